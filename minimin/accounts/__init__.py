@@ -1,0 +1,12 @@
+"""Accounts: signup, verification, login, sessions, passkeys, preferences."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from minimin.accounts import auth, views
+
+    auth.init_login_manager(app)
+    app.register_blueprint(views.bp)

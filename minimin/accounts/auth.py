@@ -1,0 +1,105 @@
+"""Sign-in state: Flask-Login backed by server-side session records.
+
+The signed session cookie carries a random session token; the ``user_session`` row stores only
+its hash. A user is signed in on a request only while that row exists and is not revoked, so a
+session can be listed and ended from another device, and a password change ends the others.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import Flask, g, request, session
+from flask_babel import lazy_gettext as _l
+from flask_login import login_user, logout_user
+
+from minimin.accounts.models import User, UserSession
+from minimin.core.audit import client_ip_hash
+from minimin.core.crypto import hash_token, new_token
+from minimin.core.db import utcnow
+from minimin.extensions import db, login_manager
+
+SESSION_TOKEN_KEY = "sid"
+#: last_seen_at is written at most this often, so browsing does not write on every request.
+LAST_SEEN_RESOLUTION = timedelta(minutes=1)
+
+
+def init_login_manager(app: Flask) -> None:
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Please sign in to see that page.")
+    login_manager.login_message_category = "info"
+    # Flask-Login's own "strong" protection compares a hash of the user agent and IP; our
+    # session records already end sessions server-side, so it is left off to keep phones that
+    # change networks signed in.
+    login_manager.session_protection = None
+    login_manager.user_loader(_load_user)
+
+
+def _load_user(user_id: str) -> User | None:
+    token = session.get(SESSION_TOKEN_KEY)
+    if not token:
+        return None
+    try:
+        uid = uuid.UUID(user_id)
+    except ValueError:
+        return None
+    record = db.session.scalar(
+        sa.select(UserSession).where(
+            UserSession.token_hash == hash_token(token),
+            UserSession.user_id == uid,
+            UserSession.revoked_at.is_(None),
+        )
+    )
+    if record is None:
+        session.clear()
+        return None
+    now = utcnow()
+    if now - record.last_seen_at > LAST_SEEN_RESOLUTION:
+        record.last_seen_at = now
+    g.user_session = record
+    user = db.session.get(User, uid)
+    if user is not None:
+        g.user_locale = user.locale
+        g.user_theme = user.theme
+    return user
+
+
+def start_session(user: User, *, remember: bool = False) -> UserSession:
+    """Sign *user* in on this browser with a fresh session id and a new session record."""
+    # A new session at login: nothing from before sign-in (a planted session) carries over.
+    session.clear()
+    token = new_token()
+    record = UserSession(
+        user_id=user.id,
+        token_hash=hash_token(token),
+        user_agent=request.user_agent.string[:200],
+        ip_hash=client_ip_hash(),
+    )
+    db.session.add(record)
+    session[SESSION_TOKEN_KEY] = token
+    session.permanent = remember
+    login_user(user, remember=False)
+    user.last_login_at = utcnow()
+    return record
+
+
+def end_session() -> None:
+    """Sign out this browser and revoke its session record."""
+    record = g.get("user_session")
+    if record is not None:
+        record.revoked_at = utcnow()
+    logout_user()
+    session.clear()
+
+
+def end_other_sessions(user: User, keep: UserSession | None = None) -> int:
+    """Revoke every session of *user* except *keep*; returns how many were ended."""
+    query = sa.update(UserSession).where(
+        UserSession.user_id == user.id, UserSession.revoked_at.is_(None)
+    )
+    if keep is not None:
+        query = query.where(UserSession.id != keep.id)
+    result = db.session.execute(query.values(revoked_at=utcnow()))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -1,0 +1,80 @@
+"""The ``minimin`` command: serve, worker, db (Alembic through Flask-Migrate) and maintenance."""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup, with_appcontext
+
+from minimin.config import ConfigurationError, new_data_key_spec
+
+
+def _create_app() -> Flask:
+    from minimin.app import create_app
+
+    try:
+        return create_app()
+    except ConfigurationError as exc:
+        click.echo(f"Minimin cannot start: {exc}", err=True)
+        sys.exit(2)
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=True,
+             add_version_option=False)
+def main() -> None:
+    """Minimin: bookkeeping for UK sole traders."""
+
+
+@main.command("generate-key")
+@click.option("--key-id", default="k1", show_default=True, help="Key id (letters and digits).")
+def generate_key(key_id: str) -> None:
+    """Print a new data key for MINIMIN_DATA_KEYS."""
+    click.echo(new_data_key_spec(key_id))
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(serve)
+    app.cli.add_command(worker)
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@with_appcontext
+def serve(host: str, port: int) -> None:
+    """Run Minimin (embedded mode: development server with in-process jobs)."""
+    from flask import current_app
+
+    from minimin.core.tasks import start_embedded_scheduler
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if app.config["MINIMIN_MODE"] == "production":
+        click.echo("In production run gunicorn: gunicorn 'minimin.wsgi:app'", err=True)
+        sys.exit(2)
+    stop = threading.Event()
+    start_embedded_scheduler(app, stop)
+    click.echo(f"Minimin is running at http://{host}:{port}/ (embedded mode; Ctrl+C stops it)")
+    click.echo(f"Emails are kept in {app.instance_path}/mail and shown at /_mailbox/")
+    try:
+        app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)
+    finally:
+        stop.set()
+
+
+@click.command("worker", context_settings={"ignore_unknown_options": True})
+@click.argument("celery_args", nargs=-1, type=click.UNPROCESSED)
+@with_appcontext
+def worker(celery_args: tuple[str, ...]) -> None:
+    """Run the Celery worker (with its beat scheduler) against MINIMIN_REDIS_URL."""
+    from minimin.extensions import celery
+
+    args = ["worker", "--beat", "--loglevel", os.environ.get("MINIMIN_LOG_LEVEL", "INFO"),
+            "--concurrency", os.environ.get("MINIMIN_WORKER_CONCURRENCY", "2"),
+            "--schedule", os.path.join(celery.conf.get("beat_schedule_dir", "/tmp"),  # noqa: S108
+                                       "minimin-beat-schedule"),
+            *celery_args]
+    celery.worker_main(args)

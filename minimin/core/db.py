@@ -1,0 +1,142 @@
+"""Database foundations: the typed declarative base, common columns and the request transaction.
+
+Rules (DESIGN.md rule 3): one transaction per request, committed once by the framework and
+rolled back on any error; services add and flush, never commit. Work that must happen only once
+the data is durable (enqueueing a background job, deleting a file) is registered with
+:func:`after_commit` and runs after the commit succeeded; it is dropped on rollback.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    Session,
+    declared_attr,
+    mapped_column,
+    registry,
+)
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware, in UTC: the only way timestamps are made."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(sa.types.TypeDecorator[datetime]):
+    """A timestamp stored in UTC and always returned timezone-aware.
+
+    SQLite has no timezone type, so values are normalised to naive UTC on the way in and marked
+    UTC on the way out; PostgreSQL stores ``timestamptz``. Naive datetimes are refused: a naive
+    value is ambiguous, and an ambiguous timestamp in financial records is a bug.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given for a UTC timestamp column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    """The typed declarative base every model derives from."""
+
+    registry = registry(
+        metadata=sa.MetaData(naming_convention=NAMING_CONVENTION),
+        type_annotation_map={datetime: UTCDateTime(), uuid.UUID: sa.Uuid(), int: sa.Integer()},
+    )
+
+
+class UUIDPrimaryKey:
+    """An opaque, unguessable primary key (DESIGN.md rule 4: URLs never carry sequences)."""
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+
+
+class Timestamps:
+    """Creation and update times, in UTC."""
+
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class UserOwned:
+    """A row that belongs to one user: tenancy is by ``user_id`` on every such table."""
+
+    @declared_attr
+    def user_id(cls) -> Mapped[uuid.UUID]:  # noqa: N805 - SQLAlchemy's declared_attr protocol
+        return mapped_column(
+            sa.ForeignKey("user.id", ondelete="CASCADE"), index=True, nullable=False
+        )
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
+    """WAL for concurrent readers, a busy timeout for writers, and enforced foreign keys."""
+    module = type(dbapi_connection).__module__
+    if not module.startswith("sqlite3"):
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+_AFTER_COMMIT_KEY = "minimin_after_commit"
+
+
+def after_commit(session: Session, callback: Callable[[], Any]) -> None:
+    """Run *callback* once the session's current transaction has committed.
+
+    Used to enqueue background jobs (they must see the committed rows) and to remove files
+    whose rows were deleted. Dropped if the transaction rolls back.
+    """
+    session.info.setdefault(_AFTER_COMMIT_KEY, []).append(callback)
+
+
+def commit(session: Session) -> None:
+    """Commit the unit of work, then run what was registered with :func:`after_commit`."""
+    session.commit()
+    run_after_commit(session)
+
+
+def run_after_commit(session: Session) -> None:
+    callbacks = session.info.pop(_AFTER_COMMIT_KEY, [])
+    for callback in callbacks:
+        callback()
+
+
+def rollback(session: Session) -> None:
+    """Roll back and forget what was to run after the commit."""
+    session.info.pop(_AFTER_COMMIT_KEY, None)
+    session.rollback()

@@ -1,0 +1,96 @@
+"""Friendly error pages and JSON errors: never a stack trace, never a bare 500 for bad input."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, OperationalError
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+TITLES = {
+    400: _l("That request could not be understood"),
+    403: _l("You do not have access to this page"),
+    404: _l("Page not found"),
+    405: _l("That action is not allowed here"),
+    413: _l("That upload is too large"),
+    415: _l("That kind of file is not accepted"),
+    429: _l("Too many attempts"),
+    500: _l("Something went wrong on our side"),
+    503: _l("Minimin is briefly unavailable"),
+}
+
+MESSAGES = {
+    400: _l("Please go back, check what you entered and try again."),
+    403: _l("If you think you should have access, sign in with the right account."),
+    404: _l("The page may have moved, or the link may be mistyped."),
+    405: _l("Please use the buttons and links on the page."),
+    413: _l("Please choose a smaller file and try again."),
+    415: _l("Please choose a file of one of the accepted types."),
+    429: _l("Please wait a little and try again."),
+    500: _l("The error has been logged. Nothing you entered was saved; please try again."),
+    503: _l("Nothing you entered was saved. Please try again in a minute."),
+}
+
+
+def wants_json() -> bool:
+    if request.path.startswith("/api/") or request.path == "/healthz":
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes[
+        "text/html"
+    ]
+
+
+def error_response(status: int, detail: str | None = None) -> Response:
+    title = str(TITLES.get(status, TITLES[500] if status >= 500 else TITLES[400]))
+    message = detail or str(MESSAGES.get(status, ""))
+    if wants_json():
+        response = jsonify({"error": {"status": status, "title": title, "detail": message}})
+    else:
+        response = Response(
+            render_template("errors/error.html", status=status, title=title, message=message),
+            mimetype="text/html",
+        )
+    response.status_code = status
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def _csrf(exc: CSRFError) -> Response:
+        return error_response(
+            400, str(_l("The form had expired or was not sent from Minimin. Please try again."))
+        )
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException) -> Response:
+        status = exc.code or 500
+        response = error_response(status, _public_description(exc))
+        # Keep headers such as Allow (405) and Retry-After (429) that the exception carries.
+        for key, value in exc.get_headers():
+            if key.lower() != "content-type":
+                response.headers[key] = value
+        return response
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(DBAPIError)
+    def _database(exc: Exception) -> Response:
+        log.exception("database unavailable")
+        return error_response(503)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return error_response(500)
+
+
+def _public_description(exc: HTTPException) -> str | None:
+    """Only descriptions we wrote ourselves are shown; Werkzeug's defaults are replaced."""
+    description = getattr(exc, "minimin_message", None)
+    return str(description) if description else None

@@ -1,0 +1,80 @@
+"""Home, legal pages, preferences and the health check."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, jsonify, make_response, redirect, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from minimin.core.i18n import LANG_COOKIE, LOCALES, PREFERENCE_MAX_AGE, THEME_COOKIE, THEMES
+from minimin.core.security import PUBLIC, classify_blueprint, safe_next
+from minimin.extensions import db, limiter
+
+bp = Blueprint("pages", __name__, template_folder="templates")
+classify_blueprint(bp, PUBLIC)
+
+
+@bp.route("/")
+def home() -> str:
+    if current_user.is_authenticated:
+        return render_template("pages/dashboard.html")
+    return render_template("pages/home.html")
+
+
+@bp.route("/legal/privacy")
+def privacy_policy() -> str:
+    return render_template("pages/privacy.html")
+
+
+@bp.route("/legal/cookies")
+def cookies() -> str:
+    return render_template("pages/cookies.html")
+
+
+@bp.route("/legal/terms")
+def terms() -> str:
+    return render_template("pages/terms.html")
+
+
+@bp.route("/healthz")
+@limiter.exempt
+def healthz() -> Response:
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+    except sa.exc.SQLAlchemyError:
+        db.session.rollback()
+        response = jsonify({"status": "unavailable", "database": "unreachable"})
+        response.status_code = 503
+        return response
+    return jsonify({"status": "ok", "database": "ok"})
+
+
+@bp.route("/preferences", methods=["POST"])
+def set_preferences() -> Response:
+    """Set the language and/or theme cookies (essential: they only remember a choice)."""
+    back = safe_next(request.form.get("next"), "/")
+    response = make_response(redirect(back))
+    lang = request.form.get("language")
+    theme = request.form.get("theme")
+    if lang is not None and lang not in LOCALES or theme is not None and theme not in THEMES:
+        response = make_response(
+            render_template(
+                "errors/error.html",
+                status=400,
+                title=_("That preference is not available"),
+                message=_("Please choose one of the options offered."),
+            ),
+            400,
+        )
+        return response
+    for name, value in ((LANG_COOKIE, lang), (THEME_COOKIE, theme)):
+        if value is not None:
+            response.set_cookie(
+                name, value, max_age=PREFERENCE_MAX_AGE, samesite="Lax", httponly=True,
+                secure=request.is_secure,
+            )
+            if current_user.is_authenticated:
+                setattr(current_user, "locale" if name == LANG_COOKIE else "theme", value)
+    return response
