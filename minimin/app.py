@@ -16,6 +16,7 @@ from minimin.config import Settings, load_settings
 FEATURES: tuple[str, ...] = (
     "pages",
     "accounts",
+    "contacts",
 )
 
 
