@@ -14,7 +14,7 @@ PYTEST_WORKERS ?= 2
 install: $(STAMP) translations
 
 # Re-installs only when a requirements file or pyproject.toml changed.
-$(STAMP): requirements/main.txt requirements/dev.txt pyproject.toml
+$(STAMP): requirements/main.txt requirements/dev.txt pyproject.toml Makefile
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements/main.txt -r requirements/dev.txt
