@@ -50,7 +50,7 @@ clean:
 
 # Refresh the message catalogues from the code and templates (then translate what is new).
 translations-update: $(STAMP)
-	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext -o build/messages.pot .
+	$(BIN)/pybabel extract --sort-output -F babel.cfg -k _l -k lazy_gettext -o build/messages.pot .
 	@test -f minimin/translations/cy/LC_MESSAGES/messages.po || \
-		$(BIN)/pybabel init -q -i build/messages.pot -d minimin/translations -l cy
-	$(BIN)/pybabel update -q --no-fuzzy-matching -i build/messages.pot -d minimin/translations
+		$(BIN)/pybabel init -i build/messages.pot -d minimin/translations -l cy
+	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -i build/messages.pot -d minimin/translations

@@ -21,7 +21,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         pot = Path(tmp) / "messages.pot"
         subprocess.run(
-            [sys.executable, "-m", "babel.messages.frontend", "extract", "-q", "-F",
+            [sys.executable, "-m", "babel.messages.frontend", "extract", "-F",
              str(ROOT / "babel.cfg"), "-k", "_l", "-k", "lazy_gettext", "-o", str(pot), str(ROOT)],
             check=True,
         )
