@@ -62,12 +62,12 @@ def register_proxy_fix(app: Flask, settings: Settings) -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    from minimin.config import engine_options
     from minimin.core.errors import register_error_handlers
     from minimin.core.i18n import register_i18n
     from minimin.core.security import register_security
     from minimin.core.tasks import init_celery
     from minimin.core.transaction import register_transaction
-    from minimin.config import engine_options
     from minimin.extensions import csrf, db, limiter, login_manager, migrate
 
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config["SQLALCHEMY_DATABASE_URI"])

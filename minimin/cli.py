@@ -23,8 +23,9 @@ def _create_app() -> Flask:
         sys.exit(2)
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=True,
-             add_version_option=False)
+@click.group(
+    cls=FlaskGroup, create_app=_create_app, add_default_commands=True, add_version_option=False
+)
 def main() -> None:
     """Minimin: bookkeeping for UK sole traders."""
 
@@ -72,9 +73,18 @@ def worker(celery_args: tuple[str, ...]) -> None:
     """Run the Celery worker (with its beat scheduler) against MINIMIN_REDIS_URL."""
     from minimin.extensions import celery
 
-    args = ["worker", "--beat", "--loglevel", os.environ.get("MINIMIN_LOG_LEVEL", "INFO"),
-            "--concurrency", os.environ.get("MINIMIN_WORKER_CONCURRENCY", "2"),
-            "--schedule", os.path.join(celery.conf.get("beat_schedule_dir", "/tmp"),  # noqa: S108
-                                       "minimin-beat-schedule"),
-            *celery_args]
+    args = [
+        "worker",
+        "--beat",
+        "--loglevel",
+        os.environ.get("MINIMIN_LOG_LEVEL", "INFO"),
+        "--concurrency",
+        os.environ.get("MINIMIN_WORKER_CONCURRENCY", "2"),
+        "--schedule",
+        os.path.join(
+            celery.conf.get("beat_schedule_dir", "/tmp"),  # noqa: S108
+            "minimin-beat-schedule",
+        ),
+        *celery_args,
+    ]
     celery.worker_main(args)

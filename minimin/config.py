@@ -172,7 +172,9 @@ def engine_options(url: str) -> dict[str, Any]:
     return {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 5, "pool_recycle": 1800}
 
 
-def load_settings(mode: str | None = None, instance_path: str | os.PathLike[str] | None = None) -> Settings:
+def load_settings(
+    mode: str | None = None, instance_path: str | os.PathLike[str] | None = None
+) -> Settings:
     """Resolve the settings for *mode* (default ``MINIMIN_ENV`` or embedded)."""
     mode = mode or _env("ENV", EMBEDDED) or EMBEDDED
     if mode not in MODES:
@@ -226,7 +228,9 @@ def _embedded_settings(mode: str, inst: Path) -> Settings:
     secret_key = _env("SECRET_KEY") or _read_or_create_secret(
         inst / "secret_key", lambda: secrets.token_urlsafe(48)
     )
-    data_keys_raw = _env("DATA_KEYS") or _read_or_create_secret(inst / "data_keys", new_data_key_spec)
+    data_keys_raw = _env("DATA_KEYS") or _read_or_create_secret(
+        inst / "data_keys", new_data_key_spec
+    )
     hmac_key = _env("HMAC_KEY") or _read_or_create_secret(
         inst / "hmac_key", lambda: secrets.token_urlsafe(48)
     )
@@ -253,7 +257,7 @@ def _production_settings(inst: Path) -> Settings:
     database_url = _env("DATABASE_URL") or ""
     if not database_url.startswith(("postgresql", "postgres")):
         raise ConfigurationError("MINIMIN_DATABASE_URL must be a PostgreSQL URL in production.")
-    if database_url.startswith("postgres://") or database_url.startswith("postgresql://"):
+    if database_url.startswith(("postgres://", "postgresql://")):
         # SQLAlchemy needs the driver named; psycopg 3 is the one installed.
         database_url = "postgresql+psycopg://" + database_url.split("://", 1)[1]
     secret_key = _env("SECRET_KEY") or ""

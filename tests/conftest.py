@@ -2,8 +2,8 @@
 
 Every test that takes ``app`` (or ``client``) runs once per database backend in
 ``MINIMIN_TEST_BACKENDS`` (default ``sqlite,postgresql``). The schema is built from the models
-once per test session and backend (a separate test proves the migrations build the same); each test gets an empty database (a copy
-of the migrated SQLite file, or TRUNCATE on PostgreSQL).
+once per test session and backend (a separate test proves the migrations build the same); each
+test gets an empty database (a copy of the SQLite template file, or TRUNCATE on PostgreSQL).
 
 With ``CI=true`` a missing PostgreSQL or Redis fails the run; on a laptop without them the tests
 that need them are skipped with a visible reason.
@@ -35,10 +35,13 @@ PG_ADMIN_URL = os.environ.get(
 )
 REDIS_URL = os.environ.get("MINIMIN_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 BACKENDS = [
-    b.strip() for b in os.environ.get("MINIMIN_TEST_BACKENDS", "sqlite,postgresql").split(",")
+    b.strip()
+    for b in os.environ.get("MINIMIN_TEST_BACKENDS", "sqlite,postgresql").split(",")
     if b.strip()
 ]
-CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+CSRF_RE = re.compile(
+    r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"'
+)
 
 
 def service_missing(what: str) -> None:
@@ -101,10 +104,14 @@ def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def _truncate_postgres(url: str) -> None:
     engine = sa.create_engine(url)
     with engine.begin() as conn:
-        tables = conn.exec_driver_sql(
-            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
-            "AND tablename <> 'alembic_version'"
-        ).scalars().all()
+        tables = (
+            conn.exec_driver_sql(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                "AND tablename <> 'alembic_version'"
+            )
+            .scalars()
+            .all()
+        )
         if tables:
             conn.exec_driver_sql(
                 "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"
@@ -139,8 +146,14 @@ class Client(FlaskClient):
         assert match, f"no CSRF token on {path}"
         return match.group(1) or match.group(2)
 
-    def submit(self, path: str, data: dict[str, Any] | None = None, *, form_page: str | None = None,
-               **kwargs: Any) -> Any:
+    def submit(
+        self,
+        path: str,
+        data: dict[str, Any] | None = None,
+        *,
+        form_page: str | None = None,
+        **kwargs: Any,
+    ) -> Any:
         """POST *data* to *path* with a valid CSRF token taken from *form_page* (or *path*)."""
         payload = dict(data or {})
         payload.setdefault("csrf_token", self.csrf_token(form_page or path))

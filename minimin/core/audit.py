@@ -20,7 +20,7 @@ from minimin.core.db import UUIDPrimaryKey, utcnow
 from minimin.extensions import db
 
 
-class AuditEvent(UUIDPrimaryKey, db.Model):  # type: ignore[name-defined,misc]
+class AuditEvent(UUIDPrimaryKey, db.Model):  # type: ignore[name-defined]
     __tablename__ = "audit_event"
 
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -23,6 +23,7 @@ from sqlalchemy.orm import (
     declared_attr,
     mapped_column,
     registry,
+    scoped_session,
 )
 
 NAMING_CONVENTION = {
@@ -92,7 +93,7 @@ class UserOwned:
     """A row that belongs to one user: tenancy is by ``user_id`` on every such table."""
 
     @declared_attr
-    def user_id(cls) -> Mapped[uuid.UUID]:  # noqa: N805 - SQLAlchemy's declared_attr protocol
+    def user_id(cls) -> Mapped[uuid.UUID]:
         return mapped_column(
             sa.ForeignKey("user.id", ondelete="CASCADE"), index=True, nullable=False
         )
@@ -114,8 +115,11 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
 
 _AFTER_COMMIT_KEY = "minimin_after_commit"
 
+#: A plain session or Flask-SQLAlchemy's scoped ``db.session``.
+AnySession = Session | scoped_session[Any]
 
-def after_commit(session: Session, callback: Callable[[], Any]) -> None:
+
+def after_commit(session: AnySession, callback: Callable[[], Any]) -> None:
     """Run *callback* once the session's current transaction has committed.
 
     Used to enqueue background jobs (they must see the committed rows) and to remove files
@@ -124,19 +128,19 @@ def after_commit(session: Session, callback: Callable[[], Any]) -> None:
     session.info.setdefault(_AFTER_COMMIT_KEY, []).append(callback)
 
 
-def commit(session: Session) -> None:
+def commit(session: AnySession) -> None:
     """Commit the unit of work, then run what was registered with :func:`after_commit`."""
     session.commit()
     run_after_commit(session)
 
 
-def run_after_commit(session: Session) -> None:
+def run_after_commit(session: AnySession) -> None:
     callbacks = session.info.pop(_AFTER_COMMIT_KEY, [])
     for callback in callbacks:
         callback()
 
 
-def rollback(session: Session) -> None:
+def rollback(session: AnySession) -> None:
     """Roll back and forget what was to run after the commit."""
     session.info.pop(_AFTER_COMMIT_KEY, None)
     session.rollback()

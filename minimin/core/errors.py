@@ -41,9 +41,10 @@ def wants_json() -> bool:
     if request.path.startswith("/api/") or request.path == "/healthz":
         return True
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
-    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes[
-        "text/html"
-    ]
+    return (
+        best == "application/json"
+        and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+    )
 
 
 def error_response(status: int, detail: str | None = None) -> Response:

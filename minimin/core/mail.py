@@ -44,7 +44,7 @@ SERVICE = "service"  # account and security email: always sent
 NEWS = "news"  # product news: only with the user's consent, with an unsubscribe link
 
 
-class OutboundEmail(UUIDPrimaryKey, db.Model):  # type: ignore[name-defined,misc]
+class OutboundEmail(UUIDPrimaryKey, db.Model):  # type: ignore[name-defined]
     """One email, from the moment it is decided until it is delivered (or given up)."""
 
     __tablename__ = "outbound_email"
@@ -73,7 +73,7 @@ class OutboundEmail(UUIDPrimaryKey, db.Model):  # type: ignore[name-defined,misc
     )
 
 
-class OutboundAttachment(UUIDPrimaryKey, db.Model):  # type: ignore[name-defined,misc]
+class OutboundAttachment(UUIDPrimaryKey, db.Model):  # type: ignore[name-defined]
     __tablename__ = "outbound_attachment"
 
     email_id: Mapped[uuid.UUID] = mapped_column(

@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit
 
 from flask import Blueprint, Flask, Response, abort, current_app, g, redirect, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 PUBLIC = "public"
@@ -94,7 +95,7 @@ def access_class(app: Flask, endpoint: str | None) -> str | None:
     return None
 
 
-def _enforce_access() -> Response | None:
+def _enforce_access() -> ResponseReturnValue | None:
     if request.endpoint is None:
         return None  # routing failed: Flask answers 404/405 itself
     kind = access_class(current_app, request.endpoint)

@@ -55,7 +55,7 @@ def init_celery(app: Flask) -> None:
         },
     )
 
-    class AppContextTask(Task):  # type: ignore[misc]
+    class AppContextTask(Task):
         abstract = True
 
         def __call__(self, *args: Any, **kwargs: Any) -> Any:

@@ -52,6 +52,8 @@ def owned_by_or_404(
     return obj
 
 
-def owned_query(model: type[T]) -> sa.Select[tuple[T]]:
+def owned_query(model: type[T]) -> sa.Select[T]:
     """A SELECT of the signed-in user's rows of *model*, to refine with filters and order."""
-    return sa.select(model).where(model.user_id == current_user.id)  # type: ignore[attr-defined]
+    owner = model.user_id  # type: ignore[attr-defined]
+    query: sa.Select[T] = sa.select(model).where(owner == current_user.id)
+    return query

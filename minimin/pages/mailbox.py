@@ -36,17 +36,25 @@ def _parse(path: Path) -> EmailMessage:
 @bp.route("/")
 def index() -> str:
     directory = _directory()
-    files = sorted(
-        (p for p in directory.glob("*.eml") if _NAME.match(p.name)),
-        key=lambda p: p.stat().st_mtime,
-        reverse=True,
-    ) if directory.exists() else []
+    files = (
+        sorted(
+            (p for p in directory.glob("*.eml") if _NAME.match(p.name)),
+            key=lambda p: p.stat().st_mtime,
+            reverse=True,
+        )
+        if directory.exists()
+        else []
+    )
     messages = []
     for path in files[:200]:
         message = _parse(path)
         messages.append(
-            {"name": path.name, "to": message["To"], "subject": message["Subject"],
-             "date": message["Date"]}
+            {
+                "name": path.name,
+                "to": message["To"],
+                "subject": message["Subject"],
+                "date": message["Date"],
+            }
         )
     return render_template("pages/mailbox.html", messages=messages)
 

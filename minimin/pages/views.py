@@ -58,7 +58,7 @@ def set_preferences() -> Response:
     response = make_response(redirect(back))
     lang = request.form.get("language")
     theme = request.form.get("theme")
-    if lang is not None and lang not in LOCALES or theme is not None and theme not in THEMES:
+    if (lang is not None and lang not in LOCALES) or (theme is not None and theme not in THEMES):
         response = make_response(
             render_template(
                 "errors/error.html",
@@ -72,7 +72,11 @@ def set_preferences() -> Response:
     for name, value in ((LANG_COOKIE, lang), (THEME_COOKIE, theme)):
         if value is not None:
             response.set_cookie(
-                name, value, max_age=PREFERENCE_MAX_AGE, samesite="Lax", httponly=True,
+                name,
+                value,
+                max_age=PREFERENCE_MAX_AGE,
+                samesite="Lax",
+                httponly=True,
                 secure=request.is_secure,
             )
             if current_user.is_authenticated:

@@ -1,0 +1,1 @@
+"""Shared mechanisms with no feature logic (see docs/architecture.md)."""
