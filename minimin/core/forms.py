@@ -8,11 +8,27 @@ database sees it, so SQLite and PostgreSQL behave the same.
 from __future__ import annotations
 
 import unicodedata
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from wtforms import Field, Form, StringField, TextAreaField
 from wtforms.validators import Length, Optional, ValidationError
+from wtforms.widgets import DateInput, TextInput
+
+from minimin.core.dates import MAX_YEAR, MIN_YEAR, DateError, parse_uk_date
+from minimin.core.money import (
+    DEFAULT_CURRENCY,
+    DEFAULT_MAX_PENCE,
+    MAX_INPUT_LENGTH,
+    Money,
+    MoneyError,
+    NumberInputError,
+    known_currencies,
+    parse_money,
+    parse_percent,
+)
 
 #: Control characters allowed in multi-line text; everything else in category Cc is refused.
 MULTILINE_ALLOWED = {"\n", "\r", "\t"}
@@ -51,8 +67,13 @@ def _strip(value: Any) -> Any:
 class TextField(StringField):
     """A one-line text field: trimmed, limited to *max_length*, refusing control characters."""
 
-    def __init__(self, label: Any = None, validators: list[Any] | None = None,
-                 max_length: int = 200, **kwargs: Any):
+    def __init__(
+        self,
+        label: Any = None,
+        validators: list[Any] | None = None,
+        max_length: int = 200,
+        **kwargs: Any,
+    ):
         validators = [*(validators or []), Length(max=max_length), SafeText()]
         kwargs.setdefault("filters", [_strip])
         kwargs.setdefault("render_kw", {}).setdefault("maxlength", max_length)
@@ -62,8 +83,13 @@ class TextField(StringField):
 class MultilineTextField(TextAreaField):
     """A multi-line text field with a length limit; line breaks and tabs are allowed."""
 
-    def __init__(self, label: Any = None, validators: list[Any] | None = None,
-                 max_length: int = 5000, **kwargs: Any):
+    def __init__(
+        self,
+        label: Any = None,
+        validators: list[Any] | None = None,
+        max_length: int = 5000,
+        **kwargs: Any,
+    ):
         validators = [*(validators or []), Length(max=max_length), SafeText(multiline=True)]
         kwargs.setdefault("render_kw", {}).setdefault("maxlength", max_length)
         super().__init__(label, validators, **kwargs)
@@ -71,3 +97,162 @@ class MultilineTextField(TextAreaField):
 
 def optional_text(max_length: int = 200, label: Any = None, **kwargs: Any) -> TextField:
     return TextField(label, [Optional()], max_length=max_length, **kwargs)
+
+
+# --------------------------------------------------------------------------- numbers and dates
+# Fields that parse with minimin.core.money / minimin.core.dates: bad input gets the specific,
+# translatable message of MoneyError / PercentError / DateError. An empty value is an error
+# unless the field has the Optional() validator (which clears it and stops the chain).
+
+
+class _ParsedField(Field):
+    """A text input whose raw value is parsed by :meth:`parse`; ``data`` is the parsed value
+    (None when empty or invalid), the raw text is re-displayed on errors."""
+
+    widget = TextInput()
+
+    def parse(self, text: str) -> Any:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def display(self, value: Any) -> str:
+        return str(value)
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        self.data = None
+        raw = valuelist[0] if valuelist else ""
+        try:
+            self.data = self.parse(raw if isinstance(raw, str) else "")
+        except (NumberInputError, DateError) as exc:
+            raise ValueError(str(exc)) from exc
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return str(self.raw_data[0])
+        return "" if self.data is None else self.display(self.data)
+
+
+class MoneyField(_ParsedField):
+    """An amount of money. ``data`` is a Decimal in the field's currency (``field.money`` is
+    the :class:`Money`, ``field.pence`` the integer minor units).
+
+    *currency* is fixed, or *currency_field* names a sibling field holding the ISO code (the
+    raw text is then re-parsed with that currency's decimals when the form is validated)."""
+
+    def __init__(
+        self,
+        label: Any = None,
+        validators: list[Any] | None = None,
+        *,
+        currency: str = DEFAULT_CURRENCY,
+        currency_field: str | None = None,
+        allow_negative: bool = False,
+        max_pence: int = DEFAULT_MAX_PENCE,
+        **kwargs: Any,
+    ):
+        render_kw = kwargs.setdefault("render_kw", {})
+        render_kw.setdefault("inputmode", "decimal")
+        render_kw.setdefault("autocomplete", "off")
+        render_kw.setdefault("maxlength", MAX_INPUT_LENGTH)
+        super().__init__(label, validators, **kwargs)
+        self.currency = currency
+        self.currency_field = currency_field
+        self.allow_negative = allow_negative
+        self.max_pence = max_pence
+
+    def parse(self, text: str) -> Decimal:
+        money = parse_money(
+            text,
+            currency=self.currency,
+            allow_negative=self.allow_negative,
+            max_pence=self.max_pence,
+        )
+        return money.amount
+
+    def display(self, value: Any) -> str:
+        if isinstance(value, Money):
+            return value.plain()
+        if isinstance(value, Decimal | int) and not isinstance(value, bool):
+            return Money(Decimal(value), self.currency).plain()
+        return str(value)
+
+    def pre_validate(self, form: Form) -> None:
+        if not self.currency_field or self.currency_field not in form:
+            return
+        chosen = form[self.currency_field].data
+        if not isinstance(chosen, str) or chosen not in known_currencies():
+            return
+        self.currency = chosen
+        if self.raw_data and isinstance(self.raw_data[0], str) and self.raw_data[0].strip():
+            del self.errors[:]
+            try:
+                self.data = self.parse(self.raw_data[0])
+            except MoneyError as exc:
+                self.data = None
+                raise ValidationError(str(exc)) from exc
+
+    @property
+    def money(self) -> Money | None:
+        """The amount as :class:`Money` in the field's currency, or None."""
+        return None if self.data is None else Money(self.data, self.currency)
+
+    @property
+    def pence(self) -> int | None:
+        """The amount in integer minor units, or None."""
+        money = self.money
+        return None if money is None else money.pence
+
+
+class PercentField(_ParsedField):
+    """A percentage (15 means 15 %), ``data`` a Decimal from *minimum* to *maximum* with at
+    most *places* decimals; "15%" is accepted."""
+
+    def __init__(
+        self,
+        label: Any = None,
+        validators: list[Any] | None = None,
+        *,
+        places: int = 3,
+        minimum: Decimal = Decimal(0),
+        maximum: Decimal = Decimal(100),
+        **kwargs: Any,
+    ):
+        render_kw = kwargs.setdefault("render_kw", {})
+        render_kw.setdefault("inputmode", "decimal")
+        render_kw.setdefault("maxlength", 16)
+        super().__init__(label, validators, **kwargs)
+        self.places = places
+        self.minimum = minimum
+        self.maximum = maximum
+
+    def parse(self, text: str) -> Decimal:
+        return parse_percent(text, places=self.places, minimum=self.minimum, maximum=self.maximum)
+
+
+class UKDateField(_ParsedField):
+    """A UK date: the browser's date picker (ISO) or typed "6/4/2025" / "6 April 2025".
+    ``data`` is a :class:`datetime.date`; impossible dates (30 February) and years outside
+    1900-2100 are refused with a clear message."""
+
+    widget = DateInput()
+
+    def __init__(
+        self,
+        label: Any = None,
+        validators: list[Any] | None = None,
+        *,
+        min_year: int = MIN_YEAR,
+        max_year: int = MAX_YEAR,
+        **kwargs: Any,
+    ):
+        render_kw = kwargs.setdefault("render_kw", {})
+        render_kw.setdefault("min", f"{min_year:04d}-01-01")
+        render_kw.setdefault("max", f"{max_year:04d}-12-31")
+        super().__init__(label, validators, **kwargs)
+        self.min_year = min_year
+        self.max_year = max_year
+
+    def parse(self, text: str) -> date:
+        return parse_uk_date(text, min_year=self.min_year, max_year=self.max_year)
+
+    def display(self, value: Any) -> str:
+        return value.isoformat() if isinstance(value, date) else str(value)
