@@ -9,6 +9,7 @@ import threading
 import click
 from flask import Flask
 from flask.cli import FlaskGroup, with_appcontext
+from werkzeug.serving import run_simple
 
 from minimin.config import ConfigurationError, new_data_key_spec
 
@@ -28,6 +29,9 @@ def _create_app() -> Flask:
 )
 def main() -> None:
     """Minimin: bookkeeping for UK sole traders."""
+    # The database, keys, uploads and mailbox hold private data: nobody else on the machine
+    # may read what Minimin creates.
+    os.umask(0o077)
 
 
 @main.command("generate-key")
@@ -61,7 +65,7 @@ def serve(host: str, port: int) -> None:
     click.echo(f"Minimin is running at http://{host}:{port}/ (embedded mode; Ctrl+C stops it)")
     click.echo(f"Emails are kept in {app.instance_path}/mail and shown at /_mailbox/")
     try:
-        app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)
+        run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True)
     finally:
         stop.set()
 
