@@ -1,12 +1,368 @@
-"""Contact services: listing, saving, archiving and deleting clients and agencies."""
+"""Contact services: listing, saving, archiving and deleting clients and agencies, and the
+self-billing review reminder. Services add and flush; the request (or task) commits."""
 
 from __future__ import annotations
 
+import math
+import uuid
+from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, TypeVar
 
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from minimin.contacts.kinds import KIND_CODES
+from minimin.contacts.models import (
+    OWNED_CHILD_TABLES,
+    Agency,
+    AgencyCommissionRate,
+    Client,
+)
+from minimin.core import audit
+from minimin.core.db import utcnow
 from minimin.core.templating import LONDON
+from minimin.extensions import db
+
+PAGE_SIZE = 50
+SEARCH_MAX = 100
+
+Contact = TypeVar("Contact", Client, Agency)
+
+#: sort key -> column name; the id is always the final tie-breaker so pages never overlap.
+SORTS = {"name": "name", "created": "created_at", "terms": "payment_terms_days"}
 
 
 def today_london() -> date:
     """Today's date in the UK (business dates are Europe/London dates)."""
     return datetime.now(LONDON).date()
+
+
+# --------------------------------------------------------------------------- listing
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    """What a list page shows: parsed from the query string, always valid."""
+
+    search: str = ""
+    sort: str = "name"
+    descending: bool = False
+    page: int = 1
+    archived: bool = False
+
+    @classmethod
+    def from_args(cls, args: Any) -> ListQuery:
+        search = str(args.get("q", ""))[:SEARCH_MAX].strip()
+        # Text that cannot be stored cannot match either; drop it rather than fail.
+        search = "".join(ch for ch in search if ch.isprintable() and not _surrogate(ch))
+        sort = args.get("sort", "name")
+        if sort not in SORTS:
+            sort = "name"
+        try:
+            page = int(str(args.get("page", "1")))
+        except ValueError:
+            page = 1
+        page = min(max(page, 1), 1_000_000)
+        return cls(
+            search=search,
+            sort=sort,
+            descending=args.get("dir") == "desc",
+            page=page,
+            archived=args.get("archived") == "1",
+        )
+
+    def args(self, **changes: Any) -> dict[str, Any]:
+        """Query-string arguments for a link to this list with *changes*."""
+        values = {
+            "q": self.search or None,
+            "sort": self.sort if self.sort != "name" else None,
+            "dir": "desc" if self.descending else None,
+            "page": self.page if self.page > 1 else None,
+            "archived": "1" if self.archived else None,
+        }
+        for key, value in changes.items():
+            values[key] = value
+        return {k: v for k, v in values.items() if v is not None}
+
+
+def _surrogate(ch: str) -> bool:
+    return 0xD800 <= ord(ch) <= 0xDFFF
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Any]
+    total: int
+    page: int
+    pages: int
+    query: ListQuery
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def list_contacts(model: type[Contact], user_id: uuid.UUID, query: ListQuery) -> Page:
+    """One page of the user's clients or agencies: exactly two SQL queries (count and page)."""
+    conditions: list[Any] = [model.user_id == user_id]
+    if query.archived:
+        conditions.append(model.archived_at.is_not(None))
+    else:
+        conditions.append(model.archived_at.is_(None))
+    if query.search:
+        pattern = f"%{_escape_like(query.search.lower())}%"
+        conditions.append(
+            sa.or_(
+                *(
+                    sa.func.lower(column).like(pattern, escape="\\")
+                    for column in (model.name, model.contact_name, model.email)
+                )
+            )
+        )
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*conditions))
+    total = int(total or 0)
+    pages = max(1, math.ceil(total / PAGE_SIZE))
+    page = min(query.page, pages)
+    column = getattr(model, SORTS[query.sort])
+    if query.descending:
+        order = [column.desc().nulls_last(), model.id.desc()]
+    else:
+        order = [column.asc().nulls_last(), model.id.asc()]
+    statement = (
+        sa.select(model)
+        .where(*conditions)
+        .order_by(*order)
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
+    )
+    if model is Agency:
+        # The list shows no commission rates: do not load them.
+        statement = statement.options(sa.orm.noload(Agency.commission_rates))
+    items = list(db.session.scalars(statement))
+    return Page(items=items, total=total, page=page, pages=pages, query=query)
+
+
+# --------------------------------------------------------------------------- saving
+
+
+def _apply(obj: Any, values: dict[str, Any]) -> None:
+    for key, value in values.items():
+        setattr(obj, key, value)
+
+
+def create_client(user_id: uuid.UUID, values: dict[str, Any]) -> Client:
+    client = Client(user_id=user_id)
+    _apply(client, values)
+    db.session.add(client)
+    db.session.flush()
+    return client
+
+
+def update_client(client: Client, values: dict[str, Any]) -> Client:
+    _apply(client, values)
+    db.session.flush()
+    return client
+
+
+def _check_percent(value: Decimal) -> None:
+    if not Decimal(0) <= value <= Decimal(100):
+        raise ValueError("a percentage must be between 0 and 100")
+
+
+def set_commission_rates(agency: Agency, rates: dict[str, Decimal]) -> None:
+    """Replace the agency's rates by kind of work with *rates* (codes from KINDS_OF_WORK)."""
+    for code, percent in rates.items():
+        if code not in KIND_CODES:
+            raise ValueError(f"unknown kind of work {code!r}")
+        _check_percent(percent)
+    existing = {rate.kind_of_work: rate for rate in agency.commission_rates}
+    for code, rate in existing.items():
+        if code not in rates:
+            agency.commission_rates.remove(rate)
+    for code, percent in rates.items():
+        if code in existing:
+            existing[code].percent = percent
+        else:
+            agency.commission_rates.append(
+                AgencyCommissionRate(user_id=agency.user_id, kind_of_work=code, percent=percent)
+            )
+
+
+def _apply_agency(agency: Agency, values: dict[str, Any]) -> None:
+    previous_review = agency.self_billing_review_date
+    _apply(agency, values)
+    for key in ("default_commission_percent", "agency_fee_percent", "mother_agency_share_percent"):
+        value = getattr(agency, key)
+        if value is not None:
+            _check_percent(Decimal(value))
+    if agency.self_billing_review_date != previous_review:
+        # A new review date gets its own reminder.
+        agency.self_billing_reminded_for = None
+        agency.self_billing_reminded_at = None
+
+
+def create_agency(
+    user_id: uuid.UUID, values: dict[str, Any], rates: dict[str, Decimal] | None = None
+) -> Agency:
+    agency = Agency(user_id=user_id)
+    _apply_agency(agency, values)
+    db.session.add(agency)
+    set_commission_rates(agency, rates or {})
+    db.session.flush()
+    return agency
+
+
+def update_agency(
+    agency: Agency, values: dict[str, Any], rates: dict[str, Decimal] | None = None
+) -> Agency:
+    _apply_agency(agency, values)
+    set_commission_rates(agency, rates or {})
+    db.session.flush()
+    return agency
+
+
+def archive(obj: Client | Agency) -> None:
+    if obj.archived_at is None:
+        obj.archived_at = utcnow()
+        db.session.flush()
+
+
+def unarchive(obj: Client | Agency) -> None:
+    obj.archived_at = None
+    db.session.flush()
+
+
+# --------------------------------------------------------------------------- deleting
+
+#: Labels for the tables known today; tables added later are named from their table name.
+_REFERENCE_LABELS = {
+    "job": _l("jobs"),
+    "invoice": _l("invoices"),
+    "credit_note": _l("credit notes"),
+    "remittance": _l("remittance advices"),
+    "expense": _l("expenses"),
+    "payment": _l("payments"),
+    "document": _l("documents"),
+}
+
+
+@dataclass(frozen=True)
+class Reference:
+    table: str
+    count: int
+
+    @property
+    def label(self) -> str:
+        known = _REFERENCE_LABELS.get(self.table)
+        if known is not None:
+            return str(known)
+        return self.table.replace("_", " ") + "s"
+
+
+class ContactInUse(Exception):
+    """The record is referred to by other records and cannot be deleted (archive it instead)."""
+
+    def __init__(self, references: list[Reference]):
+        super().__init__(", ".join(f"{r.count} {r.table}" for r in references))
+        self.references = references
+
+
+def references_to(obj: Client | Agency) -> list[Reference]:
+    """Rows in any table that point at *obj* by a foreign key, counted per table.
+
+    Found by inspecting the metadata, so tables added later (jobs, invoices, ...) are covered
+    without a change here. The contact's own child rows (commission rates) do not count.
+    """
+    target = type(obj).__table__
+    counts: dict[str, int] = {}
+    for table in db.Model.metadata.sorted_tables:
+        if table.name in OWNED_CHILD_TABLES or table is target:
+            continue
+        for fk in table.foreign_keys:
+            if fk.column.table is not target or fk.column.name != "id":
+                continue
+            count = db.session.scalar(
+                sa.select(sa.func.count()).select_from(table).where(fk.parent == obj.id)
+            )
+            if count:
+                counts[table.name] = counts.get(table.name, 0) + int(count)
+    return [Reference(table=name, count=count) for name, count in sorted(counts.items())]
+
+
+def delete(obj: Client | Agency, *, actor_id: uuid.UUID | None = None) -> None:
+    """Delete *obj*, or raise :class:`ContactInUse` if anything refers to it."""
+    references = references_to(obj)
+    if references:
+        raise ContactInUse(references)
+    kind = "client" if isinstance(obj, Client) else "agency"
+    audit.record(f"{kind}.deleted", user_id=obj.user_id, actor_id=actor_id, subject=obj.id)
+    db.session.delete(obj)
+    db.session.flush()
+
+
+# --------------------------------------------------------------------------- self-billing reviews
+
+
+def agreements_due_for_review(today: date, limit: int = 500) -> list[Agency]:
+    """Self-billing agreements whose review date has come and whose owner was not yet told."""
+    return list(
+        db.session.scalars(
+            sa.select(Agency)
+            .where(
+                Agency.self_billing.is_(True),
+                Agency.archived_at.is_(None),
+                Agency.self_billing_review_date.is_not(None),
+                Agency.self_billing_review_date <= today,
+                sa.or_(
+                    Agency.self_billing_reminded_for.is_(None),
+                    Agency.self_billing_reminded_for != Agency.self_billing_review_date,
+                ),
+            )
+            .order_by(Agency.self_billing_review_date, Agency.id)
+            .limit(limit)
+        )
+    )
+
+
+def send_review_reminders(today: date | None = None) -> int:
+    """Email each user whose self-billing agreement review date has come; once per review date.
+
+    Returns how many reminders were queued. The outbox row and the "reminded" mark are written
+    in the same transaction, so a second run sends nothing more.
+    """
+    from minimin.accounts.models import User
+    from minimin.core.mail import queue_email
+
+    today = today or today_london()
+    sent = 0
+    for agency in agreements_due_for_review(today):
+        user = db.session.get(User, agency.user_id)
+        if user is None:  # pragma: no cover - the row goes with its user (ON DELETE CASCADE)
+            continue
+        queue_email(
+            to=user.email,
+            template="self_billing_review",
+            context={
+                "user_name": user.full_name,
+                "agency_name": agency.name,
+                "review_date": agency.self_billing_review_date,
+                "start_date": agency.self_billing_start_date,
+                "agency_id": str(agency.id),
+            },
+            user_id=user.id,
+        )
+        agency.self_billing_reminded_for = agency.self_billing_review_date
+        agency.self_billing_reminded_at = utcnow()
+        sent += 1
+    db.session.flush()
+    return sent

@@ -1,0 +1,341 @@
+"""Client and agency forms. Every field has a limit and a specific message; nothing reaches the
+database unless the whole form is valid."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, Field, RadioField, SelectField, StringField
+from wtforms.validators import AnyOf, InputRequired, ValidationError
+
+from minimin.contacts import models as m
+from minimin.contacts.countries import COUNTRY_CODES, country_choices
+from minimin.contacts.kinds import KINDS_OF_WORK
+from minimin.contacts.validation import (
+    InvalidValue,
+    normalise_email,
+    normalise_phone,
+    normalise_uk_postcode,
+    normalise_vat_number,
+    parse_date,
+    parse_payment_terms,
+    parse_percent,
+)
+from minimin.core.forms import MultilineTextField, TextField, check_text
+
+PARSED_INPUT_MAX = 40
+
+
+class ParsedField(StringField):
+    """A one-line input turned into a value (a percentage, a number of days, a date).
+
+    Unparseable input leaves ``data`` as None and records the parser's message; the raw text is
+    shown back to the user so they can correct it.
+    """
+
+    def __init__(
+        self,
+        label: Any = None,
+        validators: list[Any] | None = None,
+        *,
+        parser: Callable[[str], Any],
+        formatter: Callable[[Any], str] = str,
+        **kwargs: Any,
+    ):
+        kwargs.setdefault("render_kw", {}).setdefault("maxlength", PARSED_INPUT_MAX)
+        super().__init__(label, validators, **kwargs)
+        self.parser = parser
+        self.formatter = formatter
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        self.data = None
+        if not valuelist:
+            return
+        raw = str(valuelist[0]).strip()
+        if not raw:
+            return
+        reason = check_text(raw)
+        if reason:
+            raise ValueError(reason)
+        if len(raw) > PARSED_INPUT_MAX:
+            raise ValueError(str(_l("This value is too long.")))
+        try:
+            self.data = self.parser(raw)
+        except InvalidValue as exc:
+            raise ValueError(str(exc)) from exc
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return str(self.raw_data[0])
+        return "" if self.data is None else self.formatter(self.data)
+
+
+def _format_percent(value: Decimal) -> str:
+    text = format(Decimal(value).normalize(), "f")
+    return text
+
+
+def percent_field(label: Any, required: bool = False, **kwargs: Any) -> ParsedField:
+    validators = [InputRequired(_l("Enter a percentage, for example 15."))] if required else []
+    kwargs.setdefault("render_kw", {}).setdefault("inputmode", "decimal")
+    return ParsedField(label, validators, parser=parse_percent, formatter=_format_percent, **kwargs)
+
+
+def days_field(label: Any, **kwargs: Any) -> ParsedField:
+    kwargs.setdefault("render_kw", {}).setdefault("inputmode", "numeric")
+    return ParsedField(label, parser=parse_payment_terms, **kwargs)
+
+
+def date_field(label: Any, **kwargs: Any) -> ParsedField:
+    kwargs.setdefault("render_kw", {}).setdefault("type", "date")
+    return ParsedField(label, parser=parse_date, formatter=date.isoformat, **kwargs)
+
+
+def _clean(field: Field) -> bool:
+    """True when *field* has a value and no error yet (so a second message is not piled on)."""
+    return bool(field.data) and not field.errors
+
+
+class ContactForm(FlaskForm):
+    """The fields clients and agencies share."""
+
+    contact_name = TextField(_l("Contact person"), max_length=m.CONTACT_NAME_MAX)
+    email = TextField(
+        _l("Email address"),
+        max_length=m.EMAIL_MAX,
+        render_kw={"type": "email", "autocomplete": "off"},
+    )
+    phone = TextField(_l("Phone"), max_length=m.PHONE_MAX, render_kw={"type": "tel"})
+    address_line1 = TextField(_l("Address line 1"), max_length=m.ADDRESS_LINE_MAX)
+    address_line2 = TextField(_l("Address line 2"), max_length=m.ADDRESS_LINE_MAX)
+    town = TextField(_l("Town or city"), max_length=m.TOWN_MAX)
+    postcode = TextField(_l("Postcode"), max_length=m.POSTCODE_MAX)
+    country = SelectField(
+        _l("Country"),
+        validators=[AnyOf(sorted(COUNTRY_CODES), message=_l("Choose a country from the list."))],
+        validate_choice=False,
+        default="GB",
+    )
+    vat_number = TextField(
+        _l("VAT number"), max_length=30, render_kw={"autocapitalize": "characters"}
+    )
+    payment_terms_days = days_field(_l("Payment terms (days)"))
+    notes = MultilineTextField(_l("Notes"), max_length=m.NOTES_MAX)
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.country.choices = country_choices()
+
+    def validate_email(self, field: Field) -> None:
+        if _clean(field):
+            try:
+                field.data = normalise_email(field.data)
+            except InvalidValue as exc:
+                raise ValidationError(str(exc)) from exc
+
+    def validate_phone(self, field: Field) -> None:
+        if _clean(field):
+            country = self.country.data if self.country.data in COUNTRY_CODES else "GB"
+            try:
+                field.data = normalise_phone(field.data, country)
+            except InvalidValue as exc:
+                raise ValidationError(str(exc)) from exc
+
+    def validate_postcode(self, field: Field) -> None:
+        if _clean(field) and self.country.data == "GB":
+            try:
+                field.data = normalise_uk_postcode(field.data)
+            except InvalidValue as exc:
+                raise ValidationError(str(exc)) from exc
+
+    def validate_vat_number(self, field: Field) -> None:
+        if _clean(field):
+            try:
+                field.data = normalise_vat_number(field.data)
+            except InvalidValue as exc:
+                raise ValidationError(str(exc)) from exc
+
+    def contact_values(self) -> dict[str, Any]:
+        """The cleaned values of the shared fields, blanks as None."""
+        names = (
+            "contact_name",
+            "email",
+            "phone",
+            "address_line1",
+            "address_line2",
+            "town",
+            "postcode",
+            "country",
+            "vat_number",
+            "payment_terms_days",
+            "notes",
+        )
+        values = {name: self[name].data for name in names}
+        for key, value in values.items():
+            if isinstance(value, str) and not value.strip():
+                values[key] = None
+        values["country"] = values["country"] or "GB"
+        return values
+
+
+class ClientForm(ContactForm):
+    name = TextField(
+        _l("Company or person name"),
+        [InputRequired(_l("Enter the client's name."))],
+        max_length=m.NAME_MAX,
+    )
+    kind = RadioField(
+        _l("Kind of client"),
+        choices=[
+            (m.CLIENT_COMPANY, _l("A business (company, partnership or sole trader)")),
+            (m.CLIENT_INDIVIDUAL, _l("A private individual")),
+        ],
+        validators=[AnyOf(m.CLIENT_KINDS, message=_l("Choose whether the client is a business."))],
+        validate_choice=False,
+        default=m.CLIENT_COMPANY,
+    )
+
+    def values(self) -> dict[str, Any]:
+        return {"name": self.name.data, "kind": self.kind.data, **self.contact_values()}
+
+
+class AgencyForm(ContactForm):
+    name = TextField(
+        _l("Agency name"),
+        [InputRequired(_l("Enter the agency's name."))],
+        max_length=m.NAME_MAX,
+    )
+    contact_name = TextField(_l("Booker"), max_length=m.CONTACT_NAME_MAX)
+    vat_registered = BooleanField(_l("The agency is VAT-registered"))
+    default_commission_percent = percent_field(_l("Default commission (%)"), required=True)
+    commission_vat_added = BooleanField(_l("VAT is added to the commission"))
+    quoting = RadioField(
+        _l("How fees are quoted"),
+        choices=[
+            (m.QUOTING_FEE_INCLUSIVE, _l("Fee inclusive (commission comes out of the fee)")),
+            (m.QUOTING_FEE_PLUS_AGENCY_FEE, _l("Fee + agency fee (added on top of the fee)")),
+        ],
+        validators=[AnyOf(m.QUOTING_CHOICES, message=_l("Choose how this agency quotes fees."))],
+        validate_choice=False,
+        default=m.QUOTING_FEE_INCLUSIVE,
+    )
+    agency_fee_percent = percent_field(_l("Agency fee (%)"))
+    mother_agency_name = TextField(_l("Mother agency"), max_length=m.NAME_MAX)
+    mother_agency_share_percent = percent_field(_l("Mother agency's share of the commission (%)"))
+    self_billing = BooleanField(_l("The agency self-bills me (self-billing agreement)"))
+    self_billing_start_date = date_field(_l("Agreement start date"))
+    self_billing_review_date = date_field(_l("Agreement review date"))
+    self_billing_vat_number = TextField(_l("Agency VAT number on the agreement"), max_length=30)
+
+    def validate_self_billing_vat_number(self, field: Field) -> None:
+        if _clean(field):
+            try:
+                field.data = normalise_vat_number(field.data)
+            except InvalidValue as exc:
+                raise ValidationError(str(exc)) from exc
+
+    def rate_fields(self) -> list[tuple[str, Field]]:
+        return [(code, self[f"rate_{code}"]) for code, _ in KINDS_OF_WORK]
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        ok = super().validate(extra_validators)
+        if self.vat_registered.data and not self.vat_number.data and not self.vat_number.errors:
+            self.vat_number.errors.append(
+                str(_l("Enter the agency's VAT number, or untick \u201cVAT-registered\u201d."))
+            )
+            ok = False
+        if self.commission_vat_added.data and not self.vat_registered.data:
+            self.commission_vat_added.errors.append(
+                str(
+                    _l(
+                        "An agency that is not VAT-registered cannot add VAT to its commission: "
+                        "tick \u201cVAT-registered\u201d or untick this."
+                    )
+                )
+            )
+            ok = False
+        fee_plus = self.quoting.data == m.QUOTING_FEE_PLUS_AGENCY_FEE
+        if fee_plus and self.agency_fee_percent.data is None and not self.agency_fee_percent.errors:
+            self.agency_fee_percent.errors.append(
+                str(_l("Enter the agency fee percentage added on top of the fee, for example 20."))
+            )
+            ok = False
+        has_mother = bool(self.mother_agency_name.data)
+        has_share = self.mother_agency_share_percent.data is not None
+        if has_mother and not has_share and not self.mother_agency_share_percent.errors:
+            self.mother_agency_share_percent.errors.append(
+                str(_l("Enter the mother agency's share of the commission, for example 50."))
+            )
+            ok = False
+        if has_share and not has_mother and not self.mother_agency_name.errors:
+            self.mother_agency_name.errors.append(
+                str(_l("Enter the mother agency's name, or clear her share."))
+            )
+            ok = False
+        if self.self_billing.data:
+            start = self.self_billing_start_date.data
+            review = self.self_billing_review_date.data
+            if start is None and not self.self_billing_start_date.errors:
+                self.self_billing_start_date.errors.append(
+                    str(_l("Enter the date the self-billing agreement started."))
+                )
+                ok = False
+            if start and review and review <= start:
+                self.self_billing_review_date.errors.append(
+                    str(_l("The review date must be after the start date."))
+                )
+                ok = False
+        return ok
+
+    def values(self) -> dict[str, Any]:
+        fee_plus = self.quoting.data == m.QUOTING_FEE_PLUS_AGENCY_FEE
+        start = self.self_billing_start_date.data if self.self_billing.data else None
+        review = self.self_billing_review_date.data if self.self_billing.data else None
+        if start and review is None:
+            review = start + relativedelta(months=12)
+        vat_number = self.vat_number.data or None
+        agreement_vat = (self.self_billing_vat_number.data or vat_number) if start else None
+        return {
+            "name": self.name.data,
+            **self.contact_values(),
+            "vat_registered": bool(self.vat_registered.data),
+            "default_commission_percent": self.default_commission_percent.data,
+            "commission_vat_added": bool(self.commission_vat_added.data),
+            "quoting": self.quoting.data,
+            "agency_fee_percent": self.agency_fee_percent.data if fee_plus else None,
+            "mother_agency_name": self.mother_agency_name.data or None,
+            "mother_agency_share_percent": (
+                self.mother_agency_share_percent.data if self.mother_agency_name.data else None
+            ),
+            "self_billing": bool(self.self_billing.data),
+            "self_billing_start_date": start,
+            "self_billing_review_date": review,
+            "self_billing_vat_number": agreement_vat,
+        }
+
+    def rates(self) -> dict[str, Decimal]:
+        """Percentages by kind of work that the user filled in (blank = use the default)."""
+        return {code: field.data for code, field in self.rate_fields() if field.data is not None}
+
+    def rates_open(self) -> bool:
+        """Show the rates by kind of work when any is filled in or wrong."""
+        return any(field.data is not None or field.errors for _, field in self.rate_fields())
+
+    def fill_rates(self, agency: m.Agency) -> None:
+        for code, field in self.rate_fields():
+            rate = agency.rates_by_kind.get(code)
+            field.data = rate
+
+
+for _code, _label in KINDS_OF_WORK:
+    setattr(AgencyForm, f"rate_{_code}", percent_field(_label))
+
+
+class ConfirmForm(FlaskForm):
+    """A POST with only a CSRF token: archive, unarchive, delete."""

@@ -1,0 +1,212 @@
+"""Client and agency pages: thin views over contacts.services."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from minimin.contacts import services
+from minimin.contacts.forms import AgencyForm, ClientForm, ConfirmForm
+from minimin.contacts.kinds import KINDS_OF_WORK, kind_label
+from minimin.contacts.models import Agency, Client
+from minimin.core.security import USER, classify_blueprint
+from minimin.core.tenancy import owned_or_404
+
+bp = Blueprint("contacts", __name__, template_folder="templates")
+classify_blueprint(bp, USER)
+
+ViewResult = Response | str | tuple[str, int]
+
+
+@bp.app_template_filter("percent_value")
+def percent_value(value: Decimal | None) -> str:
+    """``Decimal("12.500")`` → ``12.5%`` (blank for None)."""
+    if value is None:
+        return ""
+    return format_decimal(Decimal(value).normalize(), format="#,##0.###") + "%"
+
+
+def _invalid(template: str, **context: Any) -> tuple[str, int]:
+    # 400 rolls the request transaction back: nothing of an invalid form is stored.
+    return render_template(template, **context), 400
+
+
+def _list(model: type[Any], template: str) -> str:
+    query = services.ListQuery.from_args(request.args)
+    page = services.list_contacts(model, current_user.id, query)
+    return render_template(template, page=page, query=query, confirm=ConfirmForm())
+
+
+# --------------------------------------------------------------------------- clients
+
+
+@bp.route("/clients")
+def clients() -> str:
+    return _list(Client, "contacts/client_list.html")
+
+
+@bp.route("/clients/new", methods=["GET", "POST"])
+def client_new() -> ViewResult:
+    form = ClientForm()
+    if form.validate_on_submit():
+        client = services.create_client(current_user.id, form.values())
+        flash(_("Client %(name)s added.", name=client.name), "success")
+        return redirect(url_for("contacts.client_detail", client_id=client.id))
+    if request.method == "POST":
+        return _invalid("contacts/client_form.html", form=form, client=None)
+    return render_template("contacts/client_form.html", form=form, client=None)
+
+
+@bp.route("/clients/<client_id>")
+def client_detail(client_id: str) -> str:
+    client = owned_or_404(Client, client_id)
+    return render_template("contacts/client_detail.html", client=client, confirm=ConfirmForm())
+
+
+@bp.route("/clients/<client_id>/edit", methods=["GET", "POST"])
+def client_edit(client_id: str) -> ViewResult:
+    client = owned_or_404(Client, client_id)
+    form = ClientForm(obj=client)
+    if form.validate_on_submit():
+        services.update_client(client, form.values())
+        flash(_("Client %(name)s saved.", name=client.name), "success")
+        return redirect(url_for("contacts.client_detail", client_id=client.id))
+    if request.method == "POST":
+        return _invalid("contacts/client_form.html", form=form, client=client)
+    return render_template("contacts/client_form.html", form=form, client=client)
+
+
+@bp.route("/clients/<client_id>/archive", methods=["POST"])
+def client_archive(client_id: str) -> Response:
+    client = owned_or_404(Client, client_id)
+    if ConfirmForm().validate_on_submit():
+        services.archive(client)
+        flash(_("Client %(name)s archived.", name=client.name), "success")
+    return redirect(url_for("contacts.client_detail", client_id=client.id))
+
+
+@bp.route("/clients/<client_id>/unarchive", methods=["POST"])
+def client_unarchive(client_id: str) -> Response:
+    client = owned_or_404(Client, client_id)
+    if ConfirmForm().validate_on_submit():
+        services.unarchive(client)
+        flash(_("Client %(name)s restored from the archive.", name=client.name), "success")
+    return redirect(url_for("contacts.client_detail", client_id=client.id))
+
+
+@bp.route("/clients/<client_id>/delete", methods=["GET", "POST"])
+def client_delete(client_id: str) -> ViewResult:
+    client = owned_or_404(Client, client_id)
+    return _delete(client, "contacts.clients", "contacts.client_detail", "client_id")
+
+
+# --------------------------------------------------------------------------- agencies
+
+
+@bp.route("/agencies")
+def agencies() -> str:
+    return _list(Agency, "contacts/agency_list.html")
+
+
+def _agency_form_page(form: AgencyForm, agency: Agency | None, status: int = 200) -> ViewResult:
+    html = render_template("contacts/agency_form.html", form=form, agency=agency)
+    return (html, status) if status != 200 else html
+
+
+@bp.route("/agencies/new", methods=["GET", "POST"])
+def agency_new() -> ViewResult:
+    form = AgencyForm()
+    if form.validate_on_submit():
+        agency = services.create_agency(current_user.id, form.values(), form.rates())
+        flash(_("Agency %(name)s added.", name=agency.name), "success")
+        return redirect(url_for("contacts.agency_detail", agency_id=agency.id))
+    return _agency_form_page(form, None, 400 if request.method == "POST" else 200)
+
+
+@bp.route("/agencies/<agency_id>")
+def agency_detail(agency_id: str) -> str:
+    agency = owned_or_404(Agency, agency_id)
+    return render_template(
+        "contacts/agency_detail.html",
+        agency=agency,
+        kinds=KINDS_OF_WORK,
+        kind_label=kind_label,
+        confirm=ConfirmForm(),
+    )
+
+
+@bp.route("/agencies/<agency_id>/edit", methods=["GET", "POST"])
+def agency_edit(agency_id: str) -> ViewResult:
+    agency = owned_or_404(Agency, agency_id)
+    form = AgencyForm(obj=agency)
+    if request.method == "GET":
+        form.fill_rates(agency)
+    if form.validate_on_submit():
+        services.update_agency(agency, form.values(), form.rates())
+        flash(_("Agency %(name)s saved.", name=agency.name), "success")
+        return redirect(url_for("contacts.agency_detail", agency_id=agency.id))
+    return _agency_form_page(form, agency, 400 if request.method == "POST" else 200)
+
+
+@bp.route("/agencies/<agency_id>/archive", methods=["POST"])
+def agency_archive(agency_id: str) -> Response:
+    agency = owned_or_404(Agency, agency_id)
+    if ConfirmForm().validate_on_submit():
+        services.archive(agency)
+        flash(_("Agency %(name)s archived.", name=agency.name), "success")
+    return redirect(url_for("contacts.agency_detail", agency_id=agency.id))
+
+
+@bp.route("/agencies/<agency_id>/unarchive", methods=["POST"])
+def agency_unarchive(agency_id: str) -> Response:
+    agency = owned_or_404(Agency, agency_id)
+    if ConfirmForm().validate_on_submit():
+        services.unarchive(agency)
+        flash(_("Agency %(name)s restored from the archive.", name=agency.name), "success")
+    return redirect(url_for("contacts.agency_detail", agency_id=agency.id))
+
+
+@bp.route("/agencies/<agency_id>/delete", methods=["GET", "POST"])
+def agency_delete(agency_id: str) -> ViewResult:
+    agency = owned_or_404(Agency, agency_id)
+    return _delete(agency, "contacts.agencies", "contacts.agency_detail", "agency_id")
+
+
+# --------------------------------------------------------------------------- shared
+
+
+def _delete(
+    obj: Client | Agency, list_endpoint: str, detail_endpoint: str, id_arg: str
+) -> ViewResult:
+    form = ConfirmForm()
+    is_client = isinstance(obj, Client)
+    context = {
+        "obj": obj,
+        "form": form,
+        "is_client": is_client,
+        "detail_url": url_for(detail_endpoint, **{id_arg: obj.id}),
+        "archive_url": url_for(
+            "contacts.client_archive" if is_client else "contacts.agency_archive",
+            **{id_arg: obj.id},
+        ),
+    }
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            services.delete(obj, actor_id=current_user.id)
+        except services.ContactInUse as refused:
+            return render_template(
+                "contacts/confirm_delete.html", references=refused.references, **context
+            ), 409
+        flash(_("%(name)s was deleted.", name=obj.name), "success")
+        return redirect(url_for(list_endpoint))
+    status = 400 if request.method == "POST" else 200
+    html = render_template(
+        "contacts/confirm_delete.html", references=services.references_to(obj), **context
+    )
+    return (html, status) if status != 200 else html
