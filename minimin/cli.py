@@ -44,6 +44,9 @@ def generate_key(key_id: str) -> None:
 def register_commands(app: Flask) -> None:
     app.cli.add_command(serve)
     app.cli.add_command(worker)
+    from minimin.core.rotation import rotate_keys_command
+
+    app.cli.add_command(rotate_keys_command)
 
 
 @click.command("serve")
