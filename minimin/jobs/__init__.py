@@ -1,0 +1,1 @@
+"""Jobs (bookings): what the user is offered, does, invoices and is paid for."""
