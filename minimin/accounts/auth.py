@@ -21,9 +21,11 @@ from minimin.core.crypto import hash_token, new_token
 from minimin.core.db import utcnow
 from minimin.extensions import db, login_manager
 
-SESSION_TOKEN_KEY = "sid"
+SESSION_TOKEN_KEY = "sid"  # noqa: S105 - a session key name, not a secret
 #: last_seen_at is written at most this often, so browsing does not write on every request.
 LAST_SEEN_RESOLUTION = timedelta(minutes=1)
+#: A session not used for this long has ended (the next request finds no one signed in).
+SESSION_IDLE_LIMIT = timedelta(days=30)
 
 
 def init_login_manager(app: Flask) -> None:
@@ -52,10 +54,13 @@ def _load_user(user_id: str) -> User | None:
             UserSession.revoked_at.is_(None),
         )
     )
+    now = utcnow()
+    if record is not None and now - record.last_seen_at > SESSION_IDLE_LIMIT:
+        record.revoked_at = now
+        record = None
     if record is None:
         session.clear()
         return None
-    now = utcnow()
     if now - record.last_seen_at > LAST_SEEN_RESOLUTION:
         record.last_seen_at = now
     g.user_session = record
@@ -74,7 +79,7 @@ def start_session(user: User, *, remember: bool = False) -> UserSession:
     record = UserSession(
         user_id=user.id,
         token_hash=hash_token(token),
-        user_agent=request.user_agent.string[:200],
+        user_agent=_printable(request.user_agent.string)[:200],
         ip_hash=client_ip_hash(),
     )
     db.session.add(record)
@@ -83,6 +88,16 @@ def start_session(user: User, *, remember: bool = False) -> UserSession:
     login_user(user, remember=False)
     user.last_login_at = utcnow()
     return record
+
+
+def _printable(value: str) -> str:
+    # PostgreSQL refuses NUL; control characters have no place in a device description.
+    return "".join(ch for ch in value if ch.isprintable())
+
+
+def current_session() -> UserSession | None:
+    """The session record of this browser, when signed in."""
+    return g.get("user_session")
 
 
 def end_session() -> None:

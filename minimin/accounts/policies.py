@@ -1,0 +1,14 @@
+"""Versions of the documents a person agrees to, recorded on their account with the time.
+
+Change a version whenever the text it names changes materially, so the account shows which
+text each person accepted.
+"""
+
+from __future__ import annotations
+
+#: The terms of service at /legal/terms.
+TERMS_VERSION = "2025-01"
+#: The privacy policy at /legal/privacy.
+PRIVACY_VERSION = "2025-01"
+#: The wording of the product-news consent checkbox on the signup and account pages.
+NEWS_CONSENT_VERSION = "news-2025-01"
