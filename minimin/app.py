@@ -17,6 +17,7 @@ FEATURES: tuple[str, ...] = (
     "pages",
     "accounts",
     "contacts",
+    "jobs",
 )
 
 

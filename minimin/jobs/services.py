@@ -1,0 +1,887 @@
+"""Job services: booking, editing, status changes, lists and the calendar.
+
+Services add and flush, never commit (DESIGN.md rule 3). Every function that takes ids also
+takes the owner's ``user_id`` and refuses anything that is not that user's.
+
+Public API for the invoices feature (call inside the invoice's own transaction):
+
+* :func:`mark_invoiced` — jobs become ``invoiced`` when an invoice is created from them;
+* :func:`mark_paid` — jobs become ``paid`` when that invoice is paid in full;
+* :func:`revert_invoiced` — when the invoice is voided by a credit note, its jobs go back to
+  ``completed`` (or ``cancelled`` if they were cancelled with a fee) so they can be invoiced again;
+* :func:`job_totals` — gross, commission, VAT on commission and expected net of one job;
+* :func:`invoiceable_jobs` — the user's completed jobs not yet invoiced.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
+
+from minimin.contacts.models import QUOTING_FEE_PLUS_AGENCY_FEE, Agency, Client
+from minimin.core.db import utcnow
+from minimin.core.money import Money
+from minimin.extensions import db
+from minimin.jobs.commission import (
+    CommissionLine,
+    CommissionResult,
+    CommissionTerms,
+    LineKind,
+    Quoting,
+    calculate,
+)
+from minimin.jobs.models import (
+    CANCELLED,
+    COMPLETED,
+    CONFIRMED,
+    ENQUIRY,
+    INVOICED,
+    MAX_DATES,
+    MAX_FEE_LINES,
+    MAX_PENCE,
+    OPTION_FIRST,
+    OPTION_SECOND,
+    PAID,
+    PASS_THROUGH_KINDS,
+    STATUS_LABELS,
+    STATUSES,
+    FeeLine,
+    Job,
+    JobDate,
+    JobStatusChange,
+)
+
+
+class JobError(ValueError):
+    """A change to a job that cannot be made; ``message`` is shown to the user as it is."""
+
+    def __init__(self, message: Any):
+        super().__init__(str(message))
+        self.message = message
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+
+# ----------------------------------------------------------------------------- status rules
+
+#: Moves a user may make by hand. ``invoiced`` and ``paid`` are reached only through the
+#: invoices feature (:func:`mark_invoiced`, :func:`mark_paid`), so that a job never says it was
+#: invoiced when no invoice exists.
+USER_TRANSITIONS: dict[str, frozenset[str]] = {
+    ENQUIRY: frozenset({OPTION_FIRST, OPTION_SECOND, CONFIRMED, CANCELLED}),
+    OPTION_FIRST: frozenset({ENQUIRY, OPTION_SECOND, CONFIRMED, CANCELLED}),
+    OPTION_SECOND: frozenset({ENQUIRY, OPTION_FIRST, CONFIRMED, CANCELLED}),
+    CONFIRMED: frozenset({COMPLETED, CANCELLED}),
+    COMPLETED: frozenset({CONFIRMED, CANCELLED}),
+    INVOICED: frozenset(),
+    PAID: frozenset(),
+    CANCELLED: frozenset({ENQUIRY}),
+}
+
+#: Statuses from which an invoice may be raised for a job.
+INVOICEABLE_FROM = frozenset({CONFIRMED, COMPLETED, CANCELLED})
+
+
+def allowed_moves(job: Job) -> list[str]:
+    """The statuses the user can move *job* to by hand, in workflow order."""
+    targets = USER_TRANSITIONS.get(job.status, frozenset())
+    return [s for s in STATUSES if s in targets]
+
+
+def _label(status: str) -> str:
+    return str(STATUS_LABELS.get(status, status))
+
+
+def _record_move(job: Job, new: str, at: datetime | None = None) -> None:
+    at = at or utcnow()
+    db.session.add(
+        JobStatusChange(user_id=job.user_id, job=job, from_status=job.status, to_status=new, at=at)
+    )
+    job.status = new
+
+
+def change_status(job: Job, new: str, *, cancellation_fee_pence: int | None = None) -> None:
+    """Move *job* to status *new* by the user's hand, or raise :class:`JobError` saying why not.
+
+    Cancelling may record a cancellation fee (pence); reopening a cancelled job clears it.
+    """
+    if new not in STATUSES:
+        raise JobError(_l("Choose a status from the list."))
+    if new == job.status:
+        raise JobError(_l("The job is already %(status)s.", status=_label(new)))
+    if new in (INVOICED, PAID):
+        raise JobError(
+            _l(
+                "A job becomes invoiced or paid through its invoice: create an invoice from "
+                "this job instead."
+            )
+        )
+    if job.status in (INVOICED, PAID):
+        raise JobError(
+            _l(
+                "This job has been invoiced, so its status follows the invoice. To change it, "
+                "void the invoice with a credit note."
+            )
+        )
+    if new not in USER_TRANSITIONS.get(job.status, frozenset()):
+        raise JobError(
+            _l(
+                "A job cannot move from %(old)s to %(new)s.",
+                old=_label(job.status),
+                new=_label(new),
+            )
+        )
+    if cancellation_fee_pence is not None:
+        if new != CANCELLED:
+            raise JobError(_l("A cancellation fee applies only when the job is cancelled."))
+        _check_pence(cancellation_fee_pence, _l("The cancellation fee"))
+    if new == CANCELLED:
+        job.cancellation_fee_pence = cancellation_fee_pence or None
+    elif job.status == CANCELLED:
+        job.cancellation_fee_pence = None
+    _record_move(job, new)
+    db.session.flush()
+
+
+JobIds = uuid.UUID | str | Iterable[uuid.UUID | str]
+
+
+def _owned_jobs(job_ids: JobIds, user_id: uuid.UUID) -> list[Job]:
+    raw_ids = [job_ids] if isinstance(job_ids, uuid.UUID | str) else list(job_ids)
+    ids: list[uuid.UUID] = []
+    for raw in raw_ids:
+        try:
+            ids.append(raw if isinstance(raw, uuid.UUID) else uuid.UUID(str(raw)))
+        except ValueError as exc:
+            raise JobError(_l("One of the jobs does not exist.")) from exc
+    unique = list(dict.fromkeys(ids))
+    if not unique:
+        return []
+    jobs = list(
+        db.session.scalars(
+            sa.select(Job)
+            .where(Job.id.in_(unique), Job.user_id == user_id)
+            .order_by(Job.id)
+            .with_for_update()
+        )
+    )
+    if len(jobs) != len(unique):
+        raise JobError(_l("One of the jobs does not exist."))
+    return jobs
+
+
+def mark_invoiced(
+    user_id: uuid.UUID,
+    job_ids: JobIds,
+    *,
+    invoice_id: uuid.UUID | None = None,
+    at: datetime | None = None,
+) -> list[Job]:
+    """Record that invoice *invoice_id* now bills the jobs *job_ids* (one id or several, all
+    belonging to *user_id*).
+
+    Allowed from confirmed, completed or cancelled (a cancellation fee is invoiced too).
+    Calling it again for the same invoice changes nothing. Raises :class:`JobError` (and
+    changes nothing) if a job is not the user's, is still an enquiry or option, or is already
+    invoiced by another invoice: a job is billed once.
+    """
+    jobs = _owned_jobs(job_ids, user_id)
+    for job in jobs:
+        if job.status in (INVOICED, PAID):
+            if invoice_id is not None and job.invoice_id == invoice_id:
+                continue
+            raise JobError(_l("The job “%(title)s” has already been invoiced.", title=job.title))
+        if job.status not in INVOICEABLE_FROM:
+            raise JobError(
+                _l(
+                    "The job “%(title)s” is %(status)s: confirm it before invoicing it.",
+                    title=job.title,
+                    status=_label(job.status),
+                )
+            )
+    now = at or utcnow()
+    for job in jobs:
+        if job.status in (INVOICED, PAID):
+            continue
+        _record_move(job, INVOICED, now)
+        job.invoiced_at = now
+        job.invoice_id = invoice_id
+    db.session.flush()
+    return jobs
+
+
+def mark_paid(user_id: uuid.UUID, job_ids: JobIds, *, at: datetime | None = None) -> list[Job]:
+    """Record that the invoice billing the jobs *job_ids* has been paid in full.
+
+    Jobs already paid are left as they are (a payment event may arrive twice); a job that is
+    not invoiced raises :class:`JobError` and nothing changes.
+    """
+    jobs = _owned_jobs(job_ids, user_id)
+    for job in jobs:
+        if job.status not in (INVOICED, PAID):
+            raise JobError(_l("The job “%(title)s” has not been invoiced yet.", title=job.title))
+    now = at or utcnow()
+    for job in jobs:
+        if job.status == INVOICED:
+            _record_move(job, PAID, now)
+            job.paid_at = now
+    db.session.flush()
+    return jobs
+
+
+def revert_invoiced(
+    user_id: uuid.UUID, job_ids: JobIds, *, at: datetime | None = None
+) -> list[Job]:
+    """Undo :func:`mark_invoiced` and :func:`mark_paid` when the invoice is voided by a credit
+    note: the jobs return to ``completed`` (``cancelled`` if they carry a cancellation fee)
+    and can be invoiced again. Jobs that are not invoiced or paid are left as they are."""
+    jobs = _owned_jobs(job_ids, user_id)
+    now = at or utcnow()
+    for job in jobs:
+        if job.status in (INVOICED, PAID):
+            back = CANCELLED if job.cancellation_fee_pence else COMPLETED
+            _record_move(job, back, now)
+            job.invoiced_at = None
+            job.paid_at = None
+            job.invoice_id = None
+    db.session.flush()
+    return jobs
+
+
+# ----------------------------------------------------------------------------- booking
+
+
+@dataclass
+class DateInput:
+    day: date
+    starts_at: time | None = None
+    ends_at: time | None = None
+
+
+@dataclass
+class FeeLineInput:
+    kind: str
+    quantity: Decimal
+    unit_amount_pence: int
+    description: str | None = None
+    commissionable: bool | None = None
+    vat_applies: bool | None = None
+    media: str | None = None
+    territory: str | None = None
+    term: str | None = None
+    usage_expires_on: date | None = None
+
+
+@dataclass
+class JobInput:
+    """Everything the job form collects, already parsed and validated field by field."""
+
+    title: str
+    client_id: uuid.UUID | None = None
+    agency_id: uuid.UUID | None = None
+    location: str | None = None
+    kind_of_work: str | None = None
+    notes: str | None = None
+    currency: str = "GBP"
+    #: ``None`` means "take it from the agency's terms".
+    commission_percent: Decimal | None = None
+    commission_vat: bool | None = None
+    quoting: str | None = None
+    agency_fee_percent: Decimal | None = None
+    mother_agency_share_percent: Decimal | None = None
+    dates: list[DateInput] = field(default_factory=list)
+    fee_lines: list[FeeLineInput] = field(default_factory=list)
+
+
+def _check_pence(pence: int, what: Any) -> None:
+    if pence < 0:
+        raise JobError(_l("%(what)s must be zero or more.", what=what))
+    if pence > MAX_PENCE:
+        raise JobError(_l("%(what)s is too large.", what=what))
+
+
+def line_amount_pence(quantity: Decimal, unit_amount_pence: int, currency: str = "GBP") -> int:
+    """quantity × unit amount, rounded half-up to the penny."""
+    return (Money.from_pence(unit_amount_pence, currency) * quantity).round_half_up().pence
+
+
+def _owned_contact(model: type[Any], contact_id: uuid.UUID | None, user_id: uuid.UUID) -> Any:
+    if contact_id is None:
+        return None
+    contact = db.session.scalar(
+        sa.select(model).where(model.id == contact_id, model.user_id == user_id)
+    )
+    if contact is None:
+        what = _l("client") if model is Client else _l("agency")
+        raise JobError(_l("Choose one of your own %(what)s records.", what=what))
+    return contact
+
+
+def _apply(job: Job, data: JobInput, user_id: uuid.UUID) -> None:
+    if not data.dates:
+        raise JobError(_l("Add at least one date for the job."))
+    if len(data.dates) > MAX_DATES:
+        raise JobError(_l("A job can have at most %(n)d dates.", n=MAX_DATES))
+    if len(data.fee_lines) > MAX_FEE_LINES:
+        raise JobError(_l("A job can have at most %(n)d fee lines.", n=MAX_FEE_LINES))
+    with db.session.no_autoflush:  # a new job is not complete until its fields are set
+        _owned_contact(Client, data.client_id, user_id)
+        agency: Agency | None = _owned_contact(Agency, data.agency_id, user_id)
+    for d in data.dates:
+        if d.starts_at and d.ends_at and d.ends_at < d.starts_at:
+            raise JobError(_l("A job's end time must be after its start time."))
+
+    job.title = data.title
+    job.client_id = data.client_id
+    job.agency_id = data.agency_id
+    job.location = data.location or None
+    job.kind_of_work = data.kind_of_work or None
+    job.notes = data.notes or None
+    job.currency = data.currency
+
+    if agency is None:
+        job.commission_percent = None
+        job.commission_vat = False
+        job.quoting = "fee_inclusive"
+        job.agency_fee_percent = None
+        job.mother_agency_share_percent = None
+    else:
+        # A blank term takes the agency's terms (for this kind of work): "blank means the
+        # agency's terms" is the one rule, on booking and on every later edit.
+        job.commission_percent = (
+            data.commission_percent
+            if data.commission_percent is not None
+            else agency.commission_rate_for(job.kind_of_work)
+        )
+        job.commission_vat = (
+            data.commission_vat
+            if data.commission_vat is not None
+            else bool(agency.commission_vat_added)
+        )
+        job.quoting = data.quoting or agency.quoting
+        if job.quoting == QUOTING_FEE_PLUS_AGENCY_FEE:
+            job.agency_fee_percent = (
+                data.agency_fee_percent
+                if data.agency_fee_percent is not None
+                else agency.agency_fee_percent
+            )
+        else:
+            job.agency_fee_percent = None
+        job.mother_agency_share_percent = (
+            data.mother_agency_share_percent
+            if data.mother_agency_share_percent is not None
+            else agency.mother_agency_share_percent
+        )
+
+    # Dates and lines are replaced wholesale: the form always carries the complete set.
+    job.dates.clear()
+    job.fee_lines.clear()
+    db.session.flush()
+    for position, d in enumerate(sorted(data.dates, key=lambda d: (d.day, d.starts_at or time()))):
+        job.dates.append(
+            JobDate(
+                user_id=user_id,
+                position=position,
+                day=d.day,
+                starts_at=d.starts_at,
+                ends_at=d.ends_at,
+            )
+        )
+    job.starts_on = min(d.day for d in data.dates)
+    job.ends_on = max(d.day for d in data.dates)
+    for position, line in enumerate(data.fee_lines):
+        _check_pence(line.unit_amount_pence, _l("The unit amount"))
+        amount = line_amount_pence(line.quantity, line.unit_amount_pence, job.currency)
+        _check_pence(amount, _l("A fee line's total"))
+        pass_through = line.kind in PASS_THROUGH_KINDS
+        job.fee_lines.append(
+            FeeLine(
+                user_id=user_id,
+                position=position,
+                kind=line.kind,
+                description=line.description or None,
+                quantity=line.quantity,
+                unit_amount_pence=line.unit_amount_pence,
+                amount_pence=amount,
+                commissionable=(
+                    line.commissionable if line.commissionable is not None else not pass_through
+                ),
+                vat_applies=line.vat_applies if line.vat_applies is not None else not pass_through,
+                media=line.media or None,
+                territory=line.territory or None,
+                term=line.term or None,
+                usage_expires_on=line.usage_expires_on,
+            )
+        )
+    total = sum(line.amount_pence for line in job.fee_lines)
+    _check_pence(total, _l("The job's total"))
+
+
+def create_job(user_id: uuid.UUID, data: JobInput) -> Job:
+    """Book a new job (status enquiry unless told otherwise) and record its first status."""
+    job = Job(user_id=user_id, status=ENQUIRY)
+    job.dates = []
+    job.fee_lines = []
+    db.session.add(job)
+    _apply(job, data, user_id)
+    db.session.add(
+        JobStatusChange(user_id=user_id, job=job, from_status=None, to_status=ENQUIRY, at=utcnow())
+    )
+    db.session.flush()
+    return job
+
+
+def update_job(job: Job, data: JobInput) -> Job:
+    """Change a job's details, dates and fee lines. Invoiced and paid jobs are refused."""
+    if job.is_locked:
+        raise JobError(
+            _l("This job has been invoiced: its details are the record of what was billed.")
+        )
+    _apply(job, data, job.user_id)
+    db.session.flush()
+    return job
+
+
+def delete_job(job: Job) -> None:
+    """Delete a job that has not been invoiced."""
+    if job.is_locked:
+        raise JobError(_l("An invoiced job cannot be deleted."))
+    db.session.delete(job)
+    db.session.flush()
+
+
+# ----------------------------------------------------------------------------- lookups
+
+
+def load_job(job_id: uuid.UUID, user_id: uuid.UUID) -> Job | None:
+    """One job with everything its page shows, in a fixed number of queries."""
+    return db.session.scalar(
+        sa.select(Job)
+        .where(Job.id == job_id, Job.user_id == user_id)
+        .options(
+            selectinload(Job.dates),
+            selectinload(Job.fee_lines),
+            selectinload(Job.status_changes),
+            selectinload(Job.client),
+            selectinload(Job.agency),
+        )
+    )
+
+
+def client_choices(user_id: uuid.UUID, keep: uuid.UUID | None = None) -> list[tuple[str, str]]:
+    query = sa.select(Client.id, Client.name).where(Client.user_id == user_id)
+    query = query.where(sa.or_(Client.archived_at.is_(None), Client.id == keep))
+    return [(str(i), n) for i, n in db.session.execute(query.order_by(Client.name))]
+
+
+def agency_choices(user_id: uuid.UUID, keep: uuid.UUID | None = None) -> list[tuple[str, str]]:
+    query = sa.select(Agency.id, Agency.name).where(Agency.user_id == user_id)
+    query = query.where(sa.or_(Agency.archived_at.is_(None), Agency.id == keep))
+    return [(str(i), n) for i, n in db.session.execute(query.order_by(Agency.name))]
+
+
+def agency_terms(user_id: uuid.UUID) -> list[Agency]:
+    """The user's agencies with their rates, for the form's hint about default terms."""
+    return list(
+        db.session.scalars(sa.select(Agency).where(Agency.user_id == user_id).order_by(Agency.name))
+    )
+
+
+# ----------------------------------------------------------------------------- lists
+
+PAGE_SIZE = 50
+SORTS: dict[str, Any] = {
+    "date": (Job.starts_on.asc().nulls_last(), Job.created_at.asc()),
+    "-date": (Job.starts_on.desc().nulls_last(), Job.created_at.desc()),
+    "title": (sa.func.lower(Job.title).asc(), Job.created_at.asc()),
+    "-title": (sa.func.lower(Job.title).desc(), Job.created_at.desc()),
+    "status": (Job.status.asc(), Job.starts_on.desc()),
+    "-status": (Job.status.desc(), Job.starts_on.desc()),
+    "created": (Job.created_at.asc(),),
+    "-created": (Job.created_at.desc(),),
+}
+DEFAULT_SORT = "-date"
+
+
+@dataclass
+class JobFilters:
+    status: str | None = None
+    client_id: uuid.UUID | None = None
+    agency_id: uuid.UUID | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    to_invoice: bool = False
+
+
+@dataclass
+class JobPage:
+    jobs: list[Job]
+    page: int
+    pages: int
+    total_count: int
+    gross_pence: int
+    sort: str
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def _filtered(user_id: uuid.UUID, f: JobFilters) -> sa.Select[Any]:
+    query = sa.select(Job.id).where(Job.user_id == user_id)
+    if f.to_invoice:
+        query = query.where(Job.status == COMPLETED)
+    elif f.status:
+        query = query.where(Job.status == f.status)
+    if f.client_id:
+        query = query.where(Job.client_id == f.client_id)
+    if f.agency_id:
+        query = query.where(Job.agency_id == f.agency_id)
+    # A job matches a date range when any of its days falls in it (overlap of first..last).
+    if f.date_from:
+        query = query.where(Job.ends_on >= f.date_from)
+    if f.date_to:
+        query = query.where(Job.starts_on <= f.date_to)
+    return query
+
+
+def list_jobs(
+    user_id: uuid.UUID,
+    filters: JobFilters,
+    *,
+    sort: str = DEFAULT_SORT,
+    page: int = 1,
+    page_size: int = PAGE_SIZE,
+) -> JobPage:
+    """One page of the user's jobs with the count and gross total of all matching jobs.
+
+    A fixed number of queries whatever the number of jobs: one aggregate (count and gross over
+    the whole filtered set), one page of jobs, then one query each for their fee lines, clients
+    and agencies.
+    """
+    if sort not in SORTS:
+        sort = DEFAULT_SORT
+    ids = _filtered(user_id, filters).subquery()
+    count, gross = db.session.execute(
+        sa.select(
+            sa.select(sa.func.count()).select_from(ids).scalar_subquery(),
+            sa.select(sa.func.coalesce(sa.func.sum(FeeLine.amount_pence), 0))
+            .where(FeeLine.user_id == user_id, FeeLine.job_id.in_(sa.select(ids.c.id)))
+            .scalar_subquery(),
+        )
+    ).one()
+    pages = max(1, -(-int(count) // page_size))
+    page = min(max(1, page), pages)
+    jobs = list(
+        db.session.scalars(
+            sa.select(Job)
+            .where(Job.id.in_(sa.select(ids.c.id)))
+            .order_by(*SORTS[sort], Job.id)
+            .limit(page_size)
+            .offset((page - 1) * page_size)
+            .options(
+                selectinload(Job.fee_lines),
+                selectinload(Job.client),
+                selectinload(Job.agency),
+            )
+        )
+    )
+    return JobPage(
+        jobs=jobs,
+        page=page,
+        pages=pages,
+        total_count=int(count),
+        gross_pence=int(gross),
+        sort=sort,
+    )
+
+
+def invoiceable_jobs(user_id: uuid.UUID) -> list[Job]:
+    """Completed jobs not yet invoiced, oldest first, with lines, client and agency loaded."""
+    return list(
+        db.session.scalars(
+            sa.select(Job)
+            .where(Job.user_id == user_id, Job.status == COMPLETED)
+            .order_by(Job.starts_on.asc().nulls_last(), Job.created_at)
+            .options(
+                selectinload(Job.fee_lines),
+                selectinload(Job.client),
+                selectinload(Job.agency),
+            )
+        )
+    )
+
+
+# ----------------------------------------------------------------------------- calendar
+
+
+@dataclass
+class CalendarEntry:
+    job: Job
+    day: date
+    starts_at: time | None
+    ends_at: time | None
+
+
+def calendar_month(user_id: uuid.UUID, year: int, month: int) -> dict[date, list[CalendarEntry]]:
+    """The user's job days in one month, by day (cancelled jobs left out)."""
+    first = date(year, month, 1)
+    last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    rows = db.session.execute(
+        sa.select(JobDate, Job)
+        .join(Job, Job.id == JobDate.job_id)
+        .where(
+            JobDate.user_id == user_id,
+            Job.user_id == user_id,
+            JobDate.day >= first,
+            JobDate.day <= last,
+            Job.status != CANCELLED,
+        )
+        .order_by(JobDate.day, JobDate.starts_at.asc().nulls_first(), Job.title)
+    ).all()
+    result: dict[date, list[CalendarEntry]] = {}
+    for job_date, job in rows:
+        result.setdefault(job_date.day, []).append(
+            CalendarEntry(
+                job=job, day=job_date.day, starts_at=job_date.starts_at, ends_at=job_date.ends_at
+            )
+        )
+    return result
+
+
+def month_grid(year: int, month: int) -> list[list[date | None]]:
+    """Weeks (Monday first) of the month; days outside it are None."""
+    first = date(year, month, 1)
+    start = first - timedelta(days=first.weekday())
+    weeks: list[list[date | None]] = []
+    day = start
+    while True:
+        week: list[date | None] = []
+        for _ in range(7):
+            week.append(day if day.month == month else None)
+            day += timedelta(days=1)
+        weeks.append(week)
+        if day.month != month or day.year != year:
+            break
+    return weeks
+
+
+def jobs_by_ids(user_id: uuid.UUID, ids: Sequence[uuid.UUID]) -> list[Job]:
+    return list(db.session.scalars(sa.select(Job).where(Job.user_id == user_id, Job.id.in_(ids))))
+
+
+# ----------------------------------------------------------------------------- money
+
+
+def freelancer_vat_registered(user_id: uuid.UUID) -> bool:
+    """Whether the user's business is VAT-registered (its fees then carry output VAT)."""
+    if "business_profile" not in db.metadata.tables:
+        return False  # the business profile feature is not installed: no VAT registration
+    from minimin.business.models import BusinessProfile
+
+    registered = db.session.scalar(
+        sa.select(BusinessProfile.vat_registered).where(BusinessProfile.user_id == user_id)
+    )
+    return bool(registered)
+
+
+def commission_lines(job: Job) -> list[CommissionLine]:
+    """The job's fee lines as the pure commission module sees them."""
+    return [
+        CommissionLine(
+            amount=Money.from_pence(line.amount_pence, job.currency),
+            commissionable=line.commissionable,
+            vatable=line.vat_applies,
+            kind=LineKind.EXPENSE if line.kind in PASS_THROUGH_KINDS else LineKind.FEE,
+            description=line.description or "",
+        )
+        for line in job.fee_lines
+    ]
+
+
+def commission_terms(job: Job, *, vat_registered: bool) -> CommissionTerms:
+    """The job's own commission terms (a direct job has none: 0 %, no VAT on commission)."""
+    if job.agency_id is None:
+        return CommissionTerms(
+            commission_percent=Decimal(0), freelancer_vat_registered=vat_registered
+        )
+    return CommissionTerms(
+        commission_percent=Decimal(job.commission_percent or 0),
+        agency_vat_registered=bool(job.commission_vat),
+        freelancer_vat_registered=vat_registered,
+        quoting=Quoting(job.quoting),
+        agency_fee_percent=(
+            Decimal(job.agency_fee_percent) if job.agency_fee_percent is not None else None
+        ),
+        mother_agency_share_percent=(
+            Decimal(job.mother_agency_share_percent)
+            if job.mother_agency_share_percent is not None
+            else None
+        ),
+    )
+
+
+def job_totals(job: Job, *, vat_registered: bool | None = None) -> CommissionResult:
+    """Gross, agency fee, commission, VAT on commission, output VAT and expected net of *job*,
+    computed by :mod:`minimin.jobs.commission` (the job's fee lines must be loaded).
+    *vat_registered* is the freelancer's registration (looked up when not given)."""
+    if vat_registered is None:
+        vat_registered = freelancer_vat_registered(job.user_id)
+    return calculate(
+        commission_lines(job),
+        commission_terms(job, vat_registered=vat_registered),
+        currency=job.currency,
+        tax_point=job.starts_on,
+    )
+
+
+@dataclass(frozen=True)
+class InvoiceLineData:
+    """One line an invoice copies from a job (amounts exclude VAT)."""
+
+    job_id: uuid.UUID
+    kind: str
+    description: str
+    quantity: Decimal
+    unit_amount_pence: int
+    amount_pence: int
+    vat_applies: bool
+
+
+def invoice_lines(job: Job) -> list[InvoiceLineData]:
+    """What an invoice for *job* should bill: each fee line with its VAT treatment, the
+    agency fee when the job is quoted "fee + agency fee"; for a cancelled job, only its
+    cancellation fee. Descriptions fall back to the kind of fee and the job's title."""
+    if job.status == CANCELLED:
+        if not job.cancellation_fee_pence:
+            return []
+        return [
+            InvoiceLineData(
+                job_id=job.id,
+                kind="cancellation_fee",
+                description=str(_l("Cancellation fee: %(title)s", title=job.title))[:500],
+                quantity=Decimal(1),
+                unit_amount_pence=job.cancellation_fee_pence,
+                amount_pence=job.cancellation_fee_pence,
+                vat_applies=True,
+            )
+        ]
+    result: list[InvoiceLineData] = []
+    for line in job.fee_lines:
+        description = line.description or f"{job.title}: {line.kind_label}"
+        if line.kind == "usage":
+            terms = ", ".join(t for t in (line.media, line.territory, line.term) if t)
+            if terms:
+                description = f"{description} ({terms})"
+        result.append(
+            InvoiceLineData(
+                job_id=job.id,
+                kind=line.kind,
+                description=description[:500],
+                quantity=Decimal(line.quantity),
+                unit_amount_pence=line.unit_amount_pence,
+                amount_pence=line.amount_pence,
+                vat_applies=line.vat_applies,
+            )
+        )
+    if job.agency_id is not None and job.quoting == QUOTING_FEE_PLUS_AGENCY_FEE:
+        totals = job_totals(job, vat_registered=False)
+        if not totals.agency_fee.is_zero():
+            result.append(
+                InvoiceLineData(
+                    job_id=job.id,
+                    kind="agency_fee",
+                    description=str(_l("Agency fee: %(title)s", title=job.title))[:500],
+                    quantity=Decimal(1),
+                    unit_amount_pence=totals.agency_fee.pence,
+                    amount_pence=totals.agency_fee.pence,
+                    vat_applies=True,
+                )
+            )
+    return result
+
+
+# ----------------------------------------------------------------------------- usage expiry
+
+#: Days before a usage / buyout licence expires that its renewal reminder is sent.
+USAGE_REMINDER_DAYS = 30
+
+
+def usage_lines_due(today: date, days_before: int = USAGE_REMINDER_DAYS) -> list[FeeLine]:
+    """Usage lines expiring from *today* to *today* + *days_before* whose reminder for that
+    expiry date has not been sent, with their jobs; cancelled jobs are left out."""
+    query = (
+        sa.select(FeeLine)
+        .join(Job, Job.id == FeeLine.job_id)
+        .where(
+            FeeLine.kind == "usage",
+            FeeLine.usage_expires_on.is_not(None),
+            FeeLine.usage_expires_on >= today,
+            FeeLine.usage_expires_on <= today + timedelta(days=days_before),
+            sa.or_(
+                FeeLine.expiry_reminder_sent_for.is_(None),
+                FeeLine.expiry_reminder_sent_for != FeeLine.usage_expires_on,
+            ),
+            Job.status != CANCELLED,
+        )
+        .order_by(FeeLine.usage_expires_on, FeeLine.id)
+        .options(selectinload(FeeLine.job))
+    )
+    if db.session.get_bind().dialect.name == "postgresql":
+        # Two runs at once each take different rows: nobody is reminded twice.
+        query = query.with_for_update(of=FeeLine, skip_locked=True)
+    return list(db.session.scalars(query))
+
+
+def send_usage_expiry_reminders(
+    today: date | None = None, days_before: int = USAGE_REMINDER_DAYS
+) -> int:
+    """Email the owner of each usage / buyout licence that expires within *days_before* days,
+    so it can be renewed and re-invoiced. Once per expiry date: the outbox row and the "sent"
+    mark are written in the same transaction, so a second run sends nothing more. Returns how
+    many reminders were queued."""
+    from minimin.accounts.models import User
+    from minimin.core.dates import uk_today
+    from minimin.core.mail import queue_email
+
+    today = today or uk_today()
+    sent = 0
+    for line in usage_lines_due(today, days_before):
+        user = db.session.get(User, line.user_id)
+        if user is None:  # pragma: no cover - the row goes with its user (ON DELETE CASCADE)
+            continue
+        job = line.job
+        queue_email(
+            to=user.email,
+            template="usage_expiry",
+            context={
+                "user_name": user.full_name,
+                "job_title": job.title,
+                "job_id": str(job.id),
+                "description": line.description or "",
+                "media": line.media or "",
+                "territory": line.territory or "",
+                "term": line.term or "",
+                "expires_on": line.usage_expires_on,
+                "days_left": (line.usage_expires_on - today).days if line.usage_expires_on else 0,
+            },
+            user_id=user.id,
+        )
+        line.expiry_reminder_sent_for = line.usage_expires_on
+        line.expiry_reminder_sent_at = utcnow()
+        sent += 1
+    db.session.flush()
+    return sent

@@ -1,0 +1,458 @@
+"""Job pages: thin views over jobs.services (parse → load and authorise → service → render)."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from minimin.contacts.kinds import kind_label
+from minimin.core.dates import DateError, parse_uk_date, uk_today
+from minimin.core.money import Money, format_money
+from minimin.core.security import USER, classify_blueprint
+from minimin.core.tenancy import owned_or_404, parse_uuid
+from minimin.jobs import services
+from minimin.jobs.forms import (
+    DeleteForm,
+    JobForm,
+    StatusForm,
+    parse_action,
+    plain_decimal,
+    prepare_formdata,
+    yes_no,
+    yes_no_choice,
+)
+from minimin.jobs.models import (
+    FEE_KIND_LABELS,
+    MAX_DATES,
+    MAX_FEE_LINES,
+    STATUS_LABELS,
+    STATUSES,
+    Job,
+)
+
+bp = Blueprint(
+    "jobs",
+    __name__,
+    url_prefix="/jobs",
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/static",
+)
+classify_blueprint(bp, USER)
+
+ViewResult = Response | str | tuple[str, int]
+_MONTH_RE = re.compile(r"(\d{4})-(\d{1,2})", re.ASCII)
+
+
+@bp.app_template_filter("job_money")
+def job_money(pence: int | None, currency: str = "GBP") -> str:
+    """Integer minor units as a formatted amount (``£1,000.00``)."""
+    if pence is None:
+        return ""
+    return format_money(Money.from_pence(int(pence), currency), locale=str(get_locale()))
+
+
+@bp.app_template_filter("money_value")
+def money_value(money: Money) -> str:
+    return format_money(money, locale=str(get_locale()))
+
+
+@bp.app_template_filter("plain_decimal")
+def _plain_decimal(value: Decimal | None) -> str:
+    return plain_decimal(value)
+
+
+@bp.app_context_processor
+def _labels() -> dict[str, Any]:
+    return {"job_status_labels": STATUS_LABELS, "kind_label": kind_label}
+
+
+# ----------------------------------------------------------------------------- list
+
+
+def _filters_from_args(args: Any) -> tuple[services.JobFilters, list[str]]:
+    errors: list[str] = []
+    filters = services.JobFilters()
+    status = args.get("status", "")
+    if status in STATUSES:
+        filters.status = status
+    elif status:
+        errors.append(_("Choose a status from the list."))
+    for key in ("client", "agency"):
+        raw = args.get(key, "")
+        if raw:
+            parsed = parse_uuid(raw)
+            if parsed is None:
+                errors.append(_("Choose a client or agency from the list."))
+            else:
+                setattr(filters, f"{key}_id", parsed)
+    for key, attr in (("from", "date_from"), ("to", "date_to")):
+        raw = args.get(key, "")
+        if raw:
+            try:
+                setattr(filters, attr, parse_uk_date(raw))
+            except DateError as exc:
+                label = _("From") if key == "from" else _("To")
+                errors.append(f"{label}: {exc}")
+    return filters, errors
+
+
+def _page_number(args: Any) -> int:
+    raw = args.get("page", "1")
+    return int(raw) if isinstance(raw, str) and raw.isdigit() and len(raw) < 7 else 1
+
+
+def _net_by_job(jobs: list[Job]) -> dict[uuid.UUID, Any]:
+    registered = services.freelancer_vat_registered(current_user.id)
+    return {job.id: services.job_totals(job, vat_registered=registered) for job in jobs}
+
+
+@bp.route("")
+def index() -> ViewResult:
+    filters, errors = _filters_from_args(request.args)
+    sort = request.args.get("sort", services.DEFAULT_SORT)
+    page = services.list_jobs(current_user.id, filters, sort=sort, page=_page_number(request.args))
+    return render_template(
+        "jobs/list.html",
+        page=page,
+        totals=_net_by_job(page.jobs),
+        filters=filters,
+        filter_errors=errors,
+        clients=services.client_choices(current_user.id),
+        agencies=services.agency_choices(current_user.id),
+        statuses=[(s, STATUS_LABELS[s]) for s in STATUSES],
+        args=request.args,
+    )
+
+
+@bp.route("/to-invoice")
+def to_invoice() -> str:
+    jobs = services.invoiceable_jobs(current_user.id)
+    return render_template("jobs/to_invoice.html", jobs=jobs, totals=_net_by_job(jobs))
+
+
+# ----------------------------------------------------------------------------- calendar
+
+
+def _parse_month(raw: str | None) -> tuple[int, int] | None:
+    match = _MONTH_RE.fullmatch(raw or "")
+    if not match:
+        return None
+    year, month = int(match.group(1)), int(match.group(2))
+    if not (1900 <= year <= 2100 and 1 <= month <= 12):
+        return None
+    return year, month
+
+
+@bp.route("/calendar")
+def calendar() -> ViewResult:
+    raw = request.args.get("month")
+    status = 200
+    parsed = _parse_month(raw)
+    if parsed is None:
+        today = uk_today()
+        if raw:
+            flash(_("Choose a month like 2026-11."), "error")
+            status = 400
+        parsed = (today.year, today.month)
+    year, month = parsed
+    first = date(year, month, 1)
+    prev_month = (year - 1, 12) if month == 1 else (year, month - 1)
+    next_month = (year + 1, 1) if month == 12 else (year, month + 1)
+    days = services.calendar_month(current_user.id, year, month)
+    page = render_template(
+        "jobs/calendar.html",
+        first=first,
+        weeks=services.month_grid(year, month),
+        days=days,
+        today=uk_today(),
+        prev_month=f"{prev_month[0]:04d}-{prev_month[1]:02d}",
+        next_month=f"{next_month[0]:04d}-{next_month[1]:02d}",
+        prev_ok=prev_month[0] >= 1900,
+        next_ok=next_month[0] <= 2100,
+    )
+    return (page, status) if status != 200 else page
+
+
+# ----------------------------------------------------------------------------- one job
+
+
+@bp.route("/<job_id>")
+def detail(job_id: str) -> str:
+    job = _load_or_404(job_id)
+    totals = services.job_totals(job)
+    return render_template(
+        "jobs/detail.html",
+        job=job,
+        totals=totals,
+        status_form=_status_form(job),
+        moves=services.allowed_moves(job),
+        delete_form=DeleteForm(),
+    )
+
+
+def _load_or_404(job_id: str) -> Job:
+    parsed = parse_uuid(job_id)
+    job = services.load_job(parsed, current_user.id) if parsed else None
+    if job is None:
+        abort(404)
+    return job
+
+
+def _status_form(job: Job) -> StatusForm:
+    form = StatusForm()
+    moves = services.allowed_moves(job)
+    form.status.choices = [(s, STATUS_LABELS[s]) for s in moves]
+    form.cancellation_fee.currency = job.currency
+    return form
+
+
+@bp.route("/<job_id>/status", methods=["POST"])
+def change_status(job_id: str) -> ViewResult:
+    job = owned_or_404(Job, job_id, for_update=True)
+    form = StatusForm()
+    form.cancellation_fee.currency = job.currency
+    error: str | None = None
+    if form.validate_on_submit():
+        try:
+            services.change_status(
+                job, form.status.data or "", cancellation_fee_pence=form.cancellation_fee.pence
+            )
+        except services.JobError as exc:
+            error = str(exc)
+        else:
+            flash(_("The job is now %(status)s.", status=job.status_label), "success")
+            return redirect(url_for("jobs.detail", job_id=job.id))
+    else:
+        error = " ".join(str(e) for errors in form.errors.values() for e in errors) or _(
+            "The status could not be changed."
+        )
+    job = _load_or_404(job_id)
+    return (
+        render_template(
+            "jobs/detail.html",
+            job=job,
+            totals=services.job_totals(job),
+            status_form=_status_form(job),
+            moves=services.allowed_moves(job),
+            delete_form=DeleteForm(),
+            status_error=error,
+        ),
+        400,
+    )
+
+
+@bp.route("/<job_id>/delete", methods=["POST"])
+def delete(job_id: str) -> ViewResult:
+    job = owned_or_404(Job, job_id, for_update=True)
+    form = DeleteForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        services.delete_job(job)
+    except services.JobError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("jobs.detail", job_id=job.id)), 303  # type: ignore[return-value]
+    flash(_("The job “%(title)s” was deleted.", title=job.title), "success")
+    return redirect(url_for("jobs.index"))
+
+
+# ----------------------------------------------------------------------------- the form
+
+
+def _initial(job: Job) -> dict[str, Any]:
+    return {
+        "title": job.title,
+        "client_id": str(job.client_id) if job.client_id else "",
+        "agency_id": str(job.agency_id) if job.agency_id else "",
+        "location": job.location or "",
+        "kind_of_work": job.kind_of_work or "",
+        "currency": job.currency,
+        "notes": job.notes or "",
+        "commission_percent": (
+            plain_decimal(job.commission_percent) if job.commission_percent is not None else None
+        ),
+        "commission_vat": yes_no_choice(job.commission_vat) if job.agency_id else "",
+        "quoting": job.quoting if job.agency_id else "",
+        "agency_fee_percent": (
+            plain_decimal(job.agency_fee_percent) if job.agency_fee_percent is not None else None
+        ),
+        "mother_agency_share_percent": (
+            plain_decimal(job.mother_agency_share_percent)
+            if job.mother_agency_share_percent is not None
+            else None
+        ),
+        "dates": [
+            {"day": d.day, "starts_at": d.starts_at, "ends_at": d.ends_at} for d in job.dates
+        ],
+        "fee_lines": [
+            {
+                "kind": line.kind,
+                "description": line.description or "",
+                "quantity": Decimal(line.quantity),
+                "unit_amount": Money.from_pence(line.unit_amount_pence, job.currency).amount,
+                "commissionable": yes_no_choice(line.commissionable),
+                "vat_applies": yes_no_choice(line.vat_applies),
+                "media": line.media or "",
+                "territory": line.territory or "",
+                "term": line.term or "",
+                "usage_expires_on": line.usage_expires_on,
+            }
+            for line in job.fee_lines
+        ],
+    }
+
+
+def _job_input(form: JobForm) -> services.JobInput:
+    currency = form.currency.data or "GBP"
+    return services.JobInput(
+        title=form.title.data or "",
+        client_id=parse_uuid(form.client_id.data) if form.client_id.data else None,
+        agency_id=parse_uuid(form.agency_id.data) if form.agency_id.data else None,
+        location=form.location.data or None,
+        kind_of_work=form.kind_of_work.data or None,
+        notes=form.notes.data or None,
+        currency=currency,
+        commission_percent=form.commission_percent.data,
+        commission_vat=yes_no(form.commission_vat.data),
+        quoting=form.quoting.data or None,
+        agency_fee_percent=form.agency_fee_percent.data,
+        mother_agency_share_percent=form.mother_agency_share_percent.data,
+        dates=[
+            services.DateInput(
+                day=row.form.day.data,
+                starts_at=row.form.starts_at.data,
+                ends_at=row.form.ends_at.data,
+            )
+            for row in form.dates
+        ],
+        fee_lines=[
+            services.FeeLineInput(
+                kind=row.form.kind.data,
+                quantity=row.form.quantity.data,
+                unit_amount_pence=Money(row.form.unit_amount.data, currency).pence,
+                description=row.form.description.data or None,
+                commissionable=yes_no(row.form.commissionable.data),
+                vat_applies=yes_no(row.form.vat_applies.data),
+                media=row.form.media.data or None,
+                territory=row.form.territory.data or None,
+                term=row.form.term.data or None,
+                usage_expires_on=row.form.usage_expires_on.data,
+            )
+            for row in form.fee_lines
+        ],
+    )
+
+
+def _build_form(job: Job | None) -> tuple[JobForm, str]:
+    """The job form from the request (re-numbered rows) or from *job*; and the action."""
+    if request.method == "POST":
+        action = request.form.get("action", "save")
+        form = JobForm(formdata=prepare_formdata(request.form, action))
+    else:
+        action = "show"
+        form = JobForm(data=_initial(job)) if job is not None else JobForm(formdata=None)
+        if job is None:
+            form.fee_lines.append_entry()
+    keep_client = job.client_id if job else None
+    keep_agency = job.agency_id if job else None
+    form.client_id.choices = [
+        ("", _("None")),
+        *services.client_choices(current_user.id, keep_client),
+    ]
+    form.agency_id.choices = [
+        ("", _("None")),
+        *services.agency_choices(current_user.id, keep_agency),
+    ]
+    return form, action
+
+
+def _row_label(name: str, n: int) -> str:
+    return _("Day %(n)d", n=n) if name == "dates" else _("Fee line %(n)d", n=n)
+
+
+def _error_items(form: JobForm) -> list[tuple[str | None, str]]:
+    """Every error of the form, sub-forms included, with the id of the input it is about."""
+    items: list[tuple[str | None, str]] = [(None, str(e)) for e in form.form_errors]
+    for f in form:
+        if f.name == "csrf_token":
+            if f.errors:
+                items.append((None, _("The form had expired. Please try again.")))
+            continue
+        if f.name in ("dates", "fee_lines"):
+            for n, entry in enumerate(f.entries, start=1):
+                label = _row_label(f.name, n)
+                for sub in entry.form:
+                    items.extend((sub.id, f"{label}, {sub.label.text}: {e}") for e in sub.errors)
+            items.extend((None, str(e)) for e in f.errors if isinstance(e, str))
+            continue
+        items.extend((f.id, str(e)) for e in f.errors)
+    return items
+
+
+def _render_form(form: JobForm, job: Job | None, status: int = 200) -> ViewResult:
+    page = render_template(
+        "jobs/form.html",
+        form=form,
+        errors=_error_items(form) if status >= 400 else [],
+        job=job,
+        agencies=services.agency_terms(current_user.id),
+        fee_kind_labels=FEE_KIND_LABELS,
+        can_add_date=len(form.dates) < MAX_DATES,
+        can_add_line=len(form.fee_lines) < MAX_FEE_LINES,
+    )
+    return (page, status) if status != 200 else page
+
+
+def _handle_form(job: Job | None) -> ViewResult:
+    form, action = _build_form(job)
+    verb, which, _index = parse_action(action)
+    if request.method == "POST" and verb in ("add", "remove"):
+        # Rows are added or removed on the server; the page is shown again, nothing stored.
+        if verb == "add":
+            rows = form.dates if which == "date" else form.fee_lines
+            limit = MAX_DATES if which == "date" else MAX_FEE_LINES
+            if len(rows) < limit:
+                rows.append_entry()
+        return _render_form(form, job)
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                data = _job_input(form)
+                if job is None:
+                    saved = services.create_job(current_user.id, data)
+                    flash(_("Job “%(title)s” added.", title=saved.title), "success")
+                else:
+                    saved = services.update_job(job, data)
+                    flash(_("Job “%(title)s” saved.", title=saved.title), "success")
+                return redirect(url_for("jobs.detail", job_id=saved.id))
+            except services.JobError as exc:
+                form.form_errors.append(str(exc))
+        return _render_form(form, job, 400)
+    return _render_form(form, job)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new() -> ViewResult:
+    return _handle_form(None)
+
+
+@bp.route("/<job_id>/edit", methods=["GET", "POST"])
+def edit(job_id: str) -> ViewResult:
+    job = _load_or_404(job_id)
+    if job.is_locked:
+        flash(
+            _("This job has been invoiced: its details are the record of what was billed."),
+            "error",
+        )
+        return redirect(url_for("jobs.detail", job_id=job.id))
+    return _handle_form(job)
