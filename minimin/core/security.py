@@ -127,7 +127,12 @@ def _security_headers(response: Response) -> Response:
     headers.setdefault("Referrer-Policy", referrer)
     if current_app.config.get("MINIMIN_MODE") == "production":
         headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
-    authenticated = kind in (USER, ADMIN, TOKEN) or (
+    # A public page rendered for a signed-in user (the dashboard at "/", the navigation of any
+    # page) carries their data too. Flask-Login keeps the user it loaded for this request in
+    # g._login_user; reading that never queries the database from here.
+    loaded = g.get("_login_user")
+    signed_in = loaded is not None and loaded.is_authenticated and request.endpoint != "static"
+    authenticated = kind in (USER, ADMIN, TOKEN) or signed_in or (
         kind != PUBLIC and current_user and current_user.is_authenticated
     )
     if authenticated or kind is None:
