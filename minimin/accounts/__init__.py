@@ -6,7 +6,8 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from minimin.accounts import auth, views
+    from minimin.accounts import auth, passkeys, views
 
     auth.init_login_manager(app)
     app.register_blueprint(views.bp)
+    app.register_blueprint(passkeys.bp)

@@ -17,7 +17,7 @@ from flask import url_for
 from flask_babel import lazy_gettext as _l
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from minimin.accounts import auth, throttle, tokens
+from minimin.accounts import auth, passkeys, throttle, tokens
 from minimin.accounts.models import AccountToken, User, UserSession
 from minimin.accounts.policies import NEWS_CONSENT_VERSION, PRIVACY_VERSION, TERMS_VERSION
 from minimin.core import audit
@@ -186,6 +186,8 @@ def verify_email(token: str) -> User | None:
 class LoginOutcome:
     user: User | None = None
     retry_after: int = 0
+    #: The password was right, and the account asks for a passkey before the session starts.
+    passkey_pending: bool = False
 
     @property
     def succeeded(self) -> bool:
@@ -215,6 +217,8 @@ def login(email: str, password: str) -> LoginOutcome:
     if matches and user is not None and user.is_verified:
         tokens.revoke(user, tokens.RESET_PASSWORD)  # a later sign-in ends a pending reset
         user.locked_until = None
+        if passkeys.second_factor_required(user):
+            return LoginOutcome(user=user, passkey_pending=True)
         auth.start_session(user)
         audit.record("login.succeeded", user_id=user.id)
         return LoginOutcome(user=user)

@@ -24,7 +24,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from minimin.accounts import auth, services, throttle, tokens, useragent
+from minimin.accounts import auth, passkeys, services, throttle, tokens, useragent
 from minimin.accounts.forms import (
     ChangeEmailForm,
     ChangePasswordForm,
@@ -111,6 +111,8 @@ def login() -> Response | tuple[str, int]:
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
         outcome = services.login(form.email.data or "", form.password.data or "")
+        if outcome.passkey_pending and outcome.user is not None:
+            return passkeys.begin_second_factor(outcome.user, form.next.data)
         if outcome.succeeded:
             return redirect(safe_next(form.next.data))
         # The failure (counters, security log, lockout email) must outlive the refusal.
