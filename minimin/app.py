@@ -16,8 +16,11 @@ from minimin.config import Settings, load_settings
 FEATURES: tuple[str, ...] = (
     "pages",
     "accounts",
+    "files",
+    "business",
     "contacts",
     "jobs",
+    "invoices",
 )
 
 

@@ -1,0 +1,481 @@
+"""Forms of the business profile: one per section, so bad input in one section changes nothing
+in another. Every message says which field, what is wrong and what would be right."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any
+
+from babel import Locale
+from babel.numbers import get_currency_name, get_territory_currencies
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, DateField, Field, RadioField, SelectField
+from wtforms.validators import Email, InputRequired, Optional, ValidationError
+
+from minimin.business.models import FLAT_RATE, VAT_SCHEMES, VAT_STAGGERS, WORK_TYPES
+from minimin.business.rules import (
+    InvalidValue,
+    normalise_account_number,
+    normalise_bic,
+    normalise_iban,
+    normalise_phone,
+    normalise_postcode,
+    normalise_sort_code,
+    normalise_utr,
+    normalise_vat_number,
+    normalise_website,
+)
+from minimin.core.forms import MultilineTextField, TextField
+from minimin.core.money import NumberInputError, parse_money, parse_percent
+
+MESSAGES: dict[str, Any] = {
+    "postcode": _l("Enter a UK postcode, like SW1A 1AA."),
+    "phone": _l("Enter a phone number, like 020 7123 4567 or +44 7911 123456."),
+    "vat_number": _l(
+        "Enter a UK VAT number with valid check digits: GB followed by 9 digits, like GB980780684."
+    ),
+    "utr_length": _l("Enter your Unique Taxpayer Reference: 10 digits, like 1955839661."),
+    "utr_check": _l(
+        "This UTR's check digit is wrong. Please copy all 10 digits from an HMRC letter."
+    ),
+    "sort_code": _l("Enter a sort code of 6 digits, like 12-34-56."),
+    "account_number": _l("Enter an account number of 8 digits, like 12345678."),
+    "iban": _l(
+        "Enter a valid IBAN, like GB82 WEST 1234 5698 7654 32 (these check digits do not match)."
+    ),
+    "bic": _l("Enter a valid BIC (SWIFT code) of 8 or 11 characters, like NWBKGB2L."),
+    "website": _l("Enter a web address, like https://example.com."),
+    "website_scheme": _l("Enter a web address that starts with https:// or http://."),
+}
+
+EMAIL_MESSAGE = _l("Enter an email address, like name@example.com.")
+PREFIX_CHARS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-/_.#")
+VAT_INTRODUCED = date(1973, 4, 1)
+
+
+def _normalise(field: Field, fn: Callable[[str], str]) -> None:
+    """Replace *field*'s data with its normalised form, or raise the rule's message."""
+    if field.errors or not field.data:
+        return
+    try:
+        field.data = fn(field.data)
+    except InvalidValue as exc:
+        raise ValidationError(MESSAGES[exc.code]) from exc
+
+
+class WholeNumberField(TextField):
+    """A whole number typed as text: strict ASCII digits, a range, a clear message."""
+
+    def __init__(
+        self,
+        label: Any = None,
+        *,
+        minimum: int = 0,
+        maximum: int = 10**9,
+        example: str = "30",
+        required: bool = True,
+        **kwargs: Any,
+    ):
+        self.minimum, self.maximum, self.example = minimum, maximum, example
+        validators = [InputRequired(_l("Enter a number, like %(example)s.", example=example))]
+        if not required:
+            validators = [Optional()]
+        kwargs.setdefault("render_kw", {}).update(inputmode="numeric")
+        super().__init__(label, validators, max_length=12, **kwargs)
+        self.number: int | None = None
+
+    def post_validate(self, form: Any, validation_stopped: bool) -> None:
+        self.number = None
+        if self.errors or not self.data:
+            return
+        text = str(self.data).replace(",", "")
+        if not (text.isascii() and text.isdigit()):
+            self.errors.append(
+                str(_l("Enter a whole number in figures, like %(example)s.", example=self.example))
+            )
+            return
+        value = int(text)
+        if not self.minimum <= value <= self.maximum:
+            self.errors.append(
+                str(
+                    _l(
+                        "Enter a number from %(min)s to %(max)s.",
+                        min=self.minimum,
+                        max=self.maximum,
+                    )
+                )
+            )
+            return
+        self.number = value
+
+
+class MoneyTextField(TextField):
+    """An amount typed as text, parsed exactly into pence by :func:`parse_money`."""
+
+    def __init__(self, label: Any = None, **kwargs: Any):
+        kwargs.setdefault("render_kw", {}).update(inputmode="decimal")
+        super().__init__(label, [Optional()], max_length=64, **kwargs)
+        self.pence: int | None = None
+
+    def parse(self, currency: str) -> None:
+        self.pence = None
+        if self.errors or not self.data:
+            return
+        try:
+            self.pence = parse_money(self.data, currency=currency).pence
+        except NumberInputError as exc:
+            self.errors.append(str(exc))
+
+
+def _safe_date_field(label: Any) -> DateField:
+    return DateField(
+        label,
+        [Optional()],
+        format="%Y-%m-%d",
+        description=_l("For example 2024-04-01."),
+    )
+
+
+def _date_message(field: Field) -> None:
+    """WTForms' own date message is vague; say what would be right."""
+    if field.errors:
+        field.errors[:] = [str(_l("Enter a real date, like 2024-04-01."))]
+
+
+# --------------------------------------------------------------------------- sections
+
+
+class WorkTypeForm(FlaskForm):
+    work_type = RadioField(
+        _l("How do you work?"),
+        choices=list(WORK_TYPES.items()),
+        validators=[InputRequired(_l("Choose how you work: agency, freelance or both."))],
+        validate_choice=False,
+    )
+
+    def validate_work_type(self, field: Field) -> None:
+        if field.data not in WORK_TYPES:
+            raise ValidationError(_l("Choose how you work: agency, freelance or both."))
+
+    def values(self) -> dict[str, Any]:
+        return {"work_type": self.work_type.data}
+
+
+class DetailsForm(FlaskForm):
+    business_name = TextField(_l("Business or trading name"), [Optional()], max_length=200)
+    address_line1 = TextField(_l("Address line 1"), [Optional()], max_length=200)
+    address_line2 = TextField(_l("Address line 2"), [Optional()], max_length=200)
+    town = TextField(_l("Town or city"), [Optional()], max_length=100)
+    postcode = TextField(_l("Postcode"), [Optional()], max_length=10)
+    phone = TextField(_l("Phone"), [Optional()], max_length=30)
+    invoice_email = TextField(
+        _l("Email for invoices"), [Optional(), Email(EMAIL_MESSAGE)], max_length=254
+    )
+    website = TextField(_l("Website"), [Optional()], max_length=300)
+
+    def validate_postcode(self, field: Field) -> None:
+        _normalise(field, normalise_postcode)
+
+    def validate_phone(self, field: Field) -> None:
+        _normalise(field, normalise_phone)
+
+    def validate_website(self, field: Field) -> None:
+        _normalise(field, normalise_website)
+
+    def values(self) -> dict[str, Any]:
+        return {
+            name: self[name].data or None
+            for name in (
+                "business_name",
+                "address_line1",
+                "address_line2",
+                "town",
+                "postcode",
+                "phone",
+                "invoice_email",
+                "website",
+            )
+        }
+
+
+class VatForm(FlaskForm):
+    vat_registered = BooleanField(_l("I am registered for VAT"))
+    vat_number = TextField(_l("VAT number"), [Optional()], max_length=20)
+    vat_registration_date = _safe_date_field(_l("Date of VAT registration"))
+    vat_scheme = SelectField(
+        _l("VAT accounting scheme"),
+        choices=[("", _l("Choose a scheme")), *list(VAT_SCHEMES.items())],
+        validate_choice=False,
+    )
+    flat_rate_percent = TextField(
+        _l("Flat rate percentage for your sector"), [Optional()], max_length=10
+    )
+    flat_rate_first_year = BooleanField(
+        _l("This is my first year of VAT registration (1% discount)")
+    )
+    vat_stagger = SelectField(
+        _l("VAT return periods"),
+        choices=[("", _l("Choose your return periods")), *list(VAT_STAGGERS.items())],
+        validate_choice=False,
+    )
+    utr = TextField(_l("Unique Taxpayer Reference (UTR)"), [Optional()], max_length=20)
+
+    percent: Any = None
+
+    def validate_vat_number(self, field: Field) -> None:
+        _normalise(field, normalise_vat_number)
+
+    def validate_utr(self, field: Field) -> None:
+        _normalise(field, normalise_utr)
+
+    def validate_vat_scheme(self, field: Field) -> None:
+        if field.data and field.data not in VAT_SCHEMES:
+            raise ValidationError(_l("Choose one of the VAT schemes listed."))
+
+    def validate_vat_stagger(self, field: Field) -> None:
+        if field.data and field.data not in VAT_STAGGERS:
+            raise ValidationError(_l("Choose one of the VAT return periods listed."))
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        ok = super().validate(extra_validators)
+        _date_message(self.vat_registration_date)
+        when = self.vat_registration_date.data
+        if (
+            when
+            and not self.vat_registration_date.errors
+            and not (VAT_INTRODUCED <= when <= date.today().replace(year=date.today().year + 1))
+        ):
+            self.vat_registration_date.errors.append(
+                str(_l("Enter a registration date between 1 April 1973 and next year."))
+            )
+        self.percent = None
+        if self.flat_rate_percent.data and not self.flat_rate_percent.errors:
+            try:
+                self.percent = parse_percent(
+                    self.flat_rate_percent.data.replace("%", ""),
+                    places=2,
+                    minimum=Decimal("0.01"),
+                    maximum=Decimal("20"),
+                )
+            except NumberInputError as exc:
+                self.flat_rate_percent.errors.append(
+                    str(_l("Enter your sector's flat rate percentage, like 14.5.")) + " " + str(exc)
+                )
+        if self.vat_registered.data:
+            if not self.vat_number.data and not self.vat_number.errors:
+                self.vat_number.errors.append(
+                    str(
+                        _l(
+                            "Enter your VAT number (GB followed by 9 digits), or untick "
+                            "'I am registered for VAT'."
+                        )
+                    )
+                )
+            if not self.vat_scheme.data and not self.vat_scheme.errors:
+                self.vat_scheme.errors.append(str(_l("Choose your VAT accounting scheme.")))
+            if (
+                self.vat_scheme.data == FLAT_RATE
+                and self.percent is None
+                and not self.flat_rate_percent.errors
+            ):
+                self.flat_rate_percent.errors.append(
+                    str(
+                        _l(
+                            "Enter your sector's flat rate percentage, like 14.5, or choose "
+                            "another scheme."
+                        )
+                    )
+                )
+        return ok and not any(f.errors for f in self)
+
+    def values(self) -> dict[str, Any]:
+        return {
+            "vat_registered": bool(self.vat_registered.data),
+            "vat_number": self.vat_number.data or None,
+            "vat_registration_date": self.vat_registration_date.data,
+            "vat_scheme": self.vat_scheme.data or None,
+            "flat_rate_percent": self.percent,
+            "flat_rate_first_year": bool(self.flat_rate_first_year.data),
+            "vat_stagger": self.vat_stagger.data or None,
+            "utr": self.utr.data or None,
+        }
+
+
+class BankForm(FlaskForm):
+    """Bank details: a blank field keeps the stored value (the page never shows it in full
+    unless revealed); "Remove bank details" clears them all."""
+
+    bank_account_name = TextField(_l("Account name"), [Optional()], max_length=200)
+    bank_sort_code = TextField(_l("Sort code"), [Optional()], max_length=20)
+    bank_account_number = TextField(_l("Account number"), [Optional()], max_length=20)
+    bank_iban = TextField(_l("IBAN (optional)"), [Optional()], max_length=50)
+    bank_bic = TextField(_l("BIC or SWIFT code (optional)"), [Optional()], max_length=20)
+
+    def validate_bank_sort_code(self, field: Field) -> None:
+        _normalise(field, normalise_sort_code)
+
+    def validate_bank_account_number(self, field: Field) -> None:
+        _normalise(field, normalise_account_number)
+
+    def validate_bank_iban(self, field: Field) -> None:
+        _normalise(field, normalise_iban)
+
+    def validate_bank_bic(self, field: Field) -> None:
+        _normalise(field, normalise_bic)
+
+    def merged(self, current: dict[str, str | None]) -> dict[str, str | None]:
+        """The bank details after this submission: blank fields keep the current value."""
+        return {name: self[name].data or current.get(name) for name in current}
+
+    def check_complete(self, merged: dict[str, str | None]) -> bool:
+        """UK details need both sort code and account number, and a name to pay."""
+        ok = True
+        has_uk = merged["bank_sort_code"] or merged["bank_account_number"]
+        if has_uk and not merged["bank_sort_code"]:
+            self.bank_sort_code.errors.append(
+                str(_l("Enter the sort code that goes with the account number, like 12-34-56."))
+            )
+            ok = False
+        if has_uk and not merged["bank_account_number"]:
+            self.bank_account_number.errors.append(
+                str(_l("Enter the account number that goes with the sort code, like 12345678."))
+            )
+            ok = False
+        if any(merged.values()) and not merged["bank_account_name"]:
+            self.bank_account_name.errors.append(
+                str(_l("Enter the name on the account, as your clients should write it."))
+            )
+            ok = False
+        return ok
+
+
+class AccountantForm(FlaskForm):
+    accountant_name = TextField(_l("Accountant's name"), [Optional()], max_length=200)
+    accountant_firm = TextField(_l("Firm"), [Optional()], max_length=200)
+    accountant_email = TextField(
+        _l("Accountant's email"), [Optional(), Email(EMAIL_MESSAGE)], max_length=254
+    )
+    accountant_phone = TextField(_l("Accountant's phone"), [Optional()], max_length=30)
+
+    def validate_accountant_phone(self, field: Field) -> None:
+        _normalise(field, normalise_phone)
+
+    def values(self) -> dict[str, Any]:
+        return {
+            name: self[name].data or None
+            for name in (
+                "accountant_name",
+                "accountant_firm",
+                "accountant_email",
+                "accountant_phone",
+            )
+        }
+
+
+class LogoForm(FlaskForm):
+    logo = FileField(
+        _l("Logo image"),
+        validators=[FileRequired(_l("Choose a PNG, JPEG or WebP image to upload."))],
+        render_kw={"accept": "image/png,image/jpeg,image/webp"},
+    )
+
+
+def _prefix(field: Field) -> None:
+    if field.errors or not field.data:
+        return
+    if not set(field.data) <= PREFIX_CHARS:
+        raise ValidationError(
+            _l("Use only letters, digits and - / _ . # in a number prefix, like INV-.")
+        )
+
+
+class InvoiceDefaultsForm(FlaskForm):
+    invoice_prefix = TextField(_l("Invoice number prefix"), [Optional()], max_length=20)
+    credit_note_prefix = TextField(_l("Credit note number prefix"), [Optional()], max_length=20)
+    invoice_padding = WholeNumberField(
+        _l("Digits in the number (zero padding)"), minimum=0, maximum=10, example="4"
+    )
+    next_invoice_number = WholeNumberField(
+        _l("Next invoice number"), minimum=1, maximum=10**9, example="1"
+    )
+    next_credit_note_number = WholeNumberField(
+        _l("Next credit note number"), minimum=1, maximum=10**9, example="1"
+    )
+    payment_terms_days = WholeNumberField(
+        _l("Payment terms (days)"), minimum=0, maximum=365, example="30"
+    )
+    invoice_footer = MultilineTextField(_l("Invoice footer"), [Optional()], max_length=2000)
+    payment_notes = MultilineTextField(_l("Payment notes"), [Optional()], max_length=2000)
+    late_payment_text = MultilineTextField(
+        _l("Late payment wording"), [Optional()], max_length=2000
+    )
+
+    def validate_invoice_prefix(self, field: Field) -> None:
+        _prefix(field)
+
+    def validate_credit_note_prefix(self, field: Field) -> None:
+        _prefix(field)
+
+    def values(self) -> dict[str, Any]:
+        return {
+            "invoice_prefix": self.invoice_prefix.data or "",
+            "credit_note_prefix": self.credit_note_prefix.data or "",
+            "invoice_padding": self.invoice_padding.number,
+            "payment_terms_days": self.payment_terms_days.number,
+            "invoice_footer": self.invoice_footer.data or None,
+            "payment_notes": self.payment_notes.data or None,
+            "late_payment_text": self.late_payment_text.data or None,
+        }
+
+
+@lru_cache(maxsize=8)
+def currency_choices(locale: str = "en_GB") -> list[tuple[str, str]]:
+    """ISO 4217 currencies in use today in some territory, named in *locale*; GBP first."""
+    today = date.today()
+    codes: set[str] = set()
+    for territory in Locale.parse("en").territories:
+        if territory.isalpha() and len(territory) == 2:
+            codes.update(get_territory_currencies(territory, today))
+    names = {code: f"{code} – {get_currency_name(code, locale=locale)}" for code in codes}
+    ordered = sorted((c for c in names if c != "GBP"), key=lambda c: names[c].casefold())
+    return [("GBP", names.get("GBP", "GBP"))] + [(c, names[c]) for c in ordered]
+
+
+class RatesForm(FlaskForm):
+    day_rate = MoneyTextField(_l("Day rate"))
+    half_day_rate = MoneyTextField(_l("Half-day rate"))
+    hourly_rate = MoneyTextField(_l("Hourly rate"))
+    default_currency = SelectField(_l("Default currency"), validate_choice=False)
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.default_currency.choices = currency_choices(str(get_locale() or "en_GB"))
+
+    def validate_default_currency(self, field: Field) -> None:
+        if field.data not in {code for code, _ in self.default_currency.choices}:
+            raise ValidationError(_l("Choose a currency from the list, like GBP."))
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        ok = super().validate(extra_validators)
+        currency = self.default_currency.data if not self.default_currency.errors else "GBP"
+        for f in (self.day_rate, self.half_day_rate, self.hourly_rate):
+            f.parse(currency)
+        return ok and not any(f.errors for f in self)
+
+    def values(self) -> dict[str, Any]:
+        return {
+            "day_rate_pence": self.day_rate.pence,
+            "half_day_rate_pence": self.half_day_rate.pence,
+            "hourly_rate_pence": self.hourly_rate.pence,
+            "default_currency": self.default_currency.data,
+        }
+
+
+class ConfirmForm(FlaskForm):
+    """A form with only the CSRF token, for buttons (reveal, remove, skip)."""

@@ -1,0 +1,436 @@
+"""/settings/business: the business profile, section by section, and the guided setup.
+
+Each section is its own form posted to its own URL: invalid input re-renders the page with
+status 400, so the request transaction rolls back and nothing of that submission is stored.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from minimin.business import services
+from minimin.business.forms import (
+    AccountantForm,
+    BankForm,
+    ConfirmForm,
+    DetailsForm,
+    InvoiceDefaultsForm,
+    LogoForm,
+    RatesForm,
+    VatForm,
+    WorkTypeForm,
+)
+from minimin.business.models import (
+    ONBOARDING_STEPS,
+    STEP_DETAILS,
+    STEP_VAT,
+    STEP_WORK_TYPE,
+    VAT_SCHEMES,
+    VAT_STAGGERS,
+    WORK_TYPES,
+    BusinessProfile,
+)
+from minimin.business.rules import (
+    InvalidValue,
+    check_next_number,
+    display_phone,
+    format_iban,
+    format_sort_code,
+    mask,
+)
+from minimin.core.money import Money, format_money
+from minimin.core.security import USER, classify_blueprint
+from minimin.core.uploads import UploadError
+
+bp = Blueprint("business", __name__, url_prefix="/settings/business", template_folder="templates")
+classify_blueprint(bp, USER)
+
+SIMPLE_SECTIONS = {
+    "details": DetailsForm,
+    "accountant": AccountantForm,
+}
+SECTION_TITLES = {
+    "work_type": "work-type",
+    "details": "details",
+    "vat": "vat",
+    "bank": "bank",
+    "accountant": "accountant",
+    "logo": "logo",
+    "invoices": "invoices",
+    "rates": "rates",
+}
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _profile() -> BusinessProfile:
+    """The signed-in user's profile, or an unsaved default one (GET never writes)."""
+    return services.get_profile(current_user.id) or services.new_profile(current_user.id)
+
+
+def _bank_current(profile: BusinessProfile) -> dict[str, str | None]:
+    return {name: getattr(profile, name) for name in services.BANK_FIELDS}
+
+
+def _money_text(pence: int | None, currency: str) -> str:
+    return Money.from_pence(pence, currency).plain() if pence is not None else ""
+
+
+def _forms_from(profile: BusinessProfile, revealed: bool = False) -> dict[str, Any]:
+    """Every section's form filled from the stored profile (never from the request)."""
+    details = DetailsForm(formdata=None, obj=profile)
+    details.phone.data = display_phone(profile.phone)
+    vat = VatForm(formdata=None, obj=profile)
+    vat.flat_rate_percent.data = (
+        f"{profile.flat_rate_percent.normalize():f}"
+        if profile.flat_rate_percent is not None
+        else ""
+    )
+    vat.utr.data = profile.utr or ""
+    bank = BankForm(formdata=None)
+    if revealed:
+        bank = BankForm(
+            formdata=None,
+            data={
+                "bank_account_name": profile.bank_account_name or "",
+                "bank_sort_code": format_sort_code(profile.bank_sort_code),
+                "bank_account_number": profile.bank_account_number or "",
+                "bank_iban": format_iban(profile.bank_iban),
+                "bank_bic": profile.bank_bic or "",
+            },
+        )
+    accountant = AccountantForm(formdata=None, obj=profile)
+    accountant.accountant_phone.data = display_phone(profile.accountant_phone)
+    invoices = InvoiceDefaultsForm(formdata=None, obj=profile)
+    for name in (
+        "invoice_padding",
+        "next_invoice_number",
+        "next_credit_note_number",
+        "payment_terms_days",
+    ):
+        invoices[name].data = str(getattr(profile, name))
+    rates = RatesForm(
+        formdata=None,
+        data={
+            "day_rate": _money_text(profile.day_rate_pence, profile.default_currency),
+            "half_day_rate": _money_text(profile.half_day_rate_pence, profile.default_currency),
+            "hourly_rate": _money_text(profile.hourly_rate_pence, profile.default_currency),
+            "default_currency": profile.default_currency,
+        },
+    )
+    return {
+        "work_type": WorkTypeForm(formdata=None, obj=profile),
+        "details": details,
+        "vat": vat,
+        "bank": bank,
+        "accountant": accountant,
+        "logo": LogoForm(formdata=None),
+        "invoices": invoices,
+        "rates": rates,
+        "confirm": ConfirmForm(formdata=None),
+    }
+
+
+def _summary(profile: BusinessProfile) -> dict[str, Any]:
+    """What the page shows as stored values; secrets only masked."""
+    currency = profile.default_currency or "GBP"
+
+    def money(pence: int | None) -> str:
+        return format_money(Money.from_pence(pence, currency)) if pence is not None else ""
+
+    return {
+        "work_type": WORK_TYPES.get(profile.work_type or "", ""),
+        "vat_scheme": VAT_SCHEMES.get(profile.vat_scheme or "", ""),
+        "vat_stagger": VAT_STAGGERS.get(profile.vat_stagger or "", ""),
+        "effective_flat_rate": profile.effective_flat_rate,
+        "utr": mask(profile.utr, 3),
+        "bank": {
+            "bank_account_name": profile.bank_account_name or "",
+            "bank_sort_code": mask(profile.bank_sort_code, 2),
+            "bank_account_number": mask(profile.bank_account_number),
+            "bank_iban": mask(profile.bank_iban),
+            "bank_bic": mask(profile.bank_bic, 3),
+        },
+        "next_invoice": profile.format_invoice_number(profile.next_invoice_number or 1),
+        "next_credit_note": profile.format_credit_note_number(profile.next_credit_note_number or 1),
+        "day_rate": money(profile.day_rate_pence),
+        "half_day_rate": money(profile.half_day_rate_pence),
+        "hourly_rate": money(profile.hourly_rate_pence),
+    }
+
+
+def _render(
+    profile: BusinessProfile,
+    status: int = 200,
+    *,
+    revealed: bool = False,
+    **overrides: Any,
+) -> tuple[str, int]:
+    forms = _forms_from(profile, revealed=revealed)
+    forms.update(overrides)
+    summary = _summary(profile)
+    if revealed:
+        summary["bank"] = {
+            "bank_account_name": profile.bank_account_name or "",
+            "bank_sort_code": format_sort_code(profile.bank_sort_code),
+            "bank_account_number": profile.bank_account_number or "",
+            "bank_iban": format_iban(profile.bank_iban),
+            "bank_bic": profile.bank_bic or "",
+        }
+    return (
+        render_template(
+            "business/index.html",
+            profile=profile,
+            forms=forms,
+            summary=summary,
+            revealed=revealed,
+            invalid=[k for k in overrides if k in SECTION_TITLES],
+        ),
+        status,
+    )
+
+
+def _saved(section: str) -> Response:
+    flash(_("Saved."), "success")
+    return redirect(url_for(".index", _anchor=SECTION_TITLES[section]))
+
+
+# --------------------------------------------------------------------------- the profile page
+
+
+@bp.route("")
+def index() -> tuple[str, int]:
+    return _render(_profile())
+
+
+@bp.route("/<any(details, accountant):section>", methods=["POST"])
+def save_simple(section: str) -> Response | tuple[str, int]:
+    form = SIMPLE_SECTIONS[section]()
+    if not form.validate_on_submit():
+        return _render(_profile(), 400, **{section: form})
+    profile = services.get_or_create_profile(current_user.id)
+    services.update_section(profile, section, form.values())  # type: ignore[attr-defined]
+    return _saved(section)
+
+
+@bp.route("/work-type", methods=["POST"])
+def save_work_type() -> Response | tuple[str, int]:
+    form = WorkTypeForm()
+    if not form.validate_on_submit():
+        return _render(_profile(), 400, work_type=form)
+    profile = services.get_or_create_profile(current_user.id)
+    services.update_section(profile, "work_type", form.values())
+    return _saved("work_type")
+
+
+@bp.route("/vat", methods=["POST"])
+def save_vat() -> Response | tuple[str, int]:
+    form = VatForm()
+    if not form.validate_on_submit():
+        return _render(_profile(), 400, vat=form)
+    profile = services.get_or_create_profile(current_user.id)
+    services.update_section(profile, "vat", form.values())
+    return _saved("vat")
+
+
+@bp.route("/bank", methods=["POST"])
+def save_bank() -> Response | tuple[str, int]:
+    profile = _profile()
+    form = BankForm()
+    if not form.validate_on_submit():
+        return _render(profile, 400, bank=form)
+    merged = form.merged(_bank_current(profile))
+    if not form.check_complete(merged):
+        return _render(profile, 400, bank=form)
+    profile = services.get_or_create_profile(current_user.id)
+    services.update_section(profile, "bank", merged)
+    return _saved("bank")
+
+
+@bp.route("/bank/reveal", methods=["POST"])
+def reveal_bank() -> Response | tuple[str, int]:
+    form = ConfirmForm()
+    profile = services.get_profile(current_user.id)
+    if (
+        not form.validate_on_submit()
+        or profile is None
+        or not (profile.has_bank_details or profile.utr)
+    ):
+        return redirect(url_for(".index", _anchor="bank"))
+    services.record_bank_reveal(profile)
+    return _render(profile, revealed=True)
+
+
+@bp.route("/bank/remove", methods=["POST"])
+def remove_bank() -> Response:
+    form = ConfirmForm()
+    profile = services.get_profile(current_user.id)
+    if form.validate_on_submit() and profile is not None and profile.has_bank_details:
+        services.clear_bank_details(profile)
+        flash(_("Your bank details were removed."), "success")
+    return redirect(url_for(".index", _anchor="bank"))
+
+
+@bp.route("/invoices", methods=["POST"])
+def save_invoices() -> Response | tuple[str, int]:
+    profile = _profile()
+    form = InvoiceDefaultsForm()
+    if not form.validate_on_submit():
+        return _render(profile, 400, invoices=form)
+    issued_invoice, issued_credit = services.highest_issued_numbers(current_user.id)
+    requested = {
+        "next_invoice_number": (form.next_invoice_number.number, issued_invoice),
+        "next_credit_note_number": (form.next_credit_note_number.number, issued_credit),
+    }
+    for name, (number, issued) in requested.items():
+        if number is None or number == getattr(profile, name):
+            continue
+        try:
+            check_next_number(number, issued)
+        except InvalidValue:
+            form[name].errors.append(
+                _(
+                    "The next number must be higher than %(n)s, the highest number already "
+                    "issued. Numbers may be raised but never reused.",
+                    n=issued,
+                )
+            )
+    if any(f.errors for f in form):
+        return _render(profile, 400, invoices=form)
+    profile = services.get_or_create_profile(current_user.id)
+    services.update_section(profile, "invoices", form.values())
+    number = form.next_invoice_number.number
+    if number is not None and number != profile.next_invoice_number:
+        services.set_next_invoice_number(profile, number, issued_invoice)
+    number = form.next_credit_note_number.number
+    if number is not None and number != profile.next_credit_note_number:
+        services.set_next_credit_note_number(profile, number, issued_credit)
+    return _saved("invoices")
+
+
+@bp.route("/rates", methods=["POST"])
+def save_rates() -> Response | tuple[str, int]:
+    form = RatesForm()
+    if not form.validate_on_submit():
+        return _render(_profile(), 400, rates=form)
+    profile = services.get_or_create_profile(current_user.id)
+    services.update_section(profile, "rates", form.values())
+    return _saved("rates")
+
+
+@bp.route("/logo", methods=["POST"])
+def upload_logo() -> Response | tuple[str, int]:
+    form = LogoForm()
+    if not form.validate_on_submit():
+        return _render(_profile(), 400, logo=form)
+    profile = services.get_or_create_profile(current_user.id)
+    upload = form.logo.data
+    try:
+        services.replace_logo(profile, upload.stream, upload.filename)
+    except UploadError as exc:
+        form.logo.errors = [exc.message]
+        return _render(profile, exc.status, logo=form)
+    flash(_("Your logo was saved."), "success")
+    return redirect(url_for(".index", _anchor="logo"))
+
+
+@bp.route("/logo/remove", methods=["POST"])
+def remove_logo() -> Response:
+    form = ConfirmForm()
+    profile = services.get_profile(current_user.id)
+    if form.validate_on_submit() and profile is not None and services.remove_logo(profile):
+        flash(_("Your logo was removed."), "success")
+    return redirect(url_for(".index", _anchor="logo"))
+
+
+# --------------------------------------------------------------------------- guided setup
+
+STEP_FORMS = {STEP_WORK_TYPE: WorkTypeForm, STEP_DETAILS: DetailsForm, STEP_VAT: VatForm}
+
+
+def _step_to_show(profile: BusinessProfile, wanted: str | None) -> str:
+    current = profile.onboarding_step
+    if current not in ONBOARDING_STEPS:  # finished or skipped: any step may be revisited
+        return wanted if wanted in ONBOARDING_STEPS else STEP_WORK_TYPE
+    if wanted in ONBOARDING_STEPS and ONBOARDING_STEPS.index(wanted) <= ONBOARDING_STEPS.index(
+        current
+    ):
+        return wanted
+    return current
+
+
+def _render_step(
+    profile: BusinessProfile, step: str, form: Any = None, status: int = 200
+) -> tuple[str, int]:
+    if form is None:
+        form = _forms_from(profile)[step]
+    index = ONBOARDING_STEPS.index(step)
+    previous = ONBOARDING_STEPS[index - 1] if index else None
+    return (
+        render_template(
+            "business/setup.html",
+            profile=profile,
+            step=step,
+            form=form,
+            number=index + 1,
+            total=len(ONBOARDING_STEPS),
+            previous=previous,
+            skip_form=ConfirmForm(formdata=None),
+        ),
+        status,
+    )
+
+
+@bp.route("/setup", methods=["GET", "POST"])
+def setup() -> Response | tuple[str, int]:
+    profile = _profile()
+    if request.method == "GET":
+        return _render_step(profile, _step_to_show(profile, request.args.get("step")))
+    step = request.form.get("step", "")
+    if step not in ONBOARDING_STEPS:
+        step = _step_to_show(profile, None)
+    step = _step_to_show(profile, step)
+    form = STEP_FORMS[step]()
+    if not form.validate_on_submit():
+        return _render_step(profile, step, form, 400)
+    profile = services.get_or_create_profile(current_user.id)
+    services.update_section(profile, step, form.values())
+    following = services.advance_onboarding(profile, step)
+    if following in ONBOARDING_STEPS:
+        return redirect(url_for(".setup", step=following))
+    flash(_("Your business is set up. You can change any of it in Business settings."), "success")
+    return redirect(url_for("pages.home"))
+
+
+@bp.route("/setup/skip", methods=["POST"])
+def skip_setup() -> Response:
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        services.skip_onboarding(services.get_or_create_profile(current_user.id))
+        flash(
+            _(
+                "Setup skipped. You can fill in your business details any time in "
+                "Business settings."
+            ),
+            "info",
+        )
+    return redirect(url_for("pages.home"))
+
+
+def _step_title(step: str) -> str:
+    return {
+        STEP_WORK_TYPE: _("How you work"),
+        STEP_DETAILS: _("Your business"),
+        STEP_VAT: _("VAT"),
+    }[step]
+
+
+@bp.app_context_processor
+def _helpers() -> dict[str, Any]:
+    return {"business_step_title": _step_title}
