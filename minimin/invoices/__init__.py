@@ -1,0 +1,15 @@
+"""Invoices: drafts, issue with a stored PDF, payments, credit notes, reminders, recurring."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from minimin.core.templating import add_navigation
+    from minimin.invoices import models, tasks, views  # noqa: F401 - models and tasks register
+
+    app.register_blueprint(views.bp)
+    add_navigation(app, "invoices.index", _l("Invoices"), 35)

@@ -1,0 +1,257 @@
+"""Invoice forms. Every field has a limit; money and dates go through the core parsers."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, FieldList, Form, FormField, HiddenField, SelectField
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
+
+from minimin.core.forms import MoneyField, MultilineTextField, TextField, UKDateField
+from minimin.core.money import MoneyError, parse_money
+from minimin.invoices import calc
+from minimin.invoices.models import (
+    DESCRIPTION_MAX,
+    MAX_PENCE,
+    METHOD_BANK,
+    METHOD_CARD,
+    METHOD_CASH,
+    METHOD_CHEQUE,
+    METHOD_OTHER,
+    NOTES_MAX,
+    RECUR_MONTHLY,
+    RECUR_QUARTERLY,
+    REFERENCE_MAX,
+)
+
+#: Currencies offered for invoices (all with two decimal places).
+CURRENCIES = ("GBP", "EUR", "USD", "CHF", "SEK", "NOK", "DKK", "PLN", "AUD", "CAD", "NZD")
+MAX_LINES = 50
+BLANK_LINES = 3
+MAX_QUANTITY = Decimal("100000")
+
+PAYMENT_METHOD_LABELS = {
+    METHOD_BANK: _l("Bank transfer"),
+    METHOD_CARD: _l("Card"),
+    METHOD_CASH: _l("Cash"),
+    METHOD_CHEQUE: _l("Cheque"),
+    METHOD_OTHER: _l("Other"),
+}
+
+
+def parse_quantity(text: Any, *, allow_zero: bool = False) -> Decimal:
+    """A quantity such as ``2`` or ``0.5`` (at most three decimals), or ValueError."""
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError(_("Enter a quantity."))
+    raw = text.strip().replace(",", "")
+    if len(raw) > 20 or not all(c.isdigit() or c == "." for c in raw) or raw.count(".") > 1:
+        raise ValueError(_("Enter the quantity in figures, like 1 or 0.5."))
+    try:
+        value = Decimal(raw)
+    except InvalidOperation as exc:
+        raise ValueError(_("Enter the quantity in figures, like 1 or 0.5.")) from exc
+    if not value.is_finite():
+        raise ValueError(_("Enter the quantity in figures, like 1 or 0.5."))
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -3:
+        raise ValueError(_("Use at most 3 decimal places in the quantity."))
+    if value > MAX_QUANTITY:
+        raise ValueError(_("The quantity can be at most 100,000."))
+    if value < 0 or (value == 0 and not allow_zero):
+        raise ValueError(_("The quantity must be more than zero."))
+    return value
+
+
+def parse_rate(text: Any) -> Decimal:
+    """An exchange rate: units of the invoice currency per £1, positive, at most 8 decimals."""
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError(_("Enter the exchange rate to pounds sterling."))
+    raw = text.strip()
+    if len(raw) > 20 or not all(c.isdigit() or c == "." for c in raw) or raw.count(".") > 1:
+        raise ValueError(_("Enter the exchange rate in figures, like 1.17."))
+    value = Decimal(raw) if any(c.isdigit() for c in raw) else Decimal(-1)
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -8:
+        raise ValueError(_("Use at most 8 decimal places in the exchange rate."))
+    if value <= 0 or value >= Decimal("10000"):
+        raise ValueError(_("Enter an exchange rate above 0 and below 10,000."))
+    return value
+
+
+class LineForm(Form):
+    description = TextField(_l("Description"), [Optional()], max_length=DESCRIPTION_MAX)
+    quantity = TextField(_l("Quantity"), [Optional()], max_length=20)
+    unit_price = TextField(_l("Unit price"), [Optional()], max_length=64)
+    vat_treatment = SelectField(_l("VAT"), choices=[], validate_choice=True)
+    job_id = HiddenField()
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.vat_treatment.choices = calc.treatment_choices()
+
+    @property
+    def is_blank(self) -> bool:
+        return not (self.description.data or self.quantity.data or self.unit_price.data)
+
+
+class InvoiceForm(FlaskForm):
+    bill_to = SelectField(_l("Bill to"), choices=[], validate_choice=True)
+    currency = SelectField(
+        _l("Currency"), choices=[(c, c) for c in CURRENCIES], default="GBP", validate_choice=True
+    )
+    exchange_rate = TextField(
+        _l("Exchange rate (units of the currency per £1)"),
+        [Optional()],
+        max_length=20,
+    )
+    issue_date = UKDateField(_l("Issue date"), [Optional()])
+    tax_point = UKDateField(_l("Tax point (date of supply)"), [Optional()])
+    due_date = UKDateField(_l("Due date"), [Optional()])
+    notes = MultilineTextField(_l("Notes"), [Optional()], max_length=NOTES_MAX)
+    lines = FieldList(FormField(LineForm), min_entries=1, max_entries=MAX_LINES)
+
+    parsed_lines: list[dict[str, Any]]
+    parsed_rate: Decimal | None
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        ok = super().validate(extra_validators)
+        self.parsed_lines = []
+        self.parsed_rate = None
+        currency = self.currency.data or "GBP"
+        for entry in self.lines.entries:
+            line = entry.form
+            if line.is_blank:
+                continue
+            if not line.description.data:
+                line.description.errors.append(_("Enter a description for this line."))
+                ok = False
+            try:
+                quantity = parse_quantity(line.quantity.data or "")
+            except ValueError as exc:
+                line.quantity.errors.append(str(exc))
+                ok = False
+                quantity = None
+            try:
+                price = parse_money(
+                    line.unit_price.data or "", currency=currency, max_pence=MAX_PENCE
+                ).pence
+            except MoneyError as exc:
+                line.unit_price.errors.append(str(exc))
+                ok = False
+                price = None
+            job_id = None
+            if line.job_id.data:
+                try:
+                    job_id = uuid.UUID(str(line.job_id.data))
+                except ValueError:
+                    job_id = None
+            if quantity is not None and price is not None:
+                self.parsed_lines.append(
+                    {
+                        "description": line.description.data,
+                        "quantity": quantity,
+                        "unit_price_pence": price,
+                        "vat_treatment": line.vat_treatment.data,
+                        "job_id": job_id,
+                    }
+                )
+        if currency != "GBP":
+            try:
+                self.parsed_rate = parse_rate(self.exchange_rate.data or "")
+            except ValueError as exc:
+                self.exchange_rate.errors = [*self.exchange_rate.errors, str(exc)]
+                ok = False
+        issued, due = self.issue_date.data, self.due_date.data
+        if issued and due and due < issued:
+            self.due_date.errors = [
+                *self.due_date.errors,
+                _("The due date cannot be before the issue date."),
+            ]
+            ok = False
+        return ok
+
+
+class PaymentForm(FlaskForm):
+    amount = MoneyField(_l("Amount"), [InputRequired()], max_pence=MAX_PENCE)
+    paid_on = UKDateField(_l("Date paid"), [InputRequired()])
+    method = SelectField(
+        _l("Method"),
+        choices=list(PAYMENT_METHOD_LABELS.items()),
+        default=METHOD_BANK,
+        validate_choice=True,
+    )
+    reference = TextField(_l("Reference"), [Optional()], max_length=REFERENCE_MAX)
+
+
+class CreditNoteForm(FlaskForm):
+    full = BooleanField(_l("Credit the whole invoice"))
+    reason = TextField(_l("Reason"), [Optional()], max_length=500)
+
+
+class SendForm(FlaskForm):
+    to = TextField(
+        _l("Send to"),
+        [DataRequired(), Email(message=_l("Enter a valid email address."))],
+        max_length=254,
+    )
+    message = MultilineTextField(_l("Message"), [Optional()], max_length=5000)
+    copy_to_self = BooleanField(_l("Send me a copy"))
+
+
+class RecurringForm(FlaskForm):
+    recurrence = SelectField(
+        _l("Repeat"),
+        choices=[
+            ("", _l("Does not repeat")),
+            (RECUR_MONTHLY, _l("Every month")),
+            (RECUR_QUARTERLY, _l("Every three months")),
+        ],
+        validate_choice=True,
+    )
+    next_on = UKDateField(_l("Next invoice on"), [Optional()])
+    issue_automatically = BooleanField(
+        _l("Issue and send automatically (otherwise a draft is made)")
+    )
+
+
+class ReminderRuleForm(FlaskForm):
+    offset_days = TextField(
+        _l("Days from the due date (negative for before)"), [DataRequired()], max_length=4
+    )
+    subject = TextField(_l("Subject"), [DataRequired()], max_length=200)
+    body = MultilineTextField(_l("Wording"), [DataRequired(), Length(max=5000)], max_length=5000)
+
+    parsed_offset: int
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        ok = super().validate(extra_validators)
+        raw = (self.offset_days.data or "").strip()
+        try:
+            value = int(raw) if raw.lstrip("-").isdigit() and len(raw) <= 4 else None
+        except ValueError:
+            value = None
+        if value is None or not -60 <= value <= 365:
+            self.offset_days.errors = [
+                *self.offset_days.errors,
+                _("Enter a whole number of days from -60 to 365."),
+            ]
+            return False
+        self.parsed_offset = value
+        if ok:
+            from minimin.invoices.reminders import check_wording
+
+            for field in (self.subject, self.body):
+                problem = check_wording(field.data or "")
+                if problem:
+                    field.errors = [*field.errors, problem]
+                    ok = False
+        return ok
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form: its CSRF token protects a button."""

@@ -1,0 +1,83 @@
+"""Drafts made from completed jobs: the jobs' fee lines are copied with their VAT treatment."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from flask_babel import gettext as _
+
+from minimin.invoices import calc, services
+from minimin.invoices.models import Invoice
+
+
+def invoiceable_jobs(user_id: uuid.UUID) -> list[Any]:
+    from minimin.jobs import services as job_services
+
+    return job_services.invoiceable_jobs(user_id)
+
+
+def create_from_jobs(user_id: uuid.UUID, job_ids: list[str]) -> Invoice:
+    """One draft billing *job_ids* (all the user's, all for the same client or agency).
+
+    The jobs are marked invoiced by this draft at once, so they leave the "to invoice" list and
+    cannot be billed twice; deleting the draft gives them back.
+    """
+    from minimin.jobs import services as job_services
+
+    if not job_ids:
+        raise services.InvoiceError(_("Choose at least one job."))
+    parsed: list[uuid.UUID] = []
+    for raw in job_ids:
+        try:
+            parsed.append(uuid.UUID(str(raw)))
+        except ValueError as exc:
+            raise services.InvoiceError(_("One of the jobs does not exist.")) from exc
+    jobs = job_services.jobs_by_ids(user_id, parsed)
+    if len(jobs) != len(set(parsed)):
+        raise services.InvoiceError(_("One of the jobs does not exist."))
+    # Agency jobs are billed to the agency (it invoices the client and pays the user net).
+    payers = {(job.agency_id, None) if job.agency_id else (None, job.client_id) for job in jobs}
+    if len(payers) > 1:
+        raise services.InvoiceError(
+            _("These jobs are for different clients or agencies: invoice them separately.")
+        )
+    (agency_id, client_id) = payers.pop()
+    if agency_id is None and client_id is None:
+        raise services.InvoiceError(_("Give the job a client or an agency before invoicing it."))
+    from minimin.contacts.models import Agency, Client
+    from minimin.core.tenancy import owned_by_or_404
+
+    client = owned_by_or_404(Client, client_id, user_id) if client_id else None
+    agency = owned_by_or_404(Agency, agency_id, user_id) if agency_id else None
+    currencies = {job.currency for job in jobs}
+    if len(currencies) > 1:
+        raise services.InvoiceError(_("These jobs are in different currencies."))
+    lines = []
+    for job in jobs:
+        for item in job_services.invoice_lines(job):
+            lines.append(
+                services.LineInput(
+                    description=item.description,
+                    quantity=item.quantity,
+                    unit_price_pence=item.unit_amount_pence,
+                    vat_treatment=calc.STANDARD if item.vat_applies else calc.OUTSIDE_SCOPE,
+                    job_id=job.id,
+                )
+            )
+    if not lines:
+        raise services.InvoiceError(_("These jobs have no fee lines to invoice."))
+    currency = currencies.pop()
+    if currency != "GBP":
+        raise services.InvoiceError(
+            _(
+                "Jobs in %(currency)s: make the invoice by hand and enter the exchange rate.",
+                currency=currency,
+            )
+        )
+    invoice = services.create_draft(user_id, client=client, agency=agency, lines=lines)
+    try:
+        job_services.mark_invoiced(user_id, parsed, invoice_id=invoice.id)
+    except job_services.JobError as exc:
+        raise services.InvoiceError(str(exc)) from exc
+    return invoice

@@ -1,0 +1,292 @@
+"""Invoices, their lines, payments, credit notes and reminder schedules.
+
+An invoice is a **draft** until it is issued. Issuing assigns the next number of the business's
+sequence inside the issuing transaction, freezes the supplier and customer details into JSON
+snapshots, renders the PDF once and stores it with its SHA-256: from then on the invoice's legal
+content never changes. Later events (payments, credit notes, sending, reminders) change only the
+status and the running balance.
+
+Money is integer minor units of the invoice's currency (``*_pence``); VAT in sterling is kept
+beside it for invoices in another currency (``vat_gbp_pence``).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from minimin.core.db import Timestamps, UserOwned, UUIDPrimaryKey
+from minimin.extensions import db
+
+DRAFT = "draft"
+ISSUED = "issued"
+SENT = "sent"
+PART_PAID = "part_paid"
+PAID = "paid"
+VOID = "void"
+STATUSES = (DRAFT, ISSUED, SENT, PART_PAID, PAID, VOID)
+#: Statuses in which money is still expected.
+OPEN_STATUSES = (ISSUED, SENT, PART_PAID)
+
+RECUR_MONTHLY = "monthly"
+RECUR_QUARTERLY = "quarterly"
+RECURRENCES = (RECUR_MONTHLY, RECUR_QUARTERLY)
+
+METHOD_BANK = "bank_transfer"
+METHOD_CARD = "card"
+METHOD_CASH = "cash"
+METHOD_CHEQUE = "cheque"
+METHOD_STRIPE = "stripe"
+METHOD_OTHER = "other"
+PAYMENT_METHODS = (
+    METHOD_BANK,
+    METHOD_CARD,
+    METHOD_CASH,
+    METHOD_CHEQUE,
+    METHOD_STRIPE,
+    METHOD_OTHER,
+)
+
+DESCRIPTION_MAX = 500
+NOTES_MAX = 2000
+REFERENCE_MAX = 120
+NUMBER_MAX = 40
+#: The largest amount accepted anywhere on an invoice: £100 million, far inside BigInteger.
+MAX_PENCE = 10_000_000_000
+QUANTITY = sa.Numeric(12, 3)
+
+
+class Invoice(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "invoice"
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "number", name="uq_invoice_user_id_number"),
+        sa.Index("ix_invoice_user_id_status", "user_id", "status"),
+        sa.Index("ix_invoice_user_id_created_at", "user_id", "created_at"),
+        sa.CheckConstraint(
+            "status IN ('draft', 'issued', 'sent', 'part_paid', 'paid', 'void')",
+            name="status_known",
+        ),
+        sa.CheckConstraint(
+            "NOT (client_id IS NOT NULL AND agency_id IS NOT NULL)", name="one_bill_to"
+        ),
+        sa.CheckConstraint("paid_pence >= 0 AND credited_pence >= 0", name="balances_positive"),
+    )
+
+    number: Mapped[str | None] = mapped_column(sa.String(NUMBER_MAX))
+    sequence: Mapped[int | None] = mapped_column(sa.BigInteger)
+    status: Mapped[str] = mapped_column(sa.String(16), default=DRAFT)
+
+    client_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.ForeignKey("client.id", ondelete="RESTRICT"), index=True
+    )
+    agency_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.ForeignKey("agency.id", ondelete="RESTRICT"), index=True
+    )
+    #: The bill-to name, kept on the row so that the invoice list needs no join.
+    customer_name: Mapped[str] = mapped_column(sa.String(200), default="")
+
+    issue_date: Mapped[date | None] = mapped_column(sa.Date)
+    tax_point: Mapped[date | None] = mapped_column(sa.Date)
+    due_date: Mapped[date | None] = mapped_column(sa.Date, index=True)
+    payment_terms_days: Mapped[int | None] = mapped_column()
+
+    currency: Mapped[str] = mapped_column(sa.String(3), default="GBP")
+    #: Units of ``currency`` per £1, as HMRC publishes its rates (``None`` for GBP invoices).
+    exchange_rate: Mapped[Decimal | None] = mapped_column(sa.Numeric(18, 8))
+
+    net_pence: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    vat_pence: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    total_pence: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    #: Total VAT in sterling pence (HMRC: a VAT invoice states VAT in sterling).
+    vat_gbp_pence: Mapped[int | None] = mapped_column(sa.BigInteger)
+    paid_pence: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    credited_pence: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+
+    notes: Mapped[str | None] = mapped_column(sa.Text)
+    #: Frozen at issue: name, address, VAT number, bank details, scheme of the business.
+    supplier_snapshot: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
+    #: Frozen at issue: the customer's name, address, VAT number and kind.
+    customer_snapshot: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
+
+    #: SHA-256 of the client page token; the token itself is derived with the server's HMAC key.
+    public_token_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    public_token_salt: Mapped[str | None] = mapped_column(sa.String(32))
+
+    pdf_key: Mapped[str | None] = mapped_column(sa.String(300))
+    pdf_sha256: Mapped[str | None] = mapped_column(sa.String(64))
+
+    issued_at: Mapped[datetime | None] = mapped_column()
+    sent_at: Mapped[datetime | None] = mapped_column()
+    paid_at: Mapped[datetime | None] = mapped_column()
+    voided_at: Mapped[datetime | None] = mapped_column()
+    reminders_paused: Mapped[bool] = mapped_column(default=False)
+
+    #: Recurring invoices: this draft is the template; copies are made on ``next_run_on``.
+    recurrence: Mapped[str | None] = mapped_column(sa.String(16))
+    recurrence_next_on: Mapped[date | None] = mapped_column(sa.Date, index=True)
+    recurrence_issue: Mapped[bool] = mapped_column(default=False)
+    recurring_source_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.ForeignKey("invoice.id", ondelete="SET NULL")
+    )
+
+    lines: Mapped[list[InvoiceLine]] = relationship(
+        back_populates="invoice",
+        cascade="all, delete-orphan",
+        order_by="InvoiceLine.position",
+        lazy="selectin",
+        passive_deletes=True,
+    )
+    payments: Mapped[list[Payment]] = relationship(
+        back_populates="invoice",
+        cascade="all, delete-orphan",
+        order_by="Payment.paid_on",
+        lazy="selectin",
+        passive_deletes=True,
+    )
+    credit_notes: Mapped[list[CreditNote]] = relationship(
+        back_populates="invoice",
+        cascade="all, delete-orphan",
+        order_by="CreditNote.sequence",
+        lazy="selectin",
+        passive_deletes=True,
+    )
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == DRAFT
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def outstanding_pence(self) -> int:
+        if self.status in (DRAFT, VOID):
+            return 0
+        return max(self.total_pence - self.paid_pence - self.credited_pence, 0)
+
+    @property
+    def display_number(self) -> str:
+        return self.number or ""
+
+
+class InvoiceLine(UUIDPrimaryKey, UserOwned, db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "invoice_line"
+
+    invoice_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("invoice.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(default=0)
+    description: Mapped[str] = mapped_column(sa.String(DESCRIPTION_MAX))
+    quantity: Mapped[Decimal] = mapped_column(QUANTITY, default=Decimal("1"))
+    unit_price_pence: Mapped[int] = mapped_column(sa.BigInteger)
+    vat_treatment: Mapped[str] = mapped_column(sa.String(24))
+    #: The VAT rate in percent as applied (e.g. ``20``), recorded so later rate changes do not
+    #: alter an issued invoice.
+    vat_rate: Mapped[Decimal] = mapped_column(sa.Numeric(6, 3), default=Decimal("0"))
+    net_pence: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    vat_pence: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    #: The job this line was copied from, if any.
+    job_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid, index=True)
+
+    invoice: Mapped[Invoice] = relationship(back_populates="lines")
+
+
+class Payment(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "invoice_payment"
+    __table_args__ = (sa.CheckConstraint("amount_pence > 0", name="amount_positive"),)
+
+    invoice_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("invoice.id", ondelete="CASCADE"), index=True
+    )
+    paid_on: Mapped[date] = mapped_column(sa.Date)
+    amount_pence: Mapped[int] = mapped_column(sa.BigInteger)
+    currency: Mapped[str] = mapped_column(sa.String(3), default="GBP")
+    method: Mapped[str] = mapped_column(sa.String(16), default=METHOD_BANK)
+    reference: Mapped[str | None] = mapped_column(sa.String(REFERENCE_MAX))
+    stripe_event_id: Mapped[str | None] = mapped_column(sa.String(255))
+    stripe_payment_intent_id: Mapped[str | None] = mapped_column(sa.String(255), unique=True)
+    stripe_checkout_session_id: Mapped[str | None] = mapped_column(sa.String(255))
+
+    invoice: Mapped[Invoice] = relationship(back_populates="payments")
+
+
+class CreditNote(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined,misc]
+    """A credit against an issued invoice: numbered in its own sequence, with its own PDF."""
+
+    __tablename__ = "credit_note"
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "number", name="uq_credit_note_user_id_number"),
+    )
+
+    invoice_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("invoice.id", ondelete="CASCADE"), index=True
+    )
+    number: Mapped[str] = mapped_column(sa.String(NUMBER_MAX))
+    sequence: Mapped[int] = mapped_column(sa.BigInteger)
+    issue_date: Mapped[date] = mapped_column(sa.Date)
+    reason: Mapped[str | None] = mapped_column(sa.String(500))
+    full: Mapped[bool] = mapped_column(default=False)
+    currency: Mapped[str] = mapped_column(sa.String(3), default="GBP")
+    net_pence: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    vat_pence: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    total_pence: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    vat_gbp_pence: Mapped[int | None] = mapped_column(sa.BigInteger)
+    supplier_snapshot: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
+    customer_snapshot: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
+    #: The credited lines as printed: description, quantity, unit price, rate, net, VAT.
+    lines_snapshot: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list)
+    pdf_key: Mapped[str | None] = mapped_column(sa.String(300))
+    pdf_sha256: Mapped[str | None] = mapped_column(sa.String(64))
+
+    invoice: Mapped[Invoice] = relationship(back_populates="credit_notes")
+
+
+class ReminderRule(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined,misc]
+    """One step of a user's reminder schedule: *offset_days* from the due date (negative before)."""
+
+    __tablename__ = "invoice_reminder_rule"
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "offset_days", name="uq_invoice_reminder_rule_offset"),
+        sa.CheckConstraint("offset_days >= -60 AND offset_days <= 365", name="offset_range"),
+    )
+
+    offset_days: Mapped[int] = mapped_column()
+    subject: Mapped[str] = mapped_column(sa.String(200))
+    body: Mapped[str] = mapped_column(sa.Text)
+    enabled: Mapped[bool] = mapped_column(default=True)
+
+
+class ReminderSent(UUIDPrimaryKey, UserOwned, db.Model):  # type: ignore[name-defined,misc]
+    """A reminder already sent: the unique key makes the daily job safe to run twice."""
+
+    __tablename__ = "invoice_reminder_sent"
+    __table_args__ = (
+        sa.UniqueConstraint("invoice_id", "offset_days", name="uq_invoice_reminder_sent_step"),
+    )
+
+    invoice_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("invoice.id", ondelete="CASCADE"), index=True
+    )
+    offset_days: Mapped[int] = mapped_column()
+    sent_at: Mapped[datetime] = mapped_column()
+    email_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
+
+
+class InvoiceEmail(UUIDPrimaryKey, UserOwned, db.Model):  # type: ignore[name-defined,misc]
+    """Links an outbox email to the invoice it was about (the invoice's email log)."""
+
+    __tablename__ = "invoice_email"
+
+    invoice_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("invoice.id", ondelete="CASCADE"), index=True
+    )
+    email_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("outbound_email.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(sa.String(16))

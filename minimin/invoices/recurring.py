@@ -1,0 +1,92 @@
+"""Recurring invoices: a source invoice is copied monthly or quarterly, as a draft or issued."""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from minimin.extensions import db
+from minimin.invoices import services
+from minimin.invoices.models import RECUR_MONTHLY, RECUR_QUARTERLY, VOID, Invoice
+
+
+def add_months(day: date, months: int) -> date:
+    month_index = day.month - 1 + months
+    year = day.year + month_index // 12
+    month = month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def configure(
+    invoice: Invoice, *, recurrence: str | None, next_on: date | None, issue_automatically: bool
+) -> None:
+    if recurrence is None:
+        invoice.recurrence = None
+        invoice.recurrence_next_on = None
+        invoice.recurrence_issue = False
+        return
+    if recurrence not in (RECUR_MONTHLY, RECUR_QUARTERLY):
+        raise services.InvoiceError(_("Choose monthly or quarterly."))
+    if invoice.status == VOID:
+        raise services.InvoiceError(_("A voided invoice cannot repeat."))
+    if not invoice.lines:
+        raise services.InvoiceError(_("Add lines to the invoice before making it repeat."))
+    today = services.today_london()
+    if next_on is None:
+        next_on = add_months(today, 1 if recurrence == RECUR_MONTHLY else 3)
+    if next_on < today:
+        raise services.InvoiceError(_("The next invoice date cannot be in the past."))
+    invoice.recurrence = recurrence
+    invoice.recurrence_next_on = next_on
+    invoice.recurrence_issue = issue_automatically
+
+
+def run_due(today: date | None = None) -> int:
+    """Make the copies whose day has come; safe to run twice (the date moves on with the copy)."""
+    today = today or services.today_london()
+    query = (
+        sa.select(Invoice)
+        .where(Invoice.recurrence.is_not(None), Invoice.recurrence_next_on <= today)
+        .order_by(Invoice.recurrence_next_on)
+        .limit(500)
+    )
+    if db.session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    made = 0
+    for source in db.session.scalars(query).all():
+        step = 1 if source.recurrence == RECUR_MONTHLY else 3
+        while source.recurrence_next_on is not None and source.recurrence_next_on <= today:
+            run_on = source.recurrence_next_on
+            copy = services.duplicate(source)
+            copy.recurring_source_id = source.id
+            copy.issue_date = run_on
+            source.recurrence_next_on = add_months(run_on, step)
+            if source.recurrence_issue:
+                try:
+                    with db.session.begin_nested():
+                        services.issue(copy, today=run_on)
+                        _email_customer(copy)
+                except services.InvoiceError:
+                    pass  # left as a draft for the user to finish
+            made += 1
+    db.session.flush()
+    return made
+
+
+def _email_customer(invoice: Invoice) -> None:
+    from flask import current_app
+
+    from minimin.accounts.models import User
+    from minimin.invoices.emails import send_invoice
+
+    to = (invoice.customer_snapshot or {}).get("email")
+    if not to:
+        return
+    owner = db.session.get(User, invoice.user_id)
+    current_app.logger.info("recurring invoice %s sent", invoice.id)
+    send_invoice(
+        invoice, to=to, message=None, copy_to_self=False, owner_email=owner.email if owner else None
+    )

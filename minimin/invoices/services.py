@@ -1,0 +1,700 @@
+"""Invoice services: drafts, numbering, issue, payments, credit notes, balances.
+
+Services add and flush; the request (or task) transaction commits. Every function that changes
+an invoice takes the already owner-checked object.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app, url_for
+from flask_babel import gettext as _
+
+from minimin.core.db import utcnow
+from minimin.core.storage import save_in_transaction, storage
+from minimin.extensions import db
+from minimin.invoices import calc as vat_rules
+from minimin.invoices import documents
+from minimin.invoices.models import (
+    DRAFT,
+    ISSUED,
+    MAX_PENCE,
+    OPEN_STATUSES,
+    PAID,
+    PART_PAID,
+    SENT,
+    VOID,
+    CreditNote,
+    Invoice,
+    InvoiceLine,
+    Payment,
+)
+from minimin.invoices.pdf import render_document, sha256
+
+
+class InvoiceError(ValueError):
+    """A refused invoice operation; the message is shown to the user as it is."""
+
+
+def today_london() -> date:
+    from minimin.core.templating import LONDON
+
+    return utcnow().astimezone(LONDON).date()
+
+
+# --------------------------------------------------------------------------- profile access
+
+
+def business_profile(user_id: uuid.UUID, *, for_update: bool = False) -> Any:
+    from minimin.business.models import BusinessProfile
+
+    query = sa.select(BusinessProfile).where(BusinessProfile.user_id == user_id)
+    if for_update:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    return db.session.scalar(query)
+
+
+def default_terms_days(user_id: uuid.UUID, contact: Any | None) -> int:
+    if contact is not None and contact.payment_terms_days is not None:
+        return int(contact.payment_terms_days)
+    profile = business_profile(user_id)
+    days = getattr(profile, "payment_terms_days", None) if profile else None
+    return int(days) if days is not None else 30
+
+
+# --------------------------------------------------------------------------- numbering
+
+
+def _format_number(prefix: str | None, padding: int | None, value: int) -> str:
+    width = max(0, min(int(padding or 0), 12))
+    return f"{prefix or ''}{value:0{width}d}"
+
+
+def allocate_number(user_id: uuid.UUID, kind: str = "invoice") -> tuple[int, str]:
+    """Take the next number of the user's invoice or credit-note sequence.
+
+    The profile row is locked (``SELECT ... FOR UPDATE`` on PostgreSQL; on SQLite the UPDATE
+    takes the database write lock) and the counter is advanced inside the caller's transaction:
+    concurrent issues queue behind each other, and a rolled-back issue gives its number back,
+    so the sequence has neither gaps nor duplicates.
+    """
+    profile = business_profile(user_id, for_update=True)
+    if profile is None:
+        raise InvoiceError(_("Fill in your business details before issuing invoices."))
+    if kind == "invoice":
+        value = int(profile.next_invoice_number or 1)
+        profile.next_invoice_number = value + 1
+        number = _format_number(profile.invoice_prefix, profile.invoice_padding, value)
+    else:
+        value = int(profile.next_credit_note_number or 1)
+        profile.next_credit_note_number = value + 1
+        prefix = getattr(profile, "credit_note_prefix", None) or "CN-"
+        number = _format_number(prefix, profile.invoice_padding, value)
+    db.session.flush()
+    return value, number
+
+
+# --------------------------------------------------------------------------- drafts
+
+
+@dataclass
+class LineInput:
+    description: str
+    quantity: Decimal
+    unit_price_pence: int
+    vat_treatment: str
+    job_id: uuid.UUID | None = None
+
+
+def _bill_to_name(client: Any | None, agency: Any | None) -> str:
+    contact = client or agency
+    return str(contact.name) if contact is not None else ""
+
+
+def create_draft(
+    user_id: uuid.UUID,
+    *,
+    client: Any | None = None,
+    agency: Any | None = None,
+    currency: str = "GBP",
+    exchange_rate: Decimal | None = None,
+    issue_date: date | None = None,
+    tax_point: date | None = None,
+    due_date: date | None = None,
+    notes: str | None = None,
+    lines: list[LineInput] | None = None,
+) -> Invoice:
+    if client is not None and agency is not None:
+        raise InvoiceError(_("Bill either a client or an agency, not both."))
+    invoice = Invoice(user_id=user_id, status=DRAFT)
+    db.session.add(invoice)
+    update_draft(
+        invoice,
+        client=client,
+        agency=agency,
+        currency=currency,
+        exchange_rate=exchange_rate,
+        issue_date=issue_date,
+        tax_point=tax_point,
+        due_date=due_date,
+        notes=notes,
+        lines=lines or [],
+    )
+    return invoice
+
+
+def update_draft(
+    invoice: Invoice,
+    *,
+    client: Any | None,
+    agency: Any | None,
+    currency: str,
+    exchange_rate: Decimal | None,
+    issue_date: date | None,
+    tax_point: date | None,
+    due_date: date | None,
+    notes: str | None,
+    lines: list[LineInput],
+) -> Invoice:
+    if not invoice.is_draft:
+        raise InvoiceError(_("An issued invoice cannot be changed; issue a credit note instead."))
+    if client is not None and agency is not None:
+        raise InvoiceError(_("Bill either a client or an agency, not both."))
+    if issue_date and due_date and due_date < issue_date:
+        raise InvoiceError(_("The due date cannot be before the issue date."))
+    if currency != "GBP" and exchange_rate is None:
+        raise InvoiceError(
+            _(
+                "Enter the exchange rate to pounds sterling for an invoice in %(currency)s.",
+                currency=currency,
+            )
+        )
+    invoice.client_id = client.id if client is not None else None
+    invoice.agency_id = agency.id if agency is not None else None
+    invoice.customer_name = _bill_to_name(client, agency)
+    invoice.currency = currency
+    invoice.exchange_rate = exchange_rate if currency != "GBP" else None
+    invoice.issue_date = issue_date
+    invoice.tax_point = tax_point
+    invoice.due_date = due_date
+    invoice.notes = notes or None
+    invoice.lines.clear()
+    db.session.flush()
+    for position, item in enumerate(lines):
+        invoice.lines.append(
+            InvoiceLine(
+                user_id=invoice.user_id,
+                position=position,
+                description=item.description,
+                quantity=item.quantity,
+                unit_price_pence=item.unit_price_pence,
+                vat_treatment=item.vat_treatment,
+                job_id=item.job_id,
+            )
+        )
+    recalculate(invoice)
+    db.session.flush()
+    return invoice
+
+
+def vat_registered(user_id: uuid.UUID) -> bool:
+    profile = business_profile(user_id)
+    return bool(profile is not None and getattr(profile, "vat_registered", False))
+
+
+def _calc_date(invoice: Invoice) -> date:
+    return invoice.tax_point or invoice.issue_date or today_london()
+
+
+def recalculate(invoice: Invoice, *, registered: bool | None = None) -> None:
+    """Line and invoice totals through the pure VAT rules (rounding per :mod:`vat`)."""
+    if registered is None:
+        registered = vat_registered(invoice.user_id)
+    result = vat_rules.invoice_totals(
+        [
+            vat_rules.LineAmounts(
+                quantity=line.quantity,
+                unit_price_pence=line.unit_price_pence,
+                treatment=line.vat_treatment if registered else vat_rules.NOT_REGISTERED,
+            )
+            for line in invoice.lines
+        ],
+        tax_point=_calc_date(invoice),
+        currency=invoice.currency,
+        units_per_gbp=invoice.exchange_rate,
+    )
+    for line, computed in zip(invoice.lines, result.lines, strict=True):
+        line.net_pence = computed.net_pence
+        line.vat_pence = computed.vat_pence
+        line.vat_rate = computed.rate_percent
+    if result.total_pence > MAX_PENCE:
+        raise InvoiceError(_("The invoice total is too large."))
+    invoice.net_pence = result.net_pence
+    invoice.vat_pence = result.vat_pence
+    invoice.total_pence = result.total_pence
+    invoice.vat_gbp_pence = result.vat_gbp_pence
+
+
+def duplicate(invoice: Invoice) -> Invoice:
+    """A new draft with the same customer, currency, notes and lines (dates left for the user)."""
+    copy = Invoice(
+        user_id=invoice.user_id,
+        status=DRAFT,
+        client_id=invoice.client_id,
+        agency_id=invoice.agency_id,
+        customer_name=invoice.customer_name,
+        currency=invoice.currency,
+        exchange_rate=invoice.exchange_rate,
+        notes=invoice.notes,
+    )
+    for line in invoice.lines:
+        copy.lines.append(
+            InvoiceLine(
+                user_id=invoice.user_id,
+                position=line.position,
+                description=line.description,
+                quantity=line.quantity,
+                unit_price_pence=line.unit_price_pence,
+                vat_treatment=line.vat_treatment,
+            )
+        )
+    db.session.add(copy)
+    recalculate(copy)
+    db.session.flush()
+    return copy
+
+
+# --------------------------------------------------------------------------- the client link
+
+
+def _link_token(invoice: Invoice) -> str:
+    """The client page token: derived from the server's key, so it can be put in every email
+    and the PDF while the database holds only its hash."""
+    key = current_app.config["MINIMIN_SETTINGS"].hmac_key.encode()
+    message = f"invoice-link:{invoice.id}:{invoice.public_token_salt}".encode()
+    digest = hmac.new(key, message, hashlib.sha256).digest()
+    import base64
+
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def token_hash(token: str) -> str:
+    from minimin.core.crypto import hash_token
+
+    return hash_token(token)
+
+
+def ensure_public_token(invoice: Invoice) -> str:
+    if not invoice.public_token_salt:
+        invoice.public_token_salt = secrets.token_hex(16)
+    token = _link_token(invoice)
+    invoice.public_token_hash = token_hash(token)
+    return token
+
+
+def public_token(invoice: Invoice) -> str | None:
+    if not invoice.public_token_salt:
+        return None
+    return _link_token(invoice)
+
+
+def public_url(invoice: Invoice) -> str | None:
+    token = public_token(invoice)
+    if token is None:
+        return None
+    base = current_app.config["BASE_URL"]
+    return base + url_for("invoices.public_view", token=token)
+
+
+def invoice_for_token(token: str) -> Invoice | None:
+    if not token or len(token) > 100:
+        return None
+    invoice = db.session.scalar(
+        sa.select(Invoice).where(Invoice.public_token_hash == token_hash(token))
+    )
+    if invoice is None or invoice.status == DRAFT:
+        return None
+    return invoice
+
+
+# --------------------------------------------------------------------------- issue
+
+
+def issue(invoice: Invoice, *, today: date | None = None) -> Invoice:
+    """Number, freeze and render the invoice. Refuses anything an HMRC invoice cannot lack."""
+    if not invoice.is_draft:
+        raise InvoiceError(_("This invoice has already been issued."))
+    if invoice.client_id is None and invoice.agency_id is None:
+        raise InvoiceError(_("Choose who the invoice is for before issuing it."))
+    if not invoice.lines:
+        raise InvoiceError(_("Add at least one line before issuing the invoice."))
+    if invoice.total_pence <= 0:
+        raise InvoiceError(_("The invoice total must be more than zero."))
+    today = today or today_london()
+    issue_date = invoice.issue_date or today
+    tax_point = invoice.tax_point or issue_date
+    customer = _customer(invoice)
+    if invoice.due_date is None:
+        invoice.due_date = issue_date + timedelta(
+            days=default_terms_days(invoice.user_id, customer)
+        )
+    if invoice.due_date < issue_date:
+        raise InvoiceError(_("The due date cannot be before the issue date."))
+
+    sequence, number = allocate_number(invoice.user_id, "invoice")
+    profile = business_profile(invoice.user_id)
+    invoice.sequence = sequence
+    invoice.number = number
+    invoice.issue_date = issue_date
+    invoice.tax_point = tax_point
+    recalculate(invoice, registered=bool(getattr(profile, "vat_registered", False)))
+    invoice.supplier_snapshot = documents.supplier_snapshot(profile)
+    invoice.customer_snapshot = documents.customer_snapshot(customer, invoice)
+    invoice.status = ISSUED
+    invoice.issued_at = utcnow()
+    token = ensure_public_token(invoice)
+    db.session.flush()
+
+    link = None
+    if stripe_enabled(invoice.user_id):
+        base = current_app.config["BASE_URL"]
+        link = base + url_for("invoices.public_view", token=token)
+    document = documents.invoice_document(invoice, payment_link=link)
+    pdf = render_document(document)
+    invoice.pdf_key = save_in_transaction(db.session, pdf, "application/pdf")
+    invoice.pdf_sha256 = sha256(pdf)
+    _mark_jobs_invoiced(invoice)
+    db.session.flush()
+    return invoice
+
+
+def stripe_enabled(user_id: uuid.UUID) -> bool:
+    try:
+        from minimin.payments.services import stripe_account
+    except ImportError:  # pragma: no cover - payments is part of the product
+        return False
+    account = stripe_account(user_id)
+    return account is not None and account.enabled
+
+
+def _customer(invoice: Invoice) -> Any:
+    from minimin.contacts.models import Agency, Client
+
+    if invoice.client_id is not None:
+        return db.session.get(Client, invoice.client_id)
+    if invoice.agency_id is not None:
+        return db.session.get(Agency, invoice.agency_id)
+    return None
+
+
+def _mark_jobs_invoiced(invoice: Invoice) -> None:
+    job_ids = {line.job_id for line in invoice.lines if line.job_id is not None}
+    if not job_ids:
+        return
+    from minimin.jobs import services as job_services
+
+    try:
+        job_services.mark_invoiced(invoice.user_id, sorted(job_ids, key=str), invoice_id=invoice.id)
+    except job_services.JobError as exc:
+        raise InvoiceError(str(exc)) from exc
+
+
+def pdf_bytes(key: str | None) -> bytes:
+    if not key:
+        raise InvoiceError(_("There is no PDF for this document."))
+    return storage().read(key)
+
+
+# --------------------------------------------------------------------------- payments
+
+
+def record_payment(
+    invoice: Invoice,
+    *,
+    amount_pence: int,
+    paid_on: date,
+    method: str,
+    reference: str | None = None,
+    stripe_payment_intent_id: str | None = None,
+    stripe_checkout_session_id: str | None = None,
+    stripe_event_id: str | None = None,
+) -> Payment:
+    if invoice.status not in OPEN_STATUSES:
+        if invoice.status == DRAFT:
+            raise InvoiceError(_("Issue the invoice before recording a payment."))
+        raise InvoiceError(_("This invoice is not awaiting payment."))
+    if amount_pence <= 0:
+        raise InvoiceError(_("Enter an amount of more than zero."))
+    outstanding = invoice.outstanding_pence
+    if amount_pence > outstanding:
+        from minimin.invoices.pdf import money
+
+        raise InvoiceError(
+            _(
+                "That is more than the %(outstanding)s still owed on this invoice; "
+                "record at most the outstanding amount.",
+                outstanding=money(outstanding, invoice.currency),
+            )
+        )
+    if invoice.issue_date and paid_on < invoice.issue_date - timedelta(days=366):
+        raise InvoiceError(_("The payment date is long before the invoice was issued."))
+    payment = Payment(
+        user_id=invoice.user_id,
+        invoice=invoice,
+        paid_on=paid_on,
+        amount_pence=amount_pence,
+        currency=invoice.currency,
+        method=method,
+        reference=reference or None,
+        stripe_payment_intent_id=stripe_payment_intent_id,
+        stripe_checkout_session_id=stripe_checkout_session_id,
+        stripe_event_id=stripe_event_id,
+    )
+    db.session.add(payment)
+    invoice.paid_pence += amount_pence
+    _settle(invoice)
+    db.session.flush()
+    return payment
+
+
+def delete_payment(payment: Payment) -> None:
+    invoice = payment.invoice
+    if invoice.status == VOID:
+        raise InvoiceError(_("Payments of a voided invoice cannot be changed."))
+    invoice.paid_pence -= payment.amount_pence
+    invoice.payments.remove(payment)
+    db.session.delete(payment)
+    _settle(invoice)
+    db.session.flush()
+
+
+def _settle(invoice: Invoice) -> None:
+    """Status from the balance: paid in full, part paid, or back to issued/sent."""
+    if invoice.status in (DRAFT, VOID):
+        return
+    remaining = invoice.total_pence - invoice.paid_pence - invoice.credited_pence
+    if remaining <= 0:
+        if invoice.paid_pence == 0:
+            invoice.status = VOID
+            invoice.voided_at = utcnow()
+            _revert_jobs(invoice)
+        else:
+            invoice.status = PAID
+            invoice.paid_at = invoice.paid_at or utcnow()
+            _mark_jobs_paid(invoice)
+    elif invoice.paid_pence > 0:
+        invoice.status = PART_PAID
+        invoice.paid_at = None
+    else:
+        invoice.status = SENT if invoice.sent_at else ISSUED
+        invoice.paid_at = None
+
+
+def _mark_jobs_paid(invoice: Invoice) -> None:
+    job_ids = {line.job_id for line in invoice.lines if line.job_id is not None}
+    if not job_ids:
+        return
+    from minimin.jobs import services as job_services
+
+    # A job edited since it was invoiced does not stop the payment being recorded.
+    with contextlib.suppress(job_services.JobError):
+        job_services.mark_paid(invoice.user_id, sorted(job_ids, key=str))
+
+
+def _revert_jobs(invoice: Invoice) -> None:
+    """A voided invoice no longer bills its jobs: they can be invoiced again."""
+    job_ids = {line.job_id for line in invoice.lines if line.job_id is not None}
+    if not job_ids:
+        return
+    from minimin.jobs import services as job_services
+
+    job_services.revert_invoiced(invoice.user_id, sorted(job_ids, key=str))
+
+
+# --------------------------------------------------------------------------- credit notes
+
+
+@dataclass
+class CreditLineInput:
+    line_id: uuid.UUID
+    quantity: Decimal
+
+
+def create_credit_note(
+    invoice: Invoice,
+    *,
+    full: bool,
+    lines: list[CreditLineInput] | None = None,
+    reason: str | None = None,
+    today: date | None = None,
+) -> CreditNote:
+    """Credit the whole invoice (which voids it when nothing was paid) or some of its lines."""
+    if invoice.status not in OPEN_STATUSES:
+        if invoice.status == DRAFT:
+            raise InvoiceError(
+                _("A draft can simply be deleted; credit notes are for issued invoices.")
+            )
+        raise InvoiceError(_("Only an invoice with money outstanding can be credited."))
+    registered = bool((invoice.supplier_snapshot or {}).get("vat_registered"))
+    by_id = {line.id: line for line in invoice.lines}
+    if full:
+        if invoice.paid_pence or invoice.credited_pence:
+            raise InvoiceError(
+                _(
+                    "Part of this invoice is already paid or credited: credit the remaining lines "
+                    "individually."
+                )
+            )
+        chosen = [(line, line.quantity) for line in invoice.lines]
+    else:
+        chosen = []
+        for item in lines or []:
+            line = by_id.get(item.line_id)
+            if line is None:
+                raise InvoiceError(_("That line is not on this invoice."))
+            if item.quantity <= 0:
+                continue
+            if item.quantity > line.quantity:
+                raise InvoiceError(
+                    _(
+                        "You cannot credit more than the quantity invoiced (%(q)s) for “%(d)s”.",
+                        q=line.quantity.normalize(),
+                        d=line.description,
+                    )
+                )
+            chosen.append((line, item.quantity))
+        if not chosen:
+            raise InvoiceError(_("Choose at least one line and a quantity to credit."))
+
+    result = vat_rules.invoice_totals(
+        [
+            vat_rules.LineAmounts(
+                quantity=qty,
+                unit_price_pence=line.unit_price_pence,
+                treatment=line.vat_treatment if registered else vat_rules.NOT_REGISTERED,
+            )
+            for line, qty in chosen
+        ],
+        tax_point=invoice.tax_point or invoice.issue_date or today_london(),
+        currency=invoice.currency,
+        units_per_gbp=invoice.exchange_rate,
+    )
+    if result.total_pence > invoice.outstanding_pence:
+        from minimin.invoices.pdf import money
+
+        raise InvoiceError(
+            _(
+                "The credit (%(credit)s) is more than the %(outstanding)s outstanding.",
+                credit=money(result.total_pence, invoice.currency),
+                outstanding=money(invoice.outstanding_pence, invoice.currency),
+            )
+        )
+    sequence, number = allocate_number(invoice.user_id, "credit_note")
+    note = CreditNote(
+        user_id=invoice.user_id,
+        invoice=invoice,
+        number=number,
+        sequence=sequence,
+        issue_date=today or today_london(),
+        reason=reason or None,
+        full=full,
+        currency=invoice.currency,
+        net_pence=result.net_pence,
+        vat_pence=result.vat_pence,
+        total_pence=result.total_pence,
+        vat_gbp_pence=result.vat_gbp_pence,
+        supplier_snapshot=invoice.supplier_snapshot,
+        customer_snapshot=invoice.customer_snapshot,
+        lines_snapshot=[
+            {
+                "description": line.description,
+                "quantity": str(qty),
+                "unit_price_pence": line.unit_price_pence,
+                "treatment": line.vat_treatment,
+                "rate_percent": str(computed.rate_percent),
+                "net_pence": computed.net_pence,
+                "vat_pence": computed.vat_pence,
+            }
+            for (line, qty), computed in zip(chosen, result.lines, strict=True)
+        ],
+    )
+    db.session.add(note)
+    invoice.credited_pence += result.total_pence
+    db.session.flush()
+    pdf = render_document(documents.credit_note_document(note, invoice))
+    note.pdf_key = save_in_transaction(db.session, pdf, "application/pdf")
+    note.pdf_sha256 = sha256(pdf)
+    _settle(invoice)
+    db.session.flush()
+    return note
+
+
+# --------------------------------------------------------------------------- balances
+
+
+AGEING_BUCKETS = ("current", "1_30", "31_60", "61_90", "90_plus")
+
+
+def ageing_bucket(due: date | None, today: date) -> str:
+    if due is None or today <= due:
+        return "current"
+    days = (today - due).days
+    if days <= 30:
+        return "1_30"
+    if days <= 60:
+        return "31_60"
+    if days <= 90:
+        return "61_90"
+    return "90_plus"
+
+
+def ageing(user_id: uuid.UUID, today: date | None = None) -> dict[str, dict[str, int]]:
+    """Outstanding amounts by currency and ageing bucket, in one query."""
+    today = today or today_london()
+    outstanding = Invoice.total_pence - Invoice.paid_pence - Invoice.credited_pence
+    rows = db.session.execute(
+        sa.select(Invoice.currency, Invoice.due_date, sa.func.sum(outstanding))
+        .where(Invoice.user_id == user_id, Invoice.status.in_(OPEN_STATUSES))
+        .group_by(Invoice.currency, Invoice.due_date)
+    ).all()
+    result: dict[str, dict[str, int]] = {}
+    for currency, due, amount in rows:
+        buckets = result.setdefault(currency, dict.fromkeys(AGEING_BUCKETS, 0))
+        buckets[ageing_bucket(due, today)] += int(amount or 0)
+    return result
+
+
+def mark_sent(invoice: Invoice) -> None:
+    invoice.sent_at = invoice.sent_at or utcnow()
+    if invoice.status == ISSUED:
+        invoice.status = SENT
+    db.session.flush()
+
+
+def delete_draft(invoice: Invoice) -> None:
+    if not invoice.is_draft:
+        raise InvoiceError(_("Issued invoices cannot be deleted; issue a credit note instead."))
+    _revert_jobs(invoice)
+    db.session.delete(invoice)
+    db.session.flush()
+
+
+__all__ = [
+    "PAID",
+    "InvoiceError",
+    "allocate_number",
+    "create_credit_note",
+    "create_draft",
+    "issue",
+    "record_payment",
+]

@@ -1,0 +1,643 @@
+"""Invoice pages: thin views over invoices.services.
+
+Owner pages live under ``/invoices``; the client-facing page is ``/pay/<token>`` (token access,
+no login, no referrer) and shows nothing but that one invoice.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from minimin.contacts.models import Agency, Client
+from minimin.core.security import USER, classify_blueprint, token_access
+from minimin.core.tenancy import owned_or_404, owned_query, parse_uuid
+from minimin.extensions import db
+from minimin.invoices import forms, services
+from minimin.invoices.models import (
+    DRAFT,
+    OPEN_STATUSES,
+    STATUSES,
+    CreditNote,
+    Invoice,
+    Payment,
+)
+from minimin.invoices.pdf import money
+
+bp = Blueprint("invoices", __name__, template_folder="templates")
+classify_blueprint(bp, USER)
+
+PAGE_SIZE = 50
+ViewResult = Response | str | tuple[str, int]
+
+STATUS_LABELS = {
+    "draft": "Draft",
+    "issued": "Issued",
+    "sent": "Sent",
+    "part_paid": "Part paid",
+    "paid": "Paid",
+    "void": "Void",
+}
+
+
+@bp.app_template_filter("pence")
+def _pence_filter(pence: int | None, currency: str = "GBP") -> str:
+    return money(pence, currency)
+
+
+@bp.app_context_processor
+def _labels() -> dict[str, Any]:
+    return {"invoice_status_label": lambda s: _(STATUS_LABELS.get(s, s))}
+
+
+def _invalid(template: str, **context: Any) -> tuple[str, int]:
+    # 400 rolls the request transaction back: nothing of a refused form is stored.
+    return render_template(template, **context), 400
+
+
+# --------------------------------------------------------------------------- list
+
+
+@bp.route("/invoices")
+def index() -> str:
+    status = request.args.get("status", "")
+    if status not in STATUSES and status not in ("", "open"):
+        status = ""
+    try:
+        page = max(1, min(int(request.args.get("page", "1")), 100000))
+    except ValueError:
+        page = 1
+    query = owned_query(Invoice)
+    if status == "open":
+        query = query.where(Invoice.status.in_(OPEN_STATUSES))
+    elif status:
+        query = query.where(Invoice.status == status)
+    count_query = sa.select(sa.func.count()).select_from(query.order_by(None).subquery())
+    total = db.session.scalar(count_query) or 0
+    # The list needs no lines, payments or credit notes: suppress the eager loads.
+    rows = db.session.scalars(
+        query.options(sa.orm.noload("*"))
+        .order_by(Invoice.status == DRAFT, Invoice.sequence.desc(), Invoice.created_at.desc())
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
+    ).all()
+    ageing = services.ageing(current_user.id)
+    pages = max(1, (total + PAGE_SIZE - 1) // PAGE_SIZE)
+    return render_template(
+        "invoices/index.html",
+        invoices=rows,
+        status=status,
+        page=page,
+        pages=pages,
+        total=total,
+        ageing=ageing,
+        buckets=services.AGEING_BUCKETS,
+        statuses=STATUSES,
+    )
+
+
+# --------------------------------------------------------------------------- drafts
+
+
+def _bill_to_choices() -> list[tuple[str, str]]:
+    choices = [("", _("Choose later"))]
+    for model, prefix, label in ((Client, "client", _("Client")), (Agency, "agency", _("Agency"))):
+        rows = db.session.execute(
+            sa.select(model.id, model.name)
+            .where(model.user_id == current_user.id, model.archived_at.is_(None))
+            .order_by(model.name)
+            .limit(500)
+        ).all()
+        choices.extend((f"{prefix}:{row.id}", f"{row.name} ({label})") for row in rows)
+    return choices
+
+
+def _resolve_bill_to(value: str | None) -> tuple[Any, Any]:
+    if not value:
+        return None, None
+    kind, _sep, raw_id = value.partition(":")
+    model = {"client": Client, "agency": Agency}.get(kind)
+    if model is None:
+        abort(404)
+    contact = owned_or_404(model, raw_id)
+    return (contact, None) if kind == "client" else (None, contact)
+
+
+def _make_form(invoice: Invoice | None = None, **kwargs: Any) -> forms.InvoiceForm:
+    form = forms.InvoiceForm(**kwargs)
+    form.bill_to.choices = _bill_to_choices()
+    if request.method == "GET":
+        existing = len(invoice.lines) if invoice is not None else 0
+        while len(form.lines.entries) < min(existing + forms.BLANK_LINES, forms.MAX_LINES):
+            form.lines.append_entry()
+        for entry in form.lines.entries:
+            entry.form.vat_treatment.choices = services.vat_rules.treatment_choices()
+    return form
+
+
+def _form_values(invoice: Invoice) -> dict[str, Any]:
+    bill_to = ""
+    if invoice.client_id:
+        bill_to = f"client:{invoice.client_id}"
+    elif invoice.agency_id:
+        bill_to = f"agency:{invoice.agency_id}"
+    return {
+        "bill_to": bill_to,
+        "currency": invoice.currency,
+        "exchange_rate": f"{invoice.exchange_rate.normalize():f}" if invoice.exchange_rate else "",
+        "issue_date": invoice.issue_date,
+        "tax_point": invoice.tax_point,
+        "due_date": invoice.due_date,
+        "notes": invoice.notes or "",
+        "lines": [
+            {
+                "description": line.description,
+                "quantity": f"{line.quantity.normalize():f}",
+                "unit_price": money(line.unit_price_pence, invoice.currency)
+                .replace(",", "")
+                .lstrip("£€$")
+                if invoice.currency in ("GBP", "EUR", "USD")
+                else f"{line.unit_price_pence / 100:.2f}",
+                "vat_treatment": line.vat_treatment,
+                "job_id": str(line.job_id) if line.job_id else "",
+            }
+            for line in invoice.lines
+        ],
+    }
+
+
+def _save_draft(form: forms.InvoiceForm, invoice: Invoice | None) -> Invoice:
+    client, agency = _resolve_bill_to(form.bill_to.data)
+    lines = [services.LineInput(**item) for item in form.parsed_lines]
+    values = {
+        "client": client,
+        "agency": agency,
+        "currency": form.currency.data or "GBP",
+        "exchange_rate": form.parsed_rate,
+        "issue_date": form.issue_date.data,
+        "tax_point": form.tax_point.data,
+        "due_date": form.due_date.data,
+        "notes": form.notes.data,
+        "lines": lines,
+    }
+    if invoice is None:
+        return services.create_draft(current_user.id, **values)
+    return services.update_draft(invoice, **values)
+
+
+@bp.route("/invoices/new", methods=["GET", "POST"])
+def new() -> ViewResult:
+    prefill: dict[str, Any] = {}
+    if request.method == "GET":
+        for kind in ("client", "agency"):
+            raw = request.args.get(kind)
+            if raw and parse_uuid(raw):
+                prefill["bill_to"] = f"{kind}:{parse_uuid(raw)}"
+    form = _make_form(None, data=prefill or None)
+    if form.validate_on_submit():
+        try:
+            invoice = _save_draft(form, None)
+        except services.InvoiceError as exc:
+            form.form_errors.append(str(exc))
+            return _invalid("invoices/form.html", form=form, invoice=None)
+        flash(_("Draft invoice saved."), "success")
+        return redirect(url_for("invoices.show", invoice_id=invoice.id))
+    if request.method == "POST":
+        return _invalid("invoices/form.html", form=form, invoice=None)
+    return render_template("invoices/form.html", form=form, invoice=None)
+
+
+@bp.route("/invoices/<invoice_id>/edit", methods=["GET", "POST"])
+def edit(invoice_id: str) -> ViewResult:
+    invoice = owned_or_404(Invoice, invoice_id)
+    if not invoice.is_draft:
+        flash(_("An issued invoice cannot be changed; issue a credit note instead."), "error")
+        return redirect(url_for("invoices.show", invoice_id=invoice.id))
+    form = _make_form(invoice, data=_form_values(invoice) if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            _save_draft(form, invoice)
+        except services.InvoiceError as exc:
+            form.form_errors.append(str(exc))
+            return _invalid("invoices/form.html", form=form, invoice=invoice)
+        flash(_("Draft invoice saved."), "success")
+        return redirect(url_for("invoices.show", invoice_id=invoice.id))
+    if request.method == "POST":
+        return _invalid("invoices/form.html", form=form, invoice=invoice)
+    return render_template("invoices/form.html", form=form, invoice=invoice)
+
+
+@bp.route("/invoices/from-jobs", methods=["GET", "POST"])
+def from_jobs() -> ViewResult:
+    from minimin.invoices import from_jobs as job_source
+
+    jobs = job_source.invoiceable_jobs(current_user.id)
+    form = forms.ConfirmForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        chosen = request.form.getlist("job")
+        try:
+            invoice = job_source.create_from_jobs(current_user.id, chosen[:50])
+        except services.InvoiceError as exc:
+            flash(str(exc), "error")
+            return _invalid("invoices/from_jobs.html", jobs=jobs, form=form)
+        flash(_("Draft invoice made from %(n)d job(s).", n=len(chosen)), "success")
+        return redirect(url_for("invoices.show", invoice_id=invoice.id))
+    return render_template("invoices/from_jobs.html", jobs=jobs, form=form)
+
+
+@bp.route("/invoices/<invoice_id>")
+def show(invoice_id: str) -> str:
+    invoice = owned_or_404(Invoice, invoice_id)
+    payment_form = forms.PaymentForm(formdata=None, data={"paid_on": services.today_london()})
+    payment_form.amount.currency = invoice.currency
+    return render_template(
+        "invoices/show.html",
+        invoice=invoice,
+        payment_form=payment_form,
+        confirm=forms.ConfirmForm(),
+        public_url=services.public_url(invoice) if not invoice.is_draft else None,
+        treatment_labels=services.vat_rules.TREATMENT_LABELS,
+    )
+
+
+@bp.route("/invoices/<invoice_id>/delete", methods=["POST"])
+def delete(invoice_id: str) -> ViewResult:
+    invoice = owned_or_404(Invoice, invoice_id)
+    form = forms.ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        services.delete_draft(invoice)
+    except services.InvoiceError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("invoices.show", invoice_id=invoice.id)), 303  # type: ignore[return-value]
+    flash(_("Draft deleted."), "success")
+    return redirect(url_for("invoices.index"))
+
+
+@bp.route("/invoices/<invoice_id>/issue", methods=["POST"])
+def issue(invoice_id: str) -> ViewResult:
+    invoice = owned_or_404(Invoice, invoice_id, for_update=True)
+    form = forms.ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        services.issue(invoice)
+    except services.InvoiceError as exc:
+        return _show_error(invoice, str(exc))
+    flash(_("Invoice %(number)s issued.", number=invoice.number), "success")
+    return redirect(url_for("invoices.show", invoice_id=invoice.id))
+
+
+def _show_error(invoice: Invoice, message: str, status: int = 400) -> tuple[str, int]:
+    db.session.rollback()
+    invoice = owned_or_404(Invoice, invoice.id)
+    payment_form = forms.PaymentForm(formdata=None, data={"paid_on": services.today_london()})
+    return render_template(
+        "invoices/show.html",
+        invoice=invoice,
+        payment_form=payment_form,
+        confirm=forms.ConfirmForm(),
+        error=message,
+        public_url=services.public_url(invoice) if not invoice.is_draft else None,
+        treatment_labels=services.vat_rules.TREATMENT_LABELS,
+    ), status
+
+
+@bp.route("/invoices/<invoice_id>/duplicate", methods=["POST"])
+def duplicate(invoice_id: str) -> ViewResult:
+    invoice = owned_or_404(Invoice, invoice_id)
+    if not forms.ConfirmForm().validate_on_submit():
+        abort(400)
+    copy = services.duplicate(invoice)
+    flash(_("A copy was made as a new draft."), "success")
+    return redirect(url_for("invoices.edit", invoice_id=copy.id))
+
+
+def _pdf_response(data: bytes, filename: str, *, inline: bool = False) -> Response:
+    response = Response(data, mimetype="application/pdf")
+    disposition = "inline" if inline else "attachment"
+    response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _safe_filename(number: str | None) -> str:
+    cleaned = "".join(c if c.isalnum() or c in "-_" else "-" for c in (number or "document"))
+    return f"{cleaned[:60] or 'document'}.pdf"
+
+
+@bp.route("/invoices/<invoice_id>/pdf")
+def pdf(invoice_id: str) -> Response:
+    invoice = owned_or_404(Invoice, invoice_id)
+    if not invoice.pdf_key:
+        abort(404)
+    return _pdf_response(services.pdf_bytes(invoice.pdf_key), _safe_filename(invoice.number))
+
+
+# --------------------------------------------------------------------------- payments
+
+
+@bp.route("/invoices/<invoice_id>/payments", methods=["POST"])
+def add_payment(invoice_id: str) -> ViewResult:
+    invoice = owned_or_404(Invoice, invoice_id, for_update=True)
+    form = forms.PaymentForm()
+    form.amount.currency = invoice.currency
+    if not form.validate_on_submit():
+        return _invalid(
+            "invoices/show.html",
+            invoice=invoice,
+            payment_form=form,
+            confirm=forms.ConfirmForm(),
+            public_url=services.public_url(invoice) if not invoice.is_draft else None,
+            treatment_labels=services.vat_rules.TREATMENT_LABELS,
+        )
+    try:
+        services.record_payment(
+            invoice,
+            amount_pence=form.amount.pence or 0,
+            paid_on=form.paid_on.data,
+            method=form.method.data,
+            reference=form.reference.data,
+        )
+    except services.InvoiceError as exc:
+        form.amount.errors = [str(exc)]
+        return _invalid(
+            "invoices/show.html",
+            invoice=invoice,
+            payment_form=form,
+            confirm=forms.ConfirmForm(),
+            public_url=services.public_url(invoice),
+            treatment_labels=services.vat_rules.TREATMENT_LABELS,
+        )
+    flash(_("Payment recorded."), "success")
+    return redirect(url_for("invoices.show", invoice_id=invoice.id))
+
+
+@bp.route("/invoices/<invoice_id>/payments/<payment_id>/delete", methods=["POST"])
+def delete_payment(invoice_id: str, payment_id: str) -> ViewResult:
+    invoice = owned_or_404(Invoice, invoice_id, for_update=True)
+    payment = owned_or_404(Payment, payment_id)
+    if payment.invoice_id != invoice.id:
+        abort(404)
+    if not forms.ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        services.delete_payment(payment)
+    except services.InvoiceError as exc:
+        return _show_error(invoice, str(exc))
+    flash(_("Payment removed."), "success")
+    return redirect(url_for("invoices.show", invoice_id=invoice.id))
+
+
+# --------------------------------------------------------------------------- credit notes
+
+
+@bp.route("/invoices/<invoice_id>/credit-notes/new", methods=["GET", "POST"])
+def new_credit_note(invoice_id: str) -> ViewResult:
+    invoice = owned_or_404(Invoice, invoice_id, for_update=request.method == "POST")
+    form = forms.CreditNoteForm()
+    if form.validate_on_submit():
+        lines = []
+        errors: list[str] = []
+        if not form.full.data:
+            for line in invoice.lines:
+                raw = request.form.get(f"qty-{line.id}", "").strip()
+                if not raw:
+                    continue
+                try:
+                    qty = forms.parse_quantity(raw, allow_zero=True)
+                except ValueError as exc:
+                    errors.append(f"{line.description}: {exc}")
+                    continue
+                lines.append(services.CreditLineInput(line_id=line.id, quantity=qty))
+        if not errors:
+            try:
+                note = services.create_credit_note(
+                    invoice, full=bool(form.full.data), lines=lines, reason=form.reason.data
+                )
+            except services.InvoiceError as exc:
+                errors.append(str(exc))
+            else:
+                flash(_("Credit note %(number)s issued.", number=note.number), "success")
+                return redirect(url_for("invoices.show", invoice_id=invoice.id))
+        form.form_errors.extend(errors)
+        return _invalid("invoices/credit_note_form.html", form=form, invoice=invoice)
+    if request.method == "POST":
+        return _invalid("invoices/credit_note_form.html", form=form, invoice=invoice)
+    return render_template("invoices/credit_note_form.html", form=form, invoice=invoice)
+
+
+@bp.route("/invoices/credit-notes/<note_id>/pdf")
+def credit_note_pdf(note_id: str) -> Response:
+    note = owned_or_404(CreditNote, note_id)
+    if not note.pdf_key:
+        abort(404)
+    return _pdf_response(services.pdf_bytes(note.pdf_key), _safe_filename(note.number))
+
+
+# --------------------------------------------------------------------------- sending
+
+
+@bp.route("/invoices/<invoice_id>/send", methods=["GET", "POST"])
+def send(invoice_id: str) -> ViewResult:
+    from minimin.invoices import emails
+
+    invoice = owned_or_404(Invoice, invoice_id)
+    if invoice.is_draft or invoice.status == "void":
+        flash(_("Issue the invoice before sending it."), "error")
+        return redirect(url_for("invoices.show", invoice_id=invoice.id))
+    default_to = (invoice.customer_snapshot or {}).get("email") or ""
+    form = forms.SendForm(data={"to": default_to} if request.method == "GET" else None)
+    if form.validate_on_submit():
+        emails.send_invoice(
+            invoice, to=form.to.data, message=form.message.data, copy_to_self=form.copy_to_self.data
+        )
+        flash(
+            _(
+                "Invoice %(number)s is on its way to %(to)s.",
+                number=invoice.number,
+                to=form.to.data,
+            ),
+            "success",
+        )
+        return redirect(url_for("invoices.show", invoice_id=invoice.id))
+    if request.method == "POST":
+        return _invalid("invoices/send.html", form=form, invoice=invoice)
+    return render_template(
+        "invoices/send.html", form=form, invoice=invoice, log=emails.email_log(invoice)
+    )
+
+
+@bp.route("/invoices/<invoice_id>/reminders", methods=["POST"])
+def toggle_reminders(invoice_id: str) -> ViewResult:
+    invoice = owned_or_404(Invoice, invoice_id)
+    if not forms.ConfirmForm().validate_on_submit():
+        abort(400)
+    invoice.reminders_paused = not invoice.reminders_paused
+    flash(
+        _("Reminders paused for this invoice.")
+        if invoice.reminders_paused
+        else _("Reminders resumed for this invoice."),
+        "success",
+    )
+    return redirect(url_for("invoices.show", invoice_id=invoice.id))
+
+
+@bp.route("/invoices/<invoice_id>/recurring", methods=["GET", "POST"])
+def recurring(invoice_id: str) -> ViewResult:
+    from minimin.invoices import recurring as recurring_service
+
+    invoice = owned_or_404(Invoice, invoice_id)
+    form = forms.RecurringForm(
+        data={
+            "recurrence": invoice.recurrence or "",
+            "next_on": invoice.recurrence_next_on,
+            "issue_automatically": invoice.recurrence_issue,
+        }
+        if request.method == "GET"
+        else None
+    )
+    if form.validate_on_submit():
+        try:
+            recurring_service.configure(
+                invoice,
+                recurrence=form.recurrence.data or None,
+                next_on=form.next_on.data,
+                issue_automatically=bool(form.issue_automatically.data),
+            )
+        except services.InvoiceError as exc:
+            form.form_errors.append(str(exc))
+            return _invalid("invoices/recurring.html", form=form, invoice=invoice)
+        flash(_("Repeat settings saved."), "success")
+        return redirect(url_for("invoices.show", invoice_id=invoice.id))
+    if request.method == "POST":
+        return _invalid("invoices/recurring.html", form=form, invoice=invoice)
+    return render_template("invoices/recurring.html", form=form, invoice=invoice)
+
+
+# --------------------------------------------------------------------------- client page
+
+
+def _public_invoice(token: str) -> Invoice:
+    invoice = services.invoice_for_token(token)
+    if invoice is None:
+        abort(404)
+    return invoice
+
+
+@bp.route("/pay/<token>")
+@token_access
+def public_view(token: str) -> str:
+    invoice = _public_invoice(token)
+    return render_template(
+        "invoices/public.html",
+        invoice=invoice,
+        token=token,
+        can_pay=invoice.is_open and services.stripe_enabled(invoice.user_id),
+        confirm=forms.ConfirmForm(),
+        paid_now=request.args.get("paid") == "1",
+    )
+
+
+@bp.route("/pay/<token>/pdf")
+@token_access
+def public_pdf(token: str) -> Response:
+    invoice = _public_invoice(token)
+    if not invoice.pdf_key:
+        abort(404)
+    return _pdf_response(services.pdf_bytes(invoice.pdf_key), _safe_filename(invoice.number))
+
+
+@bp.route("/pay/<token>/checkout", methods=["POST"])
+@token_access
+def public_checkout(token: str) -> ViewResult:
+    invoice = _public_invoice(token)
+    if not forms.ConfirmForm().validate_on_submit():
+        abort(400)
+    if not invoice.is_open:
+        flash(_("This invoice has nothing left to pay."), "info")
+        return redirect(url_for("invoices.public_view", token=token))
+    from minimin.payments import services as payments
+
+    try:
+        url = payments.checkout_url(invoice, token)
+    except payments.PaymentUnavailable as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("invoices.public_view", token=token))
+    return redirect(url, code=303)
+
+
+def _uuid_or_404(value: str) -> uuid.UUID:
+    parsed = parse_uuid(value)
+    if parsed is None:
+        abort(404)
+    return parsed
+
+
+# --------------------------------------------------------------------------- reminder schedule
+
+
+@bp.route("/invoices/reminders", methods=["GET", "POST"])
+def reminder_settings() -> ViewResult:
+    from minimin.invoices import reminders
+    from minimin.invoices.models import ReminderRule
+
+    rules = reminders.rules_for(current_user.id)
+    form = forms.ReminderRuleForm()
+    if form.validate_on_submit():
+        existing = next((r for r in rules if r.offset_days == form.parsed_offset), None)
+        if existing is None:
+            existing = ReminderRule(user_id=current_user.id, offset_days=form.parsed_offset)
+            db.session.add(existing)
+        existing.subject = form.subject.data
+        existing.body = form.body.data
+        existing.enabled = True
+        flash(_("Reminder saved."), "success")
+        return redirect(url_for("invoices.reminder_settings"))
+    status = 400 if request.method == "POST" else 200
+    return render_template(
+        "invoices/reminders.html",
+        rules=rules,
+        form=form,
+        confirm=forms.ConfirmForm(),
+        placeholders=reminders.PLACEHOLDERS,
+    ), status
+
+
+@bp.route("/invoices/reminders/<rule_id>/toggle", methods=["POST"])
+def reminder_toggle(rule_id: str) -> Response:
+    from minimin.invoices.models import ReminderRule
+
+    rule = owned_or_404(ReminderRule, rule_id)
+    if not forms.ConfirmForm().validate_on_submit():
+        abort(400)
+    rule.enabled = not rule.enabled
+    return redirect(url_for("invoices.reminder_settings"))
+
+
+@bp.route("/invoices/reminders/<rule_id>/delete", methods=["POST"])
+def reminder_delete(rule_id: str) -> Response:
+    from minimin.invoices.models import ReminderRule
+
+    rule = owned_or_404(ReminderRule, rule_id)
+    if not forms.ConfirmForm().validate_on_submit():
+        abort(400)
+    db.session.delete(rule)
+    return redirect(url_for("invoices.reminder_settings"))
