@@ -12,7 +12,7 @@ from dateutil.relativedelta import relativedelta
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, Field, RadioField, SelectField, StringField
-from wtforms.validators import AnyOf, InputRequired, ValidationError
+from wtforms.validators import AnyOf, DataRequired, InputRequired, ValidationError
 
 from minimin.contacts import models as m
 from minimin.contacts.countries import COUNTRY_CODES, country_choices
@@ -187,7 +187,7 @@ class ContactForm(FlaskForm):
 class ClientForm(ContactForm):
     name = TextField(
         _l("Company or person name"),
-        [InputRequired(_l("Enter the client's name."))],
+        [DataRequired(_l("Enter the client's name."))],
         max_length=m.NAME_MAX,
     )
     kind = RadioField(
@@ -208,7 +208,7 @@ class ClientForm(ContactForm):
 class AgencyForm(ContactForm):
     name = TextField(
         _l("Agency name"),
-        [InputRequired(_l("Enter the agency's name."))],
+        [DataRequired(_l("Enter the agency's name."))],
         max_length=m.NAME_MAX,
     )
     contact_name = TextField(_l("Booker"), max_length=m.CONTACT_NAME_MAX)

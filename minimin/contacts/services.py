@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 from minimin.contacts.kinds import KIND_CODES
@@ -277,19 +278,19 @@ class ContactInUse(Exception):
         self.references = references
 
 
-def references_to(obj: Client | Agency) -> list[Reference]:
+def references_to(obj: Client | Agency, metadata: sa.MetaData | None = None) -> list[Reference]:
     """Rows in any table that point at *obj* by a foreign key, counted per table.
 
     Found by inspecting the metadata, so tables added later (jobs, invoices, ...) are covered
     without a change here. The contact's own child rows (commission rates) do not count.
     """
-    target = type(obj).__table__
+    target = type(obj).__table__.name
     counts: dict[str, int] = {}
-    for table in db.Model.metadata.sorted_tables:
-        if table.name in OWNED_CHILD_TABLES or table is target:
+    for table in (metadata or db.Model.metadata).sorted_tables:
+        if table.name in OWNED_CHILD_TABLES or table.name == target:
             continue
         for fk in table.foreign_keys:
-            if fk.column.table is not target or fk.column.name != "id":
+            if fk.column.table.name != target or fk.column.name != "id":
                 continue
             count = db.session.scalar(
                 sa.select(sa.func.count()).select_from(table).where(fk.parent == obj.id)
@@ -349,18 +350,20 @@ def send_review_reminders(today: date | None = None) -> int:
         user = db.session.get(User, agency.user_id)
         if user is None:  # pragma: no cover - the row goes with its user (ON DELETE CASCADE)
             continue
-        queue_email(
-            to=user.email,
-            template="self_billing_review",
-            context={
-                "user_name": user.full_name,
-                "agency_name": agency.name,
-                "review_date": agency.self_billing_review_date,
-                "start_date": agency.self_billing_start_date,
-                "agency_id": str(agency.id),
-            },
-            user_id=user.id,
-        )
+        # In the user's language; this runs outside any request, in the daily job.
+        with force_locale(user.locale or "en_GB"):
+            queue_email(
+                to=user.email,
+                template="self_billing_review",
+                context={
+                    "user_name": user.full_name,
+                    "agency_name": agency.name,
+                    "review_date": agency.self_billing_review_date,
+                    "start_date": agency.self_billing_start_date,
+                    "agency_id": str(agency.id),
+                },
+                user_id=user.id,
+            )
         agency.self_billing_reminded_for = agency.self_billing_review_date
         agency.self_billing_reminded_at = utcnow()
         sent += 1
