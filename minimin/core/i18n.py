@@ -6,7 +6,7 @@ string goes through Flask-Babel's ``gettext``/``lazy_gettext``.
 
 from __future__ import annotations
 
-from flask import Flask, g, request
+from flask import Flask, g, has_request_context, request
 from flask_babel import get_locale
 
 from minimin.extensions import babel
@@ -19,6 +19,9 @@ PREFERENCE_MAX_AGE = 365 * 24 * 3600
 
 
 def select_locale() -> str:
+    if not has_request_context():
+        # Background jobs (reminder emails) have no request: the source language.
+        return "en_GB"
     chosen = request.cookies.get(LANG_COOKIE)
     if chosen in LOCALES:
         return chosen
