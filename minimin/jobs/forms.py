@@ -149,8 +149,10 @@ class FeeLineRowForm(Form):
         [InputRequired(_l("Enter an amount."))],
         max_pence=MAX_PENCE,
     )
-    commissionable = SelectField(_l("Agency commission on this line"), choices=YES_NO_AUTO)
-    vat_applies = SelectField(_l("VAT applies"), choices=YES_NO_AUTO)
+    commissionable = SelectField(
+        _l("Agency commission on this line"), choices=YES_NO_AUTO, default=AUTO
+    )
+    vat_applies = SelectField(_l("VAT applies"), choices=YES_NO_AUTO, default=AUTO)
     media = TextField(_l("Media (usage)"), [Optional()], USAGE_TEXT_MAX)
     territory = TextField(_l("Territory (usage)"), [Optional()], USAGE_TEXT_MAX)
     term = TextField(_l("Term (usage), e.g. 12 months"), [Optional()], USAGE_TEXT_MAX)
@@ -190,13 +192,14 @@ class JobForm(FlaskForm):
     kind_of_work = SelectField(
         _l("Kind of work"),
         choices=[(AUTO, _l("Not specified")), *KINDS_OF_WORK],
+        default=AUTO,
     )
     currency = SelectField(_l("Currency"), choices=[(c, c) for c in CURRENCIES], default="GBP")
     notes = MultilineTextField(_l("Notes (optional)"), [Optional()], NOTES_MAX)
 
     commission_percent = PercentField(_l("Commission (%)"), [Optional()])
-    commission_vat = SelectField(_l("VAT on the commission"), choices=TERMS_YES_NO)
-    quoting = SelectField(_l("How the fee is quoted"), choices=QUOTING_CHOICES)
+    commission_vat = SelectField(_l("VAT on the commission"), choices=TERMS_YES_NO, default=AUTO)
+    quoting = SelectField(_l("How the fee is quoted"), choices=QUOTING_CHOICES, default=AUTO)
     agency_fee_percent = PercentField(_l("Agency fee on top (%)"), [Optional()])
     mother_agency_share_percent = PercentField(
         _l("Mother agency's share of the commission (%)"), [Optional()]

@@ -25,8 +25,9 @@ def make_agency(app: Any) -> Any:
     from minimin.contacts.models import Agency, AgencyCommissionRate
     from minimin.extensions import db
 
-    def make(user: Any, name: str = "Bookers Ltd", rates: dict[str, str] | None = None,
-             **fields: Any) -> uuid.UUID:
+    def make(
+        user: Any, name: str = "Bookers Ltd", rates: dict[str, str] | None = None, **fields: Any
+    ) -> uuid.UUID:
         with app.app_context():
             agency = Agency(user_id=user.id, name=name, **fields)
             db.session.add(agency)
@@ -34,7 +35,9 @@ def make_agency(app: Any) -> Any:
             for kind, percent in (rates or {}).items():
                 db.session.add(
                     AgencyCommissionRate(
-                        user_id=user.id, agency_id=agency.id, kind_of_work=kind,
+                        user_id=user.id,
+                        agency_id=agency.id,
+                        kind_of_work=kind,
                         percent=Decimal(percent),
                     )
                 )
@@ -109,3 +112,12 @@ def only_job_id(app: Any) -> uuid.UUID:
         ids = db.session.scalars(sa.select(Job.id)).all()
         assert len(ids) == 1, ids
         return ids[0]
+
+
+def errors_of(response: Any) -> str:
+    """The error summary of a page (for assertion messages)."""
+    import re
+
+    page = response.get_data(as_text=True)
+    match = re.search(r'<div class="error-summary".*?</div>', page, re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", match.group(0))) if match else ""

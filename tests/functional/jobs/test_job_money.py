@@ -15,8 +15,10 @@ def _figure(page: str, element_id: str) -> str:
 
 def test_worked_example_on_the_job_page(app, signed_in, owner, make_agency):
     agency = make_agency(
-        owner, default_commission_percent=__import__("decimal").Decimal("15"),
-        vat_registered=True, commission_vat_added=True,
+        owner,
+        default_commission_percent=__import__("decimal").Decimal("15"),
+        vat_registered=True,
+        commission_vat_added=True,
     )
     response = signed_in.submit("/jobs/new", job_form(agency_id=str(agency)))
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]

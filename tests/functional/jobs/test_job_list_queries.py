@@ -1,0 +1,124 @@
+"""The job list does a fixed number of SQL queries, whatever the number of jobs."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+
+def insert_jobs(app, user_id, count, client_id, agency_id):
+    """Bulk-insert *count* jobs, each with a date and two fee lines."""
+    from minimin.extensions import db
+    from minimin.jobs.models import FeeLine, Job, JobDate
+
+    now = datetime.now(UTC)
+    jobs, dates, lines = [], [], []
+    for n in range(count):
+        job_id = uuid.uuid4()
+        day = date(2026, 1, 1) + timedelta(days=n % 365)
+        agency_job = n % 2 == 0
+        jobs.append(
+            {
+                "id": job_id,
+                "user_id": user_id,
+                "title": f"Job {n}",
+                "status": "confirmed",
+                "currency": "GBP",
+                "client_id": client_id,
+                "agency_id": agency_id if agency_job else None,
+                "starts_on": day,
+                "ends_on": day,
+                "commission_percent": Decimal("15") if agency_job else None,
+                "commission_vat": agency_job,
+                "quoting": "fee_inclusive",
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+        dates.append(
+            {"id": uuid.uuid4(), "user_id": user_id, "job_id": job_id, "position": 0, "day": day}
+        )
+        for position, (kind, pence) in enumerate((("day_rate", 100000), ("expenses", 2500))):
+            lines.append(
+                {
+                    "id": uuid.uuid4(),
+                    "user_id": user_id,
+                    "job_id": job_id,
+                    "position": position,
+                    "kind": kind,
+                    "quantity": Decimal(1),
+                    "unit_amount_pence": pence,
+                    "amount_pence": pence,
+                    "commissionable": kind == "day_rate",
+                    "vat_applies": kind == "day_rate",
+                }
+            )
+    with app.app_context():
+        db.session.execute(sa.insert(Job), jobs)
+        db.session.execute(sa.insert(JobDate), dates)
+        db.session.execute(sa.insert(FeeLine), lines)
+        db.session.commit()
+
+
+def count_queries(app, fn):
+    from minimin.extensions import db
+
+    statements: list[str] = []
+
+    def listener(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", listener)
+    try:
+        response = fn()
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", listener)
+    return response, statements
+
+
+def test_job_list_query_count_does_not_grow(app, signed_in, owner, make_client, make_agency):
+    client_id = make_client(owner)
+    agency_id = make_agency(owner, default_commission_percent=Decimal("15"))
+    insert_jobs(app, owner.id, 10, client_id, agency_id)
+    signed_in.get("/jobs")  # warm up: first-request work is not counted
+    small, small_queries = count_queries(app, lambda: signed_in.get("/jobs"))
+    assert small.status_code == 200
+    assert "10 jobs" in small.get_data(as_text=True)
+
+    insert_jobs(app, owner.id, 990, client_id, agency_id)
+    large, large_queries = count_queries(app, lambda: signed_in.get("/jobs"))
+    body = large.get_data(as_text=True)
+    assert "1,000 jobs" in body or "1000 jobs" in body
+    # 500 agency jobs at £1,000 + £25 expenses, 500 direct: gross £1,025,000.
+    assert "gross £1,025,000.00" in body
+    # The page shows 50 jobs, each with its expected net (15% + VAT: £1,000 → £820 + £25).
+    assert "£845.00" in body
+    assert len(large_queries) == len(small_queries), "\n".join(large_queries)
+    assert len(large_queries) <= 12
+
+    filtered, filtered_queries = count_queries(
+        app, lambda: signed_in.get(f"/jobs?agency={agency_id}&sort=title&page=3")
+    )
+    assert filtered.status_code == 200 and "500 jobs" in filtered.get_data(as_text=True)
+    assert len(filtered_queries) == len(small_queries)
+
+
+def test_to_invoice_and_calendar_query_counts_are_fixed(
+    app, signed_in, owner, make_client, make_agency
+):
+    client_id = make_client(owner)
+    agency_id = make_agency(owner)
+    insert_jobs(app, owner.id, 5, client_id, agency_id)
+    signed_in.get("/jobs/calendar?month=2026-01")
+    _, few = count_queries(app, lambda: signed_in.get("/jobs/calendar?month=2026-01"))
+    _, few_invoice = count_queries(app, lambda: signed_in.get("/jobs/to-invoice"))
+    insert_jobs(app, owner.id, 300, client_id, agency_id)
+    _, many = count_queries(app, lambda: signed_in.get("/jobs/calendar?month=2026-01"))
+    _, many_invoice = count_queries(app, lambda: signed_in.get("/jobs/to-invoice"))
+    assert len(many) == len(few)
+    assert len(many_invoice) == len(few_invoice)
