@@ -1,0 +1,166 @@
+"""Expense, recurring expense and journey forms. Parsing only: rules live in the services."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import BooleanField, SelectField
+from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
+
+from minimin.core.forms import MoneyField, MultilineTextField, PercentField, TextField, UKDateField
+from minimin.expenses import categories
+from minimin.expenses.mileage import MILES_QUANTUM
+from minimin.expenses.models import (
+    DESCRIPTION_MAX,
+    FREQUENCY_LABELS,
+    MAX_MILES,
+    MAX_PENCE,
+    NOTES_MAX,
+    PAYMENT_METHODS,
+    PLACE_MAX,
+    PURPOSE_MAX,
+    SUPPLIER_MAX,
+    VAT_TREATMENTS,
+    VEHICLE_LABELS,
+)
+
+CURRENCIES = ("GBP", "EUR", "USD")
+RECEIPT_ACCEPT = "image/png,image/jpeg,image/webp,application/pdf"
+
+
+def _category_choices() -> list[tuple[str, Any]]:
+    return categories.choices()
+
+
+class _ExpenseFields(FlaskForm):
+    supplier = TextField(_l("Supplier"), [Optional()], max_length=SUPPLIER_MAX)
+    description = TextField(_l("What it was for"), [Optional()], max_length=DESCRIPTION_MAX)
+    category = SelectField(
+        _l("Category (SA103F box)"),
+        choices=_category_choices,
+        default="other",
+        validate_choice=True,
+    )
+    currency = SelectField(_l("Currency"), choices=[(c, c) for c in CURRENCIES], default="GBP")
+    amount = MoneyField(
+        _l("Amount paid, including any VAT"),
+        [InputRequired(_l("Enter the amount paid."))],
+        currency_field="currency",
+        max_pence=MAX_PENCE,
+    )
+    vat_treatment = SelectField(_l("VAT"), choices=list(VAT_TREATMENTS.items()), default="none")
+    vat = MoneyField(
+        _l("VAT amount on the receipt"),
+        [Optional()],
+        currency_field="currency",
+        max_pence=MAX_PENCE,
+    )
+    vat_reclaimable = BooleanField(_l("Reclaim this VAT on my VAT return"), default=True)
+    business_percent = PercentField(
+        _l("Business use (%)"),
+        [InputRequired(_l("Enter the business use percentage."))],
+        places=2,
+        default=Decimal(100),
+    )
+    payment_method = SelectField(
+        _l("Paid by"), choices=[("", _l("Not recorded")), *PAYMENT_METHODS.items()], default=""
+    )
+    notes = MultilineTextField(_l("Notes"), [Optional()], max_length=NOTES_MAX)
+
+    def validate_vat(self, field: Any) -> None:
+        if field.data and self.amount.data is not None and field.data > self.amount.data:
+            raise ValidationError(_l("The VAT cannot be more than the amount paid."))
+
+
+class ExpenseForm(_ExpenseFields):
+    date = UKDateField(_l("Date"), [InputRequired(_l("Enter the date of the expense."))])
+    job_id = SelectField(_l("Job"), choices=[("", _l("No job"))], default="")
+    rebillable = BooleanField(_l("Re-bill this cost to the client"))
+    receipt = FileField(
+        _l("Receipt (photo or PDF, optional)"), render_kw={"accept": RECEIPT_ACCEPT}
+    )
+    confirm_warnings = BooleanField(
+        _l("I have read the warning: this cost is wholly and exclusively for my business")
+    )
+
+    def validate_rebillable(self, field: Any) -> None:
+        if field.data and not self.job_id.data:
+            raise ValidationError(_l("Choose the job to re-bill this cost to."))
+
+    def validate_supplier(self, field: Any) -> None:
+        if not field.data and not self.description.data:
+            raise ValidationError(_l("Enter who you paid or what it was for."))
+
+
+class ReceiptForm(FlaskForm):
+    receipt = FileField(
+        _l("Receipt (photo or PDF)"),
+        render_kw={"accept": RECEIPT_ACCEPT},
+    )
+
+
+class DeleteForm(FlaskForm):
+    pass
+
+
+class RecurringForm(_ExpenseFields):
+    supplier = TextField(
+        _l("Supplier"), [DataRequired(_l("Enter who you pay."))], max_length=SUPPLIER_MAX
+    )
+    frequency = SelectField(
+        _l("How often"), choices=list(FREQUENCY_LABELS.items()), default="monthly"
+    )
+    start_date = UKDateField(_l("First payment date"), [InputRequired(_l("Enter the first date."))])
+    end_date = UKDateField(_l("Last payment date (optional)"), [Optional()])
+    active = BooleanField(_l("Active"), default=True)
+
+    def validate_end_date(self, field: Any) -> None:
+        if field.data and self.start_date.data and field.data < self.start_date.data:
+            raise ValidationError(_l("The end date must be on or after the first date."))
+
+
+class MilesField(TextField):
+    """Miles to one decimal place: "12.5"."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        super().process_formdata(valuelist)
+        self.miles: Decimal | None = None
+
+    def pre_validate(self, form: Any) -> None:
+        text = (self.data or "").strip().replace(",", "")
+        self.miles = None
+        if not text:
+            raise ValidationError(_l("Enter the miles, like 12.5."))
+        if len(text) > 12 or not all(c.isdigit() or c == "." for c in text):
+            raise ValidationError(_l("Enter the miles in figures, like 12.5."))
+        try:
+            value = Decimal(text)
+        except InvalidOperation as exc:
+            raise ValidationError(_l("Enter the miles in figures, like 12.5.")) from exc
+        if value != value.quantize(MILES_QUANTUM):
+            raise ValidationError(_l("Enter miles to one decimal place at most."))
+        if not Decimal("0.1") <= value <= MAX_MILES:
+            raise ValidationError(_l("Enter miles from 0.1 to 100,000."))
+        self.miles = value.quantize(MILES_QUANTUM)
+
+
+class JourneyForm(FlaskForm):
+    date = UKDateField(_l("Date"), [InputRequired(_l("Enter the date of the journey."))])
+    origin = TextField(
+        _l("From"), [DataRequired(_l("Enter where you started."))], max_length=PLACE_MAX
+    )
+    destination = TextField(
+        _l("To"), [DataRequired(_l("Enter where you went."))], max_length=PLACE_MAX
+    )
+    purpose = TextField(
+        _l("Business purpose"),
+        [DataRequired(_l("Enter why the journey was for business."))],
+        max_length=PURPOSE_MAX,
+    )
+    miles = MilesField(_l("Business miles"), max_length=12)
+    vehicle = SelectField(_l("Vehicle"), choices=list(VEHICLE_LABELS.items()), default="car_van")
+    job_id = SelectField(_l("Job"), choices=[("", _l("No job"))], default="")

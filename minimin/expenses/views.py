@@ -1,0 +1,644 @@
+"""Expense pages at /expenses: thin views over expenses.services."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from minimin.core.dates import DateError, TaxYear, parse_uk_date, uk_today
+from minimin.core.money import Money, format_money
+from minimin.core.security import USER, classify_blueprint
+from minimin.core.tenancy import owned_or_404, owned_query
+from minimin.core.uploads import UploadError
+from minimin.expenses import categories, services
+from minimin.expenses.forms import (
+    DeleteForm,
+    ExpenseForm,
+    JourneyForm,
+    ReceiptForm,
+    RecurringForm,
+)
+from minimin.expenses.models import (
+    FREQUENCY_LABELS,
+    PAYMENT_METHODS,
+    VAT_TREATMENTS,
+    VEHICLE_LABELS,
+    Expense,
+    ExpenseReceipt,
+    Journey,
+    RecurringExpense,
+)
+from minimin.extensions import db
+
+bp = Blueprint("expenses", __name__, url_prefix="/expenses", template_folder="templates")
+classify_blueprint(bp, USER)
+
+ViewResult = Response | str | tuple[str, int]
+PER_PAGE = 50
+MAX_PAGE = 100_000
+SORTS: dict[str, tuple[Any, ...]] = {
+    "date": (Expense.date.desc(), Expense.created_at.desc(), Expense.id),
+    "date_asc": (Expense.date.asc(), Expense.created_at.asc(), Expense.id),
+    "amount": (Expense.amount_pence.desc(), Expense.date.desc(), Expense.id),
+    "amount_asc": (Expense.amount_pence.asc(), Expense.date.desc(), Expense.id),
+    "supplier": (sa.func.lower(Expense.supplier), Expense.date.desc(), Expense.id),
+    "category": (Expense.category, Expense.date.desc(), Expense.id),
+}
+
+
+@bp.app_template_filter("expense_money")
+def expense_money(pence: int | None, currency: str = "GBP") -> str:
+    if pence is None:
+        return ""
+    return format_money(Money.from_pence(int(pence), currency), locale=str(get_locale()))
+
+
+@bp.app_template_filter("exact_pounds")
+def exact_pounds(pounds: Decimal) -> str:
+    """An exact amount of pounds (mileage running totals), rounded for display."""
+    return format_money(Money(pounds).round_half_up(), locale=str(get_locale()))
+
+
+@bp.context_processor
+def _labels() -> dict[str, Any]:
+    return {
+        "category_of": categories.get,
+        "vat_labels": VAT_TREATMENTS,
+        "payment_labels": PAYMENT_METHODS,
+        "frequency_labels": FREQUENCY_LABELS,
+        "vehicle_labels": VEHICLE_LABELS,
+    }
+
+
+# ----------------------------------------------------------------------------- list
+
+
+@dataclass
+class Filters:
+    tax_year: TaxYear | None = None
+    category: str | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    receipt: str | None = None  # "yes" / "no"
+    sort: str = "date"
+    page: int = 1
+    errors: list[str] = field(default_factory=list)
+
+    def query_args(self, **changes: Any) -> dict[str, Any]:
+        args = {
+            "tax_year": self.tax_year.label if self.tax_year else None,
+            "category": self.category,
+            "from": self.date_from.isoformat() if self.date_from else None,
+            "to": self.date_to.isoformat() if self.date_to else None,
+            "receipt": self.receipt,
+            "sort": self.sort if self.sort != "date" else None,
+            "page": self.page if self.page != 1 else None,
+        }
+        args.update(changes)
+        return {k: v for k, v in args.items() if v not in (None, "")}
+
+
+def _parse_filters(args: Any) -> Filters:
+    filters = Filters()
+    text = args.get("tax_year", "")
+    if text:
+        try:
+            filters.tax_year = TaxYear.parse(text)
+        except DateError as exc:
+            filters.errors.append(str(exc))
+    category = args.get("category", "")
+    if category:
+        if category in categories.BY_CODE:
+            filters.category = category
+        else:
+            filters.errors.append(_("Unknown category."))
+    for name, attr in (("from", "date_from"), ("to", "date_to")):
+        value = args.get(name, "")
+        if value:
+            try:
+                setattr(filters, attr, parse_uk_date(value))
+            except DateError as exc:
+                filters.errors.append(f"{_('Date')}: {exc}")
+    receipt = args.get("receipt", "")
+    if receipt in ("yes", "no"):
+        filters.receipt = receipt
+    sort = args.get("sort", "date")
+    filters.sort = sort if sort in SORTS else "date"
+    page = args.get("page", "1")
+    filters.page = int(page) if page.isdigit() and 1 <= len(page) <= 6 else 1
+    filters.page = min(max(filters.page, 1), MAX_PAGE)
+    return filters
+
+
+def _filtered(filters: Filters) -> list[Any]:
+    conditions: list[Any] = [Expense.user_id == current_user.id]
+    if filters.tax_year:
+        conditions += [Expense.date >= filters.tax_year.start, Expense.date <= filters.tax_year.end]
+    if filters.category:
+        conditions.append(Expense.category == filters.category)
+    if filters.date_from:
+        conditions.append(Expense.date >= filters.date_from)
+    if filters.date_to:
+        conditions.append(Expense.date <= filters.date_to)
+    if filters.receipt:
+        has = sa.exists().where(ExpenseReceipt.expense_id == Expense.id)
+        conditions.append(has if filters.receipt == "yes" else ~has)
+    return conditions
+
+
+@bp.route("/")
+def index() -> ViewResult:
+    filters = _parse_filters(request.args)
+    conditions = _filtered(filters)
+    # 1. count and totals, per category and currency (SQL aggregates)
+    rows = db.session.execute(
+        sa.select(
+            Expense.category,
+            Expense.currency,
+            sa.func.count(),
+            sa.func.sum(Expense.amount_pence),
+            sa.func.sum(Expense.reclaimable_vat_pence),
+            sa.func.sum(Expense.allowable_pence),
+        )
+        .where(*conditions)
+        .group_by(Expense.category, Expense.currency)
+    ).all()
+    order = {c.code: i for i, c in enumerate(categories.CATEGORIES)}
+    by_category = sorted(
+        (
+            {
+                "category": categories.get(cat),
+                "currency": cur,
+                "count": n,
+                "amount": int(amount or 0),
+                "vat": int(vat or 0),
+                "allowable": int(allowable or 0),
+            }
+            for cat, cur, n, amount, vat, allowable in rows
+        ),
+        key=lambda r: (r["currency"], order[r["category"].code]),
+    )
+    totals: dict[str, dict[str, int]] = {}
+    for row in by_category:
+        total = totals.setdefault(row["currency"], {"amount": 0, "vat": 0, "allowable": 0})
+        for key in ("amount", "vat", "allowable"):
+            total[key] += row[key]
+    count = sum(r["count"] for r in by_category)
+    pages = max(1, (count + PER_PAGE - 1) // PER_PAGE)
+    filters.page = min(filters.page, pages)
+    # 2. one page of rows (receipts come in one more query, selectin)
+    expenses = (
+        db.session.scalars(
+            sa.select(Expense)
+            .where(*conditions)
+            .order_by(*SORTS[filters.sort])
+            .limit(PER_PAGE)
+            .offset((filters.page - 1) * PER_PAGE)
+        )
+        .unique()
+        .all()
+    )
+    status = 400 if filters.errors else 200
+    return render_template(
+        "expenses/list.html",
+        expenses=expenses,
+        filters=filters,
+        by_category=by_category,
+        totals=totals,
+        count=count,
+        pages=pages,
+        tax_years=_tax_year_choices(),
+        category_choices=categories.choices(),
+    ), status
+
+
+def _tax_year_choices() -> list[TaxYear]:
+    current = TaxYear.current()
+    return [current - i for i in range(-1, 7)]
+
+
+# ----------------------------------------------------------------------------- one expense
+
+
+def _job_choices() -> list[tuple[str, str]]:
+    from minimin.jobs.models import Job
+
+    jobs = db.session.execute(
+        sa.select(Job.id, Job.title, Job.starts_on)
+        .where(Job.user_id == current_user.id)
+        .order_by(Job.starts_on.desc().nulls_last(), Job.created_at.desc())
+        .limit(300)
+    ).all()
+    return [("", _("No job"))] + [
+        (str(job_id), f"{title} ({starts.isoformat()})" if starts else title)
+        for job_id, title, starts in jobs
+    ]
+
+
+def _expense_fields(form: ExpenseForm) -> dict[str, Any]:
+    return {
+        "date": form.date.data,
+        "supplier": form.supplier.data or "",
+        "description": form.description.data or "",
+        "category": form.category.data,
+        "currency": form.currency.data,
+        "amount_pence": form.amount.pence,
+        "vat_treatment": form.vat_treatment.data,
+        "vat_pence": form.vat.pence or 0,
+        "vat_reclaimable": bool(form.vat_reclaimable.data),
+        "business_percent": form.business_percent.data,
+        "payment_method": form.payment_method.data or None,
+        "job_id": form.job_id.data or None,
+        "rebillable": bool(form.rebillable.data),
+        "notes": form.notes.data or "",
+        "warnings_confirmed": bool(form.confirm_warnings.data),
+    }
+
+
+def _render_form(
+    form: ExpenseForm, expense: Expense | None, status: int = 200, warnings: list[Any] | None = None
+) -> tuple[str, int]:
+    return render_template(
+        "expenses/form.html",
+        form=form,
+        expense=expense,
+        warnings=warnings or [],
+        reclaim_allowed=services.vat_reclaim_allowed(current_user.id),
+    ), status
+
+
+def _save(form: ExpenseForm, expense: Expense | None) -> ViewResult:
+    """Validate, warn, save; anything refused re-renders with 4xx (the transaction rolls back)."""
+    form.job_id.choices = _job_choices()
+    if not form.validate_on_submit():
+        return _render_form(form, expense, 400)
+    warnings = categories.warnings_for(
+        form.category.data, form.supplier.data, form.description.data
+    )
+    if warnings and not form.confirm_warnings.data:
+        return _render_form(form, expense, 422, warnings)
+    creating = expense is None
+    fields = _expense_fields(form)
+    if not warnings:
+        fields["warnings_confirmed"] = False
+    try:
+        if expense is None:
+            expense = services.create_expense(current_user.id, **fields)
+        else:
+            services.update_expense(expense, **fields)
+    except services.ExpenseError as exc:
+        target = {"amount_pence": "amount", "vat_pence": "vat"}.get(exc.field or "", exc.field)
+        if target and target in form:
+            form[target].errors = [*form[target].errors, str(exc.message)]
+        else:
+            form.form_errors.append(str(exc.message))
+        return _render_form(form, expense, 400, warnings)
+    upload = form.receipt.data
+    if upload and getattr(upload, "filename", None):
+        try:
+            services.add_receipt(expense, upload.stream, upload.filename)
+        except UploadError as exc:
+            form.receipt.errors = [exc.message]
+            return _render_form(form, None if creating else expense, exc.status, warnings)
+    flash(_("The expense was saved."), "success")
+    return redirect(url_for(".detail", expense_id=expense.id))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new() -> ViewResult:
+    form = ExpenseForm()
+    if request.method == "GET":
+        form.date.data = uk_today()
+        form.vat_reclaimable.data = services.vat_reclaim_allowed(current_user.id)
+        form.job_id.choices = _job_choices()
+        job = request.args.get("job", "")
+        if any(value == job for value, _label in form.job_id.choices):
+            form.job_id.data = job
+        return _render_form(form, None)
+    return _save(form, None)
+
+
+@bp.route("/<expense_id>")
+def detail(expense_id: str) -> ViewResult:
+    expense = owned_or_404(Expense, expense_id)
+    job = None
+    if expense.job_id:
+        from minimin.jobs.models import Job
+
+        job = db.session.get(Job, expense.job_id)
+    return render_template(
+        "expenses/detail.html",
+        expense=expense,
+        job=job,
+        receipt_form=ReceiptForm(formdata=None),
+        delete_form=DeleteForm(formdata=None),
+    )
+
+
+@bp.route("/<expense_id>/edit", methods=["GET", "POST"])
+def edit(expense_id: str) -> ViewResult:
+    expense = owned_or_404(Expense, expense_id)
+    if request.method == "GET":
+        form = ExpenseForm(formdata=None)
+        form.job_id.choices = _job_choices()
+        form.date.data = expense.date
+        form.supplier.data = expense.supplier
+        form.description.data = expense.description
+        form.category.data = expense.category
+        form.currency.data = expense.currency
+        form.amount.data = Money.from_pence(expense.amount_pence, expense.currency).amount
+        form.vat_treatment.data = expense.vat_treatment
+        form.vat.data = (
+            Money.from_pence(expense.vat_pence, expense.currency).amount
+            if expense.vat_pence
+            else None
+        )
+        form.vat_reclaimable.data = expense.vat_reclaimable
+        form.business_percent.data = expense.business_percent
+        form.payment_method.data = expense.payment_method or ""
+        form.job_id.data = str(expense.job_id) if expense.job_id else ""
+        form.rebillable.data = expense.rebillable
+        form.notes.data = expense.notes or ""
+        form.confirm_warnings.data = expense.warnings_confirmed
+        return _render_form(form, expense)
+    return _save(ExpenseForm(), expense)
+
+
+@bp.route("/<expense_id>/delete", methods=["POST"])
+def delete(expense_id: str) -> Response:
+    expense = owned_or_404(Expense, expense_id)
+    if not DeleteForm().validate_on_submit():
+        abort(400)
+    services.delete_expense(expense)
+    flash(_("The expense was deleted."), "success")
+    return redirect(url_for(".index"))
+
+
+@bp.route("/<expense_id>/receipts", methods=["POST"])
+def add_receipt(expense_id: str) -> ViewResult:
+    expense = owned_or_404(Expense, expense_id)
+    form = ReceiptForm()
+    error = None
+    status = 400
+    if form.validate_on_submit():
+        upload = form.receipt.data
+        if upload is None or not getattr(upload, "filename", None):
+            error = _("Choose a photo or PDF of the receipt to upload.")
+        else:
+            try:
+                services.add_receipt(expense, upload.stream, upload.filename)
+            except UploadError as exc:
+                error, status = exc.message, exc.status
+    else:
+        error = _("The form has expired. Please try again.")
+    if error:
+        form.receipt.errors = [error]
+        return render_template(
+            "expenses/detail.html",
+            expense=expense,
+            job=None,
+            receipt_form=form,
+            delete_form=DeleteForm(formdata=None),
+        ), status
+    flash(_("The receipt was added."), "success")
+    return redirect(url_for(".detail", expense_id=expense.id, _anchor="receipts"))
+
+
+@bp.route("/<expense_id>/receipts/<receipt_id>/remove", methods=["POST"])
+def remove_receipt(expense_id: str, receipt_id: str) -> Response:
+    expense = owned_or_404(Expense, expense_id)
+    receipt = owned_or_404(ExpenseReceipt, receipt_id)
+    if receipt.expense_id != expense.id:
+        abort(404)
+    if not DeleteForm().validate_on_submit():
+        abort(400)
+    services.remove_receipt(receipt)
+    flash(_("The receipt was removed."), "success")
+    return redirect(url_for(".detail", expense_id=expense.id, _anchor="receipts"))
+
+
+# ----------------------------------------------------------------------------- recurring
+
+
+@bp.route("/recurring")
+def recurring() -> str:
+    items = db.session.scalars(
+        owned_query(RecurringExpense).order_by(
+            RecurringExpense.active.desc(), RecurringExpense.next_due, RecurringExpense.supplier
+        )
+    ).all()
+    return render_template(
+        "expenses/recurring.html", items=items, delete_form=DeleteForm(formdata=None)
+    )
+
+
+def _recurring_fields(form: RecurringForm) -> dict[str, Any]:
+    return {
+        "supplier": form.supplier.data or "",
+        "description": form.description.data or "",
+        "category": form.category.data,
+        "currency": form.currency.data,
+        "amount_pence": form.amount.pence,
+        "vat_treatment": form.vat_treatment.data,
+        "vat_pence": form.vat.pence or 0,
+        "vat_reclaimable": bool(form.vat_reclaimable.data),
+        "business_percent": form.business_percent.data,
+        "payment_method": form.payment_method.data or None,
+        "frequency": form.frequency.data,
+        "start_date": form.start_date.data,
+        "end_date": form.end_date.data,
+        "notes": form.notes.data or "",
+        "active": bool(form.active.data),
+    }
+
+
+def _save_recurring(form: RecurringForm, rec: RecurringExpense | None) -> ViewResult:
+    def again(status: int) -> tuple[str, int]:
+        return render_template(
+            "expenses/recurring_form.html",
+            form=form,
+            item=rec,
+            reclaim_allowed=services.vat_reclaim_allowed(current_user.id),
+        ), status
+
+    if not form.validate_on_submit():
+        return again(400)
+    try:
+        if rec is None:
+            rec = services.create_recurring(current_user.id, **_recurring_fields(form))
+        else:
+            services.update_recurring(rec, **_recurring_fields(form))
+    except services.ExpenseError as exc:
+        target = {"amount_pence": "amount", "vat_pence": "vat", "date": "start_date"}.get(
+            exc.field or "", exc.field
+        )
+        if target and target in form:
+            form[target].errors = [*form[target].errors, str(exc.message)]
+        else:
+            form.form_errors.append(str(exc.message))
+        return again(400)
+    created = services.create_due_for(rec, uk_today())
+    if created:
+        flash(_("Saved. %(num)d expense(s) already due were added.", num=created), "success")
+    else:
+        flash(_("The recurring expense was saved."), "success")
+    return redirect(url_for(".recurring"))
+
+
+@bp.route("/recurring/new", methods=["GET", "POST"])
+def recurring_new() -> ViewResult:
+    form = RecurringForm()
+    if request.method == "GET":
+        form.start_date.data = uk_today()
+        form.category.data = "professional"
+        form.vat_reclaimable.data = services.vat_reclaim_allowed(current_user.id)
+        return render_template(
+            "expenses/recurring_form.html",
+            form=form,
+            item=None,
+            reclaim_allowed=form.vat_reclaimable.data,
+        )
+    return _save_recurring(form, None)
+
+
+@bp.route("/recurring/<item_id>/edit", methods=["GET", "POST"])
+def recurring_edit(item_id: str) -> ViewResult:
+    rec = owned_or_404(RecurringExpense, item_id)
+    if request.method == "GET":
+        form = RecurringForm(formdata=None)
+        for name in (
+            "supplier",
+            "description",
+            "category",
+            "currency",
+            "vat_treatment",
+            "frequency",
+            "start_date",
+            "end_date",
+            "active",
+            "vat_reclaimable",
+            "business_percent",
+        ):
+            form[name].data = getattr(rec, name)
+        form.amount.data = Money.from_pence(rec.amount_pence, rec.currency).amount
+        form.vat.data = (
+            Money.from_pence(rec.vat_pence, rec.currency).amount if rec.vat_pence else None
+        )
+        form.payment_method.data = rec.payment_method or ""
+        form.notes.data = rec.notes or ""
+        return render_template(
+            "expenses/recurring_form.html",
+            form=form,
+            item=rec,
+            reclaim_allowed=services.vat_reclaim_allowed(current_user.id),
+        )
+    return _save_recurring(RecurringForm(), rec)
+
+
+@bp.route("/recurring/<item_id>/delete", methods=["POST"])
+def recurring_delete(item_id: str) -> Response:
+    rec = owned_or_404(RecurringExpense, item_id)
+    if not DeleteForm().validate_on_submit():
+        abort(400)
+    services.delete_recurring(rec)
+    flash(_("The recurring expense was removed. Expenses already added stay."), "success")
+    return redirect(url_for(".recurring"))
+
+
+# ----------------------------------------------------------------------------- mileage
+
+
+@bp.route("/mileage")
+def mileage() -> ViewResult:
+    years = services.mileage_by_tax_year(current_user.id)
+    chosen = request.args.get("tax_year", "")
+    status = 200
+    selected: TaxYear | None = None
+    if chosen:
+        try:
+            selected = TaxYear.parse(chosen)
+        except DateError:
+            status = 400
+    shown = [y for y in years if selected is None or y.valuation.tax_year == selected]
+    return render_template(
+        "expenses/mileage.html",
+        years=shown,
+        all_years=[y.valuation.tax_year for y in years],
+        selected=selected,
+        delete_form=DeleteForm(formdata=None),
+        bad_filter=status == 400,
+    ), status
+
+
+def _journey_fields(form: JourneyForm) -> dict[str, Any]:
+    return {
+        "date": form.date.data,
+        "origin": form.origin.data,
+        "destination": form.destination.data,
+        "purpose": form.purpose.data,
+        "miles": form.miles.miles,
+        "vehicle": form.vehicle.data,
+        "job_id": form.job_id.data or None,
+    }
+
+
+def _save_journey(form: JourneyForm, journey: Journey | None) -> ViewResult:
+    form.job_id.choices = _job_choices()
+    if form.validate_on_submit():
+        try:
+            if journey is None:
+                services.create_journey(current_user.id, **_journey_fields(form))
+            else:
+                services.update_journey(journey, **_journey_fields(form))
+        except services.ExpenseError as exc:
+            if exc.field and exc.field in form:
+                form[exc.field].errors = [*form[exc.field].errors, str(exc.message)]
+            else:
+                form.form_errors.append(str(exc.message))
+        else:
+            flash(_("The journey was saved."), "success")
+            return redirect(url_for(".mileage"))
+    return render_template("expenses/journey_form.html", form=form, journey=journey), 400
+
+
+@bp.route("/mileage/new", methods=["GET", "POST"])
+def journey_new() -> ViewResult:
+    form = JourneyForm()
+    if request.method == "GET":
+        form.job_id.choices = _job_choices()
+        form.date.data = uk_today()
+        return render_template("expenses/journey_form.html", form=form, journey=None)
+    return _save_journey(form, None)
+
+
+@bp.route("/mileage/<journey_id>/edit", methods=["GET", "POST"])
+def journey_edit(journey_id: str) -> ViewResult:
+    journey = owned_or_404(Journey, journey_id)
+    if request.method == "GET":
+        form = JourneyForm(formdata=None)
+        form.job_id.choices = _job_choices()
+        for name in ("date", "origin", "destination", "purpose", "vehicle"):
+            form[name].data = getattr(journey, name)
+        form.miles.data = f"{journey.miles:.1f}"
+        form.job_id.data = str(journey.job_id) if journey.job_id else ""
+        return render_template("expenses/journey_form.html", form=form, journey=journey)
+    return _save_journey(JourneyForm(), journey)
+
+
+@bp.route("/mileage/<journey_id>/delete", methods=["POST"])
+def journey_delete(journey_id: str) -> Response:
+    journey = owned_or_404(Journey, journey_id)
+    if not DeleteForm().validate_on_submit():
+        abort(400)
+    services.delete_journey(journey)
+    flash(_("The journey was deleted."), "success")
+    return redirect(url_for(".mileage"))
