@@ -181,9 +181,12 @@ class PasskeyLoginForm(FlaskForm):
 def relying_party() -> tuple[str, str]:
     """The RP id (host of the base URL) and the one accepted origin (scheme://host[:port])."""
     parts = urlsplit(current_app.config["BASE_URL"])
-    if not parts.hostname:
-        raise RuntimeError("MINIMIN_BASE_URL has no host: passkeys need one")
-    return parts.hostname, f"{parts.scheme}://{parts.netloc}"
+    if not parts.hostname or parts.scheme not in ("http", "https"):
+        raise RuntimeError("MINIMIN_BASE_URL has no http(s) host: passkeys need one")
+    # Browsers serialise the origin with a lower-case host and without a default port.
+    default_port = {"http": 80, "https": 443}[parts.scheme]
+    port = f":{parts.port}" if parts.port and parts.port != default_port else ""
+    return parts.hostname, f"{parts.scheme}://{parts.hostname}{port}"
 
 
 def _user_handle(user_id: uuid.UUID) -> bytes:
@@ -207,10 +210,12 @@ def _new_ceremony(purpose: str, **fields: Any) -> PasskeyChallenge:
             sa.delete(PasskeyChallenge).where(PasskeyChallenge.token_hash == hash_token(earlier))
         )
     token = new_token()
+    now = utcnow()
     row = PasskeyChallenge(
         token_hash=hash_token(token),
         purpose=purpose,
-        expires_at=utcnow() + CHALLENGE_TTL,
+        created_at=now,
+        expires_at=now + CHALLENGE_TTL,
         **fields,
     )
     db.session.add(row)
