@@ -13,7 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from flask import url_for
+from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -91,7 +91,9 @@ def check_password(user: User, password: str) -> bool:
 
 
 def _url(endpoint: str, **values: Any) -> str:
-    return url_for(endpoint, _external=True, **values)
+    # Links in emails start from the configured BASE_URL, never from the request's Host
+    # header, which a client chooses (a reset link must not point at an attacker's host).
+    return current_app.config["BASE_URL"] + url_for(endpoint, **values)
 
 
 def _may_email(user: User) -> bool:
