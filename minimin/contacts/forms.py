@@ -12,6 +12,7 @@ from dateutil.relativedelta import relativedelta
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, Field, RadioField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, InputRequired, ValidationError
 
 from minimin.contacts import models as m
@@ -130,7 +131,7 @@ class ContactForm(FlaskForm):
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.country.choices = country_choices()
+        self.country.choices = [SelectChoice(code, name) for code, name in country_choices()]
 
     def validate_email(self, field: Field) -> None:
         if _clean(field):
@@ -193,8 +194,8 @@ class ClientForm(ContactForm):
     kind = RadioField(
         _l("Kind of client"),
         choices=[
-            (m.CLIENT_COMPANY, _l("A business (company, partnership or sole trader)")),
-            (m.CLIENT_INDIVIDUAL, _l("A private individual")),
+            SelectChoice(m.CLIENT_COMPANY, _l("A business (company, partnership or sole trader)")),
+            SelectChoice(m.CLIENT_INDIVIDUAL, _l("A private individual")),
         ],
         validators=[AnyOf(m.CLIENT_KINDS, message=_l("Choose whether the client is a business."))],
         validate_choice=False,
@@ -218,8 +219,12 @@ class AgencyForm(ContactForm):
     quoting = RadioField(
         _l("How fees are quoted"),
         choices=[
-            (m.QUOTING_FEE_INCLUSIVE, _l("Fee inclusive (commission comes out of the fee)")),
-            (m.QUOTING_FEE_PLUS_AGENCY_FEE, _l("Fee + agency fee (added on top of the fee)")),
+            SelectChoice(
+                m.QUOTING_FEE_INCLUSIVE, _l("Fee inclusive (commission comes out of the fee)")
+            ),
+            SelectChoice(
+                m.QUOTING_FEE_PLUS_AGENCY_FEE, _l("Fee + agency fee (added on top of the fee)")
+            ),
         ],
         validators=[AnyOf(m.QUOTING_CHOICES, message=_l("Choose how this agency quotes fees."))],
         validate_choice=False,
