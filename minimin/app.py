@@ -21,6 +21,7 @@ FEATURES: tuple[str, ...] = (
     "contacts",
     "jobs",
     "invoices",
+    "payments",
     "expenses",
 )
 

@@ -87,7 +87,7 @@ class LineForm(Form):
     description = TextField(_l("Description"), [Optional()], max_length=DESCRIPTION_MAX)
     quantity = TextField(_l("Quantity"), [Optional()], max_length=20)
     unit_price = TextField(_l("Unit price"), [Optional()], max_length=64)
-    vat_treatment = SelectField(_l("VAT"), choices=[], validate_choice=True)
+    vat_treatment = SelectField(_l("VAT"), choices=[], default=calc.STANDARD, validate_choice=True)
     job_id = HiddenField()
 
     def __init__(self, *args: Any, **kwargs: Any):
@@ -119,7 +119,18 @@ class InvoiceForm(FlaskForm):
     parsed_rate: Decimal | None
 
     def validate(self, extra_validators: Any = None) -> bool:
-        ok = super().validate(extra_validators)
+        super().validate(extra_validators)
+        # Empty rows are ignored, including whatever their untouched fields complained about.
+        for entry in self.lines.entries:
+            if entry.form.is_blank:
+                for sub in entry.form:
+                    sub.errors = []
+        ok = not any(
+            field.errors
+            if field.name != "lines"
+            else any(sub.errors for entry in field.entries for sub in entry.form)
+            for field in self
+        )
         self.parsed_lines = []
         self.parsed_rate = None
         currency = self.currency.data or "GBP"

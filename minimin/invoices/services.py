@@ -60,7 +60,7 @@ def business_profile(user_id: uuid.UUID, *, for_update: bool = False) -> Any:
 
     query = sa.select(BusinessProfile).where(BusinessProfile.user_id == user_id)
     if for_update:
-        query = query.with_for_update().execution_options(populate_existing=True)
+        query = query.with_for_update(of=BusinessProfile).execution_options(populate_existing=True)
     return db.session.scalar(query)
 
 
@@ -446,8 +446,8 @@ def record_payment(
                 outstanding=money(outstanding, invoice.currency),
             )
         )
-    if invoice.issue_date and paid_on < invoice.issue_date - timedelta(days=366):
-        raise InvoiceError(_("The payment date is long before the invoice was issued."))
+    if paid_on > today_london() + timedelta(days=1):
+        raise InvoiceError(_("The payment date cannot be in the future."))
     payment = Payment(
         user_id=invoice.user_id,
         invoice=invoice,
