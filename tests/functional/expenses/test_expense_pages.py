@@ -52,7 +52,7 @@ def test_add_expense_stores_exact_figures(app: Any, signed_in: Any, owner: Any) 
 
 
 @pytest.mark.parametrize(
-    "amount, message",
+    ("amount", "message"),
     [
         ("NaN", "not NaN"),
         ("1e309", "exponent"),
@@ -73,7 +73,7 @@ def test_bad_amounts_are_refused(
 
 
 @pytest.mark.parametrize(
-    "fields, message",
+    ("fields", "message"),
     [
         ({"date": "2025-02-30"}, "does not exist"),
         ({"date": "30/2/2025"}, "does not exist"),
@@ -225,10 +225,10 @@ def test_pdf_receipt_added_on_detail_page(app: Any, signed_in: Any, owner: Any) 
 
 
 @pytest.mark.parametrize(
-    "payload, filename, status, message",
+    ("payload", "filename", "status", "message"),
     [
-        (b"<html><script>alert(1)</script></html>", "receipt.jpg", 400, ""),
-        (b"<svg xmlns='http://www.w3.org/2000/svg'></svg>", "r.svg", 400, ""),
+        (b"<html><script>alert(1)</script></html>", "receipt.jpg", 415, ""),
+        (b"<svg xmlns='http://www.w3.org/2000/svg'></svg>", "r.svg", 415, ""),
         (b"\x89PNG\r\n\x1a\n" + b"garbage" * 10, "r.png", 400, ""),
         (b"%PDF-1.4 " + b"0" * (10 * 1024 * 1024 + 10), "big.pdf", 413, "larger than"),
     ],
