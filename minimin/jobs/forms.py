@@ -158,9 +158,11 @@ class FeeLineRowForm(Form):
     term = TextField(_l("Term (usage), e.g. 12 months"), [Optional()], USAGE_TEXT_MAX)
     usage_expires_on = UKDateField(_l("Usage expires on"), [Optional()], min_year=MIN_YEAR)
 
-    def validate_usage_expires_on(self, field: Any) -> None:
-        usage_given = any((self.media.data, self.territory.data, self.term.data, field.data))
-        if usage_given and self.kind.data != USAGE:
+    def validate_kind(self, field: Any) -> None:
+        usage_given = any(
+            (self.media.data, self.territory.data, self.term.data, self.usage_expires_on.data)
+        )
+        if usage_given and field.data != USAGE:
             raise ValidationError(
                 _l("Media, territory, term and expiry apply only to a usage / buyout line.")
             )
