@@ -60,7 +60,7 @@ SECTION_TITLES = {
     "vat": "vat",
     "bank": "bank",
     "accountant": "accountant",
-    "logo": "logo",
+    "logo": "business-logo",
     "invoices": "invoices",
     "rates": "rates",
 }
@@ -337,7 +337,7 @@ def upload_logo() -> Response | tuple[str, int]:
         form.logo.errors = [exc.message]
         return _render(profile, exc.status, logo=form)
     flash(_("Your logo was saved."), "success")
-    return redirect(url_for(".index", _anchor="logo"))
+    return redirect(url_for(".index", _anchor="business-logo"))
 
 
 @bp.route("/logo/remove", methods=["POST"])
@@ -346,7 +346,7 @@ def remove_logo() -> Response:
     profile = services.get_profile(current_user.id)
     if form.validate_on_submit() and profile is not None and services.remove_logo(profile):
         flash(_("Your logo was removed."), "success")
-    return redirect(url_for(".index", _anchor="logo"))
+    return redirect(url_for(".index", _anchor="business-logo"))
 
 
 # --------------------------------------------------------------------------- guided setup

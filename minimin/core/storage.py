@@ -29,7 +29,7 @@ from typing import Any, BinaryIO
 
 from flask import current_app
 from sqlalchemy import event
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm import Session, SessionTransaction, scoped_session
 
 from minimin.core.db import after_commit
 
@@ -284,7 +284,10 @@ _NEW_FILES_KEY = "minimin_new_files"
 
 
 def save_in_transaction(
-    session: Session, data: bytes | BinaryIO, content_type: str, backend: Storage | None = None
+    session: Session | scoped_session[Session],
+    data: bytes | BinaryIO,
+    content_type: str,
+    backend: Storage | None = None,
 ) -> str:
     """Save a file whose row is about to be added in *session*'s transaction.
 
@@ -292,12 +295,18 @@ def save_in_transaction(
     so a refused request leaves no orphan behind.
     """
     backend = backend or storage()
+    if isinstance(session, scoped_session):
+        session = session()
+    if not session.in_transaction():
+        session.begin()  # so that a rollback of this unit of work is seen (and cleans up)
     key = backend.save(data, content_type)
     session.info.setdefault(_NEW_FILES_KEY, []).append((backend, key))
     return key
 
 
-def delete_after_commit(session: Session, key: str, backend: Storage | None = None) -> None:
+def delete_after_commit(
+    session: Session | scoped_session[Session], key: str, backend: Storage | None = None
+) -> None:
     """Remove the file once the deletion of its row has committed (kept if it rolls back)."""
     backend = backend or storage()
 
