@@ -54,9 +54,12 @@ from minimin.extensions import db
 bp = Blueprint("accounts", __name__, template_folder="templates")
 classify_blueprint(bp, USER)
 
-#: Pages that may send an email to an address answer no sooner than this after the request
-#: began, whether or not the address has an account (the extra work of sending is hidden).
-MIN_ANSWER_SECONDS = 0.35
+#: A refused sign-in, and every answer of the pages that may email an address, comes no
+#: sooner than this after the request began, whether or not the address has an account: the
+#: differing work (sending an email, a lockout) is hidden, and guessing is slowed.
+FAILED_LOGIN_SECONDS = 0.5
+EMAIL_ANSWER_SECONDS = 0.5
+SIGNUP_SECONDS = 1.0
 
 
 def _render(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
@@ -109,11 +112,15 @@ def login() -> Response | tuple[str, int]:
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")))
     form = LoginForm(next=request.args.get("next", ""))
+    if request.method == "POST":
+        _answer_not_before(FAILED_LOGIN_SECONDS)
     if form.validate_on_submit():
         outcome = services.login(form.email.data or "", form.password.data or "")
         if outcome.passkey_pending and outcome.user is not None:
+            g.pop("accounts_answer_not_before", None)
             return passkeys.begin_second_factor(outcome.user, form.next.data)
         if outcome.succeeded:
+            g.pop("accounts_answer_not_before", None)
             return redirect(safe_next(form.next.data))
         # The failure (counters, security log, lockout email) must outlive the refusal.
         keep_changes_on_error()
@@ -144,11 +151,12 @@ def signup() -> Response | tuple[str, int]:
     if current_user.is_authenticated:
         return redirect(url_for("pages.home"))
     form = SignupForm()
+    if request.method == "POST":
+        _answer_not_before(SIGNUP_SECONDS)
     if form.validate_on_submit():
         limited = _ip_limit(throttle.SIGNUPS_PER_IP)
         if limited:
             return limited
-        _answer_not_before(MIN_ANSWER_SECONDS)
         services.signup(
             full_name=form.full_name.data or "",
             email=form.email.data or "",
@@ -173,11 +181,12 @@ def signup_sent() -> tuple[str, int]:
 def verify_email() -> Response | tuple[str, int]:
     """Ask for a new verification link."""
     form = EmailOnlyForm()
+    if request.method == "POST":
+        _answer_not_before(EMAIL_ANSWER_SECONDS)
     if form.validate_on_submit():
         limited = _ip_limit(throttle.EMAIL_REQUESTS_PER_IP)
         if limited:
             return limited
-        _answer_not_before(MIN_ANSWER_SECONDS)
         services.request_verification(form.email.data or "")
         return _render("accounts/verify_sent.html")
     return _render("accounts/verify_request.html", _form_status(), form=form)
@@ -210,11 +219,12 @@ def verify_email_confirm(token: str) -> Response | tuple[str, int]:
 @public
 def reset_request() -> Response | tuple[str, int]:
     form = EmailOnlyForm()
+    if request.method == "POST":
+        _answer_not_before(EMAIL_ANSWER_SECONDS)
     if form.validate_on_submit():
         limited = _ip_limit(throttle.EMAIL_REQUESTS_PER_IP)
         if limited:
             return limited
-        _answer_not_before(MIN_ANSWER_SECONDS)
         services.request_password_reset(form.email.data or "")
         return _render("accounts/reset_sent.html")
     return _render("accounts/reset_request.html", _form_status(), form=form)
