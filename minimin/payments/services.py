@@ -9,6 +9,7 @@ same event delivered twice, even at the same moment, records one payment.
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 from datetime import datetime
@@ -131,17 +132,24 @@ def account_for_webhook(webhook_id: uuid.UUID) -> StripeAccount | None:
     return db.session.scalar(sa.select(StripeAccount).where(StripeAccount.webhook_id == webhook_id))
 
 
-def verify(account: StripeAccount, payload: bytes, signature: str | None) -> Any:
+def verify(account: StripeAccount, payload: bytes, signature: str | None) -> dict[str, Any]:
+    """The event as plain JSON, once the SDK has verified the signature and its age."""
     try:
-        return stripe.Webhook.construct_event(
+        event = stripe.Webhook.construct_event(
             payload,
             signature,
             account.webhook_secret,
             tolerance=TOLERANCE_SECONDS,
             api_key=account.secret_key,
         )
+        data = json.loads(payload)
     except (stripe.SignatureVerificationError, ValueError, UnicodeDecodeError) as exc:
         raise BadWebhook(str(exc)) from exc
+    if not isinstance(data, dict) or data.get("id") != event["id"] or not data.get("type"):
+        raise BadWebhook("not an event")
+    if not isinstance(data.get("data"), dict) or not isinstance(data["data"].get("object"), dict):
+        raise BadWebhook("event without an object")
+    return data
 
 
 def handle_event(account: StripeAccount, event: Any) -> tuple[bool, str]:
