@@ -41,7 +41,7 @@ def sign_out(page: Any) -> None:
 
 
 def test_sign_up_verify_add_a_passkey_and_sign_in_with_it(
-    context: Any, page: Any, live_server: Any, axe_problems: Any
+    context: Any, page: Any, live_server: Any, axe_problems: Any, screenshots: Any
 ) -> None:
     problems: list[str] = []
     page.on("pageerror", lambda exc: problems.append(str(exc)))
@@ -107,6 +107,12 @@ def test_sign_up_verify_add_a_passkey_and_sign_in_with_it(
     assert row.count() == 1
     assert row.get_by_text("Never").is_visible()
     assert axe_problems(page) == []
+    # The passkey page on a 375 px phone: nothing scrolls sideways.
+    page.set_viewport_size({"width": 375, "height": 812})
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= 375
+    screenshots.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(screenshots / "phone-passkeys.png"), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
 
     stored = cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator_id})
     assert len(stored["credentials"]) == 1
