@@ -26,7 +26,7 @@ class InvalidValue(ValueError):
     """A value a user typed that cannot be accepted; ``str(exc)`` is the message to show."""
 
 
-_PERCENT_RE = re.compile(r"^\d{1,3}(?:\.(\d+))?$")
+_PERCENT_RE = re.compile(r"^[0-9]{1,3}(?:\.([0-9]+))?$")
 
 
 def parse_percent(text: str) -> Decimal:
@@ -47,7 +47,7 @@ def parse_percent(text: str) -> Decimal:
     return number
 
 
-_DAYS_RE = re.compile(r"^\d{1,6}$")
+_DAYS_RE = re.compile(r"^[0-9]{1,6}$")
 
 
 def parse_payment_terms(text: str, maximum: int = 365) -> int:
@@ -137,7 +137,7 @@ def normalise_phone(text: str, country: str = "GB") -> str:
         raise InvalidValue(
             _l(
                 "This phone number is not valid: check the number of digits "
-                "(for example 07700 900123 or +44 20 7946 0000)."
+                "(for example 07911 123456 or +44 20 7946 0000)."
             )
         )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
