@@ -35,9 +35,24 @@ def periodic(name: str, every: timedelta) -> Callable[[Task], Task]:
     return register
 
 
+def _drop_broker_connections() -> None:
+    """Forget connections made under an earlier configuration of the process-wide Celery object.
+
+    Celery caches its connection and producer pools on first use (eager mode uses them too), so
+    without this a second app in the same process (tests; a CLI command that builds a production
+    app) would publish its jobs to the first app's broker.
+    """
+    # Only references are dropped: kombu keeps the pools themselves, per broker, for reuse.
+    celery._pool = None
+    amqp = celery.__dict__.get("amqp")
+    if amqp is not None:
+        amqp._producer_pool = None
+
+
 def init_celery(app: Flask) -> None:
     settings = app.config["MINIMIN_SETTINGS"]
     eager = settings.mode != "production" and not app.config.get("CELERY_BROKER_URL")
+    _drop_broker_connections()
     celery.conf.update(
         broker_url=app.config.get("CELERY_BROKER_URL") or settings.redis_url or "memory://",
         result_backend=None,
