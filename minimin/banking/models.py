@@ -50,11 +50,12 @@ CATEGORY_BY_RULE = "rule"
 CATEGORY_BY_USER = "user"
 
 # Import job states
+PENDING = "pending"  # uploaded; the column mapping is still to be confirmed
 QUEUED = "queued"
 RUNNING = "running"
 DONE = "done"
 FAILED = "failed"
-IMPORT_STATES = (QUEUED, RUNNING, DONE, FAILED)
+IMPORT_STATES = (PENDING, QUEUED, RUNNING, DONE, FAILED)
 
 # What a match points at
 MATCH_INVOICE = "invoice"

@@ -1,0 +1,374 @@
+"""Reconciliation suggestions: which open invoice, expected agency payment or expense a bank
+transaction probably is. Pure functions over plain records.
+
+Candidates are found through indexes (by amount, by invoice-number key, by payer-name token),
+never by comparing every transaction with every invoice: the work is proportional to the
+number of transactions times the (small, capped) number of candidates each index returns.
+
+Scores: exact amount 50, invoice number in the reference 45, payer name like the customer 20,
+date in the expected window 10; a payment dated before the invoice was issued is not offered.
+Each suggestion carries its reasons for the user to see.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import unicodedata
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+INVOICE = "invoice"
+JOB = "job"
+EXPENSE = "expense"
+
+#: How long after issue a payment is expected (days).
+INVOICE_WINDOW_DAYS = 180
+#: Agency payments arrive some weeks after the job.
+AGENCY_WINDOW_DAYS = 180
+#: An expense and its bank line are within a week of each other.
+EXPENSE_WINDOW_DAYS = 7
+#: Candidates taken from one name token (a common name must not make the work quadratic).
+NAME_CANDIDATES = 25
+MAX_SUGGESTIONS = 5
+#: Invoices of one payer tried for a deposit that settles several (oldest first).
+SPLIT_MAX = 12
+
+SCORE_AMOUNT = 50
+SCORE_NUMBER = 45
+SCORE_NAME = 20
+SCORE_DATE = 10
+
+_STOP = frozenset(
+    [
+        "ltd",
+        "limited",
+        "plc",
+        "llp",
+        "the",
+        "and",
+        "co",
+        "uk",
+        "inc",
+        "group",
+        "agency",
+        "management",
+        "models",
+        "mgmt",
+        "bank",
+        "payment",
+        "transfer",
+        "faster",
+        "fp",
+        "bgc",
+        "bacs",
+        "ref",
+        "from",
+        "to",
+        "credit",
+        "debit",
+        "card",
+    ]
+)
+_TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKC", text or "").casefold()
+
+
+def name_tokens(text: str) -> set[str]:
+    """Significant words of a name (3+ letters, not "ltd", "payment"...)."""
+    return {
+        t for t in _TOKEN.findall(_fold(text)) if len(t) >= 3 and t not in _STOP and not t.isdigit()
+    }
+
+
+def number_key(number: str) -> str:
+    """An invoice number without case, spaces or punctuation: "INV-0012" -> "inv0012"."""
+    return "".join(_TOKEN.findall(_fold(number)))
+
+
+def reference_keys(*texts: str) -> set[str]:
+    """Keys that could be an invoice number in a reference: each token, and each pair of
+    adjacent tokens joined ("INV 0012" -> "inv0012")."""
+    keys: set[str] = set()
+    for text in texts:
+        tokens = _TOKEN.findall(_fold(text))
+        keys.update(t for t in tokens if any(c.isdigit() for c in t))
+        for a, b in itertools.pairwise(tokens):
+            joined = a + b
+            if any(c.isdigit() for c in joined):
+                keys.add(joined)
+        for a, b, c in zip(tokens, tokens[1:], tokens[2:], strict=False):
+            joined = a + b + c
+            if any(ch.isdigit() for ch in joined):
+                keys.add(joined)
+    return keys
+
+
+@dataclass(frozen=True, slots=True)
+class Txn:
+    id: uuid.UUID
+    posted_on: date
+    amount_pence: int  # signed
+    open_pence: int  # still to match, positive
+    description: str = ""
+    counterparty: str = ""
+    reference: str = ""
+    currency: str = "GBP"
+
+
+@dataclass(frozen=True, slots=True)
+class OpenInvoice:
+    id: uuid.UUID
+    number: str
+    customer_name: str
+    outstanding_pence: int
+    issue_date: date | None
+    currency: str = "GBP"
+
+
+@dataclass(frozen=True, slots=True)
+class ExpectedPayment:
+    """An agency job whose net payment has not arrived."""
+
+    job_id: uuid.UUID
+    title: str
+    agency_name: str
+    net_pence: int
+    job_date: date | None
+    currency: str = "GBP"
+
+
+@dataclass(frozen=True, slots=True)
+class OpenExpense:
+    id: uuid.UUID
+    day: date
+    amount_pence: int  # positive
+    supplier: str = ""
+    description: str = ""
+    currency: str = "GBP"
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    kind: str
+    id: uuid.UUID
+    amount_pence: int
+    label: str
+
+
+@dataclass(slots=True)
+class Suggestion:
+    transaction_id: uuid.UUID
+    targets: tuple[Target, ...]
+    score: int
+    reasons: list[Any] = field(default_factory=list)
+
+    @property
+    def is_split(self) -> bool:
+        return len(self.targets) > 1
+
+    @property
+    def total_pence(self) -> int:
+        return sum(t.amount_pence for t in self.targets)
+
+    def key(self) -> str:
+        return ",".join(f"{t.kind}:{t.id}:{t.amount_pence}" for t in self.targets)
+
+
+class _Index:
+    """Items by amount, by number key and by name token."""
+
+    def __init__(self) -> None:
+        self.by_amount: dict[tuple[str, int], list[Any]] = defaultdict(list)
+        self.by_key: dict[str, list[Any]] = defaultdict(list)
+        self.by_name: dict[str, list[Any]] = defaultdict(list)
+
+    def add(self, item: Any, currency: str, amount: int, name: str, key: str = "") -> None:
+        self.by_amount[(currency, amount)].append(item)
+        if key:
+            self.by_key[key].append(item)
+        for token in name_tokens(name):
+            self.by_name[token].append(item)
+
+
+def _rank(suggestions: list[Suggestion]) -> list[Suggestion]:
+    suggestions.sort(key=lambda s: (-s.score, s.key()))
+    return suggestions[:MAX_SUGGESTIONS]
+
+
+def suggest(
+    transactions: Iterable[Txn],
+    invoices: Iterable[OpenInvoice] = (),
+    expected: Iterable[ExpectedPayment] = (),
+    expenses: Iterable[OpenExpense] = (),
+    *,
+    rejected: set[tuple[uuid.UUID, str, uuid.UUID]] | frozenset[Any] = frozenset(),
+) -> dict[uuid.UUID, list[Suggestion]]:
+    """Ranked suggestions per transaction id (only transactions with at least one).
+
+    *rejected* holds (transaction id, kind, target id) the user turned down."""
+    inv_index = _Index()
+    for inv in invoices:
+        if inv.outstanding_pence > 0:
+            inv_index.add(
+                inv, inv.currency, inv.outstanding_pence, inv.customer_name, number_key(inv.number)
+            )
+    job_index = _Index()
+    for job in expected:
+        if job.net_pence > 0:
+            job_index.add(job, job.currency, job.net_pence, job.agency_name)
+    exp_index = _Index()
+    for exp in expenses:
+        if exp.amount_pence > 0:
+            exp_index.add(exp, exp.currency, exp.amount_pence, f"{exp.supplier} {exp.description}")
+
+    out: dict[uuid.UUID, list[Suggestion]] = {}
+    for txn in transactions:
+        if txn.open_pence <= 0:
+            continue
+        if txn.amount_pence > 0:
+            found = _for_incoming(txn, inv_index, job_index, rejected)
+        else:
+            found = _for_outgoing(txn, exp_index, rejected)
+        if found:
+            out[txn.id] = _rank(found)
+    return out
+
+
+def _for_incoming(
+    txn: Txn, inv_index: _Index, job_index: _Index, rejected: Any
+) -> list[Suggestion]:
+    text_tokens = name_tokens(f"{txn.counterparty} {txn.description} {txn.reference}")
+    keys = reference_keys(txn.reference, txn.description)
+    candidates: dict[uuid.UUID, OpenInvoice] = {}
+    for inv in inv_index.by_amount.get((txn.currency, txn.open_pence), ()):
+        candidates[inv.id] = inv
+    for key in keys:
+        for inv in inv_index.by_key.get(key, ()):
+            candidates[inv.id] = inv
+    by_payer: dict[uuid.UUID, OpenInvoice] = {}
+    for token in text_tokens:
+        for inv in inv_index.by_name.get(token, ())[:NAME_CANDIDATES]:
+            by_payer[inv.id] = inv
+    suggestions: list[Suggestion] = []
+    for inv in list(candidates.values()) + [i for i in by_payer.values() if i.id not in candidates]:
+        if inv.currency != txn.currency or (txn.id, INVOICE, inv.id) in rejected:
+            continue
+        if inv.issue_date and txn.posted_on < inv.issue_date:
+            continue
+        score, reasons = 0, []
+        if inv.outstanding_pence == txn.open_pence:
+            score += SCORE_AMOUNT
+            reasons.append(_l("the amount is exactly what is outstanding"))
+        if number_key(inv.number) in keys:
+            score += SCORE_NUMBER
+            reasons.append(_l("the reference contains the invoice number %(n)s", n=inv.number))
+        if inv.id in by_payer:
+            score += SCORE_NAME
+            reasons.append(_l("the payer looks like %(name)s", name=inv.customer_name))
+        if inv.issue_date and txn.posted_on <= inv.issue_date + timedelta(days=INVOICE_WINDOW_DAYS):
+            score += SCORE_DATE
+            reasons.append(
+                _l("paid within %(d)d days of issue", d=(txn.posted_on - inv.issue_date).days)
+            )
+        if score < SCORE_NAME + SCORE_DATE or score == SCORE_DATE:
+            continue
+        amount = min(txn.open_pence, inv.outstanding_pence)
+        if amount < inv.outstanding_pence:
+            reasons.append(_l("a part payment"))
+        label = f"{inv.number} · {inv.customer_name}"
+        suggestions.append(
+            Suggestion(txn.id, (Target(INVOICE, inv.id, amount, label),), score, reasons)
+        )
+    # One deposit that settles several invoices of the same payer, oldest first.
+    if not any(s.score >= SCORE_AMOUNT for s in suggestions) and len(by_payer) > 1:
+        split = _split(txn, list(by_payer.values()), rejected)
+        if split is not None:
+            suggestions.append(split)
+    for job in job_index.by_amount.get((txn.currency, txn.open_pence), ()):
+        if (txn.id, JOB, job.job_id) in rejected:
+            continue
+        if job.job_date and txn.posted_on < job.job_date:
+            continue
+        score, reasons = SCORE_AMOUNT, [_l("the amount is the expected net from the agency")]
+        if name_tokens(job.agency_name) & text_tokens:
+            score += SCORE_NAME
+            reasons.append(_l("the payer looks like %(name)s", name=job.agency_name))
+        if job.job_date and txn.posted_on <= job.job_date + timedelta(days=AGENCY_WINDOW_DAYS):
+            score += SCORE_DATE
+            reasons.append(
+                _l("paid within %(d)d days of the job", d=(txn.posted_on - job.job_date).days)
+            )
+        label = f"{job.title} · {job.agency_name}"
+        suggestions.append(
+            Suggestion(txn.id, (Target(JOB, job.job_id, txn.open_pence, label),), score, reasons)
+        )
+    return suggestions
+
+
+def _split(txn: Txn, invoices: list[OpenInvoice], rejected: Any) -> Suggestion | None:
+    usable = sorted(
+        (
+            i
+            for i in invoices
+            if i.currency == txn.currency
+            and (txn.id, INVOICE, i.id) not in rejected
+            and (i.issue_date is None or i.issue_date <= txn.posted_on)
+        ),
+        key=lambda i: (i.issue_date or date.min, i.number),
+    )[:SPLIT_MAX]
+    running, chosen = 0, []
+    for inv in usable:
+        running += inv.outstanding_pence
+        chosen.append(inv)
+        if running == txn.open_pence and len(chosen) > 1:
+            numbers = ", ".join(i.number for i in chosen)
+            return Suggestion(
+                txn.id,
+                tuple(
+                    Target(INVOICE, i.id, i.outstanding_pence, f"{i.number} · {i.customer_name}")
+                    for i in chosen
+                ),
+                SCORE_AMOUNT + SCORE_NAME,
+                [_l("the amount settles %(numbers)s together", numbers=numbers)],
+            )
+        if running > txn.open_pence:
+            return None
+    return None
+
+
+def _for_outgoing(txn: Txn, exp_index: _Index, rejected: Any) -> list[Suggestion]:
+    suggestions = []
+    tokens = name_tokens(f"{txn.counterparty} {txn.description}")
+    for exp in exp_index.by_amount.get((txn.currency, txn.open_pence), ()):
+        if (txn.id, EXPENSE, exp.id) in rejected:
+            continue
+        gap = abs((txn.posted_on - exp.day).days)
+        if gap > EXPENSE_WINDOW_DAYS:
+            continue
+        score, reasons = (
+            SCORE_AMOUNT + SCORE_DATE,
+            [
+                _l("the same amount"),
+                _l("%(d)d days apart", d=gap),
+            ],
+        )
+        if name_tokens(f"{exp.supplier} {exp.description}") & tokens:
+            score += SCORE_NAME
+            reasons.append(
+                _l("the payee looks like %(name)s", name=exp.supplier or exp.description)
+            )
+        label = f"{exp.day.isoformat()} · {exp.supplier or exp.description}"
+        suggestions.append(
+            Suggestion(txn.id, (Target(EXPENSE, exp.id, txn.open_pence, label),), score, reasons)
+        )
+    return suggestions

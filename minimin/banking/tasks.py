@@ -1,0 +1,21 @@
+"""Background jobs of banking: statement imports."""
+
+from __future__ import annotations
+
+import uuid
+
+from minimin.banking import services
+from minimin.core import db as core_db
+from minimin.extensions import celery, db
+
+
+@celery.task(name="minimin.banking.import_statement", ignore_result=True)
+def import_statement(job_id: str) -> str | None:
+    """Run one statement import, committing its progress batch by batch. Safe to run twice."""
+    try:
+        job = services.run_import(uuid.UUID(job_id), commit=lambda: core_db.commit(db.session))
+        core_db.commit(db.session)
+    except Exception:
+        core_db.rollback(db.session)
+        raise
+    return job.status if job is not None else None
