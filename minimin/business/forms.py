@@ -440,8 +440,9 @@ def currency_choices(locale: str = "en_GB") -> list[tuple[str, str]]:
     today = date.today()
     codes: set[str] = set()
     for territory in Locale.parse("en").territories:
-        if territory.isalpha() and len(territory) == 2:
-            codes.update(get_territory_currencies(territory, today))
+        code = str(territory)
+        if code.isalpha() and len(code) == 2:
+            codes.update(get_territory_currencies(code, today))
     names = {code: f"{code} – {get_currency_name(code, locale=locale)}" for code in codes}
     ordered = sorted((c for c in names if c != "GBP"), key=lambda c: names[c].casefold())
     return [("GBP", names.get("GBP", "GBP"))] + [(c, names[c]) for c in ordered]

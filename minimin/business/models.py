@@ -56,7 +56,7 @@ SKIPPED = "skipped"
 ONBOARDING_STEPS = (STEP_WORK_TYPE, STEP_DETAILS, STEP_VAT)
 
 
-class BusinessProfile(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined,misc]
+class BusinessProfile(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined]
     """One per user. Bank details and the UTR are encrypted at rest (AES-GCM, key id stored)."""
 
     __tablename__ = "business_profile"

@@ -50,7 +50,7 @@ from minimin.core.uploads import UploadError
 bp = Blueprint("business", __name__, url_prefix="/settings/business", template_folder="templates")
 classify_blueprint(bp, USER)
 
-SIMPLE_SECTIONS = {
+SIMPLE_SECTIONS: dict[str, Any] = {
     "details": DetailsForm,
     "accountant": AccountantForm,
 }
@@ -215,7 +215,7 @@ def save_simple(section: str) -> Response | tuple[str, int]:
     if not form.validate_on_submit():
         return _render(_profile(), 400, **{section: form})
     profile = services.get_or_create_profile(current_user.id)
-    services.update_section(profile, section, form.values())  # type: ignore[attr-defined]
+    services.update_section(profile, section, form.values())
     return _saved(section)
 
 
@@ -351,7 +351,11 @@ def remove_logo() -> Response:
 
 # --------------------------------------------------------------------------- guided setup
 
-STEP_FORMS = {STEP_WORK_TYPE: WorkTypeForm, STEP_DETAILS: DetailsForm, STEP_VAT: VatForm}
+STEP_FORMS: dict[str, Any] = {
+    STEP_WORK_TYPE: WorkTypeForm,
+    STEP_DETAILS: DetailsForm,
+    STEP_VAT: VatForm,
+}
 
 
 def _step_to_show(profile: BusinessProfile, wanted: str | None) -> str:

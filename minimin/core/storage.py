@@ -284,7 +284,7 @@ _NEW_FILES_KEY = "minimin_new_files"
 
 
 def save_in_transaction(
-    session: Session | scoped_session[Session],
+    session: Session | scoped_session[Any],
     data: bytes | BinaryIO,
     content_type: str,
     backend: Storage | None = None,
@@ -295,17 +295,16 @@ def save_in_transaction(
     so a refused request leaves no orphan behind.
     """
     backend = backend or storage()
-    if isinstance(session, scoped_session):
-        session = session()
-    if not session.in_transaction():
-        session.begin()  # so that a rollback of this unit of work is seen (and cleans up)
+    real: Session = session() if isinstance(session, scoped_session) else session
+    if not real.in_transaction():
+        real.begin()  # so that a rollback of this unit of work is seen (and cleans up)
     key = backend.save(data, content_type)
-    session.info.setdefault(_NEW_FILES_KEY, []).append((backend, key))
+    real.info.setdefault(_NEW_FILES_KEY, []).append((backend, key))
     return key
 
 
 def delete_after_commit(
-    session: Session | scoped_session[Session], key: str, backend: Storage | None = None
+    session: Session | scoped_session[Any], key: str, backend: Storage | None = None
 ) -> None:
     """Remove the file once the deletion of its row has committed (kept if it rolls back)."""
     backend = backend or storage()

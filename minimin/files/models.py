@@ -15,7 +15,7 @@ DOCUMENT = "document"
 PURPOSES = (LOGO, RECEIPT, DOCUMENT)
 
 
-class StoredFile(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined,misc]
+class StoredFile(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined]
     """One file of one user. ``storage_key`` is random; ``filename`` is only a label."""
 
     __tablename__ = "stored_file"
