@@ -147,8 +147,8 @@ def list_contacts(model: type[Contact], user_id: uuid.UUID, query: ListQuery) ->
         .offset((page - 1) * PAGE_SIZE)
     )
     if model is Agency:
-        # The list shows no commission rates: do not load them.
-        statement = statement.options(sa.orm.noload(Agency.commission_rates))
+        # The list shows no commission rates: load them only if asked for.
+        statement = statement.options(sa.orm.lazyload(Agency.commission_rates))
     items = list(db.session.scalars(statement))
     return Page(items=items, total=total, page=page, pages=pages, query=query)
 
