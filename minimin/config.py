@@ -264,8 +264,7 @@ def _production_settings(inst: Path) -> Settings:
     if len(secret_key) < 32:
         raise ConfigurationError("MINIMIN_SECRET_KEY must be at least 32 characters.")
     common = _common(PRODUCTION, inst)
-    if common["mail_backend"] == "file":
-        raise ConfigurationError("MINIMIN_MAIL_BACKEND=file is for embedded mode only.")
+    _check_mail_backend(common)
     return Settings(
         secret_key=secret_key,
         data_keys=parse_data_keys(_env("DATA_KEYS") or ""),
@@ -273,3 +272,22 @@ def _production_settings(inst: Path) -> Settings:
         database_url=database_url,
         **common,
     )
+
+
+def _check_mail_backend(common: dict[str, Any]) -> None:
+    """A production mail backend must be fully configured before the first email is queued."""
+    backend = common["mail_backend"]
+    needs = {
+        "smtp": ("SMTP_HOST", common["smtp"]["host"]),
+        "resend": ("RESEND_API_KEY", common["resend_api_key"]),
+        "sendgrid": ("SENDGRID_API_KEY", common["sendgrid_api_key"]),
+    }
+    if backend == "file":
+        raise ConfigurationError("MINIMIN_MAIL_BACKEND=file is for embedded mode only.")
+    if backend not in needs:
+        raise ConfigurationError(
+            f"MINIMIN_MAIL_BACKEND must be smtp, resend or sendgrid, not {backend!r}."
+        )
+    name, value = needs[backend]
+    if not value:
+        raise ConfigurationError(f"MINIMIN_MAIL_BACKEND={backend} needs MINIMIN_{name}.")

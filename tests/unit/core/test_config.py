@@ -133,3 +133,33 @@ def test_mail_settings_from_the_environment(
     assert settings.smtp["host"] == "smtp.example.com" and settings.smtp["port"] == 587
     assert settings.smtp["starttls"] is True and settings.smtp["ssl"] is False
     assert settings.resend_api_url == "http://127.0.0.1:9/"
+
+
+@pytest.mark.parametrize(
+    ("backend", "missing"),
+    [("resend", "MINIMIN_RESEND_API_KEY"), ("sendgrid", "MINIMIN_SENDGRID_API_KEY")],
+)
+def test_production_names_a_missing_mail_provider_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, backend: str, missing: str
+) -> None:
+    from tests.security.production import production_env
+
+    production_env(monkeypatch)
+    monkeypatch.setenv("MINIMIN_ENV", "production")
+    monkeypatch.setenv("MINIMIN_MAIL_BACKEND", backend)
+    with pytest.raises(ConfigurationError, match=missing):
+        load_settings(instance_path=tmp_path)
+    monkeypatch.setenv(missing, "key-123")
+    assert load_settings(instance_path=tmp_path).mail_backend == backend
+
+
+def test_production_refuses_an_unknown_mail_backend(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.security.production import production_env
+
+    production_env(monkeypatch)
+    monkeypatch.setenv("MINIMIN_ENV", "production")
+    monkeypatch.setenv("MINIMIN_MAIL_BACKEND", "pigeon")
+    with pytest.raises(ConfigurationError, match="smtp, resend or sendgrid"):
+        load_settings(instance_path=tmp_path)
