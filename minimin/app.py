@@ -23,6 +23,7 @@ FEATURES: tuple[str, ...] = (
     "invoices",
     "payments",
     "expenses",
+    "banking",
     "remittances",
 )
 

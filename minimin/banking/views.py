@@ -1,0 +1,595 @@
+"""Banking pages at /banking: thin views over banking.services."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from minimin.banking import forms, rules, services
+from minimin.banking.importers import StatementError, StatementErrors
+from minimin.banking.importers.detect import DATE_ORDERS
+from minimin.banking.models import (
+    DONE,
+    FAILED,
+    IGNORED,
+    MATCH_INVOICE,
+    MATCH_JOB,
+    MATCH_KINDS,
+    PENDING,
+    RECONCILIATION_LABELS,
+    BankAccount,
+    BankMatch,
+    BankTransaction,
+    CategoryRule,
+    ImportJob,
+)
+from minimin.core.money import Money, MoneyError, format_money, parse_money
+from minimin.core.security import USER, classify_blueprint
+from minimin.core.storage import StorageError
+from minimin.core.tenancy import owned_or_404, owned_query
+from minimin.core.tenancy import parse_uuid as _parse_uuid
+from minimin.extensions import db
+
+bp = Blueprint(
+    "banking",
+    __name__,
+    url_prefix="/banking",
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/static",
+)
+classify_blueprint(bp, USER)
+
+ViewResult = Response | str | tuple[str, int]
+PER_PAGE = 50
+MAX_PAGE = 100_000
+SPLIT_CHOICES = 100
+
+
+@bp.app_template_filter("bank_money")
+def bank_money(pence: int | None, currency: str = "GBP") -> str:
+    if pence is None:
+        return ""
+    return format_money(Money.from_pence(int(pence), currency), locale=str(get_locale()))
+
+
+@bp.context_processor
+def _labels() -> dict[str, Any]:
+    return {"category_labels": rules.ALL_CATEGORIES, "state_labels": RECONCILIATION_LABELS}
+
+
+def _uuid(value: Any) -> uuid.UUID | None:
+    return _parse_uuid(value)
+
+
+def _page() -> int:
+    try:
+        page = int(request.args.get("page", "1"))
+    except ValueError:
+        return 1
+    return min(max(page, 1), MAX_PAGE)
+
+
+# --------------------------------------------------------------------------- overview and accounts
+
+
+@bp.get("/")
+def index() -> ViewResult:
+    accounts = db.session.scalars(
+        owned_query(BankAccount).order_by(BankAccount.name, BankAccount.id)
+    ).all()
+    summary = services.unreconciled_summary(current_user.id)
+    imports = db.session.scalars(
+        owned_query(ImportJob).order_by(ImportJob.created_at.desc(), ImportJob.id).limit(10)
+    ).all()
+    names = {a.id: a.label for a in accounts}
+    return render_template(
+        "banking/index.html", accounts=accounts, summary=summary, imports=imports, names=names
+    )
+
+
+@bp.route("/accounts/new", methods=["GET", "POST"])
+def new_account() -> ViewResult:
+    form = forms.AccountForm()
+    if form.validate_on_submit():
+        try:
+            account = services.create_account(
+                current_user.id,
+                name=form.name.data,
+                last_four=form.last_four.data,
+                currency=form.currency.data,
+            )
+        except services.BankingError as exc:
+            form.last_four.errors = [str(exc)]
+        else:
+            flash(_("Bank account added."), "success")
+            return redirect(url_for("banking.account", account_id=account.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("banking/account_form.html", form=form, account=None), status
+
+
+@bp.route("/accounts/<account_id>/edit", methods=["GET", "POST"])
+def edit_account(account_id: str) -> ViewResult:
+    account = owned_or_404(BankAccount, account_id)
+    form = forms.AccountForm(obj=account)
+    del form.currency
+    if form.validate_on_submit():
+        try:
+            services.update_account(account, name=form.name.data, last_four=form.last_four.data)
+        except services.BankingError as exc:
+            form.last_four.errors = [str(exc)]
+        else:
+            flash(_("Bank account saved."), "success")
+            return redirect(url_for("banking.account", account_id=account.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("banking/account_form.html", form=form, account=account), status
+
+
+@bp.post("/accounts/<account_id>/delete")
+def delete_account(account_id: str) -> ViewResult:
+    account = owned_or_404(BankAccount, account_id)
+    form = forms.ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        services.delete_account(account)
+    except services.BankingError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("banking.account", account_id=account.id))
+    flash(_("Bank account deleted."), "success")
+    return redirect(url_for("banking.index"))
+
+
+@bp.get("/accounts/<account_id>")
+def account(account_id: str) -> ViewResult:
+    acct = owned_or_404(BankAccount, account_id)
+    state = request.args.get("state", "")
+    query = owned_query(BankTransaction).where(BankTransaction.bank_account_id == acct.id)
+    if state in RECONCILIATION_LABELS:
+        query = query.where(BankTransaction.reconciliation == state)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
+    page = _page()
+    txns = db.session.scalars(
+        query.order_by(BankTransaction.posted_on.desc(), BankTransaction.id)
+        .limit(PER_PAGE)
+        .offset((page - 1) * PER_PAGE)
+    ).all()
+    return render_template(
+        "banking/account.html",
+        account=acct,
+        txns=txns,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // PER_PAGE)),
+        state=state,
+        action_form=forms.ActionForm(),
+    )
+
+
+# --------------------------------------------------------------------------- imports
+
+
+@bp.route("/accounts/<account_id>/import", methods=["GET", "POST"])
+def upload(account_id: str) -> ViewResult:
+    acct = owned_or_404(BankAccount, account_id)
+    form = forms.UploadForm()
+    errors: list[str] = []
+    if form.validate_on_submit():
+        data = form.statement.data.read()
+        try:
+            job, _inspection = services.start_import(acct, data, form.statement.data.filename)
+        except StatementErrors as exc:
+            errors = [str(e) for e in exc.errors]
+        else:
+            if job.status == PENDING:
+                return redirect(url_for("banking.mapping", job_id=job.id))
+            return redirect(url_for("banking.import_status", job_id=job.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("banking/upload.html", form=form, account=acct, errors=errors), status
+
+
+def _mapping_choice(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+@bp.route("/imports/<job_id>/columns", methods=["GET", "POST"])
+def mapping(job_id: str) -> ViewResult:
+    job = owned_or_404(ImportJob, job_id)
+    if job.status != PENDING:
+        return redirect(url_for("banking.import_status", job_id=job.id))
+    try:
+        inspection = services.inspect_job(job)
+    except (StatementErrors, StatementError, StorageError) as exc:
+        errors = exc.errors if isinstance(exc, StatementErrors) else [exc]
+        flash(" ".join(str(e) for e in errors) or _("The statement cannot be read."), "error")
+        return redirect(url_for("banking.upload", account_id=job.bank_account_id))
+    form = forms.MappingForm()
+    form.set_columns(inspection.header)
+    if request.method == "GET":
+        for name in (
+            "date",
+            "description",
+            "amount",
+            "money_in",
+            "money_out",
+            "counterparty",
+            "reference",
+        ):
+            getattr(form, name).data = _mapping_choice(inspection.mapping.get(name))
+        form.date_order.data = inspection.date_order or ""
+    errors: list[str] = []
+    if form.validate_on_submit():
+        mapping_data: dict[str, Any] = dict(inspection.mapping)
+        for name in (
+            "date",
+            "description",
+            "amount",
+            "money_in",
+            "money_out",
+            "counterparty",
+            "reference",
+        ):
+            raw = getattr(form, name).data
+            mapping_data[name] = int(raw) if raw else None
+        if mapping_data["amount"] is not None:
+            mapping_data["money_in"] = mapping_data["money_out"] = None
+        order = form.date_order.data or None
+        if order is None and inspection.date_order_needed:
+            form.date_order.errors = [
+                _("The dates read both ways (such as 03/04/2025): choose the date order.")
+            ]
+        else:
+            mapping_data["date_order"] = order if order in DATE_ORDERS else inspection.date_order
+            options = inspection.options()
+            options["mapping"] = mapping_data
+            try:
+                # Check every row now: a bad file is refused here, with its rows and columns.
+                services.csv_import.parse(services.read_statement(job), options)
+            except StatementErrors as exc:
+                errors = [str(e) for e in exc.errors]
+                if exc.more:
+                    errors.append(_("and %(n)d more problems", n=exc.more))
+            else:
+                services.confirm_mapping(job, options, remember=bool(form.remember.data))
+                return redirect(url_for("banking.import_status", job_id=job.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template(
+        "banking/mapping.html", job=job, inspection=inspection, form=form, errors=errors
+    ), status
+
+
+@bp.get("/imports/<job_id>")
+def import_status(job_id: str) -> ViewResult:
+    job = owned_or_404(ImportJob, job_id)
+    if job.status == PENDING:
+        return redirect(url_for("banking.mapping", job_id=job.id))
+    return render_template(
+        "banking/import_status.html", job=job, finished=job.status in (DONE, FAILED)
+    )
+
+
+@bp.get("/imports/<job_id>/status.json")
+def import_status_json(job_id: str) -> Response:
+    job = owned_or_404(ImportJob, job_id)
+    response = jsonify(
+        status=job.status,
+        percent=job.percent,
+        rows_done=job.rows_done,
+        rows_total=job.rows_total,
+        added=job.added,
+        duplicates=job.duplicates,
+        errors=job.errors or [],
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# --------------------------------------------------------------------------- reconciliation
+
+
+@bp.get("/unreconciled")
+def unreconciled() -> ViewResult:
+    account_id = _uuid(request.args.get("account"))
+    direction = request.args.get("direction", "")
+    page = _page()
+    txns, total = services.unreconciled_page(
+        current_user.id, account_id=account_id, direction=direction, page=page, per_page=PER_PAGE
+    )
+    found = services.suggestions(current_user.id, txns) if txns else {}
+    learned = services.learned_categories(current_user.id, {t.payee_key for t in txns})
+    accounts = db.session.scalars(owned_query(BankAccount).order_by(BankAccount.name)).all()
+    summary = services.unreconciled_summary(current_user.id)
+    return render_template(
+        "banking/unreconciled.html",
+        txns=txns,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // PER_PAGE)),
+        suggestions=found,
+        learned=learned,
+        accounts=accounts,
+        summary=summary,
+        account_id=account_id,
+        direction=direction,
+        action_form=forms.ActionForm(),
+    )
+
+
+def _txn(txn_id: str) -> BankTransaction:
+    return owned_or_404(BankTransaction, txn_id)
+
+
+@bp.get("/transactions/<txn_id>")
+def transaction(txn_id: str) -> ViewResult:
+    txn = _txn(txn_id)
+    found = services.suggestions(current_user.id, [txn]).get(txn.id, [])
+    learned = services.learned_categories(current_user.id, [txn.payee_key]).get(txn.payee_key)
+    category_form = forms.CategoryForm(category=txn.category or learned or "")
+    split_invoices = []
+    split_jobs = []
+    if txn.amount_pence > 0 and txn.open_pence > 0:
+        split_invoices = sorted(
+            services.open_invoices(current_user.id),
+            key=lambda i: (i.issue_date is None, i.issue_date, i.number),
+        )[:SPLIT_CHOICES]
+        split_jobs = services.expected_agency_payments(current_user.id)[:SPLIT_CHOICES]
+    return render_template(
+        "banking/transaction.html",
+        txn=txn,
+        suggestions=found,
+        learned=learned,
+        category_form=category_form,
+        expense_form=forms.ExpenseFromTxnForm(
+            category=txn.category if txn.category in rules.EXPENSE_CATEGORIES else "other"
+        ),
+        action_form=forms.ActionForm(),
+        split_invoices=split_invoices,
+        split_jobs=split_jobs,
+        targets=_target_labels(txn),
+    )
+
+
+def _target_labels(txn: BankTransaction) -> dict[uuid.UUID, str]:
+    from minimin.expenses.models import Expense
+    from minimin.invoices.models import Invoice
+    from minimin.jobs.models import Job
+
+    labels: dict[uuid.UUID, str] = {}
+    ids = {m.kind: [] for m in txn.matches}
+    for m in txn.matches:
+        ids[m.kind].append(m.target_id)
+    for kind, model, column in (
+        (MATCH_INVOICE, Invoice, Invoice.number),
+        (MATCH_JOB, Job, Job.title),
+        ("expense", Expense, Expense.supplier),
+    ):
+        if ids.get(kind):
+            for row in db.session.execute(
+                sa.select(model.id, column).where(
+                    model.id.in_(ids[kind]), model.user_id == txn.user_id
+                )
+            ):
+                labels[row[0]] = row[1] or ""
+    return labels
+
+
+def _back(txn: BankTransaction) -> Response:
+    target = request.form.get("back")
+    if target == "list":
+        return redirect(url_for("banking.unreconciled"))
+    return redirect(url_for("banking.transaction", txn_id=txn.id))
+
+
+def _fail(txn: BankTransaction, message: str) -> Response:
+    flash(message, "error")
+    response = _back(txn)
+    # A refused action keeps nothing; the redirect is still a redirect.
+    return response
+
+
+@bp.post("/transactions/<txn_id>/accept")
+def accept(txn_id: str) -> ViewResult:
+    """Accept a suggestion: ``key`` is the suggestion's targets as shown on the page."""
+    txn = _txn(txn_id)
+    form = forms.ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    offered = services.suggestions(current_user.id, [txn]).get(txn.id, [])
+    chosen = next((s for s in offered if s.key() == form.key.data), None)
+    if chosen is None:
+        return _fail(txn, _("That suggestion is no longer available."))
+    allocations = [
+        services.Allocation(t.kind, t.id, t.amount_pence, "; ".join(str(r) for r in chosen.reasons))
+        for t in chosen.targets
+    ]
+    return _allocate(txn, allocations)
+
+
+def _allocate(txn: BankTransaction, allocations: list[services.Allocation]) -> ViewResult:
+    try:
+        with db.session.begin_nested():
+            services.accept(txn, allocations)
+    except services.BankingError as exc:
+        db.session.expire(txn)
+        return _fail(txn, str(exc))
+    flash(_("Matched."), "success")
+    return _back(txn)
+
+
+@bp.post("/transactions/<txn_id>/split")
+def split(txn_id: str) -> ViewResult:
+    """Match one transaction to several invoices / agency jobs with the amounts entered."""
+    txn = _txn(txn_id)
+    form = forms.ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    allocations = []
+    for name, raw in request.form.items():
+        if not name.startswith(("amount-invoice-", "amount-job-")) or not raw.strip():
+            continue
+        kind = MATCH_INVOICE if name.startswith("amount-invoice-") else MATCH_JOB
+        target = _uuid(name[len(f"amount-{kind}-") :])
+        if target is None:
+            abort(400)
+        try:
+            money = parse_money(raw, currency=txn.currency, max_pence=10_000_000_000)
+        except MoneyError as exc:
+            return _fail(txn, _("Amount “%(value)s”: %(error)s", value=raw[:40], error=str(exc)))
+        if money.pence:
+            allocations.append(services.Allocation(kind, target, money.pence, "split"))
+        if len(allocations) > SPLIT_CHOICES:
+            abort(400)
+    if not allocations:
+        return _fail(txn, _("Enter the amount paid towards at least one invoice or job."))
+    return _allocate(txn, allocations)
+
+
+@bp.post("/transactions/<txn_id>/reject")
+def reject(txn_id: str) -> ViewResult:
+    txn = _txn(txn_id)
+    form = forms.ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    parts = (form.key.data or "").split(",")
+    for part in parts:
+        pieces = part.split(":")
+        if len(pieces) != 3 or pieces[0] not in MATCH_KINDS or _uuid(pieces[1]) is None:
+            abort(400)
+        services.reject(txn, pieces[0], _uuid(pieces[1]))  # type: ignore[arg-type]
+    flash(_("Suggestion dismissed."), "success")
+    return _back(txn)
+
+
+@bp.post("/transactions/<txn_id>/ignore")
+def ignore(txn_id: str) -> ViewResult:
+    txn = _txn(txn_id)
+    form = forms.ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        services.set_ignored(txn, txn.reconciliation != IGNORED)
+    except services.BankingError as exc:
+        return _fail(txn, str(exc))
+    return _back(txn)
+
+
+@bp.post("/transactions/<txn_id>/expense")
+def create_expense(txn_id: str) -> ViewResult:
+    txn = _txn(txn_id)
+    form = forms.ExpenseFromTxnForm()
+    if not form.validate_on_submit():
+        return _fail(txn, _("Choose an expense category."))
+    try:
+        with db.session.begin_nested():
+            expense = services.expense_from_transaction(txn, category=form.category.data)
+    except services.BankingError as exc:
+        db.session.expire(txn)
+        return _fail(txn, str(exc))
+    flash(_("Expense created."), "success")
+    if request.form.get("back") == "list":
+        return redirect(url_for("banking.unreconciled"))
+    return redirect(url_for("expenses.detail", expense_id=expense.id))
+
+
+@bp.post("/transactions/<txn_id>/category")
+def set_category(txn_id: str) -> ViewResult:
+    txn = _txn(txn_id)
+    form = forms.CategoryForm()
+    if not form.validate_on_submit():
+        return _fail(txn, _("Choose a category from the list."))
+    services.set_category(
+        txn, category=form.category.data or None, client_id=txn.client_id, agency_id=txn.agency_id
+    )
+    flash(_("Category saved."), "success")
+    return _back(txn)
+
+
+@bp.post("/transactions/<txn_id>/matches/<match_id>/undo")
+def undo_match(txn_id: str, match_id: str) -> ViewResult:
+    txn = _txn(txn_id)
+    match = owned_or_404(BankMatch, match_id)
+    if match.transaction_id != txn.id:
+        abort(404)
+    form = forms.ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        services.undo_match(match)
+    except services.BankingError as exc:
+        return _fail(txn, str(exc))
+    flash(_("Match removed."), "success")
+    return _back(txn)
+
+
+# --------------------------------------------------------------------------- rules
+
+
+def _contact_choices(form: forms.RuleForm) -> None:
+    from minimin.jobs.services import agency_choices, client_choices
+
+    form.client_id.choices = [("", _("(none)"))] + [
+        (str(v), str(label)) for v, label in client_choices(current_user.id)
+    ]
+    form.agency_id.choices = [("", _("(none)"))] + [
+        (str(v), str(label)) for v, label in agency_choices(current_user.id)
+    ]
+
+
+@bp.route("/rules", methods=["GET", "POST"])
+def rules_page() -> ViewResult:
+    form = forms.RuleForm()
+    _contact_choices(form)
+    if form.validate_on_submit():
+        try:
+            services.save_rule(
+                current_user.id,
+                match_kind=form.match_kind.data,
+                pattern=form.pattern.data or "",
+                direction=form.direction.data,
+                min_pence=form.min_amount.pence if form.min_amount.data is not None else None,
+                max_pence=form.max_amount.pence if form.max_amount.data is not None else None,
+                category=form.category.data or None,
+                client_id=_uuid(form.client_id.data) if form.client_id.data else None,
+                agency_id=_uuid(form.agency_id.data) if form.agency_id.data else None,
+            )
+        except services.BankingError as exc:
+            target = getattr(form, exc.field or "pattern", form.pattern)
+            target.errors = [*target.errors, str(exc)]
+        else:
+            flash(_("Rule added."), "success")
+            return redirect(url_for("banking.rules_page"))
+    found = db.session.scalars(
+        owned_query(CategoryRule).order_by(CategoryRule.position, CategoryRule.created_at)
+    ).all()
+    status = 400 if request.method == "POST" else 200
+    return render_template(
+        "banking/rules.html", form=form, rules=found, action_form=forms.ActionForm()
+    ), status
+
+
+@bp.post("/rules/<rule_id>/delete")
+def delete_rule(rule_id: str) -> ViewResult:
+    rule = owned_or_404(CategoryRule, rule_id)
+    form = forms.ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    db.session.delete(rule)
+    flash(_("Rule deleted."), "success")
+    return redirect(url_for("banking.rules_page"))
+
+
+@bp.post("/rules/apply")
+def apply_rules() -> ViewResult:
+    form = forms.ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    count = services.apply_rules(current_user.id)
+    flash(_("%(n)d transactions categorised.", n=count), "success")
+    return redirect(url_for("banking.rules_page"))
