@@ -148,6 +148,15 @@ class Job(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name
     agency_fee_percent: Mapped[Decimal | None] = mapped_column(PERCENT)
     mother_agency_share_percent: Mapped[Decimal | None] = mapped_column(PERCENT)
 
+    #: The totals as last computed by :mod:`minimin.jobs.commission` when the job was saved,
+    #: with the freelancer's VAT registration they assumed: lists show these without
+    #: recomputing each row (and recompute a row whose assumption no longer holds).
+    gross_pence: Mapped[int | None] = mapped_column(sa.BigInteger)
+    commission_pence: Mapped[int | None] = mapped_column(sa.BigInteger)
+    vat_on_commission_pence: Mapped[int | None] = mapped_column(sa.BigInteger)
+    net_pence: Mapped[int | None] = mapped_column(sa.BigInteger)
+    totals_vat_registered: Mapped[bool | None] = mapped_column()
+
     #: The invoice that billed this job (set by the invoices feature through the services).
     invoice_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid, index=True)
     invoiced_at: Mapped[datetime | None] = mapped_column()

@@ -424,6 +424,7 @@ def _apply(job: Job, data: JobInput, user_id: uuid.UUID) -> None:
         )
     total = sum(line.amount_pence for line in job.fee_lines)
     _check_pence(total, _l("The job's total"))
+    store_totals(job, vat_registered=freelancer_vat_registered(user_id))
 
 
 def create_job(user_id: uuid.UUID, data: JobInput) -> Job:
@@ -500,8 +501,9 @@ def agency_terms(user_id: uuid.UUID) -> list[Agency]:
 
 PAGE_SIZE = 50
 SORTS: dict[str, Any] = {
-    "date": (Job.starts_on.asc().nulls_last(), Job.created_at.asc()),
-    "-date": (Job.starts_on.desc().nulls_last(), Job.created_at.desc()),
+    # Every job has a first date (a job needs one), so these sorts can use the index.
+    "date": (Job.starts_on.asc(), Job.created_at.asc()),
+    "-date": (Job.starts_on.desc(), Job.created_at.desc()),
     "title": (sa.func.lower(Job.title).asc(), Job.created_at.asc()),
     "-title": (sa.func.lower(Job.title).desc(), Job.created_at.desc()),
     "status": (Job.status.asc(), Job.starts_on.desc()),
@@ -540,22 +542,22 @@ class JobPage:
         return self.page < self.pages
 
 
-def _filtered(user_id: uuid.UUID, f: JobFilters) -> sa.Select[Any]:
-    query = sa.select(Job.id).where(Job.user_id == user_id)
+def _conditions(user_id: uuid.UUID, f: JobFilters) -> list[Any]:
+    conditions: list[Any] = [Job.user_id == user_id]
     if f.to_invoice:
-        query = query.where(Job.status == COMPLETED)
+        conditions.append(Job.status == COMPLETED)
     elif f.status:
-        query = query.where(Job.status == f.status)
+        conditions.append(Job.status == f.status)
     if f.client_id:
-        query = query.where(Job.client_id == f.client_id)
+        conditions.append(Job.client_id == f.client_id)
     if f.agency_id:
-        query = query.where(Job.agency_id == f.agency_id)
+        conditions.append(Job.agency_id == f.agency_id)
     # A job matches a date range when any of its days falls in it (overlap of first..last).
     if f.date_from:
-        query = query.where(Job.ends_on >= f.date_from)
+        conditions.append(Job.ends_on >= f.date_from)
     if f.date_to:
-        query = query.where(Job.starts_on <= f.date_to)
-    return query
+        conditions.append(Job.starts_on <= f.date_to)
+    return conditions
 
 
 def list_jobs(
@@ -574,28 +576,35 @@ def list_jobs(
     """
     if sort not in SORTS:
         sort = DEFAULT_SORT
-    ids = _filtered(user_id, filters).subquery()
+    conditions = _conditions(user_id, filters)
+    # The stored gross (agency fee included) of each job; a job saved before totals were
+    # stored falls back to the sum of its lines (COALESCE evaluates that only when needed).
+    lines_gross = (
+        sa.select(sa.func.coalesce(sa.func.sum(FeeLine.amount_pence), 0))
+        .where(FeeLine.job_id == Job.id)
+        .correlate(Job)
+        .scalar_subquery()
+    )
     count, gross = db.session.execute(
         sa.select(
-            sa.select(sa.func.count()).select_from(ids).scalar_subquery(),
-            sa.select(sa.func.coalesce(sa.func.sum(FeeLine.amount_pence), 0))
-            .where(FeeLine.user_id == user_id, FeeLine.job_id.in_(sa.select(ids.c.id)))
-            .scalar_subquery(),
-        )
+            sa.func.count(Job.id),
+            sa.func.coalesce(sa.func.sum(sa.func.coalesce(Job.gross_pence, lines_gross)), 0),
+        ).where(*conditions)
     ).one()
     pages = max(1, -(-int(count) // page_size))
     page = min(max(1, page), pages)
     jobs = list(
         db.session.scalars(
             sa.select(Job)
-            .where(Job.id.in_(sa.select(ids.c.id)))
+            .where(*conditions)
             .order_by(*SORTS[sort], Job.id)
             .limit(page_size)
             .offset((page - 1) * page_size)
             .options(
                 selectinload(Job.fee_lines),
                 selectinload(Job.client),
-                selectinload(Job.agency),
+                # The list shows the agency's name only: its rates are not needed here.
+                selectinload(Job.agency).noload(Agency.commission_rates),
             )
         )
     )
@@ -885,3 +894,43 @@ def send_usage_expiry_reminders(
         sent += 1
     db.session.flush()
     return sent
+
+
+def store_totals(job: Job, *, vat_registered: bool) -> CommissionResult:
+    """Compute the job's totals and keep them on the job for the lists."""
+    totals = job_totals(job, vat_registered=vat_registered)
+    job.gross_pence = totals.gross.pence
+    job.commission_pence = totals.commission.pence
+    job.vat_on_commission_pence = totals.vat_on_commission.pence
+    job.net_pence = totals.net_paid.pence
+    job.totals_vat_registered = vat_registered
+    return totals
+
+
+@dataclass(frozen=True)
+class RowTotals:
+    """What a list row shows: gross and expected net."""
+
+    gross: Money
+    net_paid: Money
+
+
+def list_totals(jobs: Iterable[Job], *, vat_registered: bool) -> dict[uuid.UUID, RowTotals]:
+    """Gross and expected net of each job for a list: the stored figures when they were
+    computed under the user's current VAT registration, else computed afresh (fee lines must
+    be loaded)."""
+    result: dict[uuid.UUID, RowTotals] = {}
+    for job in jobs:
+        if (
+            job.gross_pence is not None
+            and job.net_pence is not None
+            and job.totals_vat_registered == vat_registered
+        ):
+            result[job.id] = RowTotals(
+                Money.from_pence(job.gross_pence, job.currency),
+                Money.from_pence(job.net_pence, job.currency),
+            )
+        else:
+            totals = job_totals(job, vat_registered=vat_registered)
+            result[job.id] = RowTotals(totals.gross, totals.net_paid)
+    return result

@@ -113,7 +113,7 @@ def _page_number(args: Any) -> int:
 
 def _net_by_job(jobs: list[Job]) -> dict[uuid.UUID, Any]:
     registered = services.freelancer_vat_registered(current_user.id)
-    return {job.id: services.job_totals(job, vat_registered=registered) for job in jobs}
+    return services.list_totals(jobs, vat_registered=registered)
 
 
 @bp.route("")
