@@ -30,6 +30,9 @@ class Storable:
     def __call__(self, form: Form, field: Field) -> None:
         value = field.data or ""
         if len(value) > self.max_length:
+            # Not shown back in the form: an over-long value is not echoed into the page.
+            field.data = ""
+            field.raw_data = [""]
             raise StopValidation(str(self.message))
         reason = check_text(value)
         if reason:
@@ -103,7 +106,10 @@ def new_password_field(label: Any = None, *inputs: str) -> PasswordField:
 def name_field() -> TextField:
     return TextField(
         _l("Full name"),
-        [DataRequired(_l("Enter your full name."))],
+        [
+            DataRequired(_l("Enter your full name.")),
+            Storable(NAME_MAX, _l("A name has at most %(n)d characters.", n=NAME_MAX)),
+        ],
         max_length=NAME_MAX,
         render_kw={"autocomplete": "name", "maxlength": NAME_MAX},
     )

@@ -16,7 +16,7 @@ PASSWORD_MAX = 1024
 MIN_SCORE = 3
 #: zxcvbn's matching is super-linear in the length; beyond this a password is judged by its
 #: first characters only (a long password is strong unless its start is a known pattern).
-ZXCVBN_PREFIX = 100
+ZXCVBN_PREFIX = 72  # zxcvbn refuses (ValueError) anything longer
 
 COMMON_PASSWORDS_FILE = Path(__file__).parent / "data" / "common-passwords.txt"
 
