@@ -102,9 +102,12 @@ def register_templates(app: Flask) -> None:
 
 
 def register_features(app: Flask) -> None:
+    from minimin.core.tasks import schedule_periodic_jobs
+
     for name in FEATURES:
         module = importlib.import_module(f"minimin.{name}")
         module.init_app(app)
+    schedule_periodic_jobs()
 
 
 def register_cli(app: Flask) -> None:

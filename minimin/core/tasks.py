@@ -64,10 +64,6 @@ def init_celery(app: Flask) -> None:
         worker_prefetch_multiplier=1,
         broker_connection_retry_on_startup=True,
         timezone="UTC",
-        beat_schedule={
-            name: {"task": task_name, "schedule": every.total_seconds()}
-            for name, (task_name, every) in PERIODIC.items()
-        },
     )
 
     class AppContextTask(Task):
@@ -84,6 +80,15 @@ def init_celery(app: Flask) -> None:
 
     celery.Task = AppContextTask
     app.extensions["celery"] = celery
+
+
+def schedule_periodic_jobs() -> None:
+    """Give beat every periodic job. Called once all feature packages (and so their task
+    modules) have been imported, so that none is missed."""
+    celery.conf.beat_schedule = {
+        name: {"task": task_name, "schedule": every.total_seconds()}
+        for name, (task_name, every) in PERIODIC.items()
+    }
 
 
 def enqueue(task: Task, *args: Any) -> None:
