@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, HiddenField, SelectField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Optional
 
 from minimin.banking import rules
@@ -19,11 +20,15 @@ CURRENCIES = ("GBP", "EUR", "USD")
 MAX_STATEMENT_PENCE = 10_000_000_000
 
 
-def category_choices(blank: Any = None) -> list[tuple[str, Any]]:
-    choices: list[tuple[str, Any]] = [("", blank or _l("No category"))]
-    choices += [(code, label) for code, label in rules.INCOME_CATEGORIES.items()]
-    choices += [(code, label) for code, label in rules.EXPENSE_CATEGORIES.items()]
-    return choices
+def choices(pairs: Any) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def category_choices(blank: Any = None) -> list[SelectChoice]:
+    pairs: list[tuple[str, Any]] = [("", blank or _l("No category"))]
+    pairs += list(rules.INCOME_CATEGORIES.items())
+    pairs += list(rules.EXPENSE_CATEGORIES.items())
+    return choices(pairs)
 
 
 class AccountForm(FlaskForm):
@@ -34,7 +39,9 @@ class AccountForm(FlaskForm):
         max_length=4,
         render_kw={"inputmode": "numeric", "autocomplete": "off", "pattern": "[0-9]{4}"},
     )
-    currency = SelectField(_l("Currency"), choices=[(c, c) for c in CURRENCIES], default="GBP")
+    currency = SelectField(
+        _l("Currency"), choices=choices((c, c) for c in CURRENCIES), default="GBP"
+    )
 
 
 class UploadForm(FlaskForm):
@@ -53,19 +60,21 @@ class MappingForm(FlaskForm):
     reference = SelectField(_l("Reference"), validate_choice=True)
     date_order = SelectField(
         _l("Date order"),
-        choices=[
-            ("", _l("Decide from the dates")),
-            (DMY, _l("Day/month/year (UK)")),
-            (MDY, _l("Month/day/year (US)")),
-            (YMD, _l("Year-month-day (ISO)")),
-        ],
+        choices=choices(
+            [
+                ("", _l("Decide from the dates")),
+                (DMY, _l("Day/month/year (UK)")),
+                (MDY, _l("Month/day/year (US)")),
+                (YMD, _l("Year-month-day (ISO)")),
+            ]
+        ),
         validate_choice=True,
     )
     remember = BooleanField(_l("Remember these columns for this account"), default=True)
 
     def set_columns(self, header: list[str]) -> None:
-        none = [("", str(_l("(none)")))]
-        columns = [(str(i), f"{i + 1}: {name}"[:80]) for i, name in enumerate(header)]
+        none = [SelectChoice("", str(_l("(none)")))]
+        columns = [SelectChoice(str(i), f"{i + 1}: {name}"[:80]) for i, name in enumerate(header)]
         for name in (
             "date",
             "description",
@@ -85,17 +94,21 @@ class CategoryForm(FlaskForm):
 class RuleForm(FlaskForm):
     match_kind = SelectField(
         _l("Match"),
-        choices=[
-            ("contains", _l("Description contains")),
-            ("regex", _l("Description matches a regular expression")),
-            ("any", _l("Any description (amount range only)")),
-        ],
+        choices=choices(
+            [
+                ("contains", _l("Description contains")),
+                ("regex", _l("Description matches a regular expression")),
+                ("any", _l("Any description (amount range only)")),
+            ]
+        ),
         validate_choice=True,
     )
     pattern = TextField(_l("Text or pattern"), [Optional()], max_length=PATTERN_MAX)
     direction = SelectField(
         _l("Money"),
-        choices=[("any", _l("In or out")), ("in", _l("Money in")), ("out", _l("Money out"))],
+        choices=choices(
+            [("any", _l("In or out")), ("in", _l("Money in")), ("out", _l("Money out"))]
+        ),
         validate_choice=True,
     )
     min_amount = MoneyField(
@@ -116,7 +129,7 @@ class ActionForm(FlaskForm):
 class ExpenseFromTxnForm(FlaskForm):
     category = SelectField(
         _l("Expense category"),
-        choices=lambda: [(c, label) for c, label in rules.EXPENSE_CATEGORIES.items()],
+        choices=lambda: choices(rules.EXPENSE_CATEGORIES.items()),
         default="other",
         validate_choice=True,
     )

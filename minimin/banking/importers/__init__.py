@@ -98,11 +98,11 @@ def normalise_description(text: str) -> str:
 
 
 def payee_key(counterparty: str, description: str) -> str:
-    """The key categories are learned by: the payee when given, else the description with
-    digits removed (card numbers, dates and references vary between statements)."""
+    """The key categories are learned by: the payee when given, else the description without
+    its words that hold digits (card numbers, dates and references vary between statements)."""
     base = counterparty or description
-    text = "".join(" " if ch.isdigit() else ch for ch in normalise_description(base))
-    return " ".join(text.split())[:COUNTERPARTY_MAX]
+    words = [w for w in normalise_description(base).split() if not any(c.isdigit() for c in w)]
+    return " ".join(words)[:COUNTERPARTY_MAX]
 
 
 def assign_fingerprints(account_id: str, rows: list[ParsedTransaction]) -> None:

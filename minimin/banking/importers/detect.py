@@ -286,9 +286,9 @@ def parse_amount(text: str, *, decimal_comma: bool = False) -> int:
             )
         raise StatementError(_l("“%(value)s” is not an amount.", value=raw))
     amount = Decimal(value)
+    if amount * 100 > MAX_PENCE:
+        raise StatementError(_l("“%(value)s” is larger than £100 million.", value=raw))
     if amount != amount.quantize(Decimal("0.01")):
         raise StatementError(_l("“%(value)s” has more than two decimal places.", value=raw))
     pence = int(amount * 100)
-    if pence > MAX_PENCE:
-        raise StatementError(_l("“%(value)s” is larger than £100 million.", value=raw))
     return -pence if negative else pence

@@ -34,7 +34,9 @@ def owner(app: Flask, make_user: Any) -> Any:
                 onboarding_step="done",
             )
         )
-        client = Client(user_id=user.id, name="Acme Studios Ltd", email="a@acme.example", kind="company")
+        client = Client(
+            user_id=user.id, name="Acme Studios Ltd", email="a@acme.example", kind="company"
+        )
         agency = Agency(user_id=user.id, name="Top Models Agency", email="pay@top.example")
         db.session.add_all([client, agency])
         db.session.commit()
@@ -73,7 +75,13 @@ def make_invoice(app: Flask, owner: Any) -> Any:
 
     counter = iter(range(1, 10_000))
 
-    def make(total_pence: int, *, number: str | None = None, issued: date = date(2025, 3, 1), **extra: Any) -> uuid.UUID:
+    def make(
+        total_pence: int,
+        *,
+        number: str | None = None,
+        issued: date = date(2025, 3, 1),
+        **extra: Any,
+    ) -> uuid.UUID:
         with app.app_context():
             seq = next(counter)
             invoice = Invoice(
@@ -134,10 +142,21 @@ def import_csv(upload: Any) -> Any:
 def proposed(html: str) -> dict[str, str]:
     """The selected options of the mapping form."""
     values: dict[str, str] = {}
-    for name in ("date", "description", "amount", "money_in", "money_out", "counterparty", "reference", "date_order"):
+    for name in (
+        "date",
+        "description",
+        "amount",
+        "money_in",
+        "money_out",
+        "counterparty",
+        "reference",
+        "date_order",
+    ):
         select = re.search(rf'<select[^>]*name="{name}"[^>]*>(.*?)</select>', html, re.S)
         assert select, name
-        chosen = re.search(r'<option selected value="([^"]*)"|<option value="([^"]*)" selected', select.group(1))
+        chosen = re.search(
+            r'<option selected value="([^"]*)"|<option value="([^"]*)" selected', select.group(1)
+        )
         values[name] = (chosen.group(1) or chosen.group(2) or "") if chosen else ""
     values["remember"] = "y"
     return values
@@ -154,6 +173,14 @@ def rows(app: Flask) -> Any:
             query = sa.select(BankTransaction)
             for key, value in where.items():
                 query = query.where(getattr(BankTransaction, key) == value)
-            return list(db.session.scalars(query.order_by(BankTransaction.posted_on, BankTransaction.amount_pence, BankTransaction.description)))
+            return list(
+                db.session.scalars(
+                    query.order_by(
+                        BankTransaction.posted_on,
+                        BankTransaction.amount_pence,
+                        BankTransaction.description,
+                    )
+                )
+            )
 
     return fetch

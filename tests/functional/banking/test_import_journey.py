@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - statement fixtures are kept one line per row
 """Statement import through the pages: upload, column mapping, background job, idempotency."""
 
 from __future__ import annotations
