@@ -12,6 +12,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, FieldList, Form, FormField, HiddenField, SelectField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Optional
 
 from minimin.core.forms import MoneyField, TextField, UKDateField
@@ -24,7 +25,7 @@ from minimin.remittances.models import (
     REFERENCE_MAX,
 )
 
-KIND_CHOICES = [(k, KIND_LABELS[k]) for k in KINDS]
+KIND_CHOICES = [SelectChoice(k, KIND_LABELS[k]) for k in KINDS]
 
 
 class LineRowForm(Form):
@@ -50,7 +51,7 @@ class LineRowForm(Form):
 
 class OwnedSelectField(SelectField):
     def pre_validate(self, form: Any) -> None:
-        if self.data not in {value for value, _ in self.choices or []}:
+        if self.data not in {choice.value for choice in self.choices or []}:
             raise ValueError(_l("Choose one of your agencies."))
 
 

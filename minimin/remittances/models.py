@@ -88,7 +88,7 @@ class Remittance(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: igno
     matched_at: Mapped[dt.datetime | None] = mapped_column()
     posted_at: Mapped[dt.datetime | None] = mapped_column()
 
-    agency: Mapped[Agency] = relationship(lazy="joined")
+    agency: Mapped[Agency] = relationship(lazy="selectin")
     lines: Mapped[list[RemittanceLine]] = relationship(
         back_populates="remittance",
         cascade="all, delete-orphan",

@@ -33,7 +33,6 @@ from sqlalchemy.orm import selectinload
 from minimin.banking.models import (
     IGNORED,
     MATCH_REMITTANCE,
-    PART,
     RECONCILED,
     BankMatch,
     BankTransaction,
@@ -501,7 +500,8 @@ class PostResult:
 
 
 def _reconcile_deposit(remittance: Remittance, txn: BankTransaction) -> None:
-    """Link the deposit to the remittance as a reconciliation match (once)."""
+    """Link the deposit to the remittance as a reconciliation match (once), through the
+    banking service, which updates the transaction's reconciled amount and state."""
     existing = db.session.scalar(
         sa.select(BankMatch).where(
             BankMatch.transaction_id == txn.id,
@@ -514,19 +514,19 @@ def _reconcile_deposit(remittance: Remittance, txn: BankTransaction) -> None:
     amount = min(remittance.total_net_pence, txn.open_pence)
     if amount <= 0:
         return
+    from minimin.banking import services as banking_services
+
     reason = str(_l("Agency remittance %(ref)s", ref=remittance.reference or remittance.date))
-    db.session.add(
-        BankMatch(
-            user_id=remittance.user_id,
-            transaction_id=txn.id,
+    try:
+        banking_services.record_match(
+            txn,
             kind=MATCH_REMITTANCE,
             target_id=remittance.id,
             amount_pence=amount,
             reason=reason[:300],
         )
-    )
-    txn.reconciled_pence = (txn.reconciled_pence or 0) + amount
-    txn.reconciliation = RECONCILED if txn.reconciled_pence >= abs(txn.amount_pence) else PART
+    except banking_services.BankingError as exc:
+        raise RemittanceError(_l("The bank deposit: %(e)s", e=str(exc))) from exc
     if txn.agency_id is None:
         txn.agency_id = remittance.agency_id
 

@@ -16,6 +16,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
 
 from minimin.contacts.models import Agency
 from minimin.core.dates import uk_today
@@ -44,11 +45,11 @@ classify_blueprint(bp, USER)
 ViewResult = Response | str | tuple[str, int]
 
 
-def _agency_choices(keep: uuid.UUID | None = None) -> list[tuple[str, str]]:
+def _agency_choices(keep: uuid.UUID | None = None) -> list[SelectChoice]:
     query = sa.select(Agency.id, Agency.name).where(Agency.user_id == current_user.id)
     query = query.where(sa.or_(Agency.archived_at.is_(None), Agency.id == keep))
-    return [("", _("Choose an agency"))] + [
-        (str(i), n) for i, n in db.session.execute(query.order_by(Agency.name))
+    return [SelectChoice("", _("Choose an agency"))] + [
+        SelectChoice(str(i), n) for i, n in db.session.execute(query.order_by(Agency.name))
     ]
 
 
@@ -197,7 +198,7 @@ def new() -> ViewResult:
     form = RemittanceForm(formdata=None, data={"date": uk_today()})
     form.agency_id.choices = _agency_choices()
     agency = request.args.get("agency", "")
-    if agency and agency in {v for v, _ in form.agency_id.choices}:
+    if agency and agency in {c.value for c in form.agency_id.choices}:
         form.agency_id.data = agency
     return _render_form(form, None)
 
