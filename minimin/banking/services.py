@@ -771,7 +771,7 @@ def accept(txn: BankTransaction, allocations: Sequence[Allocation]) -> list[Bank
         seen.add((alloc.kind, alloc.target_id))
         match = BankMatch(
             user_id=txn.user_id,
-            transaction=txn,
+            transaction_id=txn.id,
             kind=alloc.kind,
             target_id=alloc.target_id,
             amount_pence=alloc.amount_pence,
@@ -813,6 +813,7 @@ def accept(txn: BankTransaction, allocations: Sequence[Allocation]) -> list[Bank
         db.session.add(match)
         created.append(match)
     db.session.flush()
+    db.session.expire(txn, ["matches"])
     _refresh_state(txn)
     db.session.flush()
     return created
@@ -838,9 +839,9 @@ def undo_match(match: BankMatch) -> None:
                 invoice_services.delete_payment(payment)
             except invoice_services.InvoiceError as exc:
                 raise BankingError(exc.args[0] if exc.args else str(exc)) from exc
-    txn.matches.remove(match)
     db.session.delete(match)
     db.session.flush()
+    db.session.expire(txn, ["matches"])
     _refresh_state(txn)
     db.session.flush()
 
