@@ -25,6 +25,8 @@ FEATURES: tuple[str, ...] = (
     "expenses",
     "banking",
     "remittances",
+    "privacy",
+    "admin",
 )
 
 

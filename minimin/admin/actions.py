@@ -1,0 +1,63 @@
+"""What an administrator can do to an account, by its id only: lock, unlock, force a reset.
+
+The account is acted on through the accounts service; nothing read here is returned.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+
+from minimin.admin.models import AccountLock
+from minimin.core.crypto import hmac_id
+from minimin.core.db import utcnow
+from minimin.extensions import db
+
+
+def _user(user_id: uuid.UUID) -> Any:
+    # The account object is handed to the accounts service only. It is found through the
+    # mapper registry by table name, so the admin package imports no feature model.
+    for mapper in db.Model.registry.mappers:
+        if mapper.local_table.name == "user":
+            return db.session.get(mapper.class_, user_id)
+    raise LookupError("no user table")
+
+
+def is_locked(user_id: uuid.UUID) -> bool:
+    return (
+        db.session.scalar(sa.select(AccountLock.id).where(AccountLock.user_id == user_id))
+        is not None
+    )
+
+
+def lock(user_id: uuid.UUID, admin_id: uuid.UUID) -> bool:
+    """Lock the account and end its sessions; False when it was already locked."""
+    from minimin.accounts import auth
+
+    if is_locked(user_id):
+        return False
+    db.session.add(AccountLock(user_id=user_id, admin_hash=hmac_id(admin_id), locked_at=utcnow()))
+    user = _user(user_id)
+    if user is not None:
+        auth.end_other_sessions(user)
+    return True
+
+
+def unlock(user_id: uuid.UUID) -> bool:
+    result = db.session.execute(sa.delete(AccountLock).where(AccountLock.user_id == user_id))
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def force_password_reset(user_id: uuid.UUID) -> bool:
+    """End every session of the account and email its owner a reset link (accounts service)."""
+    from minimin.accounts import auth
+    from minimin.accounts import services as accounts_services
+
+    user = _user(user_id)
+    if user is None:
+        return False
+    auth.end_other_sessions(user)
+    accounts_services.request_password_reset(user.email)
+    return True

@@ -1,0 +1,117 @@
+"""Consent to the optional uses of data: AI features and non-essential communications.
+
+Each purpose has its own consent, recorded as a history (``consent_record``) with the time and
+the version of the words the person saw. Withdrawing takes effect at once: the AI feature asks
+:func:`has_consent` before every call, and communications go through the accounts service,
+whose product-news setting is this consent. Withdrawing AI consent can also delete the AI
+conversation logs: every table whose name starts with ``ai_`` (found in the metadata, so AI
+tables added later are covered).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import sqlalchemy as sa
+
+from minimin.core import audit
+from minimin.extensions import db
+from minimin.privacy import discovery
+from minimin.privacy.models import AI, COMMUNICATIONS, ConsentRecord
+
+#: The version of the words shown next to each choice on /privacy. Change it whenever the
+#: words change, so the history shows what each person agreed to.
+WORDING_VERSIONS = {AI: "ai-2025-08", COMMUNICATIONS: "news-2025-01"}
+AI_TABLE_PREFIX = "ai_"
+
+
+def latest(user_id: uuid.UUID, purpose: str) -> ConsentRecord | None:
+    return db.session.scalar(
+        sa.select(ConsentRecord)
+        .where(ConsentRecord.user_id == user_id, ConsentRecord.purpose == purpose)
+        .order_by(ConsentRecord.created_at.desc(), ConsentRecord.id.desc())
+        .limit(1)
+    )
+
+
+def has_consent(user_id: uuid.UUID, purpose: str) -> bool:
+    """Whether the user's current choice for *purpose* is yes. No record means no."""
+    if purpose == COMMUNICATIONS:
+        return bool(_news_consent(user_id))
+    record = latest(user_id, purpose)
+    return bool(record and record.granted)
+
+
+def _news_consent(user_id: uuid.UUID) -> bool:
+    user_table = discovery.metadata().tables[discovery.USER_TABLE]
+    return bool(
+        db.session.scalar(sa.select(user_table.c.news_consent).where(user_table.c.id == user_id))
+    )
+
+
+def history(user_id: uuid.UUID, limit: int = 50) -> list[ConsentRecord]:
+    return list(
+        db.session.scalars(
+            sa.select(ConsentRecord)
+            .where(ConsentRecord.user_id == user_id)
+            .order_by(ConsentRecord.created_at.desc(), ConsentRecord.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def ai_tables() -> list[sa.Table]:
+    """AI tables owned by users (and their children), dependents first."""
+    owned = [
+        t
+        for t in discovery.deletion_order()
+        if t.name.startswith(AI_TABLE_PREFIX)
+        or any(
+            link.table is t and link.parent.name.startswith(AI_TABLE_PREFIX)
+            for link in discovery.child_tables()
+        )
+    ]
+    return owned
+
+
+def set_consent(
+    user: object, purpose: str, granted: bool, *, delete_ai_logs: bool = False
+) -> ConsentRecord | None:
+    """Record a choice (only when it changes) and act on it at once; returns the new record."""
+    user_id: uuid.UUID = user.id  # type: ignore[attr-defined]
+    current = has_consent(user_id, purpose)
+    deleted = False
+    if purpose == AI and not granted and delete_ai_logs:
+        deleted = delete_ai_logs_of(user_id) >= 0
+    if current == granted and not deleted:
+        return None
+    if purpose == COMMUNICATIONS:
+        from minimin.accounts import services as accounts_services
+
+        accounts_services.set_news_consent(user, granted)  # type: ignore[arg-type]
+    record = ConsentRecord(
+        user_id=user_id,
+        purpose=purpose,
+        granted=granted,
+        wording_version=WORDING_VERSIONS[purpose],
+        deleted_logs=deleted,
+    )
+    db.session.add(record)
+    db.session.flush()
+    audit.record(
+        f"consent.{purpose}.{'given' if granted else 'withdrawn'}",
+        user_id=user_id,
+        actor_id=user_id,
+        detail={"version": record.wording_version, "deleted_logs": deleted},
+    )
+    return record
+
+
+def delete_ai_logs_of(user_id: uuid.UUID) -> int:
+    """Delete the user's rows in every AI table; returns how many rows went."""
+    from minimin.privacy.deletion import delete_rows
+
+    tables = ai_tables()
+    if not tables:
+        return 0
+    return sum(delete_rows(user_id, tables).values())
