@@ -136,8 +136,15 @@ def index() -> ViewResult:
 
 @bp.route("/to-invoice")
 def to_invoice() -> str:
-    jobs = services.invoiceable_jobs(current_user.id)
-    return render_template("jobs/to_invoice.html", jobs=jobs, totals=_net_by_job(jobs))
+    page = services.list_jobs(
+        current_user.id,
+        services.JobFilters(to_invoice=True),
+        sort="date",
+        page=_page_number(request.args),
+    )
+    return render_template(
+        "jobs/to_invoice.html", page=page, jobs=page.jobs, totals=_net_by_job(page.jobs)
+    )
 
 
 # ----------------------------------------------------------------------------- calendar
