@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, jsonify, make_response, redirect, render_template, request
+from flask import Blueprint, current_app, jsonify, make_response, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -19,6 +19,10 @@ classify_blueprint(bp, PUBLIC)
 @bp.route("/")
 def home() -> str:
     if current_user.is_authenticated:
+        if "tax" in current_app.blueprints:
+            from minimin.reports.views_vat import render_dashboard
+
+            return render_dashboard()
         return render_template("pages/dashboard.html")
     return render_template("pages/home.html")
 

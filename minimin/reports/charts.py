@@ -1,0 +1,154 @@
+"""Server-rendered SVG charts: no JavaScript, no inline styles (CSP), colours from CSS.
+
+Every shape carries a class (``chart-income``, ``chart-expense``, ``chart-axis``...) that
+minimin/reports/static/charts.css colours with the theme's CSS variables, so the charts follow
+light and dark mode. Text uses ``currentColor``. The markup returned is safe to insert with
+``|safe``: every label is escaped here. Each chart comes with a data table in the template
+(screen readers read the table; the SVG itself is ``aria-hidden``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from html import escape
+
+from markupsafe import Markup
+
+
+@dataclass(frozen=True)
+class Series:
+    """One named series of integer values (pence) with a CSS class."""
+
+    label: str
+    values: Sequence[int]
+    css_class: str
+
+
+def _nice_ceiling(value: int) -> int:
+    """A round number >= *value* for the top of an axis (1, 2, 5 x 10^n)."""
+    if value <= 0:
+        return 1
+    magnitude = 1
+    while magnitude * 10 <= value:
+        magnitude *= 10
+    for step in (1, 2, 5, 10):
+        if step * magnitude >= value:
+            return step * magnitude
+    return 10 * magnitude  # pragma: no cover
+
+
+def _pounds_label(pence: int) -> str:
+    pounds = pence // 100
+    if abs(pounds) >= 1_000_000:
+        return f"£{pounds / 1_000_000:.1f}m".replace(".0m", "m")
+    if abs(pounds) >= 1000:
+        return f"£{pounds // 1000}k"
+    return f"£{pounds}"
+
+
+def bar_chart(
+    categories: Sequence[str],
+    series: Sequence[Series],
+    *,
+    title: str,
+    width: int = 640,
+    height: int = 260,
+) -> Markup:
+    """Grouped vertical bars: one group per category (e.g. month), one bar per series.
+    Negative values are drawn as zero-height (the table shows the exact figures)."""
+    left, right, top, bottom = 56, 8, 12, 36
+    plot_w = width - left - right
+    plot_h = height - top - bottom
+    peak = max((max(s.values, default=0) for s in series), default=0)
+    ceiling = _nice_ceiling(max(peak, 0))
+    parts = [
+        f'<svg class="chart" viewBox="0 0 {width} {height}" preserveAspectRatio="xMidYMid meet" '
+        f'xmlns="http://www.w3.org/2000/svg" aria-hidden="true" focusable="false">',
+        f"<title>{escape(title)}</title>",
+    ]
+    for i in range(5):
+        value = ceiling * i // 4
+        y = top + plot_h - plot_h * i / 4
+        parts.append(
+            f'<line class="chart-grid" x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}"/>'
+        )
+        parts.append(
+            f'<text class="chart-label" x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">'
+            f"{escape(_pounds_label(value))}</text>"
+        )
+    groups = max(len(categories), 1)
+    group_w = plot_w / groups
+    bar_w = max(group_w * 0.8 / max(len(series), 1), 1)
+    every = max(1, (groups + 11) // 12)  # at most ~12 axis labels
+    for g, name in enumerate(categories):
+        x0 = left + g * group_w + group_w * 0.1
+        for s_index, s in enumerate(series):
+            value = s.values[g] if g < len(s.values) else 0
+            h = plot_h * max(value, 0) / ceiling
+            x = x0 + s_index * bar_w
+            parts.append(
+                f'<rect class="{escape(s.css_class)}" x="{x:.1f}" y="{top + plot_h - h:.1f}" '
+                f'width="{bar_w:.1f}" height="{h:.1f}"/>'
+            )
+        if g % every == 0:
+            parts.append(
+                f'<text class="chart-label" x="{left + g * group_w + group_w / 2:.1f}" '
+                f'y="{height - bottom + 16}" text-anchor="middle">{escape(name)}</text>'
+            )
+    parts.append(
+        f'<line class="chart-axis" x1="{left}" x2="{width - right}" '
+        f'y1="{top + plot_h}" y2="{top + plot_h}"/>'
+    )
+    legend_x = left
+    for s in series:
+        parts.append(
+            f'<rect class="{escape(s.css_class)}" x="{legend_x}" y="{height - 14}" '
+            f'width="10" height="10"/>'
+        )
+        parts.append(
+            f'<text class="chart-label" x="{legend_x + 14}" y="{height - 5}">'
+            f"{escape(s.label)}</text>"
+        )
+        legend_x += 14 + 8 * len(s.label) + 16
+    parts.append("</svg>")
+    return Markup("".join(parts))  # noqa: S704 - every text escaped above
+
+
+def horizontal_bars(
+    labels: Sequence[str],
+    values: Sequence[int],
+    *,
+    title: str,
+    css_class: str = "chart-income",
+    width: int = 640,
+    row_height: int = 28,
+) -> Markup:
+    """One horizontal bar per label (e.g. income by client), longest first as given."""
+    label_w, right, top = 180, 70, 8
+    height = top * 2 + row_height * max(len(labels), 1)
+    plot_w = width - label_w - right
+    peak = max(max(values, default=0), 1)
+    parts = [
+        f'<svg class="chart" viewBox="0 0 {width} {height}" preserveAspectRatio="xMidYMid meet" '
+        f'xmlns="http://www.w3.org/2000/svg" aria-hidden="true" focusable="false">',
+        f"<title>{escape(title)}</title>",
+    ]
+    for i, (label, value) in enumerate(zip(labels, values, strict=False)):
+        y = top + i * row_height
+        w = plot_w * max(value, 0) / peak
+        short = label if len(label) <= 24 else label[:23] + "…"
+        parts.append(
+            f'<text class="chart-label" x="{label_w - 8}" y="{y + row_height * 0.65:.1f}" '
+            f'text-anchor="end">{escape(short)}</text>'
+        )
+        parts.append(
+            f'<rect class="{escape(css_class)}" x="{label_w}" y="{y + 4}" '
+            f'width="{w:.1f}" height="{row_height - 8}"/>'
+        )
+        parts.append(
+            f'<text class="chart-label" x="{label_w + w + 6:.1f}" '
+            f'y="{y + row_height * 0.65:.1f}">{escape(_pounds_label(value))}</text>'
+        )
+    parts.append("</svg>")
+    return Markup("".join(parts))  # noqa: S704 - every text escaped above

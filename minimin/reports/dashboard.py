@@ -1,0 +1,189 @@
+"""The signed-in home page: where the user stands this tax year, in one screen.
+
+Every figure comes from SQL aggregates (``minimin.reports.ledger``, the invoices' ageing
+query, ``LIMIT``-ed lists): the page costs the same few queries whatever the history size.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from markupsafe import Markup
+from sqlalchemy.orm import selectinload
+
+from minimin.business.models import BusinessProfile
+from minimin.core.dates import Period, TaxYear, add_days
+from minimin.expenses.models import Expense
+from minimin.extensions import db
+from minimin.invoices.models import OPEN_STATUSES, Invoice
+from minimin.jobs.models import CANCELLED, CONFIRMED, FeeLine, Job
+from minimin.remittances.models import AgencyIncome
+from minimin.reports import charts, ledger, vat_return
+
+#: How far ahead the dashboard looks for confirmed jobs and expiring usage rights.
+UPCOMING_DAYS = 30
+USAGE_DAYS = 60
+LIST_LIMIT = 5
+COUNTERPARTY_LIMIT = 8
+
+
+@dataclass
+class Dashboard:
+    today: dt.date
+    tax_year: TaxYear
+    empty: bool
+    pnl: ledger.ProfitAndLoss | None = None
+    ageing: dict[str, dict[str, int]] = field(default_factory=dict)
+    overdue: list[Invoice] = field(default_factory=list)
+    owed: list[Any] = field(default_factory=list)
+    owed_totals: dict[str, int] = field(default_factory=dict)
+    upcoming: list[Job] = field(default_factory=list)
+    usage_expiring: list[FeeLine] = field(default_factory=list)
+    threshold: vat_return.ThresholdPosition | None = None
+    vat_period: Period | None = None
+    vat_figures: vat_return.VATFigures | None = None
+    vat_error: str | None = None
+    set_aside: Any = None
+    months: list[ledger.MonthPoint] = field(default_factory=list)
+    counterparties: list[ledger.Counterparty] = field(default_factory=list)
+    month_chart: Markup | None = None
+    counterparty_chart: Markup | None = None
+
+    @property
+    def outstanding_gbp(self) -> int:
+        return sum(self.ageing.get("GBP", {}).values())
+
+
+def has_records(user_id: uuid.UUID) -> bool:
+    """True once the user has any invoice, expense, job or agency income (one query)."""
+    probes = [
+        sa.select(model.id).where(model.user_id == user_id).limit(1)
+        for model in (Invoice, Expense, Job, AgencyIncome)
+    ]
+    return db.session.execute(sa.union_all(*probes).limit(1)).first() is not None
+
+
+def _overdue(user_id: uuid.UUID, today: dt.date) -> list[Invoice]:
+    return list(
+        db.session.scalars(
+            sa.select(Invoice)
+            .where(
+                Invoice.user_id == user_id,
+                Invoice.status.in_(OPEN_STATUSES),
+                Invoice.due_date < today,
+            )
+            .order_by(Invoice.due_date, Invoice.sequence)
+            .limit(LIST_LIMIT)
+        )
+    )
+
+
+def _upcoming(user_id: uuid.UUID, today: dt.date) -> list[Job]:
+    return list(
+        db.session.scalars(
+            sa.select(Job)
+            .where(
+                Job.user_id == user_id,
+                Job.status == CONFIRMED,
+                sa.func.coalesce(Job.ends_on, Job.starts_on) >= today,
+                Job.starts_on <= add_days(today, UPCOMING_DAYS),
+            )
+            .order_by(Job.starts_on, Job.title)
+            .limit(LIST_LIMIT)
+        )
+    )
+
+
+def _usage_expiring(user_id: uuid.UUID, today: dt.date) -> list[FeeLine]:
+    return list(
+        db.session.scalars(
+            sa.select(FeeLine)
+            .join(Job, Job.id == FeeLine.job_id)
+            .where(
+                FeeLine.user_id == user_id,
+                FeeLine.usage_expires_on >= today,
+                FeeLine.usage_expires_on <= add_days(today, USAGE_DAYS),
+                Job.status != CANCELLED,
+            )
+            .order_by(FeeLine.usage_expires_on)
+            .limit(LIST_LIMIT)
+            .options(selectinload(FeeLine.job))
+        )
+    )
+
+
+def _set_aside(user_id: uuid.UUID, tax_year: TaxYear, profit_pence: int) -> Any:
+    """The tax and Class 4 NI estimate on the profit so far, or None when no estimate is
+    available for the year (the tax table does not cover it)."""
+    try:
+        from minimin.reports import tax
+    except ImportError:  # pragma: no cover - the estimate module ships with the package
+        return None
+    try:
+        return tax.set_aside(user_id, tax_year, profit_pence)
+    except (ValueError, LookupError, AttributeError):
+        return None
+
+
+def month_label(point: ledger.MonthPoint) -> str:
+    return point.start.strftime("%b")
+
+
+def build(user_id: uuid.UUID, today: dt.date) -> Dashboard:
+    """Everything the dashboard shows for *user_id* on *today*."""
+    from minimin.invoices.services import ageing
+    from minimin.remittances.services import owed_by_agencies, owed_totals
+
+    tax_year = TaxYear.containing(today)
+    board = Dashboard(today, tax_year, empty=not has_records(user_id))
+    profile = db.session.scalar(
+        sa.select(BusinessProfile).where(BusinessProfile.user_id == user_id)
+    )
+    if board.empty:
+        if profile is None or not profile.vat_registered:
+            board.threshold = vat_return.threshold_position(user_id, today)
+        return board
+    board.pnl = ledger.profit(user_id, tax_year.start, today)
+    board.ageing = ageing(user_id, today)
+    board.overdue = _overdue(user_id, today)
+    board.owed = owed_by_agencies(user_id, today)[:LIST_LIMIT]
+    board.owed_totals = owed_totals(board.owed)
+    board.upcoming = _upcoming(user_id, today)
+    board.usage_expiring = _usage_expiring(user_id, today)
+    if profile is not None and profile.vat_registered:
+        board.vat_period = vat_return.period_containing(profile, today)
+        try:
+            board.vat_figures = vat_return.compute(
+                profile,
+                max(board.vat_period.start, profile.vat_registration_date or dt.date.min),
+                board.vat_period.end,
+            )
+        except vat_return.VATPeriodError as exc:
+            board.vat_error = str(exc.message)
+    else:
+        board.threshold = vat_return.threshold_position(user_id, today)
+    board.set_aside = _set_aside(user_id, tax_year, board.pnl.taxable_profit_pence)
+    board.months = ledger.monthly_series(user_id, tax_year.start, today)
+    board.counterparties = ledger.income_by_counterparty(user_id, tax_year.start, today)[
+        :COUNTERPARTY_LIMIT
+    ]
+    board.month_chart = charts.bar_chart(
+        [month_label(p) for p in board.months],
+        [
+            charts.Series(_("Income"), [p.income_pence for p in board.months], "chart-income"),
+            charts.Series(_("Expenses"), [p.expenses_pence for p in board.months], "chart-expense"),
+        ],
+        title=_("Income and expenses by month"),
+    )
+    if board.counterparties:
+        board.counterparty_chart = charts.horizontal_bars(
+            [c.name for c in board.counterparties],
+            [c.total_pence for c in board.counterparties],
+            title=_("Income by client and agency"),
+        )
+    return board

@@ -1,0 +1,101 @@
+"""Filed VAT returns, accountant exports and the share links sent to accountants."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from minimin.core.db import Timestamps, UserOwned, UUIDPrimaryKey
+from minimin.extensions import db
+
+#: The nine boxes of a VAT return, in order.
+BOXES = (1, 2, 3, 4, 5, 6, 7, 8, 9)
+
+
+class VATReturn(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined,misc]
+    """A VAT return the user marked as filed: its figures are frozen from then on."""
+
+    __tablename__ = "vat_return"
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "period_start", "period_end", name="uq_vat_return_period"),
+        sa.CheckConstraint("period_end >= period_start", name="period_order"),
+    )
+
+    period_start: Mapped[dt.date] = mapped_column(sa.Date)
+    period_end: Mapped[dt.date] = mapped_column(sa.Date)
+    #: HMRC's period key from the obligations endpoint, when the user entered it.
+    period_key: Mapped[str | None] = mapped_column(sa.String(4))
+    scheme: Mapped[str] = mapped_column(sa.String(24))
+    #: Flat rate applied (per cent), Flat Rate Scheme only.
+    flat_rate_percent: Mapped[str | None] = mapped_column(sa.String(8))
+    box1_pence: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    box2_pence: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    box3_pence: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    box4_pence: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    box5_pence: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    box6_pence: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    box7_pence: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    box8_pence: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    box9_pence: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    filed_at: Mapped[dt.datetime] = mapped_column()
+
+    def boxes(self) -> dict[int, int]:
+        return {n: int(getattr(self, f"box{n}_pence")) for n in BOXES}
+
+
+# Export job statuses
+QUEUED = "queued"
+RUNNING = "running"
+DONE = "done"
+FAILED = "failed"
+EXPORT_STATUSES = (QUEUED, RUNNING, DONE, FAILED)
+
+
+class ExportJob(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined,misc]
+    """One accountant export (a ZIP for a tax year), built in the background."""
+
+    __tablename__ = "export_job"
+    __table_args__ = (
+        sa.Index("ix_export_job_user_id_created_at", "user_id", "created_at"),
+        sa.CheckConstraint(
+            "status IN ('queued', 'running', 'done', 'failed')", name="status_known"
+        ),
+        sa.CheckConstraint("progress >= 0 AND progress <= 100", name="progress_range"),
+    )
+
+    tax_year: Mapped[int] = mapped_column()
+    status: Mapped[str] = mapped_column(sa.String(16), default=QUEUED)
+    progress: Mapped[int] = mapped_column(default=0)
+    step: Mapped[str] = mapped_column(sa.String(80), default="")
+    file_key: Mapped[str | None] = mapped_column(sa.String(300))
+    size_bytes: Mapped[int | None] = mapped_column(sa.BigInteger)
+    files_count: Mapped[int] = mapped_column(default=0)
+    error: Mapped[str | None] = mapped_column(sa.String(500))
+    started_at: Mapped[dt.datetime | None] = mapped_column()
+    finished_at: Mapped[dt.datetime | None] = mapped_column()
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (DONE, FAILED)
+
+
+class ExportShare(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined,misc]
+    """A download link for one export, emailed to the accountant on the business profile.
+
+    Only the SHA-256 of the token is stored; the link dies after ``expires_at`` (7 days) or
+    when revoked, and opens this one export of this one account and nothing else."""
+
+    __tablename__ = "export_share"
+
+    export_job_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("export_job.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    recipient: Mapped[str] = mapped_column(sa.String(254))
+    expires_at: Mapped[dt.datetime] = mapped_column()
+    revoked_at: Mapped[dt.datetime | None] = mapped_column()
+    downloads: Mapped[int] = mapped_column(default=0)
+    last_download_at: Mapped[dt.datetime | None] = mapped_column()

@@ -1,0 +1,139 @@
+"""Accountant export pages (``/reports/export``) and the accountant's download link."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask import abort, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from minimin.business.models import BusinessProfile
+from minimin.core.dates import DateError, TaxYear, uk_today
+from minimin.core.security import token_access
+from minimin.core.tenancy import owned_or_404
+from minimin.extensions import db
+from minimin.reports import export
+from minimin.reports.tax_models import ExportJob
+from minimin.reports.views_vat import bp
+
+
+def _years() -> list[TaxYear]:
+    current = TaxYear.containing(uk_today())
+    return [current - n for n in range(7)]
+
+
+def _index(error: Any = None, status: int = 200) -> Any:
+    jobs = list(
+        db.session.scalars(
+            sa.select(ExportJob)
+            .where(ExportJob.user_id == current_user.id)
+            .order_by(ExportJob.created_at.desc())
+            .limit(10)
+        )
+    )
+    profile = db.session.scalar(
+        sa.select(BusinessProfile).where(BusinessProfile.user_id == current_user.id)
+    )
+    return render_template(
+        "reports/export_index.html",
+        jobs=jobs,
+        years=_years(),
+        error=error,
+        accountant=(profile.accountant_email if profile else None),
+        TaxYear=TaxYear,
+    ), status
+
+
+@bp.get("/export")
+def export_index() -> Any:
+    return _index()
+
+
+@bp.post("/export")
+def export_start() -> Any:
+    try:
+        year = TaxYear.parse(request.form.get("tax_year", ""))
+    except DateError as exc:
+        return _index(exc.message, 400)
+    if year not in _years():
+        return _index(_("Choose one of the tax years offered."), 400)
+    job = export.start_export(current_user.id, year)
+    return redirect(url_for("tax.export_status", job_id=job.id))
+
+
+@bp.get("/export/<job_id>")
+def export_status(job_id: str) -> Any:
+    job = owned_or_404(ExportJob, job_id)
+    profile = db.session.scalar(
+        sa.select(BusinessProfile).where(BusinessProfile.user_id == current_user.id)
+    )
+    return render_template(
+        "reports/export_status.html",
+        job=job,
+        year=TaxYear(job.tax_year),
+        accountant=(profile.accountant_email if profile else None),
+    )
+
+
+@bp.get("/export/<job_id>/status.json")
+def export_status_json(job_id: str) -> Any:
+    job = owned_or_404(ExportJob, job_id)
+    response = jsonify(status=job.status, percent=job.progress, step=job.step)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _send(job: ExportJob) -> Any:
+    try:
+        stream = export.open_zip(job)
+    except export.ExportError:
+        abort(404)
+    return send_file(
+        stream,
+        mimetype="application/zip",
+        as_attachment=True,
+        download_name=export.download_name(job),
+        max_age=0,
+    )
+
+
+@bp.get("/export/<job_id>/download")
+def export_download(job_id: str) -> Any:
+    return _send(owned_or_404(ExportJob, job_id))
+
+
+@bp.post("/export/<job_id>/share")
+def export_share(job_id: str) -> Any:
+    job = owned_or_404(ExportJob, job_id)
+    if request.form.get("confirm") != "yes":
+        flash(_("Tick the box to confirm you want to send the link to your accountant."), "error")
+        return redirect(url_for("tax.export_status", job_id=job.id)), 303
+    try:
+        link = export.share(job, current_user.id)
+    except export.ExportError as exc:
+        return render_template(
+            "reports/export_status.html",
+            job=job,
+            year=TaxYear(job.tax_year),
+            accountant=None,
+            error=exc.message,
+        ), 422
+    flash(_("A download link valid for 7 days was emailed to %(email)s.", email=link.recipient))
+    return redirect(url_for("tax.export_status", job_id=job.id))
+
+
+@bp.get("/export/shared/<token>")
+@token_access
+def export_shared(token: str) -> Any:
+    link = export.share_for_token(token)
+    if link is None:
+        return render_template("reports/export_link_dead.html"), 404
+    job = db.session.get(ExportJob, link.export_job_id)
+    if job is None or job.user_id != link.user_id:
+        abort(404)
+    export.record_download(link)
+    response = _send(job)
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response

@@ -1,0 +1,191 @@
+"""The dashboard's rendering and the VAT return pages (``/reports/vat``).
+
+One blueprint, ``tax``, carries the VAT, MTD and accountant export pages (views_mtd.py and
+views_export.py add their routes to it) and their static files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from minimin.business.models import BusinessProfile
+from minimin.core.dates import DateError, parse_uk_date, uk_today
+from minimin.core.money import Money, format_money
+from minimin.core.security import USER, classify_blueprint
+from minimin.extensions import db
+from minimin.reports import dashboard, vat_return
+
+bp = Blueprint(
+    "tax",
+    __name__,
+    url_prefix="/reports",
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/static/tax",
+)
+classify_blueprint(bp, USER)
+
+PERIOD_KEY = re.compile(r"[A-Z0-9#]{4}", re.ASCII)
+
+
+@bp.app_template_filter("report_money")
+def report_money(pence: int | None, currency: str = "GBP") -> str:
+    return format_money(Money.from_pence(int(pence or 0), currency))
+
+
+def render_dashboard() -> str:
+    """The signed-in home page (called by ``pages.home``)."""
+    board = dashboard.build(current_user.id, uk_today())
+    return render_template("pages/dashboard.html", board=board)
+
+
+def _profile() -> BusinessProfile | None:
+    return db.session.scalar(
+        sa.select(BusinessProfile).where(BusinessProfile.user_id == current_user.id)
+    )
+
+
+def _error(message: Any, status: int = 400) -> tuple[str, int]:
+    return render_template("reports/vat_error.html", message=message), status
+
+
+def _dates(start: str, end: str) -> tuple[dt.date, dt.date]:
+    try:
+        return parse_uk_date(start), parse_uk_date(end)
+    except DateError as exc:
+        raise vat_return.VATPeriodError(exc.message) from exc
+
+
+@bp.get("/vat")
+def vat_index() -> Any:
+    profile = _profile()
+    if request.args.get("start") or request.args.get("end"):
+        try:
+            start, end = _dates(request.args.get("start", ""), request.args.get("end", ""))
+            vat_return.check_period(profile, start, end)
+        except vat_return.VATPeriodError as exc:
+            return _error(exc.message)
+        return redirect(url_for("tax.vat_return", start=start.isoformat(), end=end.isoformat()))
+    today = uk_today()
+    periods = vat_return.periods(profile, today) if profile and profile.vat_registered else []
+    filed = {}
+    if periods:
+        filed = {
+            (r.period_start, r.period_end): r
+            for r in db.session.scalars(
+                sa.select(vat_return.VATReturn).where(
+                    vat_return.VATReturn.user_id == current_user.id
+                )
+            )
+        }
+    threshold = vat_return.threshold_position(current_user.id, today)
+    return render_template(
+        "reports/vat_index.html",
+        profile=profile,
+        periods=periods,
+        filed=filed,
+        threshold=threshold,
+        today=today,
+    )
+
+
+def _load(start: str, end: str) -> tuple[BusinessProfile, dt.date, dt.date]:
+    profile = _profile()
+    s, e = _dates(start, end)
+    vat_return.check_period(profile, s, e)
+    assert profile is not None
+    return profile, s, e
+
+
+@bp.get("/vat/<start>/<end>", endpoint="vat_return")
+def vat_return_page(start: str, end: str) -> Any:
+    try:
+        profile, s, e = _load(start, end)
+        live = vat_return.compute(profile, s, e)
+    except vat_return.VATPeriodError as exc:
+        return _error(exc.message)
+    record = vat_return.filed_return(current_user.id, s, e)
+    shown = vat_return.stored_figures(record) if record else live
+    changed = bool(record and record.boxes() != live.boxes)
+    body = vat_return.hmrc_body(shown.boxes, record.period_key if record else None)
+    return render_template(
+        "reports/vat_return.html",
+        figures=shown,
+        live=live,
+        record=record,
+        changed=changed,
+        overlapping=None if record else vat_return.overlapping_filed(current_user.id, s, e),
+        body_json=vat_return.hmrc_json(body),
+        boxes=vat_return.BOXES,
+        drillable=(1, 4, 6, 7),
+        today=uk_today(),
+    )
+
+
+@bp.get("/vat/<start>/<end>/box/<int:box>")
+def vat_box(start: str, end: str, box: int) -> Any:
+    if box not in vat_return.BOXES:
+        abort(404)
+    try:
+        profile, s, e = _load(start, end)
+        figures = vat_return.compute(profile, s, e)
+    except vat_return.VATPeriodError as exc:
+        return _error(exc.message)
+    rows = list(vat_return.box_rows(figures, current_user.id, box))
+    return render_template(
+        "reports/vat_box.html",
+        figures=figures,
+        box=box,
+        rows=rows,
+        limit=vat_return.DRILL_LIMIT,
+        total_net=sum(r.net_pence for r in rows),
+        total_vat=sum(r.vat_pence for r in rows),
+    )
+
+
+@bp.get("/vat/<start>/<end>/hmrc.json")
+def vat_json(start: str, end: str) -> Any:
+    try:
+        profile, s, e = _load(start, end)
+    except vat_return.VATPeriodError as exc:
+        return _error(exc.message)
+    record = vat_return.filed_return(current_user.id, s, e)
+    figures = vat_return.stored_figures(record) if record else vat_return.compute(profile, s, e)
+    body = vat_return.hmrc_body(figures.boxes, record.period_key if record else None)
+    response = Response(vat_return.hmrc_json(body), mimetype="application/json")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="vat-return-{s.isoformat()}-{e.isoformat()}.json"'
+    )
+    return response
+
+
+@bp.post("/vat/<start>/<end>/file")
+def vat_file(start: str, end: str) -> Any:
+    try:
+        profile, s, e = _load(start, end)
+    except vat_return.VATPeriodError as exc:
+        return _error(exc.message)
+    if request.form.get("confirm") != "yes":
+        return _error(
+            _("Tick the box to confirm you have submitted this return to HMRC."), status=422
+        )
+    key = (request.form.get("period_key") or "").strip().upper()
+    if key and not PERIOD_KEY.fullmatch(key):
+        return _error(
+            _("HMRC's period key is 4 letters, digits or #, like 24A1 or #001."), status=422
+        )
+    if e >= uk_today():
+        return _error(_("A period can be marked as filed only after it has ended."), status=422)
+    try:
+        vat_return.mark_filed(profile, s, e, period_key=key or None)
+    except vat_return.AlreadyFiled as exc:
+        return _error(exc.message, status=409)
+    flash(_("The return is marked as filed; its figures are now locked."), "success")
+    return redirect(url_for("tax.vat_return", start=s.isoformat(), end=e.isoformat()))
