@@ -13,7 +13,7 @@ from flask_wtf.file import FileField
 from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, FieldList, Form, FormField, HiddenField, SelectField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Optional
+from wtforms.validators import InputRequired, Optional, ValidationError
 
 from minimin.core.forms import MoneyField, TextField, UKDateField
 from minimin.remittances.models import (
@@ -52,7 +52,7 @@ class LineRowForm(Form):
 class OwnedSelectField(SelectField):
     def pre_validate(self, form: Any) -> None:
         if self.data not in {choice.value for choice in self.choices or []}:
-            raise ValueError(_l("Choose one of your agencies."))
+            raise ValidationError(_l("Choose one of your agencies."))
 
 
 class RemittanceForm(FlaskForm):

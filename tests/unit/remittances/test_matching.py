@@ -26,9 +26,12 @@ def job(title: str, gross: int = 100000, percent: str = "15", vat: bool = True, 
 
 
 def line(index: int = 0, **kw) -> m.LineIn:
-    base = dict(
-        gross_pence=100000, commission_pence=15000, commission_vat_pence=3000, net_pence=82000
-    )
+    base = {
+        "gross_pence": 100000,
+        "commission_pence": 15000,
+        "commission_vat_pence": 3000,
+        "net_pence": 82000,
+    }
     base.update(kw)
     return m.LineIn(index=index, **base)
 

@@ -21,7 +21,8 @@ TOTALS = """<p>Reference: RA-2025-014</p><p>Date: 12/05/2025</p>
 
 
 def pdf(body: str, css: str = "td,th{border:1px solid #000;padding:4px 8px}") -> bytes:
-    html = f"<html><head><style>{css}</style></head><body><h1>Remittance advice</h1>{body}</body></html>"
+    head = f"<head><style>{css}</style></head>"
+    html = f"<html>{head}<body><h1>Remittance advice</h1>{body}</body></html>"
     return HTML(string=html).write_pdf()
 
 
