@@ -370,8 +370,11 @@ def main(argv: list[str] | None = None) -> int:
         "cpus": os.cpu_count(),
     }
     print(f"generating {args.records} jobs and measuring with {args.users} users...", flush=True)
+    # The machine's load matters: figures taken while other work runs are not comparable.
+    report["load_average_before"] = [round(x, 2) for x in os.getloadavg()]
     with postgres_database(pg_admin) as url:
         report["variants"] = measure(url, args.records, args.users, args.requests)
+    report["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     print(f"written to {args.output}")
