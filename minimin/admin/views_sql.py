@@ -118,4 +118,4 @@ def ensure_views(connection: sa.Connection) -> None:
     """Create (or replace) the views on *connection* for the tables that exist."""
     tables = set(sa.inspect(connection).get_table_names())
     for sql in create_statements(connection.dialect.name, tables):
-        connection.exec_driver_sql(sql)
+        connection.execute(sa.text(sql))
