@@ -80,7 +80,7 @@ def admin_get_routes(app: Any, hashed: str) -> list[str]:
         if not rule.endpoint.startswith("admin.") or "GET" not in rule.methods:
             continue
         paths.append(rule.rule.replace("<hashed_id>", hashed))
-    return sorted(set(paths)) + ["/admin?period=week"]
+    return [*sorted(set(paths)), "/admin?period=week"]
 
 
 def test_no_canary_reaches_any_admin_page(app: Any, admin_client: Any, victim: Any) -> None:
