@@ -26,7 +26,7 @@ SECRET_SUFFIXES = ("password_hash", "token_hash")
 STORAGE_KEY_NAMES = ("storage_key", "pdf_key")
 #: Columns ending in ``_key`` that are NOT storage keys. A new ``*_key`` column must be added to
 #: one list or the other (tests/unit/privacy/test_discovery.py fails until it is).
-NOT_STORAGE_KEYS = ("email_key", "payee_key", "secret_key")
+NOT_STORAGE_KEYS = ("email_key", "payee_key", "secret_key", "public_key")
 
 
 def metadata() -> sa.MetaData:
