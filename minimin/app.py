@@ -25,6 +25,7 @@ FEATURES: tuple[str, ...] = (
     "expenses",
     "banking",
     "remittances",
+    "reports",
     "privacy",
     "admin",
 )

@@ -162,3 +162,33 @@ def trader(app: Flask, make_user: Any, login: Any, client: Any) -> Any:
         return user
 
     return make
+
+
+# --------------------------------------------------------------------------- tax-year report,
+# estimate, P&L and income-by pages: ledger rows written with tests.unit.reports.conftest.Books
+
+
+@pytest.fixture
+def signed_in(app: Flask, client: Any, make_user: Any, login: Any) -> Any:
+    user = make_user()
+    login(client, user)
+    return user
+
+
+@pytest.fixture
+def user_books(app: Flask, signed_in: Any) -> Any:
+    """Write rows for the signed-in user inside ``with user_books() as books:``; committed at
+    the end of the block."""
+    from contextlib import contextmanager
+
+    from minimin.extensions import db
+    from tests.unit.reports.conftest import Books as LedgerBooks
+
+    @contextmanager
+    def writer() -> Any:
+        with app.app_context():
+            books = LedgerBooks(db, signed_in.id)
+            yield books
+            db.session.commit()
+
+    return writer
