@@ -11,6 +11,7 @@ that need them are skipped with a visible reason.
 
 from __future__ import annotations
 
+import contextvars
 import os
 import re
 import shutil
@@ -138,7 +139,15 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 
 class Client(FlaskClient):
-    """A test client that fills in the CSRF token the way a browser's form would."""
+    """A test client that fills in the CSRF token the way a browser's form would.
+
+    Each request runs in a fresh context, as a real one does: a test holding an app context open
+    (the ``db`` fixture) must not share ``flask.g`` (and the CSRF token cached there) or the
+    database session with the requests it makes.
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        return contextvars.Context().run(super().open, *args, **kwargs)
 
     def csrf_token(self, path: str = "/") -> str:
         page = self.get(path).get_data(as_text=True)
