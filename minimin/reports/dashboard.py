@@ -48,7 +48,7 @@ class Dashboard:
     vat_period: Period | None = None
     vat_figures: vat_return.VATFigures | None = None
     vat_error: str | None = None
-    set_aside: Any = None
+    set_aside: int | None = None
     months: list[ledger.MonthPoint] = field(default_factory=list)
     counterparties: list[ledger.Counterparty] = field(default_factory=list)
     month_chart: Markup | None = None
@@ -62,10 +62,10 @@ class Dashboard:
 def has_records(user_id: uuid.UUID) -> bool:
     """True once the user has any invoice, expense, job or agency income (one query)."""
     probes = [
-        sa.select(model.id).where(model.user_id == user_id).limit(1)
+        sa.exists().where(model.user_id == user_id)
         for model in (Invoice, Expense, Job, AgencyIncome)
     ]
-    return db.session.execute(sa.union_all(*probes).limit(1)).first() is not None
+    return bool(db.session.scalar(sa.select(sa.or_(*probes))))
 
 
 def _overdue(user_id: uuid.UUID, today: dt.date) -> list[Invoice]:
@@ -117,16 +117,14 @@ def _usage_expiring(user_id: uuid.UUID, today: dt.date) -> list[FeeLine]:
     )
 
 
-def _set_aside(user_id: uuid.UUID, tax_year: TaxYear, profit_pence: int) -> Any:
-    """The tax and Class 4 NI estimate on the profit so far, or None when no estimate is
-    available for the year (the tax table does not cover it)."""
+def _set_aside(tax_year: TaxYear, profit_pence: int) -> int | None:
+    """Income tax and Class 4 NI to put aside on the profit so far (an estimate on rUK rates,
+    :func:`minimin.reports.tax.set_aside`), or None when the tax table has no row for the year."""
+    from minimin.reports import tax
+
     try:
-        from minimin.reports import tax
-    except ImportError:  # pragma: no cover - the estimate module ships with the package
-        return None
-    try:
-        return tax.set_aside(user_id, tax_year, profit_pence)
-    except (ValueError, LookupError, AttributeError):
+        return tax.set_aside(tax_year, profit_pence)
+    except (ValueError, LookupError):
         return None
 
 
@@ -167,7 +165,7 @@ def build(user_id: uuid.UUID, today: dt.date) -> Dashboard:
             board.vat_error = str(exc.message)
     else:
         board.threshold = vat_return.threshold_position(user_id, today)
-    board.set_aside = _set_aside(user_id, tax_year, board.pnl.taxable_profit_pence)
+    board.set_aside = _set_aside(tax_year, board.pnl.taxable_profit_pence)
     board.months = ledger.monthly_series(user_id, tax_year.start, today)
     board.counterparties = ledger.income_by_counterparty(user_id, tax_year.start, today)[
         :COUNTERPARTY_LIMIT
