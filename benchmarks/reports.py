@@ -1,0 +1,307 @@
+"""Tax-year report and ledger over 10 years of history (20,000 invoices with payments, 50,000
+expenses, 100,000 bank transactions, remittance income and journeys), bulk-inserted.
+
+Run: ``python -m benchmarks.reports [--backends postgresql,sqlite] [--repeat 20]``. PostgreSQL
+uses a throwaway database on ``MINIMIN_BENCH_PG_URL`` (default: the local test server).
+Measures GET /reports/tax-year (page, cash and accruals), the profit and loss for ten years
+and income by client; results in benchmarks/results/reports.json. Target: the tax-year report
+under 300 ms on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import statistics
+import tempfile
+import time
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from benchmarks.contacts_list import PG_ADMIN_URL, _csrf, postgres_database
+
+RESULTS = Path(__file__).parent / "results" / "reports.json"
+PASSWORD = "correct horse battery staple"  # noqa: S105 - throwaway benchmark user
+FIRST = date(2016, 4, 6)
+DAYS = 3652
+CATEGORIES = ("travel", "office", "advertising", "professional", "other", "premises", "clothing")
+
+
+def _chunks(rows: list[dict[str, Any]], size: int = 5000) -> Any:
+    for i in range(0, len(rows), size):
+        yield rows[i : i + size]
+
+
+def populate(db: Any, user_id: uuid.UUID, invoices: int, expenses: int, bank: int) -> None:
+    from minimin.banking.models import BankAccount, BankTransaction
+    from minimin.contacts.models import Agency, Client
+    from minimin.expenses.models import Expense, Journey
+    from minimin.invoices.models import Invoice, Payment
+    from minimin.remittances.models import AgencyIncome, Remittance, RemittanceLine
+
+    rng = random.Random(11)
+    clients = [uuid.uuid4() for _ in range(200)]
+    agencies = [uuid.uuid4() for _ in range(10)]
+    db.session.execute(
+        sa.insert(Client),
+        [
+            {"id": c, "user_id": user_id, "name": f"Client {i}", "kind": "company"}
+            for i, c in enumerate(clients)
+        ],
+    )
+    db.session.execute(
+        sa.insert(Agency),
+        [{"id": a, "user_id": user_id, "name": f"Agency {i}"} for i, a in enumerate(agencies)],
+    )
+    inv_rows, pay_rows = [], []
+    for n in range(invoices):
+        issued = FIRST + timedelta(days=rng.randrange(DAYS))
+        net = rng.randrange(10_000, 500_000)
+        vat = net // 5
+        iid = uuid.uuid4()
+        inv_rows.append(
+            {
+                "id": iid,
+                "user_id": user_id,
+                "number": f"INV-{n:06d}",
+                "sequence": n + 1,
+                "status": "paid",
+                "client_id": rng.choice(clients),
+                "customer_name": "Client",
+                "issue_date": issued,
+                "currency": "GBP",
+                "net_pence": net,
+                "vat_pence": vat,
+                "total_pence": net + vat,
+                "paid_pence": net + vat,
+            }
+        )
+        pay_rows.append(
+            {
+                "user_id": user_id,
+                "invoice_id": iid,
+                "amount_pence": net + vat,
+                "paid_on": issued + timedelta(days=rng.randrange(60)),
+                "currency": "GBP",
+            }
+        )
+    for chunk in _chunks(inv_rows):
+        db.session.execute(sa.insert(Invoice), chunk)
+    for chunk in _chunks(pay_rows):
+        db.session.execute(sa.insert(Payment), chunk)
+    exp_rows = []
+    for _ in range(expenses):
+        amount = rng.randrange(500, 50_000)
+        category = rng.choice(CATEGORIES)
+        exp_rows.append(
+            {
+                "user_id": user_id,
+                "date": FIRST + timedelta(days=rng.randrange(DAYS)),
+                "supplier": "Supplier",
+                "category": category,
+                "amount_pence": amount,
+                "vat_pence": 0,
+                "business_percent": Decimal(100),
+                "business_pence": amount,
+                "allowable_pence": 0 if category == "clothing" else amount,
+                "reclaimable_vat_pence": 0,
+                "currency": "GBP",
+                "source": "manual",
+                "vat_treatment": "none",
+            }
+        )
+    for chunk in _chunks(exp_rows):
+        db.session.execute(sa.insert(Expense), chunk)
+    account = uuid.uuid4()
+    db.session.execute(
+        sa.insert(BankAccount), [{"id": account, "user_id": user_id, "name": "Current"}]
+    )
+    bank_rows = [
+        {
+            "user_id": user_id,
+            "bank_account_id": account,
+            "posted_on": FIRST + timedelta(days=rng.randrange(DAYS)),
+            "amount_pence": rng.randrange(-50_000, 50_000),
+            "description": "Card payment",
+            "fingerprint": uuid.uuid4().hex,
+            "reconciliation": "unreconciled",
+        }
+        for _ in range(bank)
+    ]
+    for chunk in _chunks(bank_rows):
+        db.session.execute(sa.insert(BankTransaction), chunk)
+    rem_rows, line_rows, income_rows = [], [], []
+    for _ in range(3000):
+        rid, lid = uuid.uuid4(), uuid.uuid4()
+        day = FIRST + timedelta(days=rng.randrange(DAYS))
+        agency = rng.choice(agencies)
+        gross = rng.randrange(20_000, 300_000)
+        commission = gross * 15 // 100
+        rem_rows.append(
+            {
+                "id": rid,
+                "user_id": user_id,
+                "agency_id": agency,
+                "date": day,
+                "status": "posted",
+                "total_net_pence": gross - commission,
+                "kind": "advice",
+            }
+        )
+        line_rows.append(
+            {
+                "id": lid,
+                "user_id": user_id,
+                "remittance_id": rid,
+                "gross_pence": gross,
+                "commission_pence": commission,
+                "net_pence": gross - commission,
+            }
+        )
+        income_rows.append(
+            {
+                "user_id": user_id,
+                "remittance_id": rid,
+                "remittance_line_id": lid,
+                "agency_id": agency,
+                "received_on": day,
+                "income_pence": gross,
+                "gross_fee_pence": gross,
+                "commission_pence": commission,
+                "net_pence": gross - commission,
+                "currency": "GBP",
+            }
+        )
+    db.session.execute(sa.insert(Remittance), rem_rows)
+    db.session.execute(sa.insert(RemittanceLine), line_rows)
+    db.session.execute(sa.insert(AgencyIncome), income_rows)
+    db.session.execute(
+        sa.insert(Journey),
+        [
+            {
+                "user_id": user_id,
+                "date": FIRST + timedelta(days=rng.randrange(DAYS)),
+                "origin": "A",
+                "destination": "B",
+                "purpose": "Job",
+                "miles": Decimal(rng.randrange(5, 200)),
+                "vehicle": "car_van",
+            }
+            for _ in range(5000)
+        ],
+    )
+
+
+def measure(url: str, args: argparse.Namespace) -> dict[str, Any]:
+    from minimin.accounts.models import User
+    from minimin.accounts.services import email_key, hash_password
+    from minimin.app import create_app
+    from minimin.core.db import utcnow
+    from minimin.extensions import db
+
+    instance = Path(tempfile.mkdtemp(prefix="minimin-bench-"))
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url}, mode="testing", instance_path=instance)
+    with app.app_context():
+        db.create_all()
+        user = User(
+            email="bench@example.com",
+            email_key=email_key("bench@example.com"),
+            full_name="Bench Mark",
+            password_hash=hash_password(PASSWORD),
+            email_verified_at=utcnow(),
+        )
+        db.session.add(user)
+        db.session.flush()
+        started = time.perf_counter()
+        populate(db, user.id, args.invoices, args.expenses, args.bank)
+        db.session.commit()
+        load_s = time.perf_counter() - started
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.exec_driver_sql("ANALYZE")
+    client = app.test_client()
+    response = client.post(
+        "/login",
+        data={
+            "email": "bench@example.com",
+            "password": PASSWORD,
+            "csrf_token": _csrf(client, "/login"),
+        },
+    )
+    if response.status_code != 302:
+        raise RuntimeError("benchmark user could not sign in")
+    pages = {
+        "tax_year_cash": "/reports/tax-year?year=2024/25",
+        "tax_year_accruals": "/reports/tax-year?year=2024/25&basis=accruals",
+        "pnl_ten_years": "/reports/profit-and-loss?start=2016-04-06&end=2026-04-05",
+        "income_by_client_year": "/reports/income-by-client?start=2024-04-06&end=2025-04-05",
+    }
+    results: dict[str, Any] = {"load_seconds": round(load_s, 1)}
+    for name, path in pages.items():
+        client.get(path)
+        timings = []
+        for _ in range(args.repeat):
+            started = time.perf_counter()
+            response = client.get(path)
+            timings.append((time.perf_counter() - started) * 1000)
+            if response.status_code != 200:
+                raise RuntimeError(f"{path} answered {response.status_code}")
+        timings.sort()
+        results[name] = {
+            "path": path,
+            "median_ms": round(statistics.median(timings), 2),
+            "p95_ms": round(timings[max(0, int(len(timings) * 0.95) - 1)], 2),
+            "max_ms": round(timings[-1], 2),
+        }
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--invoices", type=int, default=20_000)
+    parser.add_argument("--expenses", type=int, default=50_000)
+    parser.add_argument("--bank", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--backends", default="postgresql,sqlite")
+    parser.add_argument("--output", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+    pg_admin = os.environ.get("MINIMIN_BENCH_PG_URL", PG_ADMIN_URL)
+    report: dict[str, Any] = {
+        "benchmark": "reports",
+        "invoices": args.invoices,
+        "expenses": args.expenses,
+        "bank_transactions": args.bank,
+        "remittance_lines": 3000,
+        "journeys": 5000,
+        "repeat": args.repeat,
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "backends": {},
+    }
+    for backend in [b.strip() for b in args.backends.split(",") if b.strip()]:
+        if backend == "postgresql":
+            with postgres_database(pg_admin) as url:
+                report["backends"][backend] = measure(url, args)
+        else:
+            path = Path(tempfile.mkdtemp(prefix="minimin-bench-")) / "bench.db"
+            report["backends"][backend] = measure(f"sqlite:///{path}", args)
+        print(backend, json.dumps(report["backends"][backend], indent=1))
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(report, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
