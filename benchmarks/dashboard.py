@@ -1,0 +1,173 @@
+"""Dashboard over 10 years of history, and the accountant export's peak memory.
+
+Uses the reports benchmark's generator (benchmarks/reports.py: 20,000 invoices with payments,
+50,000 expenses, 100,000 bank transactions, remittance income and journeys, bulk-inserted).
+
+Run: ``python -m benchmarks.dashboard [--backends postgresql,sqlite] [--repeat 20]``.
+Measures GET / (the signed-in dashboard) and one VAT return page, then builds the accountant
+export of the busiest complete tax year in-process and records its Python heap peak
+(tracemalloc) and the process's peak RSS. Targets: the dashboard under 300 ms on PostgreSQL;
+the export under 300 MB. Results in benchmarks/results/dashboard.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import statistics
+import tempfile
+import time
+import tracemalloc
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from benchmarks.contacts_list import PG_ADMIN_URL, _csrf, postgres_database
+from benchmarks.reports import PASSWORD, populate
+
+RESULTS = Path(__file__).parent / "results" / "dashboard.json"
+EXPORT_YEAR = 2024
+
+
+def _time(client: Any, path: str, repeat: int) -> dict[str, Any]:
+    client.get(path)
+    timings = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        response = client.get(path)
+        timings.append((time.perf_counter() - started) * 1000)
+        if response.status_code != 200:
+            raise RuntimeError(f"{path} answered {response.status_code}")
+    timings.sort()
+    return {
+        "path": path,
+        "median_ms": round(statistics.median(timings), 2),
+        "p95_ms": round(timings[max(0, int(len(timings) * 0.95) - 1)], 2),
+        "max_ms": round(timings[-1], 2),
+    }
+
+
+def measure(url: str, args: argparse.Namespace) -> dict[str, Any]:
+    from minimin.accounts.models import User
+    from minimin.accounts.services import email_key, hash_password
+    from minimin.app import create_app
+    from minimin.business.models import BusinessProfile
+    from minimin.core.db import utcnow
+    from minimin.extensions import db
+    from minimin.reports.tax_models import ExportJob
+
+    instance = Path(tempfile.mkdtemp(prefix="minimin-bench-"))
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url}, mode="testing", instance_path=instance)
+    with app.app_context():
+        db.create_all()
+        user = User(
+            email="bench@example.com",
+            email_key=email_key("bench@example.com"),
+            full_name="Bench Mark",
+            password_hash=hash_password(PASSWORD),
+            email_verified_at=utcnow(),
+        )
+        db.session.add(user)
+        db.session.flush()
+        db.session.add(
+            BusinessProfile(
+                user_id=user.id,
+                onboarding_step="done",
+                vat_registered=True,
+                vat_scheme="standard",
+                vat_stagger="1",
+                vat_number="GB123456789",
+            )
+        )
+        started = time.perf_counter()
+        populate(db, user.id, args.invoices, args.expenses, args.bank)
+        db.session.commit()
+        load_s = time.perf_counter() - started
+        user_id = user.id
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.exec_driver_sql("ANALYZE")
+    client = app.test_client()
+    response = client.post(
+        "/login",
+        data={
+            "email": "bench@example.com",
+            "password": PASSWORD,
+            "csrf_token": _csrf(client, "/login"),
+        },
+    )
+    if response.status_code != 302:
+        raise RuntimeError("benchmark user could not sign in")
+    results: dict[str, Any] = {"load_seconds": round(load_s, 1)}
+    results["dashboard"] = _time(client, "/", args.repeat)
+    results["vat_return_quarter"] = _time(client, "/reports/vat/2025-01-01/2025-03-31", args.repeat)
+    # The accountant export, built in this process as the worker would.
+    with app.app_context():
+        from minimin.reports.export import run_export
+
+        job = ExportJob(user_id=user_id, tax_year=EXPORT_YEAR)
+        db.session.add(job)
+        db.session.commit()
+        tracemalloc.start()
+        started = time.perf_counter()
+        done = run_export(job.id, commit=db.session.commit)
+        elapsed = time.perf_counter() - started
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        assert done is not None and done.status == "done", done and done.error
+        results["export"] = {
+            "tax_year": f"{EXPORT_YEAR}/{(EXPORT_YEAR + 1) % 100:02d}",
+            "seconds": round(elapsed, 1),
+            "zip_bytes": done.size_bytes,
+            "files": done.files_count,
+            "python_heap_peak_mb": round(peak / 1_048_576, 1),
+            "process_peak_rss_mb": round(
+                resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1
+            ),
+        }
+        db.session.remove()
+        db.engine.dispose()
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--invoices", type=int, default=20_000)
+    parser.add_argument("--expenses", type=int, default=50_000)
+    parser.add_argument("--bank", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--backends", default="postgresql,sqlite")
+    parser.add_argument("--output", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+    pg_admin = os.environ.get("MINIMIN_BENCH_PG_URL", PG_ADMIN_URL)
+    report: dict[str, Any] = {
+        "benchmark": "dashboard",
+        "invoices": args.invoices,
+        "expenses": args.expenses,
+        "bank_transactions": args.bank,
+        "repeat": args.repeat,
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "note": "process_peak_rss_mb includes loading the generated history in the same "
+        "process; python_heap_peak_mb is the export's own peak.",
+        "backends": {},
+    }
+    for backend in [b.strip() for b in args.backends.split(",") if b.strip()]:
+        if backend == "postgresql":
+            with postgres_database(pg_admin) as url:
+                report["backends"][backend] = measure(url, args)
+        else:
+            path = Path(tempfile.mkdtemp(prefix="minimin-bench-")) / "bench.db"
+            report["backends"][backend] = measure(f"sqlite:///{path}", args)
+        print(backend, json.dumps(report["backends"][backend], indent=1))
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(report, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
