@@ -472,16 +472,16 @@ def _safe_name(value: str) -> str:
     return cleaned[:60] or "document"
 
 
-def tax_year_report_pdf(user_id: uuid.UUID, tax_year: TaxYear) -> bytes | None:
-    """The tax-year report as a PDF, when the reports package provides one."""
-    try:
-        from minimin.reports import tax_year_report  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    render = getattr(tax_year_report, "report_pdf", None)
-    if render is None:
-        return None
-    return render(user_id, tax_year)  # type: ignore[no-any-return]
+def tax_year_report_pdf(user_id: uuid.UUID, tax_year: TaxYear) -> bytes:
+    """The tax-year report (cash basis) as the PDF the reports page offers."""
+    from flask import render_template
+
+    from minimin.invoices.pdf import render_pdf
+    from minimin.reports.views import BASIS_LABELS, tax_year_report
+
+    report = tax_year_report(user_id, tax_year)
+    html = render_template("reports/tax_year_pdf.html", report=report, basis_labels=BASIS_LABELS)
+    return render_pdf(html)
 
 
 README = """Minimin accountant export: tax year {year} ({start} to {end})

@@ -55,10 +55,12 @@ def test_export_zip_contents(app: Any, client: Any, trader: Any) -> None:
         "expenses.csv",
         "mileage.csv",
         "bank_transactions.csv",
+        "tax_year_report.pdf",
         f"invoices/{inv.number.replace('-', '-')}.pdf",
     ):
         assert name in names, name
     assert archive.read(f"invoices/{inv.number}.pdf") == b"%PDF-1.7 invoice"
+    assert archive.read("tax_year_report.pdf").startswith(b"%PDF")
     readme = archive.read("README.txt").decode()
     assert "expenses.csv (1 rows)" in readme and year.label in readme
     rows = list(csv.reader(io.StringIO(archive.read("expenses.csv").decode("utf-8-sig"))))
