@@ -20,6 +20,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -83,7 +84,8 @@ def _fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text or "").casefold()
 
 
-def name_tokens(text: str) -> set[str]:
+@lru_cache(maxsize=65536)
+def name_tokens(text: str) -> frozenset[str]:
     """Significant words of a name (3+ letters, not "ltd", "payment"...)."""
     return {
         t for t in _TOKEN.findall(_fold(text)) if len(t) >= 3 and t not in _STOP and not t.isdigit()
@@ -191,13 +193,29 @@ class _Index:
         self.by_amount: dict[tuple[str, int], list[Any]] = defaultdict(list)
         self.by_key: dict[str, list[Any]] = defaultdict(list)
         self.by_name: dict[str, list[Any]] = defaultdict(list)
+        self.tokens: dict[uuid.UUID, frozenset[str]] = {}
 
-    def add(self, item: Any, currency: str, amount: int, name: str, key: str = "") -> None:
+    def add(
+        self, item_id: uuid.UUID, item: Any, currency: str, amount: int, name: str, key: str = ""
+    ) -> None:
         self.by_amount[(currency, amount)].append(item)
         if key:
             self.by_key[key].append(item)
-        for token in name_tokens(name):
+        tokens = name_tokens(name)
+        self.tokens[item_id] = tokens
+        for token in tokens:
             self.by_name[token].append(item)
+
+    def named(self, tokens: frozenset[str]) -> list[Any]:
+        """Items sharing a *distinctive* name token with *tokens*: a token that many items
+        share (a common word) says nothing about who paid, and would make the work quadratic."""
+        found: dict[int, Any] = {}
+        for token in tokens:
+            items = self.by_name.get(token, ())
+            if len(items) <= NAME_CANDIDATES:
+                for item in items:
+                    found[id(item)] = item
+        return list(found.values())
 
 
 def _rank(suggestions: list[Suggestion]) -> list[Suggestion]:
@@ -220,16 +238,23 @@ def suggest(
     for inv in invoices:
         if inv.outstanding_pence > 0:
             inv_index.add(
-                inv, inv.currency, inv.outstanding_pence, inv.customer_name, number_key(inv.number)
+                inv.id,
+                inv,
+                inv.currency,
+                inv.outstanding_pence,
+                inv.customer_name,
+                number_key(inv.number),
             )
     job_index = _Index()
     for job in expected:
         if job.net_pence > 0:
-            job_index.add(job, job.currency, job.net_pence, job.agency_name)
+            job_index.add(job.job_id, job, job.currency, job.net_pence, job.agency_name)
     exp_index = _Index()
     for exp in expenses:
         if exp.amount_pence > 0:
-            exp_index.add(exp, exp.currency, exp.amount_pence, f"{exp.supplier} {exp.description}")
+            exp_index.add(
+                exp.id, exp, exp.currency, exp.amount_pence, f"{exp.supplier} {exp.description}"
+            )
 
     out: dict[uuid.UUID, list[Suggestion]] = {}
     for txn in transactions:
@@ -255,33 +280,43 @@ def _for_incoming(
     for key in keys:
         for inv in inv_index.by_key.get(key, ()):
             candidates[inv.id] = inv
-    by_payer: dict[uuid.UUID, OpenInvoice] = {}
-    for token in text_tokens:
-        for inv in inv_index.by_name.get(token, ())[:NAME_CANDIDATES]:
-            by_payer[inv.id] = inv
-    suggestions: list[Suggestion] = []
-    for inv in list(candidates.values()) + [i for i in by_payer.values() if i.id not in candidates]:
+    for inv in inv_index.named(text_tokens):
+        candidates.setdefault(inv.id, inv)
+    # Score first; reasons are written only for the few suggestions that are shown.
+    scored: list[tuple[int, str, OpenInvoice, bool, bool, bool, bool]] = []
+    for inv in candidates.values():
         if inv.currency != txn.currency or (txn.id, INVOICE, inv.id) in rejected:
             continue
         if inv.issue_date and txn.posted_on < inv.issue_date:
             continue
-        score, reasons = 0, []
-        if inv.outstanding_pence == txn.open_pence:
-            score += SCORE_AMOUNT
-            reasons.append(_l("the amount is exactly what is outstanding"))
-        if number_key(inv.number) in keys:
-            score += SCORE_NUMBER
-            reasons.append(_l("the reference contains the invoice number %(n)s", n=inv.number))
-        if inv.id in by_payer:
-            score += SCORE_NAME
-            reasons.append(_l("the payer looks like %(name)s", name=inv.customer_name))
-        if inv.issue_date and txn.posted_on <= inv.issue_date + timedelta(days=INVOICE_WINDOW_DAYS):
-            score += SCORE_DATE
-            reasons.append(
-                _l("paid within %(d)d days of issue", d=(txn.posted_on - inv.issue_date).days)
-            )
-        if score < SCORE_NAME + SCORE_DATE or score == SCORE_DATE:
+        exact = inv.outstanding_pence == txn.open_pence
+        numbered = number_key(inv.number) in keys
+        named = bool(inv_index.tokens.get(inv.id, frozenset()) & text_tokens)
+        timely = bool(
+            inv.issue_date and txn.posted_on <= inv.issue_date + timedelta(days=INVOICE_WINDOW_DAYS)
+        )
+        score = (
+            SCORE_AMOUNT * exact
+            + SCORE_NUMBER * numbered
+            + SCORE_NAME * named
+            + SCORE_DATE * timely
+        )
+        if not (exact or numbered or (named and timely)):
             continue
+        scored.append((score, inv.number, inv, exact, numbered, named, timely))
+    scored.sort(key=lambda item: (-item[0], item[1]))
+    suggestions: list[Suggestion] = []
+    for score, _number, inv, exact, numbered, named, timely in scored[:MAX_SUGGESTIONS]:
+        reasons: list[Any] = []
+        if exact:
+            reasons.append(_l("the amount is exactly what is outstanding"))
+        if numbered:
+            reasons.append(_l("the reference contains the invoice number %(n)s", n=inv.number))
+        if named:
+            reasons.append(_l("the payer looks like %(name)s", name=inv.customer_name))
+        if timely and inv.issue_date:
+            days = (txn.posted_on - inv.issue_date).days
+            reasons.append(_l("paid within %(d)d days of issue", d=days))
         amount = min(txn.open_pence, inv.outstanding_pence)
         if amount < inv.outstanding_pence:
             reasons.append(_l("a part payment"))
@@ -290,24 +325,25 @@ def _for_incoming(
             Suggestion(txn.id, (Target(INVOICE, inv.id, amount, label),), score, reasons)
         )
     # One deposit that settles several invoices of the same payer, oldest first.
-    if not any(s.score >= SCORE_AMOUNT for s in suggestions) and len(by_payer) > 1:
-        split = _split(txn, list(by_payer.values()), rejected)
-        if split is not None:
-            suggestions.append(split)
+    if not any(item[3] for item in scored):
+        payer = [item[2] for item in scored if item[5] and not item[3]]
+        if len(payer) > 1:
+            split = _split(txn, payer, rejected)
+            if split is not None:
+                suggestions.append(split)
     for job in job_index.by_amount.get((txn.currency, txn.open_pence), ()):
         if (txn.id, JOB, job.job_id) in rejected:
             continue
         if job.job_date and txn.posted_on < job.job_date:
             continue
         score, reasons = SCORE_AMOUNT, [_l("the amount is the expected net from the agency")]
-        if name_tokens(job.agency_name) & text_tokens:
+        if job_index.tokens.get(job.job_id, frozenset()) & text_tokens:
             score += SCORE_NAME
             reasons.append(_l("the payer looks like %(name)s", name=job.agency_name))
         if job.job_date and txn.posted_on <= job.job_date + timedelta(days=AGENCY_WINDOW_DAYS):
             score += SCORE_DATE
-            reasons.append(
-                _l("paid within %(d)d days of the job", d=(txn.posted_on - job.job_date).days)
-            )
+            days = (txn.posted_on - job.job_date).days
+            reasons.append(_l("paid within %(d)d days of the job", d=days))
         label = f"{job.title} · {job.agency_name}"
         suggestions.append(
             Suggestion(txn.id, (Target(JOB, job.job_id, txn.open_pence, label),), score, reasons)

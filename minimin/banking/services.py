@@ -60,7 +60,7 @@ from minimin.extensions import db
 log = logging.getLogger(__name__)
 
 #: Rows inserted per statement (executemany batches).
-BATCH = 2000
+BATCH = 5000
 MAX_RULES = 200
 
 
@@ -356,23 +356,19 @@ def _insert(
         )
     )
     compiled = _load_rules(account.user_id)
-    table = BankTransaction.__table__
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-        statement: Any = pg_insert(table).on_conflict_do_nothing(
-            constraint="uq_bank_transaction_account_fingerprint"
-        )
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-        statement = sqlite_insert(table).on_conflict_do_nothing()
-    else:  # pragma: no cover - the two supported databases
-        statement = sa.insert(table)
     now = utcnow()
+    shared = {
+        "user_id": account.user_id,
+        "bank_account_id": account.id,
+        "import_job_id": job.id,
+        "currency": account.currency,
+        "reconciliation": UNRECONCILED,
+        "reconciled_pence": 0,
+        "created_at": now,
+        "updated_at": now,
+    }
+    writer = _BulkWriter(shared)
     added = 0
-    batch: list[dict[str, Any]] = []
     fresh = set()
     for index, row in enumerate(rows, start=1):
         if row.fingerprint in existing or row.fingerprint in fresh:
@@ -383,41 +379,109 @@ def _insert(
             if compiled
             else None
         )
-        batch.append(
-            {
-                "id": uuid.uuid4(),
-                "user_id": account.user_id,
-                "bank_account_id": account.id,
-                "import_job_id": job.id,
-                "posted_on": row.posted_on,
-                "amount_pence": row.amount_pence,
-                "currency": account.currency,
-                "description": row.description,
-                "counterparty": row.counterparty,
-                "reference": row.reference,
-                "fitid": row.fitid,
-                "fingerprint": row.fingerprint,
-                "payee_key": payee_key(row.counterparty, row.description),
-                "category": rule.category if rule else None,
-                "category_source": CATEGORY_BY_RULE if rule and rule.category else None,
-                "client_id": rule.client_id if rule else None,
-                "agency_id": rule.agency_id if rule else None,
-                "reconciliation": UNRECONCILED,
-                "reconciled_pence": 0,
-                "created_at": now,
-                "updated_at": now,
-            }
+        writer.add(
+            (
+                uuid.uuid4(),
+                row.posted_on,
+                row.amount_pence,
+                row.description,
+                row.counterparty,
+                row.reference,
+                row.fitid,
+                row.fingerprint,
+                payee_key(row.counterparty, row.description),
+                rule.category if rule else None,
+                CATEGORY_BY_RULE if rule and rule.category else None,
+                rule.client_id if rule else None,
+                rule.agency_id if rule else None,
+            )
         )
-        if len(batch) >= BATCH:
-            db.session.execute(statement, batch)
-            added += len(batch)
-            batch = []
+        if len(writer) >= BATCH:
+            added += writer.flush()
             job.rows_done = index
             _commit(commit)
-    if batch:
-        db.session.execute(statement, batch)
-        added += len(batch)
+    added += writer.flush()
     return added
+
+
+class _BulkWriter:
+    """Adds statement rows with the driver's executemany: the INSERT is compiled once (with
+    ON CONFLICT DO NOTHING, so a concurrent import of the same rows is harmless) and values
+    go through each column's bind processor, without per-row statement construction."""
+
+    ROW_COLUMNS = (
+        "id",
+        "posted_on",
+        "amount_pence",
+        "description",
+        "counterparty",
+        "reference",
+        "fitid",
+        "fingerprint",
+        "payee_key",
+        "category",
+        "category_source",
+        "client_id",
+        "agency_id",
+    )
+
+    def __init__(self, shared: dict[str, Any]):
+        table = BankTransaction.__table__
+        dialect = db.session.connection().dialect
+        if dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+            statement: Any = pg_insert(table).on_conflict_do_nothing(
+                constraint="uq_bank_transaction_account_fingerprint"
+            )
+        elif dialect.name == "sqlite":
+            from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+            statement = sqlite_insert(table).on_conflict_do_nothing()
+        else:  # pragma: no cover - the two supported databases
+            statement = sa.insert(table)
+        keys = [*self.ROW_COLUMNS, *shared]
+        compiled = statement.compile(dialect=dialect, column_keys=keys)
+        self.sql = str(compiled)
+        identity = lambda value: value  # noqa: E731
+
+        def processor(name: str) -> Any:
+            column = table.c[name]
+            return column.type.dialect_impl(dialect).bind_processor(dialect) or identity
+
+        self.processors = {name: processor(name) for name in keys}
+        self.shared = {name: self.processors[name](value) for name, value in shared.items()}
+        self.positional = compiled.positional
+        order = list(compiled.positiontup or []) if compiled.positional else keys
+        index = {name: i for i, name in enumerate(self.ROW_COLUMNS)}
+        # Per output position: (row value index, processor) or (None, processed constant).
+        self.plan = [
+            (index[name], self.processors[name]) if name in index else (None, self.shared[name])
+            for name in order
+        ]
+        self.order = order
+        self.pending: list[Any] = []
+
+    def __len__(self) -> int:
+        return len(self.pending)
+
+    def add(self, values: tuple[Any, ...]) -> None:
+        row = [
+            const_or_proc if i is None else const_or_proc(values[i])
+            for i, const_or_proc in self.plan
+        ]
+        self.pending.append(
+            tuple(row) if self.positional else dict(zip(self.order, row, strict=True))
+        )
+
+    def flush(self) -> int:
+        if not self.pending:
+            return 0
+        count = len(self.pending)
+        # The session's connection changes after each batch commits.
+        db.session.connection().exec_driver_sql(self.sql, self.pending)
+        self.pending = []
+        return count
 
 
 def import_now(
@@ -566,18 +630,34 @@ def apply_rules(user_id: uuid.UUID) -> int:
 # --------------------------------------------------------------------------- reconciliation
 
 
-def _open_transactions(
-    user_id: uuid.UUID, ids: Sequence[uuid.UUID] | None = None
-) -> list[BankTransaction]:
-    query = sa.select(BankTransaction).where(
-        BankTransaction.user_id == user_id,
-        BankTransaction.reconciliation.in_((UNRECONCILED, PART)),
+def _open_plain(user_id: uuid.UUID) -> list[reconcile.Txn]:
+    """Every open transaction of the user as plain records (no ORM objects: fast for 10,000)."""
+    t = BankTransaction
+    rows = db.session.execute(
+        sa.select(
+            t.id,
+            t.posted_on,
+            t.amount_pence,
+            t.reconciled_pence,
+            t.description,
+            t.counterparty,
+            t.reference,
+            t.currency,
+        ).where(t.user_id == user_id, t.reconciliation.in_((UNRECONCILED, PART)))
     )
-    if ids is not None:
-        query = query.where(BankTransaction.id.in_(list(ids)))
-    return list(
-        db.session.scalars(query.order_by(BankTransaction.posted_on.desc(), BankTransaction.id))
-    )
+    return [
+        reconcile.Txn(
+            id=r.id,
+            posted_on=r.posted_on,
+            amount_pence=r.amount_pence,
+            open_pence=max(abs(r.amount_pence) - r.reconciled_pence, 0),
+            description=r.description,
+            counterparty=r.counterparty,
+            reference=r.reference,
+            currency=r.currency,
+        )
+        for r in rows
+    ]
 
 
 def as_txn(txn: BankTransaction) -> reconcile.Txn:
@@ -701,14 +781,16 @@ def suggestions(
     user_id: uuid.UUID, transactions: Sequence[BankTransaction] | None = None
 ) -> dict[uuid.UUID, list[reconcile.Suggestion]]:
     """Ranked reconciliation suggestions for the user's open transactions (or *transactions*)."""
-    txns = transactions if transactions is not None else _open_transactions(user_id)
-    txns = [t for t in txns if t.reconciliation in (UNRECONCILED, PART)]
-    if not txns:
+    if transactions is None:
+        plain = _open_plain(user_id)
+    else:
+        plain = [as_txn(t) for t in transactions if t.reconciliation in (UNRECONCILED, PART)]
+    if not plain:
         return {}
-    incoming = any(t.amount_pence > 0 for t in txns)
-    outgoing = any(t.amount_pence < 0 for t in txns)
+    incoming = any(t.amount_pence > 0 for t in plain)
+    outgoing = any(t.amount_pence < 0 for t in plain)
     return reconcile.suggest(
-        [as_txn(t) for t in txns],
+        plain,
         open_invoices(user_id) if incoming else (),
         expected_agency_payments(user_id) if incoming else (),
         open_expenses(user_id) if outgoing else (),

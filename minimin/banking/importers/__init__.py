@@ -7,6 +7,7 @@ import hashlib
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -82,6 +83,8 @@ class ParsedTransaction:
 def clean_text(value: str, limit: int) -> str:
     """Printable text: control characters (NUL included) and lone surrogates dropped, spaces
     collapsed, cut to *limit* characters."""
+    if value.isprintable():  # the common case, checked in C
+        return " ".join(value.split())[:limit]
     out = []
     for ch in value:
         cat = unicodedata.category(ch)
@@ -92,11 +95,13 @@ def clean_text(value: str, limit: int) -> str:
     return " ".join("".join(out).split())[:limit]
 
 
+@lru_cache(maxsize=65536)
 def normalise_description(text: str) -> str:
     """Case- and space-insensitive form used in fingerprints and for learning categories."""
     return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
+@lru_cache(maxsize=65536)
 def payee_key(counterparty: str, description: str) -> str:
     """The key categories are learned by: the payee when given, else the description without
     its words that hold digits (card numbers, dates and references vary between statements)."""
