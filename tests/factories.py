@@ -161,8 +161,8 @@ FACTORIES: dict[str, Builder] = {
         "lines_snapshot": [],
     },
     "stripe_account": lambda ids, u: {
-        "secret_key": "sk_test_canary",
-        "webhook_secret": "whsec_x",
+        "secret_key": "rk_live_canary51HxyzAbCd1234",
+        "webhook_secret": "whsec_canaryQwErTy98765",
         "key_hint": "nary",
     },
     "stripe_event": lambda ids, u: {
@@ -243,6 +243,24 @@ FACTORIES: dict[str, Builder] = {
         "granted": True,
         "wording_version": "ai-2025-08",
     },
+    "vat_return": lambda ids, u: {
+        "period_start": date(2025, 4, 1),
+        "period_end": date(2025, 6, 30),
+        "scheme": "standard",
+        "box1_pence": 2000,
+        "filed_at": utcnow(),
+    },
+    "export_job": lambda ids, u: {
+        "tax_year": 2025,
+        "status": "done",
+        "file_key": ids["_zip_key"],
+    },
+    "export_share": lambda ids, u: {
+        "export_job_id": ids["export_job"],
+        "token_hash": _fp(),
+        "recipient": "canary-accountant@example.com",
+        "expires_at": utcnow() + timedelta(days=7),
+    },
     "admin_account_lock": None,  # type: ignore[dict-item] - would lock the account: see below
 }
 #: Tables deliberately left empty by the full account, with the reason.
@@ -276,6 +294,7 @@ def build_full_account(user_id: uuid.UUID, file_bytes: bytes = b"\x89PNG") -> di
     ids: dict[str, Any] = {
         "_file_key": storage().save(file_bytes, "image/png"),
         "_pdf_key": storage().save(b"%PDF-1.7 canary", "application/pdf"),
+        "_zip_key": storage().save(b"PK\x05\x06" + b"\0" * 18, "application/zip"),
     }
     for table, builder in FACTORIES.items():
         if builder is None or table not in personal_table_names():

@@ -83,7 +83,13 @@ CEREMONY_TIMEOUT_MS = 120_000
 REGISTER = "register"
 LOGIN = "login"
 SECOND_FACTOR = "second_factor"
-_SESSION_KEYS = {REGISTER: "pk_register", LOGIN: "pk_login", SECOND_FACTOR: "pk_second_factor"}
+CONFIRM = "confirm"
+_SESSION_KEYS = {
+    REGISTER: "pk_register",
+    LOGIN: "pk_login",
+    SECOND_FACTOR: "pk_second_factor",
+    CONFIRM: "pk_confirm",
+}
 _TRANSPORTS = {t.value for t in AuthenticatorTransport}
 
 
@@ -292,6 +298,53 @@ def _preference(user_id: uuid.UUID) -> PasskeyPreference | None:
     return db.session.scalar(
         sa.select(PasskeyPreference).where(PasskeyPreference.user_id == user_id)
     )
+
+
+# ------------------------------------------------------- API for confirming a sensitive action
+
+
+def has_passkeys(user_id: uuid.UUID) -> bool:
+    return _passkey_count(user_id) > 0
+
+
+def begin_confirmation(user: User) -> Response:
+    """Options (JSON) asking for one of *user*'s passkeys to confirm an action of theirs.
+
+    The challenge is bound to this browser's session and answers once; the caller decides what
+    must have happened before (a password typed again, say).
+    """
+    rp_id, _origin = relying_party()
+    options = generate_authentication_options(
+        rp_id=rp_id,
+        timeout=CEREMONY_TIMEOUT_MS,
+        allow_credentials=[_descriptor(p) for p in _user_passkeys(user.id)],
+        user_verification=UserVerificationRequirement.PREFERRED,
+    )
+    _new_ceremony(CONFIRM, user_id=user.id, challenge=options.challenge)
+    return Response(options_to_json(options), mimetype="application/json")
+
+
+def read_credential() -> dict[str, Any] | None:
+    """The credential JSON of this request (size-limited), or None when it is not one."""
+    return _read_credential()
+
+
+def verify_confirmation(user: User, payload: Any) -> tuple[bool, str]:
+    """Check *payload* (an assertion from :func:`begin_confirmation`'s options) for *user*.
+
+    The challenge is used up whatever the outcome. Returns (confirmed, reason for a refusal).
+    """
+    ceremony = _consume_ceremony(CONFIRM)
+    if ceremony is None or ceremony.user_id != user.id:
+        return False, "no_ceremony"
+    if not isinstance(payload, dict):
+        return False, "no_credential"
+    passkey, reason, _owner = _verify_assertion(
+        payload, ceremony, expected_user=user.id, require_user_verification=False
+    )
+    if passkey is None:
+        return False, reason or "refused"
+    return True, ""
 
 
 # ------------------------------------------------------------------------------------ helpers

@@ -19,8 +19,9 @@ class StripeAccount(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: i
     __tablename__ = "stripe_account"
     __table_args__ = (sa.UniqueConstraint("user_id", name="uq_stripe_account_user_id"),)
 
-    secret_key: Mapped[str] = mapped_column(EncryptedString)
-    webhook_secret: Mapped[str] = mapped_column(EncryptedString)
+    #: Masked in the privacy export (rk_live_…1234): a secret granting access to the account.
+    secret_key: Mapped[str] = mapped_column(EncryptedString, info={"minimin_export": "mask"})
+    webhook_secret: Mapped[str] = mapped_column(EncryptedString, info={"minimin_export": "mask"})
     #: The opaque part of this user's webhook URL (/payments/stripe/webhook/<id>).
     webhook_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, unique=True, default=uuid.uuid4)
     key_hint: Mapped[str] = mapped_column(sa.String(16))

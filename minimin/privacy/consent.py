@@ -4,8 +4,9 @@ Each purpose has its own consent, recorded as a history (``consent_record``) wit
 the version of the words the person saw. Withdrawing takes effect at once: the AI feature asks
 :func:`has_consent` before every call, and communications go through the accounts service,
 whose product-news setting is this consent. Withdrawing AI consent can also delete the AI
-conversation logs: every table whose name starts with ``ai_`` (found in the metadata, so AI
-tables added later are covered).
+conversation logs: every table whose name starts with ``ai_`` and holds a ``user_id``, found
+in the models' metadata and in the database itself, so an AI table added later (even one created
+outside the models) is covered.
 """
 
 from __future__ import annotations
@@ -61,7 +62,8 @@ def history(user_id: uuid.UUID, limit: int = 50) -> list[ConsentRecord]:
 
 
 def ai_tables() -> list[sa.Table]:
-    """AI tables owned by users (and their children), dependents first."""
+    """AI tables owned by users (and their children), dependents first: those of the models,
+    then any other ``ai_*`` table with a ``user_id`` column that exists in the database."""
     owned = [
         t
         for t in discovery.deletion_order()
@@ -71,7 +73,25 @@ def ai_tables() -> list[sa.Table]:
             for link in discovery.child_tables()
         )
     ]
-    return owned
+    return owned + _database_only_ai_tables()
+
+
+def _database_only_ai_tables() -> list[sa.Table]:
+    connection = db.session.connection()
+    inspector = sa.inspect(connection)
+    known = discovery.metadata().tables
+    reflected = sa.MetaData()
+    tables: list[sa.Table] = []
+    for name in sorted(inspector.get_table_names()):
+        if not name.startswith(AI_TABLE_PREFIX) or name in known:
+            continue
+        if "user_id" not in {c["name"] for c in inspector.get_columns(name)}:
+            continue
+        # user_id is read as a UUID whatever the backend stores (CHAR(32) on SQLite).
+        tables.append(
+            sa.Table(name, reflected, sa.Column("user_id", sa.Uuid), autoload_with=connection)
+        )
+    return tables
 
 
 def set_consent(

@@ -23,10 +23,10 @@ USER_TABLE = "user"
 SECRET_SUFFIXES = ("password_hash", "token_hash")
 
 #: Columns whose value is a key in :mod:`minimin.core.storage` (a file to export and delete).
-STORAGE_KEY_NAMES = ("storage_key", "pdf_key")
+STORAGE_KEY_NAMES = ("storage_key", "pdf_key", "file_key")
 #: Columns ending in ``_key`` that are NOT storage keys. A new ``*_key`` column must be added to
 #: one list or the other (tests/unit/privacy/test_discovery.py fails until it is).
-NOT_STORAGE_KEYS = ("email_key", "payee_key", "secret_key", "public_key")
+NOT_STORAGE_KEYS = ("email_key", "payee_key", "secret_key", "public_key", "period_key")
 
 
 def metadata() -> sa.MetaData:

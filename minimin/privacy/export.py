@@ -6,6 +6,11 @@ foreign key) is in it. Values are made plain for JSON: amounts and other exact n
 strings, dates and times in ISO 8601, ids as strings, binary values as base64. Encrypted
 columns are decrypted (the column type does it on the way out); password and token hashes are
 left out.
+
+A column can carry an export policy in its ``info`` dict: ``info={"minimin_export": "mask"}``
+exports the column masked (``rk_live_…1234``): present, recognisable, useless to a thief. It is
+for secrets that grant access to an outside account (the Stripe keys), which a leaked export file
+must not hand over.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import base64
 import io
 import json
 import logging
+import re
 import uuid
 import zipfile
 from collections.abc import Callable
@@ -35,6 +41,36 @@ VERSION = 1
 #: How long a finished export can be downloaded.
 KEEP_FOR = timedelta(days=7)
 JSON_NAME = "minimin-export.json"
+
+
+#: The ``info`` key of a column's export policy, and its values.
+EXPORT_POLICY = "minimin_export"
+MASK = "mask"
+POLICIES = (MASK,)
+#: A secret's readable prefix (``sk_live_``, ``rk_test_``, ``whsec_``) is kept when masked.
+_SECRET_PREFIX = re.compile(r"^[a-z]{2,8}_(?:(?:live|test)_)?")
+#: Secrets shorter than this keep no characters at all, only their prefix.
+_MASK_MIN_LENGTH = 16
+MASK_MARK = "\u2026"
+
+
+def policy(column: sa.Column[Any]) -> str | None:
+    value = column.info.get(EXPORT_POLICY)
+    if value is not None and value not in POLICIES:
+        raise ValueError(f"{column.table}.{column.name}: unknown export policy {value!r}")
+    return value  # type: ignore[no-any-return]
+
+
+def mask(value: Any) -> str | None:
+    """A secret reduced to its prefix and last four characters: ``rk_live_…1234``."""
+    if value is None:
+        return None
+    text = str(value)
+    match = _SECRET_PREFIX.match(text)
+    prefix = match.group(0) if match else ""
+    rest = text[len(prefix) :]
+    tail = rest[-4:] if len(text) >= _MASK_MIN_LENGTH and len(rest) > 8 else ""
+    return f"{prefix}{MASK_MARK}{tail}"
 
 
 def plain(value: Any) -> Any:
@@ -66,7 +102,9 @@ def _row(table: sa.Table, row: sa.Row[Any]) -> dict[str, Any]:
         if discovery.is_secret(column):
             continue
         value = row._mapping[column]
-        if column.name.endswith("_pence") and isinstance(value, int):
+        if policy(column) == MASK:
+            out[column.name] = mask(value)
+        elif column.name.endswith("_pence") and isinstance(value, int):
             out[column.name] = str(value)  # money is never a JSON number
         else:
             out[column.name] = plain(value)

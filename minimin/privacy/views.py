@@ -169,7 +169,7 @@ def withdraw_consent(purpose: str) -> Response | tuple[str, int]:
 
 
 def _has_passkeys() -> bool:
-    return bool(passkeys._user_passkeys(current_user.id))
+    return passkeys.has_passkeys(current_user.id)
 
 
 @bp.route("/privacy/delete", methods=["GET", "POST"])
@@ -218,45 +218,21 @@ def _password_recently_confirmed() -> bool:
 def delete_passkey_options() -> Response | tuple[Response, int]:
     if not _password_recently_confirmed():
         return jsonify({"error": _("Enter your password again first.")}), 400
-    from webauthn import generate_authentication_options, options_to_json
-    from webauthn.helpers.structs import UserVerificationRequirement
-
-    rp_id, _origin = passkeys.relying_party()
-    options = generate_authentication_options(
-        rp_id=rp_id,
-        timeout=passkeys.CEREMONY_TIMEOUT_MS,
-        allow_credentials=[
-            passkeys._descriptor(p) for p in passkeys._user_passkeys(current_user.id)
-        ],
-        user_verification=UserVerificationRequirement.PREFERRED,
-    )
-    passkeys._new_ceremony(
-        passkeys.SECOND_FACTOR, user_id=current_user.id, challenge=options.challenge
-    )
-    return Response(options_to_json(options), mimetype="application/json")
+    return passkeys.begin_confirmation(current_user._get_current_object())
 
 
 @bp.route("/privacy/delete/passkey/verify", methods=["POST"])
 @limiter.limit("10 per hour", key_func=_user_key)
 def delete_passkey_verify() -> Response | tuple[Response, int]:
-    ceremony = passkeys._consume_ceremony(passkeys.SECOND_FACTOR)
-    if (
-        ceremony is None
-        or ceremony.user_id != current_user.id
-        or not _password_recently_confirmed()
-    ):
+    user = current_user._get_current_object()
+    confirmed, reason = passkeys.verify_confirmation(user, passkeys.read_credential())
+    if reason == "no_ceremony" or not _password_recently_confirmed():
         return jsonify({"error": _("That request has expired. Please start again.")}), 400
-    credential = passkeys._read_credential()
-    if credential is None:
-        return jsonify({"error": _("The browser did not send a passkey.")}), 400
-    passkey, reason, _owner = passkeys._verify_assertion(
-        credential, ceremony, expected_user=current_user.id, require_user_verification=False
-    )
-    if passkey is None:
+    if not confirmed:
         audit.record(
             "privacy.delete_passkey_failed",
-            user_id=current_user.id,
-            actor_id=current_user.id,
+            user_id=user.id,
+            actor_id=user.id,
             detail={"reason": reason[:200]},
         )
         return jsonify({"error": _("That passkey could not confirm it is you.")}), 400

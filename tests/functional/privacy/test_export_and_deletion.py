@@ -64,6 +64,11 @@ def test_export_holds_every_table_and_column_and_nothing_of_another_user(
             assert set(rows[0]) == expected, table.name
             assert not any(c.endswith("token_hash") for c in rows[0])
     text = json.dumps(document)
+    # Secrets granting access to the Stripe account are present but masked.
+    stripe = document["tables"]["stripe_account"][0]
+    assert stripe["secret_key"] == "rk_live_\u20261234"
+    assert stripe["webhook_secret"] == "whsec_\u20268765"
+    assert "canary51Hxyz" not in text and "canaryQwErTy" not in text
     assert str(other.id) not in text and other.id.hex not in text
     for value in other_ids.values():
         assert str(value) not in text
@@ -147,6 +152,7 @@ def test_deletion_removes_every_row_and_file_and_spares_another_user(
                 assert kept, f"{table.name} lost the other user's rows"
         assert not storage().exists(owner_ids["_file_key"])
         assert not storage().exists(owner_ids["_pdf_key"])
+        assert not storage().exists(owner_ids["_zip_key"])  # the accountant export's ZIP
         assert storage().exists(other_ids["_file_key"])
         pending = discovery.metadata().tables["pending_file_deletion"]
         assert db.session.scalar(sa.select(sa.func.count()).select_from(pending)) == 0
@@ -168,6 +174,6 @@ def test_file_sweep_finishes_after_a_crash(app: Any, make_user: Any) -> None:
         db.session.info.pop(core_db._AFTER_COMMIT_KEY, None)  # the crash: nothing after commit
         db.session.commit()
         assert storage().exists(ids["_file_key"])
-        assert tasks.sweep_files.apply().get() == 2
+        assert tasks.sweep_files.apply().get() == 3  # logo, invoice PDF, accountant ZIP
         assert not storage().exists(ids["_file_key"])
         assert tasks.sweep_files.apply().get() == 0

@@ -17,9 +17,7 @@ def test_every_key_column_is_classified_as_file_or_not() -> None:
                 if column.name.endswith("_key") or column.name == "storage_key":
                     assert discovery.is_storage_key(column) or column.name in (
                         discovery.NOT_STORAGE_KEYS
-                    ), (
-                        f"{table.name}.{column.name}: classify it in privacy.discovery"
-                    )
+                    ), f"{table.name}.{column.name}: classify it in privacy.discovery"
 
 
 def test_child_tables_and_deletion_order() -> None:
