@@ -217,7 +217,7 @@ class VatForm(FlaskForm):
         _l("Flat rate percentage for your sector"), [Optional()], max_length=10
     )
     flat_rate_first_year = BooleanField(
-        _l("This is my first year of VAT registration (1% discount)")
+        _l("This is my first year of VAT registration (the rate is 1 point lower)")
     )
     vat_stagger = SelectField(
         _l("VAT return periods"),

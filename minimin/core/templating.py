@@ -7,8 +7,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
+
+from minimin.core.money import Money, format_money
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -29,6 +31,20 @@ def has_endpoint(name: str) -> bool:
     return name in current_app.view_functions
 
 
+def money(pence: int | None, currency: str = "GBP") -> str:
+    """Integer minor units as an amount in the reader's locale (``£1,000.00``)."""
+    if pence is None:
+        return ""
+    return format_money(Money.from_pence(int(pence), currency), locale=str(get_locale()))
+
+
+def money_value(value: Money | None) -> str:
+    """A :class:`Money` as an amount in the reader's locale."""
+    if value is None:
+        return ""
+    return format_money(value, locale=str(get_locale()))
+
+
 def uk_datetime(value: datetime | None, fmt: str = "medium") -> str:
     if value is None:
         return ""
@@ -44,6 +60,8 @@ def uk_date(value: date | None, fmt: str = "medium") -> str:
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["uk_datetime"] = uk_datetime
     app.jinja_env.filters["uk_date"] = uk_date
+    app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["money_value"] = money_value
     app.jinja_env.globals.update(
         main_navigation=main_navigation, has_endpoint=has_endpoint, theme_labels=THEME_LABELS
     )

@@ -55,13 +55,6 @@ SORTS: dict[str, tuple[Any, ...]] = {
 }
 
 
-@bp.app_template_filter("expense_money")
-def expense_money(pence: int | None, currency: str = "GBP") -> str:
-    if pence is None:
-        return ""
-    return format_money(Money.from_pence(int(pence), currency), locale=str(get_locale()))
-
-
 @bp.app_template_filter("exact_pounds")
 def exact_pounds(pounds: Decimal) -> str:
     """An exact amount of pounds (mileage running totals), rounded for display."""

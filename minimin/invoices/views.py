@@ -54,11 +54,6 @@ STATUS_LABELS = {
 }
 
 
-@bp.app_template_filter("pence")
-def _pence_filter(pence: int | None, currency: str = "GBP") -> str:
-    return money(pence, currency)
-
-
 @bp.app_context_processor
 def _labels() -> dict[str, Any]:
     return {"invoice_status_label": lambda s: _(STATUS_LABELS.get(s, s))}

@@ -9,14 +9,13 @@ from decimal import Decimal
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from minimin.contacts.kinds import kind_label
 from minimin.core.dates import DateError, parse_uk_date, uk_today
-from minimin.core.money import Money, format_money
+from minimin.core.money import Money
 from minimin.core.security import USER, classify_blueprint
 from minimin.core.tenancy import owned_or_404, parse_uuid
 from minimin.jobs import services
@@ -51,19 +50,6 @@ classify_blueprint(bp, USER)
 
 ViewResult = Response | str | tuple[str, int]
 _MONTH_RE = re.compile(r"(\d{4})-(\d{1,2})", re.ASCII)
-
-
-@bp.app_template_filter("job_money")
-def job_money(pence: int | None, currency: str = "GBP") -> str:
-    """Integer minor units as a formatted amount (``£1,000.00``)."""
-    if pence is None:
-        return ""
-    return format_money(Money.from_pence(int(pence), currency), locale=str(get_locale()))
-
-
-@bp.app_template_filter("money_value")
-def money_value(money: Money) -> str:
-    return format_money(money, locale=str(get_locale()))
 
 
 @bp.app_template_filter("plain_decimal")

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, jsonify, make_response, redirect, render_template, request
+from flask import Blueprint, jsonify, make_response, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from minimin.core.dates import uk_today
 from minimin.core.i18n import LANG_COOKIE, LOCALES, PREFERENCE_MAX_AGE, THEME_COOKIE, THEMES
 from minimin.core.security import PUBLIC, classify_blueprint, safe_next
 from minimin.extensions import db, limiter
@@ -19,11 +20,10 @@ classify_blueprint(bp, PUBLIC)
 @bp.route("/")
 def home() -> str:
     if current_user.is_authenticated:
-        if "tax" in current_app.blueprints:
-            from minimin.reports.views_vat import render_dashboard
+        from minimin.reports import dashboard
 
-            return render_dashboard()
-        return render_template("pages/dashboard.html")
+        board = dashboard.build(current_user.id, uk_today())
+        return render_template("pages/dashboard.html", board=board)
     return render_template("pages/home.html")
 
 

@@ -404,10 +404,10 @@ def _import_pdf(
 
 
 def _discrepancy_text(d: matching.Discrepancy, currency: str) -> str:
-    from minimin.jobs.views import job_money
+    from minimin.core.templating import money
 
     def m(key: str) -> str:
-        return job_money(int(d.figures.get(key, 0)), currency)  # type: ignore[arg-type]
+        return money(int(d.figures.get(key, 0)), currency)  # type: ignore[arg-type]
 
     line = _("Line %(n)d: ", n=(d.line_index or 0) + 1) if d.line_index is not None else ""
     if d.code == matching.NET_DOES_NOT_ADD_UP:

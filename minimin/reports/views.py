@@ -13,7 +13,7 @@ from flask_login import current_user
 
 from minimin.core import csvsafe
 from minimin.core.dates import DateError, TaxYear, parse_uk_date, uk_today
-from minimin.core.money import Money, MoneyError, format_money, parse_money
+from minimin.core.money import MoneyError, parse_money
 from minimin.core.security import USER, classify_blueprint
 from minimin.reports import ledger, tax, tax_tables
 from minimin.reports.forms import REGIME_LABELS, EstimateForm
@@ -23,13 +23,6 @@ classify_blueprint(bp, USER)
 
 ViewResult = Response | str | tuple[str, int]
 BASIS_LABELS = {ledger.CASH: "Cash basis", ledger.ACCRUALS: "Accruals basis"}
-
-
-@bp.app_template_filter("report_money")
-def report_money(pence: int | None) -> str:
-    if pence is None:
-        return ""
-    return format_money(Money.from_pence(int(pence), "GBP"))
 
 
 def _pounds(pence: int) -> str:

@@ -1,4 +1,4 @@
-"""The dashboard's rendering and the VAT return pages (``/reports/vat``).
+"""The VAT return pages (``/reports/vat``).
 
 One blueprint, ``tax``, carries the VAT, MTD and accountant export pages (views_mtd.py and
 views_export.py add their routes to it) and their static files.
@@ -17,10 +17,9 @@ from flask_login import current_user
 
 from minimin.business.models import BusinessProfile
 from minimin.core.dates import DateError, parse_uk_date, uk_today
-from minimin.core.money import Money, format_money
 from minimin.core.security import USER, classify_blueprint
 from minimin.extensions import db
-from minimin.reports import dashboard, vat_return
+from minimin.reports import vat_return
 
 bp = Blueprint(
     "tax",
@@ -33,17 +32,6 @@ bp = Blueprint(
 classify_blueprint(bp, USER)
 
 PERIOD_KEY = re.compile(r"[A-Z0-9#]{4}", re.ASCII)
-
-
-@bp.app_template_filter("report_money")
-def report_money(pence: int | None, currency: str = "GBP") -> str:
-    return format_money(Money.from_pence(int(pence or 0), currency))
-
-
-def render_dashboard() -> str:
-    """The signed-in home page (called by ``pages.home``)."""
-    board = dashboard.build(current_user.id, uk_today())
-    return render_template("pages/dashboard.html", board=board)
 
 
 def _profile() -> BusinessProfile | None:
