@@ -61,8 +61,13 @@ def main() -> int:
                 failures += 1
                 label = message.id if isinstance(message.id, str) else message.id[0]
                 print(f"{locale}: no translation for {label!r}")
+        # Babel's own checks: placeholders in each translation must match the source's.
+        for message, errors in catalogue.check():
+            for error in errors:
+                failures += 1
+                print(f"{locale}: {message.id!r}: {error}")
     if failures:
-        print(f"{failures} untranslated string(s); run `make translations-update` and translate.")
+        print(f"{failures} untranslated string(s) or translation error(s); run `make translations-update` and translate.")
         return 1
     print("translations complete")
     return 0
