@@ -51,6 +51,8 @@ ViewResult = Response | str | tuple[str, int]
 PER_PAGE = 50
 MAX_PAGE = 100_000
 SPLIT_CHOICES = 100
+#: Files up to this many rows are checked while the user waits on the mapping page.
+INLINE_CHECK_ROWS = 5_000
 
 
 @bp.app_template_filter("bank_money")
@@ -250,8 +252,10 @@ def mapping(job_id: str) -> ViewResult:
             options = inspection.options()
             options["mapping"] = mapping_data
             try:
-                # Check every row now: a bad file is refused here, with its rows and columns.
-                services.csv_import.parse(services.read_statement(job), options)
+                # A small file is checked row by row now, so its errors show on this page; a
+                # large one is checked by the background job and reports on its status page.
+                if inspection.rows <= INLINE_CHECK_ROWS:
+                    services.csv_import.parse(services.read_statement(job), options)
             except StatementErrors as exc:
                 errors = [str(e) for e in exc.errors]
                 if exc.more:

@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import sqlalchemy as sa
+
 MONZO = (
     "Transaction ID,Date,Time,Type,Name,Emoji,Category,Amount,Currency,Local amount,"
     "Local currency,Notes and #tags,Address,Receipt,Description,Category split,Money Out,Money In\n"
@@ -142,3 +144,35 @@ def test_entity_bomb_is_refused(signed_in: Any, account: Any, upload: Any, rows:
     assert "refused for safety" in page.text
     assert "nothing was added" in page.text
     assert rows() == []
+
+
+def test_large_file_runs_in_batches_and_reports_errors_on_its_page(
+    app: Any, signed_in: Any, account: Any, import_csv: Any, rows: Any
+) -> None:
+    from minimin.banking import services as banking_services
+
+    lines = [f"{1 + i % 28:02d}/01/2025,ITEM {i},-{1 + i % 50}.00" for i in range(6_500)]
+    good = ("Date,Description,Amount\n" + "\n".join(lines) + "\n").encode()
+    response = import_csv(signed_in, account, good)
+    assert response.status_code == 302
+    assert "6500 transactions added" in signed_in.get(response.headers["Location"]).text
+    assert len(rows()) == 6_500
+    # a large file with one bad row: accepted for the job, which fails and adds nothing
+    bad = good.replace(b"ITEM 6400,", b"ITEM 6400 BAD,").replace(
+        b"\n01/01/2025,ITEM 6412,", b"\n31/02/2025,ITEM 6412,"
+    )
+    response = import_csv(signed_in, account, bad + b"03/03/2025,NEW,-1.00\n")
+    assert response.status_code == 302
+    page = signed_in.get(response.headers["Location"])
+    assert "nothing was added" in page.text
+    assert "column “Date”" in page.text and "February 2025 has 28 days" in page.text
+    assert len(rows()) == 6_500
+    # a finished job run again changes nothing
+    from minimin.banking.models import ImportJob
+    from minimin.extensions import db
+
+    with app.app_context():
+        job = db.session.scalars(sa.select(ImportJob).where(ImportJob.status == "done")).first()
+        assert banking_services.run_import(job.id).status == "done"
+        db.session.commit()
+    assert len(rows()) == 6_500

@@ -255,3 +255,40 @@ def test_bad_rules_are_refused(signed_in: Any) -> None:
         "/banking/rules", {**base, "match_kind": "any", "min_amount": "NaN", "pattern": ""}
     )
     assert response.status_code == 400
+
+
+def test_agency_deposit_matches_the_expected_net(
+    app: Flask, signed_in: Any, owner: Any, make_txn: Any
+) -> None:
+    from minimin.banking.models import BankMatch
+    from minimin.extensions import db
+    from minimin.jobs.models import Job
+
+    with app.app_context():
+        job = Job(
+            user_id=owner.id,
+            title="Catalogue shoot",
+            agency_id=owner.agency_id,
+            status="completed",
+            starts_on=date(2025, 3, 1),
+            ends_on=date(2025, 3, 1),
+            gross_pence=100_000,
+            commission_pence=15_000,
+            vat_on_commission_pence=3_000,
+            net_pence=82_000,
+        )
+        db.session.add(job)
+        db.session.commit()
+        job_id = job.id
+    txn = make_txn(82_000, counterparty="TOP MODELS AGENCY")
+    page = signed_in.get(f"/banking/transactions/{txn}")
+    assert "the amount is the expected net from the agency" in page.text
+    key = keys(page.text)[0]
+    assert key.startswith(f"job:{job_id}:")
+    signed_in.submit(f"/banking/transactions/{txn}/accept", {"key": key})
+    assert txn_state(app, txn) == ("reconciled", 82_000)
+    with app.app_context():
+        assert db.session.scalar(sa.select(BankMatch.target_id)) == job_id
+    # once matched, the job is no longer expected
+    again = make_txn(82_000, counterparty="TOP MODELS AGENCY")
+    assert keys(signed_in.get(f"/banking/transactions/{again}").text) == []
