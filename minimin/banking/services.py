@@ -120,10 +120,23 @@ def delete_account(account: BankAccount) -> None:
                 "undo those matches first."
             )
         )
+    from minimin.files.models import StoredFile
+    from minimin.files.services import remove_file
+
+    file_ids = db.session.scalars(
+        sa.select(ImportJob.file_id).where(
+            ImportJob.bank_account_id == account.id, ImportJob.file_id.is_not(None)
+        )
+    ).all()
     db.session.execute(
         sa.delete(BankTransaction).where(BankTransaction.bank_account_id == account.id)
     )
     db.session.execute(sa.delete(ImportJob).where(ImportJob.bank_account_id == account.id))
+    # The kept statements go too (their bytes once the deletion has committed).
+    for file_id in file_ids:
+        stored = db.session.get(StoredFile, file_id)
+        if stored is not None and stored.user_id == account.user_id:
+            remove_file(stored)
     db.session.delete(account)
     db.session.flush()
 
@@ -482,43 +495,6 @@ class _BulkWriter:
         db.session.connection().exec_driver_sql(self.sql, self.pending)
         self.pending = []
         return count
-
-
-def import_now(
-    account: BankAccount,
-    data: bytes,
-    filename: str | None = None,
-    options: dict[str, Any] | None = None,
-) -> ImportJob:
-    """Import a statement in the current transaction (scripts, benchmarks and tests): CSV
-    with *options* or the detected ones. Raises :class:`StatementErrors` when the file is
-    refused (the job is then marked failed)."""
-    from minimin.files.services import store_clean
-
-    kind = statement_kind(data)
-    if kind == "csv" and options is None:
-        try:
-            options = csv_import.inspect(data, account.csv_mapping).options()
-        except StatementError as exc:
-            raise StatementErrors([exc]) from exc
-    stored = store_clean(
-        account.user_id, CleanFile(data=data, content_type="text/csv"), filename, "document"
-    )
-    job = ImportJob(
-        user_id=account.user_id,
-        bank_account_id=account.id,
-        file_id=stored.id,
-        filename=rules_safe_label(filename or "statement"),
-        kind=kind,
-        status=QUEUED,
-        options=options,
-    )
-    db.session.add(job)
-    db.session.flush()
-    run_import(job.id)
-    if job.status == FAILED:
-        raise StatementErrors([StatementError(e["message"], row=None) for e in job.errors or []])
-    return job
 
 
 # --------------------------------------------------------------------------- categories

@@ -176,3 +176,32 @@ def test_large_file_runs_in_batches_and_reports_errors_on_its_page(
         assert banking_services.run_import(job.id).status == "done"
         db.session.commit()
     assert len(rows()) == 6_500
+
+
+def test_deleting_an_account_removes_its_transactions_and_statements(
+    app: Any, signed_in: Any, account: Any, import_csv: Any, rows: Any
+) -> None:
+    from minimin.banking.models import BankAccount, ImportJob
+    from minimin.extensions import db
+    from minimin.files.models import StoredFile
+
+    import_csv(signed_in, account, MONZO.encode())
+    assert len(rows()) == 3
+    response = signed_in.submit(f"/banking/accounts/{account}/delete", {})
+    assert response.status_code == 302
+    assert rows() == []
+    with app.app_context():
+        assert db.session.get(BankAccount, account) is None
+        assert db.session.scalar(sa.select(sa.func.count(ImportJob.id))) == 0
+        assert db.session.scalar(sa.select(sa.func.count(StoredFile.id))) == 0
+
+
+def test_an_account_with_matches_is_not_deleted(
+    app: Any, signed_in: Any, account: Any, import_csv: Any, rows: Any
+) -> None:
+    import_csv(signed_in, account, b"Date,Description,Amount\n01/02/2025,SHOP,-9.99\n")
+    txn = rows()[0]
+    signed_in.submit(f"/banking/transactions/{txn.id}/expense", {"category": "other"})
+    response = signed_in.submit(f"/banking/accounts/{account}/delete", {})
+    assert "undo those matches first" in signed_in.get(response.headers["Location"]).text
+    assert len(rows()) == 1
