@@ -132,8 +132,10 @@ def _security_headers(response: Response) -> Response:
     # g._login_user; reading that never queries the database from here.
     loaded = g.get("_login_user")
     signed_in = loaded is not None and loaded.is_authenticated and request.endpoint != "static"
-    authenticated = kind in (USER, ADMIN, TOKEN) or signed_in or (
-        kind != PUBLIC and current_user and current_user.is_authenticated
+    authenticated = (
+        kind in (USER, ADMIN, TOKEN)
+        or signed_in
+        or (kind != PUBLIC and current_user and current_user.is_authenticated)
     )
     if authenticated or kind is None:
         headers["Cache-Control"] = "no-store"

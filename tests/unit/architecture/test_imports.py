@@ -20,7 +20,8 @@ NOT_FEATURES = {"core", "templates", "static", "translations", "data", "__pycach
 
 def feature_packages() -> list[str]:
     return sorted(
-        p.name for p in PACKAGE_ROOT.iterdir()
+        p.name
+        for p in PACKAGE_ROOT.iterdir()
         if p.is_dir() and (p / "__init__.py").exists() and p.name not in NOT_FEATURES
     )
 
