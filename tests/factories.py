@@ -3,8 +3,9 @@
 ``FACTORIES`` has one entry per user-owned (or child) table, in an order where parents come
 first. :func:`build_full_account` fails loudly when the metadata holds a personal table with
 no entry, so a new feature table forces an update here (and so its export and deletion are
-tested). Canary values (name, email, address, bank details, VAT number, client names, invoice
-lines) are planted so tests can prove they never reach the admin area.
+tested). Canary values (in every free-text field: names, addresses, bank details, VAT number,
+descriptions, file names, email addresses) are planted so tests can prove they never reach the
+admin area or another user (tests/security/test_tenancy_matrix.py).
 """
 
 from __future__ import annotations
@@ -27,6 +28,15 @@ CANARIES = {
     "client": "Canaryclient Plc Zq",
     "agency": "Canaryagency Zq",
     "line": "Canaryline photoshoot Zq",
+    "supplier": "Canarysupplier Zq Ltd",
+    "note": "Canarynote Zq pens",
+    "place": "Canaryplace Zq",
+    "device": "Canarydevice Zq laptop",
+    "bank": "Canarybank Zq current",
+    "reference": "Canaryref Zq",
+    "filename": "canaryfile-zq",
+    "mail_to": "canary-mail@example.com",
+    "recipient": "canary-accountant@example.com",
 }
 
 
@@ -52,7 +62,7 @@ FACTORIES: dict[str, Builder] = {
         "content_type": "image/png",
         "size": 4,
         "sha256": "0" * 64,
-        "filename": "logo.png",
+        "filename": CANARIES["filename"] + ".png",
         "purpose": "logo",
     },
     "account_token": lambda ids, u: {
@@ -60,12 +70,12 @@ FACTORIES: dict[str, Builder] = {
         "token_hash": _fp(),
         "expires_at": utcnow() + timedelta(days=1),
     },
-    "user_session": lambda ids, u: {"token_hash": _fp(), "user_agent": "Test"},
+    "user_session": lambda ids, u: {"token_hash": _fp(), "user_agent": CANARIES["device"]},
     "audit_event": lambda ids, u: {"action": "test.event"},
     "passkey": lambda ids, u: {
         "credential_id": uuid.uuid4().hex,
         "public_key": b"\x01\x02",
-        "name": "Laptop",
+        "name": CANARIES["device"],
     },
     "passkey_preference": lambda ids, u: {"require_after_password": False},
     "passkey_challenge": lambda ids, u: {
@@ -125,8 +135,8 @@ FACTORIES: dict[str, Builder] = {
     },
     "invoice_reminder_rule": lambda ids, u: {
         "offset_days": 7,
-        "subject": "Reminder",
-        "body": "Please pay",
+        "subject": CANARIES["note"],
+        "body": CANARIES["note"],
     },
     "invoice_reminder_sent": lambda ids, u: {
         "invoice_id": ids["invoice"],
@@ -136,15 +146,15 @@ FACTORIES: dict[str, Builder] = {
     "outbound_email": lambda ids, u: {
         "kind": "test",
         "message_id": f"<{uuid.uuid4()}@x>",
-        "to_address": "canary-mail@example.com",
-        "subject": "Hi",
+        "to_address": CANARIES["mail_to"],
+        "subject": CANARIES["note"],
         "text_body": CANARIES["line"],
         "category": "transactional",
         "status": "sent",
     },
     "outbound_attachment": lambda ids, u: {
         "email_id": ids["outbound_email"],
-        "filename": "a.pdf",
+        "filename": CANARIES["filename"] + ".pdf",
         "content_type": "application/pdf",
         "content": b"%PDF",
     },
@@ -171,7 +181,7 @@ FACTORIES: dict[str, Builder] = {
         "invoice_id": ids["invoice"],
     },
     "recurring_expense": lambda ids, u: {
-        "supplier": "Supplier",
+        "supplier": CANARIES["supplier"],
         "category": "office",
         "amount_pence": 1000,
         "frequency": "monthly",
@@ -180,23 +190,23 @@ FACTORIES: dict[str, Builder] = {
     "expense": lambda ids, u: {
         "date": date(2025, 5, 2),
         "amount_pence": 1200,
-        "supplier": "Shop",
-        "description": "Pens",
+        "supplier": CANARIES["supplier"],
+        "description": CANARIES["note"],
         "category": "office",
     },
     "expense_receipt": lambda ids, u: {"expense_id": ids["expense"], "file_id": ids["stored_file"]},
     "journey": lambda ids, u: {
         "date": date(2025, 5, 3),
-        "origin": "A",
-        "destination": "B",
-        "purpose": "Shoot",
+        "origin": CANARIES["place"],
+        "destination": CANARIES["place"],
+        "purpose": CANARIES["note"],
         "miles": Decimal("12.5"),
     },
-    "bank_account": lambda ids, u: {"name": "Current", "last_four": "1234"},
+    "bank_account": lambda ids, u: {"name": CANARIES["bank"], "last_four": "1234"},
     "bank_import_job": lambda ids, u: {
         "bank_account_id": ids["bank_account"],
         "kind": "csv",
-        "filename": "s.csv",
+        "filename": CANARIES["filename"] + ".csv",
     },
     "bank_transaction": lambda ids, u: {
         "bank_account_id": ids["bank_account"],
@@ -205,7 +215,7 @@ FACTORIES: dict[str, Builder] = {
         "fingerprint": _fp(),
         "description": CANARIES["client"],
         "counterparty": CANARIES["client"],
-        "reference": "INV",
+        "reference": CANARIES["reference"],
         "payee_key": "canary",
     },
     "bank_match": lambda ids, u: {
@@ -258,7 +268,7 @@ FACTORIES: dict[str, Builder] = {
     "export_share": lambda ids, u: {
         "export_job_id": ids["export_job"],
         "token_hash": _fp(),
-        "recipient": "canary-accountant@example.com",
+        "recipient": CANARIES["recipient"],
         "expires_at": utcnow() + timedelta(days=7),
     },
     "admin_account_lock": None,  # type: ignore[dict-item] - would lock the account: see below
