@@ -37,6 +37,7 @@ def main() -> int:
                 str(ROOT),
             ],
             check=True,
+            capture_output=True,
         )
         with pot.open("rb") as fh:
             template = read_po(fh)
@@ -67,7 +68,10 @@ def main() -> int:
                 failures += 1
                 print(f"{locale}: {message.id!r}: {error}")
     if failures:
-        print(f"{failures} untranslated string(s) or translation error(s); run `make translations-update` and translate.")
+        print(
+            f"{failures} untranslated string(s) or translation error(s);"
+            " run `make translations-update` and translate."
+        )
         return 1
     print("translations complete")
     return 0
