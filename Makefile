@@ -32,8 +32,8 @@ browser-deps:
 	@bash scripts/ensure-chromium
 
 lint: install
-	$(BIN)/ruff check minimin tests benchmarks migrations
-	$(BIN)/ruff format --check minimin tests benchmarks
+	$(BIN)/ruff check minimin tests benchmarks migrations scripts
+	$(BIN)/ruff format --check minimin tests benchmarks scripts
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 	$(BIN)/python scripts/check_translations.py
