@@ -246,10 +246,11 @@ def run_export(export_id: uuid.UUID, commit: Callable[[], None]) -> Any:
     export.status = RUNNING
     export.steps_done = 0
     commit()
+    running: ExportRequest = export
 
     def progress(done: int, total: int) -> None:
-        export.steps_total = total + 1  # the last step writes the ZIP
-        export.steps_done = done
+        running.steps_total = total + 1  # the last step writes the ZIP
+        running.steps_done = done
         if done % 10 == 0:
             commit()
 
