@@ -117,6 +117,7 @@ FACTORIES: dict[str, Builder] = {
         "to_status": "confirmed",
         "at": utcnow(),
     },
+    "job_attachment": lambda ids, u: {"job_id": ids["job"], "file_id": ids["stored_file"]},
     "invoice": lambda ids, u: {
         "client_id": ids["client"],
         "customer_name": CANARIES["client"],

@@ -13,6 +13,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from werkzeug.datastructures import MultiDict
 from wtforms import FieldList, Form, FormField, SelectField, TimeField
 from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
@@ -228,6 +229,17 @@ class StatusForm(FlaskForm):
 
 class DeleteForm(FlaskForm):
     pass
+
+
+#: What the file picker offers; the content decides what is accepted (minimin.core.uploads).
+ATTACHMENT_ACCEPT = "application/pdf,image/png,image/jpeg,image/webp"
+
+
+class AttachmentForm(FlaskForm):
+    file = FileField(
+        _l("Attach a file (PDF, PNG, JPEG or WebP, up to 20 MB)"),
+        render_kw={"accept": ATTACHMENT_ACCEPT},
+    )
 
 
 # ----------------------------------------------------------------------------- repeating rows

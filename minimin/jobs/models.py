@@ -24,6 +24,7 @@ from minimin.contacts import models as contacts_models
 from minimin.contacts.kinds import KIND_CODE_MAX
 from minimin.core.db import Timestamps, UserOwned, UUIDPrimaryKey
 from minimin.extensions import db
+from minimin.files.models import StoredFile
 
 TITLE_MAX = 200
 LOCATION_MAX = 200
@@ -36,6 +37,8 @@ MAX_PENCE = 10_000_000_000
 MAX_QUANTITY = Decimal("100000")
 MAX_DATES = 60
 MAX_FEE_LINES = 40
+#: Files (call sheets, briefs, usage contracts) one job may carry.
+MAX_ATTACHMENTS = 20
 
 PERCENT = sa.Numeric(6, 3)
 QUANTITY = sa.Numeric(12, 3)
@@ -94,6 +97,14 @@ FEE_KIND_LABELS = {
 PASS_THROUGH_KINDS = frozenset({EXPENSES, PER_DIEM})
 
 CURRENCIES = ("GBP", "EUR", "USD")
+
+#: How an attached file's type is shown (the type comes from its content, never its name).
+ATTACHMENT_TYPE_LABELS = {
+    "application/pdf": _l("PDF document"),
+    "image/png": _l("PNG image"),
+    "image/jpeg": _l("JPEG image"),
+    "image/webp": _l("WebP image"),
+}
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -180,6 +191,12 @@ class Job(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name
         order_by="JobStatusChange.at",
         passive_deletes=True,
     )
+    attachments: Mapped[list[JobAttachment]] = relationship(
+        back_populates="job",
+        cascade="all, delete-orphan",
+        order_by="JobAttachment.created_at",
+        passive_deletes=True,
+    )
     client: Mapped[contacts_models.Client | None] = relationship(lazy="raise_on_sql")
     agency: Mapped[contacts_models.Agency | None] = relationship(lazy="raise_on_sql")
 
@@ -252,6 +269,31 @@ class FeeLine(UUIDPrimaryKey, UserOwned, db.Model):  # type: ignore[name-defined
     @property
     def kind_label(self) -> str:
         return str(FEE_KIND_LABELS.get(self.kind, self.kind))
+
+
+class JobAttachment(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined,misc]
+    """A file attached to a job: a call sheet, a brief, a usage contract (PDF or image).
+
+    The bytes and their owner-checked download live in :mod:`minimin.files`; this row only
+    links the file to the job. Removing the row removes the file once the removal commits.
+    """
+
+    __tablename__ = "job_attachment"
+    __table_args__ = (sa.UniqueConstraint("job_id", "file_id"),)
+
+    job_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("job.id", ondelete="CASCADE"), index=True
+    )
+    file_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("stored_file.id", ondelete="CASCADE"), index=True
+    )
+
+    job: Mapped[Job] = relationship(back_populates="attachments")
+    file: Mapped[StoredFile] = relationship(lazy="joined")
+
+    @property
+    def type_label(self) -> str:
+        return str(ATTACHMENT_TYPE_LABELS.get(self.file.content_type, self.file.content_type))
 
 
 class JobStatusChange(UUIDPrimaryKey, UserOwned, db.Model):  # type: ignore[name-defined,misc]

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, BinaryIO
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -29,7 +29,10 @@ from sqlalchemy.orm import selectinload
 from minimin.contacts.models import QUOTING_FEE_PLUS_AGENCY_FEE, Agency, Client
 from minimin.core.db import utcnow
 from minimin.core.money import Money
+from minimin.core.uploads import UploadError
 from minimin.extensions import db
+from minimin.files.models import DOCUMENT
+from minimin.files.services import remove_file, store_upload
 from minimin.jobs.commission import (
     CommissionLine,
     CommissionResult,
@@ -44,6 +47,7 @@ from minimin.jobs.models import (
     CONFIRMED,
     ENQUIRY,
     INVOICED,
+    MAX_ATTACHMENTS,
     MAX_DATES,
     MAX_FEE_LINES,
     MAX_PENCE,
@@ -55,6 +59,7 @@ from minimin.jobs.models import (
     STATUSES,
     FeeLine,
     Job,
+    JobAttachment,
     JobDate,
     JobStatusChange,
 )
@@ -453,11 +458,46 @@ def update_job(job: Job, data: JobInput) -> Job:
 
 
 def delete_job(job: Job) -> None:
-    """Delete a job that has not been invoiced."""
+    """Delete a job that has not been invoiced, with its attachments (their files are removed
+    once the deletion commits)."""
     if job.is_locked:
         raise JobError(_l("An invoiced job cannot be deleted."))
+    files = [attachment.file for attachment in job.attachments]
     db.session.delete(job)
     db.session.flush()
+    for stored in files:
+        remove_file(stored)
+
+
+# ----------------------------------------------------------------------------- attachments
+
+
+def add_attachment(job: Job, stream: BinaryIO, filename: str | None) -> JobAttachment:
+    """Validate and store an uploaded file (PDF, PNG, JPEG or WebP) and attach it to *job*.
+
+    Raises :class:`~minimin.core.uploads.UploadError` (with the HTTP status) when it is
+    refused; the caller's transaction then rolls back and the stored bytes are removed.
+    """
+    if len(job.attachments) >= MAX_ATTACHMENTS:
+        raise UploadError(
+            _l(
+                "A job can have at most %(max)d attached files. Remove one before adding another.",
+                max=MAX_ATTACHMENTS,
+            )
+        )
+    stored = store_upload(job.user_id, stream, filename, DOCUMENT)
+    attachment = JobAttachment(user_id=job.user_id, job=job, file=stored)
+    db.session.add(attachment)
+    db.session.flush()
+    return attachment
+
+
+def remove_attachment(attachment: JobAttachment) -> None:
+    """Detach and delete the file: the row now, the bytes once the removal commits."""
+    stored = attachment.file
+    attachment.job.attachments.remove(attachment)
+    db.session.flush()
+    remove_file(stored)
 
 
 # ----------------------------------------------------------------------------- lookups
@@ -472,6 +512,7 @@ def load_job(job_id: uuid.UUID, user_id: uuid.UUID) -> Job | None:
             selectinload(Job.dates),
             selectinload(Job.fee_lines),
             selectinload(Job.status_changes),
+            selectinload(Job.attachments),
             selectinload(Job.client),
             selectinload(Job.agency),
         )

@@ -18,8 +18,10 @@ from minimin.core.dates import DateError, parse_uk_date, uk_today
 from minimin.core.money import Money
 from minimin.core.security import USER, classify_blueprint
 from minimin.core.tenancy import owned_or_404, parse_uuid
+from minimin.core.uploads import UploadError
 from minimin.jobs import services
 from minimin.jobs.forms import (
+    AttachmentForm,
     DeleteForm,
     JobForm,
     StatusForm,
@@ -36,6 +38,7 @@ from minimin.jobs.models import (
     STATUS_LABELS,
     STATUSES,
     Job,
+    JobAttachment,
 )
 
 bp = Blueprint(
@@ -181,15 +184,19 @@ def calendar() -> ViewResult:
 
 @bp.route("/<job_id>")
 def detail(job_id: str) -> str:
-    job = _load_or_404(job_id)
-    totals = services.job_totals(job)
+    return _render_detail(_load_or_404(job_id))
+
+
+def _render_detail(job: Job, **extra: Any) -> str:
+    extra.setdefault("attachment_form", AttachmentForm(formdata=None))
     return render_template(
         "jobs/detail.html",
         job=job,
-        totals=totals,
+        totals=services.job_totals(job),
         status_form=_status_form(job),
         moves=services.allowed_moves(job),
         delete_form=DeleteForm(),
+        **extra,
     )
 
 
@@ -229,19 +236,7 @@ def change_status(job_id: str) -> ViewResult:
         error = " ".join(str(e) for errors in form.errors.values() for e in errors) or _(
             "The status could not be changed."
         )
-    job = _load_or_404(job_id)
-    return (
-        render_template(
-            "jobs/detail.html",
-            job=job,
-            totals=services.job_totals(job),
-            status_form=_status_form(job),
-            moves=services.allowed_moves(job),
-            delete_form=DeleteForm(),
-            status_error=error,
-        ),
-        400,
-    )
+    return _render_detail(_load_or_404(job_id), status_error=error), 400
 
 
 @bp.route("/<job_id>/delete", methods=["POST"])
@@ -257,6 +252,56 @@ def delete(job_id: str) -> ViewResult:
         return redirect(url_for("jobs.detail", job_id=job.id)), 303  # type: ignore[return-value]
     flash(_("The job “%(title)s” was deleted.", title=job.title), "success")
     return redirect(url_for("jobs.index"))
+
+
+# ----------------------------------------------------------------------------- attachments
+
+
+@bp.route("/<job_id>/attachments", methods=["POST"])
+def add_attachment(job_id: str) -> ViewResult:
+    job = owned_or_404(Job, job_id, for_update=True)
+    form = AttachmentForm()
+    error: str | None = None
+    status = 400
+    if form.validate_on_submit():
+        upload = form.file.data
+        if upload is None or not getattr(upload, "filename", None):
+            error = _("Choose a PDF or an image (PNG, JPEG or WebP) to attach.")
+        else:
+            try:
+                attachment = services.add_attachment(job, upload.stream, upload.filename)
+            except UploadError as exc:
+                error, status = exc.message, exc.status
+    else:
+        error = _("The form has expired. Please try again.")
+    if error:
+        form.file.errors = [error]
+        return _render_detail(_load_or_404(job_id), attachment_form=form), status
+    flash(_("“%(name)s” was attached.", name=attachment.file.filename), "success")
+    return redirect(url_for("jobs.detail", job_id=job.id, _anchor="attachments"))
+
+
+def _owned_attachment(job_id: str, attachment_id: str) -> tuple[Job, JobAttachment]:
+    job = owned_or_404(Job, job_id)
+    attachment = owned_or_404(JobAttachment, attachment_id)
+    if attachment.job_id != job.id:
+        abort(404)
+    return job, attachment
+
+
+@bp.route("/<job_id>/attachments/<attachment_id>/remove", methods=["GET", "POST"])
+def remove_attachment(job_id: str, attachment_id: str) -> ViewResult:
+    """GET asks for confirmation; POST (with the form's token) removes the file."""
+    job, attachment = _owned_attachment(job_id, attachment_id)
+    form = DeleteForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        name = attachment.file.filename
+        services.remove_attachment(attachment)
+        flash(_("“%(name)s” was removed from the job.", name=name), "success")
+        return redirect(url_for("jobs.detail", job_id=job.id, _anchor="attachments"))
+    return render_template("jobs/remove_attachment.html", job=job, attachment=attachment, form=form)
 
 
 # ----------------------------------------------------------------------------- the form
