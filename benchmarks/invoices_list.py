@@ -1,0 +1,304 @@
+"""Benchmark: /invoices and /jobs with 5,000 records each, served by gunicorn, on PostgreSQL.
+
+Run: ``python -m benchmarks.invoices_list [--records 5000] [--users 8] [--requests 30]``.
+
+A throwaway PostgreSQL database (at ``MINIMIN_BENCH_PG_URL``, default: the local server the
+tests use) gets one account with ``--records`` jobs (the generator of
+:mod:`benchmarks.jobs_list`) and ``--records`` invoices, bulk inserted: drafts and issued, sent,
+part-paid and paid invoices with one to four lines each and payments on the part-paid and paid
+ones. The application is then served by gunicorn with 2 sync workers on 127.0.0.1 (embedded
+mode, as :mod:`benchmarks.run` starts it); eight signed-in users (eight HTTP sessions of the
+account, one thread each) request each page ``--requests`` times. Results go to
+``benchmarks/results/invoices_list.json``: per page the median (p50) and 95th percentile
+response time in milliseconds under that load, the throughput, and the machine's load average
+before and after (figures taken on a busy machine are not comparable with a quiet one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import re
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any
+
+import requests
+import sqlalchemy as sa
+
+from benchmarks.jobs_list import PASSWORD, PG_ADMIN_URL, _percentile, _populate, postgres_database
+from benchmarks.run import free_port, start_gunicorn, stop, wait_ready
+
+RESULTS = Path(__file__).parent / "results" / "invoices_list.json"
+PAGES = {
+    "invoices_first_page": "/invoices",
+    "invoices_open": "/invoices?status=open",
+    "jobs_first_page": "/jobs",
+}
+#: status -> share of invoices (no void invoices: those need credit notes, not list rows).
+STATUS_MIX = (("draft", 10), ("issued", 20), ("sent", 30), ("part_paid", 15), ("paid", 25))
+LINE_TEXTS = ("Shoot day", "Half day", "Usage: online 12 months", "Travel at cost", "Fitting")
+METHODS = ("bank_transfer", "bank_transfer", "card", "cheque")
+
+
+def _vat(net: int, rate: Decimal) -> int:
+    return int((Decimal(net) * rate / 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def generate_invoices(
+    user_id: uuid.UUID,
+    n: int,
+    client_ids: list[uuid.UUID],
+    agency_ids: list[uuid.UUID],
+    seed: int = 23,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    """Rows for *n* plausible invoices: (invoices, lines, payments)."""
+    rng = random.Random(seed)
+    now = datetime.now(UTC)
+    statuses = [s for s, share in STATUS_MIX for _ in range(share)]
+    invoices, lines, payments = [], [], []
+    sequence = 0
+    first = date(2024, 4, 6)
+    for i in range(n):
+        invoice_id = uuid.uuid4()
+        status = rng.choice(statuses)
+        agency = rng.random() < 0.5
+        issue = first + timedelta(days=rng.randint(0, 800))
+        net = vat = 0
+        for position in range(rng.randint(1, 4)):
+            quantity = Decimal(rng.choice(["1", "1", "2", "0.5", "3"]))
+            unit = rng.choice([45000, 80000, 120000, 250000, 4500])
+            line_net = int((quantity * unit).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+            rate = Decimal(20) if rng.random() < 0.85 else Decimal(0)
+            line_vat = _vat(line_net, rate)
+            net, vat = net + line_net, vat + line_vat
+            lines.append(
+                {
+                    "id": uuid.uuid4(),
+                    "user_id": user_id,
+                    "invoice_id": invoice_id,
+                    "position": position,
+                    "description": rng.choice(LINE_TEXTS),
+                    "quantity": quantity,
+                    "unit_price_pence": unit,
+                    "vat_treatment": "standard" if rate else "zero",
+                    "vat_rate": rate,
+                    "net_pence": line_net,
+                    "vat_pence": line_vat,
+                }
+            )
+        total = net + vat
+        issued = status != "draft"
+        if issued:
+            sequence += 1
+        paid = 0
+        if status in ("part_paid", "paid"):
+            amounts = [total] if status == "paid" else [total // rng.choice([2, 3, 4])]
+            if status == "paid" and total > 100 and rng.random() < 0.3:
+                amounts = [total // 2, total - total // 2]
+            for k, amount in enumerate(amounts):
+                payments.append(
+                    {
+                        "id": uuid.uuid4(),
+                        "user_id": user_id,
+                        "invoice_id": invoice_id,
+                        "paid_on": issue + timedelta(days=10 + 7 * k),
+                        "amount_pence": amount,
+                        "currency": "GBP",
+                        "method": rng.choice(METHODS),
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                )
+                paid += amount
+        invoices.append(
+            {
+                "id": invoice_id,
+                "user_id": user_id,
+                "number": f"INV-{sequence:05d}" if issued else None,
+                "sequence": sequence if issued else None,
+                "status": status,
+                "client_id": None if agency else rng.choice(client_ids),
+                "agency_id": rng.choice(agency_ids) if agency else None,
+                "customer_name": f"{'Agency' if agency else 'Client'} {i % 60}",
+                "issue_date": issue if issued else None,
+                "tax_point": issue if issued else None,
+                "due_date": issue + timedelta(days=30) if issued else None,
+                "payment_terms_days": 30,
+                "currency": "GBP",
+                "net_pence": net,
+                "vat_pence": vat,
+                "total_pence": total,
+                "paid_pence": paid,
+                "credited_pence": 0,
+                "issued_at": now if issued else None,
+                "paid_at": now if status == "paid" else None,
+                "created_at": now - timedelta(minutes=i),
+                "updated_at": now,
+            }
+        )
+    return invoices, lines, payments
+
+
+def populate(url: str, instance: Path, records: int) -> None:
+    """The account, its contacts, *records* jobs and *records* invoices (bulk inserts)."""
+    from minimin.accounts.models import User
+    from minimin.app import create_app
+    from minimin.contacts.models import Agency, Client
+    from minimin.extensions import db
+    from minimin.invoices.models import Invoice, InvoiceLine, Payment
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url}, mode="embedded", instance_path=instance)
+    _populate(app, records)  # the user, 60 clients, 12 agencies and the jobs
+    with app.app_context():
+        user_id = db.session.scalar(sa.select(User.id))
+        client_ids = list(db.session.scalars(sa.select(Client.id)))
+        agency_ids = list(db.session.scalars(sa.select(Agency.id)))
+        invoices, lines, payments = generate_invoices(user_id, records, client_ids, agency_ids)
+        for model, rows in ((Invoice, invoices), (InvoiceLine, lines), (Payment, payments)):
+            for i in range(0, len(rows), 2000):
+                db.session.execute(sa.insert(model), rows[i : i + 2000])
+        db.session.commit()
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("ANALYZE")
+        counts = {
+            "invoices": len(invoices),
+            "invoice_lines": len(lines),
+            "payments": len(payments),
+        }
+        print("generated", json.dumps(counts), flush=True)
+        db.session.remove()
+        db.engine.dispose()
+
+
+def signed_in_sessions(base: str, users: int) -> list[requests.Session]:
+    """*users* HTTP sessions of the account: one sign-in (the sign-in throttle is not what is
+    measured), its cookies copied into each session."""
+    first = requests.Session()
+    page = first.get(f"{base}/login", timeout=30).text
+    match = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page)
+    if not match:
+        raise RuntimeError("no CSRF token on /login")
+    response = first.post(
+        f"{base}/login",
+        data={"email": "bench@example.com", "password": PASSWORD, "csrf_token": match.group(1)},
+        allow_redirects=False,
+        timeout=30,
+    )
+    if response.status_code != 302:
+        raise RuntimeError(f"sign-in failed: {response.status_code}")
+    sessions = [first]
+    for _ in range(users - 1):
+        session = requests.Session()
+        session.cookies.update(first.cookies)
+        sessions.append(session)
+    return sessions
+
+
+def measure(base: str, users: int, per_user: int) -> dict[str, Any]:
+    sessions = signed_in_sessions(base, users)
+    results: dict[str, Any] = {}
+    for name, path in PAGES.items():
+        for s in sessions:  # warm up: both workers, every session
+            if s.get(base + path, timeout=60).status_code != 200:
+                raise RuntimeError(f"{path} did not answer 200")
+
+        def run(session: requests.Session, path: str = path) -> list[float]:
+            timings = []
+            for _ in range(per_user):
+                started = time.perf_counter()
+                response = session.get(base + path, timeout=60)
+                timings.append((time.perf_counter() - started) * 1000)
+                if response.status_code != 200:
+                    raise RuntimeError(f"{path} answered {response.status_code}")
+            return timings
+
+        wall = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=users) as pool:
+            timings = sorted(t for part in pool.map(run, sessions) for t in part)
+        wall = time.perf_counter() - wall
+        results[name] = {
+            "path": path,
+            "requests": len(timings),
+            "p50_ms": round(statistics.median(timings), 2),
+            "p95_ms": round(_percentile(timings, 0.95), 2),
+            "max_ms": round(timings[-1], 2),
+            "requests_per_second": round(len(timings) / wall, 1),
+        }
+        print(name, json.dumps(results[name]), flush=True)
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=5_000)
+    parser.add_argument("--users", type=int, default=8)
+    parser.add_argument("--requests", type=int, default=30, help="requests per user per page")
+    parser.add_argument("--pg-url", default=None)
+    parser.add_argument("--output", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+    if not 1 <= args.users <= 64 or not 1 <= args.requests <= 1000:
+        parser.error("--users must be 1..64 and --requests 1..1000")
+
+    pg_admin = args.pg_url or os.environ.get("MINIMIN_BENCH_PG_URL", PG_ADMIN_URL)
+    report: dict[str, Any] = {
+        "benchmark": "invoices_list",
+        "records": {"invoices": args.records, "jobs": args.records},
+        "concurrent_users": args.users,
+        "requests_per_user_per_page": args.requests,
+        "server": "gunicorn, 2 sync workers, 127.0.0.1, embedded mode",
+        "database": "postgresql",
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "cpus": os.cpu_count(),
+        "target": "p95 under 50 ms at 8 concurrent users (issue 5)",
+    }
+    with (
+        tempfile.TemporaryDirectory(prefix="minimin-bench-") as tmp,
+        postgres_database(pg_admin) as url,
+    ):
+        instance = Path(tmp) / "instance"
+        print(f"generating {args.records} jobs and {args.records} invoices...", flush=True)
+        populate(url, instance, args.records)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("MINIMIN_")}
+        env.update(
+            MINIMIN_ENV="embedded",
+            MINIMIN_INSTANCE_PATH=str(instance),
+            MINIMIN_DATABASE_URL=url,
+            MINIMIN_LOG_LEVEL="WARNING",
+        )
+        port = free_port()
+        log = Path(tmp) / "gunicorn.log"
+        process = start_gunicorn("minimin.wsgi:app", port, env, log)
+        try:
+            wait_ready(port, "/healthz")
+            report["load_average_before"] = [round(x, 2) for x in os.getloadavg()]
+            report["pages"] = measure(f"http://127.0.0.1:{port}", args.users, args.requests)
+            report["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
+        except Exception:
+            print(log.read_text()[-3000:], file=sys.stderr)
+            raise
+        finally:
+            stop(process)
+    report["p95_under_50_ms"] = {
+        name: page["p95_ms"] < 50 for name, page in report["pages"].items()
+    }
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    print(f"written to {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
