@@ -40,7 +40,7 @@ lint: install
 
 test: install browser-deps lint
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup \
-		--cov --cov-report=term --cov-report=xml:build/coverage.xml $(PYTEST_ARGS)
+		--durations=20 --cov --cov-report=term --cov-report=xml:build/coverage.xml $(PYTEST_ARGS)
 
 bench: install
 	$(BIN)/python -m benchmarks.run
