@@ -15,17 +15,6 @@ from flask import Flask
 import minimin.reports.tax_models  # noqa: F401 - tables in the test schema
 
 
-@pytest.fixture
-def app(app: Flask) -> Flask:
-    """The application with the VAT/MTD/export blueprint (registered by the reports
-    feature's init_app once it is listed; registered here if not yet)."""
-    if "tax" not in app.blueprints:
-        from minimin.reports.register_tax import init_tax
-
-        init_tax(app)
-    return app
-
-
 class Books:
     """Adds rows for one user inside an app context and commits."""
 

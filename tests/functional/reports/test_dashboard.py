@@ -1,15 +1,12 @@
 """The dashboard at / : empty state, this tax year's figures, the VAT threshold warning,
 charts with their data tables, and no inline styles."""
 
-# ruff: noqa: F811 - the fixtures imported below are requested by name
-
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
 from minimin.core.dates import TaxYear, uk_today
-from tests.functional.reports.tax_fixtures import app, trader  # noqa: F401 - fixtures
 
 
 def test_new_user_sees_the_empty_state(client: Any, trader: Any) -> None:

@@ -1,8 +1,6 @@
 """Accountant export: the ZIP's contents (CSVs, PDFs, receipts, README), formula-safe cells,
 progress endpoint, sharing with the accountant by a hashed, 7-day, single-export link."""
 
-# ruff: noqa: F811 - the fixtures imported below are requested by name
-
 from __future__ import annotations
 
 import csv
@@ -14,7 +12,6 @@ from typing import Any
 import sqlalchemy as sa
 
 from minimin.core.dates import TaxYear, uk_today
-from tests.functional.reports.tax_fixtures import app, trader  # noqa: F401 - fixtures
 
 
 def _build(client: Any) -> str:

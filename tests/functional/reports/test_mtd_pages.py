@@ -1,13 +1,10 @@
 """MTD for Income Tax page: scope table, quarters with the HMRC body, bad tax years."""
 
-# ruff: noqa: F811 - the fixtures imported below are requested by name
-
 from __future__ import annotations
 
 from typing import Any
 
 from minimin.core.dates import TaxYear, uk_today
-from tests.functional.reports.tax_fixtures import app, trader  # noqa: F401 - fixtures
 
 
 def test_mtd_page_shows_scope_and_quarter_bodies(client: Any, trader: Any) -> None:

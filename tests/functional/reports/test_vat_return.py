@@ -1,8 +1,6 @@
 """VAT returns worked by hand: standard accounting, cash accounting, the Flat Rate Scheme with
 its limited cost trader test, drill-down, filing and locking, the HMRC body, bad periods."""
 
-# ruff: noqa: F811 - the fixtures imported below are requested by name
-
 from __future__ import annotations
 
 import datetime as dt
@@ -11,8 +9,6 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-
-from tests.functional.reports.tax_fixtures import app, trader  # noqa: F401 - fixtures
 
 Q_START, Q_END = "2025-04-01", "2025-06-30"
 RETURN = f"/reports/vat/{Q_START}/{Q_END}"
