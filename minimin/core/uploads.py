@@ -239,6 +239,23 @@ def validate_image(data: bytes, *, max_side: int = MAX_IMAGE_SIDE) -> CleanFile:
         image.close()
 
 
+def _ends_completely(data: bytes, kind: str) -> bool:
+    """Whether the file ends where its format says it must.
+
+    Pillow alone cannot be trusted to refuse a truncated image: WeasyPrint sets Pillow's
+    process-wide ``LOAD_TRUNCATED_IMAGES`` when it is imported, after which a cut-off JPEG
+    loads with grey where the rest of the picture was.
+    """
+    if kind == PNG:
+        return data.endswith(b"IEND\xaeB`\x82")
+    if kind == JPEG:
+        return data.endswith(b"\xff\xd9")
+    if kind == WEBP:
+        declared = int.from_bytes(data[4:8], "little") + 8
+        return len(data) in (declared, declared + 1)
+    return True
+
+
 def _decode(data: bytes, kind: str) -> Image.Image:
     broken = UploadError(
         _l(
@@ -254,6 +271,8 @@ def _decode(data: bytes, kind: str) -> Image.Image:
             side=MAX_IMAGE_SIDE,
         ),
     )
+    if not _ends_completely(data, kind):
+        raise broken
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:

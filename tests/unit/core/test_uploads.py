@@ -221,3 +221,15 @@ def test_pdf_page_limit():
         "more than 2 pages"
         in refused(images.pdf(pages=3), lambda d: validate_pdf(d, max_pages=2)).message
     )
+
+
+@pytest.mark.parametrize("make", [images.png, images.jpeg, images.webp])
+def test_truncated_images_are_refused_even_after_weasyprint_is_loaded(make, monkeypatch):
+    """WeasyPrint switches Pillow to loading truncated images for the whole process."""
+    import weasyprint  # noqa: F401 - imported for its side effect on Pillow
+    from PIL import ImageFile
+
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
+    data = make(300, 300)
+    error = refused(data[: len(data) * 2 // 3])
+    assert "damaged or incomplete" in error.message
