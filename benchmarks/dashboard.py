@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.contacts_list import PG_ADMIN_URL, _csrf, postgres_database
-from benchmarks.reports import PASSWORD, populate
+from benchmarks.reports import PASSWORD, add_bench_user, bench_app, populate
 
 RESULTS = Path(__file__).parent / "results" / "dashboard.json"
 EXPORT_YEAR = 2024
@@ -51,27 +51,13 @@ def _time(client: Any, path: str, repeat: int) -> dict[str, Any]:
 
 
 def measure(url: str, args: argparse.Namespace) -> dict[str, Any]:
-    from minimin.accounts.models import User
-    from minimin.accounts.services import email_key, hash_password
-    from minimin.app import create_app
     from minimin.business.models import BusinessProfile
-    from minimin.core.db import utcnow
     from minimin.extensions import db
     from minimin.reports.tax_models import ExportJob
 
-    instance = Path(tempfile.mkdtemp(prefix="minimin-bench-"))
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url}, mode="testing", instance_path=instance)
+    app = bench_app(url)
     with app.app_context():
-        db.create_all()
-        user = User(
-            email="bench@example.com",
-            email_key=email_key("bench@example.com"),
-            full_name="Bench Mark",
-            password_hash=hash_password(PASSWORD),
-            email_verified_at=utcnow(),
-        )
-        db.session.add(user)
-        db.session.flush()
+        user = add_bench_user(db)
         db.session.add(
             BusinessProfile(
                 user_id=user.id,

@@ -200,26 +200,42 @@ def populate(db: Any, user_id: uuid.UUID, invoices: int, expenses: int, bank: in
     )
 
 
-def measure(url: str, args: argparse.Namespace) -> dict[str, Any]:
-    from minimin.accounts.models import User
-    from minimin.accounts.services import email_key, hash_password
+def bench_app(url: str) -> Any:
+    """A testing-mode application on *url*, its schema created."""
     from minimin.app import create_app
-    from minimin.core.db import utcnow
     from minimin.extensions import db
 
     instance = Path(tempfile.mkdtemp(prefix="minimin-bench-"))
     app = create_app({"SQLALCHEMY_DATABASE_URI": url}, mode="testing", instance_path=instance)
     with app.app_context():
         db.create_all()
-        user = User(
-            email="bench@example.com",
-            email_key=email_key("bench@example.com"),
-            full_name="Bench Mark",
-            password_hash=hash_password(PASSWORD),
-            email_verified_at=utcnow(),
-        )
-        db.session.add(user)
-        db.session.flush()
+    return app
+
+
+def add_bench_user(db: Any) -> Any:
+    """The verified account the benchmarks sign in as (inside an app context)."""
+    from minimin.accounts.models import User
+    from minimin.accounts.services import email_key, hash_password
+    from minimin.core.db import utcnow
+
+    user = User(
+        email="bench@example.com",
+        email_key=email_key("bench@example.com"),
+        full_name="Bench Mark",
+        password_hash=hash_password(PASSWORD),
+        email_verified_at=utcnow(),
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def measure(url: str, args: argparse.Namespace) -> dict[str, Any]:
+    from minimin.extensions import db
+
+    app = bench_app(url)
+    with app.app_context():
+        user = add_bench_user(db)
         started = time.perf_counter()
         populate(db, user.id, args.invoices, args.expenses, args.bank)
         db.session.commit()
