@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.contacts_list import PG_ADMIN_URL, _csrf, postgres_database
-from benchmarks.reports import PASSWORD, add_bench_user, bench_app, populate
+from benchmarks.reports import PASSWORD, add_bench_user, bench_app, history_arguments, populate
 
 RESULTS = Path(__file__).parent / "results" / "dashboard.json"
 EXPORT_YEAR = 2024
@@ -120,14 +120,7 @@ def measure(url: str, args: argparse.Namespace) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--invoices", type=int, default=20_000)
-    parser.add_argument("--expenses", type=int, default=50_000)
-    parser.add_argument("--bank", type=int, default=100_000)
-    parser.add_argument("--repeat", type=int, default=20)
-    parser.add_argument("--backends", default="postgresql,sqlite")
-    parser.add_argument("--output", type=Path, default=RESULTS)
-    args = parser.parse_args(argv)
+    args = history_arguments(__doc__, RESULTS).parse_args(argv)
     pg_admin = os.environ.get("MINIMIN_BENCH_PG_URL", PG_ADMIN_URL)
     report: dict[str, Any] = {
         "benchmark": "dashboard",

@@ -283,15 +283,20 @@ def measure(url: str, args: argparse.Namespace) -> dict[str, Any]:
     return results
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def history_arguments(doc: str | None, results: Path) -> argparse.ArgumentParser:
+    """The options of the benchmarks that build the ten-year history (sizes, backends, output)."""
+    parser = argparse.ArgumentParser(description=(doc or "").splitlines()[0])
     parser.add_argument("--invoices", type=int, default=20_000)
     parser.add_argument("--expenses", type=int, default=50_000)
     parser.add_argument("--bank", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--backends", default="postgresql,sqlite")
-    parser.add_argument("--output", type=Path, default=RESULTS)
-    args = parser.parse_args(argv)
+    parser.add_argument("--output", type=Path, default=results)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = history_arguments(__doc__, RESULTS).parse_args(argv)
     pg_admin = os.environ.get("MINIMIN_BENCH_PG_URL", PG_ADMIN_URL)
     report: dict[str, Any] = {
         "benchmark": "reports",
