@@ -2,9 +2,9 @@
 open invoices (plus agency jobs and expenses), on SQLite and PostgreSQL.
 
 Run: ``python -m benchmarks.reconcile [--transactions 10000] [--invoices 5000]``.
-Reported per backend: seconds for :func:`minimin.banking.services.suggestions` (loading the
-open transactions, invoices, expected agency payments, expenses and rejected suggestions from
-the database, then matching), and seconds for the pure matching alone
+Reported per backend: seconds for :func:`minimin.banking.services.candidates.suggestions`
+(loading the open transactions, invoices, expected agency payments, expenses and rejected
+suggestions from the database, then matching), and seconds for the pure matching alone
 (:func:`minimin.banking.reconcile.suggest`), with how many transactions got a suggestion.
 Matching is indexed by amount, invoice-number key and payer-name token: no quadratic scan.
 
@@ -37,8 +37,9 @@ NAMES = ["Acme", "Blue Door", "Cobalt", "Dune", "Echo", "Fable", "Granite", "Har
 def measure(url: str, n_txns: int, n_invoices: int) -> dict[str, Any]:
     from minimin.accounts.models import User
     from minimin.app import create_app
-    from minimin.banking import reconcile, services
+    from minimin.banking import reconcile
     from minimin.banking.models import BankTransaction
+    from minimin.banking.services import accounts, candidates
     from minimin.contacts.models import Client
     from minimin.core.db import utcnow
     from minimin.extensions import db
@@ -59,7 +60,7 @@ def measure(url: str, n_txns: int, n_invoices: int) -> dict[str, Any]:
         db.session.flush()
         client = Client(user_id=user.id, name="Acme Studios Ltd", kind="company")
         db.session.add(client)
-        account = services.create_account(user.id, name="Main", last_four="1234")
+        account = accounts.create_account(user.id, name="Main", last_four="1234")
         db.session.flush()
         now = utcnow()
         start = date(2024, 4, 6)
@@ -115,11 +116,11 @@ def measure(url: str, n_txns: int, n_invoices: int) -> dict[str, Any]:
         db.session.commit()
 
         started = time.perf_counter()
-        found = services.suggestions(user.id)
+        found = candidates.suggestions(user.id)
         with_db = time.perf_counter() - started
 
-        plain = services._open_plain(user.id)
-        open_invoices = services.open_invoices(user.id)
+        plain = candidates._open_plain(user.id)
+        open_invoices = candidates.open_invoices(user.id)
         started = time.perf_counter()
         pure = reconcile.suggest(plain, open_invoices)
         pure_seconds = time.perf_counter() - started

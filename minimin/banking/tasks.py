@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from minimin.banking import services
+from minimin.banking.services.import_run import run_import
 from minimin.core import db as core_db
 from minimin.extensions import celery, db
 
@@ -13,7 +13,7 @@ from minimin.extensions import celery, db
 def import_statement(job_id: str) -> str | None:
     """Run one statement import, committing its progress batch by batch. Safe to run twice."""
     try:
-        job = services.run_import(uuid.UUID(job_id), commit=lambda: core_db.commit(db.session))
+        job = run_import(uuid.UUID(job_id), commit=lambda: core_db.commit(db.session))
         core_db.commit(db.session)
     except Exception:
         core_db.rollback(db.session)

@@ -1,0 +1,107 @@
+"""Banking services: accounts, statement imports, categories, rules and reconciliation.
+
+Services add and flush; the request (or the import task) commits. Reconciliation records
+invoice payments through :func:`minimin.invoices.services.record_payment`, so an invoice's
+balance and status (part paid, paid) stay right, and creates expenses through
+:func:`minimin.expenses.services.create_expense` (idempotent on the transaction id).
+
+The services are split by sub-feature, one module each:
+
+* :mod:`.accounts` — bank accounts;
+* :mod:`.imports` — keeping a statement, the CSV column mapping, queueing the import;
+* :mod:`.import_run` — the background import: parsing and adding the rows in batches;
+* :mod:`.categories` — categories, the user's rules and categories learned from choices;
+* :mod:`.candidates` — reconciliation suggestions and what they are drawn from;
+* :mod:`.matching` — accepting (and splitting), undoing and rejecting matches, ignoring;
+* :mod:`.to_expense` — an outgoing transaction made into an expense;
+* :mod:`.summaries` — what is still open, per account and page by page.
+
+This package re-exports their public names (and the CSV importer the mapping page checks a
+small file with), so the views and other features use one ``services`` as before.
+"""
+
+from __future__ import annotations
+
+from minimin.banking.importers import csv_import
+from minimin.banking.services.accounts import create_account, delete_account, update_account
+from minimin.banking.services.candidates import (
+    as_txn,
+    expected_agency_payments,
+    open_expenses,
+    open_invoices,
+    rejected_for,
+    suggestions,
+)
+from minimin.banking.services.categories import (
+    MAX_RULES,
+    apply_rules,
+    learned_categories,
+    rule_spec,
+    save_rule,
+    set_category,
+)
+from minimin.banking.services.errors import BankingError
+from minimin.banking.services.import_run import BATCH, parse_statement, run_import
+from minimin.banking.services.imports import (
+    confirm_mapping,
+    inspect_job,
+    queue_import,
+    read_statement,
+    rules_safe_label,
+    start_import,
+    statement_kind,
+)
+from minimin.banking.services.matching import (
+    Allocation,
+    accept,
+    record_match,
+    reject,
+    set_ignored,
+    undo_match,
+)
+from minimin.banking.services.summaries import (
+    AccountSummary,
+    unreconciled_page,
+    unreconciled_summary,
+)
+from minimin.banking.services.to_expense import expense_from_transaction
+
+__all__ = [
+    "BATCH",
+    "MAX_RULES",
+    "AccountSummary",
+    "Allocation",
+    "BankingError",
+    "accept",
+    "apply_rules",
+    "as_txn",
+    "confirm_mapping",
+    "create_account",
+    "csv_import",
+    "delete_account",
+    "expected_agency_payments",
+    "expense_from_transaction",
+    "inspect_job",
+    "learned_categories",
+    "open_expenses",
+    "open_invoices",
+    "parse_statement",
+    "queue_import",
+    "read_statement",
+    "record_match",
+    "reject",
+    "rejected_for",
+    "rule_spec",
+    "rules_safe_label",
+    "run_import",
+    "save_rule",
+    "set_category",
+    "set_ignored",
+    "start_import",
+    "statement_kind",
+    "suggestions",
+    "undo_match",
+    "unreconciled_page",
+    "unreconciled_summary",
+    "update_account",
+]

@@ -1,0 +1,286 @@
+"""Running a statement import (the background job): parse every row, then add the new
+transactions in batches, categorised by the user's rules as they go in.
+
+All or nothing, and safe to run twice (see :func:`run_import`). Rows are written with the
+driver's executemany (:class:`_BulkWriter`), because an import of a large statement must not
+build one ORM object or one INSERT statement per row.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from minimin.banking import rules
+from minimin.banking.importers import (
+    MAX_ERRORS,
+    ParsedTransaction,
+    StatementError,
+    StatementErrors,
+    assign_fingerprints,
+    csv_import,
+    ofx_import,
+    payee_key,
+)
+from minimin.banking.models import (
+    CATEGORY_BY_RULE,
+    DONE,
+    FAILED,
+    PENDING,
+    RUNNING,
+    UNRECONCILED,
+    BankAccount,
+    BankTransaction,
+    ImportJob,
+)
+from minimin.banking.services.categories import _load_rules
+from minimin.banking.services.imports import read_statement
+from minimin.core.db import utcnow
+from minimin.extensions import db
+
+log = logging.getLogger(__name__)
+
+#: Rows inserted per statement (executemany batches).
+BATCH = 5000
+
+
+def parse_statement(job: ImportJob, data: bytes) -> tuple[list[ParsedTransaction], str | None]:
+    if job.kind == "ofx":
+        return ofx_import.parse(data)
+    return csv_import.parse(data, job.options or {}), None
+
+
+def run_import(job_id: uuid.UUID, *, commit: Any = None) -> ImportJob | None:
+    """Run an import job: parse every row, then add the new transactions in batches.
+
+    All or nothing: a file with any bad row adds nothing (the job lists the errors), and a
+    failure while adding removes what this job had added. Safe to run twice: a finished job
+    is left alone, and rows already present (same fingerprint) are skipped.
+    ``commit`` (the task passes one) is called after each batch so progress is visible."""
+    job = db.session.get(ImportJob, job_id)
+    if job is None or job.status in (DONE, FAILED, PENDING):
+        return job
+    account = db.session.get(BankAccount, job.bank_account_id)
+    if account is None:
+        return None
+    job.status = RUNNING
+    job.started_at = utcnow()
+    job.errors = None
+    _commit(commit)
+    try:
+        rows, currency = parse_statement(job, read_statement(job))
+        if currency and currency != account.currency:
+            raise StatementErrors(
+                [
+                    StatementError(
+                        _l(
+                            "The statement is in %(found)s but the account is in %(expected)s.",
+                            found=currency,
+                            expected=account.currency,
+                        )
+                    )
+                ]
+            )
+    except StatementErrors as exc:
+        job.status = FAILED
+        job.errors = [e.as_dict() for e in exc.errors[:MAX_ERRORS]]
+        if exc.more:
+            job.errors.append(
+                {
+                    "row": None,
+                    "column": None,
+                    "message": str(_l("and %(n)d more problems", n=exc.more)),
+                }
+            )
+        job.finished_at = utcnow()
+        _commit(commit)
+        return job
+    assign_fingerprints(str(account.id), rows)
+    job.rows_total = len(rows)
+    job.rows_done = 0
+    _commit(commit)
+    try:
+        added = _insert(job, account, rows, commit)
+    except Exception:
+        log.exception("statement import %s failed while adding rows", job.id)
+        db.session.rollback()
+        job = db.session.get(ImportJob, job_id)
+        assert job is not None
+        db.session.execute(
+            sa.delete(BankTransaction).where(BankTransaction.import_job_id == job.id)
+        )
+        job.status = FAILED
+        job.added = 0
+        job.errors = [
+            {
+                "row": None,
+                "column": None,
+                "message": str(
+                    _l("The import could not be saved; nothing was added. Please try again.")
+                ),
+            }
+        ]
+        job.finished_at = utcnow()
+        _commit(commit)
+        return job
+    job.added = added
+    job.duplicates = len(rows) - added
+    job.rows_done = len(rows)
+    job.status = DONE
+    job.finished_at = utcnow()
+    _commit(commit)
+    return job
+
+
+def _commit(commit: Any) -> None:
+    if commit is not None:
+        commit()
+    else:
+        db.session.flush()
+
+
+def _insert(
+    job: ImportJob, account: BankAccount, rows: list[ParsedTransaction], commit: Any
+) -> int:
+    first = min(r.posted_on for r in rows)
+    last = max(r.posted_on for r in rows)
+    existing = set(
+        db.session.scalars(
+            sa.select(BankTransaction.fingerprint).where(
+                BankTransaction.bank_account_id == account.id,
+                BankTransaction.posted_on >= first,
+                BankTransaction.posted_on <= last,
+            )
+        )
+    )
+    compiled = _load_rules(account.user_id)
+    now = utcnow()
+    shared = {
+        "user_id": account.user_id,
+        "bank_account_id": account.id,
+        "import_job_id": job.id,
+        "currency": account.currency,
+        "reconciliation": UNRECONCILED,
+        "reconciled_pence": 0,
+        "created_at": now,
+        "updated_at": now,
+    }
+    writer = _BulkWriter(shared)
+    added = 0
+    fresh = set()
+    for index, row in enumerate(rows, start=1):
+        if row.fingerprint in existing or row.fingerprint in fresh:
+            continue
+        fresh.add(row.fingerprint)
+        rule = (
+            rules.first_match(compiled, row.description, row.counterparty, row.amount_pence)
+            if compiled
+            else None
+        )
+        writer.add(
+            (
+                uuid.uuid4(),
+                row.posted_on,
+                row.amount_pence,
+                row.description,
+                row.counterparty,
+                row.reference,
+                row.fitid,
+                row.fingerprint,
+                payee_key(row.counterparty, row.description),
+                rule.category if rule else None,
+                CATEGORY_BY_RULE if rule and rule.category else None,
+                rule.client_id if rule else None,
+                rule.agency_id if rule else None,
+            )
+        )
+        if len(writer) >= BATCH:
+            added += writer.flush()
+            job.rows_done = index
+            _commit(commit)
+    added += writer.flush()
+    return added
+
+
+class _BulkWriter:
+    """Adds statement rows with the driver's executemany: the INSERT is compiled once (with
+    ON CONFLICT DO NOTHING, so a concurrent import of the same rows is harmless) and values
+    go through each column's bind processor, without per-row statement construction."""
+
+    ROW_COLUMNS = (
+        "id",
+        "posted_on",
+        "amount_pence",
+        "description",
+        "counterparty",
+        "reference",
+        "fitid",
+        "fingerprint",
+        "payee_key",
+        "category",
+        "category_source",
+        "client_id",
+        "agency_id",
+    )
+
+    def __init__(self, shared: dict[str, Any]):
+        table = BankTransaction.__table__
+        dialect = db.session.connection().dialect
+        if dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+            statement: Any = pg_insert(table).on_conflict_do_nothing(
+                constraint="uq_bank_transaction_account_fingerprint"
+            )
+        elif dialect.name == "sqlite":
+            from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+            statement = sqlite_insert(table).on_conflict_do_nothing()
+        else:  # pragma: no cover - the two supported databases
+            statement = sa.insert(table)
+        keys = [*self.ROW_COLUMNS, *shared]
+        compiled = statement.compile(dialect=dialect, column_keys=keys)
+        self.sql = str(compiled)
+        identity = lambda value: value  # noqa: E731
+
+        def processor(name: str) -> Any:
+            column = table.c[name]
+            return column.type.dialect_impl(dialect).bind_processor(dialect) or identity
+
+        self.processors = {name: processor(name) for name in keys}
+        self.shared = {name: self.processors[name](value) for name, value in shared.items()}
+        self.positional = compiled.positional
+        order = list(compiled.positiontup or []) if compiled.positional else keys
+        index = {name: i for i, name in enumerate(self.ROW_COLUMNS)}
+        # Per output position: (row value index, processor) or (None, processed constant).
+        self.plan = [
+            (index[name], self.processors[name]) if name in index else (None, self.shared[name])
+            for name in order
+        ]
+        self.order = order
+        self.pending: list[Any] = []
+
+    def __len__(self) -> int:
+        return len(self.pending)
+
+    def add(self, values: tuple[Any, ...]) -> None:
+        row = [
+            const_or_proc if i is None else const_or_proc(values[i])
+            for i, const_or_proc in self.plan
+        ]
+        self.pending.append(
+            tuple(row) if self.positional else dict(zip(self.order, row, strict=True))
+        )
+
+    def flush(self) -> int:
+        if not self.pending:
+            return 0
+        count = len(self.pending)
+        # The session's connection changes after each batch commits.
+        db.session.connection().exec_driver_sql(self.sql, self.pending)
+        self.pending = []
+        return count
