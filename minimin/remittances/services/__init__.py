@@ -1,0 +1,83 @@
+"""Remittance services: entering, matching, posting, and what agencies still owe.
+
+Services add and flush, never commit (DESIGN.md rule 3). Every function takes or checks the
+owner's ``user_id``.
+
+Public API, one module per sub-feature:
+
+* :mod:`.drafts` — :func:`create_remittance`, :func:`update_remittance`,
+  :func:`delete_remittance` — a draft from :class:`RemittanceInput` (manual entry or an
+  import); listing, loading, and the self-billing warning;
+* :mod:`.analysis` — :func:`analyse`, the three-way match of a remittance: job and deposit
+  suggestions and the discrepancies (:mod:`minimin.remittances.matching`); :func:`save_match`,
+  the user's choice of job per line and of the bank deposit (-> matched);
+* :mod:`.posting` — :func:`post_remittance` records the gross income (:class:`AgencyIncome`),
+  the commission and its VAT as an expense, marks the jobs paid and reconciles the bank
+  deposit; idempotent; :func:`agency_income_pence`, income recorded from remittances in a date
+  range (reports);
+* :mod:`.owed` — :func:`owed_by_agencies`, "agency owes you": completed agency jobs not yet
+  remitted, with the expected net and age, totals per agency (for the dashboard too).
+
+This package re-exports their public names, so the views and other features use one
+``services`` as before.
+"""
+
+from __future__ import annotations
+
+from minimin.remittances.services.analysis import (
+    MATCHABLE_STATUSES,
+    Analysis,
+    agreed_commission_percent,
+    analyse,
+    candidate_deposits,
+    candidate_jobs,
+    job_in,
+    save_match,
+)
+from minimin.remittances.services.drafts import (
+    LineInput,
+    RemittanceInput,
+    create_remittance,
+    delete_remittance,
+    list_remittances,
+    load_remittance,
+    self_billing_warning,
+    update_remittance,
+)
+from minimin.remittances.services.errors import RemittanceError
+from minimin.remittances.services.owed import (
+    OWED_STATUSES,
+    AgencyOwed,
+    OwedJob,
+    owed_by_agencies,
+    owed_totals,
+)
+from minimin.remittances.services.posting import PostResult, agency_income_pence, post_remittance
+
+__all__ = [
+    "MATCHABLE_STATUSES",
+    "OWED_STATUSES",
+    "AgencyOwed",
+    "Analysis",
+    "LineInput",
+    "OwedJob",
+    "PostResult",
+    "RemittanceError",
+    "RemittanceInput",
+    "agency_income_pence",
+    "agreed_commission_percent",
+    "analyse",
+    "candidate_deposits",
+    "candidate_jobs",
+    "create_remittance",
+    "delete_remittance",
+    "job_in",
+    "list_remittances",
+    "load_remittance",
+    "owed_by_agencies",
+    "owed_totals",
+    "post_remittance",
+    "save_match",
+    "self_billing_warning",
+    "update_remittance",
+]
