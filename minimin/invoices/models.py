@@ -67,6 +67,8 @@ class Invoice(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[
         sa.UniqueConstraint("user_id", "number", name="uq_invoice_user_id_number"),
         sa.Index("ix_invoice_user_id_status", "user_id", "status"),
         sa.Index("ix_invoice_user_id_created_at", "user_id", "created_at"),
+        # The list's order (drafts, then by number, newest first) read straight off the index.
+        sa.Index("ix_invoice_user_id_sequence", "user_id", "sequence", "created_at"),
         sa.CheckConstraint(
             "status IN ('draft', 'issued', 'sent', 'part_paid', 'paid', 'void')",
             name="status_known",

@@ -639,41 +639,6 @@ def create_credit_note(
     return note
 
 
-# --------------------------------------------------------------------------- balances
-
-
-AGEING_BUCKETS = ("current", "1_30", "31_60", "61_90", "90_plus")
-
-
-def ageing_bucket(due: date | None, today: date) -> str:
-    if due is None or today <= due:
-        return "current"
-    days = (today - due).days
-    if days <= 30:
-        return "1_30"
-    if days <= 60:
-        return "31_60"
-    if days <= 90:
-        return "61_90"
-    return "90_plus"
-
-
-def ageing(user_id: uuid.UUID, today: date | None = None) -> dict[str, dict[str, int]]:
-    """Outstanding amounts by currency and ageing bucket, in one query."""
-    today = today or today_london()
-    outstanding = Invoice.total_pence - Invoice.paid_pence - Invoice.credited_pence
-    rows = db.session.execute(
-        sa.select(Invoice.currency, Invoice.due_date, sa.func.sum(outstanding))
-        .where(Invoice.user_id == user_id, Invoice.status.in_(OPEN_STATUSES))
-        .group_by(Invoice.currency, Invoice.due_date)
-    ).all()
-    result: dict[str, dict[str, int]] = {}
-    for currency, due, amount in rows:
-        buckets = result.setdefault(currency, dict.fromkeys(AGEING_BUCKETS, 0))
-        buckets[ageing_bucket(due, today)] += int(amount or 0)
-    return result
-
-
 def mark_sent(invoice: Invoice) -> None:
     invoice.sent_at = invoice.sent_at or utcnow()
     if invoice.status == ISSUED:

@@ -25,12 +25,10 @@ from flask_login import current_user
 
 from minimin.contacts.models import Agency, Client
 from minimin.core.security import USER, classify_blueprint, token_access
-from minimin.core.tenancy import owned_or_404, owned_query, parse_uuid
+from minimin.core.tenancy import owned_or_404, parse_uuid
 from minimin.extensions import db
-from minimin.invoices import forms, services
+from minimin.invoices import forms, listing, services
 from minimin.invoices.models import (
-    DRAFT,
-    OPEN_STATUSES,
     STATUSES,
     CreditNote,
     Invoice,
@@ -41,7 +39,6 @@ from minimin.invoices.pdf import money
 bp = Blueprint("invoices", __name__, template_folder="templates")
 classify_blueprint(bp, USER)
 
-PAGE_SIZE = 50
 ViewResult = Response | str | tuple[str, int]
 
 STATUS_LABELS = {
@@ -70,37 +67,25 @@ def _invalid(template: str, **context: Any) -> tuple[str, int]:
 @bp.route("/invoices")
 def index() -> str:
     status = request.args.get("status", "")
-    if status not in STATUSES and status not in ("", "open"):
+    if status not in listing.FILTERS:
         status = ""
     try:
         page = max(1, min(int(request.args.get("page", "1")), 100000))
     except ValueError:
         page = 1
-    query = owned_query(Invoice)
-    if status == "open":
-        query = query.where(Invoice.status.in_(OPEN_STATUSES))
-    elif status:
-        query = query.where(Invoice.status == status)
-    count_query = sa.select(sa.func.count()).select_from(query.order_by(None).subquery())
-    total = db.session.scalar(count_query) or 0
-    # The list needs no lines, payments or credit notes: suppress the eager loads.
-    rows = db.session.scalars(
-        query.options(sa.orm.noload("*"))
-        .order_by(Invoice.status == DRAFT, Invoice.sequence.desc(), Invoice.created_at.desc())
-        .limit(PAGE_SIZE)
-        .offset((page - 1) * PAGE_SIZE)
-    ).all()
-    ageing = services.ageing(current_user.id)
-    pages = max(1, (total + PAGE_SIZE - 1) // PAGE_SIZE)
+    summary = listing.summary(current_user.id, services.today_london())
+    total = summary.count(status)
+    pages = max(1, -(-total // listing.PAGE_SIZE))
     return render_template(
         "invoices/index.html",
-        invoices=rows,
+        invoices=listing.page_of_invoices(current_user.id, status, min(page, pages)),
         status=status,
-        page=page,
+        page=min(page, pages),
         pages=pages,
         total=total,
-        ageing=ageing,
-        buckets=services.AGEING_BUCKETS,
+        summary=summary,
+        ageing=summary.ageing,
+        buckets=listing.AGEING_BUCKETS,
         statuses=STATUSES,
     )
 

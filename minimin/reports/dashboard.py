@@ -134,7 +134,7 @@ def month_label(point: ledger.MonthPoint) -> str:
 
 def build(user_id: uuid.UUID, today: dt.date) -> Dashboard:
     """Everything the dashboard shows for *user_id* on *today*."""
-    from minimin.invoices.services import ageing
+    from minimin.invoices.listing import ageing
     from minimin.remittances.services import owed_by_agencies, owed_totals
 
     tax_year = TaxYear.containing(today)

@@ -353,7 +353,7 @@ def test_full_credit_note_voids(client: Any, business: Any, login: Any, app: Any
 def test_ageing_buckets(client: Any, business: Any, login: Any, app: Any) -> None:
     from datetime import date
 
-    from minimin.invoices import services
+    from minimin.invoices import listing
 
     user = business()
     login(client, user)
@@ -365,7 +365,7 @@ def test_ageing_buckets(client: Any, business: Any, login: Any, app: Any) -> Non
             )
         )
     with app.app_context():
-        ages = services.ageing(user.id, today=date(2025, 4, 10))
+        ages = listing.ageing(user.id, date(2025, 4, 10))
     assert ages["GBP"] == {
         "current": 10000,
         "1_30": 10000,

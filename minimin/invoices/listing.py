@@ -1,0 +1,122 @@
+"""The invoice list: one page of invoices, the counts by status and the ageing of what is owed.
+
+Two statements serve a list page whatever the number of invoices: one aggregate over the user's
+invoices (counts by status and outstanding amounts by ageing bucket, bucketed in SQL so one row
+comes back per status and currency) and one page of rows read from the
+``(user_id, sequence, created_at)`` index in its order, so no sort of the whole set is needed.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from minimin.extensions import db
+from minimin.invoices.models import DRAFT, OPEN_STATUSES, STATUSES, Invoice
+
+PAGE_SIZE = 50
+#: The filters of the list: every status, plus "open" (money still expected).
+OPEN = "open"
+FILTERS = (OPEN, *STATUSES)
+
+AGEING_BUCKETS = ("current", "1_30", "31_60", "61_90", "90_plus")
+#: Days late covered by the buckets between "current" and "90_plus", first and last day.
+_LATE_RANGES = (("1_30", 1, 30), ("31_60", 31, 60), ("61_90", 61, 90))
+_LAST_LATE_DAY = 90
+
+
+def ageing_bucket(due: date | None, today: date) -> str:
+    """The ageing bucket of an invoice due on *due*, seen on *today* (no due date: current)."""
+    if due is None or today <= due:
+        return "current"
+    days = (today - due).days
+    for name, _first, last in _LATE_RANGES:
+        if days <= last:
+            return name
+    return "90_plus"
+
+
+def _bucket_columns(today: date) -> list[Any]:
+    """One SUM per ageing bucket, in AGEING_BUCKETS order: the rule of ageing_bucket in SQL."""
+    outstanding = Invoice.total_pence - Invoice.paid_pence - Invoice.credited_pence
+    due = Invoice.due_date
+
+    def total(condition: Any, name: str) -> Any:
+        amount = sa.func.sum(sa.case((condition, outstanding), else_=0))
+        return sa.func.coalesce(amount, 0).label(name)
+
+    def days_ago(days: int) -> date:
+        return today - timedelta(days=days)
+
+    columns = [total(sa.or_(due.is_(None), due >= today), "current")]
+    for name, first, last in _LATE_RANGES:
+        columns.append(total(sa.and_(due <= days_ago(first), due >= days_ago(last)), name))
+    columns.append(total(due < days_ago(_LAST_LATE_DAY), "90_plus"))
+    return columns
+
+
+@dataclass
+class InvoiceSummary:
+    """Counts of the user's invoices by status and what is owed by currency and ageing bucket."""
+
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATUSES, 0))
+    ageing: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def count(self, status_filter: str = "") -> int:
+        """How many invoices the list shows under *status_filter* ("" for all)."""
+        if status_filter == OPEN:
+            return sum(self.counts[s] for s in OPEN_STATUSES)
+        if status_filter:
+            return self.counts.get(status_filter, 0)
+        return sum(self.counts.values())
+
+
+def summary(user_id: uuid.UUID, today: date) -> InvoiceSummary:
+    """Counts by status and the ageing of open invoices, in one aggregate statement."""
+    rows = db.session.execute(
+        sa.select(Invoice.status, Invoice.currency, sa.func.count(), *_bucket_columns(today))
+        .where(Invoice.user_id == user_id)
+        .group_by(Invoice.status, Invoice.currency)
+    ).all()
+    result = InvoiceSummary()
+    for status, currency, count, *amounts in rows:
+        result.counts[status] = result.counts.get(status, 0) + int(count)
+        if status in OPEN_STATUSES:
+            buckets = result.ageing.setdefault(currency, dict.fromkeys(AGEING_BUCKETS, 0))
+            for name, amount in zip(AGEING_BUCKETS, amounts, strict=True):
+                buckets[name] += int(amount or 0)
+    return result
+
+
+def ageing(user_id: uuid.UUID, today: date) -> dict[str, dict[str, int]]:
+    """What is owed on open invoices, by currency and ageing bucket."""
+    return summary(user_id, today).ageing
+
+
+def page_of_invoices(
+    user_id: uuid.UUID, status_filter: str, page: int, page_size: int = PAGE_SIZE
+) -> list[Invoice]:
+    """One page of the list: drafts first (newest first), then issued invoices by number, newest
+    first. Drafts have no sequence, so one index on (user_id, sequence, created_at) read
+    backwards gives exactly this order."""
+    query = sa.select(Invoice).where(Invoice.user_id == user_id)
+    if status_filter == OPEN:
+        query = query.where(Invoice.status.in_(OPEN_STATUSES))
+    elif status_filter == DRAFT:
+        query = query.where(Invoice.sequence.is_(None), Invoice.status == DRAFT)
+    elif status_filter:
+        query = query.where(Invoice.status == status_filter)
+    return list(
+        db.session.scalars(
+            # The list shows no lines, payments or credit notes: skip their eager loads, and
+            # fail loudly should a template ever reach for them row by row.
+            query.options(sa.orm.raiseload("*"))
+            .order_by(Invoice.sequence.desc().nulls_first(), Invoice.created_at.desc())
+            .limit(page_size)
+            .offset((page - 1) * page_size)
+        )
+    )
