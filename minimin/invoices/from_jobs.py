@@ -12,9 +12,9 @@ from minimin.invoices.models import Invoice
 
 
 def invoiceable_jobs(user_id: uuid.UUID) -> list[Any]:
-    from minimin.jobs import services as job_services
+    from minimin.jobs import listing
 
-    return job_services.invoiceable_jobs(user_id)
+    return listing.invoiceable_jobs(user_id)
 
 
 def create_from_jobs(user_id: uuid.UUID, job_ids: list[str]) -> Invoice:
@@ -23,6 +23,7 @@ def create_from_jobs(user_id: uuid.UUID, job_ids: list[str]) -> Invoice:
     The jobs are marked invoiced by this draft at once, so they leave the "to invoice" list and
     cannot be billed twice; deleting the draft gives them back.
     """
+    from minimin.jobs import listing
     from minimin.jobs import services as job_services
 
     if not job_ids:
@@ -33,7 +34,7 @@ def create_from_jobs(user_id: uuid.UUID, job_ids: list[str]) -> Invoice:
             parsed.append(uuid.UUID(str(raw)))
         except ValueError as exc:
             raise services.InvoiceError(_("One of the jobs does not exist.")) from exc
-    jobs = job_services.jobs_by_ids(user_id, parsed)
+    jobs = listing.jobs_by_ids(user_id, parsed)
     if len(jobs) != len(set(parsed)):
         raise services.InvoiceError(_("One of the jobs does not exist."))
     # Agency jobs are billed to the agency (it invoices the client and pays the user net).

@@ -1,4 +1,6 @@
-"""Job services: booking, editing, status changes, lists and the calendar.
+"""Job services: booking, editing, status changes, attachments, money and usage reminders.
+
+Lists and the calendar are in :mod:`minimin.jobs.listing`.
 
 Services add and flush, never commit (DESIGN.md rule 3). Every function that takes ids also
 takes the owner's ``user_id`` and refuses anything that is not that user's.
@@ -10,13 +12,13 @@ Public API for the invoices feature (call inside the invoice's own transaction):
 * :func:`revert_invoiced` — when the invoice is voided by a credit note, its jobs go back to
   ``completed`` (or ``cancelled`` if they were cancelled with a fee) so they can be invoiced again;
 * :func:`job_totals` — gross, commission, VAT on commission and expected net of one job;
-* :func:`invoiceable_jobs` — the user's completed jobs not yet invoiced.
+* :func:`minimin.jobs.listing.invoiceable_jobs` — the user's completed jobs not yet invoiced.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -538,201 +540,6 @@ def agency_terms(user_id: uuid.UUID) -> list[Agency]:
     )
 
 
-# ----------------------------------------------------------------------------- lists
-
-PAGE_SIZE = 50
-SORTS: dict[str, Any] = {
-    # Every job has a first date (a job needs one), so these sorts can use the index.
-    "date": (Job.starts_on.asc(), Job.created_at.asc()),
-    "-date": (Job.starts_on.desc(), Job.created_at.desc()),
-    "title": (sa.func.lower(Job.title).asc(), Job.created_at.asc()),
-    "-title": (sa.func.lower(Job.title).desc(), Job.created_at.desc()),
-    "status": (Job.status.asc(), Job.starts_on.desc()),
-    "-status": (Job.status.desc(), Job.starts_on.desc()),
-    "created": (Job.created_at.asc(),),
-    "-created": (Job.created_at.desc(),),
-}
-DEFAULT_SORT = "-date"
-
-
-@dataclass
-class JobFilters:
-    status: str | None = None
-    client_id: uuid.UUID | None = None
-    agency_id: uuid.UUID | None = None
-    date_from: date | None = None
-    date_to: date | None = None
-    to_invoice: bool = False
-
-
-@dataclass
-class JobPage:
-    jobs: list[Job]
-    page: int
-    pages: int
-    total_count: int
-    gross_pence: int
-    sort: str
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-
-def _conditions(user_id: uuid.UUID, f: JobFilters) -> list[Any]:
-    conditions: list[Any] = [Job.user_id == user_id]
-    if f.to_invoice:
-        conditions.append(Job.status == COMPLETED)
-    elif f.status:
-        conditions.append(Job.status == f.status)
-    if f.client_id:
-        conditions.append(Job.client_id == f.client_id)
-    if f.agency_id:
-        conditions.append(Job.agency_id == f.agency_id)
-    # A job matches a date range when any of its days falls in it (overlap of first..last).
-    if f.date_from:
-        conditions.append(Job.ends_on >= f.date_from)
-    if f.date_to:
-        conditions.append(Job.starts_on <= f.date_to)
-    return conditions
-
-
-def list_jobs(
-    user_id: uuid.UUID,
-    filters: JobFilters,
-    *,
-    sort: str = DEFAULT_SORT,
-    page: int = 1,
-    page_size: int = PAGE_SIZE,
-) -> JobPage:
-    """One page of the user's jobs with the count and gross total of all matching jobs.
-
-    A fixed number of queries whatever the number of jobs: one aggregate (count and gross over
-    the whole filtered set), one page of jobs, then one query each for their fee lines, clients
-    and agencies.
-    """
-    if sort not in SORTS:
-        sort = DEFAULT_SORT
-    conditions = _conditions(user_id, filters)
-    # The stored gross (agency fee included) of each job; a job saved before totals were
-    # stored falls back to the sum of its lines (COALESCE evaluates that only when needed).
-    lines_gross = (
-        sa.select(sa.func.coalesce(sa.func.sum(FeeLine.amount_pence), 0))
-        .where(FeeLine.job_id == Job.id)
-        .correlate(Job)
-        .scalar_subquery()
-    )
-    count, gross = db.session.execute(
-        sa.select(
-            sa.func.count(Job.id),
-            sa.func.coalesce(sa.func.sum(sa.func.coalesce(Job.gross_pence, lines_gross)), 0),
-        ).where(*conditions)
-    ).one()
-    pages = max(1, -(-int(count) // page_size))
-    page = min(max(1, page), pages)
-    jobs = list(
-        db.session.scalars(
-            sa.select(Job)
-            .where(*conditions)
-            .order_by(*SORTS[sort], Job.id)
-            .limit(page_size)
-            .offset((page - 1) * page_size)
-            .options(
-                selectinload(Job.fee_lines),
-                selectinload(Job.client),
-                # The list shows the agency's name only: its rates are not needed here.
-                selectinload(Job.agency).noload(Agency.commission_rates),
-            )
-        )
-    )
-    return JobPage(
-        jobs=jobs,
-        page=page,
-        pages=pages,
-        total_count=int(count),
-        gross_pence=int(gross),
-        sort=sort,
-    )
-
-
-def invoiceable_jobs(user_id: uuid.UUID) -> list[Job]:
-    """Completed jobs not yet invoiced, oldest first, with lines, client and agency loaded."""
-    return list(
-        db.session.scalars(
-            sa.select(Job)
-            .where(Job.user_id == user_id, Job.status == COMPLETED)
-            .order_by(Job.starts_on.asc().nulls_last(), Job.created_at)
-            .options(
-                selectinload(Job.fee_lines),
-                selectinload(Job.client),
-                selectinload(Job.agency),
-            )
-        )
-    )
-
-
-# ----------------------------------------------------------------------------- calendar
-
-
-@dataclass
-class CalendarEntry:
-    job: Job
-    day: date
-    starts_at: time | None
-    ends_at: time | None
-
-
-def calendar_month(user_id: uuid.UUID, year: int, month: int) -> dict[date, list[CalendarEntry]]:
-    """The user's job days in one month, by day (cancelled jobs left out)."""
-    first = date(year, month, 1)
-    last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
-    rows = db.session.execute(
-        sa.select(JobDate, Job)
-        .join(Job, Job.id == JobDate.job_id)
-        .where(
-            JobDate.user_id == user_id,
-            Job.user_id == user_id,
-            JobDate.day >= first,
-            JobDate.day <= last,
-            Job.status != CANCELLED,
-        )
-        .order_by(JobDate.day, JobDate.starts_at.asc().nulls_first(), Job.title)
-    ).all()
-    result: dict[date, list[CalendarEntry]] = {}
-    for job_date, job in rows:
-        result.setdefault(job_date.day, []).append(
-            CalendarEntry(
-                job=job, day=job_date.day, starts_at=job_date.starts_at, ends_at=job_date.ends_at
-            )
-        )
-    return result
-
-
-def month_grid(year: int, month: int) -> list[list[date | None]]:
-    """Weeks (Monday first) of the month; days outside it are None."""
-    first = date(year, month, 1)
-    start = first - timedelta(days=first.weekday())
-    weeks: list[list[date | None]] = []
-    day = start
-    while True:
-        week: list[date | None] = []
-        for _ in range(7):
-            week.append(day if day.month == month else None)
-            day += timedelta(days=1)
-        weeks.append(week)
-        if day.month != month or day.year != year:
-            break
-    return weeks
-
-
-def jobs_by_ids(user_id: uuid.UUID, ids: Sequence[uuid.UUID]) -> list[Job]:
-    return list(db.session.scalars(sa.select(Job).where(Job.user_id == user_id, Job.id.in_(ids))))
-
-
 # ----------------------------------------------------------------------------- money
 
 
@@ -946,32 +753,3 @@ def store_totals(job: Job, *, vat_registered: bool) -> CommissionResult:
     job.net_pence = totals.net_paid.pence
     job.totals_vat_registered = vat_registered
     return totals
-
-
-@dataclass(frozen=True)
-class RowTotals:
-    """What a list row shows: gross and expected net."""
-
-    gross: Money
-    net_paid: Money
-
-
-def list_totals(jobs: Iterable[Job], *, vat_registered: bool) -> dict[uuid.UUID, RowTotals]:
-    """Gross and expected net of each job for a list: the stored figures when they were
-    computed under the user's current VAT registration, else computed afresh (fee lines must
-    be loaded)."""
-    result: dict[uuid.UUID, RowTotals] = {}
-    for job in jobs:
-        if (
-            job.gross_pence is not None
-            and job.net_pence is not None
-            and job.totals_vat_registered == vat_registered
-        ):
-            result[job.id] = RowTotals(
-                Money.from_pence(job.gross_pence, job.currency),
-                Money.from_pence(job.net_pence, job.currency),
-            )
-        else:
-            totals = job_totals(job, vat_registered=vat_registered)
-            result[job.id] = RowTotals(totals.gross, totals.net_paid)
-    return result

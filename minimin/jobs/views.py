@@ -19,7 +19,7 @@ from minimin.core.money import Money
 from minimin.core.security import USER, classify_blueprint
 from minimin.core.tenancy import owned_or_404, parse_uuid
 from minimin.core.uploads import UploadError
-from minimin.jobs import services
+from minimin.jobs import listing, services
 from minimin.jobs.forms import (
     AttachmentForm,
     DeleteForm,
@@ -68,9 +68,9 @@ def _labels() -> dict[str, Any]:
 # ----------------------------------------------------------------------------- list
 
 
-def _filters_from_args(args: Any) -> tuple[services.JobFilters, list[str]]:
+def _filters_from_args(args: Any) -> tuple[listing.JobFilters, list[str]]:
     errors: list[str] = []
-    filters = services.JobFilters()
+    filters = listing.JobFilters()
     status = args.get("status", "")
     if status in STATUSES:
         filters.status = status
@@ -102,14 +102,14 @@ def _page_number(args: Any) -> int:
 
 def _net_by_job(jobs: list[Job]) -> dict[uuid.UUID, Any]:
     registered = services.freelancer_vat_registered(current_user.id)
-    return services.list_totals(jobs, vat_registered=registered)
+    return listing.list_totals(jobs, vat_registered=registered)
 
 
 @bp.route("")
 def index() -> ViewResult:
     filters, errors = _filters_from_args(request.args)
-    sort = request.args.get("sort", services.DEFAULT_SORT)
-    page = services.list_jobs(current_user.id, filters, sort=sort, page=_page_number(request.args))
+    sort = request.args.get("sort", listing.DEFAULT_SORT)
+    page = listing.list_jobs(current_user.id, filters, sort=sort, page=_page_number(request.args))
     return render_template(
         "jobs/list.html",
         page=page,
@@ -125,9 +125,9 @@ def index() -> ViewResult:
 
 @bp.route("/to-invoice")
 def to_invoice() -> str:
-    page = services.list_jobs(
+    page = listing.list_jobs(
         current_user.id,
-        services.JobFilters(to_invoice=True),
+        listing.JobFilters(to_invoice=True),
         sort="date",
         page=_page_number(request.args),
     )
@@ -164,11 +164,11 @@ def calendar() -> ViewResult:
     first = date(year, month, 1)
     prev_month = (year - 1, 12) if month == 1 else (year, month - 1)
     next_month = (year + 1, 1) if month == 12 else (year, month + 1)
-    days = services.calendar_month(current_user.id, year, month)
+    days = listing.calendar_month(current_user.id, year, month)
     page = render_template(
         "jobs/calendar.html",
         first=first,
-        weeks=services.month_grid(year, month),
+        weeks=listing.month_grid(year, month),
         days=days,
         today=uk_today(),
         prev_month=f"{prev_month[0]:04d}-{prev_month[1]:02d}",

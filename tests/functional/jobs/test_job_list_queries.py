@@ -122,3 +122,36 @@ def test_to_invoice_and_calendar_query_counts_are_fixed(
     _, many_invoice = count_queries(app, lambda: signed_in.get("/jobs/to-invoice"))
     assert len(many) == len(few)
     assert len(many_invoice) == len(few_invoice)
+
+
+def test_list_rows_use_stored_totals_and_recompute_only_stale_ones(
+    app, signed_in, owner, make_client, make_agency
+):
+    """Rows show the totals stored when each job was saved; a job whose totals were stored
+    under another VAT registration (or never) is recomputed from its lines, which are then read
+    in one extra statement for the whole page."""
+    from minimin.extensions import db
+    from minimin.jobs.models import Job
+
+    client_id = make_client(owner)
+    agency_id = make_agency(owner, default_commission_percent=Decimal("15"))
+    insert_jobs(app, owner.id, 4, client_id, agency_id)
+    with app.app_context():
+        jobs = db.session.scalars(sa.select(Job).order_by(Job.title)).all()
+        for job in jobs:  # stored figures unlike anything the lines give, to see them used
+            job.gross_pence, job.net_pence, job.totals_vat_registered = 77_700, 66_600, False
+        db.session.commit()
+    signed_in.get("/jobs")
+    fresh, fresh_queries = count_queries(app, lambda: signed_in.get("/jobs"))
+    body = fresh.get_data(as_text=True)
+    assert body.count("£666.00") == 4 and "£845.00" not in body
+
+    with app.app_context():
+        job = db.session.scalars(sa.select(Job).where(Job.title == "Job 0")).one()
+        job.totals_vat_registered = True  # stored under another registration: stale
+        db.session.commit()
+    mixed, mixed_queries = count_queries(app, lambda: signed_in.get("/jobs"))
+    body = mixed.get_data(as_text=True)
+    # Job 0 is an agency job: £1,000 at 15% + VAT on commission → £820, plus £25 expenses.
+    assert body.count("£666.00") == 3 and "£845.00" in body
+    assert len(mixed_queries) == len(fresh_queries) + 1

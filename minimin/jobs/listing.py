@@ -1,0 +1,273 @@
+"""Views over many jobs: the filtered, sorted and paged list, the jobs to invoice, the month
+calendar, and the gross and expected net each list row shows.
+
+A list page costs a fixed number of statements whatever the number of jobs (tests assert the
+count for 10 and 1,000 jobs); the rows show the totals stored on each job when it was saved.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, time, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, raiseload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
+
+from minimin.contacts.models import Agency
+from minimin.core.money import Money
+from minimin.extensions import db
+from minimin.jobs.models import CANCELLED, COMPLETED, FeeLine, Job, JobDate
+from minimin.jobs.services import job_totals
+
+PAGE_SIZE = 50
+SORTS: dict[str, Any] = {
+    # Every job has a first date (a job needs one), so these sorts can use the index.
+    "date": (Job.starts_on.asc(), Job.created_at.asc()),
+    "-date": (Job.starts_on.desc(), Job.created_at.desc()),
+    "title": (sa.func.lower(Job.title).asc(), Job.created_at.asc()),
+    "-title": (sa.func.lower(Job.title).desc(), Job.created_at.desc()),
+    "status": (Job.status.asc(), Job.starts_on.desc()),
+    "-status": (Job.status.desc(), Job.starts_on.desc()),
+    "created": (Job.created_at.asc(),),
+    "-created": (Job.created_at.desc(),),
+}
+DEFAULT_SORT = "-date"
+
+
+@dataclass
+class JobFilters:
+    status: str | None = None
+    client_id: uuid.UUID | None = None
+    agency_id: uuid.UUID | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    to_invoice: bool = False
+
+
+@dataclass
+class JobPage:
+    jobs: list[Job]
+    page: int
+    pages: int
+    total_count: int
+    gross_pence: int
+    sort: str
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def _conditions(user_id: uuid.UUID, f: JobFilters) -> list[Any]:
+    conditions: list[Any] = [Job.user_id == user_id]
+    if f.to_invoice:
+        conditions.append(Job.status == COMPLETED)
+    elif f.status:
+        conditions.append(Job.status == f.status)
+    if f.client_id:
+        conditions.append(Job.client_id == f.client_id)
+    if f.agency_id:
+        conditions.append(Job.agency_id == f.agency_id)
+    # A job matches a date range when any of its days falls in it (overlap of first..last).
+    if f.date_from:
+        conditions.append(Job.ends_on >= f.date_from)
+    if f.date_to:
+        conditions.append(Job.starts_on <= f.date_to)
+    return conditions
+
+
+def list_jobs(
+    user_id: uuid.UUID,
+    filters: JobFilters,
+    *,
+    sort: str = DEFAULT_SORT,
+    page: int = 1,
+    page_size: int = PAGE_SIZE,
+) -> JobPage:
+    """One page of the user's jobs with the count and gross total of all matching jobs.
+
+    Two statements whatever the number of jobs: one aggregate (count and gross over the whole
+    filtered set) and one page of jobs joined to their client and agency. Fee lines are read
+    only for the rare job whose stored totals are out of date (see :func:`list_totals`).
+    """
+    if sort not in SORTS:
+        sort = DEFAULT_SORT
+    conditions = _conditions(user_id, filters)
+    # The stored gross (agency fee included) of each job; a job saved before totals were
+    # stored falls back to the sum of its lines (COALESCE evaluates that only when needed).
+    lines_gross = (
+        sa.select(sa.func.coalesce(sa.func.sum(FeeLine.amount_pence), 0))
+        .where(FeeLine.job_id == Job.id)
+        .correlate(Job)
+        .scalar_subquery()
+    )
+    count, gross = db.session.execute(
+        sa.select(
+            sa.func.count(Job.id),
+            sa.func.coalesce(sa.func.sum(sa.func.coalesce(Job.gross_pence, lines_gross)), 0),
+        ).where(*conditions)
+    ).one()
+    pages = max(1, -(-int(count) // page_size))
+    page = min(max(1, page), pages)
+    jobs = list(
+        db.session.scalars(
+            sa.select(Job)
+            .where(*conditions)
+            .order_by(*SORTS[sort], Job.id)
+            .limit(page_size)
+            .offset((page - 1) * page_size)
+            .options(
+                # Many-to-one: joined into the page's own statement, no extra round trip.
+                joinedload(Job.client),
+                # The list shows the agency's name only: its rates are not needed here.
+                joinedload(Job.agency).raiseload(Agency.commission_rates),
+                raiseload(Job.fee_lines),
+            )
+        )
+    )
+    return JobPage(
+        jobs=jobs,
+        page=page,
+        pages=pages,
+        total_count=int(count),
+        gross_pence=int(gross),
+        sort=sort,
+    )
+
+
+def invoiceable_jobs(user_id: uuid.UUID) -> list[Job]:
+    """Completed jobs not yet invoiced, oldest first, with lines, client and agency loaded."""
+    return list(
+        db.session.scalars(
+            sa.select(Job)
+            .where(Job.user_id == user_id, Job.status == COMPLETED)
+            .order_by(Job.starts_on.asc().nulls_last(), Job.created_at)
+            .options(
+                selectinload(Job.fee_lines),
+                selectinload(Job.client),
+                selectinload(Job.agency),
+            )
+        )
+    )
+
+
+# ----------------------------------------------------------------------------- calendar
+
+
+@dataclass
+class CalendarEntry:
+    job: Job
+    day: date
+    starts_at: time | None
+    ends_at: time | None
+
+
+def calendar_month(user_id: uuid.UUID, year: int, month: int) -> dict[date, list[CalendarEntry]]:
+    """The user's job days in one month, by day (cancelled jobs left out)."""
+    first = date(year, month, 1)
+    last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    rows = db.session.execute(
+        sa.select(JobDate, Job)
+        .join(Job, Job.id == JobDate.job_id)
+        .where(
+            JobDate.user_id == user_id,
+            Job.user_id == user_id,
+            JobDate.day >= first,
+            JobDate.day <= last,
+            Job.status != CANCELLED,
+        )
+        .order_by(JobDate.day, JobDate.starts_at.asc().nulls_first(), Job.title)
+    ).all()
+    result: dict[date, list[CalendarEntry]] = {}
+    for job_date, job in rows:
+        result.setdefault(job_date.day, []).append(
+            CalendarEntry(
+                job=job, day=job_date.day, starts_at=job_date.starts_at, ends_at=job_date.ends_at
+            )
+        )
+    return result
+
+
+def month_grid(year: int, month: int) -> list[list[date | None]]:
+    """Weeks (Monday first) of the month; days outside it are None."""
+    first = date(year, month, 1)
+    start = first - timedelta(days=first.weekday())
+    weeks: list[list[date | None]] = []
+    day = start
+    while True:
+        week: list[date | None] = []
+        for _ in range(7):
+            week.append(day if day.month == month else None)
+            day += timedelta(days=1)
+        weeks.append(week)
+        if day.month != month or day.year != year:
+            break
+    return weeks
+
+
+def jobs_by_ids(user_id: uuid.UUID, ids: Sequence[uuid.UUID]) -> list[Job]:
+    return list(db.session.scalars(sa.select(Job).where(Job.user_id == user_id, Job.id.in_(ids))))
+
+
+# ----------------------------------------------------------------------------- row totals
+
+
+@dataclass(frozen=True)
+class RowTotals:
+    """What a list row shows: gross and expected net."""
+
+    gross: Money
+    net_paid: Money
+
+
+def _stored_totals_current(job: Job, vat_registered: bool) -> bool:
+    return (
+        job.gross_pence is not None
+        and job.net_pence is not None
+        and job.totals_vat_registered == vat_registered
+    )
+
+
+def _load_fee_lines(jobs: list[Job]) -> None:
+    """Read the fee lines of *jobs* in one statement and attach them as loaded collections."""
+    if not jobs:
+        return
+    by_job: dict[uuid.UUID, list[FeeLine]] = {job.id: [] for job in jobs}
+    lines = db.session.scalars(
+        sa.select(FeeLine)
+        .where(FeeLine.job_id.in_(list(by_job)))
+        .order_by(FeeLine.job_id, FeeLine.position)
+    )
+    for line in lines:
+        by_job[line.job_id].append(line)
+    for job in jobs:
+        set_committed_value(job, "fee_lines", by_job[job.id])
+
+
+def list_totals(jobs: Iterable[Job], *, vat_registered: bool) -> dict[uuid.UUID, RowTotals]:
+    """Gross and expected net of each job for a list: the stored figures when they were
+    computed under the user's current VAT registration, else computed afresh from the fee
+    lines (read in one statement for all such jobs)."""
+    jobs = list(jobs)
+    stale = [job for job in jobs if not _stored_totals_current(job, vat_registered)]
+    _load_fee_lines([job for job in stale if "fee_lines" in sa.inspect(job).unloaded])
+    stale_ids = {job.id for job in stale}
+    result: dict[uuid.UUID, RowTotals] = {}
+    for job in jobs:
+        if job.id in stale_ids:
+            totals = job_totals(job, vat_registered=vat_registered)
+            result[job.id] = RowTotals(totals.gross, totals.net_paid)
+        else:
+            result[job.id] = RowTotals(
+                Money.from_pence(job.gross_pence or 0, job.currency),
+                Money.from_pence(job.net_pence or 0, job.currency),
+            )
+    return result
