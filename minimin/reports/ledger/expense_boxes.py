@@ -1,0 +1,148 @@
+"""Expenses by SA103F box (17-30), each split into its allowable and disallowable parts, with
+the mileage claim in box 20.
+
+On the cash basis irrecoverable debts (box 27) are not allowable: unpaid income was never
+counted. Expenses in another currency are reported apart, unconverted.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from minimin.expenses import categories
+from minimin.expenses.models import Expense
+from minimin.reports.ledger.mileage import MILEAGE_BOX, mileage_between
+from minimin.reports.ledger.periods import CASH, GBP, check_period
+from minimin.reports.ledger.sql import _apply, _rows
+
+BAD_DEBTS_BOX = 27
+
+
+@dataclass(frozen=True)
+class BoxLine:
+    """One SA103F expense box: allowable (boxes 17-30) and disallowable (boxes 32-45) parts."""
+
+    box: int
+    label: Any
+    allowable_pence: int = 0
+    disallowable_pence: int = 0
+    count: int = 0
+
+    @property
+    def total_pence(self) -> int:
+        return self.allowable_pence + self.disallowable_pence
+
+    @property
+    def disallowable_box(self) -> int:
+        return self.box + 15
+
+
+@dataclass(frozen=True)
+class ExpenseSummary:
+    start: date
+    end: date
+    basis: str
+    boxes: tuple[BoxLine, ...]
+    mileage_pence: int = 0
+    unconverted: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def allowable_pence(self) -> int:
+        """SA103F box 31: total allowable expenses (mileage included in box 20)."""
+        return sum(b.allowable_pence for b in self.boxes)
+
+    @property
+    def disallowable_pence(self) -> int:
+        """SA103F box 46: total disallowable expenses."""
+        return sum(b.disallowable_pence for b in self.boxes)
+
+    @property
+    def total_pence(self) -> int:
+        return self.allowable_pence + self.disallowable_pence
+
+    def box(self, number: int) -> BoxLine:
+        for line in self.boxes:
+            if line.box == number:
+                return line
+        raise KeyError(number)
+
+
+def _expense_rows(user_id: uuid.UUID, start: date, end: date, keys: list[Any]) -> list[Any]:
+    key_cols = _apply(keys, Expense.date)
+    return _rows(
+        sa.select(
+            Expense.category,
+            Expense.currency,
+            sa.func.sum(Expense.allowable_pence),
+            sa.func.sum(Expense.business_pence),
+            sa.func.count(),
+            *key_cols,
+        )
+        .where(Expense.user_id == user_id, Expense.date >= start, Expense.date <= end)
+        .group_by(Expense.category, Expense.currency, *key_cols)
+    )
+
+
+def _split(category: str, allowable: int, business: int, basis: str) -> tuple[int, int]:
+    """(allowable, disallowable) of a category total under *basis*."""
+    box = categories.get(category).box
+    if basis == CASH and box == BAD_DEBTS_BOX:
+        return 0, business
+    return allowable, business - allowable
+
+
+def box_labels() -> dict[int, Any]:
+    """SA103F box number → label (the first category of each box names it)."""
+    labels: dict[int, Any] = {}
+    for category in categories.CATEGORIES:
+        if category.box not in labels and category.code != "entertainment":
+            labels[category.box] = category.label
+    labels[24] = _l("Advertising and business entertainment")
+    labels[30] = _l("Other business expenses")
+    return labels
+
+
+def expenses_by_box(
+    user_id: uuid.UUID,
+    start: date,
+    end: date,
+    basis: str = CASH,
+    *,
+    include_mileage: bool = True,
+) -> ExpenseSummary:
+    """Expenses dated *start*..*end* in SA103F boxes 17-30, each with its allowable and
+    disallowable parts; the mileage claim for the period is added to box 20 when
+    *include_mileage*."""
+    check_period(start, end, basis)
+    allowed: dict[int, int] = defaultdict(int)
+    refused: dict[int, int] = defaultdict(int)
+    counts: dict[int, int] = defaultdict(int)
+    unconverted: dict[str, int] = {}
+    for category, currency, allowable, business, count in _expense_rows(user_id, start, end, []):
+        if currency != GBP:
+            unconverted[currency] = unconverted.get(currency, 0) + int(business or 0)
+            continue
+        box = categories.get(category).box
+        ok, no = _split(category, int(allowable or 0), int(business or 0), basis)
+        allowed[box] += ok
+        refused[box] += no
+        counts[box] += int(count)
+    mileage = 0
+    if include_mileage:
+        claim = mileage_between(user_id, start, end)
+        mileage = claim.claim_pence
+        allowed[MILEAGE_BOX] += mileage
+        counts[MILEAGE_BOX] += claim.journeys
+    labels = box_labels()
+    boxes = tuple(
+        BoxLine(box, labels[box], allowed[box], refused[box], counts[box])
+        for box in categories.BOXES
+    )
+    return ExpenseSummary(start, end, basis, boxes, mileage, unconverted)

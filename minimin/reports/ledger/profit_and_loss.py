@@ -1,0 +1,77 @@
+"""Profit and loss of a period: turnover plus other business income, less allowable expenses
+(mileage included); capital allowances kept apart for the taxable profit."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from minimin.reports.ledger.expense_boxes import ExpenseSummary, expenses_by_box
+from minimin.reports.ledger.periods import CASH, check_period
+from minimin.reports.ledger.turnover import IncomeSummary, income
+
+
+@dataclass(frozen=True)
+class ProfitAndLoss:
+    start: date
+    end: date
+    basis: str
+    income: IncomeSummary
+    expenses: ExpenseSummary
+    other_income_pence: int = 0
+    capital_allowances_pence: int = 0
+
+    @property
+    def turnover_pence(self) -> int:
+        return self.income.total_pence
+
+    @property
+    def total_income_pence(self) -> int:
+        return self.income.total_pence + self.other_income_pence
+
+    @property
+    def allowable_expenses_pence(self) -> int:
+        return self.expenses.allowable_pence
+
+    @property
+    def net_profit_pence(self) -> int:
+        """SA103F box 47/48: income less allowable expenses (negative is a loss)."""
+        return self.total_income_pence - self.expenses.allowable_pence
+
+    @property
+    def taxable_profit_pence(self) -> int:
+        """Net profit less capital allowances (before any trading allowance choice)."""
+        return self.net_profit_pence - self.capital_allowances_pence
+
+    @property
+    def unconverted(self) -> dict[str, int]:
+        merged: dict[str, int] = defaultdict(int)
+        for source in (self.income.unconverted, self.expenses.unconverted):
+            for currency, amount in source.items():
+                merged[currency] += amount
+        return dict(merged)
+
+
+def profit(
+    user_id: uuid.UUID,
+    start: date,
+    end: date,
+    basis: str = CASH,
+    *,
+    other_income_pence: int = 0,
+    capital_allowances_pence: int = 0,
+) -> ProfitAndLoss:
+    """Profit and loss of *start*..*end*: turnover + other business income − allowable
+    expenses (mileage included); capital allowances are kept apart (taxable profit)."""
+    check_period(start, end, basis)
+    return ProfitAndLoss(
+        start=start,
+        end=end,
+        basis=basis,
+        income=income(user_id, start, end, basis),
+        expenses=expenses_by_box(user_id, start, end, basis),
+        other_income_pence=other_income_pence,
+        capital_allowances_pence=capital_allowances_pence,
+    )

@@ -1,0 +1,196 @@
+"""Income (turnover): direct income from invoices and agency income from remittances or
+completed agency jobs, on the cash or the accruals basis.
+
+The income queries are shared with the per-counterparty and monthly statements: each returns
+rows of (currency, rate, amount, vat, *keys), grouped by the keys the caller asks for, and
+:func:`_collect` sums them in sterling.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+
+from minimin.invoices.models import DRAFT, VOID, CreditNote, Invoice, Payment
+from minimin.jobs import models as job_models
+from minimin.jobs.models import Job
+from minimin.remittances.models import AgencyIncome
+from minimin.reports.ledger.periods import CASH, check_period
+from minimin.reports.ledger.sql import _apply, _rows, _to_gbp, _vat_share
+
+#: Agency jobs that count as earned on the accruals basis.
+EARNED_JOB_STATUSES = (job_models.COMPLETED, job_models.INVOICED, job_models.PAID)
+
+
+@dataclass(frozen=True)
+class IncomeSummary:
+    """Turnover of a period, in sterling pence, VAT excluded."""
+
+    start: date
+    end: date
+    basis: str
+    direct_pence: int = 0
+    agency_pence: int = 0
+    #: Output VAT on the income (invoices' VAT share, VAT on agency fees): for information.
+    output_vat_pence: int = 0
+    #: Amounts left out because no exchange rate is recorded: {currency: minor units}.
+    unconverted: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total_pence(self) -> int:
+        return self.direct_pence + self.agency_pence
+
+
+def _direct_income_queries(
+    user_id: uuid.UUID, start: date, end: date, basis: str, keys: list[Any]
+) -> list[Any]:
+    """Statements returning (currency, rate, income, vat, *keys)."""
+    if basis == CASH:
+        vat = _vat_share(Payment.amount_pence, Invoice.vat_pence, Invoice.total_pence)
+        key_cols = _apply(keys, Payment.paid_on)
+        statement = (
+            sa.select(
+                Invoice.currency,
+                Invoice.exchange_rate,
+                sa.func.sum(Payment.amount_pence - vat),
+                sa.func.sum(vat),
+                *key_cols,
+            )
+            .select_from(Payment)
+            .join(Invoice, Invoice.id == Payment.invoice_id)
+            .where(
+                Payment.user_id == user_id,
+                Payment.paid_on >= start,
+                Payment.paid_on <= end,
+                Invoice.user_id == user_id,
+            )
+            .group_by(Invoice.currency, Invoice.exchange_rate, *key_cols)
+        )
+        return [statement]
+    issued_keys = _apply(keys, Invoice.issue_date)
+    issued = (
+        sa.select(
+            Invoice.currency,
+            Invoice.exchange_rate,
+            sa.func.sum(Invoice.net_pence),
+            sa.func.sum(sa.func.coalesce(Invoice.vat_gbp_pence, Invoice.vat_pence)),
+            *issued_keys,
+        )
+        .where(
+            Invoice.user_id == user_id,
+            Invoice.issue_date >= start,
+            Invoice.issue_date <= end,
+            Invoice.status.notin_((DRAFT, VOID)),
+        )
+        .group_by(Invoice.currency, Invoice.exchange_rate, *issued_keys)
+    )
+    credit_keys = _apply(keys, CreditNote.issue_date)
+    credited = (
+        sa.select(
+            Invoice.currency,
+            Invoice.exchange_rate,
+            -sa.func.sum(CreditNote.net_pence),
+            -sa.func.sum(sa.func.coalesce(CreditNote.vat_gbp_pence, CreditNote.vat_pence)),
+            *credit_keys,
+        )
+        .select_from(CreditNote)
+        .join(Invoice, Invoice.id == CreditNote.invoice_id)
+        .where(
+            CreditNote.user_id == user_id,
+            CreditNote.issue_date >= start,
+            CreditNote.issue_date <= end,
+            Invoice.user_id == user_id,
+            Invoice.status != VOID,
+        )
+        .group_by(Invoice.currency, Invoice.exchange_rate, *credit_keys)
+    )
+    return [issued, credited]
+
+
+def _agency_income_queries(
+    user_id: uuid.UUID, start: date, end: date, basis: str, keys: list[Any]
+) -> list[Any]:
+    """Statements returning (currency, rate=None, income, vat, *keys)."""
+    received_keys = _apply(keys, AgencyIncome.received_on)
+    received = sa.select(
+        AgencyIncome.currency,
+        sa.null(),
+        sa.func.sum(AgencyIncome.income_pence),
+        sa.func.sum(AgencyIncome.output_vat_pence),
+        *received_keys,
+    ).where(
+        AgencyIncome.user_id == user_id,
+        AgencyIncome.received_on >= start,
+        AgencyIncome.received_on <= end,
+    )
+    if basis == CASH:
+        return [received.group_by(AgencyIncome.currency, *received_keys)]
+    # Accruals: remittance lines without a job (nothing else dates them) ...
+    unlinked = received.where(AgencyIncome.job_id.is_(None)).group_by(
+        AgencyIncome.currency, *received_keys
+    )
+    # ... and agency jobs completed in the period that no invoice covers.
+    done_on = sa.func.coalesce(Job.ends_on, Job.starts_on)
+    job_keys = _apply(keys, done_on)
+    jobs = (
+        sa.select(
+            Job.currency,
+            sa.null(),
+            sa.func.sum(sa.func.coalesce(Job.gross_pence, 0)),
+            sa.literal(0),
+            *job_keys,
+        )
+        .where(
+            Job.user_id == user_id,
+            Job.agency_id.is_not(None),
+            Job.invoice_id.is_(None),
+            Job.status.in_(EARNED_JOB_STATUSES),
+            done_on >= start,
+            done_on <= end,
+        )
+        .group_by(Job.currency, *job_keys)
+    )
+    return [unlinked, jobs]
+
+
+def _collect(
+    statements: Iterable[Any], unconverted: dict[str, int]
+) -> dict[tuple[Any, ...], tuple[int, int]]:
+    """Run *statements*; sum (income, vat) in sterling per key tuple."""
+    totals: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0, 0])
+    for statement in statements:
+        for row in _rows(statement):
+            currency, rate, amount, vat, *keys = row
+            income = _to_gbp(amount, currency, rate)
+            if income is None:
+                unconverted[currency] = unconverted.get(currency, 0) + int(amount or 0)
+                continue
+            slot = totals[tuple(keys)]
+            slot[0] += income
+            slot[1] += _to_gbp(vat, currency, rate) or 0
+    return {k: (v[0], v[1]) for k, v in totals.items()}
+
+
+def income(user_id: uuid.UUID, start: date, end: date, basis: str = CASH) -> IncomeSummary:
+    """Turnover from *start* to *end* inclusive, split into direct and agency income."""
+    check_period(start, end, basis)
+    unconverted: dict[str, int] = {}
+    direct = _collect(_direct_income_queries(user_id, start, end, basis, []), unconverted)
+    agency = _collect(_agency_income_queries(user_id, start, end, basis, []), unconverted)
+    d_income, d_vat = direct.get((), (0, 0))
+    a_income, a_vat = agency.get((), (0, 0))
+    return IncomeSummary(
+        start=start,
+        end=end,
+        basis=basis,
+        direct_pence=d_income,
+        agency_pence=a_income,
+        output_vat_pence=d_vat + a_vat,
+        unconverted=unconverted,
+    )
