@@ -14,6 +14,7 @@ from webauthn import generate_authentication_options, verify_authentication_resp
 from webauthn.helpers.exceptions import InvalidAuthenticationResponse
 
 from minimin.accounts import passkeys
+from minimin.accounts.passkeys import ceremony
 from tests.softauthn import Authenticator, b64url, unb64url
 
 
@@ -67,7 +68,7 @@ def test_relying_party_needs_a_host(app: Any) -> None:
     ],
 )
 def test_credential_id_of(credential: dict[str, Any], expected: str | None) -> None:
-    assert passkeys._credential_id_of(credential) == expected
+    assert ceremony._credential_id_of(credential) == expected
 
 
 @pytest.mark.parametrize(
@@ -80,15 +81,15 @@ def test_credential_id_of(credential: dict[str, Any], expected: str | None) -> N
     ],
 )
 def test_transports_keep_only_known_values(response: Any, expected: list[str]) -> None:
-    assert passkeys._transports_of({"response": response}) == expected
+    assert ceremony._transports_of({"response": response}) == expected
 
 
 def test_user_handle_is_the_opaque_account_id() -> None:
     import uuid
 
     user_id = uuid.uuid4()
-    assert passkeys._user_handle(user_id) == user_id.bytes
-    assert len(passkeys._user_handle(user_id)) == 16
+    assert ceremony._user_handle(user_id) == user_id.bytes
+    assert len(ceremony._user_handle(user_id)) == 16
 
 
 # ------------------------------------------------------------------------------- ceremonies
@@ -105,15 +106,15 @@ def test_a_ceremony_is_bound_to_the_session_and_used_once(app: Any) -> None:
     from minimin.extensions import db
 
     with app.test_request_context("/"):
-        row = passkeys._new_ceremony(passkeys.LOGIN, challenge=b"x" * 32)
-        token = session[passkeys._SESSION_KEYS[passkeys.LOGIN]]
+        row = ceremony._new_ceremony(passkeys.LOGIN, challenge=b"x" * 32)
+        token = session[ceremony._SESSION_KEYS[passkeys.LOGIN]]
         # Only the hash of the session's token is stored.
         assert row.token_hash != token
         assert len(row.token_hash) == 64
-        assert passkeys._current_ceremony(passkeys.LOGIN) is row
-        assert passkeys._current_ceremony(passkeys.REGISTER) is None
-        assert passkeys._consume_ceremony(passkeys.LOGIN) is row
-        assert passkeys._consume_ceremony(passkeys.LOGIN) is None
+        assert ceremony._current_ceremony(passkeys.LOGIN) is row
+        assert ceremony._current_ceremony(passkeys.REGISTER) is None
+        assert ceremony._consume_ceremony(passkeys.LOGIN) is row
+        assert ceremony._consume_ceremony(passkeys.LOGIN) is None
         assert passkeys.LOGIN not in session.values()
         db.session.commit()
     assert _challenges(app) == []
@@ -123,12 +124,12 @@ def test_another_session_cannot_use_the_ceremony(app: Any) -> None:
     from minimin.extensions import db
 
     with app.test_request_context("/"):
-        passkeys._new_ceremony(passkeys.LOGIN, challenge=b"x" * 32)
+        ceremony._new_ceremony(passkeys.LOGIN, challenge=b"x" * 32)
         db.session.commit()
     with app.test_request_context("/"):
-        assert passkeys._current_ceremony(passkeys.LOGIN) is None
-        session[passkeys._SESSION_KEYS[passkeys.LOGIN]] = "guessed-token"
-        assert passkeys._consume_ceremony(passkeys.LOGIN) is None
+        assert ceremony._current_ceremony(passkeys.LOGIN) is None
+        session[ceremony._SESSION_KEYS[passkeys.LOGIN]] = "guessed-token"
+        assert ceremony._consume_ceremony(passkeys.LOGIN) is None
     assert len(_challenges(app)) == 1
 
 
@@ -136,10 +137,10 @@ def test_a_new_ceremony_replaces_the_sessions_earlier_one(app: Any) -> None:
     from minimin.extensions import db
 
     with app.test_request_context("/"):
-        first = passkeys._new_ceremony(passkeys.LOGIN, challenge=b"1" * 32)
-        second = passkeys._new_ceremony(passkeys.LOGIN, challenge=b"2" * 32)
+        first = ceremony._new_ceremony(passkeys.LOGIN, challenge=b"1" * 32)
+        second = ceremony._new_ceremony(passkeys.LOGIN, challenge=b"2" * 32)
         db.session.commit()
-        assert passkeys._current_ceremony(passkeys.LOGIN) is second
+        assert ceremony._current_ceremony(passkeys.LOGIN) is second
         assert first is not second
     assert [c.challenge for c in _challenges(app)] == [b"2" * 32]
 
@@ -149,13 +150,13 @@ def test_expired_ceremonies_are_refused_and_swept(app: Any) -> None:
     from minimin.extensions import db
 
     with app.test_request_context("/"):
-        row = passkeys._new_ceremony(passkeys.LOGIN, challenge=b"x" * 32)
+        row = ceremony._new_ceremony(passkeys.LOGIN, challenge=b"x" * 32)
         assert row.expires_at - row.created_at == passkeys.CHALLENGE_TTL
         row.expires_at = utcnow() - timedelta(seconds=1)
         db.session.flush()
-        assert passkeys._current_ceremony(passkeys.LOGIN) is None
+        assert ceremony._current_ceremony(passkeys.LOGIN) is None
         # Starting any ceremony sweeps the stale ones away.
-        passkeys._new_ceremony(passkeys.REGISTER, challenge=b"y" * 32)
+        ceremony._new_ceremony(passkeys.REGISTER, challenge=b"y" * 32)
         db.session.commit()
     assert [c.purpose for c in _challenges(app)] == [passkeys.REGISTER]
 

@@ -1,0 +1,50 @@
+"""Forms of the passkey pages: adding, renaming and removing a passkey, the second-factor
+setting, and signing in with a passkey."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, PasswordField
+from wtforms.validators import DataRequired, Length, Optional
+
+from minimin.accounts.passkeys.models import NAME_MAX
+from minimin.core.forms import TextField
+
+
+class AddPasskeyForm(FlaskForm):
+    name = TextField(
+        _l("Name for this passkey"),
+        [DataRequired(_l("Enter a name for this passkey."))],
+        max_length=NAME_MAX,
+    )
+    password = PasswordField(
+        _l("Your password"),
+        [Optional(), Length(max=1024)],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+class RenamePasskeyForm(FlaskForm):
+    name = TextField(
+        _l("Name for this passkey"),
+        [DataRequired(_l("Enter a name for this passkey."))],
+        max_length=NAME_MAX,
+    )
+
+
+class ConfirmForm(FlaskForm):
+    """A bare form: its CSRF token is the confirmation."""
+
+
+class SecondFactorForm(FlaskForm):
+    require_after_password = BooleanField(_l("Ask for a passkey after my password"))
+    password = PasswordField(
+        _l("Your password"),
+        [DataRequired(_l("Enter your password.")), Length(max=1024)],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+class PasskeyLoginForm(FlaskForm):
+    next = HiddenField()
