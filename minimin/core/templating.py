@@ -1,18 +1,36 @@
-"""Template helpers shared by every feature: navigation, dates and preferences."""
+"""Template helpers shared by every feature: navigation, dates and preferences.
+
+Money and date filters run a hundred times or more on a list page, so they avoid per-call work
+that does not change within a render: the reader's locale is read once per render (a context
+variable set by :func:`_format_locale_context`), money is laid out by the cached
+:func:`~minimin.core.money.format_pence`, and formatted dates are memoised (a date's text
+depends only on the date, the pattern and the locale).
+"""
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date as babel_format_date
 from flask import Flask, current_app
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_datetime, get_locale, to_user_timezone
 from flask_babel import lazy_gettext as _l
+from jinja2 import pass_context
+from jinja2.runtime import Context
 
-from minimin.core.money import Money, format_money
+from minimin.core.money import Money, format_money, format_pence
+from minimin.extensions import babel as babel_extension
 
 LONDON = ZoneInfo("Europe/London")
+#: The locale used when there is none (no application context): the source language.
+DEFAULT_LOCALE = "en_GB"
+#: Template context variable holding the reader's locale for the render.
+LOCALE_VARIABLE = "minimin_format_locale"
+#: Babel's named date formats (flask_babel lets the app map them to patterns).
+NAMED_DATE_FORMATS = ("short", "medium", "long", "full")
 
 THEME_LABELS = {"system": _l("Same as device"), "light": _l("Light"), "dark": _l("Dark")}
 
@@ -31,18 +49,53 @@ def has_endpoint(name: str) -> bool:
     return name in current_app.view_functions
 
 
-def money(pence: int | None, currency: str = "GBP") -> str:
+def current_locale() -> str:
+    """The reader's locale identifier ("en_GB", "cy"), as flask_babel selects it."""
+    return str(get_locale() or DEFAULT_LOCALE)
+
+
+def _format_locale_context() -> dict[str, str]:
+    # Runs once per render_template: the filters below read the locale from here instead of
+    # asking flask_babel on every call.
+    return {LOCALE_VARIABLE: current_locale()}
+
+
+def _render_locale(context: Context) -> str:
+    """The locale of the render *context*; templates rendered without the context processor
+    (a macro imported without context, a template rendered straight from the environment)
+    ask flask_babel."""
+    locale = context.get(LOCALE_VARIABLE)
+    return locale if isinstance(locale, str) else current_locale()
+
+
+# --------------------------------------------------------------------------- money
+
+
+def money(pence: int | None, currency: str = "GBP", locale: str | None = None) -> str:
     """Integer minor units as an amount in the reader's locale (``£1,000.00``)."""
     if pence is None:
         return ""
-    return format_money(Money.from_pence(int(pence), currency), locale=str(get_locale()))
+    return format_pence(int(pence), currency, locale or current_locale())
 
 
-def money_value(value: Money | None) -> str:
+def money_value(value: Money | None, locale: str | None = None) -> str:
     """A :class:`Money` as an amount in the reader's locale."""
     if value is None:
         return ""
-    return format_money(value, locale=str(get_locale()))
+    return format_money(value, locale=locale or current_locale())
+
+
+@pass_context
+def _money_filter(context: Context, pence: int | None, currency: str = "GBP") -> str:
+    return money(pence, currency, _render_locale(context))
+
+
+@pass_context
+def _money_value_filter(context: Context, value: Money | None) -> str:
+    return money_value(value, _render_locale(context))
+
+
+# --------------------------------------------------------------------------- dates
 
 
 def uk_datetime(value: datetime | None, fmt: str = "medium") -> str:
@@ -51,17 +104,43 @@ def uk_datetime(value: datetime | None, fmt: str = "medium") -> str:
     return str(format_datetime(value, fmt))
 
 
-def uk_date(value: date | None, fmt: str = "medium") -> str:
+def _date_pattern(fmt: str | None) -> str:
+    """*fmt* resolved as flask_babel's format_date resolves it (the app's Babel date_formats
+    may map "medium" to a pattern of its own)."""
+    formats = babel_extension.date_formats or {}
+    if fmt is None:
+        fmt = formats.get("date") or "medium"
+    if fmt in NAMED_DATE_FORMATS:
+        return str(formats.get(f"date.{fmt}") or fmt)
+    return fmt
+
+
+@lru_cache(maxsize=4096)
+def _formatted_date(value: date, pattern: str, locale: str) -> str:
+    return str(babel_format_date(value, pattern, locale=locale))
+
+
+def uk_date(value: date | None, fmt: str | None = "medium", locale: str | None = None) -> str:
+    """*value* in the reader's locale, as flask_babel's format_date gives it: a datetime is
+    first moved to the user's timezone (Europe/London), then only its date is shown."""
     if value is None:
         return ""
-    return str(format_date(value, fmt))
+    if isinstance(value, datetime):
+        value = to_user_timezone(value).date()
+    return _formatted_date(value, _date_pattern(fmt), locale or current_locale())
+
+
+@pass_context
+def _uk_date_filter(context: Context, value: date | None, fmt: str | None = "medium") -> str:
+    return uk_date(value, fmt, _render_locale(context))
 
 
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["uk_datetime"] = uk_datetime
-    app.jinja_env.filters["uk_date"] = uk_date
-    app.jinja_env.filters["money"] = money
-    app.jinja_env.filters["money_value"] = money_value
+    app.jinja_env.filters["uk_date"] = _uk_date_filter
+    app.jinja_env.filters["money"] = _money_filter
+    app.jinja_env.filters["money_value"] = _money_value_filter
+    app.context_processor(_format_locale_context)
     app.jinja_env.globals.update(
         main_navigation=main_navigation, has_endpoint=has_endpoint, theme_labels=THEME_LABELS
     )
