@@ -47,13 +47,17 @@ def _load_user(user_id: str) -> User | None:
         uid = uuid.UUID(user_id)
     except ValueError:
         return None
-    record = db.session.scalar(
-        sa.select(UserSession).where(
+    # The session record and its user in one round trip: this runs on every signed-in request.
+    row = db.session.execute(
+        sa.select(UserSession, User)
+        .join(User, User.id == UserSession.user_id)
+        .where(
             UserSession.token_hash == hash_token(token),
             UserSession.user_id == uid,
             UserSession.revoked_at.is_(None),
         )
-    )
+    ).first()
+    record, user = row if row is not None else (None, None)
     now = utcnow()
     if record is not None and now - record.last_seen_at > SESSION_IDLE_LIMIT:
         record.revoked_at = now
@@ -64,10 +68,8 @@ def _load_user(user_id: str) -> User | None:
     if now - record.last_seen_at > LAST_SEEN_RESOLUTION:
         record.last_seen_at = now
     g.user_session = record
-    user = db.session.get(User, uid)
-    if user is not None:
-        g.user_locale = user.locale
-        g.user_theme = user.theme
+    g.user_locale = user.locale
+    g.user_theme = user.theme
     return user
 
 
