@@ -14,21 +14,17 @@ from wtforms.validators import DataRequired, Optional
 from minimin.banking import rules
 from minimin.banking.importers.detect import DMY, MDY, YMD
 from minimin.banking.models import NAME_MAX, PATTERN_MAX
-from minimin.core.forms import MoneyField, TextField
+from minimin.core.forms import MoneyField, TextField, select_choices
 
 CURRENCIES = ("GBP", "EUR", "USD")
 MAX_STATEMENT_PENCE = 10_000_000_000
-
-
-def choices(pairs: Any) -> list[SelectChoice]:
-    return [SelectChoice(value, label) for value, label in pairs]
 
 
 def category_choices(blank: Any = None) -> list[SelectChoice]:
     pairs: list[tuple[str, Any]] = [("", blank or _l("No category"))]
     pairs += list(rules.INCOME_CATEGORIES.items())
     pairs += list(rules.EXPENSE_CATEGORIES.items())
-    return choices(pairs)
+    return select_choices(pairs)
 
 
 class AccountForm(FlaskForm):
@@ -40,7 +36,7 @@ class AccountForm(FlaskForm):
         render_kw={"inputmode": "numeric", "autocomplete": "off", "pattern": "[0-9]{4}"},
     )
     currency = SelectField(
-        _l("Currency"), choices=choices((c, c) for c in CURRENCIES), default="GBP"
+        _l("Currency"), choices=select_choices((c, c) for c in CURRENCIES), default="GBP"
     )
 
 
@@ -60,7 +56,7 @@ class MappingForm(FlaskForm):
     reference = SelectField(_l("Reference"), validate_choice=True)
     date_order = SelectField(
         _l("Date order"),
-        choices=choices(
+        choices=select_choices(
             [
                 ("", _l("Decide from the dates")),
                 (DMY, _l("Day/month/year (UK)")),
@@ -94,7 +90,7 @@ class CategoryForm(FlaskForm):
 class RuleForm(FlaskForm):
     match_kind = SelectField(
         _l("Match"),
-        choices=choices(
+        choices=select_choices(
             [
                 ("contains", _l("Description contains")),
                 ("regex", _l("Description matches a regular expression")),
@@ -106,7 +102,7 @@ class RuleForm(FlaskForm):
     pattern = TextField(_l("Text or pattern"), [Optional()], max_length=PATTERN_MAX)
     direction = SelectField(
         _l("Money"),
-        choices=choices(
+        choices=select_choices(
             [("any", _l("In or out")), ("in", _l("Money in")), ("out", _l("Money out"))]
         ),
         validate_choice=True,
@@ -129,7 +125,7 @@ class ActionForm(FlaskForm):
 class ExpenseFromTxnForm(FlaskForm):
     category = SelectField(
         _l("Expense category"),
-        choices=lambda: choices(rules.EXPENSE_CATEGORIES.items()),
+        choices=lambda: select_choices(rules.EXPENSE_CATEGORIES.items()),
         default="other",
         validate_choice=True,
     )

@@ -30,6 +30,7 @@ from minimin.banking.models import (
     CategoryRule,
     ImportJob,
 )
+from minimin.core.forms import select_choices
 from minimin.core.money import Money, MoneyError, format_money, parse_money
 from minimin.core.security import USER, classify_blueprint
 from minimin.core.storage import StorageError
@@ -538,12 +539,12 @@ def undo_match(txn_id: str, match_id: str) -> ViewResult:
 def _contact_choices(form: forms.RuleForm) -> None:
     from minimin.jobs.services import agency_choices, client_choices
 
-    form.client_id.choices = [("", _("(none)"))] + [
-        (str(v), str(label)) for v, label in client_choices(current_user.id)
-    ]
-    form.agency_id.choices = [("", _("(none)"))] + [
-        (str(v), str(label)) for v, label in agency_choices(current_user.id)
-    ]
+    form.client_id.choices = select_choices(
+        [("", _("(none)"))] + [(str(v), str(label)) for v, label in client_choices(current_user.id)]
+    )
+    form.agency_id.choices = select_choices(
+        [("", _("(none)"))] + [(str(v), str(label)) for v, label in agency_choices(current_user.id)]
+    )
 
 
 @bp.route("/rules", methods=["GET", "POST"])

@@ -31,7 +31,7 @@ from minimin.business.rules import (
     normalise_vat_number,
     normalise_website,
 )
-from minimin.core.forms import MultilineTextField, TextField
+from minimin.core.forms import MultilineTextField, TextField, choice_values, select_choices
 from minimin.core.money import NumberInputError, parse_money, parse_percent
 
 MESSAGES: dict[str, Any] = {
@@ -154,7 +154,7 @@ def _date_message(field: Field) -> None:
 class WorkTypeForm(FlaskForm):
     work_type = RadioField(
         _l("How do you work?"),
-        choices=list(WORK_TYPES.items()),
+        choices=select_choices(WORK_TYPES.items()),
         validators=[InputRequired(_l("Choose how you work: agency, freelance or both."))],
         validate_choice=False,
     )
@@ -210,7 +210,7 @@ class VatForm(FlaskForm):
     vat_registration_date = _safe_date_field(_l("Date of VAT registration"))
     vat_scheme = SelectField(
         _l("VAT accounting scheme"),
-        choices=[("", _l("Choose a scheme")), *list(VAT_SCHEMES.items())],
+        choices=select_choices([("", _l("Choose a scheme")), *VAT_SCHEMES.items()]),
         validate_choice=False,
     )
     flat_rate_percent = TextField(
@@ -221,7 +221,7 @@ class VatForm(FlaskForm):
     )
     vat_stagger = SelectField(
         _l("VAT return periods"),
-        choices=[("", _l("Choose your return periods")), *list(VAT_STAGGERS.items())],
+        choices=select_choices([("", _l("Choose your return periods")), *VAT_STAGGERS.items()]),
         validate_choice=False,
     )
     utr = TextField(_l("Unique Taxpayer Reference (UTR)"), [Optional()], max_length=20)
@@ -456,10 +456,12 @@ class RatesForm(FlaskForm):
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.default_currency.choices = currency_choices(str(get_locale() or "en_GB"))
+        self.default_currency.choices = select_choices(
+            currency_choices(str(get_locale() or "en_GB"))
+        )
 
     def validate_default_currency(self, field: Field) -> None:
-        if field.data not in {code for code, _ in self.default_currency.choices}:
+        if field.data not in choice_values(self.default_currency.choices):
             raise ValidationError(_l("Choose a currency from the list, like GBP."))
 
     def validate(self, extra_validators: Any = None) -> bool:

@@ -8,12 +8,14 @@ database sees it, so SQLite and PostgreSQL behave the same.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from wtforms import Field, Form, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional, ValidationError
 from wtforms.widgets import DateInput, TextInput
 
@@ -62,6 +64,22 @@ class SafeText:
 
 def _strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
+
+
+def select_choices(pairs: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:
+    """Options for a SelectField, SelectMultipleField or RadioField from (value, label) pairs.
+
+    WTForms wants SelectChoice objects (plain tuples are deprecated). Labels are kept as given,
+    so a lazy_gettext label stays lazy and is translated when the form is rendered, in the
+    reader's language, even when the list is built once at import time.
+    """
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def choice_values(choices: Iterable[Any] | None) -> set[Any]:
+    """The values a field offers, whether its choices are SelectChoice objects, plain strings
+    or older (value, label) pairs still set by some views."""
+    return {SelectChoice.from_input(choice).value for choice in choices or []}
 
 
 class TextField(StringField):

@@ -9,9 +9,17 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, SelectField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
-from minimin.core.forms import MoneyField, MultilineTextField, PercentField, TextField, UKDateField
+from minimin.core.forms import (
+    MoneyField,
+    MultilineTextField,
+    PercentField,
+    TextField,
+    UKDateField,
+    select_choices,
+)
 from minimin.expenses import categories
 from minimin.expenses.mileage import MILES_QUANTUM
 from minimin.expenses.models import (
@@ -29,11 +37,13 @@ from minimin.expenses.models import (
 )
 
 CURRENCIES = ("GBP", "EUR", "USD")
+#: Until the view fills in the user's jobs, a job select offers only "no job".
+NO_JOB_CHOICES = select_choices([("", _l("No job"))])
 RECEIPT_ACCEPT = "image/png,image/jpeg,image/webp,application/pdf"
 
 
-def _category_choices() -> list[tuple[str, Any]]:
-    return categories.choices()
+def _category_choices() -> list[SelectChoice]:
+    return select_choices(categories.choices())
 
 
 class _ExpenseFields(FlaskForm):
@@ -45,14 +55,18 @@ class _ExpenseFields(FlaskForm):
         default="other",
         validate_choice=True,
     )
-    currency = SelectField(_l("Currency"), choices=[(c, c) for c in CURRENCIES], default="GBP")
+    currency = SelectField(
+        _l("Currency"), choices=select_choices((c, c) for c in CURRENCIES), default="GBP"
+    )
     amount = MoneyField(
         _l("Amount paid, including any VAT"),
         [InputRequired(_l("Enter the amount paid."))],
         currency_field="currency",
         max_pence=MAX_PENCE,
     )
-    vat_treatment = SelectField(_l("VAT"), choices=list(VAT_TREATMENTS.items()), default="none")
+    vat_treatment = SelectField(
+        _l("VAT"), choices=select_choices(VAT_TREATMENTS.items()), default="none"
+    )
     vat = MoneyField(
         _l("VAT amount on the receipt"),
         [Optional()],
@@ -67,7 +81,9 @@ class _ExpenseFields(FlaskForm):
         default=Decimal(100),
     )
     payment_method = SelectField(
-        _l("Paid by"), choices=[("", _l("Not recorded")), *PAYMENT_METHODS.items()], default=""
+        _l("Paid by"),
+        choices=select_choices([("", _l("Not recorded")), *PAYMENT_METHODS.items()]),
+        default="",
     )
     notes = MultilineTextField(_l("Notes"), [Optional()], max_length=NOTES_MAX)
 
@@ -78,7 +94,7 @@ class _ExpenseFields(FlaskForm):
 
 class ExpenseForm(_ExpenseFields):
     date = UKDateField(_l("Date"), [InputRequired(_l("Enter the date of the expense."))])
-    job_id = SelectField(_l("Job"), choices=[("", _l("No job"))], default="")
+    job_id = SelectField(_l("Job"), choices=NO_JOB_CHOICES, default="")
     rebillable = BooleanField(_l("Re-bill this cost to the client"))
     receipt = FileField(
         _l("Receipt (photo or PDF, optional)"), render_kw={"accept": RECEIPT_ACCEPT}
@@ -112,7 +128,7 @@ class RecurringForm(_ExpenseFields):
         _l("Supplier"), [DataRequired(_l("Enter who you pay."))], max_length=SUPPLIER_MAX
     )
     frequency = SelectField(
-        _l("How often"), choices=list(FREQUENCY_LABELS.items()), default="monthly"
+        _l("How often"), choices=select_choices(FREQUENCY_LABELS.items()), default="monthly"
     )
     start_date = UKDateField(_l("First payment date"), [InputRequired(_l("Enter the first date."))])
     end_date = UKDateField(_l("Last payment date (optional)"), [Optional()])
@@ -162,5 +178,7 @@ class JourneyForm(FlaskForm):
         max_length=PURPOSE_MAX,
     )
     miles = MilesField(_l("Business miles"), max_length=12)
-    vehicle = SelectField(_l("Vehicle"), choices=list(VEHICLE_LABELS.items()), default="car_van")
-    job_id = SelectField(_l("Job"), choices=[("", _l("No job"))], default="")
+    vehicle = SelectField(
+        _l("Vehicle"), choices=select_choices(VEHICLE_LABELS.items()), default="car_van"
+    )
+    job_id = SelectField(_l("Job"), choices=NO_JOB_CHOICES, default="")

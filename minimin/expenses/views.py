@@ -13,8 +13,10 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
 
 from minimin.core.dates import DateError, TaxYear, parse_uk_date, uk_today
+from minimin.core.forms import choice_values, select_choices
 from minimin.core.money import Money, format_money
 from minimin.core.security import USER, classify_blueprint
 from minimin.core.tenancy import owned_or_404, owned_query
@@ -222,7 +224,7 @@ def _tax_year_choices() -> list[TaxYear]:
 # ----------------------------------------------------------------------------- one expense
 
 
-def _job_choices() -> list[tuple[str, str]]:
+def _job_choices() -> list[SelectChoice]:
     from minimin.jobs.models import Job
 
     jobs = db.session.execute(
@@ -231,10 +233,13 @@ def _job_choices() -> list[tuple[str, str]]:
         .order_by(Job.starts_on.desc().nulls_last(), Job.created_at.desc())
         .limit(300)
     ).all()
-    return [("", _("No job"))] + [
-        (str(job_id), f"{title} ({starts.isoformat()})" if starts else title)
-        for job_id, title, starts in jobs
-    ]
+    return select_choices(
+        [("", _("No job"))]
+        + [
+            (str(job_id), f"{title} ({starts.isoformat()})" if starts else title)
+            for job_id, title, starts in jobs
+        ]
+    )
 
 
 def _expense_fields(form: ExpenseForm) -> dict[str, Any]:
@@ -314,7 +319,7 @@ def new() -> ViewResult:
         form.vat_reclaimable.data = services.vat_reclaim_allowed(current_user.id)
         form.job_id.choices = _job_choices()
         job = request.args.get("job", "")
-        if any(value == job for value, _label in form.job_id.choices):
+        if job in choice_values(form.job_id.choices):
             form.job_id.data = job
         return _render_form(form, None)
     return _save(form, None)

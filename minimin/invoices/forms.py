@@ -12,7 +12,13 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, FieldList, Form, FormField, HiddenField, SelectField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
-from minimin.core.forms import MoneyField, MultilineTextField, TextField, UKDateField
+from minimin.core.forms import (
+    MoneyField,
+    MultilineTextField,
+    TextField,
+    UKDateField,
+    select_choices,
+)
 from minimin.core.money import MoneyError, parse_money
 from minimin.invoices import calc
 from minimin.invoices.models import (
@@ -92,7 +98,7 @@ class LineForm(Form):
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.vat_treatment.choices = calc.treatment_choices()
+        self.vat_treatment.choices = select_choices(calc.treatment_choices())
 
     @property
     def is_blank(self) -> bool:
@@ -102,7 +108,10 @@ class LineForm(Form):
 class InvoiceForm(FlaskForm):
     bill_to = SelectField(_l("Bill to"), choices=[], validate_choice=True)
     currency = SelectField(
-        _l("Currency"), choices=[(c, c) for c in CURRENCIES], default="GBP", validate_choice=True
+        _l("Currency"),
+        choices=select_choices((c, c) for c in CURRENCIES),
+        default="GBP",
+        validate_choice=True,
     )
     exchange_rate = TextField(
         _l("Exchange rate (units of the currency per £1)"),
@@ -192,7 +201,7 @@ class PaymentForm(FlaskForm):
     paid_on = UKDateField(_l("Date paid"), [InputRequired()])
     method = SelectField(
         _l("Method"),
-        choices=list(PAYMENT_METHOD_LABELS.items()),
+        choices=select_choices(PAYMENT_METHOD_LABELS.items()),
         default=METHOD_BANK,
         validate_choice=True,
     )
@@ -217,11 +226,13 @@ class SendForm(FlaskForm):
 class RecurringForm(FlaskForm):
     recurrence = SelectField(
         _l("Repeat"),
-        choices=[
-            ("", _l("Does not repeat")),
-            (RECUR_MONTHLY, _l("Every month")),
-            (RECUR_QUARTERLY, _l("Every three months")),
-        ],
+        choices=select_choices(
+            [
+                ("", _l("Does not repeat")),
+                (RECUR_MONTHLY, _l("Every month")),
+                (RECUR_QUARTERLY, _l("Every three months")),
+            ]
+        ),
         validate_choice=True,
     )
     next_on = UKDateField(_l("Next invoice on"), [Optional()])

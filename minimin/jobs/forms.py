@@ -28,6 +28,8 @@ from minimin.core.forms import (
     TextField,
     UKDateField,
     _ParsedField,
+    choice_values,
+    select_choices,
 )
 from minimin.core.money import NumberInputError
 from minimin.jobs.models import (
@@ -49,17 +51,23 @@ from minimin.jobs.models import (
 )
 
 AUTO, YES, NO = "", "yes", "no"
-YES_NO_AUTO = [
-    (AUTO, _l("As usual for this kind of line")),
-    (YES, _l("Yes")),
-    (NO, _l("No")),
-]
-TERMS_YES_NO = [(AUTO, _l("As the agency's terms")), (YES, _l("Yes")), (NO, _l("No"))]
-QUOTING_CHOICES = [
-    (AUTO, _l("As the agency's terms")),
-    (QUOTING_FEE_INCLUSIVE, _l("Fee inclusive (commission deducted from the fee)")),
-    (QUOTING_FEE_PLUS_AGENCY_FEE, _l("Fee + agency fee (agency fee added on top)")),
-]
+YES_NO_AUTO = select_choices(
+    [
+        (AUTO, _l("As usual for this kind of line")),
+        (YES, _l("Yes")),
+        (NO, _l("No")),
+    ]
+)
+TERMS_YES_NO = select_choices(
+    [(AUTO, _l("As the agency's terms")), (YES, _l("Yes")), (NO, _l("No"))]
+)
+QUOTING_CHOICES = select_choices(
+    [
+        (AUTO, _l("As the agency's terms")),
+        (QUOTING_FEE_INCLUSIVE, _l("Fee inclusive (commission deducted from the fee)")),
+        (QUOTING_FEE_PLUS_AGENCY_FEE, _l("Fee + agency fee (agency fee added on top)")),
+    ]
+)
 
 _QUANTITY_RE = re.compile(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+", re.ASCII)
 _NON_FINITE = re.compile(r"[+-]?(s?nan|inf(inity)?)", re.IGNORECASE)
@@ -138,7 +146,7 @@ class DateRowForm(Form):
 class FeeLineRowForm(Form):
     kind = SelectField(
         _l("Kind of fee"),
-        choices=[(k, FEE_KIND_LABELS[k]) for k in FEE_KINDS],
+        choices=select_choices((k, FEE_KIND_LABELS[k]) for k in FEE_KINDS),
         validate_choice=True,
     )
     description = TextField(_l("Description (optional)"), [Optional()], DESCRIPTION_MAX)
@@ -183,7 +191,7 @@ class OwnedChoiceField(SelectField):
     def pre_validate(self, form: Any) -> None:
         if self.data in ("", None):
             return
-        if self.data not in {value for value, _ in self.choices or []}:
+        if self.data not in choice_values(self.choices):
             raise ValidationError(_choice_message(self.what))
 
 
@@ -194,10 +202,12 @@ class JobForm(FlaskForm):
     location = TextField(_l("Location (optional)"), [Optional()], LOCATION_MAX)
     kind_of_work = SelectField(
         _l("Kind of work"),
-        choices=[(AUTO, _l("Not specified")), *KINDS_OF_WORK],
+        choices=select_choices([(AUTO, _l("Not specified")), *KINDS_OF_WORK]),
         default=AUTO,
     )
-    currency = SelectField(_l("Currency"), choices=[(c, c) for c in CURRENCIES], default="GBP")
+    currency = SelectField(
+        _l("Currency"), choices=select_choices((c, c) for c in CURRENCIES), default="GBP"
+    )
     notes = MultilineTextField(_l("Notes (optional)"), [Optional()], NOTES_MAX)
 
     commission_percent = PercentField(_l("Commission (%)"), [Optional()])
@@ -219,7 +229,7 @@ class JobForm(FlaskForm):
 class StatusForm(FlaskForm):
     status = SelectField(
         _l("New status"),
-        choices=[(s, STATUS_LABELS[s]) for s in STATUSES],
+        choices=select_choices((s, STATUS_LABELS[s]) for s in STATUSES),
         validate_choice=False,
     )
     cancellation_fee = MoneyField(

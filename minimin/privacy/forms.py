@@ -7,6 +7,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, RadioField
 from wtforms.validators import DataRequired, InputRequired, Length
 
+from minimin.core.forms import select_choices
+
 
 class ConfirmForm(FlaskForm):
     """A button: its CSRF token is its only field."""
@@ -23,10 +25,15 @@ class WithdrawAIForm(FlaskForm):
 class DeleteAccountForm(FlaskForm):
     records = RadioField(
         _l("Your tax records"),
-        choices=[
-            ("exported", _l("I have downloaded my export, or I keep my records elsewhere")),
-            ("delete_anyway", _l("Delete everything now; I understand I must keep tax records")),
-        ],
+        choices=select_choices(
+            [
+                ("exported", _l("I have downloaded my export, or I keep my records elsewhere")),
+                (
+                    "delete_anyway",
+                    _l("Delete everything now; I understand I must keep tax records"),
+                ),
+            ]
+        ),
         validators=[InputRequired(_l("Choose how you will keep your tax records."))],
     )
     confirm = BooleanField(

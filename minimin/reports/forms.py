@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField
 
-from minimin.core.forms import TextField
+from minimin.core.forms import TextField, select_choices
 from minimin.reports.tax_tables import REGIMES, RUK, SCOTLAND
 
 REGIME_LABELS = {
@@ -20,12 +20,12 @@ class EstimateForm(FlaskForm):
     tax_year = SelectField(_l("Tax year"), choices=[], validate_choice=False)
     regime = SelectField(
         _l("Where you pay income tax"),
-        choices=[(r, REGIME_LABELS[r]) for r in REGIMES],
+        choices=select_choices((r, REGIME_LABELS[r]) for r in REGIMES),
         default=RUK,
     )
     basis = SelectField(
         _l("Accounting basis"),
-        choices=[("cash", _l("Cash basis")), ("accruals", _l("Accruals basis"))],
+        choices=select_choices([("cash", _l("Cash basis")), ("accruals", _l("Accruals basis"))]),
         default="cash",
     )
     capital_allowances = TextField(

@@ -13,6 +13,7 @@ from flask_login import current_user
 
 from minimin.core import csvsafe
 from minimin.core.dates import DateError, TaxYear, parse_uk_date, uk_today
+from minimin.core.forms import select_choices
 from minimin.core.money import MoneyError, parse_money
 from minimin.core.security import USER, classify_blueprint
 from minimin.reports import ledger, tax, tax_tables
@@ -313,7 +314,7 @@ def _form_money(form: EstimateForm, name: str) -> int | None:
 def estimate() -> ViewResult:
     form = EstimateForm()
     years = tax_tables.known_years()
-    form.tax_year.choices = [(y.label, y.label) for y in years]
+    form.tax_year.choices = select_choices((y.label, y.label) for y in years)
     current = TaxYear.current()
     if request.method == "GET":
         form.tax_year.data = (current if current in years else years[-1]).label
