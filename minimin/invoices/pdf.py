@@ -14,8 +14,10 @@ import hashlib
 from decimal import Decimal
 from typing import Any
 
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_decimal
 from flask import render_template
+
+from minimin.core.money import format_pence
 
 _FONT_CONFIG: Any = None
 
@@ -58,10 +60,10 @@ def sha256(data: bytes) -> str:
 
 
 def money(pence: int | None, currency: str = "GBP") -> str:
-    """``£1,234.50`` — the one money format used on documents."""
+    """``£1,234.50`` — the one money format used on documents (minor units of *currency*)."""
     if pence is None:
         return ""
-    return str(format_currency(Decimal(pence) / 100, currency, locale="en_GB"))
+    return format_pence(int(pence), currency, "en_GB")
 
 
 def quantity(value: Any) -> str:
