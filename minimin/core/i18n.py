@@ -6,6 +6,7 @@ string goes through Flask-Babel's ``gettext``/``lazy_gettext``.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask import Flask, g, has_request_context, request
@@ -74,6 +75,20 @@ def _template_gettext(translations: Any) -> dict[str, Any]:
         return text % variables
 
     return {"_": gettext, "gettext": gettext, "ngettext": ngettext}
+
+
+def label_lookup(labels: Mapping[str, Any]) -> Callable[[str], str]:
+    """A function giving the translated label of a code (a status, a kind), each translated at
+    most once: made per render, it spares a list of fifty rows fifty catalogue lookups. A code
+    without a label is shown as it is."""
+    translated: dict[str, str] = {}
+
+    def label(code: str) -> str:
+        if code not in translated:
+            translated[code] = str(labels.get(code, code))
+        return translated[code]
+
+    return label
 
 
 def _translation_context() -> dict[str, Any]:

@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response
 
 from minimin.contacts.kinds import kind_label
 from minimin.core.dates import DateError, parse_uk_date, uk_today
+from minimin.core.i18n import label_lookup
 from minimin.core.money import Money
 from minimin.core.security import USER, classify_blueprint
 from minimin.core.tenancy import owned_or_404, parse_uuid
@@ -62,7 +63,11 @@ def _plain_decimal(value: Decimal | None) -> str:
 
 @bp.app_context_processor
 def _labels() -> dict[str, Any]:
-    return {"job_status_labels": STATUS_LABELS, "kind_label": kind_label}
+    return {
+        "job_status_labels": STATUS_LABELS,
+        "job_status_label": label_lookup(STATUS_LABELS),
+        "kind_label": kind_label,
+    }
 
 
 # ----------------------------------------------------------------------------- list
@@ -118,7 +123,7 @@ def index() -> ViewResult:
         filter_errors=errors,
         clients=services.client_choices(current_user.id),
         agencies=services.agency_choices(current_user.id),
-        statuses=[(s, STATUS_LABELS[s]) for s in STATUSES],
+        statuses=[(s, str(STATUS_LABELS[s])) for s in STATUSES],
         args=request.args,
     )
 

@@ -59,3 +59,26 @@ def test_page_templates_use_the_bound_callables(i18n_app: Flask) -> None:
             context.update(processor())
     assert context["_"] is not i18n_app.jinja_env.globals["_"]
     assert set(_translation_context()) <= set(context)
+
+
+def test_label_lookup_translates_each_code_once_per_render(i18n_app: Flask) -> None:
+    from flask_babel import lazy_gettext
+
+    from minimin.core.i18n import label_lookup
+
+    calls: list[str] = []
+
+    class Counted:
+        def __init__(self, text: str) -> None:
+            self.text = text
+
+        def __str__(self) -> str:
+            calls.append(self.text)
+            return str(lazy_gettext(self.text))
+
+    with i18n_app.test_request_context("/", headers={"Cookie": "lang=cy"}):
+        label = label_lookup({"paid": Counted("Paid"), "draft": Counted("Draft")})
+        shown = [label("paid") for _ in range(50)] + [label("draft"), label("unknown")]
+    assert calls == ["Paid", "Draft"]
+    assert shown[0] != "Paid" and len(set(shown[:50])) == 1  # Welsh, and the same each time
+    assert shown[-1] == "unknown"
