@@ -1,14 +1,17 @@
 """Benchmark: /invoices and /jobs with 5,000 records each, served by gunicorn, on PostgreSQL.
 
-Run: ``python -m benchmarks.invoices_list [--records 5000] [--users 8] [--requests 30]``.
+Run: ``python -m benchmarks.invoices_list [--records 5000] [--users 8] [--requests 30]
+[--workers 4]``.
 
 A throwaway PostgreSQL database (at ``MINIMIN_BENCH_PG_URL``, default: the local server the
 tests use) gets one account with ``--records`` jobs (the generator of
 :mod:`benchmarks.jobs_list`) and ``--records`` invoices, bulk inserted: drafts and issued, sent,
 part-paid and paid invoices with one to four lines each and payments on the part-paid and paid
-ones. The application is then served by gunicorn with 2 sync workers on 127.0.0.1 (embedded
-mode, as :mod:`benchmarks.run` starts it); eight signed-in users (eight HTTP sessions of the
-account, one thread each) request each page ``--requests`` times. Results go to
+ones, then vacuumed and analysed (the state autovacuum reaches shortly after such a load).
+The application is then served by gunicorn with ``--workers`` sync workers (default 4, as in
+the README's production command) on 127.0.0.1 in embedded mode; eight signed-in users (eight
+HTTP sessions of the account, one thread each) request each page ``--requests`` times.
+Results go to
 ``benchmarks/results/invoices_list.json``: per page the median (p50) and 95th percentile
 response time in milliseconds under that load, the throughput, and the machine's load average
 before and after (figures taken on a busy machine are not comparable with a quiet one).
@@ -170,7 +173,7 @@ def populate(url: str, instance: Path, records: int) -> None:
                 db.session.execute(sa.insert(model), rows[i : i + 2000])
         db.session.commit()
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.exec_driver_sql("ANALYZE")
+            conn.exec_driver_sql("VACUUM ANALYZE")
         counts = {
             "invoices": len(invoices),
             "invoice_lines": len(lines),
@@ -244,11 +247,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--records", type=int, default=5_000)
     parser.add_argument("--users", type=int, default=8)
     parser.add_argument("--requests", type=int, default=30, help="requests per user per page")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers")
     parser.add_argument("--pg-url", default=None)
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     if not 1 <= args.users <= 64 or not 1 <= args.requests <= 1000:
         parser.error("--users must be 1..64 and --requests 1..1000")
+    if not 1 <= args.workers <= 32:
+        parser.error("--workers must be 1..32")
 
     pg_admin = args.pg_url or os.environ.get("MINIMIN_BENCH_PG_URL", PG_ADMIN_URL)
     report: dict[str, Any] = {
@@ -256,7 +262,7 @@ def main(argv: list[str] | None = None) -> int:
         "records": {"invoices": args.records, "jobs": args.records},
         "concurrent_users": args.users,
         "requests_per_user_per_page": args.requests,
-        "server": "gunicorn, 2 sync workers, 127.0.0.1, embedded mode",
+        "server": f"gunicorn, {args.workers} sync workers, 127.0.0.1, embedded mode",
         "database": "postgresql",
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "python": platform.python_version(),
@@ -280,7 +286,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         port = free_port()
         log = Path(tmp) / "gunicorn.log"
-        process = start_gunicorn("minimin.wsgi:app", port, env, log)
+        process = start_gunicorn("minimin.wsgi:app", port, env, log, workers=args.workers)
         try:
             wait_ready(port, "/healthz")
             report["load_average_before"] = [round(x, 2) for x in os.getloadavg()]

@@ -42,11 +42,13 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_gunicorn(app: str, port: int, env: dict[str, str], log: Path) -> subprocess.Popen:
+def start_gunicorn(
+    app: str, port: int, env: dict[str, str], log: Path, workers: int = 2
+) -> subprocess.Popen:
     command = [
         str(BIN / "gunicorn"),
         "--workers",
-        "2",
+        str(workers),
         "--worker-class",
         "sync",
         "--bind",
