@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response
 
 from minimin.contacts.kinds import kind_label
 from minimin.core.dates import DateError, parse_uk_date, uk_today
+from minimin.core.forms import select_choices
 from minimin.core.i18n import label_lookup
 from minimin.core.money import Money
 from minimin.core.security import USER, classify_blueprint
@@ -216,7 +217,7 @@ def _load_or_404(job_id: str) -> Job:
 def _status_form(job: Job) -> StatusForm:
     form = StatusForm()
     moves = services.allowed_moves(job)
-    form.status.choices = [(s, STATUS_LABELS[s]) for s in moves]
+    form.status.choices = select_choices((s, STATUS_LABELS[s]) for s in moves)
     form.cancellation_fee.currency = job.currency
     return form
 
@@ -408,14 +409,12 @@ def _build_form(job: Job | None) -> tuple[JobForm, str]:
             form.fee_lines.append_entry()
     keep_client = job.client_id if job else None
     keep_agency = job.agency_id if job else None
-    form.client_id.choices = [
-        ("", _("None")),
-        *services.client_choices(current_user.id, keep_client),
-    ]
-    form.agency_id.choices = [
-        ("", _("None")),
-        *services.agency_choices(current_user.id, keep_agency),
-    ]
+    form.client_id.choices = select_choices(
+        [("", _("None")), *services.client_choices(current_user.id, keep_client)]
+    )
+    form.agency_id.choices = select_choices(
+        [("", _("None")), *services.agency_choices(current_user.id, keep_agency)]
+    )
     return form, action
 
 
