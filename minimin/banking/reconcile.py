@@ -4,6 +4,10 @@ transaction probably is. Pure functions over plain records.
 Candidates are found through indexes (by amount, by invoice-number key, by payer-name token),
 never by comparing every transaction with every invoice: the work is proportional to the
 number of transactions times the (small, capped) number of candidates each index returns.
+Both the amount and the name indexes are capped: a user with thousands of open invoices of the
+same amount gets, for a payment of that amount, only the :data:`AMOUNT_CANDIDATES` dated
+nearest to the payment (an invoice named by the reference or by a distinctive payer name is
+still found through its own index, however old).
 
 Scores: exact amount 50, invoice number in the reference 45, payer name like the customer 20,
 date in the expected window 10; a payment dated before the invoice was issued is not offered.
@@ -12,6 +16,7 @@ Each suggestion carries its reasons for the user to see.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 import unicodedata
@@ -38,6 +43,12 @@ EXPENSE_WINDOW_DAYS = 7
 #: Candidates taken from one name token (a common name must not make the work quadratic).
 NAME_CANDIDATES = 25
 MAX_SUGGESTIONS = 5
+#: Candidates taken by exact amount for one transaction: those dated nearest to it. Five times
+#: the suggestions shown, so that the payer-name and date points still choose the five shown
+#: from a wide field (two customers billing the same fee each keep their recent invoices in
+#: it), and the same bound as for a name token: one transaction weighs at most some fifty
+#: candidates plus the few its reference names, whatever the number of open invoices.
+AMOUNT_CANDIDATES = 25
 #: Invoices of one payer tried for a deposit that settles several (oldest first).
 SPLIT_MAX = 12
 
@@ -45,6 +56,8 @@ SCORE_AMOUNT = 50
 SCORE_NUMBER = 45
 SCORE_NAME = 20
 SCORE_DATE = 10
+#: The age given to an undated invoice when ordering equal scores (after every dated one).
+_UNDATED = 1_000_000
 
 _STOP = frozenset(
     [
@@ -186,19 +199,85 @@ class Suggestion:
         return ",".join(f"{t.kind}:{t.id}:{t.amount_pence}" for t in self.targets)
 
 
-class _Index:
-    """Items by amount, by number key and by name token."""
+class _Dated:
+    """Items of one currency and amount, kept in date order (sorted on first use) so that the
+    few dated nearest to a transaction are found by bisection, not by looking at them all."""
+
+    __slots__ = ("days", "entries", "is_sorted")
 
     def __init__(self) -> None:
-        self.by_amount: dict[tuple[str, int], list[Any]] = defaultdict(list)
+        self.entries: list[tuple[date, str, Any]] = []
+        self.days: list[date] = []
+        self.is_sorted = False
+
+    def add(self, day: date | None, order: str, item: Any) -> None:
+        # An undated item sorts first, so it comes last when walking back from a date.
+        self.entries.append((day or date.min, order, item))
+        self.is_sorted = False
+
+    def _ready(self) -> None:
+        if not self.is_sorted:
+            self.entries.sort(key=lambda e: (e[0], e[1]))
+            self.days = [e[0] for e in self.entries]
+            self.is_sorted = True
+
+    def on_or_before(self, day: date, limit: int, skip: Any) -> list[Any]:
+        """Up to *limit* items dated on or before *day*, nearest first (undated ones last),
+        passing over those *skip* refuses (the user's rejections)."""
+        self._ready()
+        found: list[Any] = []
+        for i in range(bisect.bisect_right(self.days, day) - 1, -1, -1):
+            item = self.entries[i][2]
+            if skip(item):
+                continue
+            found.append(item)
+            if len(found) == limit:
+                break
+        return found
+
+    def around(self, day: date, window: int, limit: int, skip: Any) -> list[Any]:
+        """Up to *limit* items dated within *window* days of *day*, nearest first."""
+        self._ready()
+        low = bisect.bisect_left(self.days, day - timedelta(days=window))
+        high = bisect.bisect_right(self.days, day + timedelta(days=window))
+        before = bisect.bisect_left(self.days, day, low, high) - 1
+        after = before + 1
+        found: list[Any] = []
+        while len(found) < limit and (before >= low or after < high):
+            take_after = before < low or (
+                after < high and self.days[after] - day < day - self.days[before]
+            )
+            if take_after:
+                item, after = self.entries[after][2], after + 1
+            else:
+                item, before = self.entries[before][2], before - 1
+            if not skip(item):
+                found.append(item)
+        return found
+
+
+class _Index:
+    """Items by amount (in date order), by number key and by name token."""
+
+    def __init__(self) -> None:
+        self.by_amount: dict[tuple[str, int], _Dated] = defaultdict(_Dated)
         self.by_key: dict[str, list[Any]] = defaultdict(list)
         self.by_name: dict[str, list[Any]] = defaultdict(list)
         self.tokens: dict[uuid.UUID, frozenset[str]] = {}
 
     def add(
-        self, item_id: uuid.UUID, item: Any, currency: str, amount: int, name: str, key: str = ""
+        self,
+        item_id: uuid.UUID,
+        item: Any,
+        currency: str,
+        amount: int,
+        name: str,
+        key: str = "",
+        *,
+        day: date | None = None,
+        order: str = "",
     ) -> None:
-        self.by_amount[(currency, amount)].append(item)
+        self.by_amount[(currency, amount)].add(day, order or str(item_id), item)
         if key:
             self.by_key[key].append(item)
         tokens = name_tokens(name)
@@ -217,9 +296,30 @@ class _Index:
                     found[id(item)] = item
         return list(found.values())
 
+    def amount_on_or_before(
+        self, currency: str, amount: int, day: date, skip: Any, limit: int = AMOUNT_CANDIDATES
+    ) -> list[Any]:
+        """Items of exactly *amount* dated on or before *day*, the *limit* nearest to it."""
+        bucket = self.by_amount.get((currency, amount))
+        return bucket.on_or_before(day, limit, skip) if bucket else []
+
+    def amount_around(
+        self,
+        currency: str,
+        amount: int,
+        day: date,
+        window: int,
+        skip: Any,
+        limit: int = AMOUNT_CANDIDATES,
+    ) -> list[Any]:
+        """Items of exactly *amount* dated within *window* days of *day*, the *limit* nearest."""
+        bucket = self.by_amount.get((currency, amount))
+        return bucket.around(day, window, limit, skip) if bucket else []
+
 
 def _rank(suggestions: list[Suggestion]) -> list[Suggestion]:
-    suggestions.sort(key=lambda s: (-s.score, s.key()))
+    # Stable: among equal scores the order each finder chose (nearest date first) is kept.
+    suggestions.sort(key=lambda s: -s.score)
     return suggestions[:MAX_SUGGESTIONS]
 
 
@@ -244,16 +344,25 @@ def suggest(
                 inv.outstanding_pence,
                 inv.customer_name,
                 number_key(inv.number),
+                day=inv.issue_date,
+                order=f"{inv.number}\x00{inv.id}",
             )
     job_index = _Index()
     for job in expected:
         if job.net_pence > 0:
-            job_index.add(job.job_id, job, job.currency, job.net_pence, job.agency_name)
+            job_index.add(
+                job.job_id, job, job.currency, job.net_pence, job.agency_name, day=job.job_date
+            )
     exp_index = _Index()
     for exp in expenses:
         if exp.amount_pence > 0:
             exp_index.add(
-                exp.id, exp, exp.currency, exp.amount_pence, f"{exp.supplier} {exp.description}"
+                exp.id,
+                exp,
+                exp.currency,
+                exp.amount_pence,
+                f"{exp.supplier} {exp.description}",
+                day=exp.day,
             )
 
     out: dict[uuid.UUID, list[Suggestion]] = {}
@@ -275,7 +384,13 @@ def _for_incoming(
     text_tokens = name_tokens(f"{txn.counterparty} {txn.description} {txn.reference}")
     keys = reference_keys(txn.reference, txn.description)
     candidates: dict[uuid.UUID, OpenInvoice] = {}
-    for inv in inv_index.by_amount.get((txn.currency, txn.open_pence), ()):
+    # Only invoices issued by the payment date can be paid by it: the nearest of those.
+    for inv in inv_index.amount_on_or_before(
+        txn.currency,
+        txn.open_pence,
+        txn.posted_on,
+        lambda inv: (txn.id, INVOICE, inv.id) in rejected,
+    ):
         candidates[inv.id] = inv
     for key in keys:
         for inv in inv_index.by_key.get(key, ()):
@@ -283,7 +398,7 @@ def _for_incoming(
     for inv in inv_index.named(text_tokens):
         candidates.setdefault(inv.id, inv)
     # Score first; reasons are written only for the few suggestions that are shown.
-    scored: list[tuple[int, str, OpenInvoice, bool, bool, bool, bool]] = []
+    scored: list[tuple[int, int, str, OpenInvoice, bool, bool, bool, bool]] = []
     for inv in candidates.values():
         if inv.currency != txn.currency or (txn.id, INVOICE, inv.id) in rejected:
             continue
@@ -303,10 +418,12 @@ def _for_incoming(
         )
         if not (exact or numbered or (named and timely)):
             continue
-        scored.append((score, inv.number, inv, exact, numbered, named, timely))
-    scored.sort(key=lambda item: (-item[0], item[1]))
+        # Among equal scores the invoice issued nearest before the payment comes first.
+        age = (txn.posted_on - inv.issue_date).days if inv.issue_date else _UNDATED
+        scored.append((score, age, inv.number, inv, exact, numbered, named, timely))
+    scored.sort(key=lambda item: (-item[0], item[1], item[2]))
     suggestions: list[Suggestion] = []
-    for score, _number, inv, exact, numbered, named, timely in scored[:MAX_SUGGESTIONS]:
+    for score, _age, _number, inv, exact, numbered, named, timely in scored[:MAX_SUGGESTIONS]:
         reasons: list[Any] = []
         if exact:
             reasons.append(_l("the amount is exactly what is outstanding"))
@@ -325,17 +442,18 @@ def _for_incoming(
             Suggestion(txn.id, (Target(INVOICE, inv.id, amount, label),), score, reasons)
         )
     # One deposit that settles several invoices of the same payer, oldest first.
-    if not any(item[3] for item in scored):
-        payer = [item[2] for item in scored if item[5] and not item[3]]
+    if not any(item[4] for item in scored):
+        payer = [item[3] for item in scored if item[6] and not item[4]]
         if len(payer) > 1:
             split = _split(txn, payer, rejected)
             if split is not None:
                 suggestions.append(split)
-    for job in job_index.by_amount.get((txn.currency, txn.open_pence), ()):
-        if (txn.id, JOB, job.job_id) in rejected:
-            continue
-        if job.job_date and txn.posted_on < job.job_date:
-            continue
+    for job in job_index.amount_on_or_before(
+        txn.currency,
+        txn.open_pence,
+        txn.posted_on,
+        lambda job: (txn.id, JOB, job.job_id) in rejected,
+    ):
         score, reasons = SCORE_AMOUNT, [_l("the amount is the expected net from the agency")]
         if job_index.tokens.get(job.job_id, frozenset()) & text_tokens:
             score += SCORE_NAME
@@ -385,12 +503,14 @@ def _split(txn: Txn, invoices: list[OpenInvoice], rejected: Any) -> Suggestion |
 def _for_outgoing(txn: Txn, exp_index: _Index, rejected: Any) -> list[Suggestion]:
     suggestions = []
     tokens = name_tokens(f"{txn.counterparty} {txn.description}")
-    for exp in exp_index.by_amount.get((txn.currency, txn.open_pence), ()):
-        if (txn.id, EXPENSE, exp.id) in rejected:
-            continue
+    for exp in exp_index.amount_around(
+        txn.currency,
+        txn.open_pence,
+        txn.posted_on,
+        EXPENSE_WINDOW_DAYS,
+        lambda exp: (txn.id, EXPENSE, exp.id) in rejected,
+    ):
         gap = abs((txn.posted_on - exp.day).days)
-        if gap > EXPENSE_WINDOW_DAYS:
-            continue
         score, reasons = (
             SCORE_AMOUNT + SCORE_DATE,
             [

@@ -3,7 +3,10 @@ payments, open expenses) as plain records and rank them.
 
 The ranking is pure and lives in :mod:`minimin.banking.reconcile`; this module only runs the
 few queries that feed it, as plain rows rather than ORM objects, so that suggesting for
-thousands of transactions stays fast.
+thousands of transactions stays fast. The ranking weighs a bounded number of candidates per
+transaction (by exact amount, only the :data:`~minimin.banking.reconcile.AMOUNT_CANDIDATES`
+dated nearest to it), so the issue date of each invoice, the date of each job and of each
+expense are loaded with it.
 """
 
 from __future__ import annotations

@@ -3,39 +3,11 @@
 from __future__ import annotations
 
 import re
-import uuid
 from datetime import date
 from typing import Any
 
-import pytest
 import sqlalchemy as sa
 from flask import Flask
-
-
-@pytest.fixture
-def make_txn(app: Flask, owner: Any, account: Any) -> Any:
-    from minimin.banking.importers import payee_key
-    from minimin.banking.models import BankTransaction
-    from minimin.extensions import db
-
-    def make(pence: int, *, day: date = date(2025, 3, 20), **fields: Any) -> uuid.UUID:
-        with app.app_context():
-            txn = BankTransaction(
-                user_id=owner.id,
-                bank_account_id=account,
-                posted_on=day,
-                amount_pence=pence,
-                currency="GBP",
-                fingerprint=uuid.uuid4().hex,
-                description=fields.pop("description", ""),
-                payee_key=payee_key(fields.get("counterparty", ""), ""),
-                **fields,
-            )
-            db.session.add(txn)
-            db.session.commit()
-            return txn.id
-
-    return make
 
 
 def invoice(app: Flask, invoice_id: Any) -> Any:
