@@ -116,6 +116,15 @@ class RuleForm(FlaskForm):
     agency_id = SelectField(_l("Set the agency"), validate_choice=True)
 
 
+class RuleMoveForm(FlaskForm):
+    """Try a rule one place earlier or later."""
+
+    direction = SelectField(
+        choices=select_choices([("up", _l("Move up")), ("down", _l("Move down"))]),
+        validate_choice=True,
+    )
+
+
 class ActionForm(FlaskForm):
     """A bare POST with its CSRF token (accept, reject, ignore, delete)."""
 

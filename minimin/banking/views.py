@@ -536,47 +536,114 @@ def undo_match(txn_id: str, match_id: str) -> ViewResult:
 # --------------------------------------------------------------------------- rules
 
 
-def _contact_choices(form: forms.RuleForm) -> None:
+def _contact_choices(form: Any, keep_client: Any = None, keep_agency: Any = None) -> None:
+    """The user's clients and agencies as the choices of *form*'s ``client_id`` and
+    ``agency_id`` (an archived one is kept when it is the current choice)."""
     from minimin.jobs.services import agency_choices, client_choices
 
     form.client_id.choices = select_choices(
-        [("", _("(none)"))] + [(str(v), str(label)) for v, label in client_choices(current_user.id)]
+        [("", _("(none)"))]
+        + [(str(v), str(label)) for v, label in client_choices(current_user.id, keep_client)]
     )
     form.agency_id.choices = select_choices(
-        [("", _("(none)"))] + [(str(v), str(label)) for v, label in agency_choices(current_user.id)]
+        [("", _("(none)"))]
+        + [(str(v), str(label)) for v, label in agency_choices(current_user.id, keep_agency)]
     )
+
+
+def _contact_names(found: Any) -> dict[uuid.UUID, str]:
+    """Names of the clients and agencies the rules or transactions *found* point at."""
+    from minimin.contacts.models import Agency, Client
+
+    names: dict[uuid.UUID, str] = {}
+    for model, ids in (
+        (Client, {r.client_id for r in found if r.client_id}),
+        (Agency, {r.agency_id for r in found if r.agency_id}),
+    ):
+        if ids:
+            query = sa.select(model.id, model.name).where(
+                model.user_id == current_user.id, model.id.in_(ids)
+            )
+            names.update({i: n or "" for i, n in db.session.execute(query)})
+    return names
+
+
+def _fill_rule_form(form: forms.RuleForm, rule: CategoryRule) -> None:
+    form.match_kind.data = rule.match_kind
+    form.pattern.data = rule.pattern
+    form.direction.data = rule.direction
+    for field, pence in ((form.min_amount, rule.min_pence), (form.max_amount, rule.max_pence)):
+        field.data = None if pence is None else Money.from_pence(pence, field.currency).amount
+    form.category.data = rule.category or ""
+    form.client_id.data = str(rule.client_id) if rule.client_id else ""
+    form.agency_id.data = str(rule.agency_id) if rule.agency_id else ""
+
+
+def _save_rule_form(form: forms.RuleForm, rule: CategoryRule | None = None) -> bool:
+    """Save the rule the form describes (a new one, or *rule*); False, with the refusal on the
+    form, when the service refuses it."""
+    try:
+        services.save_rule(
+            current_user.id,
+            rule,
+            match_kind=form.match_kind.data,
+            pattern=form.pattern.data or "",
+            direction=form.direction.data,
+            min_pence=form.min_amount.pence if form.min_amount.data is not None else None,
+            max_pence=form.max_amount.pence if form.max_amount.data is not None else None,
+            category=form.category.data or None,
+            client_id=_uuid(form.client_id.data) if form.client_id.data else None,
+            agency_id=_uuid(form.agency_id.data) if form.agency_id.data else None,
+        )
+    except services.BankingError as exc:
+        target = getattr(form, exc.field or "pattern", form.pattern)
+        target.errors = [*target.errors, str(exc)]
+        return False
+    return True
 
 
 @bp.route("/rules", methods=["GET", "POST"])
 def rules_page() -> ViewResult:
     form = forms.RuleForm()
     _contact_choices(form)
-    if form.validate_on_submit():
-        try:
-            services.save_rule(
-                current_user.id,
-                match_kind=form.match_kind.data,
-                pattern=form.pattern.data or "",
-                direction=form.direction.data,
-                min_pence=form.min_amount.pence if form.min_amount.data is not None else None,
-                max_pence=form.max_amount.pence if form.max_amount.data is not None else None,
-                category=form.category.data or None,
-                client_id=_uuid(form.client_id.data) if form.client_id.data else None,
-                agency_id=_uuid(form.agency_id.data) if form.agency_id.data else None,
-            )
-        except services.BankingError as exc:
-            target = getattr(form, exc.field or "pattern", form.pattern)
-            target.errors = [*target.errors, str(exc)]
-        else:
-            flash(_("Rule added."), "success")
-            return redirect(url_for("banking.rules_page"))
-    found = db.session.scalars(
-        owned_query(CategoryRule).order_by(CategoryRule.position, CategoryRule.created_at)
-    ).all()
+    if form.validate_on_submit() and _save_rule_form(form):
+        flash(_("Rule added."), "success")
+        return redirect(url_for("banking.rules_page"))
+    found = services.ordered_rules(current_user.id)
     status = 400 if request.method == "POST" else 200
     return render_template(
-        "banking/rules.html", form=form, rules=found, action_form=forms.ActionForm()
+        "banking/rules.html",
+        form=form,
+        rules=found,
+        contact_names=_contact_names(found),
+        action_form=forms.ActionForm(),
     ), status
+
+
+@bp.route("/rules/<rule_id>/edit", methods=["GET", "POST"])
+def edit_rule(rule_id: str) -> ViewResult:
+    rule = owned_or_404(CategoryRule, rule_id)
+    form = forms.RuleForm()
+    _contact_choices(form, rule.client_id, rule.agency_id)
+    if request.method == "GET":
+        _fill_rule_form(form, rule)
+    elif form.validate_on_submit() and _save_rule_form(form, rule):
+        flash(_("Rule saved."), "success")
+        return redirect(url_for("banking.rules_page"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("banking/rule_form.html", form=form, rule=rule), status
+
+
+@bp.post("/rules/<rule_id>/move")
+def move_rule(rule_id: str) -> ViewResult:
+    """Try the rule one place earlier (``direction`` up) or later (down)."""
+    rule = owned_or_404(CategoryRule, rule_id)
+    form = forms.RuleMoveForm()
+    if not form.validate_on_submit():
+        flash(_("Move a rule up or down."), "error")
+    elif services.move_rule(rule, -1 if form.direction.data == "up" else 1):
+        flash(_("Rule moved."), "success")
+    return redirect(url_for("banking.rules_page"))
 
 
 @bp.post("/rules/<rule_id>/delete")

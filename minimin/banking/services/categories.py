@@ -1,5 +1,10 @@
-"""Categorising transactions: the user's own choice, the user's rules (saved, checked and
-applied), and the categories learned from earlier choices.
+"""Categorising transactions: the user's own choice, the user's rules (saved, checked,
+ordered and applied), and the categories learned from earlier choices.
+
+Rules are tried in their ``position`` order, 1 first, and the first that matches wins; the rules
+page shows that order and moves a rule up or down (:func:`move_rule`). Positions are numbered
+1..n again on each move, so rules saved before the order could be changed (which may share a
+position) get a definite place.
 
 The rule matching itself is pure and lives in :mod:`minimin.banking.rules`; this module loads
 and stores rules and transactions. An import applies the rules through :func:`_load_rules`.
@@ -25,13 +30,24 @@ from minimin.banking.services.errors import BankingError
 from minimin.extensions import db
 
 MAX_RULES = 200
+#: The order rules are tried in (the id only makes ties, from older data, definite).
+RULE_ORDER = (CategoryRule.position, CategoryRule.created_at, CategoryRule.id)
+
+
+def ordered_rules(user_id: uuid.UUID) -> list[CategoryRule]:
+    """The user's rules in the order they are tried."""
+    return list(
+        db.session.scalars(
+            sa.select(CategoryRule).where(CategoryRule.user_id == user_id).order_by(*RULE_ORDER)
+        )
+    )
 
 
 def _load_rules(user_id: uuid.UUID) -> list[rules.CompiledRule]:
     found = db.session.scalars(
         sa.select(CategoryRule)
         .where(CategoryRule.user_id == user_id, CategoryRule.active.is_(True))
-        .order_by(CategoryRule.position, CategoryRule.created_at)
+        .order_by(*RULE_ORDER)
     ).all()
     return rules.compile_rules(rule_spec(r) for r in found)
 
@@ -48,6 +64,23 @@ def rule_spec(rule: CategoryRule) -> rules.RuleSpec:
         client_id=rule.client_id,
         agency_id=rule.agency_id,
     )
+
+
+def _check_contacts(
+    user_id: uuid.UUID, client_id: uuid.UUID | None, agency_id: uuid.UUID | None
+) -> None:
+    """Refuse a client or agency that is not the user's own."""
+    from minimin.contacts.models import Agency, Client
+
+    for model, given, message, field in (
+        (Client, client_id, _l("Choose a client from the list."), "client_id"),
+        (Agency, agency_id, _l("Choose an agency from the list."), "agency_id"),
+    ):
+        if given is None:
+            continue
+        owner = db.session.scalar(sa.select(model.user_id).where(model.id == given))
+        if owner != user_id:
+            raise BankingError(message, field)
 
 
 def set_category(
@@ -109,14 +142,20 @@ def save_rule(user_id: uuid.UUID, rule: CategoryRule | None = None, **fields: An
         raise BankingError(
             _l("Choose a category, a client or an agency for the rule to set."), "category"
         )
+    _check_contacts(user_id, fields.get("client_id"), fields.get("agency_id"))
     if rule is None:
-        count = db.session.scalar(
-            sa.select(sa.func.count(CategoryRule.id)).where(CategoryRule.user_id == user_id)
-        )
+        count, last = db.session.execute(
+            sa.select(sa.func.count(CategoryRule.id), sa.func.max(CategoryRule.position)).where(
+                CategoryRule.user_id == user_id
+            )
+        ).one()
         if count and count >= MAX_RULES:
             raise BankingError(_l("You have %(n)d rules, the most allowed.", n=MAX_RULES))
-        rule = CategoryRule(user_id=user_id, position=(count or 0) + 1)
+        # A new rule is tried last.
+        rule = CategoryRule(user_id=user_id, position=(last or 0) + 1)
         db.session.add(rule)
+    elif rule.user_id != user_id:
+        raise BankingError(_l("That rule was not found."))
     rule.match_kind = match_kind
     rule.pattern = pattern
     rule.direction = fields.get("direction") or "any"
@@ -126,6 +165,23 @@ def save_rule(user_id: uuid.UUID, rule: CategoryRule | None = None, **fields: An
     rule.agency_id = fields.get("agency_id")
     db.session.flush()
     return rule
+
+
+def move_rule(rule: CategoryRule, step: int) -> bool:
+    """Move *rule* one place earlier (*step* -1) or later (+1) in the order rules are tried;
+    False when it is already first or last. The user's rules are numbered 1..n again."""
+    if step not in (-1, 1):
+        raise BankingError(_l("Move a rule up or down."))
+    found = ordered_rules(rule.user_id)
+    here = found.index(rule)
+    there = here + step
+    if not 0 <= there < len(found):
+        return False
+    found[here], found[there] = found[there], found[here]
+    for number, each in enumerate(found, start=1):
+        each.position = number
+    db.session.flush()
+    return True
 
 
 def apply_rules(user_id: uuid.UUID) -> int:
