@@ -87,6 +87,13 @@ class CategoryForm(FlaskForm):
     category = SelectField(_l("Category"), choices=category_choices, validate_choice=True)
 
 
+class ContactForm(FlaskForm):
+    """The client and agency of one transaction; the choices are the user's (set by the view)."""
+
+    client_id = SelectField(_l("Client"), validate_choice=True)
+    agency_id = SelectField(_l("Agency"), validate_choice=True)
+
+
 class RuleForm(FlaskForm):
     match_kind = SelectField(
         _l("Match"),

@@ -80,6 +80,38 @@ def _page() -> int:
     return min(max(page, 1), MAX_PAGE)
 
 
+def _contact_choices(form: Any, keep_client: Any = None, keep_agency: Any = None) -> None:
+    """The user's clients and agencies as the choices of *form*'s ``client_id`` and
+    ``agency_id`` (an archived one is kept when it is the current choice)."""
+    from minimin.jobs.services import agency_choices, client_choices
+
+    form.client_id.choices = select_choices(
+        [("", _("(none)"))]
+        + [(str(v), str(label)) for v, label in client_choices(current_user.id, keep_client)]
+    )
+    form.agency_id.choices = select_choices(
+        [("", _("(none)"))]
+        + [(str(v), str(label)) for v, label in agency_choices(current_user.id, keep_agency)]
+    )
+
+
+def _contact_names(found: Any) -> dict[uuid.UUID, str]:
+    """Names of the clients and agencies the rules or transactions *found* point at."""
+    from minimin.contacts.models import Agency, Client
+
+    names: dict[uuid.UUID, str] = {}
+    for model, ids in (
+        (Client, {r.client_id for r in found if r.client_id}),
+        (Agency, {r.agency_id for r in found if r.agency_id}),
+    ):
+        if ids:
+            query = sa.select(model.id, model.name).where(
+                model.user_id == current_user.id, model.id.in_(ids)
+            )
+            names.update({i: n or "" for i, n in db.session.execute(query)})
+    return names
+
+
 # --------------------------------------------------------------------------- overview and accounts
 
 
@@ -172,6 +204,7 @@ def account(account_id: str) -> ViewResult:
         page=page,
         pages=max(1, -(-total // PER_PAGE)),
         state=state,
+        contact_names=_contact_names(txns),
         action_form=forms.ActionForm(),
     )
 
@@ -337,6 +370,10 @@ def transaction(txn_id: str) -> ViewResult:
     found = services.suggestions(current_user.id, [txn]).get(txn.id, [])
     learned = services.learned_categories(current_user.id, [txn.payee_key]).get(txn.payee_key)
     category_form = forms.CategoryForm(category=txn.category or learned or "")
+    contact_form = forms.ContactForm(
+        client_id=str(txn.client_id or ""), agency_id=str(txn.agency_id or "")
+    )
+    _contact_choices(contact_form, txn.client_id, txn.agency_id)
     split_invoices = []
     split_jobs = []
     if txn.amount_pence > 0 and txn.open_pence > 0:
@@ -351,6 +388,8 @@ def transaction(txn_id: str) -> ViewResult:
         suggestions=found,
         learned=learned,
         category_form=category_form,
+        contact_form=contact_form,
+        contact_names=_contact_names([txn]),
         expense_form=forms.ExpenseFromTxnForm(
             category=txn.category if txn.category in rules.EXPENSE_CATEGORIES else "other"
         ),
@@ -516,6 +555,26 @@ def set_category(txn_id: str) -> ViewResult:
     return _back(txn)
 
 
+@bp.post("/transactions/<txn_id>/contact")
+def set_contact(txn_id: str) -> ViewResult:
+    """Set (or clear) the client and the agency of one transaction."""
+    txn = _txn(txn_id)
+    form = forms.ContactForm()
+    _contact_choices(form, txn.client_id, txn.agency_id)
+    if not form.validate_on_submit():
+        return _fail(txn, _("Choose a client and an agency from the lists."))
+    try:
+        services.set_contacts(
+            txn,
+            client_id=_uuid(form.client_id.data) if form.client_id.data else None,
+            agency_id=_uuid(form.agency_id.data) if form.agency_id.data else None,
+        )
+    except services.BankingError as exc:
+        return _fail(txn, str(exc))
+    flash(_("Client and agency saved."), "success")
+    return _back(txn)
+
+
 @bp.post("/transactions/<txn_id>/matches/<match_id>/undo")
 def undo_match(txn_id: str, match_id: str) -> ViewResult:
     txn = _txn(txn_id)
@@ -534,38 +593,6 @@ def undo_match(txn_id: str, match_id: str) -> ViewResult:
 
 
 # --------------------------------------------------------------------------- rules
-
-
-def _contact_choices(form: Any, keep_client: Any = None, keep_agency: Any = None) -> None:
-    """The user's clients and agencies as the choices of *form*'s ``client_id`` and
-    ``agency_id`` (an archived one is kept when it is the current choice)."""
-    from minimin.jobs.services import agency_choices, client_choices
-
-    form.client_id.choices = select_choices(
-        [("", _("(none)"))]
-        + [(str(v), str(label)) for v, label in client_choices(current_user.id, keep_client)]
-    )
-    form.agency_id.choices = select_choices(
-        [("", _("(none)"))]
-        + [(str(v), str(label)) for v, label in agency_choices(current_user.id, keep_agency)]
-    )
-
-
-def _contact_names(found: Any) -> dict[uuid.UUID, str]:
-    """Names of the clients and agencies the rules or transactions *found* point at."""
-    from minimin.contacts.models import Agency, Client
-
-    names: dict[uuid.UUID, str] = {}
-    for model, ids in (
-        (Client, {r.client_id for r in found if r.client_id}),
-        (Agency, {r.agency_id for r in found if r.agency_id}),
-    ):
-        if ids:
-            query = sa.select(model.id, model.name).where(
-                model.user_id == current_user.id, model.id.in_(ids)
-            )
-            names.update({i: n or "" for i, n in db.session.execute(query)})
-    return names
 
 
 def _fill_rule_form(form: forms.RuleForm, rule: CategoryRule) -> None:

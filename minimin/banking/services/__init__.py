@@ -41,6 +41,7 @@ from minimin.banking.services.categories import (
     rule_spec,
     save_rule,
     set_category,
+    set_contacts,
 )
 from minimin.banking.services.errors import BankingError
 from minimin.banking.services.import_run import BATCH, parse_statement, run_import
@@ -100,6 +101,7 @@ __all__ = [
     "run_import",
     "save_rule",
     "set_category",
+    "set_contacts",
     "set_ignored",
     "start_import",
     "statement_kind",

@@ -99,6 +99,17 @@ def set_category(
     db.session.flush()
 
 
+def set_contacts(
+    txn: BankTransaction, *, client_id: uuid.UUID | None, agency_id: uuid.UUID | None
+) -> None:
+    """The client and the agency the transaction is with, as the user chose them (either may
+    be None); the category is left as it is."""
+    _check_contacts(txn.user_id, client_id, agency_id)
+    txn.client_id = client_id
+    txn.agency_id = agency_id
+    db.session.flush()
+
+
 def learned_categories(user_id: uuid.UUID, keys: Iterable[str] | None = None) -> dict[str, str]:
     """Category suggestions learned from the user's own choices: the most frequent category
     the user gave each payee (restricted to *keys* when given)."""
