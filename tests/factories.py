@@ -171,6 +171,14 @@ FACTORIES: dict[str, Builder] = {
         "issue_date": date(2025, 6, 2),
         "lines_snapshot": [],
     },
+    "invoice_refund": lambda ids, u: {
+        "invoice_id": ids["invoice"],
+        "credit_note_id": ids["credit_note"],
+        "refunded_on": date(2025, 6, 3),
+        "amount_pence": 1000,
+        "method": "bank_transfer",
+        "note": CANARIES["note"],
+    },
     "stripe_account": lambda ids, u: {
         "secret_key": "rk_live_canary51HxyzAbCd1234",
         "webhook_secret": "whsec_canaryQwErTy98765",

@@ -1,4 +1,5 @@
-"""Invoices: drafts, issue with a stored PDF, payments, credit notes, reminders, recurring."""
+"""Invoices: drafts, issue with a stored PDF, payments, credit notes, refunds, reminders,
+recurring."""
 
 from __future__ import annotations
 
@@ -9,7 +10,12 @@ def init_app(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
     from minimin.core.templating import add_navigation
-    from minimin.invoices import models, tasks, views  # noqa: F401 - models and tasks register
+    from minimin.invoices import (  # noqa: F401 - models and tasks register
+        models,
+        tasks,
+        views,
+        views_credits,
+    )
 
     app.register_blueprint(views.bp)
     add_navigation(app, "invoices.index", _l("Invoices"), 35)

@@ -189,7 +189,12 @@ def invoice_document(invoice: Invoice, *, payment_link: str | None = None) -> di
     }
 
 
-def credit_note_document(note: CreditNote, invoice: Invoice) -> dict[str, Any]:
+def credit_note_document(
+    note: CreditNote, invoice: Invoice, *, refund_due_pence: int = 0
+) -> dict[str, Any]:
+    """The credit note as printed. *refund_due_pence* is the part of the credit that the
+    customer had already paid when the note was issued: it is to be refunded, and the PDF
+    says so (the rest reduces what is still to pay on the invoice)."""
     supplier = note.supplier_snapshot or {}
     registered = bool(supplier.get("vat_registered"))
     lines = [
@@ -229,4 +234,6 @@ def credit_note_document(note: CreditNote, invoice: Invoice) -> dict[str, Any]:
         "notes": note.reason,
         "payment_link": None,
         "late_payment_note": None,
+        "refund_due_pence": refund_due_pence,
+        "reduces_balance_pence": max(note.total_pence - refund_due_pence, 0),
     }

@@ -33,6 +33,7 @@ from minimin.invoices.models import (
     RECUR_MONTHLY,
     RECUR_QUARTERLY,
     REFERENCE_MAX,
+    REFUND_NOTE_MAX,
 )
 
 #: Currencies offered for invoices (all with two decimal places).
@@ -211,6 +212,22 @@ class PaymentForm(FlaskForm):
 class CreditNoteForm(FlaskForm):
     full = BooleanField(_l("Credit the whole invoice"))
     reason = TextField(_l("Reason"), [Optional()], max_length=500)
+
+
+class RefundForm(FlaskForm):
+    """Money paid back to the customer. The credit note's choices are set by the view from
+    the invoice's own credit notes (a value from anywhere else is refused)."""
+
+    amount = MoneyField(_l("Amount refunded"), [InputRequired()], max_pence=MAX_PENCE)
+    refunded_on = UKDateField(_l("Date refunded"), [InputRequired()])
+    method = SelectField(
+        _l("Method"),
+        choices=select_choices(PAYMENT_METHOD_LABELS.items()),
+        default=METHOD_BANK,
+        validate_choice=True,
+    )
+    credit_note = SelectField(_l("For credit note"), choices=[], validate_choice=True)
+    note = TextField(_l("Note (optional)"), [Optional()], max_length=REFUND_NOTE_MAX)
 
 
 class SendForm(FlaskForm):

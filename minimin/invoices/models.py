@@ -1,4 +1,4 @@
-"""Invoices, their lines, payments, credit notes and reminder schedules.
+"""Invoices, their lines, payments, credit notes, refunds and reminder schedules.
 
 An invoice is a **draft** until it is issued. Issuing assigns the next number of the business's
 sequence inside the issuing transaction, freezes the supplier and customer details into JSON
@@ -8,6 +8,14 @@ status and the running balance.
 
 Money is integer minor units of the invoice's currency (``*_pence``); VAT in sterling is kept
 beside it for invoices in another currency (``vat_gbp_pence``).
+
+Balances. Four running totals are kept on the invoice: ``total_pence`` (as issued),
+``credited_pence`` (credit notes), ``paid_pence`` (payments received) and ``refunded_pence``
+(money paid back). What the customer owes for the supply is the total less credit notes
+(:attr:`Invoice.billed_pence`); what the business holds is payments less refunds
+(:attr:`Invoice.held_pence`). The difference is either still outstanding or, when a credit
+note takes the invoice below what was already paid, a refund due to the customer. Refunds are
+recorded only against a refund due, so an invoice with refunds never has money outstanding.
 """
 
 from __future__ import annotations
@@ -55,6 +63,7 @@ PAYMENT_METHODS = (
 DESCRIPTION_MAX = 500
 NOTES_MAX = 2000
 REFERENCE_MAX = 120
+REFUND_NOTE_MAX = 500
 NUMBER_MAX = 40
 #: The largest amount accepted anywhere on an invoice: £100 million, far inside BigInteger.
 MAX_PENCE = 10_000_000_000
@@ -108,6 +117,8 @@ class Invoice(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[
     vat_gbp_pence: Mapped[int | None] = mapped_column(sa.BigInteger)
     paid_pence: Mapped[int] = mapped_column(sa.BigInteger, default=0)
     credited_pence: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    #: Money paid back to the customer (refunds of credited amounts already paid).
+    refunded_pence: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default="0")
 
     notes: Mapped[str | None] = mapped_column(sa.Text)
     #: Frozen at issue: name, address, VAT number, bank details, scheme of the business.
@@ -157,6 +168,13 @@ class Invoice(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[
         lazy="selectin",
         passive_deletes=True,
     )
+    refunds: Mapped[list[Refund]] = relationship(
+        back_populates="invoice",
+        cascade="all, delete-orphan",
+        order_by="Refund.refunded_on",
+        lazy="selectin",
+        passive_deletes=True,
+    )
 
     @property
     def is_draft(self) -> bool:
@@ -167,10 +185,36 @@ class Invoice(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[
         return self.status in OPEN_STATUSES
 
     @property
+    def billed_pence(self) -> int:
+        """What the customer owes for the supply: the total less credit notes."""
+        return self.total_pence - self.credited_pence
+
+    @property
+    def held_pence(self) -> int:
+        """The money the business holds for this invoice: payments less refunds."""
+        return self.paid_pence - self.refunded_pence
+
+    @property
     def outstanding_pence(self) -> int:
+        """Still to be paid by the customer (never negative)."""
         if self.status in (DRAFT, VOID):
             return 0
-        return max(self.total_pence - self.paid_pence - self.credited_pence, 0)
+        return max(self.billed_pence - self.held_pence, 0)
+
+    @property
+    def refund_due_pence(self) -> int:
+        """Owed back to the customer: what was paid beyond the total less credit notes (after
+        the refunds already made). Never negative."""
+        if self.status == DRAFT:
+            return 0
+        return max(self.held_pence - self.billed_pence, 0)
+
+    @property
+    def creditable_pence(self) -> int:
+        """How much more can still be credited: the total less what is already credited."""
+        if self.status == DRAFT:
+            return 0
+        return max(self.billed_pence, 0)
 
     @property
     def display_number(self) -> str:
@@ -247,6 +291,40 @@ class CreditNote(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: igno
     pdf_sha256: Mapped[str | None] = mapped_column(sa.String(64))
 
     invoice: Mapped[Invoice] = relationship(back_populates="credit_notes")
+
+    @property
+    def refunded_pence(self) -> int:
+        """The refunds recorded against this credit note (read from the invoice's refunds,
+        which are loaded with it)."""
+        return sum(r.amount_pence for r in self.invoice.refunds if r.credit_note_id == self.id)
+
+
+class Refund(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined,misc]
+    """Money paid back to the customer of an invoice after a credit note took the invoice below
+    what had been paid. Linked to the credit note it refunds (whose VAT fraction the refund
+    carries on the cash basis); the link is cleared, not the refund, should the note go."""
+
+    __tablename__ = "invoice_refund"
+    __table_args__ = (
+        sa.CheckConstraint("amount_pence > 0", name="amount_positive"),
+        # Cash-basis reports and cash-accounting VAT returns read refunds by date.
+        sa.Index("ix_invoice_refund_user_id_refunded_on", "user_id", "refunded_on"),
+    )
+
+    invoice_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("invoice.id", ondelete="CASCADE"), index=True
+    )
+    credit_note_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.ForeignKey("credit_note.id", ondelete="SET NULL"), index=True
+    )
+    refunded_on: Mapped[date] = mapped_column(sa.Date)
+    amount_pence: Mapped[int] = mapped_column(sa.BigInteger)
+    currency: Mapped[str] = mapped_column(sa.String(3), default="GBP")
+    method: Mapped[str] = mapped_column(sa.String(16), default=METHOD_BANK)
+    note: Mapped[str | None] = mapped_column(sa.String(REFUND_NOTE_MAX))
+
+    invoice: Mapped[Invoice] = relationship(back_populates="refunds")
+    credit_note: Mapped[CreditNote | None] = relationship()
 
 
 class ReminderRule(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined,misc]

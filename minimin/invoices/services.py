@@ -1,4 +1,6 @@
-"""Invoice services: drafts, numbering, issue, payments, credit notes, balances.
+"""Invoice services: drafts, numbering, issue, payments and the status that follows from the
+balances. Credit notes are in :mod:`minimin.invoices.credit_notes`, refunds in
+:mod:`minimin.invoices.refunds`.
 
 Services add and flush; the request (or task) transaction commits. Every function that changes
 an invoice takes the already owner-checked object.
@@ -34,7 +36,6 @@ from minimin.invoices.models import (
     PART_PAID,
     SENT,
     VOID,
-    CreditNote,
     Invoice,
     InvoiceLine,
     Payment,
@@ -462,7 +463,7 @@ def record_payment(
     )
     db.session.add(payment)
     invoice.paid_pence += amount_pence
-    _settle(invoice)
+    settle(invoice)
     db.session.flush()
     return payment
 
@@ -471,28 +472,48 @@ def delete_payment(payment: Payment) -> None:
     invoice = payment.invoice
     if invoice.status == VOID:
         raise InvoiceError(_("Payments of a voided invoice cannot be changed."))
+    if invoice.refunded_pence and (
+        invoice.held_pence - payment.amount_pence < max(invoice.billed_pence, 0)
+    ):
+        # Refunds are paid out of money received: without this payment they would be more
+        # than was ever overpaid.
+        raise InvoiceError(
+            _("Money has been refunded on this invoice: remove the refund before this payment.")
+        )
     invoice.paid_pence -= payment.amount_pence
     invoice.payments.remove(payment)
     db.session.delete(payment)
-    _settle(invoice)
+    settle(invoice)
     db.session.flush()
 
 
-def _settle(invoice: Invoice) -> None:
-    """Status from the balance: paid in full, part paid, or back to issued/sent."""
-    if invoice.status in (DRAFT, VOID):
+def settle(invoice: Invoice) -> None:
+    """Set the status from the balances (see the models' docstring for the terms).
+
+    - Fully credited (nothing left billed): **void** once the business holds none of the
+      customer's money, whether the invoice was never paid or its payments were refunded in
+      full. A fully credited invoice that was paid stays **paid** (with a refund due) until the
+      refund is recorded: it is then void, like an invoice cancelled before payment, because
+      in both cases nothing is owed either way and the invoice no longer bills anything.
+    - Otherwise **paid** once the money held covers what is billed (a partial credit above
+      what was outstanding leaves a refund due on a paid invoice), **part paid** while some
+      of it is held, and back to issued or sent when nothing is.
+    """
+    if invoice.status == DRAFT:
         return
-    remaining = invoice.total_pence - invoice.paid_pence - invoice.credited_pence
-    if remaining <= 0:
-        if invoice.paid_pence == 0:
+    billed, held = invoice.billed_pence, invoice.held_pence
+    if billed <= 0 and held <= 0:
+        if invoice.status != VOID:
             invoice.status = VOID
             invoice.voided_at = utcnow()
-            _revert_jobs(invoice)
-        else:
-            invoice.status = PAID
-            invoice.paid_at = invoice.paid_at or utcnow()
+        return
+    invoice.voided_at = None
+    if held >= billed:
+        invoice.status = PAID
+        invoice.paid_at = invoice.paid_at or utcnow()
+        if billed > 0:
             _mark_jobs_paid(invoice)
-    elif invoice.paid_pence > 0:
+    elif held > 0:
         invoice.status = PART_PAID
         invoice.paid_at = None
     else:
@@ -511,132 +532,25 @@ def _mark_jobs_paid(invoice: Invoice) -> None:
         job_services.mark_paid(invoice.user_id, sorted(job_ids, key=str))
 
 
-def _revert_jobs(invoice: Invoice) -> None:
-    """A voided invoice no longer bills its jobs: they can be invoiced again."""
+def revert_jobs(invoice: Invoice) -> None:
+    """An invoice that no longer bills its jobs (a deleted draft, or an invoice credited in
+    full, paid or not): they can be invoiced again. Only jobs this invoice still bills are
+    touched, so a job already billed again by another invoice is left alone."""
     job_ids = {line.job_id for line in invoice.lines if line.job_id is not None}
     if not job_ids:
         return
     from minimin.jobs import services as job_services
+    from minimin.jobs.models import Job
 
-    job_services.revert_invoiced(invoice.user_id, sorted(job_ids, key=str))
-
-
-# --------------------------------------------------------------------------- credit notes
-
-
-@dataclass
-class CreditLineInput:
-    line_id: uuid.UUID
-    quantity: Decimal
-
-
-def create_credit_note(
-    invoice: Invoice,
-    *,
-    full: bool,
-    lines: list[CreditLineInput] | None = None,
-    reason: str | None = None,
-    today: date | None = None,
-) -> CreditNote:
-    """Credit the whole invoice (which voids it when nothing was paid) or some of its lines."""
-    if invoice.status not in OPEN_STATUSES:
-        if invoice.status == DRAFT:
-            raise InvoiceError(
-                _("A draft can simply be deleted; credit notes are for issued invoices.")
-            )
-        raise InvoiceError(_("Only an invoice with money outstanding can be credited."))
-    registered = bool((invoice.supplier_snapshot or {}).get("vat_registered"))
-    by_id = {line.id: line for line in invoice.lines}
-    if full:
-        if invoice.paid_pence or invoice.credited_pence:
-            raise InvoiceError(
-                _(
-                    "Part of this invoice is already paid or credited: credit the remaining lines "
-                    "individually."
-                )
-            )
-        chosen = [(line, line.quantity) for line in invoice.lines]
-    else:
-        chosen = []
-        for item in lines or []:
-            line = by_id.get(item.line_id)
-            if line is None:
-                raise InvoiceError(_("That line is not on this invoice."))
-            if item.quantity <= 0:
-                continue
-            if item.quantity > line.quantity:
-                raise InvoiceError(
-                    _(
-                        "You cannot credit more than the quantity invoiced (%(q)s) for “%(d)s”.",
-                        q=line.quantity.normalize(),
-                        d=line.description,
-                    )
-                )
-            chosen.append((line, item.quantity))
-        if not chosen:
-            raise InvoiceError(_("Choose at least one line and a quantity to credit."))
-
-    result = vat_rules.invoice_totals(
-        [
-            vat_rules.LineAmounts(
-                quantity=qty,
-                unit_price_pence=line.unit_price_pence,
-                treatment=line.vat_treatment if registered else vat_rules.NOT_REGISTERED,
-            )
-            for line, qty in chosen
-        ],
-        tax_point=invoice.tax_point or invoice.issue_date or today_london(),
-        currency=invoice.currency,
-        units_per_gbp=invoice.exchange_rate,
-    )
-    if result.total_pence > invoice.outstanding_pence:
-        from minimin.invoices.pdf import money
-
-        raise InvoiceError(
-            _(
-                "The credit (%(credit)s) is more than the %(outstanding)s outstanding.",
-                credit=money(result.total_pence, invoice.currency),
-                outstanding=money(invoice.outstanding_pence, invoice.currency),
-            )
+    still_billed = db.session.scalars(
+        sa.select(Job.id).where(
+            Job.user_id == invoice.user_id,
+            Job.id.in_(job_ids),
+            sa.or_(Job.invoice_id == invoice.id, Job.invoice_id.is_(None)),
         )
-    sequence, number = allocate_number(invoice.user_id, "credit_note")
-    note = CreditNote(
-        user_id=invoice.user_id,
-        invoice=invoice,
-        number=number,
-        sequence=sequence,
-        issue_date=today or today_london(),
-        reason=reason or None,
-        full=full,
-        currency=invoice.currency,
-        net_pence=result.net_pence,
-        vat_pence=result.vat_pence,
-        total_pence=result.total_pence,
-        vat_gbp_pence=result.vat_gbp_pence,
-        supplier_snapshot=invoice.supplier_snapshot,
-        customer_snapshot=invoice.customer_snapshot,
-        lines_snapshot=[
-            {
-                "description": line.description,
-                "quantity": str(qty),
-                "unit_price_pence": line.unit_price_pence,
-                "treatment": line.vat_treatment,
-                "rate_percent": str(computed.rate_percent),
-                "net_pence": computed.net_pence,
-                "vat_pence": computed.vat_pence,
-            }
-            for (line, qty), computed in zip(chosen, result.lines, strict=True)
-        ],
-    )
-    db.session.add(note)
-    invoice.credited_pence += result.total_pence
-    db.session.flush()
-    pdf = render_document(documents.credit_note_document(note, invoice))
-    note.pdf_key = save_in_transaction(db.session, pdf, "application/pdf")
-    note.pdf_sha256 = sha256(pdf)
-    _settle(invoice)
-    db.session.flush()
-    return note
+    ).all()
+    if still_billed:
+        job_services.revert_invoiced(invoice.user_id, sorted(still_billed, key=str))
 
 
 def mark_sent(invoice: Invoice) -> None:
@@ -649,7 +563,7 @@ def mark_sent(invoice: Invoice) -> None:
 def delete_draft(invoice: Invoice) -> None:
     if not invoice.is_draft:
         raise InvoiceError(_("Issued invoices cannot be deleted; issue a credit note instead."))
-    _revert_jobs(invoice)
+    revert_jobs(invoice)
     db.session.delete(invoice)
     db.session.flush()
 
@@ -658,8 +572,9 @@ __all__ = [
     "PAID",
     "InvoiceError",
     "allocate_number",
-    "create_credit_note",
     "create_draft",
     "issue",
     "record_payment",
+    "revert_jobs",
+    "settle",
 ]

@@ -24,13 +24,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from minimin.contacts.models import Agency, Client
+from minimin.core.forms import select_choices
+from minimin.core.money import Money
 from minimin.core.security import USER, classify_blueprint, token_access
 from minimin.core.tenancy import owned_or_404, parse_uuid
 from minimin.extensions import db
-from minimin.invoices import forms, listing, services
+from minimin.invoices import forms, listing, refunds, services
 from minimin.invoices.models import (
     STATUSES,
-    CreditNote,
     Invoice,
     Payment,
 )
@@ -250,6 +251,7 @@ def show(invoice_id: str) -> str:
         "invoices/show.html",
         invoice=invoice,
         payment_form=payment_form,
+        refund_form=_refund_form_if_due(invoice),
         confirm=forms.ConfirmForm(),
         public_url=services.public_url(invoice) if not invoice.is_draft else None,
         treatment_labels=services.vat_rules.TREATMENT_LABELS,
@@ -293,6 +295,7 @@ def _show_error(invoice: Invoice, message: str, status: int = 400) -> tuple[str,
         "invoices/show.html",
         invoice=invoice,
         payment_form=payment_form,
+        refund_form=_refund_form_if_due(invoice),
         confirm=forms.ConfirmForm(),
         error=message,
         public_url=services.public_url(invoice) if not invoice.is_draft else None,
@@ -386,50 +389,41 @@ def delete_payment(invoice_id: str, payment_id: str) -> ViewResult:
     return redirect(url_for("invoices.show", invoice_id=invoice.id))
 
 
-# --------------------------------------------------------------------------- credit notes
+# --------------------------------------------------------------------------- refund form
+# (the credit-note and refund routes are in views_credits.py)
 
 
-@bp.route("/invoices/<invoice_id>/credit-notes/new", methods=["GET", "POST"])
-def new_credit_note(invoice_id: str) -> ViewResult:
-    invoice = owned_or_404(Invoice, invoice_id, for_update=request.method == "POST")
-    form = forms.CreditNoteForm()
-    if form.validate_on_submit():
-        lines = []
-        errors: list[str] = []
-        if not form.full.data:
-            for line in invoice.lines:
-                raw = request.form.get(f"qty-{line.id}", "").strip()
-                if not raw:
-                    continue
-                try:
-                    qty = forms.parse_quantity(raw, allow_zero=True)
-                except ValueError as exc:
-                    errors.append(f"{line.description}: {exc}")
-                    continue
-                lines.append(services.CreditLineInput(line_id=line.id, quantity=qty))
-        if not errors:
-            try:
-                note = services.create_credit_note(
-                    invoice, full=bool(form.full.data), lines=lines, reason=form.reason.data
-                )
-            except services.InvoiceError as exc:
-                errors.append(str(exc))
-            else:
-                flash(_("Credit note %(number)s issued.", number=note.number), "success")
-                return redirect(url_for("invoices.show", invoice_id=invoice.id))
-        form.form_errors.extend(errors)
-        return _invalid("invoices/credit_note_form.html", form=form, invoice=invoice)
-    if request.method == "POST":
-        return _invalid("invoices/credit_note_form.html", form=form, invoice=invoice)
-    return render_template("invoices/credit_note_form.html", form=form, invoice=invoice)
+def _refund_form(invoice: Invoice, formdata: Any = None) -> forms.RefundForm:
+    """The refund form for *invoice*: the refund due, today and the credit note most likely
+    refunded filled in; the credit note offered only from the invoice's own notes."""
+    default = refunds.default_credit_note(invoice)
+    form = forms.RefundForm(
+        formdata=formdata,
+        data={
+            "amount": Money.from_pence(invoice.refund_due_pence, invoice.currency),
+            "refunded_on": services.today_london(),
+            "credit_note": str(default.id) if default is not None else "",
+        },
+    )
+    form.amount.currency = invoice.currency
+    form.credit_note.choices = select_choices(
+        (
+            str(note.id),
+            _(
+                "%(number)s (%(amount)s, %(left)s not yet refunded)",
+                number=note.number,
+                amount=money(note.total_pence, note.currency),
+                left=money(refunds.unrefunded_pence(note), note.currency),
+            ),
+        )
+        for note in reversed(invoice.credit_notes)
+    )
+    return form
 
 
-@bp.route("/invoices/credit-notes/<note_id>/pdf")
-def credit_note_pdf(note_id: str) -> Response:
-    note = owned_or_404(CreditNote, note_id)
-    if not note.pdf_key:
-        abort(404)
-    return _pdf_response(services.pdf_bytes(note.pdf_key), _safe_filename(note.number))
+def _refund_form_if_due(invoice: Invoice) -> forms.RefundForm | None:
+    """The invoice page's refund form, shown only while money is due back to the customer."""
+    return _refund_form(invoice) if invoice.refund_due_pence > 0 else None
 
 
 # --------------------------------------------------------------------------- sending

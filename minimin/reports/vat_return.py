@@ -4,10 +4,15 @@ Flat Rate Scheme, each box's transactions, the VAT registration threshold test, 
 
 Bases (docs/mtd.md):
 - **Standard accounting**: sales by tax point (invoices), credit notes by their date, agency
-  (self-billed/remitted) income by the remittance date; purchases by the expense date.
+  (self-billed/remitted) income by the remittance date; purchases by the expense date. An
+  invoice credited in full (void) still counts by its tax point: its credit notes reverse it
+  by their dates, so a filed period does not change when a later credit voids the invoice.
 - **Cash accounting**: sales by the date the money arrived (invoice payments, each carrying
-  its invoice's share of VAT, rounded half-up per invoice; agency income on ``received_on``);
-  purchases by the expense date (the day it was paid).
+  its invoice's share of VAT, rounded half-up per invoice; agency income on ``received_on``),
+  less refunds by the date the money went back (each carrying the VAT fraction of the credit
+  note it refunds, half-up per credit note); purchases by the expense date (the day it was
+  paid). A credit note itself changes nothing under cash accounting until it is refunded (or
+  reduces a payment still to come).
 - **Flat Rate Scheme**: box 1 = flat rate x VAT-inclusive turnover (tax point basis); box 4 is
   0 (capital goods over £2,000 are not claimed here); box 6 includes VAT; box 7 is the business
   share of purchases including VAT. The limited cost trader test runs on every period and
@@ -53,8 +58,9 @@ from minimin.core.money import Money
 from minimin.expenses.models import Expense
 from minimin.extensions import db
 from minimin.invoices import vat as vat_rules
-from minimin.invoices.models import DRAFT, VOID, CreditNote, Invoice, InvoiceLine, Payment
+from minimin.invoices.models import CreditNote, Invoice, InvoiceLine, Payment, Refund
 from minimin.remittances.models import AgencyIncome, Remittance
+from minimin.reports.ledger.turnover import counts_as_issued
 from minimin.reports.tax_models import BOXES, VATReturn
 
 GBP = "GBP"
@@ -211,7 +217,7 @@ def _gbp_vat(doc: Any) -> int:
 def _issued(start: dt.date, end: dt.date, user_id: uuid.UUID) -> list[Any]:
     return [
         Invoice.user_id == user_id,
-        Invoice.status.not_in((DRAFT, VOID)),
+        counts_as_issued(),
         Invoice.tax_point >= start,
         Invoice.tax_point <= end,
     ]
@@ -285,6 +291,56 @@ def _cash_invoice_sales(user_id: uuid.UUID, start: dt.date, end: dt.date) -> tup
         )
         vat += share
         net += paid_gbp - share
+    refunded_net, refunded_vat = _cash_refunds(user_id, start, end)
+    return net - refunded_net, vat - refunded_vat
+
+
+def _refunded_document() -> tuple[Any, Any]:
+    """SQL (total, sterling VAT) of what a refund pays back: the credit note it refunds, or
+    its invoice when it names none."""
+    total = sa.func.coalesce(CreditNote.total_pence, Invoice.total_pence)
+    vat = sa.func.coalesce(
+        CreditNote.vat_gbp_pence,
+        CreditNote.vat_pence,
+        Invoice.vat_gbp_pence,
+        Invoice.vat_pence,
+    )
+    return total, vat
+
+
+def _refund_vat(amount: int, total: int, document_vat: int) -> int:
+    return _half_up(Decimal(int(document_vat or 0)) * int(amount) / int(total)) if total else 0
+
+
+def _cash_refunds(user_id: uuid.UUID, start: dt.date, end: dt.date) -> tuple[int, int]:
+    """(net, VAT) in sterling of refunds paid back in the period: each credit note's refunds
+    carry its share of VAT (refunded / total x VAT), rounded half-up per credit note."""
+    total, document_vat = _refunded_document()
+    rows = db.session.execute(
+        sa.select(
+            Invoice.currency,
+            Invoice.exchange_rate,
+            total,
+            document_vat,
+            sa.func.sum(Refund.amount_pence),
+        )
+        .join(Invoice, Invoice.id == Refund.invoice_id)
+        .outerjoin(CreditNote, CreditNote.id == Refund.credit_note_id)
+        .where(Refund.user_id == user_id, Refund.refunded_on >= start, Refund.refunded_on <= end)
+        .group_by(
+            Invoice.id,
+            CreditNote.id,
+            Invoice.currency,
+            Invoice.exchange_rate,
+            total,
+            document_vat,
+        )
+    ).all()
+    net = vat = 0
+    for currency, rate, document_total, refunded_vat, refunded in rows:
+        share = _refund_vat(int(refunded or 0), int(document_total or 0), refunded_vat)
+        vat += share
+        net += _to_gbp(int(refunded or 0), currency, rate) - share
     return net, vat
 
 
@@ -443,6 +499,32 @@ def box_rows(figures: VATFigures, user_id: uuid.UUID, box: int) -> Iterator[BoxR
             yield BoxRow("expense", e.date, e.supplier, e.description, net, vat, e.id)
 
 
+def _refund_rows(user_id: uuid.UUID, start: dt.date, end: dt.date) -> Iterator[BoxRow]:
+    """Cash accounting: refunds paid back in the period, negative, each with its share of the
+    VAT of the credit note it refunds."""
+    rows = db.session.execute(
+        sa.select(Refund, Invoice, CreditNote)
+        .join(Invoice, Invoice.id == Refund.invoice_id)
+        .outerjoin(CreditNote, CreditNote.id == Refund.credit_note_id)
+        .where(Refund.user_id == user_id, Refund.refunded_on >= start, Refund.refunded_on <= end)
+        .order_by(Refund.refunded_on, Refund.id)
+        .limit(DRILL_LIMIT)
+    ).all()
+    for refund, invoice, note in rows:
+        document = note if note is not None else invoice
+        share = _refund_vat(refund.amount_pence, document.total_pence, _gbp_vat(document))
+        amount = _to_gbp(refund.amount_pence, invoice.currency, invoice.exchange_rate)
+        yield BoxRow(
+            "refund",
+            refund.refunded_on,
+            note.number if note is not None else invoice.display_number,
+            invoice.customer_name,
+            -(amount - share),
+            -share,
+            invoice.id,
+        )
+
+
 def _sales_rows(
     figures: VATFigures, user_id: uuid.UUID, start: dt.date, end: dt.date
 ) -> Iterator[BoxRow]:
@@ -471,6 +553,7 @@ def _sales_rows(
                 share,
                 invoice.id,
             )
+        yield from _refund_rows(user_id, start, end)
     else:
         for invoice in db.session.scalars(
             sa.select(Invoice)

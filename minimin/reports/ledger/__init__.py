@@ -7,9 +7,13 @@ docs/reports.md; in short:
 
 * **Direct income, cash basis**: invoice payments received in the period, less the VAT share of
   each payment (``payment × invoice VAT ÷ invoice total``, half-up per payment), so a
-  VAT-registered user's turnover excludes VAT and everybody else's is the whole payment.
+  VAT-registered user's turnover excludes VAT and everybody else's is the whole payment;
+  less refunds paid back to customers in the period, each less its VAT share (the VAT
+  fraction of the credit note it refunds), on the day the money went back.
 * **Direct income, accruals basis**: the net (VAT-exclusive) total of invoices issued in the
-  period (not drafts, not void) less the net total of credit notes issued in the period.
+  period (not drafts; void only when credit notes voided it, see
+  :func:`.turnover.counts_as_issued`) less the net total of credit notes issued in the
+  period. Refunds move money, not income: the credit note already took the income off.
 * **Agency income, cash basis**: the gross fee plus expenses reimbursed from posted remittances
   (``AgencyIncome.income_pence``) on the day the money arrived. The commission is an expense.
 * **Agency income, accruals basis**: the gross fee of agency jobs completed in the period that

@@ -17,7 +17,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from minimin.invoices.models import DRAFT, VOID, CreditNote, Invoice, Payment
+from minimin.invoices.models import DRAFT, VOID, CreditNote, Invoice, Payment, Refund
 from minimin.jobs import models as job_models
 from minimin.jobs.models import Job
 from minimin.remittances.models import AgencyIncome
@@ -47,6 +47,54 @@ class IncomeSummary:
         return self.direct_pence + self.agency_pence
 
 
+def counts_as_issued() -> Any:
+    """SQL: the invoice counts as issued on its date: not a draft, and not void unless credit
+    notes voided it. An invoice credited in full is void, yet it was issued and its credit
+    notes reverse it on their own dates; leaving it out would change a closed period (a filed
+    VAT return, last year's accounts) the day it is credited, and its credit notes would then
+    reverse nothing."""
+    voided_by_credit = sa.and_(
+        Invoice.status == VOID,
+        sa.exists().where(CreditNote.invoice_id == Invoice.id),
+    )
+    return sa.or_(Invoice.status.notin_((DRAFT, VOID)), voided_by_credit)
+
+
+def _refund_vat() -> Any:
+    """SQL: the VAT share of a refund: the refund x the VAT fraction of the credit note it
+    refunds (of the invoice when it names none), half-up per refund."""
+    return _vat_share(
+        Refund.amount_pence,
+        sa.func.coalesce(CreditNote.vat_pence, Invoice.vat_pence),
+        sa.func.coalesce(CreditNote.total_pence, Invoice.total_pence),
+    )
+
+
+def _cash_refunds_query(user_id: uuid.UUID, start: date, end: date, keys: list[Any]) -> Any:
+    """Refunds paid in the period, as negative income (and negative VAT) on their date."""
+    vat = _refund_vat()
+    key_cols = _apply(keys, Refund.refunded_on)
+    return (
+        sa.select(
+            Invoice.currency,
+            Invoice.exchange_rate,
+            -sa.func.sum(Refund.amount_pence - vat),
+            -sa.func.sum(vat),
+            *key_cols,
+        )
+        .select_from(Refund)
+        .join(Invoice, Invoice.id == Refund.invoice_id)
+        .outerjoin(CreditNote, CreditNote.id == Refund.credit_note_id)
+        .where(
+            Refund.user_id == user_id,
+            Refund.refunded_on >= start,
+            Refund.refunded_on <= end,
+            Invoice.user_id == user_id,
+        )
+        .group_by(Invoice.currency, Invoice.exchange_rate, *key_cols)
+    )
+
+
 def _direct_income_queries(
     user_id: uuid.UUID, start: date, end: date, basis: str, keys: list[Any]
 ) -> list[Any]:
@@ -72,7 +120,7 @@ def _direct_income_queries(
             )
             .group_by(Invoice.currency, Invoice.exchange_rate, *key_cols)
         )
-        return [statement]
+        return [statement, _cash_refunds_query(user_id, start, end, keys)]
     issued_keys = _apply(keys, Invoice.issue_date)
     issued = (
         sa.select(
@@ -86,7 +134,7 @@ def _direct_income_queries(
             Invoice.user_id == user_id,
             Invoice.issue_date >= start,
             Invoice.issue_date <= end,
-            Invoice.status.notin_((DRAFT, VOID)),
+            counts_as_issued(),
         )
         .group_by(Invoice.currency, Invoice.exchange_rate, *issued_keys)
     )
@@ -106,7 +154,6 @@ def _direct_income_queries(
             CreditNote.issue_date >= start,
             CreditNote.issue_date <= end,
             Invoice.user_id == user_id,
-            Invoice.status != VOID,
         )
         .group_by(Invoice.currency, Invoice.exchange_rate, *credit_keys)
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -22,7 +23,7 @@ def _owner_objects(client: Any, user: Any, app: Any) -> dict[str, str]:
     client.submit(f"/invoices/{invoice_id}/issue", form_page=f"/invoices/{invoice_id}")
     client.submit(
         f"/invoices/{invoice_id}/payments",
-        {"amount": "10", "paid_on": "2025-01-01", "method": "cash"},
+        {"amount": "200", "paid_on": "2025-01-01", "method": "cash"},
         form_page=f"/invoices/{invoice_id}",
     )
     from minimin.extensions import db
@@ -32,10 +33,17 @@ def _owner_objects(client: Any, user: Any, app: Any) -> dict[str, str]:
         invoice = db.session.get(Invoice, uuid.UUID(invoice_id))
         line_id = str(invoice.lines[0].id)
         payment_id = str(invoice.payments[0].id)
+    # Paid £200 of £240, then £120 credited: £80 is due back, £10 of it refunded.
     client.submit(f"/invoices/{invoice_id}/credit-notes/new", {f"qty-{line_id}": "1"})
+    client.submit(
+        f"/invoices/{invoice_id}/refunds",
+        {"amount": "10", "refunded_on": date.today().isoformat(), "method": "bank_transfer"},
+        form_page=f"/invoices/{invoice_id}",
+    )
     with app.app_context():
         invoice = db.session.get(Invoice, uuid.UUID(invoice_id))
         note_id = str(invoice.credit_notes[0].id)
+        refund_id = str(invoice.refunds[0].id)
         from minimin.invoices.reminders import rules_for
 
         rule_id = str(rules_for(user.id)[0].id)
@@ -44,6 +52,7 @@ def _owner_objects(client: Any, user: Any, app: Any) -> dict[str, str]:
         "invoice_id": invoice_id,
         "payment_id": payment_id,
         "note_id": note_id,
+        "refund_id": refund_id,
         "rule_id": rule_id,
     }
 
@@ -82,7 +91,8 @@ def test_other_user_gets_404_on_every_invoice_route(
 
     with app.app_context():
         invoice = db.session.get(Invoice, uuid.UUID(ids["invoice_id"]))
-        assert invoice.paid_pence == 1000 and invoice.status == "part_paid"
+        assert invoice.paid_pence == 20000 and invoice.status == "paid"
+        assert invoice.refunded_pence == 1000 and len(invoice.refunds) == 1
     assert CANARY not in intruder_client.get("/invoices").get_data(as_text=True)
 
 

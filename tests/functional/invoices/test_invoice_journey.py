@@ -329,14 +329,25 @@ def test_credit_notes_partial_then_full_voids(
         "GB123456789",
     ]:
         assert expected in text, expected
-    # A full credit is refused once part is credited; crediting the rest voids the invoice.
-    r = client.submit(url, {"full": "y"})
+    # Only what is left of a line can be credited again.
+    r = client.submit(url, {f"qty-{day_line.id}": "2"})
     assert r.status_code == 400
-    r = client.submit(url, {f"qty-{day_line.id}": "1", f"qty-{invoice.lines[1].id}": "1"})
+    assert "Only 1 of “Day” is left to credit: 2 invoiced, 1 already credited" in r.get_data(
+        as_text=True
+    )
+    # A full credit now credits what is left of every line, and voids the unpaid invoice.
+    r = client.submit(url, {"full": "y"})
     assert r.status_code == 302
     invoice = _invoice(app, invoice_id)
     assert invoice.status == "void"
+    assert invoice.credited_pence == invoice.total_pence == 30000
     assert [n.number for n in invoice.credit_notes] == ["CN-0001", "CN-0002"]
+    assert invoice.credit_notes[1].total_pence == 18000
+    # Nothing is left to credit: the page sends the user back, a submission is refused.
+    assert client.get(url).status_code == 302
+    r = client.submit(url, {"full": "y"}, form_page=f"/invoices/{invoice_id}")
+    assert r.status_code == 400
+    assert "already been credited" in r.get_data(as_text=True)
 
 
 def test_full_credit_note_voids(client: Any, business: Any, login: Any, app: Any) -> None:
