@@ -116,3 +116,35 @@ def test_a_page_past_the_end_shows_the_last_page(
     response = client.get("/invoices?page=999")
     assert response.status_code == 200
     assert "INV-001" in response.get_data(as_text=True)
+
+
+def test_a_refund_due_never_counts_against_what_is_owed(app: Any, business: Any) -> None:
+    """An invoice credited below what was paid owes nothing (the customer is owed a refund):
+    it adds nothing to the ageing rather than a negative amount that would hide other debts."""
+    from minimin.invoices import listing
+
+    user = business()
+    late = TODAY - timedelta(days=10)
+    _issued(app, user, 1, due_date=late, total_pence=10000, paid_pence=6000, credited_pence=5000)
+    _add(
+        app,
+        user,
+        status="part_paid",
+        number="INV-002",
+        sequence=2,
+        due_date=late,
+        total_pence=10000,
+        paid_pence=6000,
+        credited_pence=5000,
+        refunded_pence=1000,
+    )
+    _issued(app, user, 3, due_date=late, total_pence=2500)
+    with app.app_context():
+        buckets = listing.ageing(user.id, TODAY)["GBP"]
+        rows = listing.page_of_invoices(user.id, "", 1)
+    assert buckets["1_30"] == 2500
+    assert {row.number: row.outstanding_pence for row in rows} == {
+        "INV-003": 2500,
+        "INV-002": 0,
+        "INV-001": 0,
+    }
