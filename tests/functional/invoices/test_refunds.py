@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import uuid
 from datetime import date, timedelta
 from decimal import Decimal
@@ -126,6 +127,11 @@ def test_partial_credit_of_a_paid_invoice_gives_a_refund_due_then_a_refund(
     assert "Refund due £300.00" in page
     assert 'id="outstanding">£0.00' in page
     assert "Record a refund" in page
+    # The client's page says so too.
+    link = re.search(r"/pay/[A-Za-z0-9_-]+", page)
+    assert link
+    public = app.test_client().get(link.group(0)).get_data(as_text=True)
+    assert "To be refunded to you" in public and "£300.00" in public
 
     # The credit note PDF carries every HMRC item and the refund due.
     note = invoice.credit_notes[0]
@@ -328,6 +334,33 @@ def test_a_paid_invoice_credited_in_full_gives_its_jobs_back(
         f"/invoices/{invoice_id}/refunds/{refund_id}/delete", form_page=f"/invoices/{invoice_id}"
     )
     assert job_state() == ("invoiced", new_invoice)
+
+
+def test_credit_notes_of_a_foreign_invoice_add_up_to_its_sterling_vat(
+    client: Any, business: Any, login: Any, app: Any
+) -> None:
+    """€300 + €60 VAT at €1.17 per £1: £51.28 VAT. Each third converts to £17.09; the note
+    that completes the invoice states what is left (£17.10), so nothing is lost to rounding."""
+    user = business()
+    login(client, user)
+    invoice_id = _issue(
+        client,
+        user,
+        [("Shoot day", "3", "100", "standard")],
+        currency="EUR",
+        exchange_rate="1.17",
+    )
+    _pay(client, invoice_id, "360", _today())
+    assert _invoice(app, invoice_id).vat_gbp_pence == 5128
+    _credit_on(app, invoice_id, _today(), {0: "1"})
+    _credit_on(app, invoice_id, _today(), {0: "1"})
+    _credit_on(app, invoice_id, _today())
+    invoice = _invoice(app, invoice_id)
+    assert [n.vat_gbp_pence for n in invoice.credit_notes] == [1709, 1709, 1710]
+    assert [n.total_pence for n in invoice.credit_notes] == [12000, 12000, 12000]
+    assert (invoice.status, invoice.refund_due_pence) == ("paid", 36000)
+    page = client.get(f"/invoices/{invoice_id}").get_data(as_text=True)
+    assert 'id="refund-due"><strong>€360.00' in page
 
 
 # --------------------------------------------------------------------------- bad input
