@@ -21,10 +21,13 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from minimin.contacts.models import Agency, Client
 from minimin.core.forms import select_choices
+from minimin.core.i18n import label_lookup
 from minimin.core.money import Money
 from minimin.core.security import USER, classify_blueprint, token_access
 from minimin.core.tenancy import owned_or_404, parse_uuid
@@ -43,18 +46,19 @@ classify_blueprint(bp, USER)
 ViewResult = Response | str | tuple[str, int]
 
 STATUS_LABELS = {
-    "draft": "Draft",
-    "issued": "Issued",
-    "sent": "Sent",
-    "part_paid": "Part paid",
-    "paid": "Paid",
-    "void": "Void",
+    "draft": _l("Draft"),
+    "issued": _l("Issued"),
+    "sent": _l("Sent"),
+    "part_paid": _l("Part paid"),
+    "paid": _l("Paid"),
+    "void": _l("Void"),
 }
 
 
 @bp.app_context_processor
 def _labels() -> dict[str, Any]:
-    return {"invoice_status_label": lambda s: _(STATUS_LABELS.get(s, s))}
+    # Each status translated at most once per render, however many rows show it.
+    return {"invoice_status_label": label_lookup(STATUS_LABELS)}
 
 
 def _invalid(template: str, **context: Any) -> tuple[str, int]:
@@ -94,7 +98,7 @@ def index() -> str:
 # --------------------------------------------------------------------------- drafts
 
 
-def _bill_to_choices() -> list[tuple[str, str]]:
+def _bill_to_choices() -> list[SelectChoice]:
     choices = [("", _("Choose later"))]
     for model, prefix, label in ((Client, "client", _("Client")), (Agency, "agency", _("Agency"))):
         rows = db.session.execute(
@@ -104,7 +108,7 @@ def _bill_to_choices() -> list[tuple[str, str]]:
             .limit(500)
         ).all()
         choices.extend((f"{prefix}:{row.id}", f"{row.name} ({label})") for row in rows)
-    return choices
+    return select_choices(choices)
 
 
 def _resolve_bill_to(value: str | None) -> tuple[Any, Any]:
@@ -125,8 +129,6 @@ def _make_form(invoice: Invoice | None = None, **kwargs: Any) -> forms.InvoiceFo
         existing = len(invoice.lines) if invoice is not None else 0
         while len(form.lines.entries) < min(existing + forms.BLANK_LINES, forms.MAX_LINES):
             form.lines.append_entry()
-        for entry in form.lines.entries:
-            entry.form.vat_treatment.choices = services.vat_rules.treatment_choices()
     return form
 
 
