@@ -50,6 +50,7 @@ clean:
 
 # Refresh the message catalogues from the code and templates (then translate what is new).
 translations-update: $(STAMP)
+	mkdir -p build
 	$(BIN)/pybabel extract --sort-output -F babel.cfg -k _l -k lazy_gettext -o build/messages.pot .
 	@test -f minimin/translations/cy/LC_MESSAGES/messages.po || \
 		$(BIN)/pybabel init -i build/messages.pot -d minimin/translations -l cy
