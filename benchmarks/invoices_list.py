@@ -11,7 +11,8 @@ ones, then vacuumed and analysed (the state autovacuum reaches shortly after suc
 The application is then served by gunicorn with ``--workers`` sync workers (default 4, as in
 the README's production command) on 127.0.0.1 in embedded mode; eight signed-in users (eight
 HTTP sessions of the account, one thread each) request each page ``--requests`` times.
-Results go to
+Before serving, the application's own CPU time per request of each page is measured in one
+process through the test client. Results go to
 ``benchmarks/results/invoices_list.json``: per page the median (p50) and 95th percentile
 response time in milliseconds under that load, the throughput, and the machine's load average
 before and after (figures taken on a busy machine are not comparable with a quiet one).
@@ -208,6 +209,34 @@ def signed_in_sessions(base: str, users: int) -> list[requests.Session]:
     return sessions
 
 
+def application_cpu(url: str, instance: Path, repeat: int = 200) -> dict[str, float]:
+    """CPU milliseconds the application itself spends per request of each page (one process,
+    the test client, no HTTP server or load generator; PostgreSQL's own work is not counted)."""
+    from minimin.app import create_app
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url}, mode="embedded", instance_path=instance)
+    client = app.test_client()
+    token = re.search(
+        r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"',
+        client.get("/login").get_data(as_text=True),
+    )
+    if token is None:
+        raise RuntimeError("no CSRF token on /login")
+    form = {"email": "bench@example.com", "password": PASSWORD, "csrf_token": token.group(1)}
+    if client.post("/login", data=form).status_code != 302:
+        raise RuntimeError("in-process sign-in failed")
+    result = {}
+    for name, path in PAGES.items():
+        for _ in range(20):  # warm caches and prepared statements
+            client.get(path)
+        started = time.process_time()
+        for _ in range(repeat):
+            client.get(path)
+        result[name] = round((time.process_time() - started) / repeat * 1000, 2)
+    print("application CPU ms per request", json.dumps(result), flush=True)
+    return result
+
+
 def measure(base: str, users: int, per_user: int) -> dict[str, Any]:
     sessions = signed_in_sessions(base, users)
     results: dict[str, Any] = {}
@@ -277,6 +306,7 @@ def main(argv: list[str] | None = None) -> int:
         instance = Path(tmp) / "instance"
         print(f"generating {args.records} jobs and {args.records} invoices...", flush=True)
         populate(url, instance, args.records)
+        report["application_cpu_ms_per_request"] = application_cpu(url, instance)
         env = {k: v for k, v in os.environ.items() if not k.startswith("MINIMIN_")}
         env.update(
             MINIMIN_ENV="embedded",
