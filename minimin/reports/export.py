@@ -42,7 +42,7 @@ from minimin.core.storage import StorageError, storage
 from minimin.expenses.models import Expense, ExpenseReceipt, Journey
 from minimin.extensions import db
 from minimin.files.models import StoredFile
-from minimin.invoices.models import DRAFT, CreditNote, Invoice, Payment
+from minimin.invoices.models import DRAFT, CreditNote, Invoice, Payment, Refund
 from minimin.jobs.models import Job
 from minimin.remittances.models import AgencyIncome, Remittance
 from minimin.reports.tax_models import (
@@ -212,6 +212,27 @@ def _payments(user_id: uuid.UUID, start: dt.date, end: dt.date) -> Iterator[tupl
         yield _money_row(row, {4})
 
 
+def _refunds(user_id: uuid.UUID, start: dt.date, end: dt.date) -> Iterator[tuple[Any, ...]]:
+    statement = (
+        sa.select(
+            Refund.refunded_on,
+            Invoice.number,
+            CreditNote.number,
+            Invoice.customer_name,
+            Refund.currency,
+            Refund.amount_pence,
+            Refund.method,
+            Refund.note,
+        )
+        .join(Invoice, Invoice.id == Refund.invoice_id)
+        .outerjoin(CreditNote, CreditNote.id == Refund.credit_note_id)
+        .where(Refund.user_id == user_id, Refund.refunded_on >= start, Refund.refunded_on <= end)
+        .order_by(Refund.refunded_on, Refund.id)
+    )
+    for row in _stream(statement):
+        yield _money_row(row, {5})
+
+
 def _agency_income(user_id: uuid.UUID, start: dt.date, end: dt.date) -> Iterator[tuple[Any, ...]]:
     statement = (
         sa.select(
@@ -358,6 +379,22 @@ CSVS: tuple[CsvSpec, ...] = (
         "Payments received against invoices in the tax year (the cash basis income).",
         ("paid_on", "invoice_number", "customer", "currency", "amount", "method", "reference"),
         _payments,
+    ),
+    CsvSpec(
+        "refunds.csv",
+        "Money paid back to customers in the tax year against credit notes (on the cash basis "
+        "it reduces income on the day it was paid back).",
+        (
+            "refunded_on",
+            "invoice_number",
+            "credit_note_number",
+            "customer",
+            "currency",
+            "amount",
+            "method",
+            "note",
+        ),
+        _refunds,
     ),
     CsvSpec(
         "agency_income.csv",

@@ -48,6 +48,7 @@ def test_export_zip_contents(app: Any, client: Any, trader: Any) -> None:
         "invoices.csv",
         "credit_notes.csv",
         "payments.csv",
+        "refunds.csv",
         "agency_income.csv",
         "expenses.csv",
         "mileage.csv",
@@ -124,3 +125,54 @@ def test_bad_year_and_other_users(client: Any, trader: Any) -> None:
     assert client.get(status_url + "/download").status_code == 404
     assert client.get(status_url + "/status.json").status_code == 404
     assert client.submit(status_url + "/share", {"confirm": "yes"}).status_code == 404
+
+
+def test_export_lists_refunds_paid_in_the_year(app: Any, client: Any, trader: Any) -> None:
+    """A paid invoice credited in full and refunded: refunds.csv carries the refund with its
+    invoice and credit note, so the cash-basis income of the year can be reconciled."""
+    from minimin.extensions import db
+    from minimin.invoices import credit_notes, refunds
+    from minimin.invoices.models import Invoice
+
+    user = trader()
+    year = TaxYear.containing(uk_today())
+    inv = user.books.invoice(tax_point=year.start, net=10_000)
+    user.books.payment(inv, 10_000, year.start)
+    with app.app_context():
+        invoice = db.session.get(Invoice, inv.id)
+        note = credit_notes.create_credit_note(invoice, full=True, reason="Shoot cancelled")
+        refunds.record_refund(
+            invoice,
+            amount_pence=10_000,
+            refunded_on=year.start + dt.timedelta(days=3),
+            method="bank_transfer",
+            note="Back to client",
+            credit_note=note,
+            today=year.start + dt.timedelta(days=3),
+        )
+        note_number = note.number
+        db.session.commit()
+    download = client.get(_build(client) + "/download")
+    archive = zipfile.ZipFile(io.BytesIO(download.data))
+    rows = list(csv.reader(io.StringIO(archive.read("refunds.csv").decode("utf-8-sig"))))
+    assert rows[0] == [
+        "refunded_on",
+        "invoice_number",
+        "credit_note_number",
+        "customer",
+        "currency",
+        "amount",
+        "method",
+        "note",
+    ]
+    assert rows[1] == [
+        (year.start + dt.timedelta(days=3)).isoformat(),
+        inv.number,
+        note_number,
+        "Acme Studios Ltd",
+        "GBP",
+        "100.00",
+        "bank_transfer",
+        "Back to client",
+    ]
+    assert "refunds.csv (1 rows)" in archive.read("README.txt").decode()
