@@ -65,7 +65,6 @@ def _plain_decimal(value: Decimal | None) -> str:
 @bp.app_context_processor
 def _labels() -> dict[str, Any]:
     return {
-        "job_status_labels": STATUS_LABELS,
         "job_status_label": label_lookup(STATUS_LABELS),
         "kind_label": kind_label,
     }
