@@ -93,8 +93,10 @@ def register_extensions(app: Flask) -> None:
     register_security(app)
     register_transaction(app, db)
     register_error_handlers(app)
-    # Models of core mechanisms (mail outbox, audit) must be known to the metadata.
+    # Models of core mechanisms (mail outbox, audit, change counters) must be known to the
+    # metadata.
     importlib.import_module("minimin.core.audit")
+    importlib.import_module("minimin.core.changes")
     importlib.import_module("minimin.core.mail")
 
 

@@ -72,6 +72,7 @@ FACTORIES: dict[str, Builder] = {
     },
     "user_session": lambda ids, u: {"token_hash": _fp(), "user_agent": CANARIES["device"]},
     "audit_event": lambda ids, u: {"action": "test.event"},
+    "change_counter": lambda ids, u: {"kind": "invoices", "value": 3},
     "passkey": lambda ids, u: {
         "credential_id": uuid.uuid4().hex,
         "public_key": b"\x01\x02",

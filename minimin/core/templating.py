@@ -9,13 +9,15 @@ depends only on the date, the pattern and the locale).
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Callable
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date as babel_format_date
-from flask import Flask, current_app
+from flask import Flask, current_app, url_for
 from flask_babel import format_datetime, get_locale, to_user_timezone
 from flask_babel import lazy_gettext as _l
 from jinja2 import pass_context
@@ -47,6 +49,28 @@ def main_navigation() -> list[tuple[str, Any]]:
 
 def has_endpoint(name: str) -> bool:
     return name in current_app.view_functions
+
+
+#: The id put where each record's id goes when a URL is built once for many records.
+_ID_SLOT = uuid.UUID(int=0)
+
+
+def id_url(endpoint: str, id_name: str, **values: Any) -> Callable[[Any], str]:
+    """``url_for(endpoint, **{id_name: record_id}, **values)`` for the many records of a list
+    page at the cost of one ``url_for``: the URL is built once with a placeholder id, and the
+    returned function puts each record's id in its place. A list of fifty rows otherwise
+    spends more on routing than on anything else it shows."""
+    values[id_name] = _ID_SLOT
+    head, slot, tail = url_for(endpoint, **values).partition(str(_ID_SLOT))
+    if not slot or "?" in head:
+        raise ValueError(f"{endpoint} does not put {id_name} in its path")
+
+    def build(record_id: Any) -> str:
+        if not isinstance(record_id, uuid.UUID):
+            record_id = uuid.UUID(str(record_id))  # anything else is refused, as url_for would
+        return f"{head}{record_id}{tail}"
+
+    return build
 
 
 def current_locale() -> str:
@@ -142,7 +166,10 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["money_value"] = _money_value_filter
     app.context_processor(_format_locale_context)
     app.jinja_env.globals.update(
-        main_navigation=main_navigation, has_endpoint=has_endpoint, theme_labels=THEME_LABELS
+        main_navigation=main_navigation,
+        has_endpoint=has_endpoint,
+        id_url=id_url,
+        theme_labels=THEME_LABELS,
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -1,9 +1,11 @@
 """The invoice list: one page of invoices, the counts by status and the ageing of what is owed.
 
-Two statements serve a list page whatever the number of invoices: one aggregate over the user's
-invoices (counts by status and outstanding amounts by ageing bucket, bucketed in SQL so one row
-comes back per status and currency) and one page of rows read from the
-``(user_id, sequence, created_at)`` index in its order, so no sort of the whole set is needed.
+A list page reads one page of rows from the ``(user_id, sequence, created_at)`` index in its
+order (no sort of the whole set) and the summary: an aggregate over all the user's invoices
+(counts by status and outstanding amounts by ageing bucket, bucketed in SQL so one row comes
+back per status and currency). The summary is kept per user and day until one of the user's
+invoices changes (:mod:`minimin.core.changes`), so browsing the list pays for the aggregate
+once, not on every page.
 """
 
 from __future__ import annotations
@@ -15,8 +17,16 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from minimin.core import changes
 from minimin.extensions import db
-from minimin.invoices.models import DRAFT, OPEN_STATUSES, STATUSES, VOID, Invoice
+from minimin.invoices.models import (
+    DRAFT,
+    INVOICES_CHANGED,
+    OPEN_STATUSES,
+    STATUSES,
+    VOID,
+    Invoice,
+)
 
 PAGE_SIZE = 50
 #: The filters of the list: every status, plus "open" (money still expected).
@@ -76,6 +86,19 @@ class InvoiceSummary:
 
 
 def summary(user_id: uuid.UUID, today: date) -> InvoiceSummary:
+    """Counts by status and the ageing of open invoices on *today*: computed by
+    :func:`compute_summary`, or kept from an earlier page while no invoice has changed.
+    The result is shared: do not modify it."""
+    return changes.cached(
+        db.session,
+        user_id,
+        INVOICES_CHANGED,
+        ("summary", today),
+        lambda: compute_summary(user_id, today),
+    )
+
+
+def compute_summary(user_id: uuid.UUID, today: date) -> InvoiceSummary:
     """Counts by status and the ageing of open invoices, in one aggregate statement."""
     rows = db.session.execute(
         sa.select(Invoice.status, Invoice.currency, sa.func.count(), *_bucket_columns(today))

@@ -28,6 +28,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from minimin.core import changes
 from minimin.core.db import Timestamps, UserOwned, UUIDPrimaryKey
 from minimin.extensions import db
 
@@ -219,6 +220,12 @@ class Invoice(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[
     @property
     def display_number(self) -> str:
         return self.number or ""
+
+
+#: The counts and ageing above the invoice list are kept until one of the user's invoices
+#: changes (payments, credit notes and refunds all change their invoice's balances).
+INVOICES_CHANGED = "invoices"
+changes.track(Invoice, INVOICES_CHANGED)
 
 
 class InvoiceLine(UUIDPrimaryKey, UserOwned, db.Model):  # type: ignore[name-defined,misc]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from datetime import date, time, timedelta
 from typing import Any
 
@@ -18,9 +18,10 @@ from sqlalchemy.orm import joinedload, raiseload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from minimin.contacts.models import Agency
+from minimin.core import changes
 from minimin.core.money import Money
 from minimin.extensions import db
-from minimin.jobs.models import CANCELLED, COMPLETED, FeeLine, Job, JobDate
+from minimin.jobs.models import CANCELLED, COMPLETED, JOBS_CHANGED, FeeLine, Job, JobDate
 from minimin.jobs.services import job_totals
 
 PAGE_SIZE = 50
@@ -95,26 +96,21 @@ def list_jobs(
     """One page of the user's jobs with the count and gross total of all matching jobs.
 
     Two statements whatever the number of jobs: one aggregate (count and gross over the whole
-    filtered set) and one page of jobs joined to their client and agency. Fee lines are read
-    only for the rare job whose stored totals are out of date (see :func:`list_totals`).
+    filtered set, kept per filter until one of the user's jobs changes: see
+    :mod:`minimin.core.changes`) and one page of jobs joined to their client and agency. Fee
+    lines are read only for the rare job whose stored totals are out of date (see
+    :func:`list_totals`).
     """
     if sort not in SORTS:
         sort = DEFAULT_SORT
     conditions = _conditions(user_id, filters)
-    # The stored gross (agency fee included) of each job; a job saved before totals were
-    # stored falls back to the sum of its lines (COALESCE evaluates that only when needed).
-    lines_gross = (
-        sa.select(sa.func.coalesce(sa.func.sum(FeeLine.amount_pence), 0))
-        .where(FeeLine.job_id == Job.id)
-        .correlate(Job)
-        .scalar_subquery()
+    count, gross = changes.cached(
+        db.session,
+        user_id,
+        JOBS_CHANGED,
+        ("list", astuple(filters)),
+        lambda: _count_and_gross(conditions),
     )
-    count, gross = db.session.execute(
-        sa.select(
-            sa.func.count(Job.id),
-            sa.func.coalesce(sa.func.sum(sa.func.coalesce(Job.gross_pence, lines_gross)), 0),
-        ).where(*conditions)
-    ).one()
     pages = max(1, -(-int(count) // page_size))
     page = min(max(1, page), pages)
     jobs = list(
@@ -141,6 +137,25 @@ def list_jobs(
         gross_pence=int(gross),
         sort=sort,
     )
+
+
+def _count_and_gross(conditions: list[Any]) -> tuple[int, int]:
+    """How many jobs match *conditions* and their gross, in one aggregate statement."""
+    # The stored gross (agency fee included) of each job; a job saved before totals were
+    # stored falls back to the sum of its lines (COALESCE evaluates that only when needed).
+    lines_gross = (
+        sa.select(sa.func.coalesce(sa.func.sum(FeeLine.amount_pence), 0))
+        .where(FeeLine.job_id == Job.id)
+        .correlate(Job)
+        .scalar_subquery()
+    )
+    count, gross = db.session.execute(
+        sa.select(
+            sa.func.count(Job.id),
+            sa.func.coalesce(sa.func.sum(sa.func.coalesce(Job.gross_pence, lines_gross)), 0),
+        ).where(*conditions)
+    ).one()
+    return int(count), int(gross)
 
 
 def invoiceable_jobs(user_id: uuid.UUID) -> list[Job]:

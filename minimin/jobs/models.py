@@ -22,6 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from minimin.contacts import models as contacts_models
 from minimin.contacts.kinds import KIND_CODE_MAX
+from minimin.core import changes
 from minimin.core.db import Timestamps, UserOwned, UUIDPrimaryKey
 from minimin.extensions import db
 from minimin.files.models import StoredFile
@@ -317,3 +318,9 @@ class JobStatusChange(UUIDPrimaryKey, UserOwned, db.Model):  # type: ignore[name
     @property
     def to_label(self) -> str:
         return str(STATUS_LABELS.get(self.to_status, self.to_status))
+
+
+#: A job list's count and gross are kept until one of the user's jobs or fee lines changes.
+JOBS_CHANGED = "jobs"
+changes.track(Job, JOBS_CHANGED)
+changes.track(FeeLine, JOBS_CHANGED)

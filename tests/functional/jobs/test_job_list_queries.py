@@ -85,10 +85,11 @@ def test_job_list_query_count_does_not_grow(app, signed_in, owner, make_client, 
     client_id = make_client(owner)
     agency_id = make_agency(owner, default_commission_percent=Decimal("15"))
     insert_jobs(app, owner.id, 10, client_id, agency_id)
-    signed_in.get("/jobs")  # warm up: first-request work is not counted
+    signed_in.get("/jobs/to-invoice")  # warm up: first-request work is not counted
     small, small_queries = count_queries(app, lambda: signed_in.get("/jobs"))
     assert small.status_code == 200
     assert "10 jobs" in small.get_data(as_text=True)
+    _, small_again = count_queries(app, lambda: signed_in.get("/jobs"))
 
     insert_jobs(app, owner.id, 990, client_id, agency_id)
     large, large_queries = count_queries(app, lambda: signed_in.get("/jobs"))
@@ -100,6 +101,10 @@ def test_job_list_query_count_does_not_grow(app, signed_in, owner, make_client, 
     assert "£845.00" in body
     assert len(large_queries) == len(small_queries), "\n".join(large_queries)
     assert len(large_queries) <= 12
+    # Seen again with no job changed, the count and gross are not computed again.
+    _, large_again = count_queries(app, lambda: signed_in.get("/jobs"))
+    assert len(large_again) == len(small_again) == len(large_queries) - 1
+    assert not any("sum(" in q.lower() for q in large_again)
 
     filtered, filtered_queries = count_queries(
         app, lambda: signed_in.get(f"/jobs?agency={agency_id}&sort=title&page=3")
@@ -150,6 +155,7 @@ def test_list_rows_use_stored_totals_and_recompute_only_stale_ones(
         job = db.session.scalars(sa.select(Job).where(Job.title == "Job 0")).one()
         job.totals_vat_registered = True  # stored under another registration: stale
         db.session.commit()
+    signed_in.get("/jobs")  # a job changed: the list's count and gross are computed again
     mixed, mixed_queries = count_queries(app, lambda: signed_in.get("/jobs"))
     body = mixed.get_data(as_text=True)
     # Job 0 is an agency job: £1,000 at 15% + VAT on commission → £820, plus £25 expenses.

@@ -205,3 +205,34 @@ def test_a_welsh_reader_sees_welsh_dates_and_their_money_on_the_job_pages(
     assert 'lang="en-GB"' in listing and "14 Mar 2026 – 16 Mar 2026" in listing
     assert "£2,469.00" in listing
     assert "March 2026" in client.get("/jobs/calendar?month=2026-03").get_data(as_text=True)
+
+
+# --------------------------------------------------------------------------- row URLs
+
+
+@given(ids=st.lists(st.uuids(), min_size=1, max_size=5))
+def test_id_url_builds_the_same_url_as_url_for(formatting_app: Flask, ids: list[Any]) -> None:
+    from flask import url_for
+
+    from minimin.core.templating import id_url
+
+    with formatting_app.test_request_context("/", base_url="https://example.test/app/"):
+        job_url = id_url("jobs.detail", "job_id")
+        invoice_url = id_url("invoices.show", "invoice_id")
+        for record_id in ids:
+            assert job_url(record_id) == url_for("jobs.detail", job_id=record_id)
+            assert job_url(str(record_id)) == url_for("jobs.detail", job_id=record_id)
+            assert invoice_url(record_id) == url_for("invoices.show", invoice_id=record_id)
+            assert invoice_url(record_id).startswith("/app/invoices/")
+
+
+def test_id_url_refuses_what_is_not_an_id(formatting_app: Flask) -> None:
+    from minimin.core.templating import id_url
+
+    with formatting_app.test_request_context("/"):
+        job_url = id_url("jobs.detail", "job_id")
+        for hostile in ("../admin", "1 OR 1=1", "", "<script>"):
+            with pytest.raises(ValueError):
+                job_url(hostile)
+        with pytest.raises(ValueError, match="does not put"):
+            id_url("jobs.index", "job_id")  # the id would only be a query argument

@@ -1,0 +1,195 @@
+"""Change counters: a number per user and kind of record that goes up with every committed
+change, so figures computed over many rows (the counts and ageing above the invoice list, the
+count and gross of a job list) can be kept and reused until the rows behind them change.
+
+A feature declares which models feed a kind (:func:`track`). Every flush notes the users whose
+rows of a tracked model were added, changed or deleted; just before the transaction commits,
+their counters are raised in one statement each, in a fixed order (so two transactions never
+wait on each other's counters) and after everything else the transaction does (so no other
+lock is awaited while a counter is held). The counter commits with the rows, or not at all.
+
+:func:`cached` reads the counter, then reuses a value computed under the same counter or
+computes it afresh. Reading the counter before computing keeps this sound under concurrent
+writers: a value computed after the counter was read is at least as new as that counter, and a
+change committed later raises it, so the next read misses.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
+
+from minimin.core.db import Base, UUIDPrimaryKey
+
+T = TypeVar("T")
+
+#: session.info key: the (user id, kind) pairs whose counters this transaction raises.
+_CHANGED_KEY = "minimin_changed_kinds"
+#: Values kept per process; the least recently used go first.
+CACHE_SIZE = 4096
+
+_tracked: dict[type, str] = {}
+
+
+class ChangeCounter(UUIDPrimaryKey, Base):
+    __tablename__ = "change_counter"
+    __table_args__ = (sa.UniqueConstraint("user_id", "kind"),)
+
+    user_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(sa.String(32))
+    value: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+
+
+def track(model: type, kind: str) -> None:
+    """Count every change to *model*'s rows (which carry ``user_id``) under *kind*."""
+    _tracked[model] = kind
+
+
+def counter(session: Session | Any, user_id: uuid.UUID, kind: str) -> int:
+    """The committed counter of *user_id*'s records of *kind* (0 before any change)."""
+    value = session.execute(
+        sa.select(ChangeCounter.value).where(
+            ChangeCounter.user_id == user_id, ChangeCounter.kind == kind
+        )
+    ).scalar()
+    return int(value or 0)
+
+
+class _Cache:
+    """A bounded least-recently-used map, safe for the threads of one process."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._items: OrderedDict[Hashable, tuple[int, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, version: int) -> tuple[bool, Any]:
+        with self._lock:
+            item = self._items.get(key)
+            if item is None or item[0] != version:
+                return False, None
+            self._items.move_to_end(key)
+            return True, item[1]
+
+    def put(self, key: Hashable, version: int, value: Any) -> None:
+        with self._lock:
+            self._items[key] = (version, value)
+            self._items.move_to_end(key)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+_cache = _Cache(CACHE_SIZE)
+
+
+def cached(
+    session: Session | Any,
+    user_id: uuid.UUID,
+    kind: str,
+    key: Hashable,
+    compute: Callable[[], T],
+) -> T:
+    """*compute()*, or the value it gave for the same *key* while *user_id*'s records of
+    *kind* have not changed since. The value is shared: callers must not modify it."""
+    version = counter(session, user_id, kind)
+    full_key = (kind, user_id, key)
+    found, value = _cache.get(full_key, version)
+    if found:
+        return value
+    computed = compute()
+    _cache.put(full_key, version, computed)
+    return computed
+
+
+def clear_cache() -> None:
+    """Forget every kept value (tests that rewrite rows behind the ORM's back use this)."""
+    _cache.clear()
+
+
+# --------------------------------------------------------------------------- session events
+
+
+@event.listens_for(Session, "before_flush")
+def _note_changes(session: Session, flush_context: Any, instances: Any) -> None:
+    if not _tracked:
+        return
+    changed: set[tuple[uuid.UUID, str]] = session.info.setdefault(_CHANGED_KEY, set())
+    for obj in (*session.new, *session.deleted):
+        kind = _tracked.get(type(obj))
+        if kind is not None and obj.user_id is not None:
+            changed.add((obj.user_id, kind))
+    for obj in session.dirty:
+        kind = _tracked.get(type(obj))
+        if kind is not None and session.is_modified(obj, include_collections=False):
+            changed.add((obj.user_id, kind))
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_bulk_changes(state: ORMExecuteState) -> None:
+    """Statements that change tracked rows without loading them (``session.execute(insert(
+    Job), rows)``, ``update(Invoice).where(...)``) are noted too: an insert by the ``user_id``
+    of its rows, an update or delete by the users whose rows its WHERE clause selects (read
+    first; such statements are rare and never on a page's hot path)."""
+    if not (_tracked and (state.is_insert or state.is_update or state.is_delete)):
+        return
+    mapper = state.bind_mapper
+    kind = _tracked.get(mapper.class_) if mapper is not None else None
+    if mapper is None or kind is None:
+        return
+    changed: set[tuple[uuid.UUID, str]] = state.session.info.setdefault(_CHANGED_KEY, set())
+    changed.update((user_id, kind) for user_id in _bulk_owners(state, mapper.local_table))
+
+
+def _bulk_owners(state: ORMExecuteState, table: Any) -> set[uuid.UUID]:
+    params = state.parameters
+    if state.is_insert:
+        rows: list[Any] = list(params) if isinstance(params, list) else [params or {}]
+        owners = {row.get("user_id") for row in rows}
+        if None in owners:
+            raise ValueError(f"an insert into {table.name} must give each row's user_id")
+        return {owner for owner in owners if owner is not None}
+    query = sa.select(table.c.user_id).distinct()
+    if isinstance(params, list):  # an update by primary key, one parameter set per row
+        query = query.where(table.c.id.in_([row["id"] for row in params]))
+    elif getattr(state.statement, "whereclause", None) is not None:
+        query = query.where(state.statement.whereclause)  # type: ignore[attr-defined]
+    return set(state.session.execute(query).scalars())
+
+
+@event.listens_for(Session, "before_commit")
+def _raise_counters(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint: the outer transaction raises them when it commits
+    session.flush()  # note what is still pending
+    changed = session.info.pop(_CHANGED_KEY, None)
+    if not changed:
+        return
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    for user_id, kind in sorted(changed, key=lambda pair: (str(pair[0]), pair[1])):
+        statement = insert(ChangeCounter).values(user_id=user_id, kind=kind, value=1)
+        session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[ChangeCounter.user_id, ChangeCounter.kind],
+                set_={"value": ChangeCounter.value + 1},
+            )
+        )
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_changes(session: Session, transaction: Any) -> None:
+    # Only when the whole transaction ends: a rolled-back savepoint keeps what the outer
+    # transaction changed (and what it undid raises a counter for nothing, which is harmless).
+    if transaction.parent is None:
+        session.info.pop(_CHANGED_KEY, None)
