@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask, g, request, session
@@ -21,6 +22,8 @@ from minimin.core.crypto import hash_token, new_token
 from minimin.core.db import utcnow
 from minimin.extensions import db, login_manager
 
+#: The admin area's account locks (read by table name: accounts does not import the admin area).
+ACCOUNT_LOCK_TABLE = "admin_account_lock"
 SESSION_TOKEN_KEY = "sid"  # noqa: S105 - a session key name, not a secret
 #: last_seen_at is written at most this often, so browsing does not write on every request.
 LAST_SEEN_RESOLUTION = timedelta(minutes=1)
@@ -47,9 +50,10 @@ def _load_user(user_id: str) -> User | None:
         uid = uuid.UUID(user_id)
     except ValueError:
         return None
-    # The session record and its user in one round trip: this runs on every signed-in request.
+    # The session record, its user and whether the account is locked in one round trip: this
+    # runs on every signed-in request.
     row = db.session.execute(
-        sa.select(UserSession, User)
+        sa.select(UserSession, User, _account_locked())
         .join(User, User.id == UserSession.user_id)
         .where(
             UserSession.token_hash == hash_token(token),
@@ -57,7 +61,7 @@ def _load_user(user_id: str) -> User | None:
             UserSession.revoked_at.is_(None),
         )
     ).first()
-    record, user = row if row is not None else (None, None)
+    record, user, locked = row if row is not None else (None, None, False)
     now = utcnow()
     if record is not None and now - record.last_seen_at > SESSION_IDLE_LIMIT:
         record.revoked_at = now
@@ -68,9 +72,19 @@ def _load_user(user_id: str) -> User | None:
     if now - record.last_seen_at > LAST_SEEN_RESOLUTION:
         record.last_seen_at = now
     g.user_session = record
+    g.account_locked = bool(locked)  # read by the admin area's guard (minimin.admin.guard)
     g.user_locale = user.locale
     g.user_theme = user.theme
     return user
+
+
+def _account_locked() -> Any:
+    """Whether an administrator has locked the account (the admin area's lock table, when
+    that feature is installed), as a column of the sign-in query."""
+    locks = db.metadata.tables.get(ACCOUNT_LOCK_TABLE)
+    if locks is None:
+        return sa.literal(False)
+    return sa.exists().where(locks.c.user_id == User.id)
 
 
 def start_session(user: User, *, remember: bool = False) -> UserSession:

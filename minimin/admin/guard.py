@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask import Flask, Response, flash, redirect, request, session, url_for
+from flask import Flask, Response, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -55,7 +55,12 @@ def register_hooks(app: Flask) -> None:
         from minimin.accounts import auth
         from minimin.admin import actions
 
-        if not actions.is_locked(current_user.id):
+        # The sign-in query already read the lock (accounts.auth); a user signed in during
+        # this very request was not loaded by it.
+        locked = g.get("account_locked")
+        if locked is None:
+            locked = actions.is_locked(current_user.id)
+        if not locked:
             return None
         auth.end_session()
         flash(_("This account has been locked. Please contact support."), "error")

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, raiseload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from minimin.contacts.models import Agency
+from minimin.contacts.models import Agency, Client
 from minimin.core import changes
 from minimin.core.money import Money
 from minimin.extensions import db
@@ -121,10 +121,12 @@ def list_jobs(
             .limit(page_size)
             .offset((page - 1) * page_size)
             .options(
-                # Many-to-one: joined into the page's own statement, no extra round trip.
-                joinedload(Job.client),
-                # The list shows the agency's name only: its rates are not needed here.
-                joinedload(Job.agency).raiseload(Agency.commission_rates),
+                # Many-to-one: joined into the page's own statement, no extra round trip. The
+                # list shows only their names.
+                joinedload(Job.client).load_only(Client.name, raiseload=True),
+                joinedload(Job.agency)
+                .load_only(Agency.name, raiseload=True)
+                .raiseload(Agency.commission_rates),
                 raiseload(Job.fee_lines),
             )
         )

@@ -521,16 +521,25 @@ def load_job(job_id: uuid.UUID, user_id: uuid.UUID) -> Job | None:
     )
 
 
-def client_choices(user_id: uuid.UUID, keep: uuid.UUID | None = None) -> list[tuple[str, str]]:
-    query = sa.select(Client.id, Client.name).where(Client.user_id == user_id)
-    query = query.where(sa.or_(Client.archived_at.is_(None), Client.id == keep))
-    return [(str(i), n) for i, n in db.session.execute(query.order_by(Client.name))]
+Choices = list[tuple[str, str]]
 
 
-def agency_choices(user_id: uuid.UUID, keep: uuid.UUID | None = None) -> list[tuple[str, str]]:
-    query = sa.select(Agency.id, Agency.name).where(Agency.user_id == user_id)
-    query = query.where(sa.or_(Agency.archived_at.is_(None), Agency.id == keep))
-    return [(str(i), n) for i, n in db.session.execute(query.order_by(Agency.name))]
+def contact_choices(
+    user_id: uuid.UUID, keep_client: uuid.UUID | None = None, keep_agency: uuid.UUID | None = None
+) -> tuple[Choices, Choices]:
+    """The user's clients and agencies as (id, name) choices, each by name, in one statement:
+    the ones not archived, plus *keep_client* and *keep_agency* (a job's own, even archived)."""
+    clients = sa.select(sa.literal("client").label("kind"), Client.id, Client.name).where(
+        Client.user_id == user_id, sa.or_(Client.archived_at.is_(None), Client.id == keep_client)
+    )
+    agencies = sa.select(sa.literal("agency").label("kind"), Agency.id, Agency.name).where(
+        Agency.user_id == user_id, sa.or_(Agency.archived_at.is_(None), Agency.id == keep_agency)
+    )
+    both = sa.union_all(clients, agencies).subquery()
+    result: dict[str, Choices] = {"client": [], "agency": []}
+    for row in db.session.execute(sa.select(both).order_by(both.c.name, both.c.id)):
+        result[row.kind].append((str(row.id), row.name))
+    return result["client"], result["agency"]
 
 
 def agency_terms(user_id: uuid.UUID) -> list[Agency]:

@@ -115,14 +115,15 @@ def index() -> ViewResult:
     filters, errors = _filters_from_args(request.args)
     sort = request.args.get("sort", listing.DEFAULT_SORT)
     page = listing.list_jobs(current_user.id, filters, sort=sort, page=_page_number(request.args))
+    clients, agencies = services.contact_choices(current_user.id)
     return render_template(
         "jobs/list.html",
         page=page,
         totals=_net_by_job(page.jobs),
         filters=filters,
         filter_errors=errors,
-        clients=services.client_choices(current_user.id),
-        agencies=services.agency_choices(current_user.id),
+        clients=clients,
+        agencies=agencies,
         statuses=[(s, str(STATUS_LABELS[s])) for s in STATUSES],
         args=request.args,
     )
@@ -406,14 +407,11 @@ def _build_form(job: Job | None) -> tuple[JobForm, str]:
         form = JobForm(data=_initial(job)) if job is not None else JobForm(formdata=None)
         if job is None:
             form.fee_lines.append_entry()
-    keep_client = job.client_id if job else None
-    keep_agency = job.agency_id if job else None
-    form.client_id.choices = select_choices(
-        [("", _("None")), *services.client_choices(current_user.id, keep_client)]
+    clients, agencies = services.contact_choices(
+        current_user.id, job.client_id if job else None, job.agency_id if job else None
     )
-    form.agency_id.choices = select_choices(
-        [("", _("None")), *services.agency_choices(current_user.id, keep_agency)]
-    )
+    form.client_id.choices = select_choices([("", _("None")), *clients])
+    form.agency_id.choices = select_choices([("", _("None")), *agencies])
     return form, action
 
 
