@@ -144,6 +144,28 @@ def test_lock_ends_the_account_sessions(
     assert user_client.get("/account").status_code == 302
 
 
+def test_a_lock_stops_a_session_that_is_still_open(app: Any, make_user: Any, login: Any) -> None:
+    """A lock committed while a session is open (a lock from another process, between its
+    sign-in and the lock ending the sessions) is seen on that session's next request: the
+    sign-in query reads the lock with the session."""
+    from minimin.admin.models import AccountLock
+    from minimin.core.db import utcnow
+    from minimin.extensions import db
+
+    user = make_user()
+    user_client = app.test_client()
+    login(user_client, user)
+    assert user_client.get("/account").status_code == 200
+    with app.app_context():
+        db.session.add(AccountLock(user_id=user.id, admin_hash="0" * 32, locked_at=utcnow()))
+        db.session.commit()
+    response = user_client.get("/account")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    page = user_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "This account has been locked" in page
+    assert user_client.get("/account").status_code == 302  # the session has ended
+
+
 def test_unknown_hashed_id_is_404_and_logged(app: Any, admin_client: Any) -> None:
     before = len(_admin_rows(app))
     assert admin_client.get("/admin/accounts/" + "0" * 32).status_code == 404
