@@ -14,8 +14,7 @@ from datetime import date, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, raiseload, selectinload
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm import joinedload, selectinload
 
 from minimin.contacts.models import Agency, Client
 from minimin.core import changes
@@ -49,9 +48,27 @@ class JobFilters:
     to_invoice: bool = False
 
 
+#: What a list row shows, read as plain columns (no ORM objects: a page of fifty jobs with
+#: their clients and agencies cost more to build as objects than to render), and what tells
+#: whether the stored totals are current.
+_ROW_COLUMNS = (
+    Job.id,
+    Job.title,
+    Job.status,
+    Job.starts_on,
+    Job.ends_on,
+    Job.currency,
+    Job.gross_pence,
+    Job.net_pence,
+    Job.totals_vat_registered,
+    Client.name.label("client_name"),
+    Agency.name.label("agency_name"),
+)
+
+
 @dataclass
 class JobPage:
-    jobs: list[Job]
+    jobs: list[sa.Row[Any]]
     page: int
     pages: int
     total_count: int
@@ -97,9 +114,9 @@ def list_jobs(
 
     Two statements whatever the number of jobs: one aggregate (count and gross over the whole
     filtered set, kept per filter until one of the user's jobs changes: see
-    :mod:`minimin.core.changes`) and one page of jobs joined to their client and agency. Fee
-    lines are read only for the rare job whose stored totals are out of date (see
-    :func:`list_totals`).
+    :mod:`minimin.core.changes`) and one page of rows (the columns of ``_ROW_COLUMNS``, with
+    the client's and agency's names). Jobs and their fee lines are read only for the rare
+    row whose stored totals are out of date (see :func:`list_totals`).
     """
     if sort not in SORTS:
         sort = DEFAULT_SORT
@@ -114,21 +131,14 @@ def list_jobs(
     pages = max(1, -(-int(count) // page_size))
     page = min(max(1, page), pages)
     jobs = list(
-        db.session.scalars(
-            sa.select(Job)
+        db.session.execute(
+            sa.select(*_ROW_COLUMNS)
+            .outerjoin(Client, Client.id == Job.client_id)
+            .outerjoin(Agency, Agency.id == Job.agency_id)
             .where(*conditions)
             .order_by(*SORTS[sort], Job.id)
             .limit(page_size)
             .offset((page - 1) * page_size)
-            .options(
-                # Many-to-one: joined into the page's own statement, no extra round trip. The
-                # list shows only their names.
-                joinedload(Job.client).load_only(Client.name, raiseload=True),
-                joinedload(Job.agency)
-                .load_only(Agency.name, raiseload=True)
-                .raiseload(Agency.commission_rates),
-                raiseload(Job.fee_lines),
-            )
         )
     )
     return JobPage(
@@ -245,46 +255,42 @@ class RowTotals:
     net_paid: Money
 
 
-def _stored_totals_current(job: Job, vat_registered: bool) -> bool:
+def _stored_totals_current(row: Any, vat_registered: bool) -> bool:
     return (
-        job.gross_pence is not None
-        and job.net_pence is not None
-        and job.totals_vat_registered == vat_registered
+        row.gross_pence is not None
+        and row.net_pence is not None
+        and row.totals_vat_registered == vat_registered
     )
 
 
-def _load_fee_lines(jobs: list[Job]) -> None:
-    """Read the fee lines of *jobs* in one statement and attach them as loaded collections."""
-    if not jobs:
-        return
-    by_job: dict[uuid.UUID, list[FeeLine]] = {job.id: [] for job in jobs}
-    lines = db.session.scalars(
-        sa.select(FeeLine)
-        .where(FeeLine.job_id.in_(list(by_job)))
-        .order_by(FeeLine.job_id, FeeLine.position)
-    )
-    for line in lines:
-        by_job[line.job_id].append(line)
+def _recomputed_totals(
+    job_ids: list[uuid.UUID], vat_registered: bool
+) -> dict[uuid.UUID, RowTotals]:
+    """Totals of *job_ids* computed afresh from their fee lines (jobs and lines read in one
+    statement)."""
+    if not job_ids:
+        return {}
+    jobs = db.session.scalars(
+        sa.select(Job).where(Job.id.in_(job_ids)).options(joinedload(Job.fee_lines))
+    ).unique()
+    result = {}
     for job in jobs:
-        set_committed_value(job, "fee_lines", by_job[job.id])
+        totals = job_totals(job, vat_registered=vat_registered)
+        result[job.id] = RowTotals(totals.gross, totals.net_paid)
+    return result
 
 
-def list_totals(jobs: Iterable[Job], *, vat_registered: bool) -> dict[uuid.UUID, RowTotals]:
-    """Gross and expected net of each job for a list: the stored figures when they were
-    computed under the user's current VAT registration, else computed afresh from the fee
-    lines (read in one statement for all such jobs)."""
-    jobs = list(jobs)
-    stale = [job for job in jobs if not _stored_totals_current(job, vat_registered)]
-    _load_fee_lines([job for job in stale if "fee_lines" in sa.inspect(job).unloaded])
-    stale_ids = {job.id for job in stale}
-    result: dict[uuid.UUID, RowTotals] = {}
-    for job in jobs:
-        if job.id in stale_ids:
-            totals = job_totals(job, vat_registered=vat_registered)
-            result[job.id] = RowTotals(totals.gross, totals.net_paid)
-        else:
-            result[job.id] = RowTotals(
-                Money.from_pence(job.gross_pence or 0, job.currency),
-                Money.from_pence(job.net_pence or 0, job.currency),
+def list_totals(rows: Iterable[Any], *, vat_registered: bool) -> dict[uuid.UUID, RowTotals]:
+    """Gross and expected net of each list row: the stored figures when they were computed
+    under the user's current VAT registration, else computed afresh from the job's fee lines
+    (read in one statement for all such rows)."""
+    rows = list(rows)
+    stale = [row.id for row in rows if not _stored_totals_current(row, vat_registered)]
+    result = _recomputed_totals(stale, vat_registered)
+    for row in rows:
+        if row.id not in result:
+            result[row.id] = RowTotals(
+                Money.from_pence(row.gross_pence or 0, row.currency),
+                Money.from_pence(row.net_pence or 0, row.currency),
             )
     return result

@@ -105,9 +105,9 @@ def _page_number(args: Any) -> int:
     return int(raw) if isinstance(raw, str) and raw.isdigit() and len(raw) < 7 else 1
 
 
-def _net_by_job(jobs: list[Job]) -> dict[uuid.UUID, Any]:
+def _net_by_job(rows: list[Any]) -> dict[uuid.UUID, Any]:
     registered = services.freelancer_vat_registered(current_user.id)
-    return listing.list_totals(jobs, vat_registered=registered)
+    return listing.list_totals(rows, vat_registered=registered)
 
 
 @bp.route("")
