@@ -1,7 +1,7 @@
 """Benchmark: /invoices and /jobs with 5,000 records each, served by gunicorn, on PostgreSQL.
 
 Run: ``python -m benchmarks.invoices_list [--records 5000] [--users 8] [--requests 30]
-[--workers 4]``.
+[--workers 4] [--think-ms 0] [--output PATH]``.
 
 A throwaway PostgreSQL database (at ``MINIMIN_BENCH_PG_URL``, default: the local server the
 tests use) gets one account with ``--records`` jobs (the generator of
@@ -10,7 +10,9 @@ part-paid and paid invoices with one to four lines each and payments on the part
 ones, then vacuumed and analysed (the state autovacuum reaches shortly after such a load).
 The application is then served by gunicorn with ``--workers`` sync workers (default 4, as in
 the README's production command) on 127.0.0.1 in embedded mode; eight signed-in users (eight
-HTTP sessions of the account, one thread each) request each page ``--requests`` times.
+HTTP sessions of the account, one thread each, plain ``http.client``) request each page
+``--requests`` times after five warm-up requests each, pausing ``--think-ms`` on average
+between requests (default 0: no pause, so the server is saturated).
 Before serving, the application's own CPU time per request of each page is measured in one
 process through the test client. Results go to
 ``benchmarks/results/invoices_list.json``: per page the median (p50) and 95th percentile
@@ -52,6 +54,8 @@ PAGES = {
 }
 #: status -> share of invoices (no void invoices: those need credit notes, not list rows).
 STATUS_MIX = (("draft", 10), ("issued", 20), ("sent", 30), ("part_paid", 15), ("paid", 25))
+#: Requests per user per page before measuring.
+WARM_UP = 5
 LINE_TEXTS = ("Shoot day", "Half day", "Usage: online 12 months", "Travel at cost", "Fitting")
 METHODS = ("bank_transfer", "bank_transfer", "card", "cheque")
 
@@ -252,9 +256,10 @@ def _get(port: int, path: str, cookie: str) -> tuple[int, float]:
     return response.status, (time.perf_counter() - started) * 1000
 
 
-def measure(base: str, users: int, per_user: int) -> dict[str, Any]:
+def measure(base: str, users: int, per_user: int, think_ms: int = 0) -> dict[str, Any]:
     """Each page in turn under *users* concurrent signed-in users, each sending its next
-    request as soon as the last one is answered. The load generator uses ``http.client``
+    request *think_ms* after the last one is answered (0: at once, which saturates the
+    server: the harshest reading of "concurrent users"). The load generator uses ``http.client``
     rather than ``requests``: it shares the machine's cores with the server, and ``requests``
     spends several times as much CPU per request."""
     sessions = signed_in_sessions(base, users)
@@ -262,19 +267,22 @@ def measure(base: str, users: int, per_user: int) -> dict[str, Any]:
     port = int(base.rsplit(":", 1)[1])
     results: dict[str, Any] = {}
     for name, path in PAGES.items():
-        for cookie in cookies:  # warm up: every worker, every session
-            if _get(port, path, cookie)[0] != 200:
-                raise RuntimeError(f"{path} did not answer 200")
 
-        def run(cookie: str, path: str = path) -> list[float]:
+        def run(cookie: str, path: str = path, repeat: int = per_user) -> list[float]:
             timings = []
-            for _ in range(per_user):
+            for _ in range(repeat):
                 status, elapsed = _get(port, path, cookie)
                 if status != 200:
                     raise RuntimeError(f"{path} answered {status}")
                 timings.append(elapsed)
+                if think_ms:
+                    time.sleep(think_ms / 1000 * random.uniform(0.5, 1.5))
             return timings
 
+        # Warm up under the same load, so that every worker has compiled its templates and
+        # opened its database connections: the steady state is what is measured.
+        with ThreadPoolExecutor(max_workers=users) as pool:
+            list(pool.map(lambda cookie: run(cookie, repeat=WARM_UP), cookies))
         wall = time.perf_counter()
         with ThreadPoolExecutor(max_workers=users) as pool:
             timings = sorted(t for part in pool.map(run, cookies) for t in part)
@@ -297,11 +305,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--users", type=int, default=8)
     parser.add_argument("--requests", type=int, default=30, help="requests per user per page")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers")
+    parser.add_argument(
+        "--think-ms",
+        type=int,
+        default=0,
+        help="mean pause of each user between requests (0: none, the server is saturated)",
+    )
     parser.add_argument("--pg-url", default=None)
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     if not 1 <= args.users <= 64 or not 1 <= args.requests <= 1000:
         parser.error("--users must be 1..64 and --requests 1..1000")
+    if not 0 <= args.think_ms <= 60_000:
+        parser.error("--think-ms must be 0..60000")
     if not 1 <= args.workers <= 32:
         parser.error("--workers must be 1..32")
 
@@ -310,6 +326,7 @@ def main(argv: list[str] | None = None) -> int:
         "benchmark": "invoices_list",
         "records": {"invoices": args.records, "jobs": args.records},
         "concurrent_users": args.users,
+        "think_time_ms": args.think_ms,
         "requests_per_user_per_page": args.requests,
         "server": f"gunicorn, {args.workers} sync workers, 127.0.0.1, embedded mode",
         "database": "postgresql",
@@ -340,7 +357,9 @@ def main(argv: list[str] | None = None) -> int:
         try:
             wait_ready(port, "/healthz")
             report["load_average_before"] = [round(x, 2) for x in os.getloadavg()]
-            report["pages"] = measure(f"http://127.0.0.1:{port}", args.users, args.requests)
+            report["pages"] = measure(
+                f"http://127.0.0.1:{port}", args.users, args.requests, args.think_ms
+            )
             report["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
         except Exception:
             print(log.read_text()[-3000:], file=sys.stderr)
