@@ -83,16 +83,11 @@ def _page() -> int:
 def _contact_choices(form: Any, keep_client: Any = None, keep_agency: Any = None) -> None:
     """The user's clients and agencies as the choices of *form*'s ``client_id`` and
     ``agency_id`` (an archived one is kept when it is the current choice)."""
-    from minimin.jobs.services import agency_choices, client_choices
+    from minimin.jobs.services import contact_choices
 
-    form.client_id.choices = select_choices(
-        [("", _("(none)"))]
-        + [(str(v), str(label)) for v, label in client_choices(current_user.id, keep_client)]
-    )
-    form.agency_id.choices = select_choices(
-        [("", _("(none)"))]
-        + [(str(v), str(label)) for v, label in agency_choices(current_user.id, keep_agency)]
-    )
+    clients, agencies = contact_choices(current_user.id, keep_client, keep_agency)
+    form.client_id.choices = select_choices([("", _("(none)")), *clients])
+    form.agency_id.choices = select_choices([("", _("(none)")), *agencies])
 
 
 def _contact_names(found: Any) -> dict[uuid.UUID, str]:
