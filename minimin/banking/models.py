@@ -179,6 +179,8 @@ class BankTransaction(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type:
     agency_id: Mapped[uuid.UUID | None] = mapped_column(
         sa.ForeignKey("agency.id", ondelete="SET NULL"), index=True
     )
+    #: The user chose the client and agency (even none): rules applied later leave them be.
+    contacts_by_user: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     reconciliation: Mapped[str] = mapped_column(sa.String(16), default=UNRECONCILED)
     #: How much of |amount_pence| is matched to invoices, expenses or agency payments.

@@ -107,6 +107,7 @@ def set_contacts(
     _check_contacts(txn.user_id, client_id, agency_id)
     txn.client_id = client_id
     txn.agency_id = agency_id
+    txn.contacts_by_user = True
     db.session.flush()
 
 
@@ -197,7 +198,8 @@ def move_rule(rule: CategoryRule, step: int) -> bool:
 
 def apply_rules(user_id: uuid.UUID) -> int:
     """Apply the rules to transactions without a category (never overriding the user's own
-    choices); returns how many were categorised."""
+    choices: a client or agency the user set, or cleared, stays); returns how many were
+    categorised."""
     compiled = _load_rules(user_id)
     if not compiled:
         return 0
@@ -213,8 +215,9 @@ def apply_rules(user_id: uuid.UUID) -> int:
             continue
         txn.category = rule.category
         txn.category_source = CATEGORY_BY_RULE if rule.category else None
-        txn.client_id = txn.client_id or rule.client_id
-        txn.agency_id = txn.agency_id or rule.agency_id
+        if not txn.contacts_by_user:
+            txn.client_id = txn.client_id or rule.client_id
+            txn.agency_id = txn.agency_id or rule.agency_id
         count += 1
     db.session.flush()
     return count

@@ -166,6 +166,7 @@ def _insert(
         "currency": account.currency,
         "reconciliation": UNRECONCILED,
         "reconciled_pence": 0,
+        "contacts_by_user": False,
         "created_at": now,
         "updated_at": now,
     }

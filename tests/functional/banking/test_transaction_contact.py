@@ -172,29 +172,6 @@ def test_an_archived_client_stays_on_its_transaction(
     assert "Acme Studios Ltd" not in signed_in.get(f"/banking/transactions/{other}").text
 
 
-def test_rules_do_not_replace_a_chosen_client(
-    app: Flask, signed_in: Any, owner: Any, make_txn: Any, other_client: Any
-) -> None:
-    txn = make_txn(50_000, description="BLOGGS DESIGN INV 1")
-    set_contact(signed_in, txn, other_client)
-    response = signed_in.submit(
-        "/banking/rules",
-        {
-            "match_kind": "contains",
-            "pattern": "bloggs",
-            "direction": "any",
-            "min_amount": "",
-            "max_amount": "",
-            "category": "",
-            "client_id": str(owner.client_id),
-            "agency_id": str(owner.agency_id),
-        },
-    )
-    assert response.status_code == 302
-    signed_in.submit("/banking/rules/apply", form_page="/banking/rules")
-    assert contacts_of(app, txn)[:2] == (other_client, owner.agency_id)
-
-
 def test_names_on_the_transaction_page_are_escaped(
     app: Flask, signed_in: Any, owner: Any, make_txn: Any
 ) -> None:
@@ -209,3 +186,34 @@ def test_names_on_the_transaction_page_are_escaped(
     page = signed_in.get(f"/banking/transactions/{txn}").text
     assert "<img src=x" not in page
     assert "&lt;img src=x onerror=alert(1)&gt;" in page
+
+
+def test_a_rule_applied_later_leaves_the_users_choice_of_contacts(
+    app: Flask, signed_in: Any, owner: Any, make_txn: Any, other_client: Any
+) -> None:
+    """Contacts chosen (or cleared) on the transaction's page stay so when rules run later,
+    the empty one included; a transaction the user never touched gets the rule's."""
+    response = signed_in.submit(
+        "/banking/rules",
+        {
+            "match_kind": "contains",
+            "pattern": "bloggs",
+            "direction": "any",
+            "min_amount": "",
+            "max_amount": "",
+            "category": "",
+            "client_id": str(other_client),
+            "agency_id": str(owner.agency_id),
+        },
+    )
+    assert response.status_code == 302
+    cleared = make_txn(40_000, counterparty="BLOGGS DESIGN")
+    chosen = make_txn(41_000, counterparty="BLOGGS DESIGN")
+    untouched = make_txn(42_000, counterparty="BLOGGS DESIGN")
+    set_contact(signed_in, cleared)
+    set_contact(signed_in, chosen, owner.client_id)
+    response = signed_in.submit("/banking/rules/apply", form_page="/banking/rules")
+    assert response.status_code == 302
+    assert contacts_of(app, cleared)[:2] == (None, None)
+    assert contacts_of(app, chosen)[:2] == (owner.client_id, None)
+    assert contacts_of(app, untouched)[:2] == (other_client, owner.agency_id)
