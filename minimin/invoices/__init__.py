@@ -15,6 +15,8 @@ def init_app(app: Flask) -> None:
         tasks,
         views,
         views_credits,
+        views_pay,
+        views_sending,
     )
 
     app.register_blueprint(views.bp)

@@ -6,8 +6,7 @@ no login, no referrer) and shows nothing but that one invoice.
 
 from __future__ import annotations
 
-import uuid
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from flask import (
@@ -29,7 +28,7 @@ from minimin.contacts.models import Agency, Client
 from minimin.core.forms import select_choices
 from minimin.core.i18n import label_lookup
 from minimin.core.money import Money
-from minimin.core.security import USER, classify_blueprint, token_access
+from minimin.core.security import USER, classify_blueprint
 from minimin.core.tenancy import owned_or_404, parse_uuid
 from minimin.extensions import db
 from minimin.invoices import forms, listing, refunds, services
@@ -37,6 +36,7 @@ from minimin.invoices.models import (
     STATUSES,
     Invoice,
     Payment,
+    Refund,
 )
 from minimin.invoices.pdf import money
 
@@ -44,6 +44,8 @@ bp = Blueprint("invoices", __name__, template_folder="templates")
 classify_blueprint(bp, USER)
 
 ViewResult = Response | str | tuple[str, int]
+#: What can be removed from an invoice after it was recorded.
+Removable = TypeVar("Removable", Payment, Refund)
 
 STATUS_LABELS = {
     "draft": _l("Draft"),
@@ -375,14 +377,24 @@ def add_payment(invoice_id: str) -> ViewResult:
     return redirect(url_for("invoices.show", invoice_id=invoice.id))
 
 
-@bp.route("/invoices/<invoice_id>/payments/<payment_id>/delete", methods=["POST"])
-def delete_payment(invoice_id: str, payment_id: str) -> ViewResult:
+def _confirmed_removal(
+    model: type[Removable], invoice_id: str, record_id: str
+) -> tuple[Invoice, Removable]:
+    """For removing a payment or refund: the signed-in user's invoice, locked (its balances
+    change), and its *model* record; 404 when the record belongs to another invoice, 400
+    when the removal was not confirmed through the form."""
     invoice = owned_or_404(Invoice, invoice_id, for_update=True)
-    payment = owned_or_404(Payment, payment_id)
-    if payment.invoice_id != invoice.id:
+    record = owned_or_404(model, record_id)
+    if record.invoice_id != invoice.id:
         abort(404)
     if not forms.ConfirmForm().validate_on_submit():
         abort(400)
+    return invoice, record
+
+
+@bp.route("/invoices/<invoice_id>/payments/<payment_id>/delete", methods=["POST"])
+def delete_payment(invoice_id: str, payment_id: str) -> ViewResult:
+    invoice, payment = _confirmed_removal(Payment, invoice_id, payment_id)
     try:
         services.delete_payment(payment)
     except services.InvoiceError as exc:
@@ -428,192 +440,5 @@ def _refund_form_if_due(invoice: Invoice) -> forms.RefundForm | None:
     return _refund_form(invoice) if invoice.refund_due_pence > 0 else None
 
 
-# --------------------------------------------------------------------------- sending
-
-
-@bp.route("/invoices/<invoice_id>/send", methods=["GET", "POST"])
-def send(invoice_id: str) -> ViewResult:
-    from minimin.invoices import emails
-
-    invoice = owned_or_404(Invoice, invoice_id)
-    if invoice.is_draft or invoice.status == "void":
-        flash(_("Issue the invoice before sending it."), "error")
-        return redirect(url_for("invoices.show", invoice_id=invoice.id))
-    default_to = (invoice.customer_snapshot or {}).get("email") or ""
-    form = forms.SendForm(data={"to": default_to} if request.method == "GET" else None)
-    if form.validate_on_submit():
-        emails.send_invoice(
-            invoice, to=form.to.data, message=form.message.data, copy_to_self=form.copy_to_self.data
-        )
-        flash(
-            _(
-                "Invoice %(number)s is on its way to %(to)s.",
-                number=invoice.number,
-                to=form.to.data,
-            ),
-            "success",
-        )
-        return redirect(url_for("invoices.show", invoice_id=invoice.id))
-    if request.method == "POST":
-        return _invalid("invoices/send.html", form=form, invoice=invoice)
-    return render_template(
-        "invoices/send.html", form=form, invoice=invoice, log=emails.email_log(invoice)
-    )
-
-
-@bp.route("/invoices/<invoice_id>/reminders", methods=["POST"])
-def toggle_reminders(invoice_id: str) -> ViewResult:
-    invoice = owned_or_404(Invoice, invoice_id)
-    if not forms.ConfirmForm().validate_on_submit():
-        abort(400)
-    invoice.reminders_paused = not invoice.reminders_paused
-    flash(
-        _("Reminders paused for this invoice.")
-        if invoice.reminders_paused
-        else _("Reminders resumed for this invoice."),
-        "success",
-    )
-    return redirect(url_for("invoices.show", invoice_id=invoice.id))
-
-
-@bp.route("/invoices/<invoice_id>/recurring", methods=["GET", "POST"])
-def recurring(invoice_id: str) -> ViewResult:
-    from minimin.invoices import recurring as recurring_service
-
-    invoice = owned_or_404(Invoice, invoice_id)
-    form = forms.RecurringForm(
-        data={
-            "recurrence": invoice.recurrence or "",
-            "next_on": invoice.recurrence_next_on,
-            "issue_automatically": invoice.recurrence_issue,
-        }
-        if request.method == "GET"
-        else None
-    )
-    if form.validate_on_submit():
-        try:
-            recurring_service.configure(
-                invoice,
-                recurrence=form.recurrence.data or None,
-                next_on=form.next_on.data,
-                issue_automatically=bool(form.issue_automatically.data),
-            )
-        except services.InvoiceError as exc:
-            form.form_errors.append(str(exc))
-            return _invalid("invoices/recurring.html", form=form, invoice=invoice)
-        flash(_("Repeat settings saved."), "success")
-        return redirect(url_for("invoices.show", invoice_id=invoice.id))
-    if request.method == "POST":
-        return _invalid("invoices/recurring.html", form=form, invoice=invoice)
-    return render_template("invoices/recurring.html", form=form, invoice=invoice)
-
-
-# --------------------------------------------------------------------------- client page
-
-
-def _public_invoice(token: str) -> Invoice:
-    invoice = services.invoice_for_token(token)
-    if invoice is None:
-        abort(404)
-    return invoice
-
-
-@bp.route("/pay/<token>")
-@token_access
-def public_view(token: str) -> str:
-    invoice = _public_invoice(token)
-    return render_template(
-        "invoices/public.html",
-        invoice=invoice,
-        token=token,
-        can_pay=invoice.is_open and services.stripe_enabled(invoice.user_id),
-        confirm=forms.ConfirmForm(),
-        paid_now=request.args.get("paid") == "1",
-    )
-
-
-@bp.route("/pay/<token>/pdf")
-@token_access
-def public_pdf(token: str) -> Response:
-    invoice = _public_invoice(token)
-    if not invoice.pdf_key:
-        abort(404)
-    return _pdf_response(services.pdf_bytes(invoice.pdf_key), _safe_filename(invoice.number))
-
-
-@bp.route("/pay/<token>/checkout", methods=["POST"])
-@token_access
-def public_checkout(token: str) -> ViewResult:
-    invoice = _public_invoice(token)
-    if not forms.ConfirmForm().validate_on_submit():
-        abort(400)
-    if not invoice.is_open:
-        flash(_("This invoice has nothing left to pay."), "info")
-        return redirect(url_for("invoices.public_view", token=token))
-    from minimin.payments import services as payments
-
-    try:
-        url = payments.checkout_url(invoice, token)
-    except payments.PaymentUnavailable as exc:
-        flash(str(exc), "error")
-        return redirect(url_for("invoices.public_view", token=token))
-    return redirect(url, code=303)
-
-
-def _uuid_or_404(value: str) -> uuid.UUID:
-    parsed = parse_uuid(value)
-    if parsed is None:
-        abort(404)
-    return parsed
-
-
-# --------------------------------------------------------------------------- reminder schedule
-
-
-@bp.route("/invoices/reminders", methods=["GET", "POST"])
-def reminder_settings() -> ViewResult:
-    from minimin.invoices import reminders
-    from minimin.invoices.models import ReminderRule
-
-    rules = reminders.rules_for(current_user.id)
-    form = forms.ReminderRuleForm()
-    if form.validate_on_submit():
-        existing = next((r for r in rules if r.offset_days == form.parsed_offset), None)
-        if existing is None:
-            existing = ReminderRule(user_id=current_user.id, offset_days=form.parsed_offset)
-            db.session.add(existing)
-        existing.subject = form.subject.data
-        existing.body = form.body.data
-        existing.enabled = True
-        flash(_("Reminder saved."), "success")
-        return redirect(url_for("invoices.reminder_settings"))
-    status = 400 if request.method == "POST" else 200
-    return render_template(
-        "invoices/reminders.html",
-        rules=rules,
-        form=form,
-        confirm=forms.ConfirmForm(),
-        placeholders=reminders.PLACEHOLDERS,
-    ), status
-
-
-@bp.route("/invoices/reminders/<rule_id>/toggle", methods=["POST"])
-def reminder_toggle(rule_id: str) -> Response:
-    from minimin.invoices.models import ReminderRule
-
-    rule = owned_or_404(ReminderRule, rule_id)
-    if not forms.ConfirmForm().validate_on_submit():
-        abort(400)
-    rule.enabled = not rule.enabled
-    return redirect(url_for("invoices.reminder_settings"))
-
-
-@bp.route("/invoices/reminders/<rule_id>/delete", methods=["POST"])
-def reminder_delete(rule_id: str) -> Response:
-    from minimin.invoices.models import ReminderRule
-
-    rule = owned_or_404(ReminderRule, rule_id)
-    if not forms.ConfirmForm().validate_on_submit():
-        abort(400)
-    db.session.delete(rule)
-    return redirect(url_for("invoices.reminder_settings"))
+# The sending, repeat and reminder-schedule pages are in views_sending.py; the client-facing
+# page behind the payment link in views_pay.py.

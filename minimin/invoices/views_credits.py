@@ -17,6 +17,7 @@ from minimin.invoices.models import CreditNote, Invoice, Refund
 from minimin.invoices.pdf import money
 from minimin.invoices.views import (
     ViewResult,
+    _confirmed_removal,
     _invalid,
     _pdf_response,
     _refund_form,
@@ -138,12 +139,7 @@ def add_refund(invoice_id: str) -> ViewResult:
 
 @bp.route("/invoices/<invoice_id>/refunds/<refund_id>/delete", methods=["POST"])
 def delete_refund(invoice_id: str, refund_id: str) -> ViewResult:
-    invoice = owned_or_404(Invoice, invoice_id, for_update=True)
-    refund = owned_or_404(Refund, refund_id)
-    if refund.invoice_id != invoice.id:
-        abort(404)
-    if not forms.ConfirmForm().validate_on_submit():
-        abort(400)
+    invoice, refund = _confirmed_removal(Refund, invoice_id, refund_id)
     refunds.delete_refund(refund)
     flash(_("Refund removed: the money is due back to the customer again."), "success")
     return redirect(url_for("invoices.show", invoice_id=invoice.id))
