@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from flask import current_app, request
 from limits import RateLimitItem, parse
+from limits.storage import MemoryStorage, Storage
 from limits.strategies import MovingWindowRateLimiter
 
 from minimin.core.crypto import hmac_id
@@ -38,9 +39,21 @@ EMAIL_REQUESTS_PER_IP = Rule("mail-ip", parse("10/15minutes"))
 SIGNUPS_PER_IP = Rule("signup-ip", parse("20/hour"))
 
 
+def _storage() -> Storage:
+    """Flask-Limiter's storage; when request rate limits are switched off
+    (``RATELIMIT_ENABLED=False``, for a load test, say) it has none, and the account
+    protections (lockout after failed sign-ins, email limits) still count, in this process."""
+    if current_app.config.get("RATELIMIT_ENABLED", True):
+        return limiter.storage
+    fallback: Storage = current_app.extensions.setdefault(
+        "minimin_throttle_storage", MemoryStorage()
+    )
+    return fallback
+
+
 def _strategy() -> MovingWindowRateLimiter:
     ext = current_app.extensions
-    storage = limiter.storage
+    storage = _storage()
     cached = ext.get("minimin_throttle")
     if cached is None or cached[0] is not storage:
         cached = (storage, MovingWindowRateLimiter(storage))
