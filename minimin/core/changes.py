@@ -37,6 +37,8 @@ _CHANGED_KEY = "minimin_changed_kinds"
 CACHE_SIZE = 4096
 
 _tracked: dict[type, str] = {}
+#: The accounts table, named here because core imports no feature package.
+_USERS = sa.table("user", sa.column("id", sa.Uuid()))
 
 
 class ChangeCounter(UUIDPrimaryKey, Base):
@@ -86,10 +88,6 @@ class _Cache:
             while len(self._items) > self._size:
                 self._items.popitem(last=False)
 
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-
 
 _cache = _Cache(CACHE_SIZE)
 
@@ -111,11 +109,6 @@ def cached(
     computed = compute()
     _cache.put(full_key, version, computed)
     return computed
-
-
-def clear_cache() -> None:
-    """Forget every kept value (tests that rewrite rows behind the ORM's back use this)."""
-    _cache.clear()
 
 
 # --------------------------------------------------------------------------- session events
@@ -178,7 +171,11 @@ def _raise_counters(session: Session) -> None:
         return
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     for user_id, kind in sorted(changed, key=lambda pair: (str(pair[0]), pair[1])):
-        statement = insert(ChangeCounter).values(user_id=user_id, kind=kind, value=1)
+        # Selected from the user's row, so an account deleted in this transaction gets none.
+        first = sa.select(
+            sa.literal(uuid.uuid4(), sa.Uuid()), _USERS.c.id, sa.literal(kind), sa.literal(1)
+        ).where(_USERS.c.id == user_id)
+        statement = insert(ChangeCounter).from_select(["id", "user_id", "kind", "value"], first)
         session.execute(
             statement.on_conflict_do_update(
                 index_elements=[ChangeCounter.user_id, ChangeCounter.kind],

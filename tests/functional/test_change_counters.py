@@ -199,3 +199,24 @@ def test_concurrent_changes_each_raise_the_counter(app: Any, make_user: Any) -> 
         thread.join(timeout=60)
     assert not errors
     assert _counter(app, owner.id, "invoices") == start + len(ids)
+
+
+def test_an_account_deleted_with_its_changes_commits_without_a_counter(
+    app: Any, make_user: Any
+) -> None:
+    from minimin.core.changes import ChangeCounter
+    from minimin.extensions import db
+    from minimin.invoices.models import Invoice
+
+    leaver = make_user()
+    invoice_id = _invoice(app, leaver.id)
+    with app.app_context():
+        db.session.get(Invoice, invoice_id).customer_name = "Changed, then the account goes"
+        users = db.metadata.tables["user"]
+        db.session.execute(sa.delete(users).where(users.c.id == leaver.id))
+        db.session.commit()
+        assert db.session.get(Invoice, invoice_id) is None
+        remaining = db.session.scalars(
+            sa.select(ChangeCounter).where(ChangeCounter.user_id == leaver.id)
+        ).all()
+    assert remaining == []
