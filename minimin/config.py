@@ -159,6 +159,10 @@ class Settings:
             "PREFERRED_URL_SCHEME": "https" if production else "http",
             "RATELIMIT_STORAGE_URI": self.redis_url if production else "memory://",
             "RATELIMIT_HEADERS_ENABLED": True,
+            # Explicit: Flask-Limiter otherwise keeps the previous application's choice (its
+            # extension object is shared), so one app with limits off would switch them off
+            # for every app created after it in the same process.
+            "RATELIMIT_ENABLED": True,
             "BABEL_DEFAULT_LOCALE": "en_GB",
             "BABEL_DEFAULT_TIMEZONE": "Europe/London",
             "BASE_URL": self.base_url,
