@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from minimin.core import changes
 from minimin.core.crypto import EncryptedString
 from minimin.core.db import Timestamps, UserOwned, UUIDPrimaryKey
 from minimin.extensions import db
@@ -155,3 +156,8 @@ class BusinessProfile(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type:
 
     def format_credit_note_number(self, number: int) -> str:
         return f"{self.credit_note_prefix}{number:0{self.invoice_padding}d}"
+
+
+#: Figures that depend on the profile (whether fees carry VAT) are kept until it changes.
+PROFILE_CHANGED = "business_profile"
+changes.track(BusinessProfile, PROFILE_CHANGED)

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from minimin.contacts.kinds import KIND_CODE_MAX
+from minimin.core import changes
 from minimin.core.db import Timestamps, UserOwned, UUIDPrimaryKey
 from minimin.extensions import db
 
@@ -213,3 +214,8 @@ class AgencyCommissionRate(UUIDPrimaryKey, UserOwned, db.Model):  # type: ignore
 
 #: Tables that belong to a contact and go with it: not "references" that block a delete.
 OWNED_CHILD_TABLES = frozenset({"agency_commission_rate"})
+
+#: Lists of the user's clients and agencies (a form's choices) are kept until one changes.
+CONTACTS_CHANGED = "contacts"
+changes.track(Client, CONTACTS_CHANGED)
+changes.track(Agency, CONTACTS_CHANGED)

@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
+from cachetools import LRUCache
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
@@ -33,6 +33,8 @@ T = TypeVar("T")
 
 #: session.info key: the (user id, kind) pairs whose counters this transaction raises.
 _CHANGED_KEY = "minimin_changed_kinds"
+#: session.info key: the counters this transaction has read, by user.
+_READ_KEY = "minimin_read_counters"
 #: Values kept per process; the least recently used go first.
 CACHE_SIZE = 4096
 
@@ -56,37 +58,46 @@ def track(model: type, kind: str) -> None:
 
 
 def counter(session: Session | Any, user_id: uuid.UUID, kind: str) -> int:
-    """The committed counter of *user_id*'s records of *kind* (0 before any change)."""
-    value = session.execute(
-        sa.select(ChangeCounter.value).where(
-            ChangeCounter.user_id == user_id, ChangeCounter.kind == kind
+    """The committed counter of *user_id*'s records of *kind* (0 before any change), as this
+    transaction first read it."""
+    return counters(session, user_id).get(kind, 0)
+
+
+def counters(session: Session | Any, user_id: uuid.UUID) -> dict[str, int]:
+    """All of *user_id*'s committed counters by kind, read in one statement the first time a
+    transaction asks (a page that keeps several figures pays one round trip for all of them).
+    Later reads in the same transaction reuse it: a value kept under an older counter is still
+    as new as that counter, and changes of this transaction's own are never served from the
+    cache (see :func:`cached`)."""
+    read: dict[uuid.UUID, dict[str, int]] = session.info.setdefault(_READ_KEY, {})
+    if user_id not in read:
+        rows = session.execute(
+            sa.select(ChangeCounter.kind, ChangeCounter.value).where(
+                ChangeCounter.user_id == user_id
+            )
         )
-    ).scalar()
-    return int(value or 0)
+        read[user_id] = {kind: int(value) for kind, value in rows}
+    return read[user_id]
 
 
 class _Cache:
-    """A bounded least-recently-used map, safe for the threads of one process."""
+    """Values by key, each with the counter it was computed under; the least recently used go
+    first. Shared by the threads of one process."""
 
     def __init__(self, size: int) -> None:
-        self._size = size
-        self._items: OrderedDict[Hashable, tuple[int, Any]] = OrderedDict()
+        self._items: LRUCache[Hashable, tuple[int, Any]] = LRUCache(maxsize=size)
         self._lock = threading.Lock()
 
     def get(self, key: Hashable, version: int) -> tuple[bool, Any]:
         with self._lock:
             item = self._items.get(key)
-            if item is None or item[0] != version:
-                return False, None
-            self._items.move_to_end(key)
-            return True, item[1]
+        if item is None or item[0] != version:
+            return False, None
+        return True, item[1]
 
     def put(self, key: Hashable, version: int, value: Any) -> None:
         with self._lock:
             self._items[key] = (version, value)
-            self._items.move_to_end(key)
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
 
 
 _cache = _Cache(CACHE_SIZE)
@@ -100,7 +111,11 @@ def cached(
     compute: Callable[[], T],
 ) -> T:
     """*compute()*, or the value it gave for the same *key* while *user_id*'s records of
-    *kind* have not changed since. The value is shared: callers must not modify it."""
+    *kind* have not changed since. The value is shared: callers must not modify it. While this
+    session holds changes of its own to those records (not yet committed, so not yet counted),
+    the value is computed afresh and not kept."""
+    if _changing(session, user_id, kind):
+        return compute()
     version = counter(session, user_id, kind)
     full_key = (kind, user_id, key)
     found, value = _cache.get(full_key, version)
@@ -109,6 +124,18 @@ def cached(
     computed = compute()
     _cache.put(full_key, version, computed)
     return computed
+
+
+def _changing(session: Session | Any, user_id: uuid.UUID, kind: str) -> bool:
+    """Whether *session* has changed, or is about to flush changes to, *user_id*'s records of
+    *kind* in its current transaction."""
+    if (user_id, kind) in session.info.get(_CHANGED_KEY, ()):
+        return True
+    pending = (*session.new, *session.deleted, *session.dirty)
+    return any(
+        _tracked.get(type(obj)) == kind and getattr(obj, "user_id", None) == user_id
+        for obj in pending
+    )
 
 
 # --------------------------------------------------------------------------- session events
@@ -190,3 +217,4 @@ def _forget_changes(session: Session, transaction: Any) -> None:
     # transaction changed (and what it undid raises a counter for nothing, which is harmless).
     if transaction.parent is None:
         session.info.pop(_CHANGED_KEY, None)
+        session.info.pop(_READ_KEY, None)

@@ -28,7 +28,8 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
-from minimin.contacts.models import QUOTING_FEE_PLUS_AGENCY_FEE, Agency, Client
+from minimin.contacts.models import CONTACTS_CHANGED, QUOTING_FEE_PLUS_AGENCY_FEE, Agency, Client
+from minimin.core import changes
 from minimin.core.db import utcnow
 from minimin.core.money import Money
 from minimin.core.uploads import UploadError
@@ -521,14 +522,27 @@ def load_job(job_id: uuid.UUID, user_id: uuid.UUID) -> Job | None:
     )
 
 
-Choices = list[tuple[str, str]]
+Choices = tuple[tuple[str, str], ...]
 
 
 def contact_choices(
     user_id: uuid.UUID, keep_client: uuid.UUID | None = None, keep_agency: uuid.UUID | None = None
 ) -> tuple[Choices, Choices]:
-    """The user's clients and agencies as (id, name) choices, each by name, in one statement:
-    the ones not archived, plus *keep_client* and *keep_agency* (a job's own, even archived)."""
+    """The user's clients and agencies as (id, name) choices, each by name: the ones not
+    archived, plus *keep_client* and *keep_agency* (a job's own, even archived). Read in one
+    statement and kept until one of the user's contacts changes (every job list shows them)."""
+    return changes.cached(
+        db.session,
+        user_id,
+        CONTACTS_CHANGED,
+        ("choices", keep_client, keep_agency),
+        lambda: _read_contact_choices(user_id, keep_client, keep_agency),
+    )
+
+
+def _read_contact_choices(
+    user_id: uuid.UUID, keep_client: uuid.UUID | None, keep_agency: uuid.UUID | None
+) -> tuple[Choices, Choices]:
     clients = sa.select(sa.literal("client").label("kind"), Client.id, Client.name).where(
         Client.user_id == user_id, sa.or_(Client.archived_at.is_(None), Client.id == keep_client)
     )
@@ -536,10 +550,10 @@ def contact_choices(
         Agency.user_id == user_id, sa.or_(Agency.archived_at.is_(None), Agency.id == keep_agency)
     )
     both = sa.union_all(clients, agencies).subquery()
-    result: dict[str, Choices] = {"client": [], "agency": []}
+    result: dict[str, list[tuple[str, str]]] = {"client": [], "agency": []}
     for row in db.session.execute(sa.select(both).order_by(both.c.name, both.c.id)):
         result[row.kind].append((str(row.id), row.name))
-    return result["client"], result["agency"]
+    return tuple(result["client"]), tuple(result["agency"])
 
 
 def agency_terms(user_id: uuid.UUID) -> list[Agency]:
@@ -556,12 +570,16 @@ def freelancer_vat_registered(user_id: uuid.UUID) -> bool:
     """Whether the user's business is VAT-registered (its fees then carry output VAT)."""
     if "business_profile" not in db.metadata.tables:
         return False  # the business profile feature is not installed: no VAT registration
-    from minimin.business.models import BusinessProfile
+    from minimin.business.models import PROFILE_CHANGED, BusinessProfile
 
-    registered = db.session.scalar(
-        sa.select(BusinessProfile.vat_registered).where(BusinessProfile.user_id == user_id)
-    )
-    return bool(registered)
+    def read() -> bool:
+        return bool(
+            db.session.scalar(
+                sa.select(BusinessProfile.vat_registered).where(BusinessProfile.user_id == user_id)
+            )
+        )
+
+    return changes.cached(db.session, user_id, PROFILE_CHANGED, "vat_registered", read)
 
 
 def commission_lines(job: Job) -> list[CommissionLine]:
