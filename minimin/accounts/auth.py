@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -52,14 +53,9 @@ def _load_user(user_id: str) -> User | None:
         return None
     # The session record, its user and whether the account is locked in one round trip: this
     # runs on every signed-in request.
+    locks = db.metadata.tables.get(ACCOUNT_LOCK_TABLE)
     row = db.session.execute(
-        sa.select(UserSession, User, _account_locked())
-        .join(User, User.id == UserSession.user_id)
-        .where(
-            UserSession.token_hash == hash_token(token),
-            UserSession.user_id == uid,
-            UserSession.revoked_at.is_(None),
-        )
+        _signed_in_query(locks), {"token_hash": hash_token(token), "user_id": uid}
     ).first()
     record, user, locked = row if row is not None else (None, None, False)
     now = utcnow()
@@ -78,13 +74,23 @@ def _load_user(user_id: str) -> User | None:
     return user
 
 
-def _account_locked() -> Any:
-    """Whether an administrator has locked the account (the admin area's lock table, when
-    that feature is installed), as a column of the sign-in query."""
-    locks = db.metadata.tables.get(ACCOUNT_LOCK_TABLE)
-    if locks is None:
-        return sa.literal(False)
-    return sa.exists().where(locks.c.user_id == User.id)
+@cache
+def _signed_in_query(locks: sa.Table | None) -> sa.Select[Any]:
+    """The live session record of a token hash and user id, its user, and whether an
+    administrator has locked the account (*locks*: the admin area's lock table, when that
+    feature is installed). Built once: it runs on every signed-in request."""
+    locked = (
+        sa.exists().where(locks.c.user_id == User.id) if locks is not None else sa.literal(False)
+    )
+    return (
+        sa.select(UserSession, User, locked)
+        .join(User, User.id == UserSession.user_id)
+        .where(
+            UserSession.token_hash == sa.bindparam("token_hash"),
+            UserSession.user_id == sa.bindparam("user_id"),
+            UserSession.revoked_at.is_(None),
+        )
+    )
 
 
 def start_session(user: User, *, remember: bool = False) -> UserSession:
