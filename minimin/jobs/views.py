@@ -112,9 +112,12 @@ def _net_by_job(rows: list[Any]) -> dict[uuid.UUID, Any]:
 
 @bp.route("")
 def index() -> ViewResult:
-    filters, errors = _filters_from_args(request.args)
-    sort = request.args.get("sort", listing.DEFAULT_SORT)
-    page = listing.list_jobs(current_user.id, filters, sort=sort, page=_page_number(request.args))
+    # A plain dict: the page's links look up each of their keys, and a MultiDict raises and
+    # catches an exception for every key that is missing.
+    args = request.args.to_dict()
+    filters, errors = _filters_from_args(args)
+    sort = args.get("sort", listing.DEFAULT_SORT)
+    page = listing.list_jobs(current_user.id, filters, sort=sort, page=_page_number(args))
     clients, agencies = services.contact_choices(current_user.id)
     return render_template(
         "jobs/list.html",
@@ -125,7 +128,7 @@ def index() -> ViewResult:
         clients=clients,
         agencies=agencies,
         statuses=[(s, str(STATUS_LABELS[s])) for s in STATUSES],
-        args=request.args,
+        args=args,
     )
 
 
