@@ -17,6 +17,7 @@ from typing import Any
 import regex
 from flask_babel import lazy_gettext as _l
 
+from minimin.core.user_error import UserError
 from minimin.expenses.categories import CATEGORIES
 
 PATTERN_MAX = 200
@@ -41,14 +42,8 @@ ALL_CATEGORIES: dict[str, Any] = {**INCOME_CATEGORIES, **EXPENSE_CATEGORIES}
 _PROBES = ("a" * 40 + "!", "x" * 60, "card payment to " * 6 + "!", "0" * 40 + "-")
 
 
-class RuleError(ValueError):
-    def __init__(self, message: Any, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-    def __str__(self) -> str:
-        return str(self.message)
+class RuleError(UserError):
+    """A categorisation rule that cannot be accepted."""
 
 
 def compile_pattern(pattern: str) -> regex.Pattern[str]:

@@ -17,22 +17,16 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 
+from minimin.core.user_error import UserError
+
 UK_TZ = ZoneInfo("Europe/London")
 #: Years accepted from users (and by TaxYear.parse).
 MIN_YEAR = 1900
 MAX_YEAR = 2100
 
 
-class DateError(ValueError):
-    """A date that cannot be accepted; ``message`` is translatable, ``code`` machine-readable."""
-
-    def __init__(self, message: Any, code: str = "invalid"):
-        super().__init__(message)
-        self.message = message
-        self.code = code
-
-    def __str__(self) -> str:
-        return str(self.message)
+class DateError(UserError):
+    """A date that cannot be accepted."""
 
 
 # --------------------------------------------------------------------------- local dates

@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from minimin.core.dates import add_months, uk_today
 from minimin.core.money import Money, MoneyError, check_currency
 from minimin.core.uploads import UploadError
+from minimin.core.user_error import UserError
 from minimin.expenses import categories
 from minimin.expenses.mileage import (
     MILES_QUANTUM,
@@ -88,13 +89,8 @@ __all__ = [
 ]
 
 
-class ExpenseError(ValueError):
-    """Fields that cannot be accepted; ``field`` names the field, ``message`` says why."""
-
-    def __init__(self, message: Any, field: str | None = None):
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
+class ExpenseError(UserError):
+    """Fields of an expense that cannot be accepted."""
 
 
 # --------------------------------------------------------------------------- VAT

@@ -39,6 +39,7 @@ from minimin.core.dates import TaxYear
 from minimin.core.db import utcnow
 from minimin.core.mail import queue_email
 from minimin.core.storage import StorageError, storage
+from minimin.core.user_error import UserError
 from minimin.expenses.models import Expense, ExpenseReceipt, Journey
 from minimin.extensions import db
 from minimin.files.models import StoredFile
@@ -62,10 +63,8 @@ BATCH = 500
 KEEP_EXPORTS = 5
 
 
-class ExportError(ValueError):
-    def __init__(self, message: Any):
-        super().__init__(str(message))
-        self.message = message
+class ExportError(UserError):
+    """An export that cannot be made."""
 
 
 # --------------------------------------------------------------------------- starting

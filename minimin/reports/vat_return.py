@@ -55,6 +55,7 @@ from minimin.core.dates import (
 )
 from minimin.core.db import utcnow
 from minimin.core.money import Money
+from minimin.core.user_error import UserError
 from minimin.expenses.models import Expense
 from minimin.extensions import db
 from minimin.invoices import vat as vat_rules
@@ -90,12 +91,8 @@ FRS_BOX_LABELS = {
 }
 
 
-class VATPeriodError(ValueError):
-    """A period that cannot have a VAT return; ``message`` says why."""
-
-    def __init__(self, message: Any):
-        super().__init__(str(message))
-        self.message = message
+class VATPeriodError(UserError):
+    """A period that cannot have a VAT return."""
 
 
 class AlreadyFiled(VATPeriodError):

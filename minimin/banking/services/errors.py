@@ -6,14 +6,8 @@ importing the others.
 
 from __future__ import annotations
 
-from typing import Any
+from minimin.core.user_error import UserError
 
 
-class BankingError(ValueError):
-    def __init__(self, message: Any, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-    def __str__(self) -> str:
-        return str(self.message)
+class BankingError(UserError):
+    """A banking change that cannot be made."""

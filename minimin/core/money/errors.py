@@ -6,22 +6,13 @@ the common base, :class:`NumberInputError`, whichever of the two refused the inp
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask_babel import lazy_gettext as _l
 
+from minimin.core.user_error import UserError
 
-class NumberInputError(ValueError):
-    """Input that is not an acceptable number; ``message`` is a (lazy) translatable string and
-    ``code`` a stable machine-readable reason (for the JSON API and tests)."""
 
-    def __init__(self, message: Any, code: str = "invalid"):
-        super().__init__(message)
-        self.message = message
-        self.code = code
-
-    def __str__(self) -> str:
-        return str(self.message)
+class NumberInputError(UserError):
+    """Input that is not an acceptable number."""
 
 
 class MoneyError(NumberInputError):

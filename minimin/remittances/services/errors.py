@@ -6,17 +6,8 @@ importing the others.
 
 from __future__ import annotations
 
-from typing import Any
+from minimin.core.user_error import UserError
 
 
-class RemittanceError(ValueError):
-    """A change that cannot be made; ``message`` is shown to the user, ``field`` names the
-    form field when there is one."""
-
-    def __init__(self, message: Any, field: str | None = None):
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
-
-    def __str__(self) -> str:
-        return str(self.message)
+class RemittanceError(UserError):
+    """A remittance change that cannot be made."""

@@ -4,9 +4,10 @@ report accepts, and the check every statement makes of its period first."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from flask_babel import lazy_gettext as _l
+
+from minimin.core.user_error import UserError
 
 CASH = "cash"
 ACCRUALS = "accruals"
@@ -16,26 +17,18 @@ GBP = "GBP"
 MAX_RANGE_DAYS = 366 * 21
 
 
-class PeriodError(ValueError):
-    """A period that makes no sense; ``message`` is translatable."""
-
-    def __init__(self, message: Any, code: str = "invalid"):
-        super().__init__(message)
-        self.message = message
-        self.code = code
-
-    def __str__(self) -> str:
-        return str(self.message)
+class PeriodError(UserError):
+    """A period that makes no sense."""
 
 
 def check_period(start: date, end: date, basis: str = CASH) -> None:
     """Raise :class:`PeriodError` for an end before the start, an absurd range or an unknown
     basis."""
     if not isinstance(start, date) or not isinstance(end, date):
-        raise PeriodError(_l("Enter a start date and an end date."), "missing")
+        raise PeriodError(_l("Enter a start date and an end date."), code="missing")
     if end < start:
-        raise PeriodError(_l("The end date is before the start date."), "end_before_start")
+        raise PeriodError(_l("The end date is before the start date."), code="end_before_start")
     if (end - start).days > MAX_RANGE_DAYS:
-        raise PeriodError(_l("Choose a period of at most 21 years."), "too_long")
+        raise PeriodError(_l("Choose a period of at most 21 years."), code="too_long")
     if basis not in BASES:
-        raise PeriodError(_l("Choose the cash basis or the accruals basis."), "basis")
+        raise PeriodError(_l("Choose the cash basis or the accruals basis."), code="basis")
