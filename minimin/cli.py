@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import threading
@@ -63,6 +64,7 @@ def serve(host: str, port: int) -> None:
     if app.config["MINIMIN_MODE"] == "production":
         click.echo("In production run gunicorn: gunicorn 'minimin.wsgi:app'", err=True)
         sys.exit(2)
+    gc.freeze()  # the loaded application, out of every later full collection (see wsgi.py)
     stop = threading.Event()
     start_embedded_scheduler(app, stop)
     click.echo(f"Minimin is running at http://{host}:{port}/ (embedded mode; Ctrl+C stops it)")
@@ -94,4 +96,5 @@ def worker(celery_args: tuple[str, ...]) -> None:
         ),
         *celery_args,
     ]
+    gc.freeze()  # before the pool forks: see wsgi.py
     celery.worker_main(args)
