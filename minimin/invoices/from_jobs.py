@@ -1,4 +1,5 @@
-"""Drafts made from completed jobs: the jobs' fee lines are copied with their VAT treatment."""
+"""Drafts made from completed jobs (their fee lines are copied with their VAT treatment) and
+from cancelled jobs with a cancellation fee (one line: the fee, VAT-able)."""
 
 from __future__ import annotations
 

@@ -241,6 +241,24 @@ class DeleteForm(FlaskForm):
     pass
 
 
+class RenewalForm(FlaskForm):
+    """Renewing a usage / buyout licence (:mod:`minimin.jobs.renewal`): the renewal's terms,
+    pre-filled from the line it renews; the fee and the new expiry date are required."""
+
+    description = TextField(_l("Description (optional)"), [Optional()], DESCRIPTION_MAX)
+    media = TextField(_l("Media (optional)"), [Optional()], USAGE_TEXT_MAX)
+    territory = TextField(_l("Territory (optional)"), [Optional()], USAGE_TEXT_MAX)
+    term = TextField(_l("Term (optional), e.g. 12 months"), [Optional()], USAGE_TEXT_MAX)
+    fee = MoneyField(
+        _l("Renewal fee (excluding VAT)"),
+        [InputRequired(_l("Enter the renewal fee."))],
+        max_pence=MAX_PENCE,
+    )
+    expires_on = UKDateField(
+        _l("New expiry date"), [InputRequired(_l("Enter the new expiry date."))]
+    )
+
+
 #: What the file picker offers; the content decides what is accepted (minimin.core.uploads).
 ATTACHMENT_ACCEPT = "application/pdf,image/png,image/jpeg,image/webp"
 

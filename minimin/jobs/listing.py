@@ -20,7 +20,16 @@ from minimin.contacts.models import Agency, Client
 from minimin.core import changes
 from minimin.core.money import Money
 from minimin.extensions import db
-from minimin.jobs.models import CANCELLED, COMPLETED, JOBS_CHANGED, FeeLine, Job, JobDate
+from minimin.jobs.models import (
+    CANCELLED,
+    COMPLETED,
+    INVOICED,
+    JOBS_CHANGED,
+    PAID,
+    FeeLine,
+    Job,
+    JobDate,
+)
 from minimin.jobs.services import job_totals
 
 PAGE_SIZE = 50
@@ -61,6 +70,7 @@ _ROW_COLUMNS = (
     Job.gross_pence,
     Job.net_pence,
     Job.totals_vat_registered,
+    Job.cancellation_fee_pence,
     Client.name.label("client_name"),
     Agency.name.label("agency_name"),
 )
@@ -84,10 +94,19 @@ class JobPage:
         return self.page < self.pages
 
 
+def _to_invoice() -> Any:
+    """Jobs waiting for an invoice: completed ones, and cancelled ones with a cancellation fee
+    (a job leaves both states when an invoice bills it)."""
+    return sa.or_(
+        Job.status == COMPLETED,
+        sa.and_(Job.status == CANCELLED, Job.cancellation_fee_pence > 0),
+    )
+
+
 def _conditions(user_id: uuid.UUID, f: JobFilters) -> list[Any]:
     conditions: list[Any] = [Job.user_id == user_id]
     if f.to_invoice:
-        conditions.append(Job.status == COMPLETED)
+        conditions.append(_to_invoice())
     elif f.status:
         conditions.append(Job.status == f.status)
     if f.client_id:
@@ -155,27 +174,37 @@ def _count_and_gross(conditions: list[Any]) -> tuple[int, int]:
     """How many jobs match *conditions* and their gross, in one aggregate statement."""
     # The stored gross (agency fee included) of each job; a job saved before totals were
     # stored falls back to the sum of its lines (COALESCE evaluates that only when needed).
+    # A job cancelled with a fee earns that fee (services.bills_cancellation_fee), whatever
+    # was stored before the fee was recorded.
     lines_gross = (
         sa.select(sa.func.coalesce(sa.func.sum(FeeLine.amount_pence), 0))
         .where(FeeLine.job_id == Job.id)
         .correlate(Job)
         .scalar_subquery()
     )
+    job_gross = sa.case(
+        (
+            sa.and_(Job.cancellation_fee_pence > 0, Job.status.in_((CANCELLED, INVOICED, PAID))),
+            Job.cancellation_fee_pence,
+        ),
+        else_=sa.func.coalesce(Job.gross_pence, lines_gross),
+    )
     count, gross = db.session.execute(
         sa.select(
             sa.func.count(Job.id),
-            sa.func.coalesce(sa.func.sum(sa.func.coalesce(Job.gross_pence, lines_gross)), 0),
+            sa.func.coalesce(sa.func.sum(job_gross), 0),
         ).where(*conditions)
     ).one()
     return int(count), int(gross)
 
 
 def invoiceable_jobs(user_id: uuid.UUID) -> list[Job]:
-    """Completed jobs not yet invoiced, oldest first, with lines, client and agency loaded."""
+    """Completed jobs, and cancelled jobs with a cancellation fee, not yet invoiced, oldest
+    first, with lines, client and agency loaded."""
     return list(
         db.session.scalars(
             sa.select(Job)
-            .where(Job.user_id == user_id, Job.status == COMPLETED)
+            .where(Job.user_id == user_id, _to_invoice())
             .order_by(Job.starts_on.asc().nulls_last(), Job.created_at)
             .options(
                 selectinload(Job.fee_lines),
@@ -260,6 +289,13 @@ def _stored_totals_current(row: Any, vat_registered: bool) -> bool:
         row.gross_pence is not None
         and row.net_pence is not None
         and row.totals_vat_registered == vat_registered
+        # A job cancelled with a fee earns that fee alone (quoted fee inclusive, so its gross
+        # is the fee): totals stored before the fee was recorded are recomputed.
+        and (
+            not row.cancellation_fee_pence
+            or row.status not in (CANCELLED, INVOICED, PAID)
+            or row.gross_pence == row.cancellation_fee_pence
+        )
     )
 
 

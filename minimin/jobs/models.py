@@ -182,6 +182,7 @@ class Job(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name
     )
     fee_lines: Mapped[list[FeeLine]] = relationship(
         back_populates="job",
+        foreign_keys="FeeLine.job_id",
         cascade="all, delete-orphan",
         order_by="FeeLine.position",
         passive_deletes=True,
@@ -264,8 +265,14 @@ class FeeLine(UUIDPrimaryKey, UserOwned, db.Model):  # type: ignore[name-defined
     #: expiry date reminds once and a changed expiry date reminds again.
     expiry_reminder_sent_at: Mapped[datetime | None] = mapped_column()
     expiry_reminder_sent_for: Mapped[date | None] = mapped_column(sa.Date)
+    #: The job that bills this licence's renewal (:mod:`minimin.jobs.renewal`): a renewed
+    #: line is not renewed again and gets no more expiry reminders (the renewal's own line
+    #: carries the new expiry date). Deleting the renewal job makes the line renewable again.
+    renewed_by_job_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.ForeignKey("job.id", ondelete="SET NULL"), index=True
+    )
 
-    job: Mapped[Job] = relationship(back_populates="fee_lines")
+    job: Mapped[Job] = relationship(back_populates="fee_lines", foreign_keys=[job_id])
 
     @property
     def kind_label(self) -> str:

@@ -12,7 +12,11 @@ Public API for the invoices feature (call inside the invoice's own transaction):
 * :func:`revert_invoiced` — when the invoice is voided by a credit note, its jobs go back to
   ``completed`` (or ``cancelled`` if they were cancelled with a fee) so they can be invoiced again;
 * :func:`job_totals` — gross, commission, VAT on commission and expected net of one job;
-* :func:`minimin.jobs.listing.invoiceable_jobs` — the user's completed jobs not yet invoiced.
+* :func:`minimin.jobs.listing.invoiceable_jobs` — the user's completed jobs, and cancelled jobs
+  with a cancellation fee, not yet invoiced.
+
+Renewing a usage / buyout licence (a new job billing the renewal) is in
+:mod:`minimin.jobs.renewal`.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from minimin.core import changes
 from minimin.core.db import utcnow
 from minimin.core.money import Money
 from minimin.core.uploads import UploadError
+from minimin.core.user_error import UserError
 from minimin.extensions import db
 from minimin.files.models import DOCUMENT
 from minimin.files.services import remove_file, store_upload
@@ -68,15 +73,8 @@ from minimin.jobs.models import (
 )
 
 
-class JobError(ValueError):
-    """A change to a job that cannot be made; ``message`` is shown to the user as it is."""
-
-    def __init__(self, message: Any):
-        super().__init__(str(message))
-        self.message = message
-
-    def __str__(self) -> str:
-        return str(self.message)
+class JobError(UserError):
+    """A change to a job that cannot be made."""
 
 
 # ----------------------------------------------------------------------------- status rules
@@ -152,11 +150,16 @@ def change_status(job: Job, new: str, *, cancellation_fee_pence: int | None = No
         if new != CANCELLED:
             raise JobError(_l("A cancellation fee applies only when the job is cancelled."))
         _check_pence(cancellation_fee_pence, _l("The cancellation fee"))
+    fee_changes = new == CANCELLED or job.status == CANCELLED
     if new == CANCELLED:
         job.cancellation_fee_pence = cancellation_fee_pence or None
     elif job.status == CANCELLED:
         job.cancellation_fee_pence = None
     _record_move(job, new)
+    if fee_changes:
+        # A cancellation fee replaces the fee lines as what the job earns (job_totals), so the
+        # figures the lists show are stored again.
+        store_totals(job, vat_registered=freelancer_vat_registered(job.user_id))
     db.session.flush()
 
 
@@ -435,15 +438,17 @@ def _apply(job: Job, data: JobInput, user_id: uuid.UUID) -> None:
     store_totals(job, vat_registered=freelancer_vat_registered(user_id))
 
 
-def create_job(user_id: uuid.UUID, data: JobInput) -> Job:
+def create_job(user_id: uuid.UUID, data: JobInput, *, status: str = ENQUIRY) -> Job:
     """Book a new job (status enquiry unless told otherwise) and record its first status."""
-    job = Job(user_id=user_id, status=ENQUIRY)
+    if status not in USER_TRANSITIONS or status in (INVOICED, PAID):
+        raise JobError(_l("Choose a status from the list."))
+    job = Job(user_id=user_id, status=status)
     job.dates = []
     job.fee_lines = []
     db.session.add(job)
     _apply(job, data, user_id)
     db.session.add(
-        JobStatusChange(user_id=user_id, job=job, from_status=None, to_status=ENQUIRY, at=utcnow())
+        JobStatusChange(user_id=user_id, job=job, from_status=None, to_status=status, at=utcnow())
     )
     db.session.flush()
     return job
@@ -582,8 +587,24 @@ def freelancer_vat_registered(user_id: uuid.UUID) -> bool:
     return changes.cached(db.session, user_id, PROFILE_CHANGED, "vat_registered", read)
 
 
+def bills_cancellation_fee(job: Job) -> bool:
+    """Whether *job* was cancelled with a fee, which is then all it earns (cancelled and not
+    yet invoiced, or invoiced or paid for that fee): its fee lines are no longer billed."""
+    return bool(job.cancellation_fee_pence) and job.status in (CANCELLED, INVOICED, PAID)
+
+
 def commission_lines(job: Job) -> list[CommissionLine]:
-    """The job's fee lines as the pure commission module sees them."""
+    """The job's fee lines as the pure commission module sees them; for a job cancelled with a
+    fee, that fee alone (a fee for the supply: commissionable and VAT-able like the fee it
+    replaces)."""
+    if bills_cancellation_fee(job):
+        assert job.cancellation_fee_pence is not None
+        return [
+            CommissionLine.fee(
+                Money.from_pence(job.cancellation_fee_pence, job.currency),
+                str(_l("Cancellation fee")),
+            )
+        ]
     return [
         CommissionLine(
             amount=Money.from_pence(line.amount_pence, job.currency),
@@ -602,11 +623,14 @@ def commission_terms(job: Job, *, vat_registered: bool) -> CommissionTerms:
         return CommissionTerms(
             commission_percent=Decimal(0), freelancer_vat_registered=vat_registered
         )
+    # A cancellation fee is the agreed amount, billed without an agency fee on top (as
+    # invoice_lines bills it): it is quoted fee inclusive whatever the job's quoting.
+    quoting = Quoting.FEE_INCLUSIVE if bills_cancellation_fee(job) else Quoting(job.quoting)
     return CommissionTerms(
         commission_percent=Decimal(job.commission_percent or 0),
         agency_vat_registered=bool(job.commission_vat),
         freelancer_vat_registered=vat_registered,
-        quoting=Quoting(job.quoting),
+        quoting=quoting,
         agency_fee_percent=(
             Decimal(job.agency_fee_percent) if job.agency_fee_percent is not None else None
         ),
@@ -648,7 +672,10 @@ class InvoiceLineData:
 def invoice_lines(job: Job) -> list[InvoiceLineData]:
     """What an invoice for *job* should bill: each fee line with its VAT treatment, the
     agency fee when the job is quoted "fee + agency fee"; for a cancelled job, only its
-    cancellation fee. Descriptions fall back to the kind of fee and the job's title."""
+    cancellation fee (VAT-able: it is consideration for the supply, like the fee it replaces;
+    the agency's commission on it is deducted when the agency pays, as for any fee, and
+    :func:`job_totals` shows it). Descriptions fall back to the kind of fee and the job's
+    title."""
     if job.status == CANCELLED:
         if not job.cancellation_fee_pence:
             return []
@@ -706,7 +733,8 @@ USAGE_REMINDER_DAYS = 30
 
 def usage_lines_due(today: date, days_before: int = USAGE_REMINDER_DAYS) -> list[FeeLine]:
     """Usage lines expiring from *today* to *today* + *days_before* whose reminder for that
-    expiry date has not been sent, with their jobs; cancelled jobs are left out."""
+    expiry date has not been sent and that have not been renewed, with their jobs; cancelled
+    jobs (and jobs invoiced only for a cancellation fee) are left out."""
     query = (
         sa.select(FeeLine)
         .join(Job, Job.id == FeeLine.job_id)
@@ -719,7 +747,9 @@ def usage_lines_due(today: date, days_before: int = USAGE_REMINDER_DAYS) -> list
                 FeeLine.expiry_reminder_sent_for.is_(None),
                 FeeLine.expiry_reminder_sent_for != FeeLine.usage_expires_on,
             ),
+            FeeLine.renewed_by_job_id.is_(None),
             Job.status != CANCELLED,
+            sa.func.coalesce(Job.cancellation_fee_pence, 0) == 0,
         )
         .order_by(FeeLine.usage_expires_on, FeeLine.id)
         .options(selectinload(FeeLine.job))
@@ -755,6 +785,7 @@ def send_usage_expiry_reminders(
                 "user_name": user.full_name,
                 "job_title": job.title,
                 "job_id": str(job.id),
+                "line_id": str(line.id),
                 "description": line.description or "",
                 "media": line.media or "",
                 "territory": line.territory or "",

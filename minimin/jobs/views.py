@@ -21,7 +21,7 @@ from minimin.core.money import Money
 from minimin.core.security import USER, classify_blueprint
 from minimin.core.tenancy import owned_or_404, parse_uuid
 from minimin.core.uploads import UploadError
-from minimin.jobs import listing, services
+from minimin.jobs import listing, renewal, services
 from minimin.jobs.forms import (
     AttachmentForm,
     DeleteForm,
@@ -39,6 +39,7 @@ from minimin.jobs.models import (
     MAX_FEE_LINES,
     STATUS_LABELS,
     STATUSES,
+    USAGE,
     Job,
     JobAttachment,
 )
@@ -198,6 +199,7 @@ def detail(job_id: str) -> str:
 
 def _render_detail(job: Job, **extra: Any) -> str:
     extra.setdefault("attachment_form", AttachmentForm(formdata=None))
+    has_usage = any(line.kind == USAGE for line in job.fee_lines)
     return render_template(
         "jobs/detail.html",
         job=job,
@@ -205,6 +207,8 @@ def _render_detail(job: Job, **extra: Any) -> str:
         status_form=_status_form(job),
         moves=services.allowed_moves(job),
         delete_form=DeleteForm(),
+        renewable=renewal.renewable_line_ids(job) if has_usage else set(),
+        renews=renewal.renewed_lines(job) if has_usage else [],
         **extra,
     )
 
@@ -261,6 +265,9 @@ def delete(job_id: str) -> ViewResult:
         return redirect(url_for("jobs.detail", job_id=job.id)), 303  # type: ignore[return-value]
     flash(_("The job “%(title)s” was deleted.", title=job.title), "success")
     return redirect(url_for("jobs.index"))
+
+
+# The usage renewal pages are in views_renewal.py.
 
 
 # ----------------------------------------------------------------------------- attachments

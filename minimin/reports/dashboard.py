@@ -108,6 +108,7 @@ def _usage_expiring(user_id: uuid.UUID, today: dt.date) -> list[FeeLine]:
                 FeeLine.user_id == user_id,
                 FeeLine.usage_expires_on >= today,
                 FeeLine.usage_expires_on <= add_days(today, USAGE_DAYS),
+                FeeLine.renewed_by_job_id.is_(None),  # the renewal carries the new expiry
                 Job.status != CANCELLED,
             )
             .order_by(FeeLine.usage_expires_on)

@@ -62,6 +62,32 @@ def make_client(app: Any) -> Any:
     return make
 
 
+@pytest.fixture
+def make_profile(app: Any) -> Any:
+    """A business profile complete enough to issue invoices, VAT-registered or not."""
+    from minimin.business.models import BusinessProfile
+    from minimin.extensions import db
+
+    def make(user: Any, *, vat_registered: bool = False) -> None:
+        with app.app_context():
+            db.session.add(
+                BusinessProfile(
+                    user_id=user.id,
+                    business_name="Sam Freelance",
+                    address_line1="1 High Street",
+                    town="Bristol",
+                    postcode="BS1 1AA",
+                    vat_registered=vat_registered,
+                    vat_number="GB123456789" if vat_registered else None,
+                    vat_scheme="standard" if vat_registered else None,
+                    onboarding_step="done",
+                )
+            )
+            db.session.commit()
+
+    return make
+
+
 def job_form(**overrides: Any) -> dict[str, Any]:
     """Form data for a one-day job with one £1,000 day-rate line."""
     data: dict[str, Any] = {
