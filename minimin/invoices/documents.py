@@ -134,10 +134,13 @@ def _summary(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _common(supplier: dict[str, Any], vat_registered: bool) -> dict[str, Any]:
+    from minimin.business.models import FLAT_RATE_SCHEMES
+
     return {
         "supplier": supplier,
         "vat_registered": vat_registered,
-        "flat_rate": vat_registered and supplier.get("vat_scheme") == "flat_rate",
+        # Either Flat Rate Scheme: the sector's percentage or the limited cost trader rate.
+        "flat_rate": vat_registered and supplier.get("vat_scheme") in FLAT_RATE_SCHEMES,
     }
 
 

@@ -19,11 +19,12 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 
 from minimin.core.db import utcnow
 from minimin.core.storage import save_in_transaction, storage
+from minimin.core.user_error import UserError
 from minimin.extensions import db
 from minimin.invoices import calc as vat_rules
 from minimin.invoices import documents
@@ -43,8 +44,8 @@ from minimin.invoices.models import (
 from minimin.invoices.pdf import render_document, sha256
 
 
-class InvoiceError(ValueError):
-    """A refused invoice operation; the message is shown to the user as it is."""
+class InvoiceError(UserError):
+    """A refused invoice operation."""
 
 
 def today_london() -> date:
@@ -213,6 +214,14 @@ def vat_registered(user_id: uuid.UUID) -> bool:
     return bool(profile is not None and getattr(profile, "vat_registered", False))
 
 
+def charges_vat(invoice: Invoice) -> bool:
+    """Whether *invoice* charges VAT: as issued (its supplier snapshot) or, for a draft, as the
+    business is registered now. Pages show VAT rates and amounts only when it does."""
+    if invoice.supplier_snapshot is not None:
+        return bool(invoice.supplier_snapshot.get("vat_registered"))
+    return vat_registered(invoice.user_id)
+
+
 def _calc_date(invoice: Invoice) -> date:
     return invoice.tax_point or invoice.issue_date or today_london()
 
@@ -309,12 +318,18 @@ def public_token(invoice: Invoice) -> str | None:
     return _link_token(invoice)
 
 
+def _public_path(token: str) -> str:
+    """The client page's path. Built from the URL map, not ``url_for``, which needs a request:
+    the periodic jobs (reminders, recurring invoices) run without one and email this link."""
+    return current_app.url_map.bind("").build("invoices.public_view", {"token": token})
+
+
 def public_url(invoice: Invoice) -> str | None:
     token = public_token(invoice)
     if token is None:
         return None
     base = current_app.config["BASE_URL"]
-    return base + url_for("invoices.public_view", token=token)
+    return base + _public_path(token)
 
 
 def invoice_for_token(token: str) -> Invoice | None:
@@ -368,8 +383,7 @@ def issue(invoice: Invoice, *, today: date | None = None) -> Invoice:
 
     link = None
     if stripe_enabled(invoice.user_id):
-        base = current_app.config["BASE_URL"]
-        link = base + url_for("invoices.public_view", token=token)
+        link = current_app.config["BASE_URL"] + _public_path(token)
     document = documents.invoice_document(invoice, payment_link=link)
     pdf = render_document(document)
     invoice.pdf_key = save_in_transaction(db.session, pdf, "application/pdf")

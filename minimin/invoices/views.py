@@ -60,7 +60,10 @@ STATUS_LABELS = {
 @bp.app_context_processor
 def _labels() -> dict[str, Any]:
     # Each status translated at most once per render, however many rows show it.
-    return {"invoice_status_label": label_lookup(STATUS_LABELS)}
+    return {
+        "invoice_status_label": label_lookup(STATUS_LABELS),
+        "invoice_charges_vat": services.charges_vat,
+    }
 
 
 def _invalid(template: str, **context: Any) -> tuple[str, int]:
