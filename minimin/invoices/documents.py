@@ -95,6 +95,10 @@ def supplier_snapshot(profile: Any) -> dict[str, Any]:
         "vat_scheme": _attr(profile, "vat_scheme") if registered else None,
         "bank": bank if any(bank.values()) else None,
         "logo_data_uri": _logo_data_uri(profile),
+        # The business's own wording from its profile, printed as it stood at issue.
+        "payment_notes": _attr(profile, "payment_notes"),
+        "late_payment_text": _attr(profile, "late_payment_text"),
+        "invoice_footer": _attr(profile, "invoice_footer"),
     }
 
 
@@ -162,7 +166,9 @@ def invoice_document(invoice: Invoice, *, payment_link: str | None = None) -> di
     ]
     late_note = None
     if customer.get("is_business", True):
-        late_note = (
+        # Statutory interest is claimable from businesses only (DOMAIN.md), so neither the
+        # business's own late-payment wording nor the default goes to a private individual.
+        late_note = supplier.get("late_payment_text") or (
             "Payment is due by the date shown. On late payment we may claim interest and "
             "compensation under the Late Payment of Commercial Debts (Interest) Act 1998."
         )

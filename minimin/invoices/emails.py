@@ -7,7 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask_login import current_user
 
-from minimin.core.mail import Attachment, OutboundEmail, queue_email
+from minimin.core.mail import FAILED, Attachment, OutboundEmail, queue_email
 from minimin.extensions import db
 from minimin.invoices import services
 from minimin.invoices.models import Invoice, InvoiceEmail
@@ -71,6 +71,24 @@ def send_invoice(
             )
             _log(invoice, copy, "copy")
     services.mark_sent(invoice)
+
+
+def failed_delivery(invoice: Invoice) -> OutboundEmail | None:
+    """The latest email of *invoice* to its customer (the invoice or a reminder) when it could
+    not be delivered and will not be tried again: the invoice says "sent", but the customer
+    may not have it."""
+    latest = db.session.scalar(
+        sa.select(OutboundEmail)
+        .join(InvoiceEmail, InvoiceEmail.email_id == OutboundEmail.id)
+        .where(
+            InvoiceEmail.invoice_id == invoice.id,
+            InvoiceEmail.user_id == invoice.user_id,
+            InvoiceEmail.kind != "copy",
+        )
+        .order_by(OutboundEmail.created_at.desc(), OutboundEmail.id)
+        .limit(1)
+    )
+    return latest if latest is not None and latest.status == FAILED else None
 
 
 def email_log(invoice: Invoice) -> list[OutboundEmail]:

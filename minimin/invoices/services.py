@@ -37,6 +37,7 @@ from minimin.invoices.models import (
     PART_PAID,
     SENT,
     VOID,
+    CreditNote,
     Invoice,
     InvoiceLine,
     Payment,
@@ -220,6 +221,18 @@ def charges_vat(invoice: Invoice) -> bool:
     if invoice.supplier_snapshot is not None:
         return bool(invoice.supplier_snapshot.get("vat_registered"))
     return vat_registered(invoice.user_id)
+
+
+def highest_issued_numbers(user_id: uuid.UUID) -> tuple[int, int]:
+    """The highest invoice and credit-note sequence numbers *user_id* has issued (0: none)."""
+    invoices = sa.select(sa.func.coalesce(sa.func.max(Invoice.sequence), 0)).where(
+        Invoice.user_id == user_id
+    )
+    notes = sa.select(sa.func.coalesce(sa.func.max(CreditNote.sequence), 0)).where(
+        CreditNote.user_id == user_id
+    )
+    row = db.session.execute(sa.select(invoices.scalar_subquery(), notes.scalar_subquery())).one()
+    return int(row[0]), int(row[1])
 
 
 def _calc_date(invoice: Invoice) -> date:

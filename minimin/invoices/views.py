@@ -251,6 +251,8 @@ def from_jobs() -> ViewResult:
 
 @bp.route("/invoices/<invoice_id>")
 def show(invoice_id: str) -> str:
+    from minimin.invoices import emails
+
     invoice = owned_or_404(Invoice, invoice_id)
     payment_form = forms.PaymentForm(formdata=None, data={"paid_on": services.today_london()})
     payment_form.amount.currency = invoice.currency
@@ -262,6 +264,7 @@ def show(invoice_id: str) -> str:
         confirm=forms.ConfirmForm(),
         public_url=services.public_url(invoice) if not invoice.is_draft else None,
         treatment_labels=services.vat_rules.TREATMENT_LABELS,
+        failed_email=emails.failed_delivery(invoice) if not invoice.is_draft else None,
     )
 
 

@@ -102,6 +102,7 @@ def test_send_page_log_shows_retrying_then_sent_and_failed_deliveries(
         ("Sent", ""),
         ("Sent", ""),
     ]
+    assert 'id="failed-email"' not in client.get(f"/invoices/{invoice_id}").get_data(as_text=True)
 
     # A recipient the server refuses for good: failed at once, with the server's answer.
     smtp.handler.mode = "reject"
@@ -118,3 +119,16 @@ def test_send_page_log_shows_retrying_then_sent_and_failed_deliveries(
     assert smtp.handler.attempts == attempts
     assert _email_log(client, invoice_id)[0][1] == "Failed"
     assert len(smtp.messages) == 2
+    # The invoice page says the customer may not have it, and where to send it again.
+    page = client.get(f"/invoices/{invoice_id}").get_data(as_text=True)
+    warning = re.search(r'id="failed-email">(.*?)</p>', page, re.S)
+    assert warning, "no warning about the undelivered email"
+    assert "nobody@acme.example could not be delivered" in html.unescape(warning.group(1))
+    assert "550" in warning.group(1)
+    assert f'href="/invoices/{invoice_id}/send"' in warning.group(1)
+    # Sent again, to an address that takes it: the warning goes.
+    r = client.submit(send, {"to": "accounts@acme.example"})
+    assert r.status_code == 302
+    _flush_outbox_later(app, 60 * 25)
+    assert _email_log(client, invoice_id)[0][:2] == ("accounts@acme.example", "Sent")
+    assert 'id="failed-email"' not in client.get(f"/invoices/{invoice_id}").get_data(as_text=True)
