@@ -144,6 +144,9 @@ class Invoice(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[
     recurrence: Mapped[str | None] = mapped_column(sa.String(16))
     recurrence_next_on: Mapped[date | None] = mapped_column(sa.Date, index=True)
     recurrence_issue: Mapped[bool] = mapped_column(default=False)
+    #: The day of the month the schedule keeps to (its first date's): a schedule started on the
+    #: 31st runs on the last day of shorter months and on the 31st again after them.
+    recurrence_day: Mapped[int | None] = mapped_column(sa.SmallInteger)
     recurring_source_id: Mapped[uuid.UUID | None] = mapped_column(
         sa.ForeignKey("invoice.id", ondelete="SET NULL")
     )

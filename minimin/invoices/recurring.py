@@ -8,16 +8,20 @@ from datetime import date
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from minimin.core.dates import add_months
 from minimin.extensions import db
 from minimin.invoices import services
 from minimin.invoices.models import RECUR_MONTHLY, RECUR_QUARTERLY, VOID, Invoice
 
 
-def add_months(day: date, months: int) -> date:
-    month_index = day.month - 1 + months
-    year = day.year + month_index // 12
-    month = month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+def next_run(after: date, months: int, day: int | None) -> date:
+    """The run *months* after the one on *after*, on the schedule's *day* of the month, or on
+    the month's last day when it is shorter (31 January, 28 February, 31 March...). Without a
+    day (schedules made before it was kept), *after*'s own day."""
+    moved = add_months(after, months)
+    if day is None:
+        return moved
+    return moved.replace(day=min(day, calendar.monthrange(moved.year, moved.month)[1]))
 
 
 def configure(
@@ -27,6 +31,7 @@ def configure(
         invoice.recurrence = None
         invoice.recurrence_next_on = None
         invoice.recurrence_issue = False
+        invoice.recurrence_day = None
         return
     if recurrence not in (RECUR_MONTHLY, RECUR_QUARTERLY):
         raise services.InvoiceError(_("Choose monthly or quarterly."))
@@ -41,6 +46,7 @@ def configure(
         raise services.InvoiceError(_("The next invoice date cannot be in the past."))
     invoice.recurrence = recurrence
     invoice.recurrence_next_on = next_on
+    invoice.recurrence_day = next_on.day
     invoice.recurrence_issue = issue_automatically
 
 
@@ -63,7 +69,7 @@ def run_due(today: date | None = None) -> int:
             copy = services.duplicate(source)
             copy.recurring_source_id = source.id
             copy.issue_date = run_on
-            source.recurrence_next_on = add_months(run_on, step)
+            source.recurrence_next_on = next_run(run_on, step, source.recurrence_day)
             if source.recurrence_issue:
                 try:
                     with db.session.begin_nested():

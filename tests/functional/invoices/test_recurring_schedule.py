@@ -211,3 +211,37 @@ def test_monthly_issuing_schedule_run_twice_the_same_day_issues_and_emails_once(
     assert len(mailbox.to("accounts@acme.example")) == 2
     assert _next_invoice_number(app, user) == 3
     assert _source(app, source_id).recurrence_next_on == date(2025, 4, 3)
+
+
+def test_a_schedule_from_the_31st_keeps_to_month_ends(
+    client: Any, business: Any, login: Any, app: Any
+) -> None:
+    """31 January, then the last day of each shorter month, and the 31st again when the month
+    has one: the schedule keeps its day rather than drifting to the 28th."""
+    user = business()
+    with time_machine.travel(_at(date(2025, 1, 20)), tick=False) as traveller:
+        login(client, user)
+        r = client.submit(
+            "/invoices/new", draft_data(user.client_id, [("Retainer", "1", "300", "standard")])
+        )
+        source_id = invoice_id_from(r)
+        r = client.submit(
+            f"/invoices/{source_id}/recurring", {"recurrence": "monthly", "next_on": "2025-01-31"}
+        )
+        assert r.status_code == 302, r.get_data(as_text=True)[-2000:]
+        day = date(2025, 1, 20)
+        while day <= date(2025, 8, 5):
+            traveller.move_to(_at(day))
+            _run_recurring_task(app)
+            day += timedelta(days=1)
+
+    assert [c.issue_date for c in _copies(app, source_id)] == [
+        date(2025, 1, 31),
+        date(2025, 2, 28),
+        date(2025, 3, 31),
+        date(2025, 4, 30),
+        date(2025, 5, 31),
+        date(2025, 6, 30),
+        date(2025, 7, 31),
+    ]
+    assert _source(app, source_id).recurrence_next_on == date(2025, 8, 31)
