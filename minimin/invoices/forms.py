@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
@@ -19,7 +19,7 @@ from minimin.core.forms import (
     UKDateField,
     select_choices,
 )
-from minimin.core.money import MoneyError, parse_money
+from minimin.core.money import MoneyError, parse_money, parse_quantity
 from minimin.invoices import calc
 from minimin.invoices.models import (
     DESCRIPTION_MAX,
@@ -40,7 +40,6 @@ from minimin.invoices.models import (
 CURRENCIES = ("GBP", "EUR", "USD", "CHF", "SEK", "NOK", "DKK", "PLN", "AUD", "CAD", "NZD")
 MAX_LINES = 50
 BLANK_LINES = 3
-MAX_QUANTITY = Decimal("100000")
 
 PAYMENT_METHOD_LABELS = {
     METHOD_BANK: _l("Bank transfer"),
@@ -49,29 +48,6 @@ PAYMENT_METHOD_LABELS = {
     METHOD_CHEQUE: _l("Cheque"),
     METHOD_OTHER: _l("Other"),
 }
-
-
-def parse_quantity(text: Any, *, allow_zero: bool = False) -> Decimal:
-    """A quantity such as ``2`` or ``0.5`` (at most three decimals), or ValueError."""
-    if not isinstance(text, str) or not text.strip():
-        raise ValueError(_("Enter a quantity."))
-    raw = text.strip().replace(",", "")
-    if len(raw) > 20 or not all(c.isdigit() or c == "." for c in raw) or raw.count(".") > 1:
-        raise ValueError(_("Enter the quantity in figures, like 1 or 0.5."))
-    try:
-        value = Decimal(raw)
-    except InvalidOperation as exc:
-        raise ValueError(_("Enter the quantity in figures, like 1 or 0.5.")) from exc
-    if not value.is_finite():
-        raise ValueError(_("Enter the quantity in figures, like 1 or 0.5."))
-    exponent = value.as_tuple().exponent
-    if isinstance(exponent, int) and exponent < -3:
-        raise ValueError(_("Use at most 3 decimal places in the quantity."))
-    if value > MAX_QUANTITY:
-        raise ValueError(_("The quantity can be at most 100,000."))
-    if value < 0 or (value == 0 and not allow_zero):
-        raise ValueError(_("The quantity must be more than zero."))
-    return value
 
 
 def parse_rate(text: Any) -> Decimal:
@@ -152,7 +128,7 @@ class InvoiceForm(FlaskForm):
                 line.description.errors.append(_("Enter a description for this line."))
                 ok = False
             try:
-                quantity = parse_quantity(line.quantity.data or "")
+                quantity = parse_quantity(line.quantity.data or "", allow_zero=False)
             except ValueError as exc:
                 line.quantity.errors.append(str(exc))
                 ok = False

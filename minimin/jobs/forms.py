@@ -31,7 +31,7 @@ from minimin.core.forms import (
     choice_values,
     select_choices,
 )
-from minimin.core.money import NumberInputError
+from minimin.core.money import parse_quantity
 from minimin.jobs.models import (
     CURRENCIES,
     DESCRIPTION_MAX,
@@ -41,7 +41,6 @@ from minimin.jobs.models import (
     MAX_DATES,
     MAX_FEE_LINES,
     MAX_PENCE,
-    MAX_QUANTITY,
     NOTES_MAX,
     STATUS_LABELS,
     STATUSES,
@@ -68,35 +67,6 @@ QUOTING_CHOICES = select_choices(
         (QUOTING_FEE_PLUS_AGENCY_FEE, _l("Fee + agency fee (agency fee added on top)")),
     ]
 )
-
-_QUANTITY_RE = re.compile(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+", re.ASCII)
-_NON_FINITE = re.compile(r"[+-]?(s?nan|inf(inity)?)", re.IGNORECASE)
-
-
-def parse_quantity(text: str) -> Decimal:
-    """A quantity of days, hours or items: 0 to 100,000 with at most 3 decimals."""
-    text = (text or "").strip()
-    if not text:
-        raise NumberInputError(_l("Enter a quantity."), code="empty")
-    if len(text) > 20:
-        raise NumberInputError(_l("This number is too long."), code="too_long")
-    if _NON_FINITE.fullmatch(text):
-        raise NumberInputError(_l("Enter a number, not NaN or infinity."), code="not_finite")
-    if "e" in text.lower():
-        raise NumberInputError(
-            _l("Write the number in full, without an exponent (e)."), code="exponent"
-        )
-    if text.startswith(("-", "\u2212")):
-        raise NumberInputError(_l("Enter a quantity of zero or more."), code="negative")
-    if not _QUANTITY_RE.fullmatch(text):
-        raise NumberInputError(_l("Enter a quantity in figures, like 1.5."), code="invalid")
-    value = Decimal(text)
-    exponent = value.as_tuple().exponent
-    if isinstance(exponent, int) and exponent < -3:
-        raise NumberInputError(_l("Use at most 3 decimal places."), code="precision")
-    if value > MAX_QUANTITY:
-        raise NumberInputError(_l("Enter a quantity no larger than 100,000."), code="range")
-    return value
 
 
 class QuantityField(_ParsedField):

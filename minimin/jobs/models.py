@@ -35,7 +35,6 @@ USAGE_TEXT_MAX = 200
 #: The largest amount accepted on a job or fee line: £100 million, far inside BigInteger and
 #: the same ceiling as invoices, so every job can become an invoice.
 MAX_PENCE = 10_000_000_000
-MAX_QUANTITY = Decimal("100000")
 MAX_DATES = 60
 MAX_FEE_LINES = 40
 #: Files (call sheets, briefs, usage contracts) one job may carry.

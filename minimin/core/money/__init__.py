@@ -29,6 +29,7 @@ from minimin.core.money.parsing import (
     MAX_INPUT_LENGTH,
     parse_money,
     parse_percent,
+    parse_quantity,
 )
 from minimin.core.money.value import (
     DEFAULT_CURRENCY,
@@ -64,4 +65,5 @@ __all__ = [
     "money_sum",
     "parse_money",
     "parse_percent",
+    "parse_quantity",
 ]

@@ -36,6 +36,10 @@ _NUMBER = re.compile(r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)?(?:\.[0-9]*)?", re.AS
 _EXPONENT = re.compile(r"[0-9.,]*[0-9][0-9.,]*e[+-]?[0-9]+", re.ASCII | re.IGNORECASE)
 _NON_FINITE = re.compile(r"s?nan|inf(inity)?", re.IGNORECASE)
 _MINUS = ("-", "\u2212")
+#: The largest quantity a line may bill (days, hours, items), and the shape of one as typed.
+MAX_QUANTITY = Decimal(100_000)
+_QUANTITY = re.compile(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+", re.ASCII)
+_QUANTITY_MAX_LENGTH = 20
 
 
 @lru_cache(maxsize=512)
@@ -135,6 +139,42 @@ def parse_money(
         limit = format_money(Money.from_pence(max_pence, currency))
         raise MoneyError(_l("Enter an amount no larger than %(max)s.", max=limit), code="range")
     return money
+
+
+def parse_quantity(text: Any, *, allow_zero: bool = True) -> Decimal:
+    """A quantity of days, hours or items as typed ("2", "0.5", ".25"): zero (unless
+    *allow_zero* is false) to 100,000, at most 3 decimals, no thousands separators. Refuses with
+    :class:`NumberInputError`, ``.code`` as :func:`parse_money`'s (``zero`` for a zero that is
+    not allowed)."""
+    if isinstance(text, float):
+        raise TypeError("refusing to parse a float")
+    text = text.strip() if isinstance(text, str) else ""
+    if not text:
+        raise NumberInputError(_l("Enter a quantity."), code="empty")
+    if len(text) > _QUANTITY_MAX_LENGTH:
+        raise NumberInputError(_l("This number is too long."), code="too_long")
+    negative = text[:1] in _MINUS
+    digits = text[1:] if negative else text
+    if _NON_FINITE.fullmatch(digits):
+        raise NumberInputError(_l("Enter a number, not NaN or infinity."), code="not_finite")
+    if _EXPONENT.fullmatch(digits):
+        raise NumberInputError(
+            _l("Write the number in full, without an exponent (e)."), code="exponent"
+        )
+    if negative and allow_zero:
+        raise NumberInputError(_l("Enter a quantity of zero or more."), code="negative")
+    if negative:
+        raise NumberInputError(_l("The quantity must be more than zero."), code="negative")
+    if not _QUANTITY.fullmatch(digits):
+        raise NumberInputError(_l("Enter a quantity in figures, like 1.5."), code="invalid")
+    value = Decimal(digits)
+    if _places(value) > 3:
+        raise NumberInputError(_l("Use at most 3 decimal places."), code="precision")
+    if value > MAX_QUANTITY:
+        raise NumberInputError(_l("Enter a quantity no larger than 100,000."), code="range")
+    if value == 0 and not allow_zero:
+        raise NumberInputError(_l("The quantity must be more than zero."), code="zero")
+    return value
 
 
 def parse_percent(

@@ -16,7 +16,6 @@ from tests.functional.invoices.conftest import draft_data, invoice_id_from
 
 NOT_FINITE = "Enter a number, not NaN or infinity."
 EXPONENT = "Write the number in full, without an exponent (e)."
-QUANTITY_FIGURES = "Enter the quantity in figures, like 1 or 0.5."
 
 BAD_UNIT_PRICES = [
     ("NaN", NOT_FINITE),
@@ -41,16 +40,18 @@ BAD_UNIT_PRICES = [
 ]
 
 BAD_QUANTITIES = [
-    ("NaN", QUANTITY_FIGURES),
-    ("sNaN", QUANTITY_FIGURES),
-    ("Infinity", QUANTITY_FIGURES),
-    ("-Infinity", QUANTITY_FIGURES),
-    ("1e3", QUANTITY_FIGURES),
-    ("-1", QUANTITY_FIGURES),
+    ("NaN", NOT_FINITE),
+    ("sNaN", NOT_FINITE),
+    ("Infinity", NOT_FINITE),
+    ("-Infinity", NOT_FINITE),
+    ("1e3", EXPONENT),
+    ("-1", "The quantity must be more than zero."),
+    ("−1", "The quantity must be more than zero."),  # U+2212 minus sign
     ("0", "The quantity must be more than zero."),
-    ("0.0001", "Use at most 3 decimal places in the quantity."),
-    ("100001", "The quantity can be at most 100,000."),
-    (str(10**20), QUANTITY_FIGURES),
+    ("0.0001", "Use at most 3 decimal places."),
+    ("100001", "Enter a quantity no larger than 100,000."),
+    ("1,000", "Enter a quantity in figures, like 1.5."),
+    ("½", "Enter a quantity in figures, like 1.5."),
     ("1" * 21, "Field cannot be longer than 20 characters."),
     ("", "Enter a quantity."),
 ]

@@ -372,3 +372,33 @@ def test_percent_and_date_fields():
     assert "from 0 to 100" in form.rate.errors[0]
     assert form.day.data.isoformat() == "2025-04-06"
     assert 'type="date"' in form.day()
+
+
+@pytest.mark.parametrize(
+    ("text", "allow_zero", "code"),
+    [
+        ("0", False, "zero"),
+        ("0.000", False, "zero"),
+        ("-1", False, "negative"),
+        ("\u22121", True, "negative"),
+        ("-NaN", False, "not_finite"),
+        ("2E3", True, "exponent"),
+        ("1.2.3", True, "invalid"),
+        (" ", True, "empty"),
+    ],
+)
+def test_parse_quantity_refusals(text, allow_zero, code):
+    from minimin.core.money import NumberInputError, parse_quantity
+
+    with pytest.raises(NumberInputError) as info:
+        parse_quantity(text, allow_zero=allow_zero)
+    assert info.value.code == code
+
+
+def test_parse_quantity_accepts_zero_only_when_allowed():
+    from minimin.core.money import parse_quantity
+
+    assert parse_quantity("0") == 0
+    assert parse_quantity(" 0.5 ", allow_zero=False) == Decimal("0.5")
+    with pytest.raises(TypeError):
+        parse_quantity(1.5)
