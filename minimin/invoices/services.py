@@ -331,18 +331,16 @@ def public_token(invoice: Invoice) -> str | None:
     return _link_token(invoice)
 
 
-def _public_path(token: str) -> str:
-    """The client page's path. Built from the URL map, not ``url_for``, which needs a request:
-    the periodic jobs (reminders, recurring invoices) run without one and email this link."""
-    return current_app.url_map.bind("").build("invoices.public_view", {"token": token})
+def _public_link(token: str) -> str:
+    """The client page's full address. Built from the URL map, not ``url_for``, which needs a
+    request: the periodic jobs (reminders, recurring invoices) run without one and email it."""
+    path = current_app.url_map.bind("").build("invoices.public_view", {"token": token})
+    return current_app.config["BASE_URL"] + path
 
 
 def public_url(invoice: Invoice) -> str | None:
     token = public_token(invoice)
-    if token is None:
-        return None
-    base = current_app.config["BASE_URL"]
-    return base + _public_path(token)
+    return _public_link(token) if token is not None else None
 
 
 def invoice_for_token(token: str) -> Invoice | None:
@@ -396,7 +394,7 @@ def issue(invoice: Invoice, *, today: date | None = None) -> Invoice:
 
     link = None
     if stripe_enabled(invoice.user_id):
-        link = current_app.config["BASE_URL"] + _public_path(token)
+        link = _public_link(token)
     document = documents.invoice_document(invoice, payment_link=link)
     pdf = render_document(document)
     invoice.pdf_key = save_in_transaction(db.session, pdf, "application/pdf")

@@ -23,9 +23,8 @@ from minimin.extensions import db
 from minimin.jobs.models import (
     CANCELLED,
     COMPLETED,
-    INVOICED,
+    FEE_ONLY_STATUSES,
     JOBS_CHANGED,
-    PAID,
     FeeLine,
     Job,
     JobDate,
@@ -184,7 +183,7 @@ def _count_and_gross(conditions: list[Any]) -> tuple[int, int]:
     )
     job_gross = sa.case(
         (
-            sa.and_(Job.cancellation_fee_pence > 0, Job.status.in_((CANCELLED, INVOICED, PAID))),
+            sa.and_(Job.cancellation_fee_pence > 0, Job.status.in_(FEE_ONLY_STATUSES)),
             Job.cancellation_fee_pence,
         ),
         else_=sa.func.coalesce(Job.gross_pence, lines_gross),
@@ -293,7 +292,7 @@ def _stored_totals_current(row: Any, vat_registered: bool) -> bool:
         # is the fee): totals stored before the fee was recorded are recomputed.
         and (
             not row.cancellation_fee_pence
-            or row.status not in (CANCELLED, INVOICED, PAID)
+            or row.status not in FEE_ONLY_STATUSES
             or row.gross_pence == row.cancellation_fee_pence
         )
     )

@@ -62,6 +62,9 @@ STATUSES = (
     PAID,
     CANCELLED,
 )
+#: Statuses in which a job cancelled with a fee earns that fee alone: cancelled, then invoiced
+#: and paid for it (jobs.services.bills_cancellation_fee).
+FEE_ONLY_STATUSES = (CANCELLED, INVOICED, PAID)
 STATUS_LABELS = {
     ENQUIRY: _l("Enquiry"),
     OPTION_FIRST: _l("First option"),

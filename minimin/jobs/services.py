@@ -54,6 +54,7 @@ from minimin.jobs.models import (
     COMPLETED,
     CONFIRMED,
     ENQUIRY,
+    FEE_ONLY_STATUSES,
     INVOICED,
     MAX_ATTACHMENTS,
     MAX_DATES,
@@ -590,7 +591,7 @@ def freelancer_vat_registered(user_id: uuid.UUID) -> bool:
 def bills_cancellation_fee(job: Job) -> bool:
     """Whether *job* was cancelled with a fee, which is then all it earns (cancelled and not
     yet invoiced, or invoiced or paid for that fee): its fee lines are no longer billed."""
-    return bool(job.cancellation_fee_pence) and job.status in (CANCELLED, INVOICED, PAID)
+    return bool(job.cancellation_fee_pence) and job.status in FEE_ONLY_STATUSES
 
 
 def commission_lines(job: Job) -> list[CommissionLine]:
