@@ -25,6 +25,7 @@ FEATURES: tuple[str, ...] = (
     "expenses",
     "banking",
     "remittances",
+    "ledger",
     "reports",
     "privacy",
     "admin",

@@ -1,0 +1,116 @@
+"""The journal: entries (one per source document and version) and their lines.
+
+An entry is never edited. When a document changes, the service posts a **reversal** of the
+entry in force and a new entry (the next versions); when it goes, a reversal alone. The unique
+key ``(user_id, source_kind, source_id, version)`` makes posting the same version of the same
+document twice impossible, even from two workers at once: the second insert fails.
+
+Lines repeat the entry's user, date and basis so that a report sums them straight off an index
+(``user_id, account, date``) without a join.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from minimin.core import changes
+from minimin.core.db import UserOwned, UUIDPrimaryKey, utcnow
+from minimin.extensions import db
+
+CODE_MAX = 80
+SOURCE_KIND_MAX = 24
+#: The change-counter kind raised by every posting: figures read from the journal are kept
+#: under it (decision 0003).
+LEDGER_CHANGED = "ledger"
+
+
+class LedgerAccount(UUIDPrimaryKey, UserOwned, db.Model):  # type: ignore[name-defined,misc]
+    """An account of a business's chart of accounts, created the first time it is posted to.
+
+    The code says what the account is (:mod:`minimin.ledger.accounts`); the name is the words
+    shown for an account per contact or bank account, taken when it was first used."""
+
+    __tablename__ = "ledger_account"
+    __table_args__ = (sa.UniqueConstraint("user_id", "code", name="uq_ledger_account_code"),)
+
+    code: Mapped[str] = mapped_column(sa.String(CODE_MAX))
+    name: Mapped[str] = mapped_column(sa.String(200), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class JournalEntry(UUIDPrimaryKey, UserOwned, db.Model):  # type: ignore[name-defined,misc]
+    """One balanced entry: what one version of one source document posts."""
+
+    __tablename__ = "journal_entry"
+    __table_args__ = (
+        sa.UniqueConstraint(
+            "user_id", "source_kind", "source_id", "version", name="uq_journal_entry_source"
+        ),
+        sa.Index("ix_journal_entry_user_id_date", "user_id", "date"),
+        sa.CheckConstraint("version >= 1", name="version_positive"),
+    )
+
+    source_kind: Mapped[str] = mapped_column(sa.String(SOURCE_KIND_MAX))
+    source_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    version: Mapped[int] = mapped_column()
+    date: Mapped[dt.date] = mapped_column(sa.Date)
+    currency: Mapped[str] = mapped_column(sa.String(3), default="GBP")
+    description: Mapped[str] = mapped_column(sa.String(300), default="")
+    #: The entry this one cancels (a correction or a removed document), if it is a reversal.
+    reverses_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.ForeignKey("journal_entry.id", ondelete="CASCADE"), unique=True
+    )
+    posted_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    lines: Mapped[list[JournalLine]] = relationship(
+        back_populates="entry",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="JournalLine.position",
+    )
+
+
+class JournalLine(UUIDPrimaryKey, UserOwned, db.Model):  # type: ignore[name-defined,misc]
+    """One line of an entry: debit positive, credit negative, in the entry's currency."""
+
+    __tablename__ = "journal_line"
+    __table_args__ = (
+        sa.Index("ix_journal_line_user_id_account_date", "user_id", "account", "date"),
+        sa.CheckConstraint("basis IN ('B', 'A', 'C')", name="basis_known"),
+    )
+
+    entry_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("journal_entry.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(default=0)
+    date: Mapped[dt.date] = mapped_column(sa.Date)
+    currency: Mapped[str] = mapped_column(sa.String(3), default="GBP")
+    account: Mapped[str] = mapped_column(sa.String(CODE_MAX))
+    amount_pence: Mapped[int] = mapped_column(sa.BigInteger)
+    basis: Mapped[str] = mapped_column(sa.String(1), default="B")
+    client_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
+    agency_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
+    job_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
+    vat_code: Mapped[str | None] = mapped_column(sa.String(16))
+    memo: Mapped[str] = mapped_column(sa.String(300), default="")
+
+    entry: Mapped[JournalEntry] = relationship(back_populates="lines")
+
+
+class PeriodLock(UUIDPrimaryKey, UserOwned, db.Model):  # type: ignore[name-defined,misc]
+    """A closed period: nothing may be posted dated on or before ``locked_through``. Filing a
+    VAT return locks its period; a user may also close a year once the accounts are done."""
+
+    __tablename__ = "ledger_period_lock"
+    __table_args__ = (sa.UniqueConstraint("user_id", name="uq_ledger_period_lock_user_id"),)
+
+    locked_through: Mapped[dt.date] = mapped_column(sa.Date)
+    reason: Mapped[str] = mapped_column(sa.String(200), default="")
+    locked_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+changes.track(JournalEntry, LEDGER_CHANGED)

@@ -1,0 +1,334 @@
+"""Posting: keeping each source document's entry in the journal equal to what the document
+says, exactly once.
+
+A feature registers each kind of source document (:func:`source`): a *poster* that, given a
+session and the document's id, returns the :class:`~minimin.ledger.entries.Posting` the
+document makes now (``None`` when it makes none: a draft, a deleted or voided document), and the
+models whose changes touch it (:func:`watch`). Every flush notes the documents touched; before
+the transaction commits, :func:`settle` compares each one's posting with the entry in force and,
+when they differ, posts a reversal of the old entry and the new one. So no service can change a
+money document without its posting following, in the same transaction, and a document is
+posted once whatever path changed it (a page, a webhook, a bank match, a background job).
+
+A service that wants a refusal (a closed period) shown as a form error calls :func:`settle`
+itself before it returns; the commit-time settle is the safety net.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from minimin.core.user_error import UserError
+from minimin.ledger.entries import Line, Posting, compact, reversed_lines, same_lines
+from minimin.ledger.models import JournalEntry, JournalLine, LedgerAccount, PeriodLock
+
+log = logging.getLogger(__name__)
+
+Poster = Callable[[Session, uuid.UUID], Posting | None]
+#: Lists the ids of every document of a kind a user has that posts (for checks and backfill).
+Lister = Callable[[Session, uuid.UUID], Iterable[uuid.UUID]]
+#: Maps a changed object of a watched model to the (kind, id) of the documents it touches.
+Touches = Callable[[Any], Iterable[tuple[str, uuid.UUID | None]]]
+
+_posters: dict[str, Poster] = {}
+_listers: dict[str, Lister] = {}
+_watched: dict[type, list[Touches]] = {}
+_TOUCHED_KEY = "minimin_ledger_touched"
+_ACCOUNTS_KEY = "minimin_ledger_accounts"
+_SETTLING_KEY = "minimin_ledger_settling"
+
+
+class LedgerError(UserError):
+    """A posting refused: a closed period, an unknown source."""
+
+
+def source(kind: str, poster: Poster, lister: Lister) -> None:
+    """Register *poster* for documents of *kind*; *lister* names a user's documents of that
+    kind that may post (the check and the backfill go through them)."""
+    _posters[kind] = poster
+    _listers[kind] = lister
+
+
+def poster_for(kind: str) -> Poster:
+    return _posters[kind]
+
+
+def lister_for(kind: str) -> Lister:
+    return _listers[kind]
+
+
+def watch(model: type, touches: Touches) -> None:
+    """Changes to rows of *model* touch the documents *touches(row)* names."""
+    _watched.setdefault(model, []).append(touches)
+
+
+def touch(session: Session, user_id: uuid.UUID, kind: str, source_id: uuid.UUID) -> None:
+    """Mark a document to be settled before commit (for changes the ORM does not see)."""
+    touched: set[tuple[uuid.UUID, str, uuid.UUID]] = session.info.setdefault(_TOUCHED_KEY, set())
+    touched.add((user_id, kind, source_id))
+
+
+def registered_kinds() -> tuple[str, ...]:
+    return tuple(sorted(_posters))
+
+
+# --------------------------------------------------------------------------- what is in force
+
+
+@dataclass(frozen=True)
+class InForce:
+    """The entry in force for a document, and the next version number."""
+
+    entry: JournalEntry | None
+    next_version: int
+
+
+def in_force(session: Session, user_id: uuid.UUID, kind: str, source_id: uuid.UUID) -> InForce:
+    entries = list(
+        session.scalars(
+            sa.select(JournalEntry)
+            .where(
+                JournalEntry.user_id == user_id,
+                JournalEntry.source_kind == kind,
+                JournalEntry.source_id == source_id,
+            )
+            .order_by(JournalEntry.version)
+        )
+    )
+    if not entries:
+        return InForce(None, 1)
+    reversed_ids = {e.reverses_id for e in entries if e.reverses_id is not None}
+    live = [e for e in entries if e.reverses_id is None and e.id not in reversed_ids]
+    return InForce(live[-1] if live else None, entries[-1].version + 1)
+
+
+def lines_of(entry: JournalEntry) -> tuple[Line, ...]:
+    return tuple(
+        Line(
+            account=ln.account,
+            amount=ln.amount_pence,
+            basis=ln.basis,
+            client_id=ln.client_id,
+            agency_id=ln.agency_id,
+            job_id=ln.job_id,
+            vat_code=ln.vat_code,
+            memo=ln.memo,
+        )
+        for ln in entry.lines
+    )
+
+
+# --------------------------------------------------------------------------- closed periods
+
+
+def locked_through(session: Session, user_id: uuid.UUID) -> dt.date | None:
+    """The last day of the user's closed periods: the latest filed VAT return's end or the
+    year the user closed, whichever is later."""
+    from minimin.reports.tax_models import VATReturn
+
+    filed = session.scalar(
+        sa.select(sa.func.max(VATReturn.period_end)).where(VATReturn.user_id == user_id)
+    )
+    closed = session.scalar(
+        sa.select(PeriodLock.locked_through).where(PeriodLock.user_id == user_id)
+    )
+    dates = [d for d in (filed, closed) if d is not None]
+    return max(dates) if dates else None
+
+
+def ensure_open(session: Session, user_id: uuid.UUID, day: dt.date) -> None:
+    """Refuse (:class:`LedgerError`) a change dated *day* in a closed period."""
+    through = locked_through(session, user_id)
+    if through is not None and day <= through:
+        from flask_babel import lazy_gettext as _l
+
+        raise LedgerError(
+            _l(
+                "The books are closed up to %(date)s (a VAT return has been filed for that "
+                "period). Date the change after it, or record a correction today.",
+                date=through.strftime("%d/%m/%Y"),
+            ),
+            "date",
+            code="period_locked",
+        )
+
+
+# --------------------------------------------------------------------------- writing entries
+
+
+def _ensure_accounts(session: Session, user_id: uuid.UUID, codes: Iterable[str]) -> None:
+    known: dict[uuid.UUID, set[str]] = session.info.setdefault(_ACCOUNTS_KEY, {})
+    if user_id not in known:
+        known[user_id] = set(
+            session.scalars(sa.select(LedgerAccount.code).where(LedgerAccount.user_id == user_id))
+        )
+    for code in sorted(set(codes) - known[user_id]):
+        session.add(LedgerAccount(user_id=user_id, code=code))
+        known[user_id].add(code)
+
+
+def _write(
+    session: Session,
+    user_id: uuid.UUID,
+    kind: str,
+    source_id: uuid.UUID,
+    version: int,
+    posting: Posting,
+    reverses: JournalEntry | None = None,
+) -> JournalEntry:
+    entry = JournalEntry(
+        id=uuid.uuid4(),
+        user_id=user_id,
+        source_kind=kind,
+        source_id=source_id,
+        version=version,
+        date=posting.date,
+        currency=posting.currency,
+        description=posting.description[:300],
+        reverses_id=reverses.id if reverses is not None else None,
+    )
+    session.add(entry)
+    _ensure_accounts(session, user_id, (line.account for line in posting.lines))
+    for position, line in enumerate(posting.lines):
+        session.add(
+            JournalLine(
+                user_id=user_id,
+                entry_id=entry.id,
+                position=position,
+                date=posting.date,
+                currency=posting.currency,
+                account=line.account,
+                amount_pence=line.amount,
+                basis=line.basis,
+                client_id=line.client_id,
+                agency_id=line.agency_id,
+                job_id=line.job_id,
+                vat_code=line.vat_code,
+                memo=line.memo[:300],
+            )
+        )
+    return entry
+
+
+def _open_date(day: dt.date, through: dt.date | None) -> dt.date:
+    """A posting into a closed period goes on the first open day (a correction on the next
+    return, as HMRC asks for errors below its threshold)."""
+    if through is not None and day <= through:
+        return through + dt.timedelta(days=1)
+    return day
+
+
+def sync(session: Session, user_id: uuid.UUID, kind: str, source_id: uuid.UUID) -> bool:
+    """Make the journal say what document (*kind*, *source_id*) says now. Returns whether an
+    entry was written."""
+    poster = _posters.get(kind)
+    if poster is None:
+        raise LedgerError(f"no posting rule for {kind!r}", code="unknown_source")
+    wanted = poster(session, source_id)
+    current = in_force(session, user_id, kind, source_id)
+    if wanted is not None:
+        wanted = replace(wanted, lines=compact(wanted.lines))
+        if not wanted.lines:
+            wanted = None
+    old = current.entry
+    if old is None and wanted is None:
+        return False
+    if (
+        old is not None
+        and wanted is not None
+        and old.date == wanted.date
+        and old.currency == wanted.currency
+        and same_lines(lines_of(old), wanted.lines)
+    ):
+        return False
+    through = locked_through(session, user_id)
+    version = current.next_version
+    if old is not None:
+        reversal = Posting(
+            date=_open_date(old.date, through),
+            description=f"Reversal: {old.description}"[:300],
+            lines=reversed_lines(lines_of(old)),
+            currency=old.currency,
+        )
+        _write(session, user_id, kind, source_id, version, reversal, reverses=old)
+        version += 1
+    if wanted is not None:
+        wanted = replace(wanted, date=_open_date(wanted.date, through))
+        _write(session, user_id, kind, source_id, version, wanted)
+    session.flush()
+    return True
+
+
+def settle(session: Session) -> int:
+    """Post every document touched in this transaction whose posting changed. Returns how many
+    entries changed. Safe to call any number of times."""
+    if session.info.get(_SETTLING_KEY):
+        return 0
+    session.info[_SETTLING_KEY] = True
+    try:
+        session.flush()
+        changed = 0
+        while True:
+            touched: set[tuple[uuid.UUID, str, uuid.UUID]] = session.info.pop(_TOUCHED_KEY, set())
+            if not touched:
+                break
+            for user_id, kind, source_id in sorted(
+                touched, key=lambda t: (str(t[0]), t[1], str(t[2]))
+            ):
+                changed += sync(session, user_id, kind, source_id)
+            session.flush()
+        return changed
+    finally:
+        session.info[_SETTLING_KEY] = False
+
+
+# --------------------------------------------------------------------------- session events
+
+
+@event.listens_for(Session, "after_flush")
+def _note_touched(session: Session, flush_context: Any) -> None:
+    if not _watched:
+        return
+    touched: set[tuple[uuid.UUID, str, uuid.UUID]] = session.info.setdefault(_TOUCHED_KEY, set())
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        for touches in _watched.get(type(obj), ()):
+            user_id = getattr(obj, "user_id", None)
+            if user_id is None:
+                continue
+            for kind, source_id in touches(obj):
+                if source_id is not None:
+                    touched.add((user_id, kind, source_id))
+
+
+def _settle_before_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        return
+    settle(session)
+
+
+def _forget(session: Session, *args: Any) -> None:
+    session.info.pop(_TOUCHED_KEY, None)
+    session.info.pop(_ACCOUNTS_KEY, None)
+
+
+def _forget_on_rollback(session: Session, previous_transaction: Any) -> None:
+    # Accounts added inside a rolled-back savepoint are gone: read them again next time.
+    session.info.pop(_ACCOUNTS_KEY, None)
+    if not previous_transaction.nested:
+        session.info.pop(_TOUCHED_KEY, None)
+
+
+# Settle first, so that the change counters (raised by another before_commit listener) count
+# the entries written here.
+event.listen(Session, "before_commit", _settle_before_commit, insert=True)
+event.listen(Session, "after_soft_rollback", _forget_on_rollback)
+event.listen(Session, "after_commit", _forget)

@@ -1,0 +1,1 @@
+"""Posting rules: pure functions from a document's facts to the entry it posts."""

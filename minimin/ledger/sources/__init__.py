@@ -1,0 +1,19 @@
+"""The kinds of source document that post to the journal, one module per family."""
+
+from __future__ import annotations
+
+_registered = False
+
+
+def register_sources() -> None:
+    """Register every kind of source document (once per process)."""
+    global _registered
+    if _registered:
+        return
+    from minimin.ledger.sources import banking, expenses, invoices, remittances
+
+    invoices.register()
+    remittances.register()
+    expenses.register()
+    banking.register()
+    _registered = True

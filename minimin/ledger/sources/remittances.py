@@ -1,0 +1,7 @@
+"""Ledger sources: the remittances feature's money documents."""
+
+from __future__ import annotations
+
+
+def register() -> None:
+    """Register this family's documents with :mod:`minimin.ledger.posting`."""
