@@ -3,6 +3,11 @@
 Every report reads its figures through here (or through SQL built the same way on
 :class:`~minimin.ledger.models.JournalLine`), so no figure has a second path into a page.
 Sums are credit-positive where the caller asks for income (``sign=-1``).
+
+Each reader first settles the documents this transaction has touched
+(:func:`minimin.ledger.posting.settle`), so a figure read after a change in the same
+transaction already counts it. Code that reads :class:`JournalLine` with its own SQL does the
+same through :func:`fresh`.
 """
 
 from __future__ import annotations
@@ -17,6 +22,13 @@ from sqlalchemy.orm import Session
 
 from minimin.ledger.entries import READS
 from minimin.ledger.models import JournalLine
+from minimin.ledger.posting import settle
+
+
+def fresh(session: Session) -> Session:
+    """*session*, with every document it has touched posted: call before reading lines."""
+    settle(session)
+    return session
 
 
 def account_filter(codes: Iterable[str] = (), prefixes: Iterable[str] = ()) -> Any:
@@ -64,7 +76,7 @@ def total(
     extra: Sequence[Any] = (),
 ) -> int:
     """The sum of the lines on the accounts given (debit positive; ``sign=-1`` for credit)."""
-    value = session.scalar(
+    value = fresh(session).scalar(
         sa.select(sa.func.coalesce(sa.func.sum(JournalLine.amount_pence), 0)).where(
             *lines_where(user_id, basis=basis, start=start, end=end),
             account_filter(codes, prefixes),
@@ -88,7 +100,7 @@ def grouped(
     extra: Sequence[Any] = (),
 ) -> dict[tuple[Any, ...], int]:
     """Sums of the lines on the accounts given, by the columns or expressions *group_by*."""
-    rows = session.execute(
+    rows = fresh(session).execute(
         sa.select(*group_by, sa.func.sum(JournalLine.amount_pence))
         .where(
             *lines_where(user_id, basis=basis, start=start, end=end),
@@ -104,7 +116,7 @@ def balances(
     session: Session, user_id: uuid.UUID, *, basis: str = "accruals", end: dt.date | None = None
 ) -> dict[tuple[str, str], int]:
     """Every account's balance by (currency, account) at *end* (all time when ``None``)."""
-    rows = session.execute(
+    rows = fresh(session).execute(
         sa.select(JournalLine.currency, JournalLine.account, sa.func.sum(JournalLine.amount_pence))
         .where(*lines_where(user_id, basis=basis, end=end, currency=None))
         .group_by(JournalLine.currency, JournalLine.account)
