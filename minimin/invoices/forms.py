@@ -24,6 +24,7 @@ from minimin.invoices import calc
 from minimin.invoices.models import (
     DESCRIPTION_MAX,
     MAX_PENCE,
+    METHOD_AGENCY_REMITTANCE,
     METHOD_BANK,
     METHOD_CARD,
     METHOD_CASH,
@@ -47,6 +48,12 @@ PAYMENT_METHOD_LABELS = {
     METHOD_CASH: _l("Cash"),
     METHOD_CHEQUE: _l("Cheque"),
     METHOD_OTHER: _l("Other"),
+}
+#: Every method's label, including those recorded only by the app (the choices above are what
+#: a user may pick when recording a payment by hand).
+PAYMENT_METHOD_NAMES = {
+    **PAYMENT_METHOD_LABELS,
+    METHOD_AGENCY_REMITTANCE: _l("Agency remittance"),
 }
 
 

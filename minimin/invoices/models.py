@@ -52,6 +52,8 @@ METHOD_CASH = "cash"
 METHOD_CHEQUE = "cheque"
 METHOD_STRIPE = "stripe"
 METHOD_OTHER = "other"
+#: Recorded by posting an agency remittance that settles the invoice (never chosen by hand).
+METHOD_AGENCY_REMITTANCE = "agency_remittance"
 PAYMENT_METHODS = (
     METHOD_BANK,
     METHOD_CARD,
@@ -59,6 +61,7 @@ PAYMENT_METHODS = (
     METHOD_CHEQUE,
     METHOD_STRIPE,
     METHOD_OTHER,
+    METHOD_AGENCY_REMITTANCE,
 )
 
 DESCRIPTION_MAX = 500
@@ -263,8 +266,12 @@ class Payment(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[
     paid_on: Mapped[date] = mapped_column(sa.Date)
     amount_pence: Mapped[int] = mapped_column(sa.BigInteger)
     currency: Mapped[str] = mapped_column(sa.String(3), default="GBP")
-    method: Mapped[str] = mapped_column(sa.String(16), default=METHOD_BANK)
+    method: Mapped[str] = mapped_column(sa.String(24), default=METHOD_BANK)
     reference: Mapped[str | None] = mapped_column(sa.String(REFERENCE_MAX))
+    #: The agency remittance whose posting recorded this payment (method agency_remittance).
+    remittance_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.ForeignKey("remittance.id", ondelete="SET NULL"), index=True
+    )
     stripe_event_id: Mapped[str | None] = mapped_column(sa.String(255))
     stripe_payment_intent_id: Mapped[str | None] = mapped_column(sa.String(255), unique=True)
     stripe_checkout_session_id: Mapped[str | None] = mapped_column(sa.String(255))
