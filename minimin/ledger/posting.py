@@ -73,6 +73,7 @@ def watch(model: type, touches: Touches) -> None:
 
 def touch(session: Session, user_id: uuid.UUID, kind: str, source_id: uuid.UUID) -> None:
     """Mark a document to be settled before commit (for changes the ORM does not see)."""
+    session.connection()  # begin the transaction if need be: a rollback forgets what it touched
     touched: set[tuple[uuid.UUID, str, uuid.UUID]] = session.info.setdefault(_TOUCHED_KEY, set())
     touched.add((user_id, kind, source_id))
 
