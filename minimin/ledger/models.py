@@ -60,6 +60,10 @@ class JournalEntry(UUIDPrimaryKey, UserOwned, db.Model):  # type: ignore[name-de
     date: Mapped[dt.date] = mapped_column(sa.Date)
     currency: Mapped[str] = mapped_column(sa.String(3), default="GBP")
     description: Mapped[str] = mapped_column(sa.String(300), default="")
+    #: The date the entry belongs to when that date was in a closed period and it was posted
+    #: on the first open day instead (``date``): a correction the next VAT return carries.
+    #: ``None`` for an entry posted on its own date.
+    moved_from: Mapped[dt.date | None] = mapped_column(sa.Date)
     #: The entry this one cancels (a correction or a removed document), if it is a reversal.
     reverses_id: Mapped[uuid.UUID | None] = mapped_column(
         sa.ForeignKey("journal_entry.id", ondelete="CASCADE"), unique=True

@@ -185,14 +185,17 @@ def _write(
     version: int,
     posting: Posting,
     reverses: JournalEntry | None = None,
+    through: dt.date | None = None,
 ) -> JournalEntry:
+    day = _open_date(posting.date, through)
     entry = JournalEntry(
         id=uuid.uuid4(),
         user_id=user_id,
         source_kind=kind,
         source_id=source_id,
         version=version,
-        date=posting.date,
+        date=day,
+        moved_from=posting.date if day != posting.date else None,
         currency=posting.currency,
         description=posting.description[:300],
         reverses_id=reverses.id if reverses is not None else None,
@@ -205,7 +208,7 @@ def _write(
                 user_id=user_id,
                 entry_id=entry.id,
                 position=position,
-                date=posting.date,
+                date=day,
                 currency=posting.currency,
                 account=line.account,
                 amount_pence=line.amount,
@@ -246,7 +249,7 @@ def sync(session: Session, user_id: uuid.UUID, kind: str, source_id: uuid.UUID) 
     if (
         old is not None
         and wanted is not None
-        and old.date == wanted.date
+        and (old.moved_from or old.date) == wanted.date
         and old.currency == wanted.currency
         and same_lines(lines_of(old), wanted.lines)
     ):
@@ -255,16 +258,15 @@ def sync(session: Session, user_id: uuid.UUID, kind: str, source_id: uuid.UUID) 
     version = current.next_version
     if old is not None:
         reversal = Posting(
-            date=_open_date(old.date, through),
+            date=old.date,
             description=f"Reversal: {old.description}"[:300],
             lines=reversed_lines(lines_of(old)),
             currency=old.currency,
         )
-        _write(session, user_id, kind, source_id, version, reversal, reverses=old)
+        _write(session, user_id, kind, source_id, version, reversal, old, through)
         version += 1
     if wanted is not None:
-        wanted = replace(wanted, date=_open_date(wanted.date, through))
-        _write(session, user_id, kind, source_id, version, wanted)
+        _write(session, user_id, kind, source_id, version, wanted, through=through)
     session.flush()
     return True
 
