@@ -22,6 +22,7 @@ is posted in its own currency.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -139,8 +140,10 @@ def allocate(amount: int, weights: Sequence[int]) -> list[int]:
     whole = sum(weights)
     if whole == 0:
         return [amount] + [0] * (len(weights) - 1)
+    if amount < 0:  # the same split as the positive amount, so a refund mirrors a payment
+        return [-part for part in allocate(-amount, weights)]
     exact = [Fraction(amount * w, whole) for w in weights]
-    parts = [int(e.__floor__()) for e in exact]
+    parts = [math.floor(e) for e in exact]
     left = amount - sum(parts)
     by_remainder = sorted(range(len(weights)), key=lambda i: (-(exact[i] - parts[i]), i))
     for i in by_remainder[:left]:
