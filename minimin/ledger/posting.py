@@ -319,6 +319,10 @@ def _settle_before_commit(session: Session) -> None:
 
 
 def _forget(session: Session, *args: Any) -> None:
+    # SQLAlchemy sends after_commit for a savepoint released too (begin_nested): the
+    # documents touched so far are still to be settled when the outer transaction commits.
+    if session.in_nested_transaction():
+        return
     session.info.pop(_TOUCHED_KEY, None)
     session.info.pop(_ACCOUNTS_KEY, None)
 
