@@ -1,5 +1,6 @@
 """Income by counterparty: each client's and each agency's share of the period's income,
-largest first; invoices addressed to neither record are grouped by customer name."""
+largest first, from the client and agency the journal's turnover lines name; turnover naming
+neither is grouped by its invoice's customer name."""
 
 from __future__ import annotations
 
@@ -13,9 +14,12 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from minimin.contacts.models import Agency, Client
-from minimin.invoices.models import Invoice
+from minimin.invoices.models import CreditNote, Invoice, Payment, Refund
 from minimin.jobs.models import Job
+from minimin.ledger import accounts
+from minimin.ledger.models import JournalEntry, JournalLine
 from minimin.remittances.models import AgencyIncome
+from minimin.reports.ledger import journal
 from minimin.reports.ledger.periods import CASH, check_period
 from minimin.reports.ledger.sql import _rows, _to_gbp
 from minimin.reports.ledger.turnover import (
@@ -38,11 +42,110 @@ class Counterparty:
         return self.direct_pence + self.agency_pence
 
 
+def _customer_name() -> Any:
+    """SQL, per journal line: the customer name of the invoice its entry's document belongs to
+    (the invoice, a credit note, payment or refund of it). Ids are unique across tables, so
+    the document is found by id alone, whatever kind posted it."""
+    source = (
+        sa.select(JournalEntry.source_id)
+        .where(JournalEntry.id == JournalLine.entry_id)
+        .scalar_subquery()
+    )
+    invoice_id = sa.func.coalesce(
+        sa.select(Invoice.id).where(Invoice.id == source).scalar_subquery(),
+        *(
+            sa.select(model.invoice_id).where(model.id == source).scalar_subquery()
+            for model in (CreditNote, Payment, Refund)
+        ),
+    )
+    return (
+        sa.select(Invoice.customer_name)
+        .where(Invoice.id == invoice_id)
+        .correlate(JournalLine)
+        .scalar_subquery()
+    )
+
+
+def _loose_names(user_id: uuid.UUID, start: date, end: date, basis: str) -> dict[str, int]:
+    """Turnover of the period with neither a client nor an agency, by customer name."""
+    found = journal.sums(
+        user_id,
+        start,
+        end,
+        basis,
+        codes=journal.TURNOVER_ACCOUNTS,
+        keys=[_customer_name()],
+        extra=[JournalLine.client_id.is_(None), JournalLine.agency_id.is_(None)],
+        sign=-1,
+    )
+    totals: dict[str, int] = defaultdict(int)
+    for (name,), amount in found.gbp.items():
+        totals[name or ""] += amount
+    return dict(totals)
+
+
+def _names(model: Any, ids: set[Any]) -> dict[Any, str]:
+    if not ids:
+        return {}
+    return dict(_rows(sa.select(model.id, model.name).where(model.id.in_(ids))))
+
+
+def _ranked(result: dict[tuple[str, Any], list[int]]) -> list[Counterparty]:
+    """Counterparties from (kind, id or name) -> [direct, agency], named, largest first."""
+    clients = _names(Client, {key for kind, key in result if kind == "client"})
+    agencies = _names(Agency, {key for kind, key in result if kind == "agency" and key})
+    out = []
+    for (kind, key), (direct_pence, agency_pence) in result.items():
+        if kind == "client":
+            name = clients.get(key, "")
+        elif kind == "agency":
+            name = agencies.get(key, "") if key else str(_l("Agency not recorded"))
+        else:
+            name = key or str(_l("Customer not recorded"))
+        out.append(
+            Counterparty(kind, key if kind != "other" else None, name, direct_pence, agency_pence)
+        )
+    out.sort(key=lambda c: (-c.total_pence, c.name.casefold()))
+    return [c for c in out if c.direct_pence or c.agency_pence]
+
+
 def income_by_counterparty(
     user_id: uuid.UUID, start: date, end: date, basis: str = CASH
 ) -> list[Counterparty]:
-    """Income of the period per client and per agency, largest first. Invoices addressed to
-    neither a client nor an agency record are grouped under their customer name."""
+    """Income of the period per client and per agency, largest first: the turnover lines of
+    the journal by the client or agency they name (direct or agency turnover by account).
+    Turnover naming neither is grouped under its invoice's customer name."""
+    check_period(start, end, basis)
+    found = journal.sums(
+        user_id,
+        start,
+        end,
+        basis,
+        codes=journal.TURNOVER_ACCOUNTS,
+        keys=[JournalLine.account, JournalLine.client_id, JournalLine.agency_id],
+        sign=-1,
+    )
+    result: dict[tuple[str, Any], list[int]] = defaultdict(lambda: [0, 0])
+    loose = False
+    for (account, client_id, agency_id), amount in found.gbp.items():
+        column = 0 if account == accounts.TURNOVER_DIRECT else 1
+        if client_id:
+            result[("client", client_id)][column] += amount
+        elif agency_id or column == 1:  # agency work whose agency is not recorded: None
+            result[("agency", agency_id)][column] += amount
+        else:
+            loose = True
+    if loose:
+        for name, amount in _loose_names(user_id, start, end, basis).items():
+            result[("other", name)][0] += amount
+    return _ranked(result)
+
+
+def _documents_income_by_counterparty(
+    user_id: uuid.UUID, start: date, end: date, basis: str = CASH
+) -> list[Counterparty]:
+    """Income by counterparty read from the documents, as before the journal: kept until the
+    journal is proven equal to it."""
     check_period(start, end, basis)
     direct_keys = [Invoice.client_id, Invoice.agency_id]
     direct = _collect(_direct_income_queries(user_id, start, end, basis, direct_keys), {})
@@ -51,18 +154,6 @@ def income_by_counterparty(
     for key, (amount, _vat) in _collect(_agency_by_agency(user_id, start, end, basis), {}).items():
         agency[key[0]] += amount
     loose_names = _loose_invoice_names(user_id, start, end, basis)
-    client_ids = {k[0] for k in direct if k[0]}
-    agency_ids = {k[1] for k in direct if k[1]} | {k for k in agency if k}
-    clients = dict(
-        _rows(sa.select(Client.id, Client.name).where(Client.id.in_(client_ids)))
-        if client_ids
-        else []
-    )
-    agencies = dict(
-        _rows(sa.select(Agency.id, Agency.name).where(Agency.id.in_(agency_ids)))
-        if agency_ids
-        else []
-    )
     result: dict[tuple[str, Any], list[int]] = defaultdict(lambda: [0, 0])
     for (client_id, agency_id), (amount, _vat) in direct.items():
         if client_id:
@@ -73,25 +164,7 @@ def income_by_counterparty(
         result[("other", name)][0] += amount
     for agency_id, amount in agency.items():
         result[("agency", agency_id)][1] += amount
-    out = []
-    for (kind, key), (direct_pence, agency_pence) in result.items():
-        if kind == "client":
-            name = clients.get(key, "")
-        elif kind == "agency":
-            name = agencies.get(key, "") if key else str(_l("Agency not recorded"))
-        else:
-            name = key or str(_l("Customer not recorded"))
-        out.append(
-            Counterparty(
-                kind,
-                key if kind != "other" else None,
-                name,
-                direct_pence,
-                agency_pence,
-            )
-        )
-    out.sort(key=lambda c: (-c.total_pence, c.name.casefold()))
-    return [c for c in out if c.total_pence or c.direct_pence or c.agency_pence]
+    return _ranked(result)
 
 
 def _agency_by_agency(user_id: uuid.UUID, start: date, end: date, basis: str) -> list[Any]:

@@ -1,8 +1,12 @@
 """Expenses by SA103F box (17-30), each split into its allowable and disallowable parts, with
-the mileage claim in box 20.
+the mileage claim in box 20: the debits of the journal's ``expense:box:<n>`` and
+``expense:disallowable:<n>`` accounts.
 
-On the cash basis irrecoverable debts (box 27) are not allowable: unpaid income was never
-counted. Expenses in another currency are reported apart, unconverted.
+The posting scheme decides what is allowable on which basis (on the cash basis irrecoverable
+debts, box 27, are posted disallowable: unpaid income was never counted). Expenses in another
+currency are reported apart, unconverted. :func:`_expense_rows` and :func:`_split` read the
+expenses themselves, as the figures were computed before the journal: kept (unused by the
+reports) until the journal is proven equal to them.
 """
 
 from __future__ import annotations
@@ -18,8 +22,10 @@ from flask_babel import lazy_gettext as _l
 
 from minimin.expenses import categories
 from minimin.expenses.models import Expense
-from minimin.reports.ledger.mileage import MILEAGE_BOX, mileage_between
-from minimin.reports.ledger.periods import CASH, GBP, check_period
+from minimin.ledger.models import JournalLine
+from minimin.reports.ledger import journal
+from minimin.reports.ledger.mileage import mileage_pence
+from minimin.reports.ledger.periods import CASH, check_period
 from minimin.reports.ledger.sql import _apply, _rows
 
 BAD_DEBTS_BOX = 27
@@ -109,6 +115,23 @@ def box_labels() -> dict[int, Any]:
     return labels
 
 
+def _box_sums(
+    user_id: uuid.UUID, start: date, end: date, basis: str, include_mileage: bool
+) -> journal.Sums:
+    """The expense accounts' debits of the period by account, with the documents behind."""
+    extra = [] if include_mileage else [journal.not_of_kind(journal.MILEAGE_KIND)]
+    return journal.sums(
+        user_id,
+        start,
+        end,
+        basis,
+        codes=journal.EXPENSE_ACCOUNTS,
+        keys=[JournalLine.account],
+        extra=extra,
+        count=True,
+    )
+
+
 def expenses_by_box(
     user_id: uuid.UUID,
     start: date,
@@ -118,31 +141,22 @@ def expenses_by_box(
     include_mileage: bool = True,
 ) -> ExpenseSummary:
     """Expenses dated *start*..*end* in SA103F boxes 17-30, each with its allowable and
-    disallowable parts; the mileage claim for the period is added to box 20 when
-    *include_mileage*."""
+    disallowable parts, as the journal's expense accounts hold them on *basis*; the mileage
+    claim (journeys' shares, box 20) is counted when *include_mileage*."""
     check_period(start, end, basis)
     allowed: dict[int, int] = defaultdict(int)
     refused: dict[int, int] = defaultdict(int)
     counts: dict[int, int] = defaultdict(int)
-    unconverted: dict[str, int] = {}
-    for category, currency, allowable, business, count in _expense_rows(user_id, start, end, []):
-        if currency != GBP:
-            unconverted[currency] = unconverted.get(currency, 0) + int(business or 0)
-            continue
-        box = categories.get(category).box
-        ok, no = _split(category, int(allowable or 0), int(business or 0), basis)
-        allowed[box] += ok
-        refused[box] += no
-        counts[box] += int(count)
-    mileage = 0
-    if include_mileage:
-        claim = mileage_between(user_id, start, end)
-        mileage = claim.claim_pence
-        allowed[MILEAGE_BOX] += mileage
-        counts[MILEAGE_BOX] += claim.journeys
+    found = _box_sums(user_id, start, end, basis, include_mileage)
+    for (account,), amount in found.gbp.items():
+        box, allowable = journal.box_of(account)
+        (allowed if allowable else refused)[box] += amount
+        if allowable:  # an expense with both parts is one expense
+            counts[box] += found.counts.get((account,), 0)
+    mileage = mileage_pence(user_id, start, end, basis) if include_mileage else 0
     labels = box_labels()
     boxes = tuple(
         BoxLine(box, labels[box], allowed[box], refused[box], counts[box])
         for box in categories.BOXES
     )
-    return ExpenseSummary(start, end, basis, boxes, mileage, unconverted)
+    return ExpenseSummary(start, end, basis, boxes, mileage, found.unconverted)

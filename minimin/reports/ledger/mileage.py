@@ -19,7 +19,9 @@ import sqlalchemy as sa
 from minimin.core.dates import TaxYear
 from minimin.expenses.mileage import CAR_VAN, MOTORCYCLE, claim_for_totals, to_pence
 from minimin.expenses.models import Journey
-from minimin.reports.ledger.periods import check_period
+from minimin.ledger import accounts
+from minimin.reports.ledger import journal
+from minimin.reports.ledger.periods import ACCRUALS, check_period
 from minimin.reports.ledger.sql import _month_key, _rows, _year_key
 
 MILEAGE_BOX = 20
@@ -54,17 +56,37 @@ def _miles(user_id: uuid.UUID, start: date, end: date) -> tuple[Decimal, Decimal
     return car, moto, journeys
 
 
+def mileage_pence(user_id: uuid.UUID, start: date, end: date, basis: str = ACCRUALS) -> int:
+    """The mileage claim of journeys dated *start*..*end*: the journal's box 20 lines posted
+    by the mileage log (each journey's share of its tax year's claim)."""
+    return journal.sums(
+        user_id,
+        start,
+        end,
+        basis,
+        codes=[accounts.MILEAGE],
+        extra=[journal.of_kind(journal.MILEAGE_KIND)],
+    ).get()
+
+
 def mileage_claim(user_id: uuid.UUID, tax_year: TaxYear) -> MileageClaim:
     """The simplified-expenses mileage claim for *tax_year* (45p/25p cars and vans, 24p
-    motorcycles), from SQL totals: equals the per-journey valuation of the expenses feature."""
-    car, moto, journeys = _miles(user_id, tax_year.start, tax_year.end)
-    claim = claim_for_totals(tax_year, car, moto)
-    return MileageClaim(tax_year.start, tax_year.end, car, moto, journeys, to_pence(claim))
+    motorcycles): the miles from the log, the money from the journal."""
+    return mileage_between(user_id, tax_year.start, tax_year.end)
 
 
 def mileage_between(user_id: uuid.UUID, start: date, end: date) -> MileageClaim:
-    """The mileage claim for journeys dated *start*..*end*; within each tax year the
-    threshold counts the miles driven earlier in that tax year."""
+    """The mileage claim for journeys dated *start*..*end*: the miles and journeys of the log,
+    and the claim as posted (within each tax year the threshold counts the miles driven
+    earlier in that tax year, so the journeys' shares already do)."""
+    check_period(start, end)
+    car, moto, journeys = _miles(user_id, start, end)
+    return MileageClaim(start, end, car, moto, journeys, mileage_pence(user_id, start, end))
+
+
+def _documents_mileage_between(user_id: uuid.UUID, start: date, end: date) -> MileageClaim:
+    """The claim valued from the journeys themselves, as before the journal: kept until the
+    journal is proven equal to it."""
     check_period(start, end)
     car_total = moto_total = Decimal(0)
     journeys = 0

@@ -1,9 +1,10 @@
-"""Income (turnover): direct income from invoices and agency income from remittances or
-completed agency jobs, on the cash or the accruals basis.
+"""Income (turnover): the credit of the journal's turnover accounts (direct: invoiced work;
+agency: work paid through agencies), on the cash or the accruals basis.
 
-The income queries are shared with the per-counterparty and monthly statements: each returns
-rows of (currency, rate, amount, vat, *keys), grouped by the keys the caller asks for, and
-:func:`_collect` sums them in sterling.
+Which document counts when, and on which basis, is the posting scheme's (docs/ledger.md); a
+report only sums. The statements below :func:`income` that read invoices, remittances and jobs
+directly are the figures as they were computed before the journal; they are kept (unused by
+the reports) until every family of documents posts and the journal is proven equal to them.
 """
 
 from __future__ import annotations
@@ -20,7 +21,10 @@ import sqlalchemy as sa
 from minimin.invoices.models import DRAFT, VOID, CreditNote, Invoice, Payment, Refund
 from minimin.jobs import models as job_models
 from minimin.jobs.models import Job
+from minimin.ledger import accounts
+from minimin.ledger.models import JournalLine
 from minimin.remittances.models import AgencyIncome
+from minimin.reports.ledger import journal
 from minimin.reports.ledger.periods import CASH, check_period
 from minimin.reports.ledger.sql import _apply, _rows, _to_gbp, _vat_share
 
@@ -225,19 +229,25 @@ def _collect(
 
 
 def income(user_id: uuid.UUID, start: date, end: date, basis: str = CASH) -> IncomeSummary:
-    """Turnover from *start* to *end* inclusive, split into direct and agency income."""
+    """Turnover from *start* to *end* inclusive, split into direct and agency income: the
+    credit of the journal's turnover accounts on *basis*, and of output VAT."""
     check_period(start, end, basis)
-    unconverted: dict[str, int] = {}
-    direct = _collect(_direct_income_queries(user_id, start, end, basis, []), unconverted)
-    agency = _collect(_agency_income_queries(user_id, start, end, basis, []), unconverted)
-    d_income, d_vat = direct.get((), (0, 0))
-    a_income, a_vat = agency.get((), (0, 0))
+    turnover = journal.sums(
+        user_id,
+        start,
+        end,
+        basis,
+        codes=journal.TURNOVER_ACCOUNTS,
+        keys=[JournalLine.account],
+        sign=-1,
+    )
+    vat = journal.sums(user_id, start, end, basis, codes=[accounts.OUTPUT_VAT], sign=-1)
     return IncomeSummary(
         start=start,
         end=end,
         basis=basis,
-        direct_pence=d_income,
-        agency_pence=a_income,
-        output_vat_pence=d_vat + a_vat,
-        unconverted=unconverted,
+        direct_pence=turnover.get(accounts.TURNOVER_DIRECT),
+        agency_pence=turnover.get(accounts.TURNOVER_AGENCY),
+        output_vat_pence=vat.get(),
+        unconverted=turnover.unconverted,
     )

@@ -1,0 +1,115 @@
+"""Reading the journal for the income-tax reports: sums of :class:`JournalLine` by account and
+by the keys a statement asks for, sterling apart from the other currencies.
+
+Every statement of this package sums journal lines here and nowhere else, so a figure on a
+report is the journal's figure. Lines in a currency other than sterling were posted in their
+own currency because their document had no exchange rate: they are returned apart
+(``unconverted``), never guessed into pounds.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+
+from minimin.extensions import db
+from minimin.ledger import accounts, queries
+from minimin.ledger.models import JournalEntry, JournalLine
+from minimin.reports.ledger.periods import GBP
+
+#: The source kind of a journey of the mileage log (its share of the simplified-expenses
+#: claim, posted to box 20), as :mod:`minimin.ledger.sources.expenses` registers it.
+MILEAGE_KIND = "mileage"
+#: Turnover accounts: invoiced work and work paid through agencies.
+TURNOVER_ACCOUNTS = (accounts.TURNOVER_DIRECT, accounts.TURNOVER_AGENCY)
+#: SA103F boxes 17-30.
+EXPENSE_BOXES = tuple(range(17, 31))
+#: Every expense account, allowable and disallowable: listed, not matched by prefix, so the
+#: database reads the (user, account, date) index for each instead of every line of the user.
+ALLOWABLE_ACCOUNTS = tuple(accounts.expense_box(n) for n in EXPENSE_BOXES)
+EXPENSE_ACCOUNTS = ALLOWABLE_ACCOUNTS + tuple(accounts.disallowable(n) for n in EXPENSE_BOXES)
+
+
+@dataclass(frozen=True)
+class Sums:
+    """Sums by key tuple in sterling pence, and the other currencies' sums apart."""
+
+    gbp: dict[tuple[Any, ...], int] = field(default_factory=dict)
+    unconverted: dict[str, int] = field(default_factory=dict)
+    #: Documents behind each sterling sum (with ``count=True``): see :func:`documents`.
+    counts: dict[tuple[Any, ...], int] = field(default_factory=dict)
+
+    def get(self, *key: Any) -> int:
+        return self.gbp.get(tuple(key), 0)
+
+
+def sums(
+    user_id: uuid.UUID,
+    start: date | None,
+    end: date | None,
+    basis: str,
+    *,
+    codes: Iterable[str],
+    keys: Sequence[Any] = (),
+    extra: Sequence[Any] = (),
+    sign: int = 1,
+    count: bool = False,
+) -> Sums:
+    """The lines of *user_id* on *codes* dated *start*..*end* on *basis*, summed by *keys*
+    (debit positive; ``sign=-1`` for income and liabilities); with *count*, how many
+    documents each sum stands for too."""
+    measures = [sa.func.sum(JournalLine.amount_pence)]
+    if count:
+        measures.append(documents(JournalLine.amount_pence))
+    statement = (
+        sa.select(JournalLine.currency, *keys, *measures)
+        .where(
+            *queries.lines_where(user_id, basis=basis, start=start, end=end, currency=None),
+            JournalLine.account.in_(list(codes)),
+            *extra,
+        )
+        .group_by(JournalLine.currency, *keys)
+    )
+    gbp: dict[tuple[Any, ...], int] = defaultdict(int)
+    counts: dict[tuple[Any, ...], int] = defaultdict(int)
+    unconverted: dict[str, int] = defaultdict(int)
+    width = len(keys)
+    for currency, *row in queries.fresh(db.session).execute(statement):
+        key, amount = tuple(row[:width]), sign * int(row[width] or 0)
+        if currency != GBP:
+            if amount:
+                unconverted[currency] += amount
+            continue
+        gbp[key] += amount
+        if count:
+            counts[key] += int(row[width + 1] or 0)
+    return Sums(dict(gbp), dict(unconverted), dict(counts))
+
+
+def of_kind(kind: str) -> Any:
+    """SQL: the line belongs to an entry of a source document of *kind*."""
+    return sa.exists().where(
+        JournalEntry.id == JournalLine.entry_id, JournalEntry.source_kind == kind
+    )
+
+
+def not_of_kind(kind: str) -> Any:
+    return sa.not_(of_kind(kind))
+
+
+def box_of(account: str) -> tuple[int, bool]:
+    """(SA103F box 17-30, allowable?) of an expense account code."""
+    allowable = account.startswith(accounts.EXPENSE_BOX_PREFIX)
+    return int(account.rsplit(":", 1)[1]), allowable
+
+
+def documents(amount: Any) -> Any:
+    """SQL: how many documents the lines summed stand for: a posting counts one, its reversal
+    takes it back."""
+    return sa.func.sum(sa.case((amount > 0, 1), (amount < 0, -1), else_=0))
