@@ -15,6 +15,11 @@ Amounts are integer pence in one currency.
 * **Discrepancies**, each with the amounts: a net that does not add up, lines that do not add up
   to the stated total, a commission (or VAT on it) other than the agreed terms, a gross other
   than the job's, a line with no job, no deposit, a deposit that differs from the total.
+* **Invoices settled.** A line for a job the user invoiced settles that invoice: a payment of
+  what the agency paid for the job before its commission (gross + VAT on the fee + expenses),
+  at most what the invoice still owes. Paying less than the invoice bills for the job leaves
+  the rest outstanding (a shortfall, never the commission, which the agency deducts from what
+  it pays); paying more than the invoice still owes is held for the agency.
 """
 
 from __future__ import annotations
@@ -42,6 +47,8 @@ GROSS_DIFFERS = "gross_differs"
 MISSING_JOB = "missing_job"
 NO_DEPOSIT = "no_deposit"
 DEPOSIT_DIFFERS = "deposit_differs"
+INVOICE_SHORT = "invoice_short"
+INVOICE_UNAPPLIED = "invoice_unapplied"
 #: Discrepancies that must be corrected before posting (the document's own figures disagree).
 BLOCKING = frozenset({NET_DOES_NOT_ADD_UP})
 
@@ -59,6 +66,11 @@ class LineIn:
     expenses_pence: int = 0
     net_pence: int = 0
     job_id: uuid.UUID | None = None  # the job chosen by the user, if any
+
+    @property
+    def received_pence(self) -> int:
+        """What the agency paid for the line before deducting its commission."""
+        return self.gross_pence + self.fee_vat_pence + self.expenses_pence
 
     @property
     def computed_net_pence(self) -> int:
@@ -338,3 +350,108 @@ def find_discrepancies(
             )
         )
     return found
+
+
+# --------------------------------------------------------------------------- invoices settled
+
+
+@dataclass(frozen=True)
+class InvoiceIn:
+    """An invoice of the user's that bills some of the remittance's jobs."""
+
+    id: uuid.UUID
+    number: str
+    currency: str
+    #: Still awaiting payment (issued, sent or part paid).
+    open: bool
+    outstanding_pence: int
+    #: What the invoice bills for each of its jobs: net + VAT of the job's lines.
+    billed_pence: dict[uuid.UUID, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Settlement:
+    """How one line settles the invoice billing its job."""
+
+    line_index: int
+    invoice_id: uuid.UUID
+    invoice_number: str
+    #: What the agency paid for the job before its commission.
+    received_pence: int
+    #: What the invoice bills for the job.
+    billed_pence: int
+    #: The payment recorded on the invoice for the line.
+    paid_pence: int
+
+    @property
+    def shortfall_pence(self) -> int:
+        """What the invoice bills for the job beyond what the agency paid for it: it stays
+        outstanding on the invoice."""
+        return max(self.billed_pence - self.received_pence, 0)
+
+    @property
+    def unapplied_pence(self) -> int:
+        """What the agency paid that the invoice no longer owed: held for the agency."""
+        return self.received_pence - self.paid_pence
+
+
+def settlements(
+    lines: Sequence[LineIn], invoices: dict[uuid.UUID, InvoiceIn], currency: str
+) -> list[Settlement]:
+    """The settlement of each line whose job an invoice in *invoices* (by job id) bills, in
+    line order: each pays what the agency paid for it, at most what the invoice still owes
+    after the lines before it (nothing on an invoice no longer open or in another currency)."""
+    left = {
+        invoice.id: (
+            invoice.outstanding_pence if invoice.open and invoice.currency == currency else 0
+        )
+        for invoice in invoices.values()
+    }
+    found: list[Settlement] = []
+    for line in sorted(lines, key=lambda ln: ln.index):
+        invoice = invoices.get(line.job_id) if line.job_id else None
+        if invoice is None:
+            continue
+        assert line.job_id is not None
+        paid = max(min(line.received_pence, left[invoice.id]), 0)
+        left[invoice.id] -= paid
+        found.append(
+            Settlement(
+                line_index=line.index,
+                invoice_id=invoice.id,
+                invoice_number=invoice.number,
+                received_pence=line.received_pence,
+                billed_pence=invoice.billed_pence.get(line.job_id, 0),
+                paid_pence=paid,
+            )
+        )
+    return found
+
+
+def settlement_discrepancies(found: Sequence[Settlement]) -> list[Discrepancy]:
+    """A shortfall left outstanding on an invoice, and money paid beyond what it owed."""
+    out: list[Discrepancy] = []
+    for settled in found:
+        figures: dict[str, int | Decimal | str] = {
+            "invoice": settled.invoice_number,
+            "billed": settled.billed_pence,
+            "received": settled.received_pence,
+            "paid": settled.paid_pence,
+        }
+        if settled.shortfall_pence:
+            out.append(
+                Discrepancy(
+                    INVOICE_SHORT,
+                    settled.line_index,
+                    {**figures, "difference": settled.shortfall_pence},
+                )
+            )
+        if settled.unapplied_pence:
+            out.append(
+                Discrepancy(
+                    INVOICE_UNAPPLIED,
+                    settled.line_index,
+                    {**figures, "difference": settled.unapplied_pence},
+                )
+            )
+    return out

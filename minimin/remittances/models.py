@@ -8,11 +8,14 @@ reimbursed and the net paid: ``net = gross + fee VAT - commission - commission V
 Status: ``draft`` (entered or imported) -> ``matched`` (each line's job and the bank deposit
 confirmed by the user) -> ``posted`` (income and commission recorded, jobs paid; read-only).
 
-Posting writes one :class:`AgencyIncome` row per line. **Reports sum income from here and from
-invoice payments**: ``AgencyIncome.income_pence`` (gross fee + expenses reimbursed, excluding
-VAT) is turnover on the date ``received_on``; ``output_vat_pence`` is the freelancer's output VAT
-collected by the agency. The commission and its VAT are an expense (minimin.expenses, source
-``remittance``), not netted off here.
+Posting writes one :class:`AgencyIncome` row per line: ``income_pence`` (gross fee + expenses
+reimbursed, excluding VAT) and ``output_vat_pence`` (the freelancer's output VAT collected by the
+agency) received on ``received_on``. The journal (:mod:`minimin.ledger.sources.remittances`,
+docs/ledger.md "Posted remittance") is what reports read. A line whose job the user invoiced
+**settles that invoice** instead: posting records a payment on the invoice (method "agency
+remittance"), the row names the invoice and the payment, and its income figures are zero, since
+the invoice is the income document. The commission and its VAT are an expense (minimin.expenses,
+source ``remittance``), not netted off here.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from minimin.core.db import Timestamps, UserOwned, UUIDPrimaryKey
 from minimin.expenses import models as _expenses_models  # noqa: F401 - expense table
 from minimin.extensions import db
 from minimin.files import models as _files_models  # noqa: F401 - stored_file table
+from minimin.invoices import models as _invoices_models  # noqa: F401 - invoice tables
 from minimin.jobs import models as _jobs_models  # noqa: F401 - job table
 
 REFERENCE_MAX = 100
@@ -198,3 +202,17 @@ class AgencyIncome(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ig
     expense_id: Mapped[uuid.UUID | None] = mapped_column(
         sa.ForeignKey("expense.id", ondelete="SET NULL"), index=True
     )
+    #: The user's invoice this line settled (its job was invoiced): the line is then no
+    #: income of its own, and its income figures are zero.
+    invoice_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.ForeignKey("invoice.id", ondelete="SET NULL"), index=True
+    )
+    #: The payment posting recorded on that invoice for this line (none when the invoice was
+    #: no longer awaiting payment).
+    payment_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.ForeignKey("invoice_payment.id", ondelete="SET NULL"), index=True
+    )
+
+    @property
+    def settles_invoice(self) -> bool:
+        return self.invoice_id is not None

@@ -470,6 +470,24 @@ def _discrepancy_text(d: matching.Discrepancy, currency: str) -> str:
             total=m("total"),
             difference=m("difference"),
         )
+    elif d.code == matching.INVOICE_SHORT:
+        text = _(
+            "invoice %(invoice)s bills %(billed)s for this job, but the agency paid %(received)s "
+            "for it before its commission: %(difference)s stays outstanding on the invoice.",
+            invoice=d.figures["invoice"],
+            billed=m("billed"),
+            received=m("received"),
+            difference=m("difference"),
+        )
+    elif d.code == matching.INVOICE_UNAPPLIED:
+        text = _(
+            "the agency paid %(received)s for this job, %(difference)s more than invoice "
+            "%(invoice)s still owed: that is held as owed back to the agency. Check the "
+            "invoice's payments.",
+            received=m("received"),
+            difference=m("difference"),
+            invoice=d.figures["invoice"],
+        )
     else:  # pragma: no cover
         text = d.code
     result = line + text
@@ -489,11 +507,12 @@ def _render_detail(
     post_form: PostForm | None = None,
 ) -> ViewResult:
     analysis = services.analyse(remittance) if remittance.status != POSTED else None
-    discrepancies = (
-        [(d, _discrepancy_text(d, remittance.currency)) for d in analysis.discrepancies]
+    found = (
+        analysis.discrepancies
         if analysis
-        else []
+        else matching.settlement_discrepancies(services.posted_settlements(remittance))
     )
+    discrepancies = [(d, _discrepancy_text(d, remittance.currency)) for d in found]
     jobs_by_id = {job.id: job for job in analysis.jobs} if analysis else {}
     if remittance.status == POSTED:
         from minimin.jobs.models import Job
@@ -573,8 +592,9 @@ def post(remittance_id: str) -> ViewResult:
     else:
         flash(
             _(
-                "Posted: the gross fees are recorded as income, the commission as an "
-                "expense, and the jobs are paid."
+                "Posted: the gross fees are recorded as income (or as payments of the "
+                "invoices you sent for the jobs), the commission as an expense, and the jobs "
+                "are paid."
             ),
             "success",
         )

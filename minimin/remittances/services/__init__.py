@@ -15,6 +15,9 @@ Public API, one module per sub-feature:
   the commission and its VAT as an expense, marks the jobs paid and reconciles the bank
   deposit; idempotent; :func:`agency_income_pence`, income recorded from remittances in a date
   range (reports);
+* :mod:`.settling` — lines whose job the user invoiced settle that invoice (a payment of what
+  the agency paid for the job, on the day the money arrived); :func:`posted_settlements`, what
+  a posted remittance settled, shortfalls included;
 * :mod:`.owed` — :func:`owed_by_agencies`, "agency owes you": completed agency jobs not yet
   remitted, with the expected net and age, totals per agency (for the dashboard too).
 
@@ -53,6 +56,7 @@ from minimin.remittances.services.owed import (
     owed_totals,
 )
 from minimin.remittances.services.posting import PostResult, agency_income_pence, post_remittance
+from minimin.remittances.services.settling import posted as posted_settlements
 
 __all__ = [
     "MATCHABLE_STATUSES",
@@ -77,6 +81,7 @@ __all__ = [
     "owed_by_agencies",
     "owed_totals",
     "post_remittance",
+    "posted_settlements",
     "save_match",
     "self_billing_warning",
     "update_remittance",

@@ -25,6 +25,7 @@ from minimin.jobs import services as job_services
 from minimin.jobs.models import Job
 from minimin.remittances import matching
 from minimin.remittances.models import MATCHED, POSTED, Remittance, RemittanceLine
+from minimin.remittances.services import settling
 from minimin.remittances.services.drafts import self_billing_warning
 from minimin.remittances.services.errors import RemittanceError
 
@@ -184,6 +185,11 @@ def analyse(remittance: Remittance) -> Analysis:
         jobs_in,
         total_net_pence=remittance.total_net_pence,
         deposit=_deposit_in(deposit) if deposit is not None else None,
+    )
+    chosen_jobs = [job for job in jobs if job.id in set(proposed.values())]
+    invoices = settling.load_invoices(remittance.user_id, chosen_jobs)
+    discrepancies += matching.settlement_discrepancies(
+        settling.planned(remittance, proposed, invoices)
     )
     return Analysis(
         jobs=jobs,
