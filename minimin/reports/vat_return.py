@@ -1,27 +1,33 @@
 """VAT returns: the nine boxes of a period for standard accounting, cash accounting and the
-Flat Rate Scheme, each box's transactions, the VAT registration threshold test, filing
-(freezing) a return and the JSON body of HMRC's MTD VAT return API.
+Flat Rate Scheme, the journal entries behind each box, the VAT registration threshold test,
+filing (freezing) a return and the JSON body of HMRC's MTD VAT return API.
 
-Bases (docs/mtd.md):
-- **Standard accounting**: sales by tax point (invoices), credit notes by their date, agency
-  (self-billed/remitted) income by the remittance date; purchases by the expense date. An
-  invoice credited in full (void) still counts by its tax point: its credit notes reverse it
-  by their dates, so a filed period does not change when a later credit voids the invoice.
-- **Cash accounting**: sales by the date the money arrived (invoice payments, each carrying
-  its invoice's share of VAT, rounded half-up per invoice; agency income on ``received_on``),
-  less refunds by the date the money went back (each carrying the VAT fraction of the credit
-  note it refunds, half-up per credit note); purchases by the expense date (the day it was
-  paid). A credit note itself changes nothing under cash accounting until it is refunded (or
-  reduces a payment still to come).
-- **Flat Rate Scheme**: box 1 = flat rate x VAT-inclusive turnover (tax point basis); box 4 is
-  0 (capital goods over £2,000 are not claimed here); box 6 includes VAT; box 7 is the business
-  share of purchases including VAT. The limited cost trader test runs on every period and
-  16.5 % applies to a period that fails it.
+Every figure is a sum of journal lines (docs/ledger.md); nothing here reads an invoice, a
+payment, a remittance or an expense. The posting scheme already dates each line by its tax
+point, so the scheme only chooses the basis the lines are read on (docs/mtd.md):
 
-Boxes 6-9 are whole pounds (HMRC accepts them rounded down). Boxes 2, 8 and 9 concern goods
-moved between Northern Ireland and the EU, which Minimin does not record: they are 0.
-Amounts in another currency are converted at the invoice's own rate; expenses and agency
-income in another currency are left out and listed as a warning.
+- **Standard accounting** reads the accruals basis: an issued invoice's turnover and output
+  VAT on its tax point, a credit note's on its date, agency income on the remittance (the
+  self-billed invoice) or the job's end; purchases on the expense's date.
+- **Cash accounting** reads the cash basis: sales when the money arrived (each payment
+  carrying its share of the invoice's VAT), less refunds when the money went back (the VAT
+  fraction of the credit note refunded); purchases as under standard accounting (an expense
+  is dated the day it was paid).
+- **Flat Rate Scheme** reads the accruals basis: box 1 = flat rate x VAT-inclusive turnover
+  (turnover plus output VAT lines); box 4 is 0 (capital goods over £2,000 are claimed outside
+  the scheme: not handled); box 6 includes VAT; box 7 is the business share of purchases
+  including VAT. The limited cost trader test runs on every period and 16.5 % applies to a
+  period that fails it.
+
+Box 6 leaves out supplies outside the scope of UK VAT; box 7 leaves out wages, depreciation,
+bad debts and simplified mileage (none is a purchase from a supplier). Boxes 6-9 are whole
+pounds (HMRC accepts them rounded down). Boxes 2, 8 and 9 concern goods moved between
+Northern Ireland and the EU, which Minimin does not record: they are 0. Lines in another
+currency (documents with no exchange rate recorded) are left out and listed as a warning.
+
+A filed return closes its period (:func:`minimin.ledger.posting.locked_through`): a later
+change to a document dated in it is posted on the first open day, so it is counted in the next
+return as a correction, and the filed return keeps the figures it was filed with.
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import aliased
 
 from minimin.business.models import (
     CASH_ACCOUNTING,
@@ -56,12 +63,12 @@ from minimin.core.dates import (
 from minimin.core.db import utcnow
 from minimin.core.money import Money
 from minimin.core.user_error import UserError
-from minimin.expenses.models import Expense
+from minimin.expenses import categories
 from minimin.extensions import db
 from minimin.invoices import vat as vat_rules
-from minimin.invoices.models import CreditNote, Invoice, InvoiceLine, Payment, Refund
-from minimin.remittances.models import AgencyIncome, Remittance
-from minimin.reports.ledger.turnover import counts_as_issued
+from minimin.ledger import accounts, queries
+from minimin.ledger.models import JournalEntry, JournalLine
+from minimin.ledger.queries import account_filter, fresh, lines_where
 from minimin.reports.tax_models import BOXES, VATReturn
 
 GBP = "GBP"
@@ -69,10 +76,17 @@ GBP = "GBP"
 NOT_PURCHASES = ("staff", "depreciation", "bad_debts")
 #: Categories counted as "relevant goods" for the limited cost trader test.
 GOODS_CATEGORIES = ("goods",)
-#: Line treatments that count toward taxable turnover (registration threshold).
-TAXABLE_TREATMENTS = tuple(t.value for t in vat_rules.VATTreatment if t.is_taxable_supply)
+#: VAT codes of supplies outside the scope of UK VAT: not in box 6 nor in flat rate turnover.
+OUTSIDE_SCOPE_CODES = (vat_rules.VATTreatment.OUTSIDE_SCOPE.value,)
+#: VAT codes that are not taxable supplies (exempt, outside the scope): left out of taxable
+#: turnover for the registration threshold.
+NOT_TAXABLE_CODES = tuple(t.value for t in vat_rules.VATTreatment if not t.is_taxable_supply)
+#: Source kinds whose expense lines are not purchases: simplified mileage is a flat rate per
+#: mile, not a supply bought from anyone (minimin.ledger.sources.expenses.MILEAGE).
+NOT_PURCHASE_KINDS = ("mileage",)
 #: Rows shown per box on the drill-down page.
 DRILL_LIMIT = 1000
+TURNOVER = accounts.TURNOVER_PREFIX + ":"
 
 BOX_LABELS = {
     1: _l("VAT due on sales and other outputs"),
@@ -88,6 +102,19 @@ BOX_LABELS = {
 FRS_BOX_LABELS = {
     6: _l("Total value of sales and other outputs, including VAT (Flat Rate Scheme)"),
     7: _l("Total value of purchases and other inputs, including VAT"),
+}
+#: What each kind of journal entry is, as the drill-down names it (others show their kind).
+SOURCE_LABELS = {
+    "invoice": _l("Invoice"),
+    "credit_note": _l("Credit note"),
+    "payment": _l("Payment received"),
+    "refund": _l("Refund paid"),
+    "remittance": _l("Agency remittance"),
+    "agency_job": _l("Agency job done"),
+    "expense": _l("Expense"),
+    "mileage": _l("Mileage"),
+    "bank_line": _l("Bank line"),
+    "bank_match": _l("Bank match"),
 }
 
 
@@ -179,7 +206,7 @@ class VATFigures:
     boxes: dict[int, int]
     flat_rate: Decimal | None = None
     lct: LimitedCostTest | None = None
-    #: Currencies left out (expenses or agency income not in sterling), for a warning.
+    #: Currencies left out (documents with no exchange rate recorded), for a warning.
     skipped_currencies: list[str] = field(default_factory=list)
 
     @property
@@ -201,205 +228,6 @@ def _whole_pounds(pence: int) -> int:
     return int(Decimal(pence) / 100) * 100
 
 
-def _to_gbp(pence: int, currency: str, rate: Decimal | None) -> int:
-    if currency == GBP or not rate:
-        return int(pence)
-    return _half_up(Decimal(int(pence)) / Decimal(rate))
-
-
-def _gbp_vat(doc: Any) -> int:
-    return int(doc.vat_gbp_pence if doc.vat_gbp_pence is not None else doc.vat_pence)
-
-
-def _issued(start: dt.date, end: dt.date, user_id: uuid.UUID) -> list[Any]:
-    return [
-        Invoice.user_id == user_id,
-        counts_as_issued(),
-        Invoice.tax_point >= start,
-        Invoice.tax_point <= end,
-    ]
-
-
-def _invoice_sales(user_id: uuid.UUID, start: dt.date, end: dt.date) -> tuple[int, int]:
-    """(net, VAT) in sterling pence of invoices with a tax point in the period, less credit
-    notes dated in it."""
-    net = vat = 0
-    rows = db.session.execute(
-        sa.select(
-            Invoice.currency,
-            Invoice.exchange_rate,
-            sa.func.sum(Invoice.net_pence),
-            sa.func.sum(sa.func.coalesce(Invoice.vat_gbp_pence, Invoice.vat_pence)),
-        )
-        .where(*_issued(start, end, user_id))
-        .group_by(Invoice.currency, Invoice.exchange_rate)
-    ).all()
-    for currency, rate, n, v in rows:
-        net += _to_gbp(int(n or 0), currency, rate)
-        vat += int(v or 0)
-    rows = db.session.execute(
-        sa.select(
-            CreditNote.currency,
-            Invoice.exchange_rate,
-            sa.func.sum(CreditNote.net_pence),
-            sa.func.sum(sa.func.coalesce(CreditNote.vat_gbp_pence, CreditNote.vat_pence)),
-        )
-        .join(Invoice, Invoice.id == CreditNote.invoice_id)
-        .where(
-            CreditNote.user_id == user_id,
-            CreditNote.issue_date >= start,
-            CreditNote.issue_date <= end,
-        )
-        .group_by(CreditNote.currency, Invoice.exchange_rate)
-    ).all()
-    for currency, rate, n, v in rows:
-        net -= _to_gbp(int(n or 0), currency, rate)
-        vat -= int(v or 0)
-    return net, vat
-
-
-def _cash_invoice_sales(user_id: uuid.UUID, start: dt.date, end: dt.date) -> tuple[int, int]:
-    """(net, VAT) in sterling of invoice payments received in the period: each invoice's
-    payments carry its share of VAT (paid / total x VAT), rounded half-up per invoice."""
-    net = vat = 0
-    rows = db.session.execute(
-        sa.select(
-            Invoice.currency,
-            Invoice.exchange_rate,
-            Invoice.total_pence,
-            sa.func.coalesce(Invoice.vat_gbp_pence, Invoice.vat_pence),
-            sa.func.sum(Payment.amount_pence),
-        )
-        .join(Invoice, Invoice.id == Payment.invoice_id)
-        .where(Payment.user_id == user_id, Payment.paid_on >= start, Payment.paid_on <= end)
-        .group_by(
-            Invoice.id,
-            Invoice.currency,
-            Invoice.exchange_rate,
-            Invoice.total_pence,
-            Invoice.vat_gbp_pence,
-            Invoice.vat_pence,
-        )
-    ).all()
-    for currency, rate, total, invoice_vat, paid in rows:
-        paid_gbp = _to_gbp(int(paid or 0), currency, rate)
-        share = (
-            _half_up(Decimal(int(invoice_vat or 0)) * int(paid or 0) / int(total)) if total else 0
-        )
-        vat += share
-        net += paid_gbp - share
-    refunded_net, refunded_vat = _cash_refunds(user_id, start, end)
-    return net - refunded_net, vat - refunded_vat
-
-
-def _refunded_document() -> tuple[Any, Any]:
-    """SQL (total, sterling VAT) of what a refund pays back: the credit note it refunds, or
-    its invoice when it names none."""
-    total = sa.func.coalesce(CreditNote.total_pence, Invoice.total_pence)
-    vat = sa.func.coalesce(
-        CreditNote.vat_gbp_pence,
-        CreditNote.vat_pence,
-        Invoice.vat_gbp_pence,
-        Invoice.vat_pence,
-    )
-    return total, vat
-
-
-def _refund_vat(amount: int, total: int, document_vat: int) -> int:
-    return _half_up(Decimal(int(document_vat or 0)) * int(amount) / int(total)) if total else 0
-
-
-def _cash_refunds(user_id: uuid.UUID, start: dt.date, end: dt.date) -> tuple[int, int]:
-    """(net, VAT) in sterling of refunds paid back in the period: each credit note's refunds
-    carry its share of VAT (refunded / total x VAT), rounded half-up per credit note."""
-    total, document_vat = _refunded_document()
-    rows = db.session.execute(
-        sa.select(
-            Invoice.currency,
-            Invoice.exchange_rate,
-            total,
-            document_vat,
-            sa.func.sum(Refund.amount_pence),
-        )
-        .join(Invoice, Invoice.id == Refund.invoice_id)
-        .outerjoin(CreditNote, CreditNote.id == Refund.credit_note_id)
-        .where(Refund.user_id == user_id, Refund.refunded_on >= start, Refund.refunded_on <= end)
-        .group_by(
-            Invoice.id,
-            CreditNote.id,
-            Invoice.currency,
-            Invoice.exchange_rate,
-            total,
-            document_vat,
-        )
-    ).all()
-    net = vat = 0
-    for currency, rate, document_total, refunded_vat, refunded in rows:
-        share = _refund_vat(int(refunded or 0), int(document_total or 0), refunded_vat)
-        vat += share
-        net += _to_gbp(int(refunded or 0), currency, rate) - share
-    return net, vat
-
-
-def _agency_sales(
-    user_id: uuid.UUID, start: dt.date, end: dt.date, *, cash: bool
-) -> tuple[int, int, list[str]]:
-    """(income ex VAT, output VAT, other currencies) of posted agency income: by remittance
-    date (the self-billed invoice's date) or, for cash accounting, by the day it arrived."""
-    date_col = AgencyIncome.received_on if cash else Remittance.date
-    rows = db.session.execute(
-        sa.select(
-            AgencyIncome.currency,
-            sa.func.sum(AgencyIncome.income_pence),
-            sa.func.sum(AgencyIncome.output_vat_pence),
-        )
-        .join(Remittance, Remittance.id == AgencyIncome.remittance_id)
-        .where(AgencyIncome.user_id == user_id, date_col >= start, date_col <= end)
-        .group_by(AgencyIncome.currency)
-    ).all()
-    income = vat = 0
-    skipped = []
-    for currency, i, v in rows:
-        if currency != GBP:
-            skipped.append(currency)
-            continue
-        income, vat = int(i or 0), int(v or 0)
-    return income, vat, skipped
-
-
-def _purchases(user_id: uuid.UUID, start: dt.date, end: dt.date) -> tuple[int, int, int, list[str]]:
-    """(reclaimable VAT, business share of purchases, relevant goods incl. VAT, currencies
-    skipped) of expenses dated in the period."""
-    rows = db.session.execute(
-        sa.select(
-            Expense.currency,
-            sa.func.sum(Expense.reclaimable_vat_pence),
-            sa.func.sum(
-                sa.case((Expense.category.in_(NOT_PURCHASES), 0), else_=Expense.business_pence)
-            ),
-            sa.func.sum(
-                sa.case(
-                    (
-                        Expense.category.in_(GOODS_CATEGORIES),
-                        Expense.business_pence + Expense.reclaimable_vat_pence,
-                    ),
-                    else_=0,
-                )
-            ),
-        )
-        .where(Expense.user_id == user_id, Expense.date >= start, Expense.date <= end)
-        .group_by(Expense.currency)
-    ).all()
-    reclaim = purchases = goods = 0
-    skipped = []
-    for currency, r, p, g in rows:
-        if currency != GBP:
-            skipped.append(currency)
-            continue
-        reclaim, purchases, goods = int(r or 0), int(p or 0), int(g or 0)
-    return reclaim, purchases, goods, skipped
-
-
 def _months(start: dt.date, end: dt.date) -> int:
     return max(1, min(12, (end.year - start.year) * 12 + end.month - start.month + 1))
 
@@ -411,55 +239,209 @@ def _first_year(profile: BusinessProfile, start: dt.date) -> bool:
     return reg is None or start < add_months(reg, 12)
 
 
+def _basis(scheme: str) -> str:
+    """The journal basis a scheme reads: cash accounting the cash basis, the others the
+    accruals basis (by tax point)."""
+    return "cash" if scheme == CASH_ACCOUNTING else "accruals"
+
+
+# ------------------------------------------------------------- which journal lines make a box
+
+
+def _expense_accounts(category_codes: tuple[str, ...]) -> tuple[str, ...]:
+    """The allowable and disallowable expense accounts of the SA103F boxes of *category_codes*
+    (each of these categories has a box of its own: 17 goods, 19 staff, 27 bad debts, 29
+    depreciation)."""
+    boxes = sorted({categories.get(code).box for code in category_codes})
+    return tuple(
+        a for box in boxes for a in (accounts.expense_box(box), accounts.disallowable(box))
+    )
+
+
+NOT_PURCHASE_ACCOUNTS = _expense_accounts(NOT_PURCHASES)
+GOODS_ACCOUNTS = _expense_accounts(GOODS_CATEGORIES)
+
+
+def _code_not_in(codes: tuple[str, ...]) -> Any:
+    return sa.or_(JournalLine.vat_code.is_(None), JournalLine.vat_code.not_in(codes))
+
+
+def _is_sale() -> Any:
+    """Turnover of a supply within the scope of UK VAT (boxes 6, and 1 under the FRS)."""
+    return sa.and_(JournalLine.account.startswith(TURNOVER), _code_not_in(OUTSIDE_SCOPE_CODES))
+
+
+def _is_purchase() -> Any:
+    """The business share of a cost bought from a supplier (box 7)."""
+    return sa.and_(
+        sa.or_(
+            JournalLine.account.startswith(accounts.EXPENSE_BOX_PREFIX),
+            JournalLine.account.startswith(accounts.DISALLOWABLE_PREFIX),
+        ),
+        JournalLine.account.not_in(NOT_PURCHASE_ACCOUNTS),
+        JournalEntry.source_kind.not_in(NOT_PURCHASE_KINDS),
+    )
+
+
+def _is_goods() -> Any:
+    """Relevant goods for the limited cost trader test: the cost of goods and the input VAT
+    posted with it (the test counts goods including VAT)."""
+    goods_line = aliased(JournalLine)
+    goods_entries = sa.select(goods_line.entry_id).where(
+        goods_line.user_id == JournalLine.user_id, goods_line.account.in_(GOODS_ACCOUNTS)
+    )
+    return sa.or_(
+        JournalLine.account.in_(GOODS_ACCOUNTS),
+        sa.and_(JournalLine.account == accounts.INPUT_VAT, JournalLine.entry_id.in_(goods_entries)),
+    )
+
+
+def _sum_where(condition: Any, sign: int = 1) -> Any:
+    """SQL: the sum of the amounts of the lines meeting *condition* (0 when none), times
+    *sign* (-1 for credits such as sales and output VAT)."""
+    return sa.func.coalesce(
+        sa.func.sum(sa.case((condition, JournalLine.amount_pence * sign), else_=0)), 0
+    )
+
+
+@dataclass(frozen=True)
+class LineTotals:
+    """The period's journal lines a VAT return is made of, in pence (credits positive for
+    sales and output VAT)."""
+
+    sales: int = 0
+    output_vat: int = 0
+    input_vat: int = 0
+    purchases: int = 0
+    goods: int = 0
+
+    @property
+    def inclusive_sales(self) -> int:
+        return self.sales + self.output_vat
+
+
+def _total_columns() -> list[Any]:
+    """SQL sums in the order of :class:`LineTotals`' fields."""
+    return [
+        _sum_where(_is_sale(), -1),
+        _sum_where(JournalLine.account == accounts.OUTPUT_VAT, -1),
+        _sum_where(JournalLine.account == accounts.INPUT_VAT),
+        _sum_where(_is_purchase()),
+        _sum_where(_is_goods()),
+    ]
+
+
+def _vat_lines() -> Any:
+    """SQL: a line on an account some box reads (narrows the scan to the account index)."""
+    return account_filter(
+        codes=(accounts.OUTPUT_VAT, accounts.INPUT_VAT),
+        prefixes=(TURNOVER, accounts.EXPENSE_BOX_PREFIX, accounts.DISALLOWABLE_PREFIX),
+    )
+
+
+def line_totals(user_id: uuid.UUID, basis: str, where: list[Any]) -> tuple[LineTotals, list[str]]:
+    """The :class:`LineTotals` of the user's sterling lines on *basis* meeting *where*, and
+    the other currencies that have lines there (left out: no exchange rate recorded)."""
+    rows = (
+        fresh(db.session())
+        .execute(
+            sa.select(JournalLine.currency, *_total_columns())
+            .join(JournalEntry, JournalEntry.id == JournalLine.entry_id)
+            .where(*lines_where(user_id, basis=basis, currency=None), _vat_lines(), *where)
+            .group_by(JournalLine.currency)
+        )
+        .all()
+    )
+    totals = LineTotals()
+    skipped = []
+    for currency, *sums in rows:
+        if currency == GBP:
+            totals = LineTotals(*(int(s) for s in sums))
+        elif any(sums):
+            skipped.append(currency)
+    return totals, sorted(skipped)
+
+
+def _dated_in(start: dt.date, end: dt.date) -> list[Any]:
+    return [JournalLine.date >= start, JournalLine.date <= end]
+
+
+def _moved_out_of(start: dt.date, end: dt.date) -> list[Any]:
+    """Entries that belong to *start*..*end* but were posted later because it was closed."""
+    return [JournalEntry.moved_from >= start, JournalEntry.moved_from <= end]
+
+
+# --------------------------------------------------------------------------- the boxes
+
+
 def compute(profile: BusinessProfile, start: dt.date, end: dt.date) -> VATFigures:
     """The nine boxes for *start*..*end* under the profile's scheme (checked first)."""
     check_period(profile, start, end)
-    user_id = profile.user_id
     scheme = profile.vat_scheme or STANDARD
-    cash = scheme == CASH_ACCOUNTING
-    if cash:
-        net, vat = _cash_invoice_sales(user_id, start, end)
-    else:
-        net, vat = _invoice_sales(user_id, start, end)
-    agency_net, agency_vat, skipped = _agency_sales(user_id, start, end, cash=cash)
-    reclaim, purchases, goods, skipped_p = _purchases(user_id, start, end)
-    skipped = sorted(set(skipped) | set(skipped_p))
-    sales_net = net + agency_net
-    output_vat = vat + agency_vat
+    totals, skipped = line_totals(profile.user_id, _basis(scheme), _dated_in(start, end))
+    return _figures(profile, scheme, start, end, totals, skipped)
+
+
+def _figures(
+    profile: BusinessProfile,
+    scheme: str,
+    start: dt.date,
+    end: dt.date,
+    totals: LineTotals,
+    skipped: list[str],
+) -> VATFigures:
     boxes = dict.fromkeys(BOXES, 0)
     figures = VATFigures(start, end, scheme, boxes, skipped_currencies=skipped)
     if scheme in FLAT_RATE_SCHEMES:
-        inclusive = sales_net + output_vat
-        lct = LimitedCostTest(goods, inclusive, _months(start, end), False)
-        lct.limited_cost_trader = vat_rules.is_limited_cost_trader(
-            Money.from_pence(goods),
-            Money.from_pence(max(inclusive, 0)),
-            period_months=lct.period_months,
-        )
-        use_lct = scheme == FLAT_RATE_LCT or lct.limited_cost_trader
-        sector = profile.flat_rate_percent
-        if sector is None:
-            sector = vat_rules.rates_on(end).frs_limited_cost_rate
-        rate = vat_rules.effective_flat_rate(
-            Decimal(sector),
-            end,
-            limited_cost_trader=use_lct,
-            first_year=_first_year(profile, start),
-        )
-        figures.flat_rate = rate
-        figures.lct = lct
-        boxes[1] = _half_up(Decimal(inclusive) * rate / 100)
-        boxes[4] = 0
-        boxes[6] = _whole_pounds(inclusive)
-        boxes[7] = _whole_pounds(purchases + reclaim)
+        _flat_rate_boxes(profile, figures, totals)
     else:
-        boxes[1] = output_vat
-        boxes[4] = reclaim
-        boxes[6] = _whole_pounds(sales_net)
-        boxes[7] = _whole_pounds(purchases)
+        boxes[1] = totals.output_vat
+        boxes[4] = totals.input_vat
+        boxes[6] = _whole_pounds(totals.sales)
+        boxes[7] = _whole_pounds(totals.purchases)
     boxes[3] = boxes[1] + boxes[2]
     boxes[5] = boxes[3] - boxes[4]
     return figures
+
+
+def _flat_rate_boxes(profile: BusinessProfile, figures: VATFigures, totals: LineTotals) -> None:
+    """Box 1 is the flat rate (16.5 % for a limited cost trader) of VAT-inclusive turnover;
+    no input VAT is reclaimed; boxes 6 and 7 include VAT."""
+    start, end, boxes = figures.start, figures.end, figures.boxes
+    inclusive = totals.inclusive_sales
+    lct = LimitedCostTest(totals.goods, inclusive, _months(start, end), False)
+    lct.limited_cost_trader = vat_rules.is_limited_cost_trader(
+        Money.from_pence(totals.goods),
+        Money.from_pence(max(inclusive, 0)),
+        period_months=lct.period_months,
+    )
+    use_lct = figures.scheme == FLAT_RATE_LCT or lct.limited_cost_trader
+    sector = profile.flat_rate_percent
+    if sector is None:
+        sector = vat_rules.rates_on(end).frs_limited_cost_rate
+    rate = vat_rules.effective_flat_rate(
+        Decimal(sector),
+        end,
+        limited_cost_trader=use_lct,
+        first_year=_first_year(profile, start),
+    )
+    figures.flat_rate = rate
+    figures.lct = lct
+    boxes[1] = _half_up(Decimal(inclusive) * rate / 100)
+    boxes[4] = 0
+    boxes[6] = _whole_pounds(inclusive)
+    boxes[7] = _whole_pounds(totals.purchases + totals.input_vat)
+
+
+def corrections(profile: BusinessProfile, start: dt.date, end: dt.date) -> VATFigures | None:
+    """What changed in *start*..*end* after it was closed: the boxes of the entries that
+    belong to the period but were posted on the first open day (so the next return counts
+    them), or ``None`` when there are none."""
+    scheme = profile.vat_scheme or STANDARD
+    totals, skipped = line_totals(profile.user_id, _basis(scheme), _moved_out_of(start, end))
+    if totals == LineTotals() and not skipped:
+        return None
+    return _figures(profile, scheme, start, end, totals, skipped)
 
 
 # --------------------------------------------------------------------------- drill-down
@@ -467,154 +449,74 @@ def compute(profile: BusinessProfile, start: dt.date, end: dt.date) -> VATFigure
 
 @dataclass
 class BoxRow:
-    kind: str  # invoice, credit_note, payment, agency, expense
+    """One journal entry behind a box: what posted it, when, and its amounts in the box."""
+
+    kind: str  # the entry's source kind (invoice, payment, expense...)
     day: dt.date
-    reference: str
+    reference: str  # the source document's id
     description: str
     net_pence: int
     vat_pence: int
-    object_id: uuid.UUID | None = None
+    object_id: uuid.UUID | None = None  # the source document's id
+    #: The date in a closed period this entry corrects (posted on the first open day).
+    moved_from: dt.date | None = None
+
+    @property
+    def kind_label(self) -> Any:
+        return SOURCE_LABELS.get(self.kind, self.kind.replace("_", " "))
+
+
+def _box_columns(figures: VATFigures, box: int) -> tuple[Any, Any]:
+    """SQL (net, VAT) of an entry's lines as *box* shows them: sales and output VAT for boxes
+    1 and 6, purchases and input VAT for 4 and 7 (under the FRS, purchases including VAT)."""
+    if box in (1, 6):
+        return _sum_where(_is_sale(), -1), _sum_where(
+            JournalLine.account == accounts.OUTPUT_VAT, -1
+        )
+    if figures.is_flat_rate:
+        inclusive = sa.or_(_is_purchase(), JournalLine.account == accounts.INPUT_VAT)
+        return _sum_where(inclusive), sa.literal(0)
+    return _sum_where(_is_purchase()), _sum_where(JournalLine.account == accounts.INPUT_VAT)
 
 
 def box_rows(figures: VATFigures, user_id: uuid.UUID, box: int) -> Iterator[BoxRow]:
-    """The transactions behind *box* (sales for 1 and 6, purchases for 4 and 7)."""
-    start, end = figures.start, figures.end
-    if box in (1, 6):
-        yield from _sales_rows(figures, user_id, start, end)
-    elif box in (4, 7):
-        query = (
-            sa.select(Expense)
-            .where(Expense.user_id == user_id, Expense.date >= start, Expense.date <= end)
-            .order_by(Expense.date, Expense.id)
-            .limit(DRILL_LIMIT)
-        )
-        if box == 7 and not figures.is_flat_rate:
-            query = query.where(Expense.category.not_in(NOT_PURCHASES))
-        for e in db.session.scalars(query):
-            net = e.business_pence + (e.reclaimable_vat_pence if figures.is_flat_rate else 0)
-            vat = 0 if figures.is_flat_rate else e.reclaimable_vat_pence
-            yield BoxRow("expense", e.date, e.supplier, e.description, net, vat, e.id)
-
-
-def _refund_rows(user_id: uuid.UUID, start: dt.date, end: dt.date) -> Iterator[BoxRow]:
-    """Cash accounting: refunds paid back in the period, negative, each with its share of the
-    VAT of the credit note it refunds."""
-    rows = db.session.execute(
-        sa.select(Refund, Invoice, CreditNote)
-        .join(Invoice, Invoice.id == Refund.invoice_id)
-        .outerjoin(CreditNote, CreditNote.id == Refund.credit_note_id)
-        .where(Refund.user_id == user_id, Refund.refunded_on >= start, Refund.refunded_on <= end)
-        .order_by(Refund.refunded_on, Refund.id)
-        .limit(DRILL_LIMIT)
-    ).all()
-    for refund, invoice, note in rows:
-        document = note if note is not None else invoice
-        share = _refund_vat(refund.amount_pence, document.total_pence, _gbp_vat(document))
-        amount = _to_gbp(refund.amount_pence, invoice.currency, invoice.exchange_rate)
-        yield BoxRow(
-            "refund",
-            refund.refunded_on,
-            note.number if note is not None else invoice.display_number,
-            invoice.customer_name,
-            -(amount - share),
-            -share,
-            invoice.id,
-        )
-
-
-def _sales_rows(
-    figures: VATFigures, user_id: uuid.UUID, start: dt.date, end: dt.date
-) -> Iterator[BoxRow]:
-    if figures.scheme == CASH_ACCOUNTING:
-        rows = db.session.execute(
-            sa.select(Payment, Invoice)
-            .join(Invoice, Invoice.id == Payment.invoice_id)
-            .where(Payment.user_id == user_id, Payment.paid_on >= start, Payment.paid_on <= end)
-            .order_by(Payment.paid_on, Payment.id)
-            .limit(DRILL_LIMIT)
-        ).all()
-        for payment, invoice in rows:
-            invoice_vat = _gbp_vat(invoice)
-            share = (
-                _half_up(Decimal(invoice_vat) * payment.amount_pence / invoice.total_pence)
-                if invoice.total_pence
-                else 0
-            )
-            paid = _to_gbp(payment.amount_pence, invoice.currency, invoice.exchange_rate)
-            yield BoxRow(
-                "payment",
-                payment.paid_on,
-                invoice.display_number,
-                invoice.customer_name,
-                paid - share,
-                share,
-                invoice.id,
-            )
-        yield from _refund_rows(user_id, start, end)
-    else:
-        for invoice in db.session.scalars(
-            sa.select(Invoice)
-            .where(*_issued(start, end, user_id))
-            .order_by(Invoice.tax_point, Invoice.sequence)
-            .limit(DRILL_LIMIT)
-        ):
-            vat = invoice.vat_gbp_pence if invoice.vat_gbp_pence is not None else invoice.vat_pence
-            net = _to_gbp(invoice.net_pence, invoice.currency, invoice.exchange_rate)
-            assert invoice.tax_point is not None
-            yield BoxRow(
-                "invoice",
-                invoice.tax_point,
-                invoice.display_number,
-                invoice.customer_name,
-                net,
-                vat,
-                invoice.id,
-            )
-        for note, invoice in db.session.execute(
-            sa.select(CreditNote, Invoice)
-            .join(Invoice, Invoice.id == CreditNote.invoice_id)
-            .where(
-                CreditNote.user_id == user_id,
-                CreditNote.issue_date >= start,
-                CreditNote.issue_date <= end,
-            )
-            .order_by(CreditNote.issue_date, CreditNote.sequence)
-            .limit(DRILL_LIMIT)
-        ).all():
-            vat = note.vat_gbp_pence if note.vat_gbp_pence is not None else note.vat_pence
-            net = _to_gbp(note.net_pence, note.currency, invoice.exchange_rate)
-            yield BoxRow(
-                "credit_note",
-                note.issue_date,
-                note.number,
-                invoice.customer_name,
-                -net,
-                -vat,
-                invoice.id,
-            )
-    date_col = AgencyIncome.received_on if figures.scheme == CASH_ACCOUNTING else Remittance.date
-    for income, remittance in db.session.execute(
-        sa.select(AgencyIncome, Remittance)
-        .join(Remittance, Remittance.id == AgencyIncome.remittance_id)
+    """The journal entries behind *box* (sales for 1 and 6, purchases for 4 and 7), by
+    date."""
+    if box not in (1, 4, 6, 7):
+        return
+    net, vat = _box_columns(figures, box)
+    entry = (
+        JournalEntry.id,
+        JournalEntry.source_kind,
+        JournalEntry.source_id,
+        JournalEntry.date,
+        JournalEntry.description,
+        JournalEntry.moved_from,
+        JournalEntry.posted_at,
+    )
+    rows = fresh(db.session()).execute(
+        sa.select(*entry, net, vat)
+        .join(JournalEntry, JournalEntry.id == JournalLine.entry_id)
         .where(
-            AgencyIncome.user_id == user_id,
-            AgencyIncome.currency == GBP,
-            date_col >= start,
-            date_col <= end,
+            *lines_where(user_id, basis=_basis(figures.scheme)),
+            _vat_lines(),
+            *_dated_in(figures.start, figures.end),
         )
-        .order_by(date_col, AgencyIncome.id)
+        .group_by(*entry)
+        .having(sa.or_(net != 0, vat != 0))
+        .order_by(JournalEntry.date, JournalEntry.posted_at, JournalEntry.id)
         .limit(DRILL_LIMIT)
-    ).all():
-        day = income.received_on if figures.scheme == CASH_ACCOUNTING else remittance.date
-        name = remittance.agency.name if remittance.agency is not None else ""
+    )
+    for _id, kind, source_id, day, description, moved_from, _at, net_pence, vat_pence in rows:
         yield BoxRow(
-            "agency",
+            kind,
             day,
-            remittance.reference or "",
-            name,
-            income.income_pence,
-            income.output_vat_pence,
-            remittance.id,
+            str(source_id),
+            description,
+            int(net_pence),
+            int(vat_pence),
+            source_id,
+            moved_from,
         )
 
 
@@ -753,41 +655,19 @@ class ThresholdPosition:
 
 
 def taxable_turnover_pence(user_id: uuid.UUID, start: dt.date, end: dt.date) -> int:
-    """Taxable turnover (excluding VAT, in sterling) from *start* to *end*: invoice lines
-    with a taxable treatment by tax point, less credit notes, plus agency **gross** fees
-    (before commission) by remittance date. Exempt and outside-the-scope lines are left out."""
-    total = 0
-    rows = db.session.execute(
-        sa.select(Invoice.currency, Invoice.exchange_rate, sa.func.sum(InvoiceLine.net_pence))
-        .join(Invoice, Invoice.id == InvoiceLine.invoice_id)
-        .where(*_issued(start, end, user_id), InvoiceLine.vat_treatment.in_(TAXABLE_TREATMENTS))
-        .group_by(Invoice.currency, Invoice.exchange_rate)
-    ).all()
-    for currency, rate, n in rows:
-        total += _to_gbp(int(n or 0), currency, rate)
-    rows = db.session.execute(
-        sa.select(CreditNote.currency, Invoice.exchange_rate, sa.func.sum(CreditNote.net_pence))
-        .join(Invoice, Invoice.id == CreditNote.invoice_id)
-        .where(
-            CreditNote.user_id == user_id,
-            CreditNote.issue_date >= start,
-            CreditNote.issue_date <= end,
-        )
-        .group_by(CreditNote.currency, Invoice.exchange_rate)
-    ).all()
-    for currency, rate, n in rows:
-        total -= _to_gbp(int(n or 0), currency, rate)
-    agency = db.session.scalar(
-        sa.select(sa.func.coalesce(sa.func.sum(AgencyIncome.gross_fee_pence), 0))
-        .join(Remittance, Remittance.id == AgencyIncome.remittance_id)
-        .where(
-            AgencyIncome.user_id == user_id,
-            AgencyIncome.currency == GBP,
-            Remittance.date >= start,
-            Remittance.date <= end,
-        )
+    """Taxable turnover (excluding VAT, in sterling) from *start* to *end*: the turnover lines
+    on the accruals basis (supplies by tax point, less credit notes; agency fees before
+    commission), leaving out exempt and outside-the-scope supplies."""
+    return queries.total(
+        db.session(),
+        user_id,
+        prefixes=(TURNOVER,),
+        basis="accruals",
+        start=start,
+        end=end,
+        sign=-1,
+        extra=[_code_not_in(NOT_TAXABLE_CODES)],
     )
-    return total + int(agency or 0)
 
 
 def registration_threshold(today: dt.date) -> int:

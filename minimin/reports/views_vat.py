@@ -101,7 +101,10 @@ def vat_return_page(start: str, end: str) -> Any:
         return _error(exc.message)
     record = vat_return.filed_return(current_user.id, s, e)
     shown = vat_return.stored_figures(record) if record else live
-    changed = bool(record and record.boxes() != live.boxes)
+    # A filed period is closed: changes to it are posted on the first open day, so they are
+    # corrections in the next return and never alter the figures filed.
+    corrections = vat_return.corrections(profile, s, e) if record else None
+    changed = bool(record and (corrections is not None or record.boxes() != live.boxes))
     body = vat_return.hmrc_body(shown.boxes, record.period_key if record else None)
     return render_template(
         "reports/vat_return.html",
@@ -109,6 +112,7 @@ def vat_return_page(start: str, end: str) -> Any:
         live=live,
         record=record,
         changed=changed,
+        corrections=corrections,
         overlapping=None if record else vat_return.overlapping_filed(current_user.id, s, e),
         body_json=vat_return.hmrc_json(body),
         boxes=vat_return.BOXES,
