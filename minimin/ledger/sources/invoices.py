@@ -16,8 +16,16 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from minimin.invoices import models as invoice_models
-from minimin.invoices.models import DRAFT, VOID, CreditNote, Invoice, InvoiceLine, Payment, Refund
+from minimin.invoices.models import (
+    DRAFT,
+    METHOD_AGENCY_REMITTANCE,
+    VOID,
+    CreditNote,
+    Invoice,
+    InvoiceLine,
+    Payment,
+    Refund,
+)
 from minimin.ledger import posting
 from minimin.ledger.entries import Posting
 from minimin.ledger.rules import invoices as rules
@@ -26,10 +34,6 @@ INVOICE = "invoice"
 CREDIT_NOTE = "credit_note"
 PAYMENT = "payment"
 REFUND = "refund"
-
-#: The payment method of an agency remittance settling an invoice (the remittances feature
-#: records such payments; the constant lives with the other methods once it is added there).
-AGENCY_REMITTANCE: str = getattr(invoice_models, "METHOD_AGENCY_REMITTANCE", "agency_remittance")
 
 #: An invoice's columns that its payments', refunds' and credit notes' postings read: a change
 #: to one of them (a VAT or total recalculated, a rate corrected, the customer changed) touches
@@ -159,7 +163,7 @@ def post_payment(session: Session, payment_id: uuid.UUID) -> Posting | None:
     receipt = rules.Receipt(
         date=payment.paid_on,
         amount=payment.amount_pence,
-        via_agency=payment.method == AGENCY_REMITTANCE,
+        via_agency=payment.method == METHOD_AGENCY_REMITTANCE,
         reference=payment.reference or "",
     )
     return rules.payment_posting(receipt, invoice_facts(payment.invoice))
