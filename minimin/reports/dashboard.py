@@ -1,7 +1,10 @@
 """The signed-in home page: where the user stands this tax year, in one screen.
 
-Every figure comes from SQL aggregates (``minimin.reports.ledger``, the invoices' ageing
-query, ``LIMIT``-ed lists): the page costs the same few queries whatever the history size.
+Every money figure is a sum of journal lines (``minimin.reports.ledger``: the year's profit,
+months and counterparties, what agencies owe and agency money on its way to the bank), except
+the ageing of open invoices by due date (the invoices' own aggregate: the journal holds no due
+dates); the lists are ``LIMIT``-ed. The page costs the same few queries whatever the history
+size.
 """
 
 from __future__ import annotations
@@ -9,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -22,6 +24,7 @@ from minimin.expenses.models import Expense
 from minimin.extensions import db
 from minimin.invoices.models import OPEN_STATUSES, Invoice
 from minimin.jobs.models import CANCELLED, CONFIRMED, FeeLine, Job
+from minimin.ledger.models import JournalEntry
 from minimin.remittances.models import AgencyIncome
 from minimin.reports import charts, ledger, vat_return
 
@@ -40,8 +43,10 @@ class Dashboard:
     pnl: ledger.ProfitAndLoss | None = None
     ageing: dict[str, dict[str, int]] = field(default_factory=dict)
     overdue: list[Invoice] = field(default_factory=list)
-    owed: list[Any] = field(default_factory=list)
+    owed: list[ledger.AgencyBalance] = field(default_factory=list)
     owed_totals: dict[str, int] = field(default_factory=dict)
+    #: Agency money paid (net of commission) that no bank line shows yet, per currency.
+    agency_clearing: dict[str, int] = field(default_factory=dict)
     upcoming: list[Job] = field(default_factory=list)
     usage_expiring: list[FeeLine] = field(default_factory=list)
     threshold: vat_return.ThresholdPosition | None = None
@@ -60,10 +65,11 @@ class Dashboard:
 
 
 def has_records(user_id: uuid.UUID) -> bool:
-    """True once the user has any invoice, expense, job or agency income (one query)."""
+    """True once the user has any invoice, expense, job, agency income or journal entry (one
+    query)."""
     probes = [
         sa.exists().where(model.user_id == user_id)
-        for model in (Invoice, Expense, Job, AgencyIncome)
+        for model in (Invoice, Expense, Job, AgencyIncome, JournalEntry)
     ]
     return bool(db.session.scalar(sa.select(sa.or_(*probes))))
 
@@ -136,7 +142,6 @@ def month_label(point: ledger.MonthPoint) -> str:
 def build(user_id: uuid.UUID, today: dt.date) -> Dashboard:
     """Everything the dashboard shows for *user_id* on *today*."""
     from minimin.invoices.listing import ageing
-    from minimin.remittances.services import owed_by_agencies, owed_totals
 
     tax_year = TaxYear.containing(today)
     board = Dashboard(today, tax_year, empty=not has_records(user_id))
@@ -150,8 +155,10 @@ def build(user_id: uuid.UUID, today: dt.date) -> Dashboard:
     board.pnl = ledger.profit(user_id, tax_year.start, today)
     board.ageing = ageing(user_id, today)
     board.overdue = _overdue(user_id, today)
-    board.owed = owed_by_agencies(user_id, today)[:LIST_LIMIT]
-    board.owed_totals = owed_totals(board.owed)
+    agencies = ledger.agency_position(user_id, today)
+    board.owed = agencies.owed[:LIST_LIMIT]
+    board.owed_totals = agencies.totals
+    board.agency_clearing = agencies.clearing
     board.upcoming = _upcoming(user_id, today)
     board.usage_expiring = _usage_expiring(user_id, today)
     if profile is not None and profile.vat_registered:

@@ -80,7 +80,7 @@ def sums(
     counts: dict[tuple[Any, ...], int] = defaultdict(int)
     unconverted: dict[str, int] = defaultdict(int)
     width = len(keys)
-    for currency, *row in queries.fresh(db.session).execute(statement):
+    for currency, *row in queries.fresh(db.session()).execute(statement):
         key, amount = tuple(row[:width]), sign * int(row[width] or 0)
         if currency != GBP:
             if amount:

@@ -1,0 +1,113 @@
+"""What agencies owe: the balances of the journal's agency debtor accounts, and the money
+agencies have paid that no bank line shows yet (agency clearing).
+
+An agency's debtor account (``asset:debtors:agency:<id>``, accruals basis) holds the gross fee
+of each agency job done and not yet remitted, and the total of each invoice to the agency not
+yet paid; remittances and payments clear it. Agency clearing holds the net an agency paid (after
+its commission) until a bank line is matched to it. Both are sums of journal lines up to a day:
+no job, remittance or invoice is loaded, and nothing is recomputed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from minimin.contacts.models import Agency
+from minimin.extensions import db
+from minimin.ledger import accounts, queries
+from minimin.ledger.models import JournalLine
+from minimin.reports.ledger import journal
+from minimin.reports.ledger.periods import ACCRUALS, GBP
+
+
+@dataclass
+class AgencyBalance:
+    """What one agency owes, per currency, with the jobs still open on its account."""
+
+    agency_id: uuid.UUID
+    agency_name: str
+    #: Balance per currency (debit: owed to you).
+    totals: dict[str, int] = field(default_factory=dict)
+    #: The jobs done whose fee the agency has not remitted yet.
+    jobs: list[uuid.UUID] = field(default_factory=list)
+    #: Days since the oldest of those jobs was done (0 when none).
+    oldest_days: int = 0
+
+
+@dataclass
+class AgencyPosition:
+    """Every agency that owes something, largest first, and agency money on its way."""
+
+    owed: list[AgencyBalance] = field(default_factory=list)
+    #: What agencies have paid (net of commission) that no bank line shows yet, per currency.
+    clearing: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def totals(self) -> dict[str, int]:
+        result: dict[str, int] = defaultdict(int)
+        for agency in self.owed:
+            for currency, pence in agency.totals.items():
+                result[currency] += pence
+        return dict(result)
+
+
+def _agencies(user_id: uuid.UUID) -> dict[uuid.UUID, str]:
+    """The user's agencies by id, with their names (a short list: a trader works with few)."""
+    rows = db.session.execute(sa.select(Agency.id, Agency.name).where(Agency.user_id == user_id))
+    return dict(rows.all())
+
+
+def _balances(
+    user_id: uuid.UUID, today: dt.date, codes: dict[str, uuid.UUID]
+) -> dict[uuid.UUID, AgencyBalance]:
+    """The open balances of *codes* at *today*, per agency, from the lines grouped by job
+    (lines of no job, such as invoices, group together)."""
+    rows = queries.fresh(db.session()).execute(
+        sa.select(
+            JournalLine.account,
+            JournalLine.currency,
+            JournalLine.job_id,
+            sa.func.sum(JournalLine.amount_pence),
+            sa.func.min(JournalLine.date),
+        )
+        .where(
+            *queries.lines_where(user_id, basis=ACCRUALS, end=today, currency=None),
+            JournalLine.account.in_(list(codes)),
+        )
+        .group_by(JournalLine.account, JournalLine.currency, JournalLine.job_id)
+        .having(sa.func.sum(JournalLine.amount_pence) != 0)
+    )
+    found: dict[uuid.UUID, AgencyBalance] = {}
+    for account, currency, job_id, amount, first in rows:
+        agency_id = codes[account]
+        balance = found.setdefault(agency_id, AgencyBalance(agency_id, ""))
+        balance.totals[currency] = balance.totals.get(currency, 0) + int(amount)
+        if job_id is not None and amount > 0:
+            balance.jobs.append(job_id)
+            balance.oldest_days = max(balance.oldest_days, (today - first).days)
+    return found
+
+
+def agency_position(user_id: uuid.UUID, today: dt.date) -> AgencyPosition:
+    """What each agency owes at *today* (agencies owing nothing left out), largest first, and
+    the agency money not yet seen on a bank statement."""
+    names = _agencies(user_id)
+    # The debtor accounts are listed rather than matched by prefix, so the database reads the
+    # (user, account, date) index.
+    codes = {accounts.debtor(agency_id=agency_id): agency_id for agency_id in names}
+    found = _balances(user_id, today, codes) if codes else {}
+    owed = []
+    for agency_id, balance in found.items():
+        balance.totals = {c: v for c, v in balance.totals.items() if v}
+        if any(v > 0 for v in balance.totals.values()):
+            balance.agency_name = names.get(agency_id, "")
+            owed.append(balance)
+    owed.sort(key=lambda b: (-sum(b.totals.values()), b.agency_name.casefold()))
+    clearing = journal.sums(user_id, None, today, ACCRUALS, codes=[accounts.AGENCY_CLEARING])
+    on_the_way = {GBP: clearing.get(), **clearing.unconverted}
+    return AgencyPosition(owed, {c: v for c, v in on_the_way.items() if v})
