@@ -98,6 +98,15 @@ def record_payments(
     from minimin.invoices.services import InvoiceError, record_payment
 
     invoices = load_invoices(remittance.user_id, jobs, for_update=True)
+    for invoice in invoices.values():
+        if invoice.is_draft:
+            # Issued later, the draft would count the job's income again.
+            raise RemittanceError(
+                _l(
+                    "A job of this remittance is on a draft invoice: issue the invoice (the "
+                    "remittance then pays it) or delete the draft before posting."
+                )
+            )
     by_position = {line.position: line for line in remittance.lines}
     reference = str(_l("Agency remittance %(ref)s", ref=remittance.reference or remittance.date))
     result: dict[uuid.UUID, tuple[Invoice, Payment | None]] = {}
