@@ -1,5 +1,10 @@
 """Drafts made from completed jobs (their fee lines are copied with their VAT treatment) and
-from cancelled jobs with a cancellation fee (one line: the fee, VAT-able)."""
+from cancelled jobs with a cancellation fee (one line: the fee, VAT-able).
+
+A fee line's VAT follows the job: standard rate (at the tax point's rate; no VAT when the user
+is not registered) unless the user marked the line outside the scope. Expenses re-billed on a
+job are part of the supply like the fee; "outside the scope" is for a true disbursement, which
+the user chooses on the job against HMRC's conditions (jobs/form.html)."""
 
 from __future__ import annotations
 

@@ -57,6 +57,15 @@ YES_NO_AUTO = select_choices(
         (NO, _l("No")),
     ]
 )
+#: Whether the user's VAT applies to a fee line. "No" makes it outside the scope of VAT: for a
+#: re-billed cost, a disbursement, which must meet HMRC's conditions (shown beside the field).
+VAT_CHOICES = select_choices(
+    [
+        (AUTO, _l("As the job (VAT when you are VAT-registered)")),
+        (YES, _l("Yes")),
+        (NO, _l("No: outside the scope of VAT (a disbursement)")),
+    ]
+)
 TERMS_YES_NO = select_choices(
     [(AUTO, _l("As the agency's terms")), (YES, _l("Yes")), (NO, _l("No"))]
 )
@@ -131,7 +140,7 @@ class FeeLineRowForm(Form):
     commissionable = SelectField(
         _l("Agency commission on this line"), choices=YES_NO_AUTO, default=AUTO
     )
-    vat_applies = SelectField(_l("VAT applies"), choices=YES_NO_AUTO, default=AUTO)
+    vat_applies = SelectField(_l("VAT applies"), choices=VAT_CHOICES, default=AUTO)
     media = TextField(_l("Media (usage)"), [Optional()], USAGE_TEXT_MAX)
     territory = TextField(_l("Territory (usage)"), [Optional()], USAGE_TEXT_MAX)
     term = TextField(_l("Term (usage), e.g. 12 months"), [Optional()], USAGE_TEXT_MAX)

@@ -96,7 +96,9 @@ FEE_KIND_LABELS = {
     EXPENSES: _l("Expenses re-billed at cost"),
     PER_DIEM: _l("Per diem"),
 }
-#: Kinds that usually carry no commission and no VAT (DOMAIN.md): their flags default off.
+#: Kinds that usually carry no commission (DOMAIN.md): their commission flag defaults off. VAT
+#: is another matter: a cost re-billed to the customer is part of the supply and carries VAT
+#: like the fee, unless the user chooses to treat it as a disbursement (VAT Notice 700 s. 25).
 PASS_THROUGH_KINDS = frozenset({EXPENSES, PER_DIEM})
 
 CURRENCIES = ("GBP", "EUR", "USD")

@@ -427,7 +427,9 @@ def _apply(job: Job, data: JobInput, user_id: uuid.UUID) -> None:
                 commissionable=(
                     line.commissionable if line.commissionable is not None else not pass_through
                 ),
-                vat_applies=line.vat_applies if line.vat_applies is not None else not pass_through,
+                # Re-billed costs and per diems are consideration for the supply: VAT-able like
+                # the fee. Outside the scope (a disbursement) only when the user says so.
+                vat_applies=line.vat_applies if line.vat_applies is not None else True,
                 media=line.media or None,
                 territory=line.territory or None,
                 term=line.term or None,

@@ -1,6 +1,7 @@
 """An agency job invoiced through /invoices/from-jobs bills the agency: the agency is the
 customer on the invoice and its PDF, the job's fee lines are copied with the agency fee of a
-"fee + agency fee" booking, and VAT is charged on fees and agency fee, not on expenses."""
+"fee + agency fee" booking, and VAT is charged on fees, agency fee and the expenses charged on
+(part of the supply: outside the scope only when the user marks a line a disbursement)."""
 
 from __future__ import annotations
 
@@ -104,7 +105,7 @@ def test_agency_job_is_invoiced_to_the_agency_with_fee_agency_fee_and_vat(
             for line in invoice.lines
         ] == [
             ("Shoot days", 2, 50000, "standard"),
-            ("Train to Manchester", 1, 4000, "outside_scope"),
+            ("Train to Manchester", 1, 4000, "standard"),
             # "Fee + agency fee": 20% of the commissionable £1,000, itself VAT-able.
             ("Agency fee: Knitwear catalogue", 1, 20000, "standard"),
         ]
@@ -123,19 +124,19 @@ def test_agency_job_is_invoiced_to_the_agency_with_fee_agency_fee_and_vat(
         invoice = db.session.get(Invoice, uuid.UUID(invoice_id))
         assert [(line.net_pence, line.vat_pence) for line in invoice.lines] == [
             (100000, 20000),
-            (4000, 0),
+            (4000, 800),
             (20000, 4000),
         ]
         assert (invoice.net_pence, invoice.vat_pence, invoice.total_pence) == (
             124000,
-            24000,
-            148000,
+            24800,
+            148800,
         )
         assert invoice.customer_snapshot["kind"] == "agency"
         assert invoice.customer_snapshot["name"] == "Northern Faces Agency"
 
     page = client.get(f"/invoices/{invoice_id}").get_data(as_text=True)
-    assert "Northern Faces Agency" in page and "£1,480.00" in page
+    assert "Northern Faces Agency" in page and "£1,488.00" in page
 
     text = _pdf_text(client.get(f"/invoices/{invoice_id}/pdf").data)
     bill_to = _bill_to_column(client.get(f"/invoices/{invoice_id}/pdf").data)
@@ -155,12 +156,12 @@ def test_agency_job_is_invoiced_to_the_agency_with_fee_agency_fee_and_vat(
         "£500.00",
         "£1,000.00",
         "Train to Manchester",
-        "Outside scope",
         "£40.00",
         "Agency fee: Knitwear catalogue",
         "£200.00",
         "Total excluding VAT £1,240.00",
-        "Total VAT £240.00",
-        "Total due £1,480.00",
+        "Total VAT £248.00",
+        "Total due £1,488.00",
     ]:
         assert expected in text, expected
+    assert "Outside scope" not in text  # the train is part of the supply, not a disbursement

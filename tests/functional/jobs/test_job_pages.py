@@ -71,10 +71,11 @@ def test_direct_job_with_several_days_and_lines(app, signed_in, owner, make_clie
         (line.kind, line.amount_pence, line.commissionable, line.vat_applies)
         for line in job.fee_lines
     ]
-    # 2.5 × £33.33 = £83.325 → £83.33 (half-up); expenses carry no commission and no VAT.
+    # 2.5 × £33.33 = £83.325 → £83.33 (half-up); expenses carry no commission, but the
+    # job's VAT like the fee (a cost charged on is part of the supply, VAT Notice 700 s. 25).
     assert amounts == [
         ("day_rate", 90100, True, True),
-        ("expenses", 8320, False, False),
+        ("expenses", 8320, False, True),
         ("hourly", 8333, True, True),
     ]
     assert [(c.from_status, c.to_status) for c in job.status_changes] == [(None, "enquiry")]
