@@ -16,6 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm.attributes import History
 
 from minimin.core.dates import TaxYear
 from minimin.expenses import categories
@@ -115,7 +116,7 @@ def list_journeys(session: Session, user_id: uuid.UUID) -> Iterable[uuid.UUID]:
 
 def _dates_before_and_after(journey: Journey) -> set[date]:
     """The journey's date now and, when this flush changed it, before."""
-    history = sa.inspect(journey).attrs.date.history
+    history: History = sa.inspect(journey).attrs.date.history
     return {d for d in (*history.deleted, *history.unchanged, *history.added) if d is not None}
 
 
