@@ -55,7 +55,9 @@ class Books:
             sequence=self.seq,
             status=status,
             customer_name=customer,
-            client_id=client_id,
+            # An issued invoice always bills someone (invoices.services.issue refuses it
+            # otherwise): the user's client Acme unless told.
+            client_id=client_id or getattr(self.user, "client_id", None),
             issue_date=tax_point,
             tax_point=tax_point,
             due_date=due or tax_point + dt.timedelta(days=30),
