@@ -130,9 +130,11 @@ def _remit(
     commission: str = "240.00",
     commission_vat: str = "48.00",
     net: str = "1,152.00",
+    post: bool = True,
 ) -> str:
     """Enter the agency's remittance, match its line to the job (no bank deposit imported
-    yet) and post it, confirming the differences listed; returns its id."""
+    yet) and post it (unless told not to), confirming the differences listed; returns its
+    id."""
     form = {
         "action": "save",
         "agency_id": str(owner.agency_id),
@@ -162,9 +164,15 @@ def _remit(
         f"{page}/match", {"job-0": str(job_id), "bank_transaction_id": ""}, form_page=page
     )
     assert response.status_code == 302, response.get_data(as_text=True)[-3000:]
+    if post:
+        _post(client, rid)
+    return rid
+
+
+def _post(client: Any, rid: str) -> None:
+    page = f"/remittances/{rid}"
     response = client.submit(f"{page}/post", {"confirm": "y"}, form_page=page)
     assert response.status_code == 302, response.get_data(as_text=True)[-3000:]
-    return rid
 
 
 def _sum(db: Any, owner: Any, basis: str, *, sign: int = 1, **where: Any) -> int:
@@ -324,5 +332,70 @@ def test_a_self_billed_remittance_without_an_invoice_is_the_income(
         assert _sum(db, owner, basis, codes=[accounts.INPUT_VAT]) == 4800, basis
         assert _sum(db, owner, basis, codes=[accounts.expense_box(28)]) == 24000, basis
         # £1,440 collected for the user less £288 deducted.
+        assert _sum(db, owner, basis, codes=[accounts.AGENCY_CLEARING]) == 115200, basis
+    _assert_books_whole(db, owner)
+
+
+def test_a_remittance_for_an_invoice_already_paid_adds_no_income(
+    app: Any, db: Any, signed_in: Any, owner: Any
+) -> None:
+    from minimin.invoices import services as invoice_services
+    from minimin.invoices.models import Invoice, Payment
+
+    job_id = _job(app, owner)
+    invoice_id = _invoice(app, owner, job_id)
+    rid = _remit(signed_in, owner, job_id, post=False)
+    # Matched, then the agency's money recorded by hand on the invoice before posting.
+    with app.test_request_context():
+        invoice = db.session.get(Invoice, invoice_id)
+        invoice_services.record_payment(
+            invoice, amount_pence=144000, paid_on=dt.date(2025, 5, 15), method="bank_transfer"
+        )
+        db.session.commit()
+    _post(signed_in, rid)
+
+    db.session.expire_all()
+    # No second payment: the invoice owed nothing more.
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Payment)) == 1
+    text = signed_in.get(f"/remittances/{rid}").get_data(as_text=True).replace("&nbsp;", " ")
+    assert (
+        "the agency paid £1,440.00 for this job, £1,440.00 more than invoice INV-0001 still "
+        "owed: that is held as owed back to the agency."
+    ) in text
+
+    debtor = accounts.debtor(agency_id=owner.agency_id)
+    for basis in BASES:
+        assert _turnover(db, owner, basis) == 120000, basis  # the invoice's, once
+        assert _sum(db, owner, basis, sign=-1, codes=[accounts.OUTPUT_VAT]) == 24000, basis
+        # The remittance's £1,440 is held for the agency: Dr agency clearing, Cr its debtor.
+        assert _sum(db, owner, basis, codes=[accounts.AGENCY_CLEARING]) == 115200, basis
+        assert _sum(db, owner, basis, codes=[debtor]) == -144000, basis
+        assert _sum(db, owner, basis, codes=[accounts.UNDEPOSITED]) == 144000, basis
+    _assert_books_whole(db, owner)
+
+
+def test_removing_the_remittances_payment_keeps_the_books_whole(
+    app: Any, db: Any, signed_in: Any, owner: Any
+) -> None:
+    from minimin.invoices import services as invoice_services
+    from minimin.invoices.models import ISSUED, Invoice, Payment
+
+    job_id = _job(app, owner)
+    invoice_id = _invoice(app, owner, job_id)
+    _remit(signed_in, owner, job_id)
+    db.session.expire_all()  # the invoice as the remittance's posting left it
+    with app.test_request_context():
+        payment = db.session.scalar(sa.select(Payment).where(Payment.invoice_id == invoice_id))
+        invoice_services.delete_payment(payment)
+        db.session.commit()
+
+    db.session.expire_all()
+    assert db.session.get(Invoice, invoice_id).status == ISSUED
+    debtor = accounts.debtor(agency_id=owner.agency_id)
+    # The invoice is owed again (£1,440) and the agency's £1,440 is held for it: net nil.
+    assert _turnover(db, owner, "accruals") == 120000
+    assert _turnover(db, owner, "cash") == 0
+    for basis in BASES:
+        assert _sum(db, owner, basis, codes=[debtor]) == 0, basis
         assert _sum(db, owner, basis, codes=[accounts.AGENCY_CLEARING]) == 115200, basis
     _assert_books_whole(db, owner)
