@@ -93,6 +93,53 @@ class ExpenseError(UserError):
     """Fields of an expense that cannot be accepted."""
 
 
+# --------------------------------------------------------------------------- closed periods
+
+#: The fields of an expense and of a journey that its journal entry depends on: a change to
+#: any of them, in a closed period, would change figures already filed.
+_EXPENSE_POSTED_FIELDS = (
+    "date",
+    "category",
+    "amount_pence",
+    "currency",
+    "vat_pence",
+    "vat_treatment",
+    "vat_reclaimable",
+    "business_percent",
+    "payment_method",
+    "job_id",
+    "warnings_confirmed",
+)
+_JOURNEY_POSTED_FIELDS = ("date", "miles", "vehicle", "job_id")
+
+
+def _ensure_open(user_id: uuid.UUID, *days: dt.date | None) -> None:
+    """Refuse (:class:`ExpenseError` on the date) a change dated in a closed period: the books
+    are closed up to the latest filed VAT return or the year the user closed."""
+    from minimin.ledger.posting import LedgerError, ensure_open
+
+    for day in sorted({d for d in days if d is not None}):
+        try:
+            ensure_open(db.session, user_id, day)
+        except LedgerError as exc:
+            raise ExpenseError(exc.message, "date", code=exc.code) from exc
+
+
+def _ensure_change_open(row: Expense | Journey, fields: tuple[str, ...]) -> None:
+    """Refuse a change to *row*'s posted figures when its old or new date is closed."""
+    state = sa.inspect(row)
+
+    def changed(name: str) -> bool:
+        # Setting a field to the value it had records history too: compare the values.
+        history = state.attrs[name].history
+        return bool(history.added) and list(history.added) != list(history.deleted)
+
+    if not any(changed(name) for name in fields):
+        return
+    dates = state.attrs.date.history
+    _ensure_open(row.user_id, *dates.deleted, *dates.unchanged, *dates.added)
+
+
 # --------------------------------------------------------------------------- VAT
 
 
@@ -312,6 +359,10 @@ def create_expense(user_id: uuid.UUID, **fields: Any) -> Expense:
     receipt_ids = fields.pop("receipt_file_ids", ())
     expense = Expense(user_id=user_id, source=source, external_ref=external_ref)
     _apply(expense, user_id, dict(fields), creating=True)
+    if source == MANUAL:
+        # Bank lines and remittances check their own dates; a recurring expense due in a
+        # closed period is posted on the first open day, as a correction.
+        _ensure_open(user_id, expense.date)
     if external_ref is None:
         db.session.add(expense)
         db.session.flush()
@@ -336,12 +387,14 @@ def update_expense(expense: Expense, **fields: Any) -> Expense:
     fields.pop("source", None)
     fields.pop("external_ref", None)
     _apply(expense, expense.user_id, dict(fields), creating=False)
+    _ensure_change_open(expense, _EXPENSE_POSTED_FIELDS)
     db.session.flush()
     return expense
 
 
 def delete_expense(expense: Expense) -> None:
     """Delete *expense* and its receipts (their files once the deletion commits)."""
+    _ensure_open(expense.user_id, expense.date)
     files = [r.file for r in expense.receipts]
     db.session.delete(expense)
     db.session.flush()
@@ -599,6 +652,7 @@ def _apply_journey(
 def create_journey(user_id: uuid.UUID, **fields: Any) -> Journey:
     journey = Journey(user_id=user_id)
     _apply_journey(journey, user_id, dict(fields), creating=True)
+    _ensure_open(user_id, journey.date)
     db.session.add(journey)
     db.session.flush()
     return journey
@@ -606,11 +660,13 @@ def create_journey(user_id: uuid.UUID, **fields: Any) -> Journey:
 
 def update_journey(journey: Journey, **fields: Any) -> Journey:
     _apply_journey(journey, journey.user_id, dict(fields), creating=False)
+    _ensure_change_open(journey, _JOURNEY_POSTED_FIELDS)
     db.session.flush()
     return journey
 
 
 def delete_journey(journey: Journey) -> None:
+    _ensure_open(journey.user_id, journey.date)
     db.session.delete(journey)
     db.session.flush()
 

@@ -376,7 +376,11 @@ def delete(expense_id: str) -> Response:
     expense = owned_or_404(Expense, expense_id)
     if not DeleteForm().validate_on_submit():
         abort(400)
-    services.delete_expense(expense)
+    try:
+        services.delete_expense(expense)
+    except services.ExpenseError as exc:  # dated in a closed period
+        flash(str(exc.message), "error")
+        return redirect(url_for(".detail", expense_id=expense.id))
     flash(_("The expense was deleted."), "success")
     return redirect(url_for(".index"))
 
@@ -637,6 +641,10 @@ def journey_delete(journey_id: str) -> Response:
     journey = owned_or_404(Journey, journey_id)
     if not DeleteForm().validate_on_submit():
         abort(400)
-    services.delete_journey(journey)
+    try:
+        services.delete_journey(journey)
+    except services.ExpenseError as exc:  # dated in a closed period
+        flash(str(exc.message), "error")
+        return redirect(url_for(".mileage"))
     flash(_("The journey was deleted."), "success")
     return redirect(url_for(".mileage"))

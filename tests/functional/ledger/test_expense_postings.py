@@ -407,3 +407,55 @@ def test_mileage_rounds_the_running_claim_not_each_range(db: Any, owner: Any) ->
     assert documents_mileage(db, owner.id, YEAR_START, YEAR_END) == 9
     assert mileage_total(db, owner.id, dt.date(2025, 6, 1), YEAR_END) == 4
     assert documents_mileage(db, owner.id, dt.date(2025, 6, 1), YEAR_END) == 5
+
+
+# --------------------------------------------------------------------------- closed periods
+
+
+def test_closed_period_refuses_changes_to_posted_figures(db: Any, owner: Any) -> None:
+    from minimin.ledger.models import PeriodLock
+
+    june = dt.date(2025, 6, 2)
+    expense = services.create_expense(
+        owner.id, date=june, supplier="Printer", category="office", amount_pence=2400
+    )
+    trip = journey(owner.id, june, "10")
+    db.session.add(PeriodLock(user_id=owner.id, locked_through=dt.date(2025, 6, 30)))
+    db.session.commit()
+
+    refusals = [
+        lambda: services.update_expense(expense, amount_pence=2500),
+        lambda: services.update_expense(expense, date=dt.date(2025, 7, 1)),
+        lambda: services.delete_expense(expense),
+        lambda: services.create_expense(
+            owner.id, date=dt.date(2025, 6, 30), supplier="Late", amount_pence=100
+        ),
+        lambda: services.update_journey(trip, miles=Decimal(11)),
+        lambda: services.delete_journey(trip),
+        lambda: journey(owner.id, dt.date(2025, 6, 5), "3"),
+    ]
+    for refused in refusals:
+        with pytest.raises(services.ExpenseError) as caught:
+            refused()
+        assert (caught.value.code, caught.value.field) == ("period_locked", "date")
+        db.session.rollback()
+
+    # Words only: nothing posted changes, so nothing is refused.
+    services.update_expense(expense, notes="Toner for the portfolio prints")
+    services.update_journey(trip, purpose="Casting at the studio")
+    # An agency's commission deducted in the closed period is posted on the first open day.
+    commission = services.create_expense(
+        owner.id,
+        date=dt.date(2025, 6, 20),
+        supplier="Top Models",
+        category="professional",
+        amount_pence=6000,
+        payment_method="deducted",
+        source="remittance",
+        external_ref="remittance:r2:l1",
+    )
+    db.session.commit()
+    [entry] = entries(db, commission.id)
+    assert entry.date == dt.date(2025, 7, 1)
+    assert [len(entries(db, expense.id)), len(entries(db, trip.id))] == [1, 1]
+    assert check(db.session, [owner.id]).ok
