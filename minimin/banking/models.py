@@ -62,7 +62,9 @@ MATCH_INVOICE = "invoice"
 MATCH_EXPENSE = "expense"
 MATCH_JOB = "job"  # an expected agency payment for a job
 MATCH_REMITTANCE = "remittance"
-MATCH_KINDS = (MATCH_INVOICE, MATCH_EXPENSE, MATCH_JOB, MATCH_REMITTANCE)
+#: A payment already recorded on an invoice (by hand, by Stripe): the match links it.
+MATCH_PAYMENT = "payment"
+MATCH_KINDS = (MATCH_INVOICE, MATCH_EXPENSE, MATCH_JOB, MATCH_REMITTANCE, MATCH_PAYMENT)
 
 # Rule kinds
 RULE_CONTAINS = "contains"
@@ -228,10 +230,11 @@ class BankMatch(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignor
         sa.ForeignKey("bank_transaction.id", ondelete="CASCADE"), index=True
     )
     kind: Mapped[str] = mapped_column(sa.String(16))
-    #: The invoice, expense, job or remittance id (by kind).
+    #: The invoice, expense, job, remittance or invoice payment id (by kind).
     target_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
     amount_pence: Mapped[int] = mapped_column(sa.BigInteger)
-    #: The invoice payment recorded when the match was accepted (kind ``invoice``).
+    #: The invoice payment recorded when the match was accepted (kind ``invoice``; a
+    #: ``payment`` match links a payment recorded before, and undoing it leaves it be).
     payment_id: Mapped[uuid.UUID | None] = mapped_column(
         sa.ForeignKey("invoice_payment.id", ondelete="SET NULL"), index=True
     )

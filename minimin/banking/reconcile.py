@@ -33,6 +33,8 @@ from flask_babel import lazy_gettext as _l
 INVOICE = "invoice"
 JOB = "job"
 EXPENSE = "expense"
+PAYMENT = "payment"
+REMITTANCE = "remittance"
 
 #: How long after issue a payment is expected (days).
 INVOICE_WINDOW_DAYS = 180
@@ -40,6 +42,11 @@ INVOICE_WINDOW_DAYS = 180
 AGENCY_WINDOW_DAYS = 180
 #: An expense and its bank line are within a week of each other.
 EXPENSE_WINDOW_DAYS = 7
+#: A payment recorded by hand reaches the bank within some weeks of the day it was recorded
+#: (before it, or after it when the user records a payment once the statement shows it).
+PAYMENT_WINDOW_DAYS = 30
+#: An agency's remittance advice and its deposit are dated within some weeks of each other.
+REMITTANCE_WINDOW_DAYS = 60
 #: Candidates taken from one name token (a common name must not make the work quadratic).
 NAME_CANDIDATES = 25
 MAX_SUGGESTIONS = 5
@@ -169,6 +176,31 @@ class OpenExpense:
     amount_pence: int  # positive
     supplier: str = ""
     description: str = ""
+    currency: str = "GBP"
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedPayment:
+    """A payment recorded on an invoice (by hand, by Stripe) that no bank line explains yet."""
+
+    id: uuid.UUID
+    invoice_id: uuid.UUID
+    invoice_number: str
+    customer_name: str
+    amount_pence: int  # what no bank line explains yet
+    paid_on: date
+    currency: str = "GBP"
+
+
+@dataclass(frozen=True, slots=True)
+class PostedRemittance:
+    """A posted agency remittance whose net payment no bank line shows yet."""
+
+    id: uuid.UUID
+    reference: str
+    agency_name: str
+    net_pence: int  # what no bank line explains yet (its agency clearing)
+    day: date
     currency: str = "GBP"
 
 
@@ -329,9 +361,15 @@ def suggest(
     expected: Iterable[ExpectedPayment] = (),
     expenses: Iterable[OpenExpense] = (),
     *,
+    payments: Iterable[RecordedPayment] = (),
+    remittances: Iterable[PostedRemittance] = (),
     rejected: set[tuple[uuid.UUID, str, uuid.UUID]] | frozenset[Any] = frozenset(),
 ) -> dict[uuid.UUID, list[Suggestion]]:
     """Ranked suggestions per transaction id (only transactions with at least one).
+
+    A deposit that money already recorded explains (a payment recorded by hand, a posted
+    remittance) is offered as that record first: accepting it links the record, where
+    accepting an invoice would record the same money a second time.
 
     *rejected* holds (transaction id, kind, target id) the user turned down."""
     inv_index = _Index()
@@ -365,12 +403,16 @@ def suggest(
                 day=exp.day,
             )
 
+    recorded = _Recorded(payments, remittances)
     out: dict[uuid.UUID, list[Suggestion]] = {}
     for txn in transactions:
         if txn.open_pence <= 0:
             continue
         if txn.amount_pence > 0:
-            found = _for_incoming(txn, inv_index, job_index, rejected)
+            found = recorded.suggest(txn, rejected)
+            found.extend(
+                _for_incoming(txn, inv_index, job_index, rejected, recorded.invoices_of(found))
+            )
         else:
             found = _for_outgoing(txn, exp_index, rejected)
         if found:
@@ -379,8 +421,14 @@ def suggest(
 
 
 def _for_incoming(
-    txn: Txn, inv_index: _Index, job_index: _Index, rejected: Any
+    txn: Txn,
+    inv_index: _Index,
+    job_index: _Index,
+    rejected: Any,
+    explained: frozenset[uuid.UUID] = frozenset(),
 ) -> list[Suggestion]:
+    """Invoices and expected agency payments; not an invoice in *explained* (one whose
+    recorded payment is offered for this deposit already)."""
     text_tokens = name_tokens(f"{txn.counterparty} {txn.description} {txn.reference}")
     keys = reference_keys(txn.reference, txn.description)
     candidates: dict[uuid.UUID, OpenInvoice] = {}
@@ -401,6 +449,8 @@ def _for_incoming(
     scored: list[tuple[int, int, str, OpenInvoice, bool, bool, bool, bool]] = []
     for inv in candidates.values():
         if inv.currency != txn.currency or (txn.id, INVOICE, inv.id) in rejected:
+            continue
+        if inv.id in explained:
             continue
         if inv.issue_date and txn.posted_on < inv.issue_date:
             continue
@@ -528,3 +578,130 @@ def _for_outgoing(txn: Txn, exp_index: _Index, rejected: Any) -> list[Suggestion
             Suggestion(txn.id, (Target(EXPENSE, exp.id, txn.open_pence, label),), score, reasons)
         )
     return suggestions
+
+
+class _Recorded:
+    """Money already recorded that a deposit may be: payments recorded on invoices and posted
+    remittances, by amount (the nearest in date), by invoice number or remittance reference
+    in the bank's text, and by payer name."""
+
+    def __init__(
+        self, payments: Iterable[RecordedPayment], remittances: Iterable[PostedRemittance]
+    ) -> None:
+        self.payments = _Index()
+        self.invoice_of: dict[uuid.UUID, uuid.UUID] = {}
+        for pay in payments:
+            if pay.amount_pence > 0:
+                key = number_key(pay.invoice_number)
+                self.payments.add(
+                    pay.id,
+                    pay,
+                    pay.currency,
+                    pay.amount_pence,
+                    pay.customer_name,
+                    key,
+                    day=pay.paid_on,
+                )
+                self.invoice_of[pay.id] = pay.invoice_id
+        self.remittances = _Index()
+        for rem in remittances:
+            if rem.net_pence > 0:
+                key = number_key(rem.reference)
+                self.remittances.add(
+                    rem.id, rem, rem.currency, rem.net_pence, rem.agency_name, key, day=rem.day
+                )
+
+    def invoices_of(self, found: Iterable[Suggestion]) -> frozenset[uuid.UUID]:
+        """The invoices whose recorded payments are among *found*."""
+        return frozenset(
+            self.invoice_of[t.id] for s in found for t in s.targets if t.kind == PAYMENT
+        )
+
+    def suggest(self, txn: Txn, rejected: Any) -> list[Suggestion]:
+        tokens = name_tokens(f"{txn.counterparty} {txn.description} {txn.reference}")
+        keys = reference_keys(txn.reference, txn.description)
+        return [
+            *self._payments(txn, tokens, keys, rejected),
+            *self._remittances(txn, tokens, keys, rejected),
+        ]
+
+    def _payments(
+        self, txn: Txn, tokens: frozenset[str], keys: set[str], rejected: Any
+    ) -> list[Suggestion]:
+        found = []
+        for pay in self.payments.amount_around(
+            txn.currency,
+            txn.open_pence,
+            txn.posted_on,
+            PAYMENT_WINDOW_DAYS,
+            lambda pay: (txn.id, PAYMENT, pay.id) in rejected,
+        ):
+            score = SCORE_AMOUNT + SCORE_DATE
+            reasons: list[Any] = [
+                _l("a payment of this amount is recorded on %(n)s", n=pay.invoice_number),
+                _l("%(d)d days apart", d=abs((txn.posted_on - pay.paid_on).days)),
+            ]
+            if number_key(pay.invoice_number) in keys:
+                score += SCORE_NUMBER
+                reasons.append(
+                    _l("the reference contains the invoice number %(n)s", n=pay.invoice_number)
+                )
+            if self.payments.tokens.get(pay.id, frozenset()) & tokens:
+                score += SCORE_NAME
+                reasons.append(_l("the payer looks like %(name)s", name=pay.customer_name))
+            label = _l(
+                "the %(amount)s payment you recorded on %(date)s",
+                amount=_money(pay.amount_pence, pay.currency),
+                date=pay.paid_on.strftime("%d/%m/%Y"),
+            )
+            target = Target(
+                PAYMENT,
+                pay.id,
+                txn.open_pence,
+                f"{label} · {pay.invoice_number} · {pay.customer_name}",
+            )
+            found.append(Suggestion(txn.id, (target,), score, reasons))
+        return found
+
+    def _remittances(
+        self, txn: Txn, tokens: frozenset[str], keys: set[str], rejected: Any
+    ) -> list[Suggestion]:
+        def skip(rem: PostedRemittance) -> bool:
+            return (txn.id, REMITTANCE, rem.id) in rejected
+
+        candidates: dict[uuid.UUID, PostedRemittance] = {
+            rem.id: rem
+            for rem in self.remittances.amount_around(
+                txn.currency, txn.open_pence, txn.posted_on, REMITTANCE_WINDOW_DAYS, skip
+            )
+        }
+        for key in keys:
+            for rem in self.remittances.by_key.get(key, ()):
+                if rem.currency == txn.currency and not skip(rem):
+                    candidates.setdefault(rem.id, rem)
+        found = []
+        for rem in candidates.values():
+            score, reasons = 0, []
+            if rem.net_pence == txn.open_pence:
+                score += SCORE_AMOUNT
+                reasons.append(_l("the amount is the net the remittance says was paid"))
+            if rem.reference and number_key(rem.reference) in keys:
+                score += SCORE_NUMBER
+                reasons.append(_l("the bank's text contains the reference %(r)s", r=rem.reference))
+            if self.remittances.tokens.get(rem.id, frozenset()) & tokens:
+                score += SCORE_NAME
+                reasons.append(_l("the payer looks like %(name)s", name=rem.agency_name))
+            if abs((txn.posted_on - rem.day).days) <= REMITTANCE_WINDOW_DAYS:
+                score += SCORE_DATE
+                reasons.append(_l("%(d)d days apart", d=abs((txn.posted_on - rem.day).days)))
+            label = _l("the remittance %(ref)s", ref=rem.reference or rem.day.strftime("%d/%m/%Y"))
+            amount = min(txn.open_pence, rem.net_pence)
+            target = Target(REMITTANCE, rem.id, amount, f"{label} · {rem.agency_name}")
+            found.append(Suggestion(txn.id, (target,), score, reasons))
+        return found
+
+
+def _money(pence: int, currency: str) -> str:
+    from minimin.core.money import Money, format_money
+
+    return format_money(Money.from_pence(pence, currency))

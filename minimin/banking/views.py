@@ -22,6 +22,8 @@ from minimin.banking.models import (
     MATCH_INVOICE,
     MATCH_JOB,
     MATCH_KINDS,
+    MATCH_PAYMENT,
+    MATCH_REMITTANCE,
     PENDING,
     RECONCILIATION_LABELS,
     BankAccount,
@@ -34,9 +36,11 @@ from minimin.core.forms import select_choices
 from minimin.core.money import Money, MoneyError, format_money, parse_money
 from minimin.core.security import USER, classify_blueprint
 from minimin.core.storage import StorageError
+from minimin.core.templating import uk_date
 from minimin.core.tenancy import owned_or_404, owned_query
 from minimin.core.tenancy import parse_uuid as _parse_uuid
 from minimin.extensions import db
+from minimin.ledger.rules.banking import AGENCY_PAYMENT, INCOME
 
 bp = Blueprint(
     "banking",
@@ -392,13 +396,25 @@ def transaction(txn_id: str) -> ViewResult:
         split_invoices=split_invoices,
         split_jobs=split_jobs,
         targets=_target_labels(txn),
+        income_without_document=_income_without_document(txn),
+    )
+
+
+def _income_without_document(txn: BankTransaction) -> bool:
+    """Whether part of *txn* counts as income only because of its category (no invoice or
+    remittance behind it): the page says so and points to the document to post instead."""
+    return (
+        txn.category in (INCOME, AGENCY_PAYMENT)
+        and txn.reconciliation != IGNORED
+        and abs(txn.amount_pence) > txn.reconciled_pence
     )
 
 
 def _target_labels(txn: BankTransaction) -> dict[uuid.UUID, str]:
     from minimin.expenses.models import Expense
-    from minimin.invoices.models import Invoice
+    from minimin.invoices.models import Invoice, Payment
     from minimin.jobs.models import Job
+    from minimin.remittances.models import Remittance
 
     labels: dict[uuid.UUID, str] = {}
     ids = {m.kind: [] for m in txn.matches}
@@ -408,6 +424,7 @@ def _target_labels(txn: BankTransaction) -> dict[uuid.UUID, str]:
         (MATCH_INVOICE, Invoice, Invoice.number),
         (MATCH_JOB, Job, Job.title),
         ("expense", Expense, Expense.supplier),
+        (MATCH_REMITTANCE, Remittance, Remittance.reference),
     ):
         if ids.get(kind):
             for row in db.session.execute(
@@ -416,6 +433,15 @@ def _target_labels(txn: BankTransaction) -> dict[uuid.UUID, str]:
                 )
             ):
                 labels[row[0]] = row[1] or ""
+    if ids.get(MATCH_PAYMENT):
+        for pid, paid_on, number in db.session.execute(
+            sa.select(Payment.id, Payment.paid_on, Invoice.number)
+            .join(Invoice, Invoice.id == Payment.invoice_id)
+            .where(Payment.id.in_(ids[MATCH_PAYMENT]), Payment.user_id == txn.user_id)
+        ):
+            labels[pid] = _(
+                "payment of %(n)s recorded on %(date)s", n=number or "", date=uk_date(paid_on)
+            )
     return labels
 
 

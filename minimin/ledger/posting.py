@@ -27,6 +27,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from minimin.core.db import utcnow
 from minimin.core.user_error import UserError
 from minimin.ledger.entries import Line, Posting, compact, reversed_lines, same_lines
 from minimin.ledger.models import JournalEntry, JournalLine, LedgerAccount, PeriodLock
@@ -292,6 +293,134 @@ def settle(session: Session) -> int:
         return changed
     finally:
         session.info[_SETTLING_KEY] = False
+
+
+# --------------------------------------------------------------------------- in bulk
+
+_ENTRY_COLUMNS = (
+    "id",
+    "user_id",
+    "source_kind",
+    "source_id",
+    "version",
+    "date",
+    "moved_from",
+    "currency",
+    "description",
+    "posted_at",
+)
+_LINE_COLUMNS = (
+    "id",
+    "user_id",
+    "entry_id",
+    "position",
+    "date",
+    "currency",
+    "account",
+    "amount_pence",
+    "basis",
+    "client_id",
+    "agency_id",
+    "job_id",
+    "vat_code",
+    "memo",
+)
+
+
+def post_new(
+    session: Session,
+    user_id: uuid.UUID,
+    kind: str,
+    items: Iterable[tuple[uuid.UUID, Posting]],
+) -> int:
+    """Post the first version of many new documents of *kind* at once: ``(source id,
+    posting)`` pairs of documents that have no entry yet (rows just added in bulk, which the
+    ORM does not see, so nothing touches them). Written with one statement per table, not one
+    ORM object per row: a 100,000-line bank statement posts in about a second. Returns how
+    many entries were written. The unique key still refuses a document posted twice."""
+    through = locked_through(session, user_id)
+    now = utcnow()
+    entries: list[tuple[Any, ...]] = []
+    lines: list[tuple[Any, ...]] = []
+    codes: set[str] = set()
+    for source_id, wanted in items:
+        wanted_lines = compact(wanted.lines)
+        if not wanted_lines:
+            continue
+        entry_id = uuid.uuid4()
+        day = _open_date(wanted.date, through)
+        moved = wanted.date if day != wanted.date else None
+        description = wanted.description[:300]
+        entries.append(
+            (entry_id, user_id, kind, source_id, 1, day, moved, wanted.currency, description, now)
+        )
+        for position, line in enumerate(wanted_lines):
+            codes.add(line.account)
+            lines.append(
+                (
+                    uuid.uuid4(),
+                    user_id,
+                    entry_id,
+                    position,
+                    day,
+                    wanted.currency,
+                    line.account,
+                    line.amount,
+                    line.basis,
+                    line.client_id,
+                    line.agency_id,
+                    line.job_id,
+                    line.vat_code,
+                    line.memo[:300],
+                )
+            )
+    if not entries:
+        return 0
+    _ensure_accounts(session, user_id, codes)
+    # The first entry goes through the ORM so that the change counters (which watch ORM
+    # statements) note that the journal changed; the rest straight through the driver.
+    session.execute(sa.insert(JournalEntry), [dict(zip(_ENTRY_COLUMNS, entries[0], strict=True))])
+    _insert_many(session, JournalEntry.__table__, _ENTRY_COLUMNS, entries[1:])
+    _insert_many(session, JournalLine.__table__, _LINE_COLUMNS, lines)
+    return len(entries)
+
+
+def _insert_many(
+    session: Session, table: Any, columns: tuple[str, ...], rows: list[tuple[Any, ...]]
+) -> None:
+    """INSERT *rows* (tuples in the order of *columns*) into *table* without building a
+    statement or an object per row: PostgreSQL takes each column as one array (``unnest``),
+    other databases the driver's executemany, values through each column's bind processor."""
+    if not rows:
+        return
+    connection = session.connection()
+    dialect = connection.dialect
+    processors = [
+        table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns
+    ]
+    names = ", ".join(columns)
+    if dialect.name == "postgresql":
+        arrays = []
+        for index, process in enumerate(processors):
+            values = [row[index] for row in rows]
+            arrays.append([process(v) for v in values] if process else values)
+        casts = ", ".join(
+            f"%s::{table.c[name].type.compile(dialect=dialect)}[]" for name in columns
+        )
+        # Table, columns and types are the models' own, never user input.
+        sql = f"INSERT INTO {table.name} ({names}) SELECT * FROM unnest({casts})"  # noqa: S608
+        connection.exec_driver_sql(sql, tuple(arrays))
+        return
+    compiled = table.insert().compile(dialect=dialect, column_keys=list(columns))
+    order = [columns.index(name) for name in (compiled.positiontup or columns)]
+    processed = [
+        tuple(
+            processors[i](row[i]) if processors[i] else row[i]  # type: ignore[misc]
+            for i in order
+        )
+        for row in rows
+    ]
+    connection.exec_driver_sql(str(compiled), processed)
 
 
 # --------------------------------------------------------------------------- session events

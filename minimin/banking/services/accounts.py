@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from minimin.banking.models import BankAccount, BankMatch, BankTransaction, ImportJob
 from minimin.banking.services.errors import BankingError
 from minimin.extensions import db
+from minimin.ledger.sources.banking import touch_account_lines
 
 
 def _clean_last_four(value: str | None) -> str | None:
@@ -67,6 +68,8 @@ def delete_account(account: BankAccount) -> None:
             ImportJob.bank_account_id == account.id, ImportJob.file_id.is_not(None)
         )
     ).all()
+    # Deleted in bulk, unseen by the ORM: each line's entry is reversed before commit.
+    touch_account_lines(db.session, account.user_id, account.id)
     db.session.execute(
         sa.delete(BankTransaction).where(BankTransaction.bank_account_id == account.id)
     )

@@ -19,7 +19,10 @@ import sqlalchemy as sa
 from minimin.banking import reconcile
 from minimin.banking.models import (
     MATCH_EXPENSE,
+    MATCH_INVOICE,
     MATCH_JOB,
+    MATCH_PAYMENT,
+    MATCH_REMITTANCE,
     PART,
     UNRECONCILED,
     BankMatch,
@@ -163,6 +166,104 @@ def open_expenses(user_id: uuid.UUID) -> list[reconcile.OpenExpense]:
     ]
 
 
+def _matched_payments(user_id: uuid.UUID) -> dict[uuid.UUID, int]:
+    """How much of each invoice payment bank lines explain: linked by a ``payment`` match, or
+    recorded by an ``invoice`` match."""
+    payment = sa.case(
+        (BankMatch.kind == MATCH_PAYMENT, BankMatch.target_id), else_=BankMatch.payment_id
+    )
+    rows = db.session.execute(
+        sa.select(payment, sa.func.sum(BankMatch.amount_pence))
+        .where(
+            BankMatch.user_id == user_id,
+            sa.or_(
+                BankMatch.kind == MATCH_PAYMENT,
+                sa.and_(BankMatch.kind == MATCH_INVOICE, BankMatch.payment_id.is_not(None)),
+            ),
+        )
+        .group_by(payment)
+    )
+    return {r[0]: int(r[1] or 0) for r in rows}
+
+
+def recorded_payments(user_id: uuid.UUID) -> list[reconcile.RecordedPayment]:
+    """Invoice payments recorded by hand or by Stripe that no bank line explains in full (an
+    agency remittance's payment reaches the bank as the remittance, offered as such)."""
+    from minimin.invoices.models import METHOD_AGENCY_REMITTANCE, Invoice, Payment
+
+    matched = _matched_payments(user_id)
+    rows = db.session.execute(
+        sa.select(
+            Payment.id,
+            Payment.invoice_id,
+            Payment.amount_pence,
+            Payment.paid_on,
+            Payment.currency,
+            Invoice.number,
+            Invoice.customer_name,
+        )
+        .join(Invoice, Invoice.id == Payment.invoice_id)
+        .where(Payment.user_id == user_id, Payment.method != METHOD_AGENCY_REMITTANCE)
+    )
+    return [
+        reconcile.RecordedPayment(
+            id=r.id,
+            invoice_id=r.invoice_id,
+            invoice_number=r.number or "",
+            customer_name=r.customer_name or "",
+            amount_pence=r.amount_pence - matched.get(r.id, 0),
+            paid_on=r.paid_on,
+            currency=r.currency,
+        )
+        for r in rows
+        if r.amount_pence > matched.get(r.id, 0)
+    ]
+
+
+def posted_remittances(user_id: uuid.UUID) -> list[reconcile.PostedRemittance]:
+    """Posted remittances whose net payment (held on agency clearing) no bank line explains
+    in full."""
+    from minimin.contacts.models import Agency
+    from minimin.remittances.models import POSTED, Remittance
+
+    matched = (
+        sa.select(sa.func.coalesce(sa.func.sum(BankMatch.amount_pence), 0))
+        .where(
+            BankMatch.user_id == user_id,
+            BankMatch.kind == MATCH_REMITTANCE,
+            BankMatch.target_id == Remittance.id,
+        )
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        sa.select(
+            Remittance.id,
+            Remittance.reference,
+            Remittance.date,
+            Remittance.currency,
+            (Remittance.total_net_pence - matched).label("open_pence"),
+            Agency.name,
+        )
+        .join(Agency, Agency.id == Remittance.agency_id)
+        .where(
+            Remittance.user_id == user_id,
+            Remittance.status == POSTED,
+            Remittance.total_net_pence > matched,
+        )
+    )
+    return [
+        reconcile.PostedRemittance(
+            id=r.id,
+            reference=r.reference or "",
+            agency_name=r.name or "",
+            net_pence=int(r.open_pence),
+            day=r.date,
+            currency=r.currency,
+        )
+        for r in rows
+    ]
+
+
 def rejected_for(user_id: uuid.UUID) -> set[tuple[uuid.UUID, str, uuid.UUID]]:
     return {
         (r.transaction_id, r.kind, r.target_id)
@@ -193,5 +294,7 @@ def suggestions(
         open_invoices(user_id) if incoming else (),
         expected_agency_payments(user_id) if incoming else (),
         open_expenses(user_id) if outgoing else (),
+        payments=recorded_payments(user_id) if incoming else (),
+        remittances=posted_remittances(user_id) if incoming else (),
         rejected=rejected_for(user_id),
     )

@@ -3,7 +3,8 @@ transactions in batches, categorised by the user's rules as they go in.
 
 All or nothing, and safe to run twice (see :func:`run_import`). Rows are written with the
 driver's executemany (:class:`_BulkWriter`), because an import of a large statement must not
-build one ORM object or one INSERT statement per row.
+build one ORM object or one INSERT statement per row; each batch's lines are posted to the
+journal (Dr the bank account, Cr suspense, or the rule's category) the same way, in bulk.
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ from minimin.banking.services.categories import _load_rules
 from minimin.banking.services.imports import read_statement
 from minimin.core.db import utcnow
 from minimin.extensions import db
+from minimin.ledger.rules.banking import BankLine
+from minimin.ledger.sources.banking import forget_import, post_imported
 
 log = logging.getLogger(__name__)
 
@@ -110,6 +113,7 @@ def run_import(job_id: uuid.UUID, *, commit: Any = None) -> ImportJob | None:
         db.session.rollback()
         job = db.session.get(ImportJob, job_id)
         assert job is not None
+        forget_import(db.session, job.id)
         db.session.execute(
             sa.delete(BankTransaction).where(BankTransaction.import_job_id == job.id)
         )
@@ -170,7 +174,7 @@ def _insert(
         "created_at": now,
         "updated_at": now,
     }
-    writer = _BulkWriter(shared)
+    writer = _BulkWriter(shared, account.user_id)
     added = 0
     fresh = set()
     for index, row in enumerate(rows, start=1):
@@ -182,9 +186,13 @@ def _insert(
             if compiled
             else None
         )
+        category = rule.category if rule else None
+        client_id = rule.client_id if rule else None
+        agency_id = rule.agency_id if rule else None
+        txn_id = uuid.uuid4()
         writer.add(
             (
-                uuid.uuid4(),
+                txn_id,
                 row.posted_on,
                 row.amount_pence,
                 row.description,
@@ -193,11 +201,22 @@ def _insert(
                 row.fitid,
                 row.fingerprint,
                 payee_key(row.counterparty, row.description),
-                rule.category if rule else None,
-                CATEGORY_BY_RULE if rule and rule.category else None,
-                rule.client_id if rule else None,
-                rule.agency_id if rule else None,
-            )
+                category,
+                CATEGORY_BY_RULE if category else None,
+                client_id,
+                agency_id,
+            ),
+            BankLine(
+                id=txn_id,
+                bank_account_id=account.id,
+                posted_on=row.posted_on,
+                amount_pence=row.amount_pence,
+                currency=account.currency,
+                description=row.counterparty or row.description,
+                category=category,
+                client_id=client_id,
+                agency_id=agency_id,
+            ),
         )
         if len(writer) >= BATCH:
             added += writer.flush()
@@ -210,7 +229,8 @@ def _insert(
 class _BulkWriter:
     """Adds statement rows with the driver's executemany: the INSERT is compiled once (with
     ON CONFLICT DO NOTHING, so a concurrent import of the same rows is harmless) and values
-    go through each column's bind processor, without per-row statement construction."""
+    go through each column's bind processor, without per-row statement construction. Each
+    batch's lines are posted to the journal (in bulk too) in the same transaction."""
 
     ROW_COLUMNS = (
         "id",
@@ -228,7 +248,9 @@ class _BulkWriter:
         "agency_id",
     )
 
-    def __init__(self, shared: dict[str, Any]):
+    def __init__(self, shared: dict[str, Any], user_id: uuid.UUID):
+        self.user_id = user_id
+        self.lines: list[BankLine] = []
         table = BankTransaction.__table__
         dialect = db.session.connection().dialect
         if dialect.name == "postgresql":
@@ -268,7 +290,8 @@ class _BulkWriter:
     def __len__(self) -> int:
         return len(self.pending)
 
-    def add(self, values: tuple[Any, ...]) -> None:
+    def add(self, values: tuple[Any, ...], line: BankLine) -> None:
+        self.lines.append(line)
         row = [
             const_or_proc if i is None else const_or_proc(values[i])
             for i, const_or_proc in self.plan
@@ -280,8 +303,18 @@ class _BulkWriter:
     def flush(self) -> int:
         if not self.pending:
             return 0
-        count = len(self.pending)
         # The session's connection changes after each batch commits.
-        db.session.connection().exec_driver_sql(self.sql, self.pending)
-        self.pending = []
-        return count
+        result = db.session.connection().exec_driver_sql(self.sql, self.pending)
+        lines, self.pending, self.lines = self.lines, [], []
+        if result.rowcount != len(lines):
+            # A concurrent import added some of these rows first: post only ours.
+            ours = set(
+                db.session.scalars(
+                    sa.select(BankTransaction.id).where(
+                        BankTransaction.id.in_([line.id for line in lines])
+                    )
+                )
+            )
+            lines = [line for line in lines if line.id in ours]
+        post_imported(db.session, self.user_id, lines)
+        return len(lines)

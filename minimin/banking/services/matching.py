@@ -1,8 +1,16 @@
 """Reconciliation: accept a match (or a split over several targets), undo it, reject a
 suggestion, ignore a transaction.
 
-Accepting an invoice records the payment through :func:`minimin.invoices.services.record_payment`,
-so the invoice's balance and status (part paid, paid) stay right; undoing deletes that payment.
+A match says which document's money a bank line is; each match posts its amount from suspense
+to the clearing account the document used (docs/ledger.md, "Bank match"), so accepting one
+never records income and never records the same money twice:
+
+- a payment already recorded on an invoice (by hand, by Stripe) is *linked* (kind
+  ``payment``), and so is a posted remittance (its agency clearing) or an expense;
+- only an invoice allocation with no recorded payment behind it records the payment, through
+  :func:`minimin.invoices.services.record_payment`, so the invoice's balance and status stay
+  right; undoing the match deletes that payment, and nothing else.
+
 A transaction's reconciled amount and state always follow its matches (:func:`_refresh_state`).
 """
 
@@ -12,6 +20,7 @@ import contextlib
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -22,6 +31,8 @@ from minimin.banking.models import (
     MATCH_INVOICE,
     MATCH_JOB,
     MATCH_KINDS,
+    MATCH_PAYMENT,
+    MATCH_REMITTANCE,
     PART,
     RECONCILED,
     UNRECONCILED,
@@ -53,16 +64,11 @@ def _refresh_state(txn: BankTransaction) -> None:
 
 
 def accept(txn: BankTransaction, allocations: Sequence[Allocation]) -> list[BankMatch]:
-    """Match *txn* to one or more targets (a split when several). Invoice allocations record
-    a payment on the invoice (which becomes part paid or paid); agency-job allocations mark the
-    expected payment as received; expense allocations link the expense. Nothing is kept when
-    any allocation is refused."""
-    from minimin.expenses.models import Expense
-    from minimin.invoices import services as invoice_services
-    from minimin.invoices.models import METHOD_BANK, Invoice
-    from minimin.jobs import services as job_services
-    from minimin.jobs.models import Job
-
+    """Match *txn* to one or more targets (a split when several). An invoice allocation links
+    the invoice's payment already recorded for that amount, else records a payment (the
+    invoice becomes part paid or paid); payment, remittance and expense allocations link what
+    was recorded; agency-job allocations mark the expected payment as received. Nothing is
+    kept when any allocation is refused."""
     if txn.reconciliation == IGNORED:
         raise BankingError(_l("This transaction is ignored; include it again first."))
     if not allocations:
@@ -94,39 +100,7 @@ def accept(txn: BankTransaction, allocations: Sequence[Allocation]) -> list[Bank
             amount_pence=alloc.amount_pence,
             reason=alloc.reason[:300],
         )
-        if alloc.kind == MATCH_INVOICE:
-            if txn.amount_pence <= 0:
-                raise BankingError(_l("Only money coming in can pay an invoice."))
-            invoice = db.session.get(Invoice, alloc.target_id)
-            if invoice is None or invoice.user_id != txn.user_id:
-                raise BankingError(_l("That invoice was not found."))
-            if invoice.currency != txn.currency:
-                raise BankingError(_l("The invoice is in another currency."))
-            try:
-                payment = invoice_services.record_payment(
-                    invoice,
-                    amount_pence=alloc.amount_pence,
-                    paid_on=txn.posted_on,
-                    method=METHOD_BANK,
-                    reference=(txn.reference or txn.description)[:100] or None,
-                )
-            except invoice_services.InvoiceError as exc:
-                raise BankingError(
-                    _l("Invoice %(n)s: %(e)s", n=invoice.number or "", e=str(exc))
-                ) from exc
-            match.payment_id = payment.id
-        elif alloc.kind == MATCH_JOB:
-            job = db.session.get(Job, alloc.target_id)
-            if job is None or job.user_id != txn.user_id or job.agency_id is None:
-                raise BankingError(_l("That job was not found."))
-            with contextlib.suppress(job_services.JobError):
-                job_services.mark_paid(txn.user_id, [job.id])
-        elif alloc.kind == MATCH_EXPENSE:
-            expense = db.session.get(Expense, alloc.target_id)
-            if expense is None or expense.user_id != txn.user_id:
-                raise BankingError(_l("That expense was not found."))
-            if txn.amount_pence >= 0:
-                raise BankingError(_l("Only money going out can pay an expense."))
+        _check_target(txn, match)
         db.session.add(match)
         created.append(match)
     db.session.flush()
@@ -136,15 +110,132 @@ def accept(txn: BankTransaction, allocations: Sequence[Allocation]) -> list[Bank
     return created
 
 
+def _check_target(txn: BankTransaction, match: BankMatch) -> None:
+    """Check the target of a new match and do what accepting it does to the target."""
+    if match.kind in (MATCH_INVOICE, MATCH_PAYMENT, MATCH_REMITTANCE) and txn.amount_pence <= 0:
+        raise BankingError(_l("Only money coming in can pay an invoice."))
+    if match.kind == MATCH_INVOICE:
+        _pay_invoice(txn, match)
+    elif match.kind == MATCH_PAYMENT:
+        _link_payment(txn, match)
+    elif match.kind == MATCH_REMITTANCE:
+        _check_remittance(txn, match)
+    elif match.kind == MATCH_JOB:
+        _job_paid(txn, match)
+    elif match.kind == MATCH_EXPENSE:
+        from minimin.expenses.models import Expense
+
+        expense = db.session.get(Expense, match.target_id)
+        if expense is None or expense.user_id != txn.user_id:
+            raise BankingError(_l("That expense was not found."))
+        if txn.amount_pence >= 0:
+            raise BankingError(_l("Only money going out can pay an expense."))
+
+
+def _pay_invoice(txn: BankTransaction, match: BankMatch) -> None:
+    """Link the invoice's payment recorded for this money, else record one."""
+    from minimin.invoices import services as invoice_services
+    from minimin.invoices.models import METHOD_BANK, Invoice
+
+    invoice = db.session.get(Invoice, match.target_id)
+    if invoice is None or invoice.user_id != txn.user_id:
+        raise BankingError(_l("That invoice was not found."))
+    if invoice.currency != txn.currency:
+        raise BankingError(_l("The invoice is in another currency."))
+    recorded = _unexplained_payment(invoice, match.amount_pence)
+    if recorded is not None:
+        match.kind, match.target_id = MATCH_PAYMENT, recorded.id
+        return
+    try:
+        payment = invoice_services.record_payment(
+            invoice,
+            amount_pence=match.amount_pence,
+            paid_on=txn.posted_on,
+            method=METHOD_BANK,
+            reference=(txn.reference or txn.description)[:100] or None,
+        )
+    except invoice_services.InvoiceError as exc:
+        raise BankingError(_l("Invoice %(n)s: %(e)s", n=invoice.number or "", e=str(exc))) from exc
+    match.payment_id = payment.id
+
+
+def _explained(payment_id: uuid.UUID) -> int:
+    """How much of a recorded payment bank lines already explain."""
+    return int(
+        db.session.scalar(
+            sa.select(sa.func.coalesce(sa.func.sum(BankMatch.amount_pence), 0)).where(
+                sa.or_(
+                    sa.and_(BankMatch.kind == MATCH_PAYMENT, BankMatch.target_id == payment_id),
+                    BankMatch.payment_id == payment_id,
+                )
+            )
+        )
+        or 0
+    )
+
+
+def _unexplained_payment(invoice: Any, amount_pence: int) -> Any:
+    """A payment of exactly *amount_pence* recorded on *invoice* that no bank line shows yet
+    (oldest first): the deposit is that money, not a second payment."""
+    from minimin.invoices.models import METHOD_AGENCY_REMITTANCE
+
+    for payment in sorted(invoice.payments, key=lambda p: (p.paid_on, str(p.id))):
+        if payment.method == METHOD_AGENCY_REMITTANCE or payment.amount_pence != amount_pence:
+            continue
+        if _explained(payment.id) == 0:
+            return payment
+    return None
+
+
+def _link_payment(txn: BankTransaction, match: BankMatch) -> None:
+    from minimin.invoices.models import Payment
+
+    payment = db.session.get(Payment, match.target_id)
+    if payment is None or payment.user_id != txn.user_id:
+        raise BankingError(_l("That payment was not found."))
+    if payment.currency != txn.currency:
+        raise BankingError(_l("The payment is in another currency."))
+    if match.amount_pence > payment.amount_pence - _explained(payment.id):
+        raise BankingError(_l("That payment is already matched to the bank."), "amount")
+
+
+def _check_remittance(txn: BankTransaction, match: BankMatch) -> None:
+    from minimin.remittances.models import Remittance
+
+    remittance = db.session.get(Remittance, match.target_id)
+    if remittance is None or remittance.user_id != txn.user_id:
+        raise BankingError(_l("That remittance was not found."))
+    matched = db.session.scalar(
+        sa.select(sa.func.coalesce(sa.func.sum(BankMatch.amount_pence), 0)).where(
+            BankMatch.kind == MATCH_REMITTANCE, BankMatch.target_id == remittance.id
+        )
+    )
+    if match.amount_pence > remittance.total_net_pence - int(matched or 0):
+        raise BankingError(_l("That is more than the remittance says was paid."), "amount")
+
+
+def _job_paid(txn: BankTransaction, match: BankMatch) -> None:
+    from minimin.jobs import services as job_services
+    from minimin.jobs.models import Job
+
+    job = db.session.get(Job, match.target_id)
+    if job is None or job.user_id != txn.user_id or job.agency_id is None:
+        raise BankingError(_l("That job was not found."))
+    with contextlib.suppress(job_services.JobError):
+        job_services.mark_paid(txn.user_id, [job.id])
+
+
 def record_match(
     txn: BankTransaction, *, kind: str, target_id: uuid.UUID, amount_pence: int, reason: str = ""
 ) -> BankMatch:
-    """Link part or all of *txn* to something another feature owns (an agency remittance)."""
+    """Link part or all of *txn* to something another feature owns (an agency remittance:
+    the remittance's posting links its deposit through here)."""
     return accept(txn, [Allocation(kind, target_id, amount_pence, reason)])[0]
 
 
 def undo_match(match: BankMatch) -> None:
-    """Remove a match; an invoice payment recorded by it is deleted (the invoice reopens)."""
+    """Remove a match (its journal entry is reversed); an invoice payment recorded by it is
+    deleted (the invoice reopens). A payment, remittance or expense it linked stays."""
     from minimin.invoices import services as invoice_services
     from minimin.invoices.models import Payment
 
