@@ -499,13 +499,12 @@ def beancount_lines(
     postings (sterling, or the entry's own currency when it had no exchange rate)."""
     session = fresh(session)
     bases = READS["accruals"]
-    firsts = dict(
-        session.execute(
-            sa.select(JournalLine.account, sa.func.min(JournalLine.date))
-            .where(JournalLine.user_id == user_id, JournalLine.basis.in_(bases))
-            .group_by(JournalLine.account)
-        )
+    first_lines = (
+        sa.select(JournalLine.account, sa.func.min(JournalLine.date))
+        .where(JournalLine.user_id == user_id, JournalLine.basis.in_(bases))
+        .group_by(JournalLine.account)
     )
+    firsts: dict[str, dt.date] = dict(session.execute(first_lines).all())
     codes = list(firsts)
     names = names_for(session, user_id, codes)
     mapped = beancount_accounts(codes, names)

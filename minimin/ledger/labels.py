@@ -166,11 +166,12 @@ def names_for(session: Session, user_id: uuid.UUID, codes: Iterable[str]) -> dic
             if code.startswith(prefix) and (key := _key_of(code, prefix)) is not None:
                 wanted[prefix][key] = code
     names: dict[str, str] = {}
-    for prefix, model in (
+    models: tuple[tuple[str, Any], ...] = (
         (acc.DEBTOR_CLIENT_PREFIX, Client),
         (acc.DEBTOR_AGENCY_PREFIX, Agency),
         (acc.BANK_PREFIX, BankAccount),
-    ):
+    )
+    for prefix, model in models:
         ids = wanted[prefix]
         if not ids:
             continue
@@ -431,7 +432,7 @@ def how_counted(user_id: uuid.UUID, source_kind: str, source_id: uuid.UUID) -> H
     from minimin.extensions import db
     from minimin.ledger.queries import fresh
 
-    session = fresh(db.session)
+    session = fresh(db.session())
     sources: Sources = [(source_kind, source_id)]
     related = RELATED.get(source_kind)
     if related is not None:
