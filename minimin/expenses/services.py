@@ -19,6 +19,7 @@ from typing import Any, BinaryIO
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import InstanceState
 
 from minimin.core.dates import add_months, uk_today
 from minimin.core.money import Money, MoneyError, check_currency
@@ -120,14 +121,14 @@ def _ensure_open(user_id: uuid.UUID, *days: dt.date | None) -> None:
 
     for day in sorted({d for d in days if d is not None}):
         try:
-            ensure_open(db.session, user_id, day)
+            ensure_open(db.session(), user_id, day)
         except LedgerError as exc:
             raise ExpenseError(exc.message, "date", code=exc.code) from exc
 
 
 def _ensure_change_open(row: Expense | Journey, fields: tuple[str, ...]) -> None:
     """Refuse a change to *row*'s posted figures when its old or new date is closed."""
-    state = sa.inspect(row)
+    state: InstanceState[Any] = sa.inspect(row)
 
     def changed(name: str) -> bool:
         # Setting a field to the value it had records history too: compare the values.
