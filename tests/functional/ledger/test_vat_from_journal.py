@@ -13,7 +13,8 @@ The April-June 2025 quarter (registered 1 January 2025, stagger 1) holds:
 - a remittance, 15 June: £400 fee + £80 VAT through an agency that deducted £60 commission +
   £12 VAT (paid net £408);
 - an expense, 1 May: travel £100 + £20 reclaimable VAT; wages, 3 May: £300 (not a purchase);
-  simplified mileage, 5 May: £45 (not a purchase); an expense of $50 with no exchange rate;
+  simplified mileage, 5 May: 100 miles, £45 (not a purchase); an expense of $50 with no
+  exchange rate;
 - and, next quarter, invoice B of 2 July: £999 + £199.80 VAT.
 """
 
@@ -28,7 +29,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from minimin.ledger import accounts, posting
+from minimin.ledger import accounts, posting, queries
 from minimin.ledger.entries import ACCRUALS, CASH, Line, Posting
 from minimin.ledger.models import JournalEntry
 
@@ -149,10 +150,20 @@ def _expense(
     )
 
 
-def _mileage(db: Any, user_id: uuid.UUID, day: dt.date, pence: int) -> None:
-    """A journey's entry as the mileage source posts it (kind ``mileage``)."""
-    lines = (Line(accounts.MILEAGE, pence), Line(accounts.OWNER_CAPITAL, -pence))
-    posting._write(db.session, user_id, "mileage", uuid.uuid4(), 1, Posting(day, "Journey", lines))
+def _mileage(db: Any, user_id: uuid.UUID, day: dt.date, miles: str) -> None:
+    """A journey in the mileage log (the real ``mileage`` source posts it: 45p a mile)."""
+    from minimin.expenses.models import Journey
+
+    db.session.add(
+        Journey(
+            user_id=user_id,
+            date=day,
+            origin="Home",
+            destination="Studio",
+            purpose="Shoot",
+            miles=Decimal(miles),
+        )
+    )
     db.session.commit()
 
 
@@ -165,7 +176,7 @@ def _quarter(db: Any, user_id: uuid.UUID) -> uuid.UUID:
     _post(db, user_id, _expense(dt.date(2025, 5, 1), 20, 10_000, 2_000))
     _post(db, user_id, _expense(dt.date(2025, 5, 3), 19, 30_000, what="Assistant"))
     _post(db, user_id, _expense(dt.date(2025, 5, 7), 20, 5_000, currency="USD", what="Uber NY"))
-    _mileage(db, user_id, dt.date(2025, 5, 5), 4_500)
+    _mileage(db, user_id, dt.date(2025, 5, 5), "100")
     _post(db, user_id, _invoice(dt.date(2025, 7, 2), 99_900, 19_980))
     return invoice_a
 
@@ -210,6 +221,9 @@ def test_standard_accounting_reads_the_accruals_lines(
         9: 0,
     }
     assert figures.skipped_currencies == ["USD"]
+    # Box 20 holds the mileage the return leaves out: £100 travel + £45 for the 100 miles.
+    box20 = queries.total(db.session(), user.id, codes=(accounts.MILEAGE,), start=Q2[0], end=Q2[1])
+    assert box20 == 14_500
     rows = list(vat_return.box_rows(figures, user.id, 1))
     assert [(r.day, r.net_pence, r.vat_pence) for r in rows] == [
         (dt.date(2025, 4, 10), 100_000, 20_000),
