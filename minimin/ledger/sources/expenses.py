@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy import event
 from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.attributes import History
 
@@ -140,9 +141,24 @@ def journey_touches(journey: Journey) -> Iterable[tuple[str, uuid.UUID | None]]:
     return touched
 
 
+def _unlink_deleted_jobs(session: Session, flush_context: Any, instances: Any) -> None:
+    """A job deleted leaves its expenses and journeys without a job (the database sets their
+    ``job_id`` to NULL behind the ORM's back): clear it through the ORM instead, so that their
+    entries are reposted without the job and no loaded row keeps the old id."""
+    from minimin.jobs.models import Job
+
+    gone = [obj.id for obj in session.deleted if isinstance(obj, Job)]
+    if not gone:
+        return
+    for model in (Expense, Journey):
+        for row in session.scalars(sa.select(model).where(model.job_id.in_(gone))):
+            row.job_id = None
+
+
 def register() -> None:
     """Register this family's documents with :mod:`minimin.ledger.posting`."""
     posting.source(EXPENSE, post_expense, list_expenses)
     posting.watch(Expense, expense_touches)
     posting.source(MILEAGE, post_journey, list_journeys)
     posting.watch(Journey, journey_touches)
+    event.listen(Session, "before_flush", _unlink_deleted_jobs)

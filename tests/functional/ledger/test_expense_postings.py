@@ -459,3 +459,39 @@ def test_closed_period_refuses_changes_to_posted_figures(db: Any, owner: Any) ->
     assert entry.date == dt.date(2025, 7, 1)
     assert [len(entries(db, expense.id)), len(entries(db, trip.id))] == [1, 1]
     assert check(db.session, [owner.id]).ok
+
+
+def test_deleting_a_job_reposts_its_expenses_and_journeys_without_it(db: Any, owner: Any) -> None:
+    from minimin.jobs import services as jobs
+    from minimin.jobs.models import Job
+
+    job = Job(user_id=owner.id, title="Enquiry")
+    db.session.add(job)
+    db.session.flush()
+    taxi = services.create_expense(
+        owner.id,
+        date=dt.date(2025, 7, 1),
+        supplier="Taxi",
+        category="travel",
+        amount_pence=2000,
+        job_id=job.id,
+    )
+    trip = services.create_journey(
+        owner.id,
+        date=dt.date(2025, 7, 1),
+        origin="Leeds",
+        destination="York",
+        purpose="Fitting",
+        miles=Decimal(20),
+        job_id=job.id,
+    )
+    db.session.commit()
+    jobs.delete_job(job)
+    db.session.commit()
+    for source_id in (taxi.id, trip.id):
+        live = entries(db, source_id)[-1]
+        assert live.reverses_id is None and live.version == 3
+        assert {line.job_id for line in live.lines} == {None}
+    # Box 20: the £20.00 taxi and 20 miles at 45p, on no job now.
+    assert mileage_total(db, owner.id, YEAR_START, YEAR_END) == 2000 + 900
+    assert check(db.session, [owner.id]).ok
