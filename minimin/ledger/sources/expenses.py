@@ -150,9 +150,12 @@ def _unlink_deleted_jobs(session: Session, flush_context: Any, instances: Any) -
     gone = [obj.id for obj in session.deleted if isinstance(obj, Job)]
     if not gone:
         return
-    for model in (Expense, Journey):
-        for row in session.scalars(sa.select(model).where(model.job_id.in_(gone))):
-            row.job_id = None
+    linked: list[Expense | Journey] = [
+        *session.scalars(sa.select(Expense).where(Expense.job_id.in_(gone))),
+        *session.scalars(sa.select(Journey).where(Journey.job_id.in_(gone))),
+    ]
+    for row in linked:
+        row.job_id = None
 
 
 def register() -> None:
