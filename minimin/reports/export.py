@@ -45,6 +45,7 @@ from minimin.extensions import db
 from minimin.files.models import StoredFile
 from minimin.invoices.models import DRAFT, CreditNote, Invoice, Payment, Refund
 from minimin.jobs.models import Job
+from minimin.ledger import export as journal
 from minimin.remittances.models import AgencyIncome, Remittance
 from minimin.reports.tax_models import (
     DONE,
@@ -324,6 +325,23 @@ def _bank(user_id: uuid.UUID, start: dt.date, end: dt.date) -> Iterator[tuple[An
         yield _money_row(row, {6})
 
 
+def _journal(user_id: uuid.UUID, start: dt.date, end: dt.date) -> Iterator[tuple[Any, ...]]:
+    return journal.journal_rows(db.session(), user_id, start, end)
+
+
+def _trial_balance(user_id: uuid.UUID, start: dt.date, end: dt.date) -> Iterator[tuple[Any, ...]]:
+    return journal.trial_balance_rows(db.session(), user_id, end)
+
+
+def _general_ledger(
+    basis: str,
+) -> Callable[[uuid.UUID, dt.date, dt.date], Iterator[tuple[Any, ...]]]:
+    def rows(user_id: uuid.UUID, start: dt.date, end: dt.date) -> Iterator[tuple[Any, ...]]:
+        return journal.general_ledger_rows(db.session(), user_id, start, end, basis)
+
+    return rows
+
+
 CSVS: tuple[CsvSpec, ...] = (
     CsvSpec(
         "jobs.csv",
@@ -459,6 +477,35 @@ CSVS: tuple[CsvSpec, ...] = (
             "reconciliation",
         ),
         _bank,
+    ),
+    CsvSpec(
+        "journal.csv",
+        "The double-entry journal behind every figure: each line dated in the tax year, with "
+        "its entry, the document that posted it (kind, id, version; a correction is a reversal "
+        "of the entry it replaces), the account, debit and credit, and the basis it counts on "
+        "(both, accruals only or cash only).",
+        journal.JOURNAL_HEADER,
+        _journal,
+    ),
+    CsvSpec(
+        "trial_balance.csv",
+        "Every account's balance at the end of the tax year, as a debit or a credit, on the "
+        "accruals basis and on the cash basis, with the totals (debits equal credits).",
+        journal.TRIAL_BALANCE_HEADER,
+        _trial_balance,
+    ),
+    CsvSpec(
+        "general_ledger_accruals.csv",
+        "Each sterling account's lines in the tax year on the accruals basis: the balance "
+        "brought forward, every line with the running balance, the balance carried forward.",
+        journal.GENERAL_LEDGER_HEADER,
+        _general_ledger("accruals"),
+    ),
+    CsvSpec(
+        "general_ledger_cash.csv",
+        "The same general ledger on the cash basis (income counted when paid).",
+        journal.GENERAL_LEDGER_HEADER,
+        _general_ledger("cash"),
     ),
 )
 

@@ -396,3 +396,60 @@ def test_another_user_sees_none_of_the_owners_journal(
         assert "Acme" not in response.get_data(as_text=True), path
         assert "1,000.00" not in response.get_data(as_text=True), path
         assert "1000.00" not in response.get_data(as_text=True), path
+
+
+def test_accountant_export_zip_has_the_journal_trial_balance_and_general_ledger(
+    db: Any, client: Any, owner: Any
+) -> None:
+    import zipfile
+
+    from minimin.core.dates import TaxYear
+
+    invoice = issue_invoice(db, owner)
+    services.record_payment(invoice, amount_pence=50_000, paid_on=PAID, method="bank_transfer")
+    db.session.commit()
+    year = TaxYear(2025)  # 6 April 2025 to 5 April 2026
+    started = client.submit("/reports/export", {"tax_year": year.label})
+    assert started.status_code == 302
+    download = client.get(started.headers["Location"] + "/download")
+    assert download.status_code == 200
+    archive = zipfile.ZipFile(io.BytesIO(download.data))
+
+    def table(name: str) -> list[list[str]]:
+        return list(csv.reader(io.StringIO(archive.read(name).decode("utf-8-sig"))))
+
+    debtor = accounts.debtor(client_id=owner.acme.id)
+    # The journal: the invoice's four lines and the payment's five (two on both bases, three
+    # on the cash basis: unpaid sales, and the turnover and VAT shares of £500: VAT
+    # 50000 x 20000 / 120000 = 8333.33 -> 83.33, turnover 416.67).
+    journal = table("journal.csv")
+    assert journal[0] == list(export.JOURNAL_HEADER)
+    assert len(journal) == 1 + 4 + 5
+    # The trial balance at 5 April 2026, accruals: Acme owes 700.00, 500.00 received.
+    trial = table("trial_balance.csv")
+    accruals = {r[3]: (r[5], r[6]) for r in trial if r[0] == "accruals" and r[3]}
+    assert accruals == {
+        debtor: ("700.00", "0.00"),
+        accounts.UNDEPOSITED: ("500.00", "0.00"),
+        accounts.OUTPUT_VAT: ("0.00", "200.00"),
+        accounts.TURNOVER_DIRECT: ("0.00", "1000.00"),
+    }
+    # Cash: the 500.00 received is 416.67 sales and 83.33 VAT; 700.00 still unpaid sales.
+    cash = {r[3]: (r[5], r[6]) for r in trial if r[0] == "cash" and r[3]}
+    assert cash == {
+        debtor: ("700.00", "0.00"),
+        accounts.UNDEPOSITED: ("500.00", "0.00"),
+        accounts.UNPAID_SALES: ("0.00", "700.00"),
+        accounts.OUTPUT_VAT: ("0.00", "83.33"),
+        accounts.TURNOVER_DIRECT: ("0.00", "416.67"),
+    }
+    assert [r[4:] for r in trial if r[4] == "Total"] == [
+        ["Total", "1200.00", "1200.00"],
+        ["Total", "1200.00", "1200.00"],
+    ]
+    # The general ledgers: Acme's account goes 1200.00, then 700.00, on either basis.
+    for name in ("general_ledger_accruals.csv", "general_ledger_cash.csv"):
+        acme = [r[11] for r in table(name) if r[0] == debtor]
+        assert acme == ["0.00", "1200.00", "700.00", "700.00"], name
+    readme = archive.read("README.txt").decode()
+    assert "- journal.csv (9 rows): The double-entry journal" in readme
