@@ -495,3 +495,21 @@ def test_deleting_a_job_reposts_its_expenses_and_journeys_without_it(db: Any, ow
     # Box 20: the £20.00 taxi and 20 miles at 45p, on no job now.
     assert mileage_total(db, owner.id, YEAR_START, YEAR_END) == 2000 + 900
     assert check(db.session, [owner.id]).ok
+
+
+def test_pages_show_the_closed_period_refusal(db: Any, owner: Any, client: Any, login: Any) -> None:
+    from minimin.ledger.models import PeriodLock
+
+    expense = services.create_expense(
+        owner.id, date=dt.date(2025, 6, 2), supplier="Printer", category="office", amount_pence=2400
+    )
+    db.session.add(PeriodLock(user_id=owner.id, locked_through=dt.date(2025, 6, 30)))
+    db.session.commit()
+    login(client, owner)
+    page = f"/expenses/{expense.id}"
+    response = client.submit(f"{page}/delete", form_page=page)
+    assert response.status_code == 302 and response.headers["Location"].endswith(page)
+    assert "The books are closed up to 30/06/2025" in client.get(page).get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Expense, expense.id) is not None
+    assert len(entries(db, expense.id)) == 1
