@@ -32,6 +32,9 @@ import sqlalchemy as sa
 from minimin.ledger import accounts, posting, queries
 from minimin.ledger.entries import ACCRUALS, CASH, Line, Posting
 from minimin.ledger.models import JournalEntry
+from tests.functional.ledger.test_remittance_postings import (  # noqa: F401 - a fixture
+    owner,
+)
 
 KIND = "vat_test_document"
 WANTED: dict[uuid.UUID, Posting | None] = {}
@@ -51,7 +54,7 @@ def _poster(session: Any, source_id: uuid.UUID) -> Posting | None:
 
 
 def _lister(session: Any, user_id: uuid.UUID) -> list[uuid.UUID]:
-    return [doc for doc, owner in OWNERS.items() if owner == user_id and WANTED.get(doc)]
+    return [doc for doc, holder in OWNERS.items() if holder == user_id and WANTED.get(doc)]
 
 
 @pytest.fixture
@@ -335,3 +338,37 @@ def test_a_filed_return_keeps_its_figures_and_the_next_one_carries_the_correctio
     assert 'id="box-1">£209.80<' in html
     drill = client.get("/reports/vat/2025-07-01/2025-09-30/box/1").get_data(as_text=True)
     assert drill.count("correction to") == 3
+
+
+def test_an_invoiced_agency_job_and_its_remittance_count_once_in_the_return(
+    app: Any,
+    db: Any,
+    client: Any,
+    login: Any,
+    owner: Any,  # noqa: F811 - the remittance tests' fixture, imported above
+) -> None:
+    """The double count of decision 0004, through the real job, invoice and remittance
+    services: a job invoiced to the agency (£1,200 + £240 VAT, issued 2 May) and the agency's
+    remittance for it (20 May: 20 % commission £240 + £48 VAT deducted, £1,152 paid). Before
+    the journal the return counted the job twice (box 1 £480, box 6 £2,400)."""
+    from minimin.business.models import BusinessProfile
+    from minimin.reports import vat_return
+    from tests.functional.ledger import test_remittance_postings as agency_flow
+
+    login(client, owner)
+    job_id = agency_flow._job(app, owner)
+    agency_flow._invoice(app, owner, job_id)
+    agency_flow._remit(client, owner, job_id)
+
+    profile = db.session.scalar(
+        sa.select(BusinessProfile).where(BusinessProfile.user_id == owner.id)
+    )
+    profile.vat_registration_date = dt.date(2025, 1, 1)
+    profile.vat_stagger = "1"
+    for scheme in ("standard", "cash_accounting"):
+        # Standard: the invoice on 2 May; cash: its payment by the remittance on 20 May. The
+        # commission is a purchase: £240 in box 7, its £48 VAT in box 4.
+        profile.vat_scheme = scheme
+        figures = vat_return.compute(profile, *Q2)
+        assert (figures.boxes[1], figures.boxes[4], figures.boxes[5]) == (24_000, 4_800, 19_200)
+        assert (figures.boxes[6], figures.boxes[7]) == (120_000, 24_000), scheme
