@@ -497,6 +497,9 @@ def delete_payment(payment: Payment) -> None:
     invoice = payment.invoice
     if invoice.status == VOID:
         raise InvoiceError(_("Payments of a voided invoice cannot be changed."))
+    if payment.remittance_id is not None:
+        # A posted remittance is a record: its payment goes with it (and its commission).
+        raise InvoiceError(_("This payment was recorded by posting an agency remittance."))
     if invoice.refunded_pence and (
         invoice.held_pence - payment.amount_pence < max(invoice.billed_pence, 0)
     ):

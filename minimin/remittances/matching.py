@@ -19,7 +19,8 @@ Amounts are integer pence in one currency.
   what the agency paid for the job before its commission (gross + VAT on the fee + expenses),
   at most what the invoice still owes. Paying less than the invoice bills for the job leaves
   the rest outstanding (a shortfall, never the commission, which the agency deducts from what
-  it pays); paying more than the invoice still owes is held for the agency.
+  it pays); what the invoice no longer owes is not recorded again (a payment already recorded
+  on the invoice, by hand or by a bank match, is taken to be the same money) and is listed.
 """
 
 from __future__ import annotations
@@ -391,7 +392,7 @@ class Settlement:
 
     @property
     def unapplied_pence(self) -> int:
-        """What the agency paid that the invoice no longer owed: held for the agency."""
+        """What the agency paid that the invoice no longer owed: not recorded again."""
         return self.received_pence - self.paid_pence
 
 
@@ -429,7 +430,8 @@ def settlements(
 
 
 def settlement_discrepancies(found: Sequence[Settlement]) -> list[Discrepancy]:
-    """A shortfall left outstanding on an invoice, and money paid beyond what it owed."""
+    """A shortfall left outstanding on an invoice, and money paid beyond what it still owed
+    (not recorded again)."""
     out: list[Discrepancy] = []
     for settled in found:
         figures: dict[str, int | Decimal | str] = {

@@ -482,7 +482,8 @@ def _discrepancy_text(d: matching.Discrepancy, currency: str) -> str:
     elif d.code == matching.INVOICE_UNAPPLIED:
         text = _(
             "the agency paid %(received)s for this job, %(difference)s more than invoice "
-            "%(invoice)s still owed: that is held as owed back to the agency. Check the "
+            "%(invoice)s still owed: that much is already recorded on the invoice (by hand or "
+            "by a bank match) and is not recorded again. If it was other money, check the "
             "invoice's payments.",
             received=m("received"),
             difference=m("difference"),

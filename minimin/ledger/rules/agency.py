@@ -7,9 +7,10 @@ not invoiced" and "Posted remittance"):
 - an agency job done that no invoice of the user's covers is earned when it is done: on the
   accruals basis only, Dr the agency's debtor, Cr agency turnover = its gross fee;
 - a remittance line for a job the user invoiced **settles that invoice**: the invoice's payment
-  (method "agency remittance") posts the money and the income, so the line adds none; only
-  what the agency paid beyond that payment (an invoice already paid, or more than it billed)
-  is posted, as money held for the agency (Dr agency clearing, Cr the agency's debtor);
+  (method "agency remittance") posts the money and the income, so the line posts nothing. The
+  payment is at most what the invoice still owed: what the agency paid beyond it was already
+  recorded on the invoice (by hand or by a bank match: the same money) and is not counted
+  again;
 - any other line is the income document: Dr agency clearing = gross + fee VAT + expenses,
   Cr output VAT = fee VAT, Cr agency turnover = gross + expenses, except that on the accruals
   basis a job already earned as done has its income there, so the line clears the agency's
@@ -98,8 +99,6 @@ class RemittanceLine:
     job_id: uuid.UUID | None = None
     #: The line's job is billed by an invoice of the user's: the line settles that invoice.
     settles_invoice: bool = False
-    #: What the payment recorded on that invoice for this line (0 when none was recorded).
-    settled: int = 0
     #: The line's job is earned as done on the accruals basis (:func:`accrues`).
     job_accrued: bool = False
     label: str = ""
@@ -114,12 +113,6 @@ class RemittanceLine:
     def income(self) -> int:
         """The line's turnover: gross + expenses reimbursed, excluding VAT."""
         return self.gross + self.expenses
-
-    @property
-    def unapplied(self) -> int:
-        """For a line settling an invoice: what the invoice's payment did not take (the agency
-        paid for an invoice already paid, or more than it still owed)."""
-        return self.received - self.settled if self.settles_invoice else 0
 
 
 @dataclass(frozen=True)
@@ -136,6 +129,9 @@ class Remittance:
 
 
 def _line_postings(remittance: Remittance, line: RemittanceLine) -> list[Line]:
+    if line.settles_invoice:
+        return []  # the invoice's payment posts the money and the income
+
     def post(account: str, amount: int, basis: str = BOTH, vat_code: str | None = None) -> Line:
         return Line(
             account,
@@ -147,10 +143,6 @@ def _line_postings(remittance: Remittance, line: RemittanceLine) -> list[Line]:
             memo=line.label[:300],
         )
 
-    debtor = accounts.debtor(agency_id=remittance.agency_id)
-    if line.settles_invoice:
-        # The invoice's payment posts the money it took and the income: only the rest here.
-        return [post(accounts.AGENCY_CLEARING, line.unapplied), post(debtor, -line.unapplied)]
     vat_code = VAT_STANDARD if line.fee_vat else VAT_NONE
     out = [
         post(accounts.AGENCY_CLEARING, line.received),
@@ -158,7 +150,7 @@ def _line_postings(remittance: Remittance, line: RemittanceLine) -> list[Line]:
     ]
     if line.job_accrued:
         out += [
-            post(debtor, -line.income, ACCRUALS),
+            post(accounts.debtor(agency_id=remittance.agency_id), -line.income, ACCRUALS),
             post(accounts.TURNOVER_AGENCY, -line.income, CASH, vat_code),
         ]
     else:
@@ -168,7 +160,7 @@ def _line_postings(remittance: Remittance, line: RemittanceLine) -> list[Line]:
 
 def remittance_posting(remittance: Remittance) -> Posting | None:
     """A posted remittance, on the day the money arrived: per line, as the module docstring
-    says. ``None`` when no line posts anything (every line settled an invoice exactly)."""
+    says. ``None`` when no line posts anything (every line settled an invoice)."""
     lines = tuple(
         posted
         for line in remittance.lines

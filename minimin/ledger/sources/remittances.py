@@ -6,7 +6,7 @@ Two kinds post (rules in :mod:`minimin.ledger.rules.agency`):
   accruals basis on the day it was done (the accruals agency turnover the reports showed);
 - ``remittance``: a posted remittance, on the day its money arrived. A line whose job the user
   invoiced settles the invoice through a payment (posted as a ``payment`` by the invoices
-  source), so it adds only what that payment did not take.
+  source), so it posts nothing itself.
 
 Whether a job is earned as done is read from the job as it is now by both kinds, so the agency
 job's debit and the remittance's credit of the agency's debtor always agree: a change to a job
@@ -15,6 +15,7 @@ touches its remittances too.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Iterable
 from typing import Any
@@ -22,7 +23,6 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, object_session
 
-from minimin.invoices.models import Payment
 from minimin.jobs import models as job_models
 from minimin.jobs.models import Job
 from minimin.ledger import posting
@@ -86,7 +86,7 @@ def list_agency_jobs(session: Session, user_id: uuid.UUID) -> Iterable[uuid.UUID
 
 
 def _earning_changed(job: Job) -> bool:
-    state = sa.inspect(job)
+    state: Any = sa.inspect(job)
     if state.pending or state.deleted or state.was_deleted:
         return True
     return any(state.attrs[name].history.has_changes() for name in _EARNING_FIELDS)
@@ -109,32 +109,29 @@ def job_touches(job: Job) -> Touched:
 # --------------------------------------------------------------------------- remittances
 
 
-def _line_facts(
-    line: RemittanceLine,
-    job: Job | None,
-    income: AgencyIncome | None,
-    payments: dict[uuid.UUID, Payment],
-) -> rules.RemittanceLine:
-    payment = payments.get(income.payment_id) if income and income.payment_id else None
+def _line_facts(line: RemittanceLine, job: Job | None) -> rules.RemittanceLine:
     return rules.RemittanceLine(
         gross=line.gross_pence,
         fee_vat=line.fee_vat_pence,
         expenses=line.expenses_pence,
         job_id=line.job_id,
         settles_invoice=job is not None and job.invoice_id is not None,
-        settled=payment.amount_pence if payment is not None else 0,
         job_accrued=job is not None and rules.accrues(job_facts(job)),
         label=line.label or (job.title if job is not None else ""),
     )
 
 
-def remittance_facts(session: Session, remittance: Remittance) -> rules.Remittance:
-    incomes = {
-        income.remittance_line_id: income
-        for income in session.scalars(
-            sa.select(AgencyIncome).where(AgencyIncome.remittance_id == remittance.id)
+def _received_on(session: Session, remittance: Remittance) -> dt.date:
+    """The day the money arrived, as posting the remittance recorded it on its income rows."""
+    received = session.scalar(
+        sa.select(sa.func.min(AgencyIncome.received_on)).where(
+            AgencyIncome.remittance_id == remittance.id
         )
-    }
+    )
+    return received or remittance.date
+
+
+def remittance_facts(session: Session, remittance: Remittance) -> rules.Remittance:
     job_ids = [line.job_id for line in remittance.lines if line.job_id]
     jobs = {
         job.id: job
@@ -142,23 +139,11 @@ def remittance_facts(session: Session, remittance: Remittance) -> rules.Remittan
             sa.select(Job).where(Job.user_id == remittance.user_id, Job.id.in_(job_ids))
         )
     }
-    payments = {
-        payment.id: payment
-        for payment in session.scalars(
-            sa.select(Payment).where(Payment.remittance_id == remittance.id)
-        )
-    }
-    received = [income.received_on for income in incomes.values()]
     return rules.Remittance(
         agency_id=remittance.agency_id,
-        received_on=min(received) if received else remittance.date,
+        received_on=_received_on(session, remittance),
         lines=tuple(
-            _line_facts(
-                line,
-                jobs.get(line.job_id) if line.job_id else None,
-                incomes.get(line.id),
-                payments,
-            )
+            _line_facts(line, jobs.get(line.job_id) if line.job_id else None)
             for line in remittance.lines
         ),
         currency=remittance.currency,
@@ -181,7 +166,7 @@ def list_remittances(session: Session, user_id: uuid.UUID) -> Iterable[uuid.UUID
 
 
 def _remittance_of(row: Any) -> Touched:
-    """A remittance, one of its lines or income rows, or a payment it recorded."""
+    """A remittance, one of its lines or its income rows."""
     remittance_id = row.id if isinstance(row, Remittance) else row.remittance_id
     return [(REMITTANCE, remittance_id)]
 
@@ -191,5 +176,5 @@ def register() -> None:
     posting.source(AGENCY_JOB, post_agency_job, list_agency_jobs)
     posting.watch(Job, job_touches)
     posting.source(REMITTANCE, post_remittance, list_remittances)
-    for model in (Remittance, RemittanceLine, AgencyIncome, Payment):
+    for model in (Remittance, RemittanceLine, AgencyIncome):
         posting.watch(model, _remittance_of)

@@ -218,7 +218,7 @@ def post_remittance(remittance: Remittance, *, confirmed: bool = False) -> PostR
         )
     received_on = txn.posted_on if txn is not None else remittance.date
     try:
-        ledger.ensure_open(db.session, user_id, min(received_on, remittance.date))
+        ledger.ensure_open(db.session(), user_id, min(received_on, remittance.date))
     except ledger.LedgerError as exc:
         raise RemittanceError(exc.message, "date", code=exc.code) from exc
     settled = settling.record_payments(remittance, jobs.values(), received_on)

@@ -164,7 +164,8 @@ def posted(remittance: Remittance) -> list[matching.Settlement]:
     lines = {line.id: line for line in remittance.lines}
     found = []
     for income in incomes:
-        line, invoice = lines.get(income.remittance_line_id), invoices.get(income.invoice_id)
+        line = lines.get(income.remittance_line_id)
+        invoice = invoices.get(income.invoice_id) if income.invoice_id else None
         if line is None or invoice is None:
             continue
         billed = _invoice_in(invoice).billed_pence

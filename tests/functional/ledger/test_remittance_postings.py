@@ -345,57 +345,58 @@ def test_a_remittance_for_an_invoice_already_paid_adds_no_income(
     job_id = _job(app, owner)
     invoice_id = _invoice(app, owner, job_id)
     rid = _remit(signed_in, owner, job_id, post=False)
-    # Matched, then the agency's money recorded by hand on the invoice before posting.
+    # Matched, then the agency's money recorded by hand on the invoice before posting: the
+    # £1,152 that arrived, so £288 (the commission) is still owed.
     with app.test_request_context():
         invoice = db.session.get(Invoice, invoice_id)
         invoice_services.record_payment(
-            invoice, amount_pence=144000, paid_on=dt.date(2025, 5, 15), method="bank_transfer"
+            invoice, amount_pence=115200, paid_on=dt.date(2025, 5, 15), method="bank_transfer"
         )
         db.session.commit()
     _post(signed_in, rid)
 
     db.session.expire_all()
-    # No second payment: the invoice owed nothing more.
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Payment)) == 1
+    # The remittance pays what is still owed, the commission it deducted: £288.
+    assert sorted(
+        (p.method, p.amount_pence)
+        for p in db.session.scalars(sa.select(Payment).where(Payment.invoice_id == invoice_id))
+    ) == [("agency_remittance", 28800), ("bank_transfer", 115200)]
+    assert db.session.get(Invoice, invoice_id).status == "paid"
     text = signed_in.get(f"/remittances/{rid}").get_data(as_text=True).replace("&nbsp;", " ")
     assert (
-        "the agency paid £1,440.00 for this job, £1,440.00 more than invoice INV-0001 still "
-        "owed: that is held as owed back to the agency."
+        "the agency paid £1,440.00 for this job, £1,152.00 more than invoice INV-0001 still "
+        "owed: that much is already recorded on the invoice (by hand or by a bank match) and "
+        "is not recorded again."
     ) in text
 
     debtor = accounts.debtor(agency_id=owner.agency_id)
     for basis in BASES:
         assert _turnover(db, owner, basis) == 120000, basis  # the invoice's, once
         assert _sum(db, owner, basis, sign=-1, codes=[accounts.OUTPUT_VAT]) == 24000, basis
-        # The remittance's £1,440 is held for the agency: Dr agency clearing, Cr its debtor.
-        assert _sum(db, owner, basis, codes=[accounts.AGENCY_CLEARING]) == 115200, basis
-        assert _sum(db, owner, basis, codes=[debtor]) == -144000, basis
-        assert _sum(db, owner, basis, codes=[accounts.UNDEPOSITED]) == 144000, basis
+        assert _sum(db, owner, basis, codes=[debtor]) == 0, basis
+        # The £1,152 received by hand waits for its bank line; the commission's £288 went
+        # through agency clearing (in by the remittance's payment, out as the expense).
+        assert _sum(db, owner, basis, codes=[accounts.UNDEPOSITED]) == 115200, basis
+        assert _sum(db, owner, basis, codes=[accounts.AGENCY_CLEARING]) == 0, basis
     _assert_books_whole(db, owner)
 
 
-def test_removing_the_remittances_payment_keeps_the_books_whole(
+def test_the_payment_a_remittance_recorded_cannot_be_removed_from_the_invoice(
     app: Any, db: Any, signed_in: Any, owner: Any
 ) -> None:
-    from minimin.invoices import services as invoice_services
-    from minimin.invoices.models import ISSUED, Invoice, Payment
+    from minimin.invoices.models import PAID, Invoice, Payment
 
     job_id = _job(app, owner)
     invoice_id = _invoice(app, owner, job_id)
     _remit(signed_in, owner, job_id)
-    db.session.expire_all()  # the invoice as the remittance's posting left it
-    with app.test_request_context():
-        payment = db.session.scalar(sa.select(Payment).where(Payment.invoice_id == invoice_id))
-        invoice_services.delete_payment(payment)
-        db.session.commit()
+    payment_id = db.session.scalar(sa.select(Payment.id).where(Payment.invoice_id == invoice_id))
+    page = f"/invoices/{invoice_id}"
+    response = signed_in.submit(f"{page}/payments/{payment_id}/delete", {}, form_page=page)
+    assert "This payment was recorded by posting an agency remittance." in response.get_data(
+        as_text=True
+    )
 
     db.session.expire_all()
-    assert db.session.get(Invoice, invoice_id).status == ISSUED
-    debtor = accounts.debtor(agency_id=owner.agency_id)
-    # The invoice is owed again (£1,440) and the agency's £1,440 is held for it: net nil.
-    assert _turnover(db, owner, "accruals") == 120000
-    assert _turnover(db, owner, "cash") == 0
-    for basis in BASES:
-        assert _sum(db, owner, basis, codes=[debtor]) == 0, basis
-        assert _sum(db, owner, basis, codes=[accounts.AGENCY_CLEARING]) == 115200, basis
+    assert db.session.get(Payment, payment_id) is not None
+    assert db.session.get(Invoice, invoice_id).status == PAID
     _assert_books_whole(db, owner)

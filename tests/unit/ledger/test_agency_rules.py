@@ -121,29 +121,14 @@ def test_a_line_without_vat_is_coded_none() -> None:
     ]
 
 
-def test_a_line_settled_in_full_by_its_invoice_posts_nothing() -> None:
-    line = rules.RemittanceLine(
-        gross=120000, fee_vat=24000, job_id=JOB, settles_invoice=True, settled=144000
-    )
-    assert line.unapplied == 0
+def test_a_line_settling_an_invoice_posts_nothing() -> None:
+    # The invoice's payment (method "agency remittance") posts the money and the income.
+    line = rules.RemittanceLine(gross=120000, fee_vat=24000, job_id=JOB, settles_invoice=True)
     assert rules.remittance_posting(_remittance(line)) is None
 
 
-def test_money_the_invoice_did_not_take_is_held_for_the_agency() -> None:
-    # The invoice still owed £1,000 of the £1,440 the agency paid for the job.
-    line = rules.RemittanceLine(
-        gross=120000, fee_vat=24000, job_id=JOB, settles_invoice=True, settled=100000
-    )
-    assert _amounts(rules.remittance_posting(_remittance(line))) == {
-        (accounts.AGENCY_CLEARING, "B"): 44000,
-        (DEBTOR, "B"): -44000,
-    }
-
-
 def test_lines_of_both_kinds_post_together_and_balance() -> None:
-    settled = rules.RemittanceLine(
-        gross=120000, fee_vat=24000, job_id=JOB, settles_invoice=True, settled=144000
-    )
+    settled = rules.RemittanceLine(gross=120000, fee_vat=24000, job_id=JOB, settles_invoice=True)
     own = rules.RemittanceLine(gross=30000, fee_vat=6000, job_id=uuid.uuid4())
     assert _amounts(rules.remittance_posting(_remittance(settled, own))) == {
         (accounts.AGENCY_CLEARING, "B"): 36000,
@@ -215,7 +200,7 @@ def test_two_lines_on_one_invoice_share_what_it_owes_in_line_order() -> None:
         "GBP",
     )
     assert (first.line_index, first.paid_pence) == (0, 100000)
-    # £500 left on the invoice for the £600 paid for the other job: £100 held for the agency.
+    # £500 left on the invoice for the £600 paid for the other job: £100 not recorded again.
     assert (second.line_index, second.paid_pence, second.unapplied_pence) == (1, 50000, 10000)
 
 
