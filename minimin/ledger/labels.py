@@ -77,8 +77,8 @@ FIXED: dict[str, Words] = {
     ),
     acc.SUSPENSE: Words(
         _l("Bank lines not yet explained"),
-        _l("%(amount)s of bank lines waiting to be explained"),
-        _l("%(amount)s of bank lines now explained"),
+        _l("%(amount)s of a bank line now explained"),
+        _l("%(amount)s of a bank line now explained"),
     ),
     acc.TRANSFERS: Words(
         _l("Money moving between your accounts"),
@@ -129,6 +129,10 @@ DISALLOWABLE = Words(
 UNKNOWN = Words(
     _l("Account %(name)s"), _l("%(amount)s into %(name)s"), _l("%(amount)s out of %(name)s")
 )
+
+#: A bank line's own entry parks what it has not yet explained in suspense, whichever way the
+#: money went; every other entry (a match) takes it out as explained.
+SUSPENSE_WAITING = _l("%(amount)s waiting to be explained (matched to a record or categorised)")
 
 #: What a deleted client, agency or bank account is called when its name is gone.
 NAME_GONE = {
@@ -227,11 +231,16 @@ def adds_on_debit(code: str) -> bool:
     return acc.kind_of(code) in (acc.ASSET, acc.EXPENSE) or code == acc.OWNER_DRAWINGS
 
 
-def line_sentence(code: str, amount: int, currency: str, names: Mapping[str, str]) -> str:
-    """One journal line in words: "£1,200.00 counted as sales (turnover)"."""
+def line_sentence(
+    code: str, amount: int, currency: str, names: Mapping[str, str], source_kind: str = ""
+) -> str:
+    """One journal line of a document of *source_kind* in words: "£1,200.00 counted as sales
+    (turnover)"."""
     words, values = words_for(code, names)
     adds = (amount > 0) == adds_on_debit(code)
     text = str(words.more if adds else words.less)
+    if code == acc.SUSPENSE and source_kind == "bank_line":
+        text = str(SUSPENSE_WAITING)
     return text % {**values, "amount": money(abs(amount), currency)}
 
 
@@ -404,7 +413,9 @@ def _entry_words(entry: Any, state: str, names: Mapping[str, str]) -> EntryWords
         LineWords(
             code=line.account,
             account=account_label(line.account, names),
-            sentence=line_sentence(line.account, line.amount_pence, line.currency, names),
+            sentence=line_sentence(
+                line.account, line.amount_pence, line.currency, names, entry.source_kind
+            ),
             money_in=max(line.amount_pence, 0),
             money_out=max(-line.amount_pence, 0),
             currency=line.currency,

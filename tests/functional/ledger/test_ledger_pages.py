@@ -453,3 +453,47 @@ def test_accountant_export_zip_has_the_journal_trial_balance_and_general_ledger(
         assert acme == ["0.00", "1200.00", "700.00", "700.00"], name
     readme = archive.read("README.txt").decode()
     assert "- journal.csv (9 rows): The double-entry journal" in readme
+
+
+def test_bank_line_page_says_how_the_line_and_its_match_are_counted(
+    db: Any, client: Any, owner: Any
+) -> None:
+    import uuid
+
+    from minimin.banking.models import BankTransaction
+    from minimin.banking.services import accounts as bank_accounts
+    from minimin.banking.services import matching
+
+    invoice = issue_invoice(db, owner)  # £1,200.00 owed by Acme
+    bank = bank_accounts.create_account(owner.id, name="Business current", last_four="1234")
+    db.session.flush()
+    txn = BankTransaction(
+        user_id=owner.id,
+        bank_account_id=bank.id,
+        posted_on=dt.date(2025, 5, 2),
+        amount_pence=120_000,
+        currency="GBP",
+        fingerprint=uuid.uuid4().hex,
+        description="ACME STUDIOS",
+    )
+    db.session.add(txn)
+    db.session.commit()
+    # Imported: the money is in the bank, waiting to be explained.
+    block = how_counted_block(client.get(f"/banking/transactions/{txn.id}"))
+    assert "Bank statement line · 2 May 2025 · ACME STUDIOS" in block
+    assert "£1,200.00 into Business current ··1234" in block
+    assert "£1,200.00 waiting to be explained (matched to a record or categorised)" in block
+    assert "Bank line matched" not in block
+
+    # Matched to the invoice: a payment is recorded and the match moves the money from
+    # suspense to "not yet on a bank statement", which the payment filled.
+    matching.accept(txn, [matching.Allocation("invoice", invoice.id, 120_000)])
+    db.session.commit()
+    block = how_counted_block(client.get(f"/banking/transactions/{txn.id}"))
+    assert "Bank line matched · 2 May 2025" in block
+    assert "£1,200.00 of a bank line now explained" in block
+    assert "£1,200.00 paid out or found on a bank statement" in block
+    # The invoice's page shows its payment and the same match.
+    block = how_counted_block(client.get(f"/invoices/{invoice.id}"))
+    assert "Payment received · 2 May 2025" in block
+    assert "Bank line matched · 2 May 2025" in block
