@@ -67,8 +67,12 @@ from minimin.expenses import categories
 from minimin.extensions import db
 from minimin.invoices import vat as vat_rules
 from minimin.ledger import accounts, queries
+from minimin.ledger.entries import CASH, READS
 from minimin.ledger.models import JournalEntry, JournalLine
-from minimin.ledger.queries import account_filter, fresh, lines_where
+from minimin.ledger.queries import account_filter, fresh
+from minimin.ledger.sources.expenses import EXPENSE, MILEAGE
+from minimin.ledger.sources.invoices import CREDIT_NOTE, INVOICE, PAYMENT, REFUND
+from minimin.ledger.sources.remittances import AGENCY_JOB, REMITTANCE
 from minimin.reports.tax_models import BOXES, VATReturn
 
 GBP = "GBP"
@@ -82,8 +86,8 @@ OUTSIDE_SCOPE_CODES = (vat_rules.VATTreatment.OUTSIDE_SCOPE.value,)
 #: turnover for the registration threshold.
 NOT_TAXABLE_CODES = tuple(t.value for t in vat_rules.VATTreatment if not t.is_taxable_supply)
 #: Source kinds whose expense lines are not purchases: simplified mileage is a flat rate per
-#: mile, not a supply bought from anyone (minimin.ledger.sources.expenses.MILEAGE).
-NOT_PURCHASE_KINDS = ("mileage",)
+#: mile, not a supply bought from anyone.
+NOT_PURCHASE_KINDS = (MILEAGE,)
 #: Rows shown per box on the drill-down page.
 DRILL_LIMIT = 1000
 TURNOVER = accounts.TURNOVER_PREFIX + ":"
@@ -105,16 +109,14 @@ FRS_BOX_LABELS = {
 }
 #: What each kind of journal entry is, as the drill-down names it (others show their kind).
 SOURCE_LABELS = {
-    "invoice": _l("Invoice"),
-    "credit_note": _l("Credit note"),
-    "payment": _l("Payment received"),
-    "refund": _l("Refund paid"),
-    "remittance": _l("Agency remittance"),
-    "agency_job": _l("Agency job done"),
-    "expense": _l("Expense"),
-    "mileage": _l("Mileage"),
-    "bank_line": _l("Bank line"),
-    "bank_match": _l("Bank match"),
+    INVOICE: _l("Invoice"),
+    CREDIT_NOTE: _l("Credit note"),
+    PAYMENT: _l("Payment received"),
+    REFUND: _l("Refund paid"),
+    REMITTANCE: _l("Agency remittance"),
+    AGENCY_JOB: _l("Agency job done"),
+    EXPENSE: _l("Expense"),
+    MILEAGE: _l("Mileage"),
 }
 
 
@@ -347,7 +349,7 @@ def line_totals(user_id: uuid.UUID, basis: str, where: list[Any]) -> tuple[LineT
         .execute(
             sa.select(JournalLine.currency, *_total_columns())
             .join(JournalEntry, JournalEntry.id == JournalLine.entry_id)
-            .where(*lines_where(user_id, basis=basis, currency=None), _vat_lines(), *where)
+            .where(*_read(user_id, basis), _vat_lines(), *where)
             .group_by(JournalLine.currency)
         )
         .all()
@@ -360,6 +362,26 @@ def line_totals(user_id: uuid.UUID, basis: str, where: list[Any]) -> tuple[LineT
         elif any(sums):
             skipped.append(currency)
     return totals, sorted(skipped)
+
+
+def _read(user_id: uuid.UUID, basis: str) -> list[Any]:
+    """SQL: the user's lines a return on *basis* reads.
+
+    On the accruals basis (VAT by tax point) an agency job done is not read: it is earned on
+    its last day for income tax, at a fee without VAT. Its value is counted with its VAT on
+    the remittance (the agency's self-billed invoice), which carries that value as a
+    cash-basis turnover line, because on the accruals basis it clears the job's debtor."""
+    on_basis: Any = JournalLine.basis.in_(READS[basis])
+    if basis == "accruals":
+        on_basis = sa.or_(
+            sa.and_(on_basis, JournalEntry.source_kind != AGENCY_JOB),
+            sa.and_(
+                JournalLine.basis == CASH,
+                JournalEntry.source_kind == REMITTANCE,
+                JournalLine.account.startswith(TURNOVER),
+            ),
+        )
+    return [JournalLine.user_id == user_id, on_basis]
 
 
 def _dated_in(start: dt.date, end: dt.date) -> list[Any]:
@@ -498,7 +520,8 @@ def box_rows(figures: VATFigures, user_id: uuid.UUID, box: int) -> Iterator[BoxR
         sa.select(*entry, net, vat)
         .join(JournalEntry, JournalEntry.id == JournalLine.entry_id)
         .where(
-            *lines_where(user_id, basis=_basis(figures.scheme)),
+            *_read(user_id, _basis(figures.scheme)),
+            JournalLine.currency == GBP,
             _vat_lines(),
             *_dated_in(figures.start, figures.end),
         )

@@ -372,3 +372,61 @@ def test_an_invoiced_agency_job_and_its_remittance_count_once_in_the_return(
         figures = vat_return.compute(profile, *Q2)
         assert (figures.boxes[1], figures.boxes[4], figures.boxes[5]) == (24_000, 4_800, 19_200)
         assert (figures.boxes[6], figures.boxes[7]) == (120_000, 24_000), scheme
+
+
+def test_agency_work_without_an_invoice_counts_with_its_vat_on_the_remittance(
+    app: Any,
+    db: Any,
+    client: Any,
+    login: Any,
+    owner: Any,  # noqa: F811 - the remittance tests' fixture, imported above
+) -> None:
+    """A job done through an agency on 28 March and never invoiced by the user, then the
+    agency's self-billed remittance of 20 May: £1,200 fee + £240 VAT, £240 commission + £48
+    VAT deducted. For income tax (accruals) the job is earned on 28 March, at its fee without
+    VAT; for VAT its value goes with its VAT, on the remittance (the self-billed invoice)."""
+    from minimin.business.models import BusinessProfile
+    from minimin.reports import vat_return
+    from tests.functional.ledger import test_remittance_postings as agency_flow
+
+    login(client, owner)
+    job_id = agency_flow._job(app, owner, day=dt.date(2025, 3, 28))
+    agency_flow._remit(client, owner, job_id, kind="self_billed")
+
+    profile = db.session.scalar(
+        sa.select(BusinessProfile).where(BusinessProfile.user_id == owner.id)
+    )
+    profile.vat_registration_date = dt.date(2025, 1, 1)
+    profile.vat_stagger = "1"
+    q1 = (dt.date(2025, 1, 1), dt.date(2025, 3, 31))
+    # The journal's accruals turnover holds the job in the first quarter...
+    agency_turnover = queries.total(
+        db.session(), owner.id, prefixes=(accounts.TURNOVER_AGENCY,), start=q1[0], end=q1[1]
+    )
+    assert agency_turnover == -120_000
+    # ... but neither the standard scheme nor the Flat Rate Scheme counts it there.
+    for scheme in ("standard", "flat_rate"):
+        profile.vat_scheme = scheme
+        profile.flat_rate_percent = Decimal("12")
+        assert vat_return.compute(profile, *q1).boxes[6] == 0, scheme
+    profile.vat_scheme = "standard"
+    figures = vat_return.compute(profile, *Q2)
+    assert (figures.boxes[1], figures.boxes[4], figures.boxes[6], figures.boxes[7]) == (
+        24_000,
+        4_800,
+        120_000,
+        24_000,
+    )
+    rows = list(vat_return.box_rows(figures, owner.id, 6))
+    assert [(r.kind, r.day, r.net_pence, r.vat_pence) for r in rows] == [
+        ("remittance", dt.date(2025, 5, 20), 120_000, 24_000)
+    ]
+    # Flat Rate Scheme: £1,440 VAT-inclusive turnover in the second quarter, no goods, so
+    # the limited cost trader rate: 16.5 % = £237.60.
+    profile.vat_scheme = "flat_rate"
+    figures = vat_return.compute(profile, *Q2)
+    assert (figures.boxes[1], figures.boxes[6]) == (23_760, 144_000)
+    # Cash accounting reads the remittance by the day the money arrived, as before.
+    profile.vat_scheme = "cash_accounting"
+    figures = vat_return.compute(profile, *Q2)
+    assert (figures.boxes[1], figures.boxes[6]) == (24_000, 120_000)
