@@ -26,7 +26,14 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.contacts_list import PG_ADMIN_URL, _csrf, postgres_database
-from benchmarks.reports import PASSWORD, add_bench_user, bench_app, history_arguments, populate
+from benchmarks.reports import (
+    PASSWORD,
+    add_bench_user,
+    bench_app,
+    history_arguments,
+    populate,
+    post_history,
+)
 
 RESULTS = Path(__file__).parent / "results" / "dashboard.json"
 EXPORT_YEAR = 2024
@@ -72,6 +79,10 @@ def measure(url: str, args: argparse.Namespace) -> dict[str, Any]:
         populate(db, user.id, args.invoices, args.expenses, args.bank)
         db.session.commit()
         load_s = time.perf_counter() - started
+        started = time.perf_counter()
+        entries = post_history(db, user.id)
+        db.session.commit()
+        post_s = time.perf_counter() - started
         user_id = user.id
         if db.engine.dialect.name == "postgresql":
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
@@ -87,7 +98,11 @@ def measure(url: str, args: argparse.Namespace) -> dict[str, Any]:
     )
     if response.status_code != 302:
         raise RuntimeError("benchmark user could not sign in")
-    results: dict[str, Any] = {"load_seconds": round(load_s, 1)}
+    results: dict[str, Any] = {
+        "load_seconds": round(load_s, 1),
+        "post_seconds": round(post_s, 1),
+        "journal_entries": entries,
+    }
     results["dashboard"] = _time(client, "/", args.repeat)
     results["vat_return_quarter"] = _time(client, "/reports/vat/2025-01-01/2025-03-31", args.repeat)
     # The accountant export, built in this process as the worker would.

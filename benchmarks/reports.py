@@ -32,6 +32,8 @@ RESULTS = Path(__file__).parent / "results" / "reports.json"
 PASSWORD = "correct horse battery staple"  # noqa: S105 - throwaway benchmark user
 FIRST = date(2016, 4, 6)
 DAYS = 3652
+#: Jobs: agency jobs paid by remittances, agency jobs done and not yet paid, direct jobs.
+REMITTED_JOBS, OPEN_AGENCY_JOBS, DIRECT_JOBS = 3000, 300, 1700
 CATEGORIES = ("travel", "office", "advertising", "professional", "other", "premises", "clothing")
 
 
@@ -45,7 +47,6 @@ def populate(db: Any, user_id: uuid.UUID, invoices: int, expenses: int, bank: in
     from minimin.contacts.models import Agency, Client
     from minimin.expenses.models import Expense, Journey
     from minimin.invoices.models import Invoice, Payment
-    from minimin.remittances.models import AgencyIncome, Remittance, RemittanceLine
 
     rng = random.Random(11)
     clients = [uuid.uuid4() for _ in range(200)]
@@ -86,6 +87,7 @@ def populate(db: Any, user_id: uuid.UUID, invoices: int, expenses: int, bank: in
         )
         pay_rows.append(
             {
+                "id": uuid.uuid4(),
                 "user_id": user_id,
                 "invoice_id": iid,
                 "amount_pence": net + vat,
@@ -138,51 +140,14 @@ def populate(db: Any, user_id: uuid.UUID, invoices: int, expenses: int, bank: in
     ]
     for chunk in _chunks(bank_rows):
         db.session.execute(sa.insert(BankTransaction), chunk)
-    rem_rows, line_rows, income_rows = [], [], []
-    for _ in range(3000):
-        rid, lid = uuid.uuid4(), uuid.uuid4()
-        day = FIRST + timedelta(days=rng.randrange(DAYS))
-        agency = rng.choice(agencies)
-        gross = rng.randrange(20_000, 300_000)
-        commission = gross * 15 // 100
-        rem_rows.append(
-            {
-                "id": rid,
-                "user_id": user_id,
-                "agency_id": agency,
-                "date": day,
-                "status": "posted",
-                "total_net_pence": gross - commission,
-                "kind": "advice",
-            }
-        )
-        line_rows.append(
-            {
-                "id": lid,
-                "user_id": user_id,
-                "remittance_id": rid,
-                "gross_pence": gross,
-                "commission_pence": commission,
-                "net_pence": gross - commission,
-            }
-        )
-        income_rows.append(
-            {
-                "user_id": user_id,
-                "remittance_id": rid,
-                "remittance_line_id": lid,
-                "agency_id": agency,
-                "received_on": day,
-                "income_pence": gross,
-                "gross_fee_pence": gross,
-                "commission_pence": commission,
-                "net_pence": gross - commission,
-                "currency": "GBP",
-            }
-        )
-    db.session.execute(sa.insert(Remittance), rem_rows)
-    db.session.execute(sa.insert(RemittanceLine), line_rows)
-    db.session.execute(sa.insert(AgencyIncome), income_rows)
+    # One payment in four was matched to its deposit on the bank statement.
+    _matched_deposits(
+        db,
+        user_id,
+        account,
+        [(p["id"], p["paid_on"], p["amount_pence"], "payment") for p in pay_rows[::4]],
+    )
+    _agency_work(db, user_id, rng, agencies, clients, account)
     db.session.execute(
         sa.insert(Journey),
         [
@@ -198,6 +163,215 @@ def populate(db: Any, user_id: uuid.UUID, invoices: int, expenses: int, bank: in
             for _ in range(5000)
         ],
     )
+
+
+def _matched_deposits(
+    db: Any, user_id: uuid.UUID, account: uuid.UUID, deposits: list[tuple[Any, date, int, str]]
+) -> None:
+    """A bank line for each (target id, day, amount, match kind), reconciled by a match."""
+    from minimin.banking.models import BankMatch, BankTransaction
+
+    lines, matches = [], []
+    for target, day, amount, kind in deposits:
+        line = uuid.uuid4()
+        lines.append(
+            {
+                "id": line,
+                "user_id": user_id,
+                "bank_account_id": account,
+                "posted_on": day + timedelta(days=1),
+                "amount_pence": amount,
+                "description": "Faster payment",
+                "fingerprint": uuid.uuid4().hex,
+                "reconciliation": "reconciled",
+                "reconciled_pence": amount,
+            }
+        )
+        match = {"user_id": user_id, "transaction_id": line, "kind": kind}
+        match |= {"target_id": target, "amount_pence": amount}
+        if kind == "payment":
+            match["payment_id"] = target
+        matches.append(match)
+    for chunk in _chunks(lines):
+        db.session.execute(sa.insert(BankTransaction), chunk)
+    for chunk in _chunks(matches):
+        db.session.execute(sa.insert(BankMatch), chunk)
+
+
+def _agency_work(
+    db: Any,
+    user_id: uuid.UUID,
+    rng: random.Random,
+    agencies: list[uuid.UUID],
+    clients: list[uuid.UUID],
+    account: uuid.UUID,
+) -> None:
+    """5,000 jobs: 3,000 agency jobs paid by posted remittances (each with its commission
+    expense, deducted by the agency, and its bank deposit matched), 300 agency jobs done and
+    not yet remitted (what agencies owe), and 1,700 direct jobs for clients."""
+    from minimin.expenses.models import Expense
+    from minimin.jobs.models import Job
+    from minimin.remittances.models import AgencyIncome, Remittance, RemittanceLine
+
+    jobs, rem_rows, line_rows, income_rows, commission_rows, deposits = [], [], [], [], [], []
+    for _ in range(REMITTED_JOBS):
+        rid, lid, jid, eid = uuid.uuid4(), uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+        day = FIRST + timedelta(days=rng.randrange(30, DAYS))
+        agency = rng.choice(agencies)
+        gross = rng.randrange(20_000, 300_000)
+        commission = gross * 15 // 100
+        net = gross - commission
+        done = day - timedelta(days=rng.randrange(10, 30))
+        jobs.append(_job(user_id, jid, done, gross, "paid", agency_id=agency))
+        rem_rows.append(
+            {
+                "id": rid,
+                "user_id": user_id,
+                "agency_id": agency,
+                "date": day,
+                "status": "posted",
+                "total_net_pence": net,
+                "kind": "advice",
+            }
+        )
+        line_rows.append(
+            {
+                "id": lid,
+                "user_id": user_id,
+                "remittance_id": rid,
+                "job_id": jid,
+                "gross_pence": gross,
+                "commission_pence": commission,
+                "net_pence": net,
+            }
+        )
+        commission_rows.append(
+            {
+                "id": eid,
+                "user_id": user_id,
+                "date": day,
+                "supplier": "Agency",
+                "category": "professional",
+                "amount_pence": commission,
+                "vat_pence": 0,
+                "business_percent": Decimal(100),
+                "business_pence": commission,
+                "allowable_pence": commission,
+                "reclaimable_vat_pence": 0,
+                "currency": "GBP",
+                "source": "manual",
+                "vat_treatment": "none",
+                "payment_method": "deducted",
+            }
+        )
+        income_rows.append(
+            {
+                "user_id": user_id,
+                "remittance_id": rid,
+                "remittance_line_id": lid,
+                "agency_id": agency,
+                "job_id": jid,
+                "received_on": day,
+                "income_pence": gross,
+                "gross_fee_pence": gross,
+                "commission_pence": commission,
+                "net_pence": net,
+                "currency": "GBP",
+                "expense_id": eid,
+            }
+        )
+        deposits.append((rid, day, net, "remittance"))
+    last = FIRST + timedelta(days=DAYS - 1)
+    for _ in range(OPEN_AGENCY_JOBS):
+        done = last - timedelta(days=rng.randrange(120))
+        gross = rng.randrange(20_000, 300_000)
+        jobs.append(_job(user_id, uuid.uuid4(), done, gross, "completed", rng.choice(agencies)))
+    for _ in range(DIRECT_JOBS):
+        done = FIRST + timedelta(days=rng.randrange(DAYS))
+        gross = rng.randrange(20_000, 300_000)
+        jobs.append(_job(user_id, uuid.uuid4(), done, gross, "paid", client_id=rng.choice(clients)))
+    for chunk in _chunks(jobs):
+        db.session.execute(sa.insert(Job), chunk)
+    for chunk in _chunks(commission_rows):
+        db.session.execute(sa.insert(Expense), chunk)
+    db.session.execute(sa.insert(Remittance), rem_rows)
+    db.session.execute(sa.insert(RemittanceLine), line_rows)
+    db.session.execute(sa.insert(AgencyIncome), income_rows)
+    _matched_deposits(db, user_id, account, deposits)
+
+
+def _job(
+    user_id: uuid.UUID,
+    job_id: uuid.UUID,
+    done: date,
+    gross: int,
+    status: str,
+    agency_id: uuid.UUID | None = None,
+    client_id: uuid.UUID | None = None,
+) -> dict[str, Any]:
+    return {
+        "id": job_id,
+        "user_id": user_id,
+        "title": "Shoot",
+        "status": status,
+        "agency_id": agency_id,
+        "client_id": client_id,
+        "starts_on": done,
+        "ends_on": done,
+        "gross_pence": gross,
+        "currency": "GBP",
+    }
+
+
+def post_history(db: Any, user_id: uuid.UUID, batch: int = 2000) -> int:
+    """Post every generated document to the journal, as ``minimin ledger post`` would (rows
+    inserted in bulk touch nothing, so nothing posted them): each kind's poster builds the
+    postings, written in bulk by :func:`minimin.ledger.posting.post_new`. Returns the number
+    of entries."""
+    from minimin.ledger import posting
+
+    session = db.session()
+    models = _document_models()
+    written = 0
+    for kind in posting.registered_kinds():
+        poster = posting.poster_for(kind)
+        ids = list(posting.lister_for(kind)(session, user_id))
+        for start in range(0, len(ids), batch):
+            chunk = ids[start : start + batch]
+            # One SELECT per batch: the posters' session.get() then finds each document loaded.
+            loaded = _preload(session, models.get(kind), chunk)
+            items = [(i, p) for i in chunk if (p := poster(session, i))]
+            del loaded
+            written += posting.post_new(session, user_id, kind, items)
+            session.flush()
+            session.expire_all()
+    return written
+
+
+def _document_models() -> dict[str, Any]:
+    """The model of each kind of source document the generator writes."""
+    from minimin.banking.models import BankMatch, BankTransaction
+    from minimin.expenses.models import Expense, Journey
+    from minimin.invoices.models import Invoice, Payment
+    from minimin.jobs.models import Job
+    from minimin.remittances.models import Remittance
+
+    return {
+        "agency_job": Job,
+        "bank_line": BankTransaction,
+        "bank_match": BankMatch,
+        "expense": Expense,
+        "invoice": Invoice,
+        "mileage": Journey,
+        "payment": Payment,
+        "remittance": Remittance,
+    }
+
+
+def _preload(session: Any, model: Any, ids: list[uuid.UUID]) -> list[Any]:
+    if model is None:
+        return []
+    return list(session.scalars(sa.select(model).where(model.id.in_(ids))))
 
 
 def bench_app(url: str) -> Any:
@@ -240,6 +414,10 @@ def measure(url: str, args: argparse.Namespace) -> dict[str, Any]:
         populate(db, user.id, args.invoices, args.expenses, args.bank)
         db.session.commit()
         load_s = time.perf_counter() - started
+        started = time.perf_counter()
+        entries = post_history(db, user.id)
+        db.session.commit()
+        post_s = time.perf_counter() - started
         if db.engine.dialect.name == "postgresql":
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 conn.exec_driver_sql("ANALYZE")
@@ -260,7 +438,11 @@ def measure(url: str, args: argparse.Namespace) -> dict[str, Any]:
         "pnl_ten_years": "/reports/profit-and-loss?start=2016-04-06&end=2026-04-05",
         "income_by_client_year": "/reports/income-by-client?start=2024-04-06&end=2025-04-05",
     }
-    results: dict[str, Any] = {"load_seconds": round(load_s, 1)}
+    results: dict[str, Any] = {
+        "load_seconds": round(load_s, 1),
+        "post_seconds": round(post_s, 1),
+        "journal_entries": entries,
+    }
     for name, path in pages.items():
         client.get(path)
         timings = []
