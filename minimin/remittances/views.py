@@ -508,11 +508,8 @@ def _render_detail(
     post_form: PostForm | None = None,
 ) -> ViewResult:
     analysis = services.analyse(remittance) if remittance.status != POSTED else None
-    found = (
-        analysis.discrepancies
-        if analysis
-        else matching.settlement_discrepancies(services.posted_settlements(remittance))
-    )
+    settled = services.posted_settlements(remittance) if analysis is None else []
+    found = analysis.discrepancies if analysis else matching.settlement_discrepancies(settled)
     discrepancies = [(d, _discrepancy_text(d, remittance.currency)) for d in found]
     jobs_by_id = {job.id: job for job in analysis.jobs} if analysis else {}
     if remittance.status == POSTED:
@@ -537,6 +534,7 @@ def _render_detail(
         analysis=analysis,
         discrepancies=discrepancies,
         jobs_by_id=jobs_by_id,
+        settled={s.line_index: s for s in settled},
         deposit=deposit,
         match_form=PlainForm(),
         post_form=post_form or PostForm(),

@@ -116,7 +116,10 @@ def _income_row(
     invoice is): its income figures are zero and it names the invoice and the payment, so
     nothing that sums these rows counts the job twice."""
     invoice, payment = settled if settled is not None else (None, None)
-    income = 0 if invoice is not None else 1
+
+    def own(pence: int) -> int:
+        return pence if invoice is None else 0
+
     return AgencyIncome(
         user_id=remittance.user_id,
         remittance_id=remittance.id,
@@ -125,10 +128,10 @@ def _income_row(
         agency_id=remittance.agency_id,
         received_on=received_on,
         currency=remittance.currency,
-        income_pence=income * (line.gross_pence + line.expenses_pence),
-        gross_fee_pence=income * line.gross_pence,
-        expenses_pence=income * line.expenses_pence,
-        output_vat_pence=income * line.fee_vat_pence,
+        income_pence=own(line.gross_pence + line.expenses_pence),
+        gross_fee_pence=own(line.gross_pence),
+        expenses_pence=own(line.expenses_pence),
+        output_vat_pence=own(line.fee_vat_pence),
         commission_pence=line.commission_pence,
         commission_vat_pence=line.commission_vat_pence,
         net_pence=line.net_pence,

@@ -236,8 +236,9 @@ def test_remittance_for_an_invoiced_job_settles_the_invoice_and_counts_the_job_o
         assert _sum(db, owner, basis, codes=[debtor]) == 0, basis
     _assert_books_whole(db, owner)
 
-    # The remittance's page lists no difference.
-    text = signed_in.get(f"/remittances/{rid}").get_data(as_text=True)
+    # The remittance's page shows the invoice its line paid, and no difference.
+    text = signed_in.get(f"/remittances/{rid}").get_data(as_text=True).replace("&nbsp;", " ")
+    assert re.search(rf'Paid £1,440.00 of invoice <a href="/invoices/{invoice_id}">INV-0001', text)
     assert "stays outstanding" not in text and "Differences" not in text
 
 
