@@ -19,7 +19,7 @@ Public API, one module per sub-feature:
   the agency paid for the job, on the day the money arrived); :func:`posted_settlements`, what
   a posted remittance settled, shortfalls included;
 * :mod:`.owed` — :func:`owed_by_agencies`, "agency owes you": completed agency jobs not yet
-  remitted, with the expected net and age, totals per agency (for the dashboard too).
+  remitted, with the expected net and age, totals per agency (the remittances page).
 
 This package re-exports their public names, so the views and other features use one
 ``services`` as before.

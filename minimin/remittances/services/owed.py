@@ -1,6 +1,6 @@
 """What agencies still owe ("agency owes you"): completed agency jobs that no posted remittance
-has paid yet, with the expected net and age, grouped by agency (the remittances page and the
-dashboard)."""
+has paid yet, with the expected net and age, grouped by agency: the remittances page's work
+list. The dashboard's figure is the journal's (:func:`minimin.reports.ledger.agency_position`)."""
 
 from __future__ import annotations
 
