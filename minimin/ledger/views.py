@@ -11,26 +11,56 @@ import datetime as dt
 import io
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Blueprint, Flask, Response, render_template, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import Session
 
 from minimin.core import csvsafe
-from minimin.core.dates import TaxYear, uk_today
+from minimin.core.dates import DateError, TaxYear, parse_uk_date, uk_today
 from minimin.core.security import USER, classify_blueprint
 from minimin.extensions import db
 from minimin.ledger import export
 from minimin.ledger.labels import SOURCE_KINDS, HowCounted, how_counted
 from minimin.reports.ledger.periods import PeriodError, check_period
-from minimin.reports.views import BASIS_LABELS, Params
 
 bp = Blueprint("ledger", __name__, url_prefix="/ledger", template_folder="templates")
 classify_blueprint(bp, USER)
 
 ViewResult = Response | str | tuple[str, int]
+BASIS_LABELS = {"cash": _l("Cash basis"), "accruals": _l("Accruals basis")}
+
+
+@dataclass
+class Params:
+    """The query string's dates and basis, read once: the values to show back in the form and
+    the refusals to list (the reports' own parameters are theirs, not shared across views)."""
+
+    errors: list[str] = field(default_factory=list)
+    values: dict[str, Any] = field(default_factory=dict)
+
+    def day(self, name: str, label: str, default: dt.date) -> dt.date:
+        raw = (request.args.get(name) or "").strip()
+        self.values[name] = raw or default.isoformat()
+        if not raw:
+            return default
+        try:
+            return parse_uk_date(raw)
+        except DateError as exc:
+            self.errors.append(f"{label}: {exc.message}")
+            return default
+
+    def basis(self) -> str:
+        basis = request.args.get("basis") or "cash"
+        if basis not in BASIS_LABELS:
+            self.errors.append(_("Choose the cash basis or the accruals basis."))
+            basis = "cash"
+        self.values["basis"] = basis
+        return basis
 
 
 def _session() -> Session:

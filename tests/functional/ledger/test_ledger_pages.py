@@ -232,6 +232,7 @@ def test_trial_balance_at_a_date_on_each_basis(db: Any, client: Any, owner: Any)
     # 20 April, accruals: Acme owes £1,200 (Dr); turnover £1,000 and VAT £200 (Cr).
     page = client.get("/ledger/trial-balance?date=2025-04-20&basis=accruals")
     assert page.status_code == 200
+    assert "Accruals basis, at the end of 20 Apr 2025." in text_of(page)
     rows = trial_balance_rows(page)
     assert rows == [
         ("Owed to you by Acme Studios Ltd", "£1,200.00", ""),
