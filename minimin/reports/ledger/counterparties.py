@@ -49,6 +49,7 @@ def _customer_name() -> Any:
     source = (
         sa.select(JournalEntry.source_id)
         .where(JournalEntry.id == JournalLine.entry_id)
+        .correlate(JournalLine)  # the outer query's line, though nested two levels down
         .scalar_subquery()
     )
     invoice_id = sa.func.coalesce(
