@@ -297,9 +297,12 @@ def refund_posting(refund: Receipt, refunded: SalesDocument, invoice_number: str
         *_income_lines(refunded, share.net, share.vat, CASH, 1),
         _line(refunded, accounts.UNPAID_SALES, -share.total, CASH),
     ]
+    description = f"Refund on invoice {invoice_number}".strip()
+    if refunded.number and refunded.number != invoice_number:
+        description += f" (credit note {refunded.number})"
     return Posting(
         date=refund.date,
-        description=f"Refund on invoice {invoice_number}".strip(),
+        description=description,
         lines=tuple(lines),
         currency=share.currency,
     )

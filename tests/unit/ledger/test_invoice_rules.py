@@ -251,7 +251,7 @@ def test_refund_takes_back_income_at_the_credit_notes_vat_fraction() -> None:
     posting = rules.refund_posting(
         rules.Receipt(dt.date(2026, 7, 2), 30000), half_credit(), "INV-0007"
     )
-    assert posting.description == "Refund on invoice INV-0007"
+    assert posting.description == "Refund on invoice INV-0007 (credit note CN-0001)"
     assert figures(posting) == {
         (DEBTOR, BOTH, None, None): 30000,
         (accounts.UNDEPOSITED, BOTH, None, None): -30000,
