@@ -259,7 +259,9 @@ def sync(session: Session, user_id: uuid.UUID, kind: str, source_id: uuid.UUID) 
     version = current.next_version
     if old is not None:
         reversal = Posting(
-            date=old.date,
+            # A reversal belongs where the entry it cancels belongs (a moved entry: the closed
+            # day it corrects), so a correction corrected again nets out in that period.
+            date=old.moved_from or old.date,
             description=f"Reversal: {old.description}"[:300],
             lines=reversed_lines(lines_of(old)),
             currency=old.currency,

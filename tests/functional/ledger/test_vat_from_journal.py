@@ -319,14 +319,28 @@ def test_a_filed_return_keeps_its_figures_and_the_next_one_carries_the_correctio
     corrections = vat_return.corrections(profile, *Q2)
     assert corrections is not None
     assert (corrections.boxes[1], corrections.boxes[6]) == (1_000, 5_000)
+    # The late invoice corrected again (£150 + £30 VAT): its moved entry is reversed as a
+    # correction to 1 June too, so the quarter's corrections hold its latest figures only:
+    # box 1 +£30 - £10, box 6 +£150 - £50.
+    _post(db, user.id, _invoice(dt.date(2025, 6, 1), 15_000, 3_000), late)
+    corrections = vat_return.corrections(profile, *Q2)
+    assert corrections is not None
+    assert (corrections.boxes[1], corrections.boxes[6]) == (2_000, 10_000)
+    _post(db, user.id, _invoice(dt.date(2025, 6, 1), 10_000, 2_000), late)
     # The next quarter counts them with invoice B: box 1 £10 + £199.80, box 6 £50 + £999.
     q3 = vat_return.compute(profile, *Q3)
     assert (q3.boxes[1], q3.boxes[6]) == (20_980, 104_900)
     corrected = [r for r in vat_return.box_rows(q3, user.id, 1) if r.moved_from]
+    # A: its first version reversed, its new one; the late invoice: posted, reversed, posted
+    # at £30, reversed, posted at £20 again.
     assert sorted((r.day, r.moved_from, r.vat_pence) for r in corrected) == [
         (dt.date(2025, 7, 1), dt.date(2025, 4, 10), -20_000),
         (dt.date(2025, 7, 1), dt.date(2025, 4, 10), 19_000),
+        (dt.date(2025, 7, 1), dt.date(2025, 6, 1), -3_000),
+        (dt.date(2025, 7, 1), dt.date(2025, 6, 1), -2_000),
         (dt.date(2025, 7, 1), dt.date(2025, 6, 1), 2_000),
+        (dt.date(2025, 7, 1), dt.date(2025, 6, 1), 2_000),
+        (dt.date(2025, 7, 1), dt.date(2025, 6, 1), 3_000),
     ]
 
     login(client, user)
@@ -337,7 +351,7 @@ def test_a_filed_return_keeps_its_figures_and_the_next_one_carries_the_correctio
     html = client.get("/reports/vat/2025-07-01/2025-09-30").get_data(as_text=True)
     assert 'id="box-1">£209.80<' in html
     drill = client.get("/reports/vat/2025-07-01/2025-09-30/box/1").get_data(as_text=True)
-    assert drill.count("correction to") == 3
+    assert drill.count("correction to") == 7
 
 
 def test_an_invoiced_agency_job_and_its_remittance_count_once_in_the_return(
