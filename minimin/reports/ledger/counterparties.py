@@ -15,18 +15,11 @@ from flask_babel import lazy_gettext as _l
 
 from minimin.contacts.models import Agency, Client
 from minimin.invoices.models import CreditNote, Invoice, Payment, Refund
-from minimin.jobs.models import Job
 from minimin.ledger import accounts
 from minimin.ledger.models import JournalEntry, JournalLine
-from minimin.remittances.models import AgencyIncome
 from minimin.reports.ledger import journal
 from minimin.reports.ledger.periods import CASH, check_period
-from minimin.reports.ledger.sql import _rows, _to_gbp
-from minimin.reports.ledger.turnover import (
-    _agency_income_queries,
-    _collect,
-    _direct_income_queries,
-)
+from minimin.reports.ledger.sql import _rows
 
 
 @dataclass(frozen=True)
@@ -140,50 +133,3 @@ def income_by_counterparty(
         for name, amount in _loose_names(user_id, start, end, basis).items():
             result[("other", name)][0] += amount
     return _ranked(result)
-
-
-def _documents_income_by_counterparty(
-    user_id: uuid.UUID, start: date, end: date, basis: str = CASH
-) -> list[Counterparty]:
-    """Income by counterparty read from the documents, as before the journal: kept until the
-    journal is proven equal to it."""
-    check_period(start, end, basis)
-    direct_keys = [Invoice.client_id, Invoice.agency_id]
-    direct = _collect(_direct_income_queries(user_id, start, end, basis, direct_keys), {})
-    # Agency income: by the remittance's agency (cash) or the job's agency (accruals).
-    agency: dict[Any, int] = defaultdict(int)
-    for key, (amount, _vat) in _collect(_agency_by_agency(user_id, start, end, basis), {}).items():
-        agency[key[0]] += amount
-    loose_names = _loose_invoice_names(user_id, start, end, basis)
-    result: dict[tuple[str, Any], list[int]] = defaultdict(lambda: [0, 0])
-    for (client_id, agency_id), (amount, _vat) in direct.items():
-        if client_id:
-            result[("client", client_id)][0] += amount
-        elif agency_id:
-            result[("agency", agency_id)][0] += amount
-    for name, amount in loose_names.items():
-        result[("other", name)][0] += amount
-    for agency_id, amount in agency.items():
-        result[("agency", agency_id)][1] += amount
-    return _ranked(result)
-
-
-def _agency_by_agency(user_id: uuid.UUID, start: date, end: date, basis: str) -> list[Any]:
-    if basis == CASH:
-        return _agency_income_queries(user_id, start, end, basis, [AgencyIncome.agency_id])
-    unlinked = _agency_income_queries(user_id, start, end, basis, [AgencyIncome.agency_id])[0]
-    jobs = _agency_income_queries(user_id, start, end, basis, [Job.agency_id])[1]
-    return [unlinked, jobs]
-
-
-def _loose_invoice_names(user_id: uuid.UUID, start: date, end: date, basis: str) -> dict[str, int]:
-    """Direct income from invoices with neither a client nor an agency record, by name."""
-    totals: dict[str, int] = defaultdict(int)
-    keys = [Invoice.customer_name]
-    for statement in _direct_income_queries(user_id, start, end, basis, keys):
-        statement = statement.where(Invoice.client_id.is_(None), Invoice.agency_id.is_(None))
-        for currency, rate, amount, _vat, name in _rows(statement):
-            value = _to_gbp(amount, currency, rate)
-            if value is not None:
-                totals[name or ""] += value
-    return dict(totals)

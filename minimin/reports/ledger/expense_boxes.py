@@ -4,9 +4,7 @@ the mileage claim in box 20: the debits of the journal's ``expense:box:<n>`` and
 
 The posting scheme decides what is allowable on which basis (on the cash basis irrecoverable
 debts, box 27, are posted disallowable: unpaid income was never counted). Expenses in another
-currency are reported apart, unconverted. :func:`_expense_rows` and :func:`_split` read the
-expenses themselves, as the figures were computed before the journal: kept (unused by the
-reports) until the journal is proven equal to them.
+currency are reported apart, unconverted.
 """
 
 from __future__ import annotations
@@ -17,16 +15,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from minimin.expenses import categories
-from minimin.expenses.models import Expense
 from minimin.ledger.models import JournalLine
 from minimin.reports.ledger import journal
 from minimin.reports.ledger.mileage import mileage_pence
 from minimin.reports.ledger.periods import CASH, check_period
-from minimin.reports.ledger.sql import _apply, _rows
 
 BAD_DEBTS_BOX = 27
 
@@ -78,30 +73,6 @@ class ExpenseSummary:
             if line.box == number:
                 return line
         raise KeyError(number)
-
-
-def _expense_rows(user_id: uuid.UUID, start: date, end: date, keys: list[Any]) -> list[Any]:
-    key_cols = _apply(keys, Expense.date)
-    return _rows(
-        sa.select(
-            Expense.category,
-            Expense.currency,
-            sa.func.sum(Expense.allowable_pence),
-            sa.func.sum(Expense.business_pence),
-            sa.func.count(),
-            *key_cols,
-        )
-        .where(Expense.user_id == user_id, Expense.date >= start, Expense.date <= end)
-        .group_by(Expense.category, Expense.currency, *key_cols)
-    )
-
-
-def _split(category: str, allowable: int, business: int, basis: str) -> tuple[int, int]:
-    """(allowable, disallowable) of a category total under *basis*."""
-    box = categories.get(category).box
-    if basis == CASH and box == BAD_DEBTS_BOX:
-        return 0, business
-    return allowable, business - allowable
 
 
 def box_labels() -> dict[int, Any]:

@@ -21,11 +21,12 @@ import sqlalchemy as sa
 from minimin.extensions import db
 from minimin.ledger import accounts, queries
 from minimin.ledger.models import JournalEntry, JournalLine
+from minimin.ledger.sources.expenses import MILEAGE
 from minimin.reports.ledger.periods import GBP
 
 #: The source kind of a journey of the mileage log (its share of the simplified-expenses
-#: claim, posted to box 20), as :mod:`minimin.ledger.sources.expenses` registers it.
-MILEAGE_KIND = "mileage"
+#: claim, posted to box 20).
+MILEAGE_KIND = MILEAGE
 #: Turnover accounts: invoiced work and work paid through agencies.
 TURNOVER_ACCOUNTS = (accounts.TURNOVER_DIRECT, accounts.TURNOVER_AGENCY)
 #: SA103F boxes 17-30.
