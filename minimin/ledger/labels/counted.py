@@ -110,17 +110,29 @@ def _matches_of(
 
 
 def _remittance_related(session: Session, user_id: uuid.UUID, remittance_id: uuid.UUID) -> Sources:
+    """A remittance's jobs posted as done, the payments it recorded on invoices, its
+    commission expenses and its bank matches."""
     from minimin.banking.models import MATCH_REMITTANCE, BankMatch
-    from minimin.remittances.models import RemittanceLine
+    from minimin.remittances.models import AgencyIncome, RemittanceLine
 
-    jobs = session.scalars(
-        sa.select(RemittanceLine.job_id).where(
-            RemittanceLine.user_id == user_id,
-            RemittanceLine.remittance_id == remittance_id,
-            RemittanceLine.job_id.is_not(None),
+    related: Sources = [
+        ("agency_job", job_id)
+        for job_id in session.scalars(
+            sa.select(RemittanceLine.job_id).where(
+                RemittanceLine.user_id == user_id,
+                RemittanceLine.remittance_id == remittance_id,
+                RemittanceLine.job_id.is_not(None),
+            )
         )
-    )
-    related: Sources = [("agency_job", job_id) for job_id in jobs if job_id is not None]
+        if job_id is not None
+    ]
+    for payment_id, expense_id in session.execute(
+        sa.select(AgencyIncome.payment_id, AgencyIncome.expense_id).where(
+            AgencyIncome.user_id == user_id, AgencyIncome.remittance_id == remittance_id
+        )
+    ):
+        related += [("payment", payment_id)] if payment_id is not None else []
+        related += [("expense", expense_id)] if expense_id is not None else []
     return related + _matches_of(
         session, user_id, BankMatch.kind == MATCH_REMITTANCE, remittance_id
     )

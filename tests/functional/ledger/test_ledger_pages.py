@@ -25,9 +25,10 @@ PAID = dt.date(2025, 5, 1)
 
 @pytest.fixture
 def owner(db: Any, make_user: Any, client: Any, login: Any) -> Any:
-    """A signed-in, VAT-registered sole trader (standard scheme) with one company client."""
+    """A signed-in, VAT-registered sole trader (standard scheme) with one company client and
+    an agency taking 20 % commission plus VAT on it."""
     from minimin.business.models import BusinessProfile
-    from minimin.contacts.models import Client
+    from minimin.contacts.models import Agency, Client
 
     user = make_user(full_name="Alex Freelance")
     db.session.add(
@@ -37,6 +38,7 @@ def owner(db: Any, make_user: Any, client: Any, login: Any) -> Any:
             address_line1="1 High Street",
             town="Bristol",
             postcode="BS1 1AA",
+            invoice_email="alex@example.com",
             vat_registered=True,
             vat_number="GB123456789",
             vat_scheme="standard",
@@ -44,9 +46,17 @@ def owner(db: Any, make_user: Any, client: Any, login: Any) -> Any:
         )
     )
     acme = Client(user_id=user.id, name="Acme Studios Ltd", kind="company")
-    db.session.add(acme)
+    agency = Agency(
+        user_id=user.id,
+        name="Top Models Agency",
+        email="pay@top.example",
+        default_commission_percent=Decimal(20),
+        commission_vat_added=True,
+        vat_registered=True,
+    )
+    db.session.add_all([acme, agency])
     db.session.commit()
-    user.acme = acme
+    user.acme, user.agency_id = acme, agency.id
     login(client, user)
     return user
 
@@ -498,3 +508,35 @@ def test_bank_line_page_says_how_the_line_and_its_match_are_counted(
     block = how_counted_block(client.get(f"/invoices/{invoice.id}"))
     assert "Payment received · 2 May 2025" in block
     assert "Bank line matched · 2 May 2025" in block
+
+
+def test_remittance_page_shows_the_invoice_payment_and_commission_it_posted(
+    app: Any, db: Any, client: Any, owner: Any
+) -> None:
+    # The agency job invoiced to the agency (£1,200 + £240 VAT), then the agency's remittance
+    # posted through its pages: commission £240 + £48 VAT deducted, £1,152 paid.
+    from tests.functional.ledger.test_remittance_postings import _invoice, _job, _remit
+
+    job_id = _job(app, owner)
+    _invoice(app, owner, job_id)
+    remittance_id = _remit(client, owner, job_id)
+
+    block = how_counted_block(client.get(f"/remittances/{remittance_id}"))
+    # The remittance settles the invoice: a payment of £1,440 on the remittance's day, the
+    # money with the agency on its way to the bank.
+    assert "Payment received · 20 May 2025" in block
+    assert "£1,440.00 paid to you by an agency, on its way to your bank" in block
+    assert "£1,440.00 less owed to you by Top Models Agency" in block
+    # The commission deducted is an expense paid by the agency keeping it back.
+    assert "Expense · 20 May 2025" in block
+    assert "£240.00 counted as an allowable expense (box 28, " in block
+    assert "£48.00 of VAT you can reclaim from HMRC" in block
+    assert "£288.00 kept back by an agency or found on a bank statement" in block
+    # Income is the invoice's (on its own page); here only the payment's cash-basis share:
+    # £1,440 less its VAT share (1,440 x 240 / 1,440 = £240). No sales of the remittance's own.
+    assert "£1,200.00 counted as sales (turnover) (cash basis only)" in block
+    counted_now, older = block.split("Earlier versions, cancelled")
+    assert counted_now.count("counted as sales") == 1
+    # The job was counted as agency sales when done (accruals), and reversed once invoiced.
+    assert "£1,200.00 counted as sales through an agency (turnover) (accruals basis only)" in older
+    assert "£1,200.00 taken off sales through agencies (turnover) (accruals basis only)" in older
