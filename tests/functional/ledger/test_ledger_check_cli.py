@@ -113,3 +113,38 @@ def test_post_restores_entries_deleted_behind_the_applications_back(
     result = run(app, "post")
     assert result.exit_code == 0, result.output
     assert "0 documents posted" in result.output
+
+
+def test_check_finds_a_document_posted_twice_though_the_books_balance(
+    app: Any, db: Any, make_business: Any
+) -> None:
+    """A second copy of the payment's entry (as a worker posting it again without the
+    unique key's protection would write: version 2, not a reversal) keeps the trial balance
+    at zero, yet counts the £50 of cash-basis turnover twice: the check names it."""
+    from minimin.ledger.models import JournalEntry, JournalLine
+
+    business = make_business()
+    payment_id = issue_and_pay(db, business.user_id, business.client_id)
+    entry = db.session.scalar(sa.select(JournalEntry).where(JournalEntry.source_id == payment_id))
+    copy_id = uuid.uuid4()
+    entry_row = {c.name: getattr(entry, c.key) for c in JournalEntry.__table__.columns}
+    line_rows = [
+        {c.name: getattr(line, c.key) for c in JournalLine.__table__.columns}
+        for line in entry.lines
+    ]
+    db.session.commit()
+    with db.engine.begin() as conn:
+        conn.execute(
+            sa.insert(JournalEntry.__table__).values(**{**entry_row, "id": copy_id, "version": 2})
+        )
+        for line in line_rows:
+            conn.execute(
+                sa.insert(JournalLine.__table__).values(
+                    **{**line, "id": uuid.uuid4(), "entry_id": copy_id}
+                )
+            )
+
+    result = run(app, "check")
+    assert result.exit_code == 1, result.output
+    assert f"payment {payment_id} has 2 entries in force (posted more than once)" in result.output
+    assert "trial balance" not in result.output  # balanced: only this check sees it
