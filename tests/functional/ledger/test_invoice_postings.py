@@ -298,6 +298,25 @@ def test_an_invoice_credited_in_full_stays_posted_and_is_cancelled_by_its_note(
     books_whole(db, owner)
 
 
+def test_an_invoice_voided_without_a_credit_note_posts_nothing(db: Any, owner: Any) -> None:
+    invoice = services.create_draft(
+        owner.id,
+        client=owner.client,
+        issue_date=ISSUED_ON,
+        lines=[line("Retouching", "1", 10000, "standard")],
+    )
+    services.issue(invoice)
+    db.session.commit()
+    assert in_force(db, owner, "invoice", invoice.id) is not None
+    # No service voids an invoice without a credit note today: the status is set directly.
+    invoice.status = "void"
+    db.session.commit()
+    assert [e.version for e in versions(db, invoice.id)] == [1, 2]
+    assert in_force(db, owner, "invoice", invoice.id) is None
+    assert turnover(db, owner, "accruals") == 0
+    books_whole(db, owner)
+
+
 def test_a_foreign_currency_invoice_posts_in_sterling_and_reposts_its_payments(
     db: Any, owner: Any
 ) -> None:
