@@ -540,3 +540,37 @@ def test_remittance_page_shows_the_invoice_payment_and_commission_it_posted(
     # The job was counted as agency sales when done (accruals), and reversed once invoiced.
     assert "£1,200.00 counted as sales through an agency (turnover) (accruals basis only)" in older
     assert "£1,200.00 taken off sales through agencies (turnover) (accruals basis only)" in older
+
+
+def test_how_counted_reads_a_fixed_number_of_statements(db: Any, owner: Any) -> None:
+    """Names and entries are read in bulk: an invoice with five payments costs as many
+    statements as one with a single payment."""
+    import sqlalchemy as sa
+
+    def statements_for(invoice: Any) -> int:
+        count = 0
+
+        def note(*args: Any) -> None:
+            nonlocal count
+            count += 1
+
+        engine = db.session.get_bind()
+        sa.event.listen(engine, "before_cursor_execute", note)
+        try:
+            counted = labels.how_counted(owner.id, "invoice", invoice.id)
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", note)
+        assert counted.in_force
+        return count
+
+    one = issue_invoice(db, owner)
+    services.record_payment(one, amount_pence=10_000, paid_on=PAID, method="bank_transfer")
+    five = issue_invoice(db, owner)
+    for day in range(1, 6):
+        services.record_payment(
+            five, amount_pence=10_000, paid_on=dt.date(2025, 5, day), method="bank_transfer"
+        )
+    db.session.commit()
+    db.session.expire_all()
+    single, several = statements_for(one), statements_for(five)
+    assert single == several <= 15
