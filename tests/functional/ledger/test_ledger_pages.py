@@ -163,6 +163,19 @@ def test_expense_page_shows_the_version_in_force_and_the_one_reversed(
     assert "£12.50 of the money you put in taken back" in older
 
 
+def test_how_counted_of_an_invoice_no_longer_counted(db: Any, client: Any, owner: Any) -> None:
+    invoice = issue_invoice(db, owner)
+    # Voided without a credit note (no service does it today: the status is set directly):
+    # its entry is reversed and nothing is counted now.
+    invoice.status = "void"
+    db.session.commit()
+    block = how_counted_block(client.get(f"/invoices/{invoice.id}"))
+    assert "Nothing is counted for this now: what it counted before has been reversed." in block
+    assert "Counted now" not in block
+    assert "version 1, since replaced" in block
+    assert "£1,200.00 less owed to you by Acme Studios Ltd" in block  # the reversal
+
+
 def test_how_counted_of_a_draft_and_of_someone_elses_document(
     db: Any, client: Any, owner: Any, make_user: Any
 ) -> None:
