@@ -17,9 +17,12 @@ itself before it returns; the commit-time settle is the safety net.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import logging
+import os
+import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -345,11 +348,12 @@ def post_new(
     entries: list[tuple[Any, ...]] = []
     lines: list[tuple[Any, ...]] = []
     codes: set[str] = set()
+    ids = sequential_ids()
     for source_id, wanted in items:
         wanted_lines = compact(wanted.lines)
         if not wanted_lines:
             continue
-        entry_id = uuid.uuid4()
+        entry_id = next(ids)
         day = _open_date(wanted.date, through)
         moved = wanted.date if day != wanted.date else None
         description = wanted.description[:300]
@@ -360,7 +364,7 @@ def post_new(
             codes.add(line.account)
             lines.append(
                 (
-                    uuid.uuid4(),
+                    next(ids),
                     user_id,
                     entry_id,
                     position,
@@ -387,12 +391,49 @@ def post_new(
     return len(entries)
 
 
+def sequential_ids() -> Iterator[uuid.UUID]:
+    """Fresh ids in ascending order (a UUIDv7 layout: the time in milliseconds, a sequence
+    number, then 62 random bits), for rows added in bulk: each lands at the end of its
+    indexes instead of at a random page, which makes a large insert several times cheaper.
+    The random bits are drawn from the system's secure source a block at a time."""
+    start = time.time_ns() // 1_000_000
+    block: list[int] = []
+    for sequence in itertools.count():
+        if not block:
+            pool = os.urandom(8 * 4096)
+            block = [int.from_bytes(pool[i : i + 8]) >> 2 for i in range(0, len(pool), 8)]
+        millis, counter = start + (sequence >> 12), sequence & 0xFFF
+        value = (millis & (2**48 - 1)) << 80 | 0x7 << 76 | counter << 64 | 0b10 << 62
+        yield uuid.UUID(int=value | block.pop())
+
+
+#: COPY's text format: backslash escapes for the characters that end a value or a row.
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_texts(values: list[Any], process: Any) -> list[str]:
+    """One column's values as COPY text (``\\N`` for NULL)."""
+    if process is not None:
+        values = [process(v) for v in values]
+    out = []
+    for value in values:
+        if value is None:
+            out.append("\\N")
+        elif isinstance(value, str):
+            out.append(value.translate(_COPY_ESCAPES))
+        elif isinstance(value, dt.date):
+            out.append(value.isoformat())
+        else:  # ids and numbers
+            out.append(str(value))
+    return out
+
+
 def _insert_many(
     session: Session, table: Any, columns: tuple[str, ...], rows: list[tuple[Any, ...]]
 ) -> None:
     """INSERT *rows* (tuples in the order of *columns*) into *table* without building a
-    statement or an object per row: PostgreSQL takes each column as one array (``unnest``),
-    other databases the driver's executemany, values through each column's bind processor."""
+    statement or an object per row: PostgreSQL by COPY, other databases by the driver's
+    executemany; values go through each column's bind processor."""
     if not rows:
         return
     connection = session.connection()
@@ -402,16 +443,15 @@ def _insert_many(
     ]
     names = ", ".join(columns)
     if dialect.name == "postgresql":
-        arrays = []
-        for index, process in enumerate(processors):
-            values = [row[index] for row in rows]
-            arrays.append([process(v) for v in values] if process else values)
-        casts = ", ".join(
-            f"%s::{table.c[name].type.compile(dialect=dialect)}[]" for name in columns
-        )
-        # Table, columns and types are the models' own, never user input.
-        sql = f"INSERT INTO {table.name} ({names}) SELECT * FROM unnest({casts})"  # noqa: S608
-        connection.exec_driver_sql(sql, tuple(arrays))
+        # COPY in text format: the server parses plain text far faster than the driver can
+        # adapt hundreds of thousands of parameters.
+        text_columns = [
+            _copy_texts([row[i] for row in rows], process) for i, process in enumerate(processors)
+        ]
+        data = "".join(f"{line}\n" for line in map("\t".join, zip(*text_columns, strict=True)))
+        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        with cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
+            copy.write(data)
         return
     compiled = table.insert().compile(dialect=dialect, column_keys=list(columns))
     order = [columns.index(name) for name in (compiled.positiontup or columns)]

@@ -42,6 +42,7 @@ from minimin.banking.services.categories import _load_rules
 from minimin.banking.services.imports import read_statement
 from minimin.core.db import utcnow
 from minimin.extensions import db
+from minimin.ledger.posting import sequential_ids
 from minimin.ledger.rules.banking import BankLine
 from minimin.ledger.sources.banking import forget_import, post_imported
 
@@ -175,6 +176,8 @@ def _insert(
         "updated_at": now,
     }
     writer = _BulkWriter(shared, account.user_id)
+    # Ascending ids: each row (and its journal entry) lands at the end of the indexes.
+    ids = sequential_ids()
     added = 0
     fresh = set()
     for index, row in enumerate(rows, start=1):
@@ -189,7 +192,7 @@ def _insert(
         category = rule.category if rule else None
         client_id = rule.client_id if rule else None
         agency_id = rule.agency_id if rule else None
-        txn_id = uuid.uuid4()
+        txn_id = next(ids)
         writer.add(
             (
                 txn_id,

@@ -346,3 +346,105 @@ def test_an_outgoing_line_made_into_an_expense(db: Any, owner: Any) -> None:
         assert total(db, owner, basis, codes=[accounts.expense_box(20)]) == 4550
         assert total(db, owner, basis, codes=[accounts.UNDEPOSITED, accounts.SUSPENSE]) == 0
     books_whole(db, owner)
+
+
+# --------------------------------------------------------------------------- remittances
+
+
+@pytest.fixture
+def vat_owner(db: Any, make_user: Any) -> Any:
+    """The agency scenario of the remittance tests: a VAT-registered model whose agency takes
+    20 % commission plus VAT, and a bank account."""
+    from minimin.business.models import BusinessProfile
+    from minimin.contacts.models import Agency
+
+    user = make_user(email=f"model-{uuid.uuid4().hex[:8]}@example.com", full_name="Alex Model")
+    db.session.add(
+        BusinessProfile(
+            user_id=user.id,
+            business_name="Alex Model",
+            address_line1="1 High Street",
+            town="Bristol",
+            postcode="BS1 1AA",
+            invoice_email="alex@example.com",
+            vat_registered=True,
+            vat_number="GB123456789",
+            vat_scheme="standard",
+            onboarding_step="done",
+        )
+    )
+    agency = Agency(
+        user_id=user.id,
+        name="Top Models Agency",
+        email="pay@top.example",
+        default_commission_percent=Decimal(20),
+        commission_vat_added=True,
+        vat_registered=True,
+    )
+    db.session.add(agency)
+    db.session.flush()
+    account = banking.create_account(user.id, name="Business current", last_four="1234")
+    db.session.commit()
+    user.agency_id, user.account_id = agency.id, account.id
+    return user
+
+
+def test_a_posted_remittances_deposit_is_offered_as_the_remittance(
+    app: Any, db: Any, client: Any, login: Any, vat_owner: Any
+) -> None:
+    """Defect 2: the £1,152 deposit of a posted remittance (RA-77: £1,200 + £240 VAT less
+    £240 commission and £48 VAT on it) for the invoiced job (INV-0001, £1,440)."""
+    from tests.functional.ledger.test_remittance_postings import _invoice, _job, _remit
+
+    owner = vat_owner
+    login(client, owner)
+    job_id = _job(app, owner)
+    invoice_id = _invoice(app, owner, job_id)
+    rid = _remit(client, owner, job_id)
+    db.session.expire_all()
+
+    def invoice_state() -> tuple[str, int, int]:
+        inv = db.session.get(Invoice, invoice_id)
+        return inv.status, inv.paid_pence, len(inv.payments)
+
+    before = invoice_state()
+    for basis in BASES:
+        assert turnover(db, owner, basis) == 120000
+        assert total(db, owner, basis, codes=[accounts.AGENCY_CLEARING]) == 115200
+
+    deposit = txn(
+        db, owner, 115200, day=dt.date(2025, 5, 22), description="TOP MODELS AGENCY RA-77"
+    )
+    page = client.get(f"/banking/transactions/{deposit.id}").get_data(as_text=True)
+    assert "the remittance RA-77" in page
+    key = suggestion_keys(page)[0]
+    assert key == f"remittance:{rid}:115200"
+    response = client.submit(f"/banking/transactions/{deposit.id}/accept", {"key": key})
+    assert response.status_code == 302
+
+    db.session.expire_all()
+    assert invoice_state() == before
+    for basis in BASES:
+        # No income from the deposit: the remittance counted the job; clearing is now banked.
+        assert turnover(db, owner, basis) == 120000
+        clearing = [accounts.AGENCY_CLEARING, accounts.SUSPENSE]
+        assert total(db, owner, basis, codes=clearing) == 0
+        assert total(db, owner, basis, codes=[accounts.bank(owner.account_id)]) == 115200
+    line = db.session.get(BankTransaction, deposit.id)
+    assert (line.reconciliation, line.reconciled_pence) == ("reconciled", 115200)
+    books_whole(db, owner)
+
+    [match] = line.matches
+    client.submit(
+        f"/banking/transactions/{deposit.id}/matches/{match.id}/undo",
+        {},
+        form_page=f"/banking/transactions/{deposit.id}",
+    )
+    db.session.expire_all()
+    assert invoice_state() == before
+    assert total(db, owner, codes=[accounts.AGENCY_CLEARING]) == 115200
+    assert total(db, owner, codes=[accounts.SUSPENSE]) == -115200
+    assert turnover(db, owner, "cash") == 120000
+    line = db.session.get(BankTransaction, deposit.id)
+    assert (line.reconciliation, line.reconciled_pence) == ("unreconciled", 0)
+    books_whole(db, owner)
