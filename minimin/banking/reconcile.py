@@ -107,9 +107,9 @@ def _fold(text: str) -> str:
 @lru_cache(maxsize=65536)
 def name_tokens(text: str) -> frozenset[str]:
     """Significant words of a name (3+ letters, not "ltd", "payment"...)."""
-    return {
+    return frozenset(
         t for t in _TOKEN.findall(_fold(text)) if len(t) >= 3 and t not in _STOP and not t.isdigit()
-    }
+    )
 
 
 def number_key(number: str) -> str:

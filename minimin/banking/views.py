@@ -417,7 +417,7 @@ def _target_labels(txn: BankTransaction) -> dict[uuid.UUID, str]:
     from minimin.remittances.models import Remittance
 
     labels: dict[uuid.UUID, str] = {}
-    ids = {m.kind: [] for m in txn.matches}
+    ids: dict[str, list[uuid.UUID]] = {m.kind: [] for m in txn.matches}
     for m in txn.matches:
         ids[m.kind].append(m.target_id)
     for kind, model, column in (

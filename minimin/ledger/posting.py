@@ -456,11 +456,7 @@ def _insert_many(
     compiled = table.insert().compile(dialect=dialect, column_keys=list(columns))
     order = [columns.index(name) for name in (compiled.positiontup or columns)]
     processed = [
-        tuple(
-            processors[i](row[i]) if processors[i] else row[i]  # type: ignore[misc]
-            for i in order
-        )
-        for row in rows
+        tuple(processors[i](row[i]) if processors[i] else row[i] for i in order) for row in rows
     ]
     connection.exec_driver_sql(str(compiled), processed)
 

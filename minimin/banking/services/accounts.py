@@ -69,7 +69,7 @@ def delete_account(account: BankAccount) -> None:
         )
     ).all()
     # Deleted in bulk, unseen by the ORM: each line's entry is reversed before commit.
-    touch_account_lines(db.session, account.user_id, account.id)
+    touch_account_lines(db.session(), account.user_id, account.id)
     db.session.execute(
         sa.delete(BankTransaction).where(BankTransaction.bank_account_id == account.id)
     )

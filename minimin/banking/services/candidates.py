@@ -12,6 +12,7 @@ expense are loaded with it.
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
 from collections.abc import Sequence
 
 import sqlalchemy as sa
@@ -169,21 +170,21 @@ def open_expenses(user_id: uuid.UUID) -> list[reconcile.OpenExpense]:
 def _matched_payments(user_id: uuid.UUID) -> dict[uuid.UUID, int]:
     """How much of each invoice payment bank lines explain: linked by a ``payment`` match, or
     recorded by an ``invoice`` match."""
-    payment = sa.case(
-        (BankMatch.kind == MATCH_PAYMENT, BankMatch.target_id), else_=BankMatch.payment_id
-    )
     rows = db.session.execute(
-        sa.select(payment, sa.func.sum(BankMatch.amount_pence))
-        .where(
+        sa.select(
+            BankMatch.kind, BankMatch.target_id, BankMatch.payment_id, BankMatch.amount_pence
+        ).where(
             BankMatch.user_id == user_id,
             sa.or_(
                 BankMatch.kind == MATCH_PAYMENT,
                 sa.and_(BankMatch.kind == MATCH_INVOICE, BankMatch.payment_id.is_not(None)),
             ),
         )
-        .group_by(payment)
     )
-    return {r[0]: int(r[1] or 0) for r in rows}
+    matched: dict[uuid.UUID, int] = defaultdict(int)
+    for kind, target_id, payment_id, amount in rows:
+        matched[target_id if kind == MATCH_PAYMENT else payment_id] += amount
+    return matched
 
 
 def recorded_payments(user_id: uuid.UUID) -> list[reconcile.RecordedPayment]:

@@ -114,7 +114,7 @@ def run_import(job_id: uuid.UUID, *, commit: Any = None) -> ImportJob | None:
         db.session.rollback()
         job = db.session.get(ImportJob, job_id)
         assert job is not None
-        forget_import(db.session, job.id)
+        forget_import(db.session(), job.id)
         db.session.execute(
             sa.delete(BankTransaction).where(BankTransaction.import_job_id == job.id)
         )
@@ -319,5 +319,5 @@ class _BulkWriter:
                 )
             )
             lines = [line for line in lines if line.id in ours]
-        post_imported(db.session, self.user_id, lines)
+        post_imported(db.session(), self.user_id, lines)
         return len(lines)

@@ -274,6 +274,10 @@ def test_a_deposit_for_a_recorded_payment_links_it_instead_of_paying_again(
         # The payment's undeposited £200 is now in the bank: nothing left on either.
         assert total(db, owner, basis, codes=[accounts.UNDEPOSITED, accounts.SUSPENSE]) == 0
     books_whole(db, owner)
+    # A second £200 deposit is not offered the payment the first one explains.
+    other = txn(db, owner, 20000, day=dt.date(2025, 5, 15), description="ACME STUDIOS")
+    page = signed_in.get(f"/banking/transactions/{other.id}").get_data(as_text=True)
+    assert "payment you recorded" not in page
 
     # Undo: the recorded payment stays, the deposit is unexplained again.
     signed_in.submit(
@@ -287,7 +291,8 @@ def test_a_deposit_for_a_recorded_payment_links_it_instead_of_paying_again(
     line = db.session.get(BankTransaction, deposit.id)
     assert (line.reconciliation, line.reconciled_pence) == ("unreconciled", 0)
     assert total(db, owner, codes=[accounts.UNDEPOSITED]) == 20000
-    assert total(db, owner, codes=[accounts.SUSPENSE]) == -20000
+    # Both £200 deposits unexplained now.
+    assert total(db, owner, codes=[accounts.SUSPENSE]) == -40000
     assert turnover(db, owner, "cash") == 20000
     books_whole(db, owner)
 
