@@ -281,6 +281,24 @@ FACTORIES: dict[str, Builder] = {
         "recipient": CANARIES["recipient"],
         "expires_at": utcnow() + timedelta(days=7),
     },
+    "ledger_account": lambda ids, u: {"code": "asset:undeposited", "name": CANARIES["bank"]},
+    "journal_entry": lambda ids, u: {
+        # An entry of its own (its document is one the account never had), so the postings
+        # that the commit makes for the documents above come on top of it, never collide.
+        "source_kind": "expense",
+        "source_id": uuid.uuid4(),
+        "version": 1,
+        "date": date(2025, 6, 3),
+        "description": CANARIES["note"],
+    },
+    "journal_line": lambda ids, u: {
+        "entry_id": ids["journal_entry"],
+        "date": date(2025, 6, 3),
+        "account": "asset:undeposited",
+        "amount_pence": 0,
+        "memo": CANARIES["line"],
+    },
+    "ledger_period_lock": lambda ids, u: {"locked_through": date(2020, 4, 5), "reason": "year"},
     "admin_account_lock": None,  # type: ignore[dict-item] - would lock the account: see below
 }
 #: Tables deliberately left empty by the full account, with the reason.
