@@ -30,6 +30,7 @@ import pytest
 import sqlalchemy as sa
 
 from minimin.ledger import accounts, posting, queries
+from minimin.ledger.check import check
 from minimin.ledger.entries import ACCRUALS, CASH, Line, Posting
 from minimin.ledger.models import JournalEntry
 from tests.functional.ledger.test_remittance_postings import (  # noqa: F401 - a fixture
@@ -342,6 +343,10 @@ def test_a_filed_return_keeps_its_figures_and_the_next_one_carries_the_correctio
         (dt.date(2025, 7, 1), dt.date(2025, 6, 1), 2_000),
         (dt.date(2025, 7, 1), dt.date(2025, 6, 1), 3_000),
     ]
+
+    # The moves keep the books whole: each document has one entry in force, for its date.
+    report = check(db.session(), [user.id])
+    assert report.ok, report.problems
 
     login(client, user)
     html = client.get("/reports/vat/2025-04-01/2025-06-30").get_data(as_text=True)
