@@ -273,6 +273,14 @@ def _is_sale() -> Any:
     return sa.and_(JournalLine.account.startswith(TURNOVER), _code_not_in(OUTSIDE_SCOPE_CODES))
 
 
+def _is_output_vat() -> Any:
+    return JournalLine.account == accounts.OUTPUT_VAT
+
+
+def _is_input_vat() -> Any:
+    return JournalLine.account == accounts.INPUT_VAT
+
+
 def _is_purchase() -> Any:
     """The business share of a cost bought from a supplier (box 7)."""
     return sa.and_(
@@ -294,7 +302,7 @@ def _is_goods() -> Any:
     )
     return sa.or_(
         JournalLine.account.in_(GOODS_ACCOUNTS),
-        sa.and_(JournalLine.account == accounts.INPUT_VAT, JournalLine.entry_id.in_(goods_entries)),
+        sa.and_(_is_input_vat(), JournalLine.entry_id.in_(goods_entries)),
     )
 
 
@@ -326,8 +334,8 @@ def _total_columns() -> list[Any]:
     """SQL sums in the order of :class:`LineTotals`' fields."""
     return [
         _sum_where(_is_sale(), -1),
-        _sum_where(JournalLine.account == accounts.OUTPUT_VAT, -1),
-        _sum_where(JournalLine.account == accounts.INPUT_VAT),
+        _sum_where(_is_output_vat(), -1),
+        _sum_where(_is_input_vat()),
         _sum_where(_is_purchase()),
         _sum_where(_is_goods()),
     ]
@@ -492,13 +500,10 @@ def _box_columns(figures: VATFigures, box: int) -> tuple[Any, Any]:
     """SQL (net, VAT) of an entry's lines as *box* shows them: sales and output VAT for boxes
     1 and 6, purchases and input VAT for 4 and 7 (under the FRS, purchases including VAT)."""
     if box in (1, 6):
-        return _sum_where(_is_sale(), -1), _sum_where(
-            JournalLine.account == accounts.OUTPUT_VAT, -1
-        )
+        return _sum_where(_is_sale(), -1), _sum_where(_is_output_vat(), -1)
     if figures.is_flat_rate:
-        inclusive = sa.or_(_is_purchase(), JournalLine.account == accounts.INPUT_VAT)
-        return _sum_where(inclusive), sa.literal(0)
-    return _sum_where(_is_purchase()), _sum_where(JournalLine.account == accounts.INPUT_VAT)
+        return _sum_where(sa.or_(_is_purchase(), _is_input_vat())), sa.literal(0)
+    return _sum_where(_is_purchase()), _sum_where(_is_input_vat())
 
 
 def box_rows(figures: VATFigures, user_id: uuid.UUID, box: int) -> Iterator[BoxRow]:
