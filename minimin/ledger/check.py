@@ -234,10 +234,13 @@ def check(session: Session, user_ids: list[uuid.UUID] | None = None) -> Report:
     return report
 
 
-def post_all(session: Session, user_ids: list[uuid.UUID] | None = None) -> int:
+def post_all(
+    session: Session, user_ids: list[uuid.UUID] | None = None, *, history: bool = False
+) -> int:
     """Post every document of *user_ids* (everyone's when ``None``) that is not posted as it
-    says now: the backfill for data from before the journal, and a repair. Returns how many
-    documents changed."""
+    says now: the backfill for data from before the journal (*history*: on the documents' own
+    dates, closed periods included) and a repair (a correction on the first open day). Returns
+    how many documents changed."""
     from minimin.accounts.models import User
 
     if user_ids is None:
@@ -246,6 +249,6 @@ def post_all(session: Session, user_ids: list[uuid.UUID] | None = None) -> int:
     for user_id in user_ids:
         for kind in posting.registered_kinds():
             for source_id in list(posting.lister_for(kind)(session, user_id)):
-                changed += posting.sync(session, user_id, kind, source_id)
+                changed += posting.sync(session, user_id, kind, source_id, history=history)
     session.flush()
     return changed

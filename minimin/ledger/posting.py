@@ -235,9 +235,18 @@ def _open_date(day: dt.date, through: dt.date | None) -> dt.date:
     return day
 
 
-def sync(session: Session, user_id: uuid.UUID, kind: str, source_id: uuid.UUID) -> bool:
+def sync(
+    session: Session,
+    user_id: uuid.UUID,
+    kind: str,
+    source_id: uuid.UUID,
+    *,
+    history: bool = False,
+) -> bool:
     """Make the journal say what document (*kind*, *source_id*) says now. Returns whether an
-    entry was written."""
+    entry was written. *history* posts on the documents' own dates even in closed periods: for
+    the first posting of records that were there before the journal (their filed returns
+    already counted them), never for a change."""
     poster = _posters.get(kind)
     if poster is None:
         raise LedgerError(f"no posting rule for {kind!r}", code="unknown_source")
@@ -258,7 +267,7 @@ def sync(session: Session, user_id: uuid.UUID, kind: str, source_id: uuid.UUID) 
         and same_lines(lines_of(old), wanted.lines)
     ):
         return False
-    through = locked_through(session, user_id)
+    through = None if history and old is None else locked_through(session, user_id)
     version = current.next_version
     if old is not None:
         reversal = Posting(

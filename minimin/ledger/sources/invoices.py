@@ -86,7 +86,9 @@ def invoice_facts(invoice: Invoice) -> rules.SalesDocument:
     registered = _registered(invoice.supplier_snapshot)
     return rules.SalesDocument(
         number=invoice.number or "",
-        date=invoice.issue_date or invoice.tax_point or invoice.created_at.date(),
+        # The tax point (the date of supply, which issuing sets to the issue date unless the
+        # user gave another): VAT is due then, and the work was earned then.
+        date=invoice.tax_point or invoice.issue_date or invoice.created_at.date(),
         client_id=invoice.client_id,
         agency_id=invoice.agency_id,
         lines=tuple(
