@@ -94,10 +94,15 @@ def sums(
 
 
 def of_kind(kind: str) -> Any:
-    """SQL: the line belongs to an entry of a source document of *kind*."""
-    return sa.exists().where(
-        JournalEntry.id == JournalLine.entry_id, JournalEntry.source_kind == kind
+    """SQL: the line belongs to an entry of a source document of *kind*. A scalar subquery
+    by the entry's primary key for each line the other conditions kept: as EXISTS, PostgreSQL
+    joined by hash over every entry of the history."""
+    entry_kind = (
+        sa.select(JournalEntry.source_kind)
+        .where(JournalEntry.id == JournalLine.entry_id)
+        .scalar_subquery()
     )
+    return entry_kind == kind
 
 
 def not_of_kind(kind: str) -> Any:
