@@ -109,12 +109,13 @@ def test_the_same_payment_synced_by_two_sessions_at_once_is_posted_once(
         with app.app_context():  # a session (and a connection) of its own
             from minimin.extensions import db as database
 
+            session = database.session()
             try:
-                wrote = posting.sync(database.session, business.user_id, "payment", payment_id)
-                database.session.commit()
+                wrote = posting.sync(session, business.user_id, "payment", payment_id)
+                session.commit()
                 return "posted" if wrote else "found it done"
             except sa.exc.IntegrityError:
-                database.session.rollback()
+                session.rollback()
                 return "refused by the unique key"
             finally:
                 database.session.remove()
@@ -199,12 +200,13 @@ def test_a_stripe_event_delivered_twice_at_once_posts_one_payment(
     (payment,) = db.session.scalars(sa.select(Payment).where(Payment.invoice_id == invoice_id))
     (entry,) = entries_of(db, "payment", payment.id)
     assert entry.reverses_id is None
+
     # Paid in full by card: cash-basis turnover £100 and output VAT £20, counted once.
-    cash = {"basis": "cash", "start": today, "end": today, "sign": -1}
-    assert queries.total(db.session, business.user_id, prefixes=["income:turnover:"], **cash) == (
-        10_000
-    )
-    assert queries.total(db.session, business.user_id, codes=["liability:vat:output"], **cash) == (
-        2_000
-    )
+    def cash_credit(**accounts: Any) -> int:
+        return queries.total(
+            db.session, business.user_id, basis="cash", start=today, end=today, sign=-1, **accounts
+        )
+
+    assert cash_credit(prefixes=["income:turnover:"]) == 10_000
+    assert cash_credit(codes=["liability:vat:output"]) == 2_000
     books_whole(db.session, business.user_id)
