@@ -36,7 +36,7 @@ from minimin.invoices.models import (
     Refund,
 )
 from minimin.invoices.pdf import money
-from minimin.invoices.services import InvoiceError, settle, today_london
+from minimin.invoices.services import InvoiceError, ensure_open, settle, today_london
 
 #: How money can be paid back (a card payment taken through Stripe is refunded in Stripe and
 #: recorded here as a card refund).
@@ -140,6 +140,7 @@ def record_refund(
         raise InvoiceError(_("That credit note is not for this invoice."))
     _check_amount(invoice, amount_pence)
     _check_date(invoice, refunded_on, today or today_london())
+    ensure_open(invoice.user_id, refunded_on, "refunded_on")
     recorded = []
     for refunded_note, part in _allocate(invoice, amount_pence, credit_note):
         refund = Refund(
@@ -163,6 +164,7 @@ def record_refund(
 def delete_refund(refund: Refund) -> None:
     """Remove a refund recorded by mistake: the money is due back to the customer again."""
     invoice = refund.invoice
+    ensure_open(invoice.user_id, refund.refunded_on)
     invoice.refunded_pence -= refund.amount_pence
     invoice.refunds.remove(refund)
     db.session.delete(refund)

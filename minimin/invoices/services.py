@@ -32,6 +32,8 @@ from minimin.invoices.models import (
     DRAFT,
     ISSUED,
     MAX_PENCE,
+    METHOD_AGENCY_REMITTANCE,
+    METHOD_STRIPE,
     OPEN_STATUSES,
     PAID,
     PART_PAID,
@@ -47,6 +49,22 @@ from minimin.invoices.pdf import render_document, sha256
 
 class InvoiceError(UserError):
     """A refused invoice operation."""
+
+
+#: Payments recorded as they arrive, not entered by the user: a closed period cannot refuse
+#: money that came in; their postings go on the first open day (docs/ledger.md).
+ARRIVED_METHODS = (METHOD_STRIPE, METHOD_AGENCY_REMITTANCE)
+
+
+def ensure_open(user_id: uuid.UUID, day: date, field: str | None = None) -> None:
+    """Refuse a change dated *day* in a closed period (up to the latest filed VAT return)."""
+    from minimin.ledger.posting import LedgerError
+    from minimin.ledger.posting import ensure_open as ledger_ensure_open
+
+    try:
+        ledger_ensure_open(db.session, user_id, day)
+    except LedgerError as exc:
+        raise InvoiceError(exc.message, field, code=exc.code) from exc
 
 
 def today_london() -> date:
@@ -377,6 +395,7 @@ def issue(invoice: Invoice, *, today: date | None = None) -> Invoice:
         )
     if invoice.due_date < issue_date:
         raise InvoiceError(_("The due date cannot be before the issue date."))
+    ensure_open(invoice.user_id, tax_point, "tax_point" if invoice.tax_point else "issue_date")
 
     sequence, number = allocate_number(invoice.user_id, "invoice")
     profile = business_profile(invoice.user_id)
@@ -474,6 +493,8 @@ def record_payment(
         )
     if paid_on > today_london() + timedelta(days=1):
         raise InvoiceError(_("The payment date cannot be in the future."))
+    if method not in ARRIVED_METHODS:
+        ensure_open(invoice.user_id, paid_on, "paid_on")
     payment = Payment(
         user_id=invoice.user_id,
         invoice=invoice,
@@ -500,6 +521,7 @@ def delete_payment(payment: Payment) -> None:
     if payment.remittance_id is not None:
         # A posted remittance is a record: its payment goes with it (and its commission).
         raise InvoiceError(_("This payment was recorded by posting an agency remittance."))
+    ensure_open(invoice.user_id, payment.paid_on)
     if invoice.refunded_pence and (
         invoice.held_pence - payment.amount_pence < max(invoice.billed_pence, 0)
     ):
