@@ -22,6 +22,20 @@ exact, whichever way the services split a payment.
 
 Fees are multiples of £30 so that a remittance (20 % VAT on the fee, 20 % commission, no VAT on
 commission) pays exactly its gross fee net, and a half credit note stays in whole pence.
+
+What the model takes as right where docs/ledger.md leaves room:
+- a remittance settles the invoice of its job for what it paid for it (gross + VAT), once: a
+  short one leaves the invoice part paid, and one whose deposit was matched to the invoice
+  first makes up the rest (its deposit is not counted again);
+- a deposit matched to an invoice is the payment recorded by hand for that amount if there is
+  one (two such payments are the same to the books), never a Stripe payment (Stripe pays out
+  on its own) nor a remittance's; a service may refuse a match or a posting that would count
+  money already in the books, never one that would not;
+- credit notes and refunds are on the client's invoices (an agency's invoice is settled by
+  its remittance); every date is today, in the current tax year.
+
+The random run may or may not meet the sequences behind the defects the journal was built to
+end: :func:`test_defect_replayed` runs each of them every time.
 """
 
 from __future__ import annotations
