@@ -1021,6 +1021,15 @@ REPLAYS: dict[str, list[tuple[str, dict[str, Any]]]] = {
         ("agency_pays", {"index": 0, "short": True, "then": "import, match to the invoice"}),
         ("post_remittance", {"index": 0}),
     ],
+    # (2, the other order) A short remittance posted (fee £60 paid on £30: £36 settled, £30
+    # deposited), then its deposit matched to the job's invoice: that is the remittance's
+    # money, not a second payment of £30.
+    "posted remittance's deposit matched to the invoice": [
+        ("create_job", {"agency": True, "units": 2, "stage": "invoiced"}),
+        ("agency_pays", {"index": 0, "short": True, "then": "post"}),
+        ("import_statement", {}),
+        ("match", {"index": 0, "to_invoice": True}),
+    ],
     # (3) A deposit matched to an invoice whose payment was recorded by hand recorded a
     # second payment.
     "deposit of a payment recorded by hand": [
