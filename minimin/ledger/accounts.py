@@ -48,6 +48,8 @@ COMMISSION_BOX = 28  # agency commission, as the expenses feature files it
 DEBTOR_CLIENT_PREFIX = "asset:debtors:client:"
 DEBTOR_AGENCY_PREFIX = "asset:debtors:agency:"
 DEBTORS_PREFIX = "asset:debtors:"
+#: A customer named only on the document (records from before customers were required).
+DEBTOR_UNNAMED = "asset:debtors:unnamed"
 BANK_PREFIX = "asset:bank:"
 
 
@@ -72,9 +74,12 @@ def disallowable(box: int) -> str:
 
 
 def debtor(*, client_id: uuid.UUID | None = None, agency_id: uuid.UUID | None = None) -> str:
-    """The debtor account of a client or an agency (exactly one of them)."""
-    if (client_id is None) == (agency_id is None):
-        raise ValueError("a debtor is a client or an agency")
+    """The debtor account of a client or an agency (at most one of them; neither: a customer
+    named only on the document)."""
+    if client_id is not None and agency_id is not None:
+        raise ValueError("a debtor is a client or an agency, not both")
+    if client_id is None and agency_id is None:
+        return DEBTOR_UNNAMED
     if client_id is not None:
         return f"{DEBTOR_CLIENT_PREFIX}{client_id}"
     return f"{DEBTOR_AGENCY_PREFIX}{agency_id}"

@@ -75,6 +75,11 @@ FIXED: dict[str, Words] = {
         _l("%(amount)s paid to you by an agency, on its way to your bank"),
         _l("%(amount)s kept back by an agency or found on a bank statement"),
     ),
+    acc.DEBTOR_UNNAMED: Words(
+        _l("Owed to you by customers named only on their invoices"),
+        _l("%(amount)s owed to you by a customer named only on the invoice"),
+        _l("%(amount)s less owed to you by a customer named only on the invoice"),
+    ),
     acc.SUSPENSE: Words(
         _l("Bank lines not yet explained"),
         _l("%(amount)s of a bank line now explained"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 import pytest
 
@@ -102,6 +103,7 @@ def test_account_codes() -> None:
     with pytest.raises(ValueError):
         accounts.expense_box(31)
     with pytest.raises(ValueError):
-        accounts.debtor()
+        accounts.debtor(client_id=uuid.uuid4(), agency_id=uuid.uuid4())
+    assert accounts.debtor() == accounts.DEBTOR_UNNAMED
     assert accounts.is_balance_sheet(accounts.UNPAID_SALES)
     assert not accounts.is_balance_sheet(accounts.MILEAGE)
