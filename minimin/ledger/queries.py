@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from minimin.ledger.entries import READS
-from minimin.ledger.models import JournalLine
+from minimin.ledger.models import JournalEntry, JournalLine
 from minimin.ledger.posting import settle
 
 
@@ -41,6 +41,20 @@ def account_filter(codes: Iterable[str] = (), prefixes: Iterable[str] = ()) -> A
     if not conditions:
         raise ValueError("no account given")
     return sa.or_(*conditions)
+
+
+def of_kind(kind: str) -> Any:
+    """SQL: the line belongs to an entry of a source document of *kind*. A scalar subquery
+    by the entry's primary key, evaluated only for the lines the other conditions kept (put
+    it last in an ``AND``, or after the cheap test in an ``OR``): as a join or EXISTS,
+    PostgreSQL joined by hash over every entry of the history."""
+    entry_kind = (
+        sa.select(JournalEntry.source_kind)
+        .where(JournalEntry.id == JournalLine.entry_id)
+        .correlate(JournalLine)
+        .scalar_subquery()
+    )
+    return entry_kind == kind
 
 
 def lines_where(

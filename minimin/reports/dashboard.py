@@ -152,7 +152,10 @@ def build(user_id: uuid.UUID, today: dt.date) -> Dashboard:
         if profile is None or not profile.vat_registered:
             board.threshold = vat_return.threshold_position(user_id, today)
         return board
-    board.pnl = ledger.profit(user_id, tax_year.start, today)
+    # The year's turnover and expense lines are read once for the profit, the months and
+    # the counterparties.
+    year = ledger.overview(user_id, tax_year.start, today)
+    board.pnl = year.pnl
     board.ageing = ageing(user_id, today)
     board.overdue = _overdue(user_id, today)
     agencies = ledger.agency_position(user_id, today)
@@ -174,10 +177,8 @@ def build(user_id: uuid.UUID, today: dt.date) -> Dashboard:
     else:
         board.threshold = vat_return.threshold_position(user_id, today)
     board.set_aside = _set_aside(tax_year, board.pnl.taxable_profit_pence)
-    board.months = ledger.monthly_series(user_id, tax_year.start, today)
-    board.counterparties = ledger.income_by_counterparty(user_id, tax_year.start, today)[
-        :COUNTERPARTY_LIMIT
-    ]
+    board.months = year.months
+    board.counterparties = year.counterparties[:COUNTERPARTY_LIMIT]
     board.month_chart = charts.bar_chart(
         [month_label(p) for p in board.months],
         [

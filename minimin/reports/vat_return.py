@@ -67,12 +67,13 @@ from minimin.expenses import categories
 from minimin.extensions import db
 from minimin.invoices import vat as vat_rules
 from minimin.ledger import accounts, queries
-from minimin.ledger.entries import CASH, READS
+from minimin.ledger.entries import ACCRUALS, CASH, READS
 from minimin.ledger.models import JournalEntry, JournalLine
-from minimin.ledger.queries import account_filter, fresh
+from minimin.ledger.queries import fresh
 from minimin.ledger.sources.expenses import EXPENSE, MILEAGE
 from minimin.ledger.sources.invoices import CREDIT_NOTE, INVOICE, PAYMENT, REFUND
 from minimin.ledger.sources.remittances import AGENCY_JOB, REMITTANCE
+from minimin.reports.ledger.journal import EXPENSE_ACCOUNTS, TURNOVER_ACCOUNTS
 from minimin.reports.tax_models import BOXES, VATReturn
 
 GBP = "GBP"
@@ -90,7 +91,6 @@ NOT_TAXABLE_CODES = tuple(t.value for t in vat_rules.VATTreatment if not t.is_ta
 NOT_PURCHASE_KINDS = (MILEAGE,)
 #: Rows shown per box on the drill-down page.
 DRILL_LIMIT = 1000
-TURNOVER = accounts.TURNOVER_PREFIX + ":"
 
 BOX_LABELS = {
     1: _l("VAT due on sales and other outputs"),
@@ -262,6 +262,15 @@ def _expense_accounts(category_codes: tuple[str, ...]) -> tuple[str, ...]:
 
 NOT_PURCHASE_ACCOUNTS = _expense_accounts(NOT_PURCHASES)
 GOODS_ACCOUNTS = _expense_accounts(GOODS_CATEGORIES)
+#: Box 7's accounts: every expense account but those of costs that are not purchases.
+PURCHASE_ACCOUNTS = tuple(a for a in EXPENSE_ACCOUNTS if a not in NOT_PURCHASE_ACCOUNTS)
+#: Every account some box reads.
+VAT_RETURN_ACCOUNTS = (
+    *TURNOVER_ACCOUNTS,
+    accounts.OUTPUT_VAT,
+    accounts.INPUT_VAT,
+    *EXPENSE_ACCOUNTS,
+)
 
 
 def _code_not_in(codes: tuple[str, ...]) -> Any:
@@ -270,7 +279,7 @@ def _code_not_in(codes: tuple[str, ...]) -> Any:
 
 def _is_sale() -> Any:
     """Turnover of a supply within the scope of UK VAT (boxes 6, and 1 under the FRS)."""
-    return sa.and_(JournalLine.account.startswith(TURNOVER), _code_not_in(OUTSIDE_SCOPE_CODES))
+    return sa.and_(JournalLine.account.in_(TURNOVER_ACCOUNTS), _code_not_in(OUTSIDE_SCOPE_CODES))
 
 
 def _is_output_vat() -> Any:
@@ -283,26 +292,33 @@ def _is_input_vat() -> Any:
 
 def _is_purchase() -> Any:
     """The business share of a cost bought from a supplier (box 7)."""
+    return sa.and_(JournalLine.account.in_(PURCHASE_ACCOUNTS), sa.not_(_is_mileage()))
+
+
+def _is_mileage() -> Any:
+    """A journey's share of the simplified mileage claim. It is posted to box 20 without a
+    VAT code, as a bank line categorised as motoring is: only those lines have their entry's
+    kind looked up (by its key), last, so no other line joins its entry."""
     return sa.and_(
-        sa.or_(
-            JournalLine.account.startswith(accounts.EXPENSE_BOX_PREFIX),
-            JournalLine.account.startswith(accounts.DISALLOWABLE_PREFIX),
-        ),
-        JournalLine.account.not_in(NOT_PURCHASE_ACCOUNTS),
-        JournalEntry.source_kind.not_in(NOT_PURCHASE_KINDS),
+        JournalLine.account == accounts.MILEAGE,
+        JournalLine.vat_code.is_(None),
+        *(queries.of_kind(kind) for kind in NOT_PURCHASE_KINDS),
     )
 
 
 def _is_goods() -> Any:
     """Relevant goods for the limited cost trader test: the cost of goods and the input VAT
-    posted with it (the test counts goods including VAT)."""
+    posted with it (the test counts goods including VAT), looked up by the input VAT line's
+    entry."""
     goods_line = aliased(JournalLine)
-    goods_entries = sa.select(goods_line.entry_id).where(
-        goods_line.user_id == JournalLine.user_id, goods_line.account.in_(GOODS_ACCOUNTS)
+    with_goods = (
+        sa.select(goods_line.id)
+        .where(goods_line.entry_id == JournalLine.entry_id, goods_line.account.in_(GOODS_ACCOUNTS))
+        .exists()
     )
     return sa.or_(
         JournalLine.account.in_(GOODS_ACCOUNTS),
-        sa.and_(_is_input_vat(), JournalLine.entry_id.in_(goods_entries)),
+        sa.and_(_is_input_vat(), with_goods),
     )
 
 
@@ -330,33 +346,34 @@ class LineTotals:
         return self.sales + self.output_vat
 
 
-def _total_columns() -> list[Any]:
-    """SQL sums in the order of :class:`LineTotals`' fields."""
+def _total_columns(goods: bool) -> list[Any]:
+    """SQL sums in the order of :class:`LineTotals`' fields; relevant goods only when
+    *goods* (the Flat Rate Scheme's test is the only reader: 0 otherwise)."""
     return [
         _sum_where(_is_sale(), -1),
         _sum_where(_is_output_vat(), -1),
         _sum_where(_is_input_vat()),
         _sum_where(_is_purchase()),
-        _sum_where(_is_goods()),
+        _sum_where(_is_goods()) if goods else sa.literal(0),
     ]
 
 
 def _vat_lines() -> Any:
-    """SQL: a line on an account some box reads (narrows the scan to the account index)."""
-    return account_filter(
-        codes=(accounts.OUTPUT_VAT, accounts.INPUT_VAT),
-        prefixes=(TURNOVER, accounts.EXPENSE_BOX_PREFIX, accounts.DISALLOWABLE_PREFIX),
-    )
+    """SQL: a line on an account some box reads. The accounts are listed, not matched by
+    prefix, so the database reads the (user, account, date) index for each."""
+    return JournalLine.account.in_(VAT_RETURN_ACCOUNTS)
 
 
-def line_totals(user_id: uuid.UUID, basis: str, where: list[Any]) -> tuple[LineTotals, list[str]]:
+def line_totals(
+    user_id: uuid.UUID, basis: str, where: list[Any], *, goods: bool = True
+) -> tuple[LineTotals, list[str]]:
     """The :class:`LineTotals` of the user's sterling lines on *basis* meeting *where*, and
-    the other currencies that have lines there (left out: no exchange rate recorded)."""
+    the other currencies that have lines there (left out: no exchange rate recorded). The
+    lines are read on their own: no entry is joined (see :func:`_read`)."""
     rows = (
         fresh(db.session())
         .execute(
-            sa.select(JournalLine.currency, *_total_columns())
-            .join(JournalEntry, JournalEntry.id == JournalLine.entry_id)
+            sa.select(JournalLine.currency, *_total_columns(goods))
             .where(*_read(user_id, basis), _vat_lines(), *where)
             .group_by(JournalLine.currency)
         )
@@ -382,23 +399,40 @@ def _read(user_id: uuid.UUID, basis: str) -> list[Any]:
     on_basis: Any = JournalLine.basis.in_(READS[basis])
     if basis == "accruals":
         on_basis = sa.or_(
-            sa.and_(on_basis, JournalEntry.source_kind != AGENCY_JOB),
+            sa.and_(on_basis, sa.not_(_is_agency_job_income())),
             sa.and_(
                 JournalLine.basis == CASH,
-                JournalEntry.source_kind == REMITTANCE,
-                JournalLine.account.startswith(TURNOVER),
+                JournalLine.account == accounts.TURNOVER_AGENCY,
+                queries.of_kind(REMITTANCE),
             ),
         )
     return [JournalLine.user_id == user_id, on_basis]
+
+
+def _is_agency_job_income() -> Any:
+    """SQL: a line of an agency job done. Of the accounts a return reads, such an entry
+    posts only agency turnover on the accruals basis (its other line is the agency's
+    debtor), so only those lines have their entry's kind looked up."""
+    return sa.and_(
+        JournalLine.account == accounts.TURNOVER_AGENCY,
+        JournalLine.basis == ACCRUALS,
+        queries.of_kind(AGENCY_JOB),
+    )
 
 
 def _dated_in(start: dt.date, end: dt.date) -> list[Any]:
     return [JournalLine.date >= start, JournalLine.date <= end]
 
 
-def _moved_out_of(start: dt.date, end: dt.date) -> list[Any]:
-    """Entries that belong to *start*..*end* but were posted later because it was closed."""
-    return [JournalEntry.moved_from >= start, JournalEntry.moved_from <= end]
+def _moved_out_of(user_id: uuid.UUID, start: dt.date, end: dt.date) -> list[Any]:
+    """Entries that belong to *start*..*end* but were posted later because it was closed
+    (few: their lines are picked by entry)."""
+    moved = sa.select(JournalEntry.id).where(
+        JournalEntry.user_id == user_id,
+        JournalEntry.moved_from >= start,
+        JournalEntry.moved_from <= end,
+    )
+    return [JournalLine.entry_id.in_(moved)]
 
 
 # --------------------------------------------------------------------------- the boxes
@@ -408,7 +442,9 @@ def compute(profile: BusinessProfile, start: dt.date, end: dt.date) -> VATFigure
     """The nine boxes for *start*..*end* under the profile's scheme (checked first)."""
     check_period(profile, start, end)
     scheme = profile.vat_scheme or STANDARD
-    totals, skipped = line_totals(profile.user_id, _basis(scheme), _dated_in(start, end))
+    totals, skipped = line_totals(
+        profile.user_id, _basis(scheme), _dated_in(start, end), goods=scheme in FLAT_RATE_SCHEMES
+    )
     return _figures(profile, scheme, start, end, totals, skipped)
 
 
@@ -468,7 +504,12 @@ def corrections(profile: BusinessProfile, start: dt.date, end: dt.date) -> VATFi
     belong to the period but were posted on the first open day (so the next return counts
     them), or ``None`` when there are none."""
     scheme = profile.vat_scheme or STANDARD
-    totals, skipped = line_totals(profile.user_id, _basis(scheme), _moved_out_of(start, end))
+    totals, skipped = line_totals(
+        profile.user_id,
+        _basis(scheme),
+        _moved_out_of(profile.user_id, start, end),
+        goods=scheme in FLAT_RATE_SCHEMES,
+    )
     if totals == LineTotals() and not skipped:
         return None
     return _figures(profile, scheme, start, end, totals, skipped)
@@ -689,7 +730,7 @@ def taxable_turnover_pence(user_id: uuid.UUID, start: dt.date, end: dt.date) -> 
     return queries.total(
         db.session(),
         user_id,
-        prefixes=(TURNOVER,),
+        codes=TURNOVER_ACCOUNTS,
         basis="accruals",
         start=start,
         end=end,

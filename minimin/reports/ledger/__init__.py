@@ -23,9 +23,10 @@ work of a report grows with its period, not with the history. All amounts return
 The statements are split by kind, one module each: :mod:`.periods` (bases, the period check),
 :mod:`.journal` (the sums of journal lines), :mod:`.turnover` (income), :mod:`.expense_boxes`
 (expenses by SA103F box), :mod:`.mileage`, :mod:`.profit_and_loss`, :mod:`.counterparties`
-(income by client or agency), :mod:`.monthly` (the monthly series) and :mod:`.debtors` (what
-agencies owe); :mod:`.sql` holds SQL helpers. This package re-exports their public names, so
-reports use one ``ledger`` as before.
+(income by client or agency), :mod:`.monthly` (the monthly series), :mod:`.overview` (profit,
+months and counterparties from one read of the period's lines, for the dashboard) and
+:mod:`.debtors` (what agencies owe); :mod:`.sql` holds SQL helpers. This package re-exports
+their public names, so reports use one ``ledger`` as before.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ from minimin.reports.ledger.mileage import (
     mileage_claim,
 )
 from minimin.reports.ledger.monthly import MonthPoint, monthly_series
+from minimin.reports.ledger.overview import Overview, overview
 from minimin.reports.ledger.periods import (
     ACCRUALS,
     BASES,
@@ -75,6 +77,7 @@ __all__ = [
     "IncomeSummary",
     "MileageClaim",
     "MonthPoint",
+    "Overview",
     "PeriodError",
     "ProfitAndLoss",
     "agency_position",
@@ -86,5 +89,6 @@ __all__ = [
     "mileage_between",
     "mileage_claim",
     "monthly_series",
+    "overview",
     "profit",
 ]

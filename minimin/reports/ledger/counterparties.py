@@ -119,6 +119,14 @@ def income_by_counterparty(
         keys=[JournalLine.account, JournalLine.client_id, JournalLine.agency_id],
         sign=-1,
     )
+    return ranked_from(user_id, start, end, basis, found)
+
+
+def ranked_from(
+    user_id: uuid.UUID, start: date, end: date, basis: str, found: journal.Sums
+) -> list[Counterparty]:
+    """Counterparties, largest first, from the turnover's credit by (account, client,
+    agency); turnover naming neither is read again by its invoice's customer name."""
     result: dict[tuple[str, Any], list[int]] = defaultdict(lambda: [0, 0])
     loose = False
     for (account, client_id, agency_id), amount in found.gbp.items():

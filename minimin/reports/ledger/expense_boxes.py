@@ -115,16 +115,24 @@ def expenses_by_box(
     disallowable parts, as the journal's expense accounts hold them on *basis*; the mileage
     claim (journeys' shares, box 20) is counted when *include_mileage*."""
     check_period(start, end, basis)
+    found = _box_sums(user_id, start, end, basis, include_mileage)
+    mileage = mileage_pence(user_id, start, end, basis) if include_mileage else 0
+    return expenses_from(start, end, basis, found, mileage)
+
+
+def expenses_from(
+    start: date, end: date, basis: str, found: journal.Sums, mileage: int
+) -> ExpenseSummary:
+    """The :class:`ExpenseSummary` of the expense accounts' debits by account (with the
+    documents behind each) and the mileage claim counted in them."""
     allowed: dict[int, int] = defaultdict(int)
     refused: dict[int, int] = defaultdict(int)
     counts: dict[int, int] = defaultdict(int)
-    found = _box_sums(user_id, start, end, basis, include_mileage)
     for (account,), amount in found.gbp.items():
         box, allowable = journal.box_of(account)
         (allowed if allowable else refused)[box] += amount
         if allowable:  # an expense with both parts is one expense
             counts[box] += found.counts.get((account,), 0)
-    mileage = mileage_pence(user_id, start, end, basis) if include_mileage else 0
     labels = box_labels()
     boxes = tuple(
         BoxLine(box, labels[box], allowed[box], refused[box], counts[box])

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 
 from minimin.extensions import db
 from minimin.ledger import accounts, queries
-from minimin.ledger.models import JournalEntry, JournalLine
+from minimin.ledger.models import JournalLine
 from minimin.ledger.sources.expenses import MILEAGE
 from minimin.reports.ledger.periods import GBP
 
@@ -48,6 +48,18 @@ class Sums:
 
     def get(self, *key: Any) -> int:
         return self.gbp.get(tuple(key), 0)
+
+    def project(self, *positions: int) -> Sums:
+        """These sums by the keys at *positions* only (added up over the others): one
+        statement read by finer keys serves several figures. ``unconverted`` is kept whole
+        (it is per currency, not per key)."""
+        gbp: dict[tuple[Any, ...], int] = defaultdict(int)
+        counts: dict[tuple[Any, ...], int] = defaultdict(int)
+        for key, amount in self.gbp.items():
+            narrow = tuple(key[p] for p in positions)
+            gbp[narrow] += amount
+            counts[narrow] += self.counts.get(key, 0)
+        return Sums(dict(gbp), dict(self.unconverted), dict(counts) if self.counts else {})
 
 
 def sums(
@@ -94,15 +106,9 @@ def sums(
 
 
 def of_kind(kind: str) -> Any:
-    """SQL: the line belongs to an entry of a source document of *kind*. A scalar subquery
-    by the entry's primary key for each line the other conditions kept: as EXISTS, PostgreSQL
-    joined by hash over every entry of the history."""
-    entry_kind = (
-        sa.select(JournalEntry.source_kind)
-        .where(JournalEntry.id == JournalLine.entry_id)
-        .scalar_subquery()
-    )
-    return entry_kind == kind
+    """SQL: the line belongs to an entry of a source document of *kind*
+    (:func:`minimin.ledger.queries.of_kind`)."""
+    return queries.of_kind(kind)
 
 
 def not_of_kind(kind: str) -> Any:

@@ -49,6 +49,16 @@ def monthly_series(
     expenses = _by_month(
         journal.sums(user_id, start, end, basis, codes=journal.ALLOWABLE_ACCOUNTS, keys=months)
     )
+    return series_from(start, end, income, expenses)
+
+
+def series_from(
+    start: date,
+    end: date,
+    income: dict[tuple[int, int], int],
+    expenses: dict[tuple[int, int], int],
+) -> list[MonthPoint]:
+    """Every month from *start* to *end* with its income and expenses by (year, month)."""
     points = []
     cursor = date(start.year, start.month, 1)
     while cursor <= end:

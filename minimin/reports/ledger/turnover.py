@@ -53,13 +53,24 @@ def income(user_id: uuid.UUID, start: date, end: date, basis: str = CASH) -> Inc
         keys=[JournalLine.account],
         sign=-1,
     )
-    vat = journal.sums(user_id, start, end, basis, codes=[accounts.OUTPUT_VAT], sign=-1)
+    return income_from(start, end, basis, turnover, output_vat(user_id, start, end, basis))
+
+
+def output_vat(user_id: uuid.UUID, start: date, end: date, basis: str) -> int:
+    """The credit of output VAT from *start* to *end* on *basis*, in sterling pence."""
+    return journal.sums(user_id, start, end, basis, codes=[accounts.OUTPUT_VAT], sign=-1).get()
+
+
+def income_from(
+    start: date, end: date, basis: str, turnover: journal.Sums, vat_pence: int
+) -> IncomeSummary:
+    """The :class:`IncomeSummary` of the turnover accounts' credit by account."""
     return IncomeSummary(
         start=start,
         end=end,
         basis=basis,
         direct_pence=turnover.get(accounts.TURNOVER_DIRECT),
         agency_pence=turnover.get(accounts.TURNOVER_AGENCY),
-        output_vat_pence=vat.get(),
+        output_vat_pence=vat_pence,
         unconverted=turnover.unconverted,
     )
