@@ -142,6 +142,13 @@ def _pay_invoice(txn: BankTransaction, match: BankMatch) -> None:
         raise BankingError(_l("That invoice was not found."))
     if invoice.currency != txn.currency:
         raise BankingError(_l("The invoice is in another currency."))
+    remittance = _posted_remittance_paying(txn, invoice.id, match.amount_pence)
+    if remittance is not None:
+        # The agency's deposit for a remittance that settled this invoice: its money is on the
+        # invoice already (the remittance's payment), held on agency clearing until this line.
+        match.kind, match.target_id = MATCH_REMITTANCE, remittance.id
+        _check_remittance(txn, match)
+        return
     recorded = _unexplained_payment(invoice, match.amount_pence)
     if recorded is not None:
         match.kind, match.target_id = MATCH_PAYMENT, recorded.id
@@ -172,6 +179,51 @@ def _explained(payment_id: uuid.UUID) -> int:
         )
         or 0
     )
+
+
+def _remittance_matched(remittance_id: uuid.UUID) -> int:
+    """How much of a remittance's net bank lines already explain."""
+    return int(
+        db.session.scalar(
+            sa.select(sa.func.coalesce(sa.func.sum(BankMatch.amount_pence), 0)).where(
+                BankMatch.kind == MATCH_REMITTANCE, BankMatch.target_id == remittance_id
+            )
+        )
+        or 0
+    )
+
+
+def _posted_remittance_paying(txn: BankTransaction, invoice_id: uuid.UUID, amount: int) -> Any:
+    """The posted remittance settling *invoice_id* whose deposit *txn* is: the one naming
+    *txn* as its deposit, else one with no deposit named whose net still unexplained by the
+    bank is exactly *amount*. ``None`` when the deposit is no posted remittance's money."""
+    from minimin.remittances.models import POSTED, AgencyIncome, Remittance
+
+    remittances = db.session.scalars(
+        sa.select(Remittance)
+        .join(AgencyIncome, AgencyIncome.remittance_id == Remittance.id)
+        .where(
+            Remittance.user_id == txn.user_id,
+            Remittance.status == POSTED,
+            Remittance.currency == txn.currency,
+            AgencyIncome.invoice_id == invoice_id,
+            sa.or_(
+                Remittance.bank_transaction_id == txn.id,
+                Remittance.bank_transaction_id.is_(None),
+            ),
+        )
+        .distinct()
+        .order_by(Remittance.date, Remittance.id)
+    ).all()
+    for remittance in remittances:
+        still_open = remittance.total_net_pence - _remittance_matched(remittance.id)
+        if remittance.bank_transaction_id == txn.id and 0 < amount <= still_open:
+            return remittance
+    for remittance in remittances:
+        still_open = remittance.total_net_pence - _remittance_matched(remittance.id)
+        if remittance.bank_transaction_id is None and still_open == amount:
+            return remittance
+    return None
 
 
 def _unexplained_payment(invoice: Any, amount_pence: int) -> Any:
@@ -205,12 +257,7 @@ def _check_remittance(txn: BankTransaction, match: BankMatch) -> None:
     remittance = db.session.get(Remittance, match.target_id)
     if remittance is None or remittance.user_id != txn.user_id:
         raise BankingError(_l("That remittance was not found."))
-    matched = db.session.scalar(
-        sa.select(sa.func.coalesce(sa.func.sum(BankMatch.amount_pence), 0)).where(
-            BankMatch.kind == MATCH_REMITTANCE, BankMatch.target_id == remittance.id
-        )
-    )
-    if match.amount_pence > remittance.total_net_pence - int(matched or 0):
+    if match.amount_pence > remittance.total_net_pence - _remittance_matched(remittance.id):
         raise BankingError(_l("That is more than the remittance says was paid."), "amount")
 
 
@@ -233,14 +280,74 @@ def record_match(
     return accept(txn, [Allocation(kind, target_id, amount_pence, reason)])[0]
 
 
+def deposits_matched_to_invoices(
+    user_id: uuid.UUID, invoice_ids: set[uuid.UUID], amount_pence: int, currency: str
+) -> list[BankTransaction]:
+    """Deposits of exactly *amount_pence* matched to a payment on one of *invoice_ids* (a
+    match that recorded it, or linked it), oldest first: an agency's deposit of a
+    remittance's net that the user matched to the job's invoice before the remittance."""
+    from minimin.invoices.models import Payment
+
+    if not invoice_ids:
+        return []
+    paid_by_match = sa.or_(
+        sa.and_(BankMatch.kind == MATCH_INVOICE, BankMatch.payment_id == Payment.id),
+        sa.and_(BankMatch.kind == MATCH_PAYMENT, BankMatch.target_id == Payment.id),
+    )
+    return list(
+        db.session.scalars(
+            sa.select(BankTransaction)
+            .join(BankMatch, BankMatch.transaction_id == BankTransaction.id)
+            .join(Payment, paid_by_match)
+            .where(
+                BankTransaction.user_id == user_id,
+                BankTransaction.currency == currency,
+                BankTransaction.amount_pence == amount_pence,
+                Payment.invoice_id.in_(list(invoice_ids)),
+            )
+            .distinct()
+            .order_by(BankTransaction.posted_on, BankTransaction.id)
+        )
+    )
+
+
+def adopt_for_remittance(
+    txn: BankTransaction, remittance_id: uuid.UUID, invoice_ids: set[uuid.UUID]
+) -> list[Any]:
+    """The deposit *txn* turns out to be an agency's remittance: each of its matches that
+    recorded (kind ``invoice``) or linked (kind ``payment``) a payment on one of *invoice_ids*
+    (the invoices the remittance settles) becomes the remittance's match (kind
+    ``remittance``, no payment of its own, so undoing it never deletes the payment). Returns
+    those payments, for the remittance to take as its own (the money is counted once)."""
+    from minimin.invoices.models import Payment
+
+    adopted = []
+    for match in list(txn.matches):
+        if match.kind == MATCH_INVOICE:
+            payment_id = match.payment_id
+        elif match.kind == MATCH_PAYMENT:
+            payment_id = match.target_id
+        else:
+            continue
+        payment = db.session.get(Payment, payment_id) if payment_id is not None else None
+        if payment is None or payment.invoice_id not in invoice_ids:
+            continue
+        match.kind, match.target_id, match.payment_id = MATCH_REMITTANCE, remittance_id, None
+        adopted.append(payment)
+    db.session.flush()
+    return adopted
+
+
 def undo_match(match: BankMatch) -> None:
     """Remove a match (its journal entry is reversed); an invoice payment recorded by it is
-    deleted (the invoice reopens). A payment, remittance or expense it linked stays."""
+    deleted (the invoice reopens). A payment, remittance or expense it linked stays, and so
+    does a payment a remittance adopted from it (:func:`adopt_for_remittance`)."""
     from minimin.invoices import services as invoice_services
     from minimin.invoices.models import Payment
 
     txn = match.transaction
-    if match.payment_id is not None:
+    # A remittance's match never owns a payment: the remittance's payments are its own.
+    if match.payment_id is not None and match.kind != MATCH_REMITTANCE:
         payment = db.session.get(Payment, match.payment_id)
         if payment is not None:
             try:

@@ -42,18 +42,18 @@ class PostResult:
 
 
 def _reconcile_deposit(remittance: Remittance, txn: BankTransaction) -> None:
-    """Link the deposit to the remittance as a reconciliation match (once), through the
-    banking service, which updates the transaction's reconciled amount and state."""
-    existing = db.session.scalar(
-        sa.select(BankMatch).where(
+    """Link the deposit to the remittance as a reconciliation match, through the banking
+    service, which updates the transaction's reconciled amount and state: for the part of
+    the net its matches do not show yet (a match of the deposit to an invoice the remittance
+    settles became the remittance's when posting adopted its payment)."""
+    matched = db.session.scalar(
+        sa.select(sa.func.coalesce(sa.func.sum(BankMatch.amount_pence), 0)).where(
             BankMatch.transaction_id == txn.id,
             BankMatch.kind == MATCH_REMITTANCE,
             BankMatch.target_id == remittance.id,
         )
     )
-    if existing is not None:
-        return
-    amount = min(remittance.total_net_pence, txn.open_pence)
+    amount = min(remittance.total_net_pence - int(matched or 0), txn.open_pence)
     if amount <= 0:
         return
     from minimin.banking.services.errors import BankingError
@@ -219,12 +219,17 @@ def post_remittance(remittance: Remittance, *, confirmed: bool = False) -> PostR
             )
             .with_for_update()
         )
+    if txn is None:
+        # Its deposit, matched to the job's invoice before the remittance came: the same money.
+        txn = settling.deposit_matched_to_invoice(remittance, jobs.values())
+        if txn is not None:
+            remittance.bank_transaction_id = txn.id
     received_on = txn.posted_on if txn is not None else remittance.date
     try:
         ledger.ensure_open(db.session(), user_id, min(received_on, remittance.date))
     except ledger.LedgerError as exc:
         raise RemittanceError(exc.message, "date", code=exc.code) from exc
-    settled = settling.record_payments(remittance, jobs.values(), received_on)
+    settled = settling.record_payments(remittance, jobs.values(), received_on, txn)
     incomes: list[AgencyIncome] = []
     expense_ids: list[uuid.UUID] = []
     for line in remittance.lines:
