@@ -9,7 +9,11 @@ never records income and never records the same money twice:
   ``payment``), and so is a posted remittance (its agency clearing) or an expense;
 - only an invoice allocation with no recorded payment behind it records the payment, through
   :func:`minimin.invoices.services.record_payment`, so the invoice's balance and status stay
-  right; undoing the match deletes that payment, and nothing else.
+  right; undoing the match deletes that payment, and nothing else;
+- an invoice allocation of a posted remittance's deposit is the remittance's match (its money
+  is the remittance's payment on the invoice), and a remittance posted after its deposit was
+  matched to its invoice adopts that match (:func:`adopt_for_remittance`): undoing a
+  remittance's match never deletes a payment.
 
 A transaction's reconciled amount and state always follow its matches (:func:`_refresh_state`).
 """

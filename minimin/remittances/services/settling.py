@@ -4,7 +4,9 @@ When the user invoiced an agency job, the invoice is the income document and the
 remittance for the job is its payment: posting the remittance records a payment on the invoice
 (method "agency remittance", dated the day the money arrived) of what the agency paid for the
 job before its commission, at most what the invoice still owes, so the invoice shows paid and
-no reminder chases the agency. What is settled is worked out by the pure
+no reminder chases the agency. When the user matched the remittance's deposit to the invoice
+first, that match's payment is the remittance's money: the remittance adopts it and pays only
+the rest (:func:`_adopt_deposit_payments`). What is settled is worked out by the pure
 :func:`minimin.remittances.matching.settlements`; this module loads the invoices, records the
 payments, and reads back what a posted remittance settled.
 """
