@@ -315,18 +315,15 @@ def deposits_matched_to_invoices(
     )
 
 
-def adopt_for_remittance(
-    txn: BankTransaction, remittance_id: uuid.UUID, invoice_ids: set[uuid.UUID]
-) -> list[Any]:
-    """The deposit *txn* turns out to be an agency's remittance: each of its matches that
-    recorded (kind ``invoice``) or linked (kind ``payment``) a payment on one of *invoice_ids*
-    (the invoices the remittance settles) becomes the remittance's match (kind
-    ``remittance``, no payment of its own, so undoing it never deletes the payment). Returns
-    those payments, for the remittance to take as its own (the money is counted once)."""
+def payments_matched(
+    txn: BankTransaction, invoice_ids: set[uuid.UUID]
+) -> list[tuple[BankMatch, Any]]:
+    """The matches of *txn* that recorded (kind ``invoice``) or linked (kind ``payment``) a
+    payment on one of *invoice_ids*, with that payment."""
     from minimin.invoices.models import Payment
 
-    adopted = []
-    for match in list(txn.matches):
+    found = []
+    for match in txn.matches:
         if match.kind == MATCH_INVOICE:
             payment_id = match.payment_id
         elif match.kind == MATCH_PAYMENT:
@@ -334,8 +331,21 @@ def adopt_for_remittance(
         else:
             continue
         payment = db.session.get(Payment, payment_id) if payment_id is not None else None
-        if payment is None or payment.invoice_id not in invoice_ids:
-            continue
+        if payment is not None and payment.invoice_id in invoice_ids:
+            found.append((match, payment))
+    return found
+
+
+def adopt_for_remittance(
+    txn: BankTransaction, remittance_id: uuid.UUID, invoice_ids: set[uuid.UUID]
+) -> list[Any]:
+    """The deposit *txn* turns out to be an agency's remittance: each of its matches that
+    recorded or linked a payment on one of *invoice_ids* (the invoices the remittance
+    settles, :func:`payments_matched`) becomes the remittance's match (kind ``remittance``,
+    no payment of its own, so undoing it never deletes the payment). Returns those payments,
+    for the remittance to take as its own (the money is counted once)."""
+    adopted = []
+    for match, payment in payments_matched(txn, invoice_ids):
         match.kind, match.target_id, match.payment_id = MATCH_REMITTANCE, remittance_id, None
         adopted.append(payment)
     db.session.flush()

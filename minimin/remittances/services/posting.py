@@ -221,7 +221,10 @@ def post_remittance(remittance: Remittance, *, confirmed: bool = False) -> PostR
         )
     if txn is None:
         # Its deposit, matched to the job's invoice before the remittance came: the same money.
-        txn = settling.deposit_matched_to_invoice(remittance, jobs.values())
+        invoices = settling.load_invoices(user_id, jobs.values())
+        txn = settling.deposit_matched_to_invoice(
+            remittance, {invoice.id for invoice in invoices.values()}
+        )
         if txn is not None:
             remittance.bank_transaction_id = txn.id
     received_on = txn.posted_on if txn is not None else remittance.date

@@ -85,8 +85,10 @@ def planned(
     adopted: dict[uuid.UUID, int] | None = None,
 ) -> list[matching.Settlement]:
     """What posting would settle, with the jobs *job_ids* (line position -> job); *adopted*
-    (by invoice id) is what the invoices were paid with the remittance's own deposit."""
-    adopted = adopted or {}
+    (by invoice id) is what the invoices were paid with the remittance's own deposit (by
+    default what posting would adopt: :func:`adoptable`)."""
+    if adopted is None:
+        adopted = adoptable(remittance, {invoice.id for invoice in invoices.values()})
     return matching.settlements(
         [line_in(line, job_ids.get(line.position)) for line in remittance.lines],
         {
@@ -123,14 +125,14 @@ def _adopt_deposit_payments(
 
 
 def deposit_matched_to_invoice(
-    remittance: Remittance, jobs: Iterable[Job]
+    remittance: Remittance, invoice_ids: set[uuid.UUID]
 ) -> BankTransaction | None:
-    """The remittance's deposit when the user matched it to an invoice the remittance settles
-    instead of naming it on the remittance: a deposit of exactly the remittance's net matched
-    to a payment on one of those invoices, that no other remittance names as its deposit."""
+    """The remittance's deposit when the user matched it to one of *invoice_ids* (the
+    invoices the remittance settles) instead of naming it on the remittance: a deposit of
+    exactly the remittance's net matched to a payment on one of those invoices, that no other
+    remittance names as its deposit."""
     from minimin.banking.services.matching import deposits_matched_to_invoices
 
-    invoice_ids = {invoice.id for invoice in load_invoices(remittance.user_id, jobs).values()}
     for deposit in deposits_matched_to_invoices(
         remittance.user_id, invoice_ids, remittance.total_net_pence, remittance.currency
     ):
@@ -142,6 +144,23 @@ def deposit_matched_to_invoice(
         if named is None:
             return deposit
     return None
+
+
+def adoptable(remittance: Remittance, invoice_ids: set[uuid.UUID]) -> dict[uuid.UUID, int]:
+    """What posting would adopt (:func:`_adopt_deposit_payments`), by invoice id, changing
+    nothing: the payments its deposit's matches recorded on *invoice_ids*."""
+    from minimin.banking.services.matching import payments_matched
+
+    deposit = (
+        db.session.get(BankTransaction, remittance.bank_transaction_id)
+        if remittance.bank_transaction_id
+        else deposit_matched_to_invoice(remittance, invoice_ids)
+    )
+    adopted: dict[uuid.UUID, int] = defaultdict(int)
+    if deposit is not None and deposit.user_id == remittance.user_id:
+        for _match, payment in payments_matched(deposit, invoice_ids):
+            adopted[payment.invoice_id] += payment.amount_pence
+    return dict(adopted)
 
 
 def record_payments(

@@ -162,6 +162,17 @@ class Books:
 
     # ------------------------------------------------------------------ reading
 
+    def settlement_differences(self) -> list[tuple[str, int]]:
+        from minimin.remittances.models import Remittance
+        from minimin.remittances.services.analysis import analyse
+
+        analysis = analyse(self.db.session.get(Remittance, self.remittance_id))
+        return [
+            (d.code, int(d.figures["difference"]))
+            for d in analysis.discrepancies
+            if d.code.startswith("invoice")
+        ]
+
     def deposit(self) -> Any:
         from minimin.banking.models import BankTransaction
 
@@ -243,6 +254,10 @@ def test_deposit_matched_first_then_the_short_remittance_posted(
     # The match recorded a £60 payment: £48 left on the invoice.
     assert books.payments() == [(METHOD_BANK, NET_DEPOSIT, False)]
     assert books.invoice_figures() == (NET_DEPOSIT, INVOICE_TOTAL - NET_DEPOSIT)
+    # The remittance page, before posting, lists what posting will do: the £36 the agency
+    # did not pay (£108 − £72) as a shortfall, and no money "already recorded" (the £60 is
+    # the remittance's own deposit).
+    assert books.settlement_differences() == [("invoice_short", 3600)]
     books.finish_posting()
 
     # The remittance pays £72 on the invoice: the £60 of its deposit (the match's payment,
