@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -403,3 +404,23 @@ def test_job_form_by_keyboard_shows_and_focuses_the_error_summary(
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "title"
     assert page.get_attribute("#title", "aria-invalid") == "true"
+
+
+@pytest.mark.parametrize("width", ["desktop", "phone"])
+def test_how_this_is_counted_opens_by_keyboard_and_fits(
+    desktop: Any, phone: Any, account: Account, screenshots: Path, width: str
+) -> None:
+    """The invoice's "How this is counted" block opens from the keyboard and says, in words,
+    that the part payment is no longer owed by the client; it fits a phone."""
+    page = desktop if width == "desktop" else phone
+    _open(page, "/invoices/{issued_invoice_id}", account)
+    summary = page.get_by_text("How this is counted", exact=True)
+    summary.focus()
+    page.keyboard.press("Enter")
+    block = page.locator("details.how-counted")
+    assert block.get_attribute("open") is not None
+    text = block.inner_text()
+    assert "£100.00" in text  # the £100 part payment recorded on the invoice
+    assert "counted as sales" in text
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    block.screenshot(path=str(screenshots / f"how-counted-{width}.png"))
