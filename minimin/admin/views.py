@@ -27,6 +27,7 @@ from werkzeug.exceptions import HTTPException
 from minimin.admin import actions, guard, statistics
 from minimin.core import audit
 from minimin.core.errors import error_response
+from minimin.core.paging import page_number
 from minimin.core.security import ADMIN, classify_blueprint
 from minimin.core.transaction import keep_changes_on_error
 
@@ -123,8 +124,7 @@ def dashboard() -> str:
 
 @bp.route("/accounts")
 def accounts() -> str:
-    page = request.args.get("page", "1")
-    number = int(page) if page.isdigit() and 0 < int(page) < 100000 else 1
+    number = page_number(request.args)
     per_page = 100
     return render_template(
         "admin/accounts.html",
@@ -183,8 +183,7 @@ def reset_password(hashed_id: str) -> Response:
 
 @bp.route("/log")
 def log() -> str:
-    page = request.args.get("page", "1")
-    number = int(page) if page.isdigit() and 0 < int(page) < 100000 else 1
+    number = page_number(request.args)
     return render_template(
         "admin/log.html",
         entries=statistics.admin_log(limit=200, offset=(number - 1) * 200),

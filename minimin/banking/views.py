@@ -34,6 +34,7 @@ from minimin.banking.models import (
 )
 from minimin.core.forms import select_choices
 from minimin.core.money import Money, MoneyError, format_money, parse_money
+from minimin.core.paging import page_number
 from minimin.core.security import USER, classify_blueprint
 from minimin.core.storage import StorageError
 from minimin.core.templating import uk_date
@@ -54,7 +55,6 @@ classify_blueprint(bp, USER)
 
 ViewResult = Response | str | tuple[str, int]
 PER_PAGE = 50
-MAX_PAGE = 100_000
 SPLIT_CHOICES = 100
 #: Files up to this many rows are checked while the user waits on the mapping page.
 INLINE_CHECK_ROWS = 5_000
@@ -77,11 +77,7 @@ def _uuid(value: Any) -> uuid.UUID | None:
 
 
 def _page() -> int:
-    try:
-        page = int(request.args.get("page", "1"))
-    except ValueError:
-        return 1
-    return min(max(page, 1), MAX_PAGE)
+    return page_number(request.args)
 
 
 def _contact_choices(form: Any, keep_client: Any = None, keep_agency: Any = None) -> None:

@@ -23,6 +23,7 @@ from minimin.contacts.models import (
 )
 from minimin.core import audit
 from minimin.core.db import utcnow
+from minimin.core.paging import page_number
 from minimin.core.templating import LONDON
 from minimin.extensions import db
 
@@ -61,11 +62,7 @@ class ListQuery:
         sort = args.get("sort", "name")
         if sort not in SORTS:
             sort = "name"
-        try:
-            page = int(str(args.get("page", "1")))
-        except ValueError:
-            page = 1
-        page = min(max(page, 1), 1_000_000)
+        page = page_number(args)
         return cls(
             search=search,
             sort=sort,

@@ -18,6 +18,7 @@ from wtforms.fields.choices import SelectChoice
 from minimin.core.dates import DateError, TaxYear, parse_uk_date, uk_today
 from minimin.core.forms import choice_values, select_choices
 from minimin.core.money import Money, format_money
+from minimin.core.paging import page_number
 from minimin.core.security import USER, classify_blueprint
 from minimin.core.tenancy import owned_or_404, owned_query
 from minimin.core.uploads import UploadError
@@ -46,7 +47,6 @@ classify_blueprint(bp, USER)
 
 ViewResult = Response | str | tuple[str, int]
 PER_PAGE = 50
-MAX_PAGE = 100_000
 SORTS: dict[str, tuple[Any, ...]] = {
     "date": (Expense.date.desc(), Expense.created_at.desc(), Expense.id),
     "date_asc": (Expense.date.asc(), Expense.created_at.asc(), Expense.id),
@@ -128,9 +128,7 @@ def _parse_filters(args: Any) -> Filters:
         filters.receipt = receipt
     sort = args.get("sort", "date")
     filters.sort = sort if sort in SORTS else "date"
-    page = args.get("page", "1")
-    filters.page = int(page) if page.isdigit() and 1 <= len(page) <= 6 else 1
-    filters.page = min(max(filters.page, 1), MAX_PAGE)
+    filters.page = page_number(args)
     return filters
 
 

@@ -28,6 +28,7 @@ from minimin.contacts.models import Agency, Client
 from minimin.core.forms import select_choices
 from minimin.core.i18n import label_lookup
 from minimin.core.money import Money
+from minimin.core.paging import page_number
 from minimin.core.security import USER, classify_blueprint
 from minimin.core.tenancy import owned_or_404, parse_uuid
 from minimin.extensions import db
@@ -79,10 +80,7 @@ def index() -> str:
     status = request.args.get("status", "")
     if status not in listing.FILTERS:
         status = ""
-    try:
-        page = max(1, min(int(request.args.get("page", "1")), 100000))
-    except ValueError:
-        page = 1
+    page = page_number(request.args)
     summary = listing.summary(current_user.id, services.today_london())
     total = summary.count(status)
     pages = max(1, -(-total // listing.PAGE_SIZE))

@@ -18,6 +18,7 @@ from minimin.core.dates import DateError, parse_uk_date, uk_today
 from minimin.core.forms import select_choices
 from minimin.core.i18n import label_lookup
 from minimin.core.money import Money
+from minimin.core.paging import page_number
 from minimin.core.security import USER, classify_blueprint
 from minimin.core.tenancy import owned_or_404, parse_uuid
 from minimin.core.uploads import UploadError
@@ -101,11 +102,6 @@ def _filters_from_args(args: Any) -> tuple[listing.JobFilters, list[str]]:
     return filters, errors
 
 
-def _page_number(args: Any) -> int:
-    raw = args.get("page", "1")
-    return int(raw) if isinstance(raw, str) and raw.isdigit() and len(raw) < 7 else 1
-
-
 def _net_by_job(rows: list[Any]) -> dict[uuid.UUID, Any]:
     registered = services.freelancer_vat_registered(current_user.id)
     return listing.list_totals(rows, vat_registered=registered)
@@ -118,7 +114,7 @@ def index() -> ViewResult:
     args = request.args.to_dict()
     filters, errors = _filters_from_args(args)
     sort = args.get("sort", listing.DEFAULT_SORT)
-    page = listing.list_jobs(current_user.id, filters, sort=sort, page=_page_number(args))
+    page = listing.list_jobs(current_user.id, filters, sort=sort, page=page_number(args))
     clients, agencies = services.contact_choices(current_user.id)
     return render_template(
         "jobs/list.html",
@@ -139,7 +135,7 @@ def to_invoice() -> str:
         current_user.id,
         listing.JobFilters(to_invoice=True),
         sort="date",
-        page=_page_number(request.args),
+        page=page_number(request.args),
     )
     return render_template(
         "jobs/to_invoice.html", page=page, jobs=page.jobs, totals=_net_by_job(page.jobs)

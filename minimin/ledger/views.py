@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from minimin.core import csvsafe
 from minimin.core.dates import DateError, TaxYear, parse_uk_date, uk_today
+from minimin.core.paging import page_number
 from minimin.core.security import USER, classify_blueprint
 from minimin.extensions import db
 from minimin.ledger import export
@@ -95,8 +96,7 @@ def _period(params: Params) -> tuple[dt.date, dt.date]:
 
 
 def _page_number() -> int:
-    raw = request.args.get("page", "1")
-    return int(raw) if raw.isdigit() and len(raw) < 7 else 1
+    return page_number(request.args)
 
 
 # --------------------------------------------------------------------------- pages
