@@ -1,7 +1,9 @@
 """Bank of England Bank Rate history (per cent), for statutory late-payment interest.
 
-One versioned table: add a row when the Bank changes the rate. The Late Payment Act uses the
-rate in force on 30 June or 31 December (see :func:`late_payment.reference_date`).
+One versioned table: add a row when the Bank changes the rate (docs/reports.md, "Statutory
+interest: keeping the Bank Rate table"). The Late Payment Act uses the rate in force on 30 June
+or 31 December (see :func:`late_payment.reference_date`), so a cut announced in December
+changes the rate of every debt falling due from the next 1 January.
 """
 
 from __future__ import annotations
@@ -31,7 +33,13 @@ BANK_RATE_CHANGES: tuple[tuple[date, Decimal], ...] = (
     (date(2025, 2, 6), Decimal("4.50")),
     (date(2025, 5, 8), Decimal("4.25")),
     (date(2025, 8, 7), Decimal("4.00")),
+    (date(2025, 12, 18), Decimal("3.75")),
 )
+
+#: The last day the table was checked against the Bank's decisions (5 February 2026: held at
+#: 3.75%). A reference date after it is shown with a
+#: warning that the table may be out of date.
+CHECKED_THROUGH = date(2026, 2, 5)
 
 
 def bank_rate_on(day: date) -> Decimal:
@@ -41,3 +49,8 @@ def bank_rate_on(day: date) -> Decimal:
         if since <= day:
             rate = value
     return rate
+
+
+def is_checked(day: date) -> bool:
+    """True when the table was checked against the Bank's history up to *day*."""
+    return day <= CHECKED_THROUGH

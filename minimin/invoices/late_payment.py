@@ -41,6 +41,10 @@ class LatePaymentClaim:
     daily_interest: Money  # unrounded: shown for transparency
     interest: Money  # rounded half-up to the penny
     compensation: Money | None  # None when the debt is not in sterling
+    #: The Bank Rate the claim is built on and the day it was in force (every claim shows
+    #: both, so the customer can check them).
+    reference_rate: Decimal = Decimal(0)
+    reference_date: date | None = None
 
     @property
     def total(self) -> Money:
@@ -95,7 +99,7 @@ def late_payment_claim(debt: Money, base_rate: Decimal, due: date, until: date) 
     the debt is late and only to sterling debts (for another currency, convert and call
     :func:`fixed_compensation` with the sterling value)."""
     late = days_late(due, until)
-    compensation = None
+    compensation: Money | None = None
     if debt.currency == "GBP":
         compensation = fixed_compensation(debt) if late > 0 else Money.zero("GBP")
     return LatePaymentClaim(
@@ -105,4 +109,14 @@ def late_payment_claim(debt: Money, base_rate: Decimal, due: date, until: date) 
         daily_interest=daily_interest(debt, base_rate),
         interest=statutory_interest(debt, base_rate, due, until),
         compensation=compensation,
+        reference_rate=base_rate,
+        reference_date=reference_date(due),
     )
+
+
+def claim_on(debt: Money, due: date, until: date) -> LatePaymentClaim:
+    """:func:`late_payment_claim` at the Bank Rate in force on the debt's reference date
+    (from :mod:`minimin.invoices.base_rates`)."""
+    from minimin.invoices.base_rates import bank_rate_on
+
+    return late_payment_claim(debt, bank_rate_on(reference_date(due)), due, until)

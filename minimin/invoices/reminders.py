@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, timedelta
-from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -23,7 +22,6 @@ from minimin.core.mail import queue_email
 from minimin.core.money import Money
 from minimin.extensions import db
 from minimin.invoices import late_payment, services
-from minimin.invoices.base_rates import bank_rate_on
 from minimin.invoices.models import OPEN_STATUSES, Invoice, InvoiceEmail, ReminderRule, ReminderSent
 from minimin.invoices.pdf import money
 
@@ -40,6 +38,9 @@ PLACEHOLDERS = (
     "interest",
     "compensation",
     "claim_total",
+    "reference_rate",
+    "reference_date",
+    "interest_rate",
     "link",
 )
 
@@ -61,16 +62,19 @@ DEFAULT_RULES: tuple[tuple[int, str, str], ...] = (
         "Second reminder: invoice {{ number }}",
         "Hello {{ customer }},\n\nInvoice {{ number }} is {{ days_late }} days overdue; "
         "{{ amount }} is outstanding.{% if interest %} Under the Late Payment of Commercial "
-        "Debts (Interest) Act 1998 we are entitled to statutory interest (so far {{ interest }}) "
-        "and fixed compensation of {{ compensation }}.{% endif %}\n\n{{ business }}",
+        "Debts (Interest) Act 1998 we are entitled to statutory interest (so far {{ interest }}, "
+        "at {{ interest_rate }} a year: the Bank of England base rate of {{ reference_rate }} "
+        "on {{ reference_date }} plus 8%) and fixed compensation of {{ compensation }}."
+        "{% endif %}\n\n{{ business }}",
     ),
     (
         30,
         "Final reminder: invoice {{ number }}",
         "Hello {{ customer }},\n\nInvoice {{ number }} is {{ days_late }} days overdue. "
         "{{ amount }} is outstanding.{% if interest %} Statutory interest to date is "
-        "{{ interest }} and fixed compensation {{ compensation }}: {{ claim_total }} in "
-        "addition to the invoice.{% endif %}\n\n{{ business }}",
+        "{{ interest }} (at {{ interest_rate }} a year: the base rate of {{ reference_rate }} on "
+        "{{ reference_date }} plus 8%) and fixed compensation {{ compensation }}: "
+        "{{ claim_total }} in addition to the invoice.{% endif %}\n\n{{ business }}",
     ),
 )
 
@@ -123,8 +127,7 @@ def late_claim(invoice: Invoice, today: date) -> late_payment.LatePaymentClaim |
     if invoice.currency != "GBP" or today <= invoice.due_date:
         return None
     debt = Money.from_pence(invoice.outstanding_pence, "GBP")
-    base = bank_rate_on(late_payment.reference_date(invoice.due_date))
-    return late_payment.late_payment_claim(debt, Decimal(base), invoice.due_date, today)
+    return late_payment.claim_on(debt, invoice.due_date, today)
 
 
 def reminder_values(invoice: Invoice, today: date) -> dict[str, Any]:
@@ -138,6 +141,11 @@ def reminder_values(invoice: Invoice, today: date) -> dict[str, Any]:
         interest=money(claim.interest.pence) if claim else "",
         compensation=money(claim.compensation.pence) if claim and claim.compensation else "",
         claim_total=money(claim.total.pence) if claim else "",
+        reference_rate=f"{claim.reference_rate}%" if claim else "",
+        reference_date=(
+            claim.reference_date.strftime("%d/%m/%Y") if claim and claim.reference_date else ""
+        ),
+        interest_rate=f"{claim.annual_rate}%" if claim else "",
     )
     return values
 

@@ -54,6 +54,8 @@ def test_reminders_follow_the_schedule_once_each_with_statutory_interest(
     assert "14 days overdue" in late
     # £1,200 debt, base rate 4.75% on 31 Dec 2024 -> 12.75% a year for 14 days = £5.87.
     assert "£5.87" in late and "£70.00" in late
+    # Every claim names its reference rate and the day it was in force.
+    assert "12.75% a year" in late and "4.75% on 31/12/2024" in late
     assert "/pay/" in late
 
     # Paused invoices get nothing more.
