@@ -68,7 +68,10 @@ def serve(host: str, port: int) -> None:
     stop = threading.Event()
     start_embedded_scheduler(app, stop)
     click.echo(f"Minimin is running at http://{host}:{port}/ (embedded mode; Ctrl+C stops it)")
-    click.echo(f"Emails are kept in {app.instance_path}/mail and shown at /_mailbox/")
+    from minimin.pages.mailbox import mailbox_url
+
+    click.echo(f"Emails are kept in {app.instance_path}/mail; read them from this machine at")
+    click.echo(f"Mailbox: {mailbox_url(app, '127.0.0.1', port)}")
     try:
         run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True)
     finally:

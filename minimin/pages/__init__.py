@@ -12,4 +12,4 @@ def init_app(app: Flask) -> None:
     if app.config["MINIMIN_MODE"] != "production":
         from minimin.pages import mailbox
 
-        app.register_blueprint(mailbox.bp)
+        mailbox.init_mailbox(app)

@@ -101,6 +101,14 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
 
 
 @pytest.fixture(scope="session")
+def mailbox_path(live_server: LiveServer) -> str:
+    """The embedded mailbox's address with its key, as ``minimin serve`` prints it."""
+    from minimin.pages.mailbox import KEY_SETTING
+
+    return f"/_mailbox/?key={live_server.app.config[KEY_SETTING]}"
+
+
+@pytest.fixture(scope="session")
 def chromium() -> Iterator[Any]:
     if not os.path.exists(CHROMIUM):
         message = f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)"

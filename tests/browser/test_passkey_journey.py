@@ -41,7 +41,12 @@ def sign_out(page: Any) -> None:
 
 
 def test_sign_up_verify_add_a_passkey_and_sign_in_with_it(
-    context: Any, page: Any, live_server: Any, axe_problems: Any, screenshots: Any
+    context: Any,
+    page: Any,
+    live_server: Any,
+    axe_problems: Any,
+    screenshots: Any,
+    mailbox_path: str,
 ) -> None:
     problems: list[str] = []
     page.on("pageerror", lambda exc: problems.append(str(exc)))
@@ -68,7 +73,7 @@ def test_sign_up_verify_add_a_passkey_and_sign_in_with_it(
     problems.clear()  # the refused sign-in answered 400, which Chromium logs as an error
 
     # Read the verification email in the embedded mailbox and follow its link.
-    page.goto("/_mailbox/")
+    page.goto(mailbox_path)
     row = page.locator("tr", has_text=email).filter(has_text="Confirm your email address")
     with page.expect_navigation():
         row.first.get_by_role("link").click()
