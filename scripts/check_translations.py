@@ -1,47 +1,92 @@
-"""Fail when a user-facing string has no Welsh translation.
+"""Fail when a user-facing string has no Welsh translation, or has a stray ``%``.
 
 Extracts every translatable string from the code and templates (pybabel, babel.cfg) and checks
 that the Welsh catalogue translates each one; `make translations-update` refreshes the catalogues.
+
+Templates always put a translation through ``%``-formatting (Jinja's "newstyle" gettext), and
+code does whenever it passes variables, so a bare ``%`` ("80% of it") is read as a format code:
+"% o" fails the page, "% a" prints the variables. Every ``%`` in a source string or a
+translation must be ``%%`` or a named placeholder such as ``%(rate)s``.
 """
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
+from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parents[1]
 LOCALES = ("cy",)
 
 
+# What may follow a "%": another "%", or a named placeholder with an optional format spec.
+_ALLOWED_PERCENT = re.compile(
+    r"%%|%\([A-Za-z_][A-Za-z0-9_]*\)[-#0 +]*\d*(?:\.\d+)?[diouxXeEfFgGcrsa]"
+)
+
+
+def has_stray_percent(text: str) -> bool:
+    """True when ``text`` has a ``%`` that is neither ``%%`` nor a named placeholder."""
+    return "%" in _ALLOWED_PERCENT.sub("", text)
+
+
+def _texts(value: str | Iterable[str] | None) -> list[str]:
+    if not value:
+        return []
+    return [value] if isinstance(value, str) else [v for v in value if v]
+
+
+def stray_percent_messages(catalogue: Catalog, *, translations: bool = False) -> list[str]:
+    """The messages (their first line of text) with a stray ``%`` in the source string or,
+    with ``translations``, in the translation."""
+    found = []
+    for message in catalogue:
+        texts = _texts(message.id) + (_texts(message.string) if translations else [])
+        if any(has_stray_percent(text) for text in texts):
+            found.append(_texts(message.id)[0])
+    return found
+
+
+def extract_sources(directory: str) -> Catalog:
+    """Every translatable string in the code and templates, as `make translations-update`
+    extracts them."""
+    pot = Path(directory) / "messages.pot"
+    subprocess.run(  # noqa: S603 - our own interpreter and fixed arguments
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            str(ROOT / "babel.cfg"),
+            "-k",
+            "_l",
+            "-k",
+            "lazy_gettext",
+            "-o",
+            str(pot),
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    with pot.open("rb") as fh:
+        return read_po(fh)
+
+
 def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
-        pot = Path(tmp) / "messages.pot"
-        subprocess.run(  # noqa: S603 - our own interpreter and fixed arguments
-            [
-                sys.executable,
-                "-m",
-                "babel.messages.frontend",
-                "extract",
-                "-F",
-                str(ROOT / "babel.cfg"),
-                "-k",
-                "_l",
-                "-k",
-                "lazy_gettext",
-                "-o",
-                str(pot),
-                str(ROOT),
-            ],
-            check=True,
-            capture_output=True,
-        )
-        with pot.open("rb") as fh:
-            template = read_po(fh)
+        template = extract_sources(tmp)
     failures = 0
+    for label in stray_percent_messages(template):
+        failures += 1
+        print(f"source: a bare % (write %% or %(name)s): {label!r}")
     for locale in LOCALES:
         po_path = ROOT / "minimin" / "translations" / locale / "LC_MESSAGES" / "messages.po"
         if not po_path.exists():
@@ -62,6 +107,9 @@ def main() -> int:
                 failures += 1
                 label = message.id if isinstance(message.id, str) else message.id[0]
                 print(f"{locale}: no translation for {label!r}")
+        for label in stray_percent_messages(catalogue, translations=True):
+            failures += 1
+            print(f"{locale}: a bare % in the catalogue (write %% or %(name)s): {label!r}")
         # Babel's own checks: placeholders in each translation must match the source's.
         for message, errors in catalogue.check():
             for error in errors:

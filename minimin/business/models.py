@@ -35,7 +35,7 @@ VAT_SCHEMES = {
     STANDARD: _l("Standard accounting"),
     CASH_ACCOUNTING: _l("Cash accounting"),
     FLAT_RATE: _l("Flat Rate Scheme (your sector's percentage)"),
-    FLAT_RATE_LCT: _l("Flat Rate Scheme as a limited cost trader (16.5%)"),
+    FLAT_RATE_LCT: _l("Flat Rate Scheme as a limited cost trader (%(rate)s%%)", rate="16.5"),
 }
 FLAT_RATE_SCHEMES = (FLAT_RATE, FLAT_RATE_LCT)
 

@@ -214,7 +214,9 @@ class AgencyForm(ContactForm):
     )
     contact_name = TextField(_l("Booker"), max_length=m.CONTACT_NAME_MAX)
     vat_registered = BooleanField(_l("The agency is VAT-registered"))
-    default_commission_percent = percent_field(_l("Default commission (%)"), required=True)
+    default_commission_percent = percent_field(
+        _l("Default commission (%(sign)s)", sign="%"), required=True
+    )
     commission_vat_added = BooleanField(_l("VAT is added to the commission"))
     quoting = RadioField(
         _l("How fees are quoted"),
@@ -230,9 +232,11 @@ class AgencyForm(ContactForm):
         validate_choice=False,
         default=m.QUOTING_FEE_INCLUSIVE,
     )
-    agency_fee_percent = percent_field(_l("Agency fee (%)"))
+    agency_fee_percent = percent_field(_l("Agency fee (%(sign)s)", sign="%"))
     mother_agency_name = TextField(_l("Mother agency"), max_length=m.NAME_MAX)
-    mother_agency_share_percent = percent_field(_l("Mother agency's share of the commission (%)"))
+    mother_agency_share_percent = percent_field(
+        _l("Mother agency's share of the commission (%(sign)s)", sign="%")
+    )
     self_billing = BooleanField(_l("The agency self-bills me (self-billing agreement)"))
     self_billing_start_date = date_field(_l("Agreement start date"))
     self_billing_review_date = date_field(_l("Agreement review date"))

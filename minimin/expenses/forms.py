@@ -75,7 +75,7 @@ class _ExpenseFields(FlaskForm):
     )
     vat_reclaimable = BooleanField(_l("Reclaim this VAT on my VAT return"), default=True)
     business_percent = PercentField(
-        _l("Business use (%)"),
+        _l("Business use (%(sign)s)", sign="%"),
         [InputRequired(_l("Enter the business use percentage."))],
         places=2,
         default=Decimal(100),

@@ -45,9 +45,9 @@ VAT_OUTSIDE = "outside"
 VAT_NONE = "none"  # no VAT shown (supplier not VAT-registered, or no VAT receipt)
 VAT_TREATMENTS = {
     VAT_NONE: _l("No VAT (supplier not VAT-registered or no VAT receipt)"),
-    VAT_STANDARD: _l("Standard rate 20%"),
-    VAT_REDUCED: _l("Reduced rate 5%"),
-    VAT_ZERO: _l("Zero rate 0%"),
+    VAT_STANDARD: _l("Standard rate %(rate)s%%", rate=20),
+    VAT_REDUCED: _l("Reduced rate %(rate)s%%", rate=5),
+    VAT_ZERO: _l("Zero rate %(rate)s%%", rate=0),
     VAT_EXEMPT: _l("Exempt"),
     VAT_OUTSIDE: _l("Outside the scope of VAT"),
 }

@@ -25,9 +25,9 @@ STANDARD = VATTreatment.STANDARD.value
 OUTSIDE_SCOPE = VATTreatment.OUTSIDE_SCOPE.value
 
 TREATMENT_LABELS = {
-    VATTreatment.STANDARD.value: _l("Standard rate (20%)"),
-    VATTreatment.REDUCED.value: _l("Reduced rate (5%)"),
-    VATTreatment.ZERO.value: _l("Zero rate (0%)"),
+    VATTreatment.STANDARD.value: _l("Standard rate (%(rate)s%%)", rate=20),
+    VATTreatment.REDUCED.value: _l("Reduced rate (%(rate)s%%)", rate=5),
+    VATTreatment.ZERO.value: _l("Zero rate (%(rate)s%%)", rate=0),
     VATTreatment.EXEMPT.value: _l("Exempt"),
     VATTreatment.OUTSIDE_SCOPE.value: _l("Outside the scope of VAT"),
     VATTreatment.REVERSE_CHARGE.value: _l("Reverse charge"),

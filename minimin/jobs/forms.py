@@ -189,12 +189,12 @@ class JobForm(FlaskForm):
     )
     notes = MultilineTextField(_l("Notes (optional)"), [Optional()], NOTES_MAX)
 
-    commission_percent = PercentField(_l("Commission (%)"), [Optional()])
+    commission_percent = PercentField(_l("Commission (%(sign)s)", sign="%"), [Optional()])
     commission_vat = SelectField(_l("VAT on the commission"), choices=TERMS_YES_NO, default=AUTO)
     quoting = SelectField(_l("How the fee is quoted"), choices=QUOTING_CHOICES, default=AUTO)
-    agency_fee_percent = PercentField(_l("Agency fee on top (%)"), [Optional()])
+    agency_fee_percent = PercentField(_l("Agency fee on top (%(sign)s)", sign="%"), [Optional()])
     mother_agency_share_percent = PercentField(
-        _l("Mother agency's share of the commission (%)"), [Optional()]
+        _l("Mother agency's share of the commission (%(sign)s)", sign="%"), [Optional()]
     )
 
     dates = FieldList(FormField(DateRowForm), min_entries=1, max_entries=MAX_DATES)
