@@ -16,9 +16,10 @@ Rules (rates from :mod:`minimin.reports.tax_tables`):
   the rest is the self-assessment bill.
 * Payments on account for the next year: each half of this year's self-assessment bill
   (rounded down to the penny), due 31 January in the next tax year and 31 July after it;
-  none when the bill is under £1,000 or at least 80% of the year's tax and NI was collected at
-  source. The balancing payment (bill less payments on account already made for this year) is
-  due with the first payment on account, on 31 January after the year ends.
+  none when the bill is under £1,000 or MORE than 80% of the year's tax and NI was collected
+  at source (exactly 80% still needs them). The balancing payment (bill less payments on
+  account already made for this year) is due with the first payment on account, on 31 January
+  after the year ends.
 """
 
 from __future__ import annotations
@@ -94,6 +95,23 @@ class Estimate:
     def class2_voluntary_pence(self) -> int | None:
         return self.table.class2_annual_pence
 
+    @property
+    def class2_treated_as_paid(self) -> bool | None:
+        """Profit at or above the small profits threshold: Class 2 is treated as paid (a
+        qualifying year for the State Pension at no cost). ``None`` when the threshold is not
+        in the table."""
+        threshold = self.table.class2_small_profits_threshold_pence
+        if threshold is None:
+            return None
+        return _whole_pounds(self.input.profit_pence) >= threshold
+
+    @property
+    def class2_offer_pence(self) -> int | None:
+        """The voluntary Class 2 amount, offered only below the small profits threshold."""
+        if self.class2_treated_as_paid is False:
+            return self.table.class2_annual_pence
+        return None
+
 
 def _whole_pounds(pence: int) -> int:
     """Pence rounded down to whole pounds (never below zero)."""
@@ -166,8 +184,9 @@ def estimate(data: EstimateInput) -> Estimate:
         if liability > 0
         else Decimal(100)
     )
+    # The exemption needs more than 80% collected at source: exactly 80% still pays.
     required = (
-        bill >= table.poa_minimum_bill_pence and at_source_share < table.poa_at_source_percent
+        bill >= table.poa_minimum_bill_pence and at_source_share <= table.poa_at_source_percent
     )
     each = bill // 2 if required else 0
     first_poa_due, second_poa_due = data.tax_year.next.payments_on_account

@@ -6,8 +6,11 @@ after the personal allowance): a tapered allowance does not move the bands.
 
 Sources: HMRC "Income Tax rates and Personal Allowances", "Scottish Income Tax" rates for
 2024/25 and 2025/26, "Rates and thresholds for employers" (Class 2 and Class 4). 2026/27 keeps
-the frozen thresholds and the 2025/26 rates (DOMAIN.md); the Scottish 2026/27 bands and the
-2026/27 voluntary Class 2 amount are not in the table, and the product says so rather than guess.
+the frozen thresholds and the 2025/26 rates (DOMAIN.md). Scottish 2026/27: the Scottish Budget
+of 13 January 2026 (starter to £16,537, basic to £29,526, intermediate from £29,527; higher,
+advanced and top thresholds unchanged), as ICAEW's summary of it gives the bands. Voluntary
+Class 2 for 2026/27 (£3.65 a week, small profits threshold £7,105) is from a secondary
+summary of the 2026/27 rates, not from a gov.uk page: see docs/reports.md.
 """
 
 from __future__ import annotations
@@ -143,7 +146,12 @@ TABLES: dict[int, TaxTable] = {
         class2_weekly_pence=350,
         small_profits_pence=_pounds(6_845),
     ),
-    2026: _table(2026, scottish=None, class2_weekly_pence=None, small_profits_pence=None),
+    2026: _table(
+        2026,
+        scottish=_scottish(16_537, 29_526),
+        class2_weekly_pence=365,
+        small_profits_pence=_pounds(7_105),
+    ),
 }
 
 

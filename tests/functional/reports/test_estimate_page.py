@@ -78,4 +78,6 @@ def test_estimate_without_payments_on_account_shows_the_percentage(client, user_
         "/reports/estimate", {"tax_year": "2025/26", "regime": "ruk", "basis": "cash"}
     )
     assert response.status_code == 200
-    assert "more than 80% of the year's tax was collected at source" in response.get_data(as_text=True)
+    assert "more than 80% of the year's tax was collected at source" in response.get_data(
+        as_text=True
+    )
