@@ -77,7 +77,8 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     _migrate(f"sqlite:///{path}", base / "instance")
     # Fold the WAL into the main file so that a plain copy is a complete database.
     engine = sa.create_engine(f"sqlite:///{path}")
-    with engine.connect() as conn:
+    # Outside a transaction: SQLite refuses to leave WAL mode inside one.
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         conn.exec_driver_sql("PRAGMA journal_mode=DELETE")
     engine.dispose()
