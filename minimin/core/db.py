@@ -101,7 +101,8 @@ class UserOwned:
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
-    """WAL for concurrent readers, a busy timeout for writers, and enforced foreign keys."""
+    """WAL for concurrent readers, a busy timeout for writers, enforced foreign keys, and
+    transactions that SQLAlchemy (not the driver) opens."""
     module = type(dbapi_connection).__module__
     if not module.startswith("sqlite3"):
         return
@@ -111,6 +112,25 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+    # Python's sqlite3 module (below 3.12) opens transactions itself, late and not at all for
+    # SAVEPOINT, so a savepoint's RELEASE committed the whole transaction and an outer rollback
+    # then undid nothing. The driver is told to stay out of it, and ``_sqlite_begin`` emits
+    # BEGIN where SQLAlchemy starts a transaction (SQLAlchemy's documented pysqlite recipe).
+    dbapi_connection.isolation_level = None
+
+
+def _driver_manages_nothing(conn: sa.Connection) -> bool:
+    return conn.dialect.name == "sqlite" and conn.dialect.driver == "pysqlite"
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(conn: sa.Connection) -> None:
+    """Open SQLite's transaction where SQLAlchemy begins one (see ``_sqlite_pragmas``)."""
+    if not _driver_manages_nothing(conn):
+        return
+    if conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+        return
+    conn.exec_driver_sql("BEGIN")
 
 
 _AFTER_COMMIT_KEY = "minimin_after_commit"
