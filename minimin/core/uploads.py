@@ -9,8 +9,9 @@
 * **SVG** is refused: it is a document that can carry script, not a picture.
 * **Polyglots** (a file that is valid as two types, e.g. a PNG that is also HTML or a ZIP) are
   refused, as are files whose content does not match any accepted type.
-* **PDFs** are checked by magic, structure and a light parse; encrypted PDFs and PDFs with
-  active content (JavaScript, launch actions, embedded files) are refused.
+* **PDFs** are checked by magic and opened with a real parser (qpdf, :mod:`minimin.core.pdfcheck`:
+  names decoded, object streams opened); encrypted PDFs and PDFs with active content
+  (JavaScript, launch and other actions, embedded files, rich media, XFA forms) are refused.
 * **Filenames** are only ever shown, never used as paths: :func:`display_filename` reduces them
   to a safe label.
 """
@@ -27,6 +28,8 @@ from typing import Any, BinaryIO
 
 from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+from minimin.core.pdfcheck import Verdict, inspect_pdf
 
 MB = 1024 * 1024
 #: Largest upload per purpose, in bytes.
@@ -79,15 +82,6 @@ _BINARY_MARKERS = (
     b"MZ",
     b"\x7fELF",
     b"%PDF-",
-)
-_PDF_ACTIVE = (
-    b"/JavaScript",
-    b"/JS",
-    b"/Launch",
-    b"/EmbeddedFile",
-    b"/RichMedia",
-    b"/XFA",
-    b"/OpenAction /JavaScript",
 )
 
 
@@ -330,7 +324,7 @@ def _reencode(image: Image.Image, kind: str, max_side: int) -> CleanFile:
 
 
 def validate_pdf(data: bytes, *, max_pages: int = MAX_PDF_PAGES) -> CleanFile:
-    """Check an uploaded PDF: magic bytes, structure, a light parse, no active content.
+    """Check an uploaded PDF: magic bytes, structure, a real parse, no active content.
 
     The PDF is kept as uploaded (a receipt is evidence; rewriting it would change it); it is
     served only as an attachment with a sandbox CSP.
@@ -362,46 +356,29 @@ def validate_pdf(data: bytes, *, max_pages: int = MAX_PDF_PAGES) -> CleanFile:
                 "disguise), so it was refused."
             )
         )
-    if b"/Encrypt" in data:
+    inspection = inspect_pdf(data)
+    if inspection.verdict is Verdict.ENCRYPTED:
         raise UploadError(
             _l("This PDF is password-protected or encrypted. Please upload an unprotected copy.")
         )
-    if any(re.search(re.escape(marker) + rb"[\s/<(\[]", data) for marker in _PDF_ACTIVE):
+    if inspection.verdict is Verdict.ACTIVE:
         raise UploadError(
             _l(
                 "This PDF contains active content (scripts, actions or embedded files), so it "
                 "was refused. Please print it to a new PDF and upload that."
             )
         )
-    pages = _count_pdf_pages(data, max_pages)
-    if pages is None:
+    if inspection.verdict is Verdict.TOO_COMPLEX:
+        raise UploadError(
+            _l("This PDF is too complex to check. Please print it to a new PDF and upload that.")
+        )
+    if inspection.verdict is not Verdict.CLEAN:
         raise broken
-    if pages > max_pages:
+    if inspection.pages > max_pages:
         raise UploadError(
             _l("This PDF has more than %(n)s pages. Please upload a shorter document.", n=max_pages)
         )
     return CleanFile(data, PDF)
-
-
-def _count_pdf_pages(data: bytes, limit: int) -> int | None:
-    """Parse the document structure (pure Python, pdfminer) and count pages up to *limit*+1."""
-    from pdfminer.pdfdocument import PDFDocument
-    from pdfminer.pdfpage import PDFPage
-    from pdfminer.pdfparser import PDFParser
-
-    try:
-        parser = PDFParser(io.BytesIO(data))
-        document = PDFDocument(parser)
-        if document.encryption:
-            return None
-        count = 0
-        for _page in PDFPage.create_pages(document):
-            count += 1
-            if count > limit:
-                break
-    except Exception:  # pdfminer raises many types for hostile input; all mean "unreadable"
-        return None
-    return count or None
 
 
 def validate_upload(data: bytes, purpose: str) -> CleanFile:
