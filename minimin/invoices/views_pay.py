@@ -25,10 +25,15 @@ def _public_invoice(token: str) -> Invoice:
 @bp.route("/pay/<token>")
 @token_access
 def public_view(token: str) -> str:
+    from minimin.invoices import documents
+
     invoice = _public_invoice(token)
     return render_template(
         "invoices/public.html",
         invoice=invoice,
+        # What the PDF says (supplier, bank details, VAT by rate), from the snapshots taken at
+        # issue, so the page lets the client pay by bank transfer whether or not cards are on.
+        doc=documents.invoice_document(invoice),
         token=token,
         can_pay=invoice.is_open and services.stripe_enabled(invoice.user_id),
         confirm=forms.ConfirmForm(),

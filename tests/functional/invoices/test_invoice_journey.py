@@ -431,7 +431,9 @@ def test_send_email_with_pdf_and_copy_and_client_page(
     assert page.headers["Referrer-Policy"] == "no-referrer"
     body = page.get_data(as_text=True)
     assert "INV-0001" in body and "£120.00" in body
-    assert "Shoot" not in body and "Sort code" not in body
+    assert "Shoot" not in body
+    # Bank transfer details, as on the PDF behind the same link (test_pay_page.py).
+    assert "Sort code" in body and "12-34-56" in body
     pdf = anon.get(path + "/pdf")
     assert pdf.status_code == 200 and pdf.data == stored
     assert anon.get(path[:-2] + "xx").status_code == 404
