@@ -64,6 +64,7 @@ def serve(host: str, port: int) -> None:
     if app.config["MINIMIN_MODE"] == "production":
         click.echo("In production run gunicorn: gunicorn 'minimin.wsgi:app'", err=True)
         sys.exit(2)
+    prepare_embedded(app, host, port)
     gc.freeze()  # the loaded application, out of every later full collection (see wsgi.py)
     stop = threading.Event()
     start_embedded_scheduler(app, stop)
@@ -76,6 +77,46 @@ def serve(host: str, port: int) -> None:
         run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True)
     finally:
         stop.set()
+
+
+def embedded_base_url(host: str, port: int) -> str:
+    """The address links in emails point at: where ``serve`` listens. A wildcard host listens
+    everywhere but is no address to visit, so links name this machine's loopback address."""
+    if host in ("", "0.0.0.0", "::"):  # noqa: S104 - recognising the wildcard, not binding it
+        host = "127.0.0.1"
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"  # an IPv6 address in a URL
+    return f"http://{host}:{port}"
+
+
+def prepare_embedded(app: Flask, host: str, port: int) -> None:
+    """Bring the database to the newest migration and point email links at this server.
+
+    Without it a fresh instance folder served pages on a database with no tables (every form
+    answered 503) and links in emails named port 5000 whatever ``--port`` said. A base URL set
+    in ``MINIMIN_BASE_URL`` (a proxy, a real host name) is kept as given."""
+    from flask_migrate import upgrade
+
+    from minimin.extensions import db
+    from minimin.pages.schema import schema_is_current
+
+    if not os.environ.get("MINIMIN_BASE_URL"):
+        app.config["BASE_URL"] = embedded_base_url(host, port)
+    with app.app_context():
+        if schema_is_current(app, db.session):
+            return
+        click.echo("Bringing the database up to date (minimin db upgrade)...")
+        try:
+            upgrade(directory=app.extensions["migrate"].directory)
+        except Exception as exc:  # any failure: refuse to serve a half-built schema
+            click.echo(
+                f"Minimin cannot start: the database upgrade failed ({exc}). "
+                "Run `minimin db upgrade` to see why.",
+                err=True,
+            )
+            sys.exit(2)
+        finally:
+            db.session.remove()
 
 
 @click.command("worker", context_settings={"ignore_unknown_options": True})

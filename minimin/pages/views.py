@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, jsonify, make_response, redirect, render_template, request
+from flask import Blueprint, current_app, jsonify, make_response, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -12,6 +12,7 @@ from minimin.core.dates import uk_today
 from minimin.core.i18n import LANG_COOKIE, LOCALES, PREFERENCE_MAX_AGE, THEME_COOKIE, THEMES
 from minimin.core.security import PUBLIC, classify_blueprint, safe_next
 from minimin.extensions import db, limiter
+from minimin.pages.schema import schema_is_current
 
 bp = Blueprint("pages", __name__, template_folder="templates")
 classify_blueprint(bp, PUBLIC)
@@ -49,10 +50,17 @@ def healthz() -> Response:
         db.session.execute(sa.text("SELECT 1"))
     except sa.exc.SQLAlchemyError:
         db.session.rollback()
-        response = jsonify({"status": "unavailable", "database": "unreachable"})
-        response.status_code = 503
-        return response
+        return _unavailable("unreachable")
+    if not schema_is_current(current_app, db.session):
+        # Reachable but behind the code: pages touching newer tables would fail.
+        return _unavailable("schema behind migrations: run `minimin db upgrade`")
     return jsonify({"status": "ok", "database": "ok"})
+
+
+def _unavailable(database: str) -> Response:
+    response = jsonify({"status": "unavailable", "database": database})
+    response.status_code = 503
+    return response
 
 
 @bp.route("/preferences", methods=["POST"])
