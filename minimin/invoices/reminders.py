@@ -1,103 +1,95 @@
 """Payment reminders: a user-editable schedule around the due date, sent by a periodic job.
 
-Wording is the user's own text with placeholders such as ``{{ number }}``; it is rendered in
-Jinja's sandbox with a fixed set of plain values, so a template can neither reach the
-application nor another invoice. Business customers are told the statutory interest and fixed
-compensation they owe under the Late Payment of Commercial Debts (Interest) Act 1998.
+Wording is the user's own text with placeholders such as ``{invoice_number}``, filled by plain
+substitution (:mod:`minimin.invoices.wording`): no expression language, so a wording can neither
+reach the application nor another invoice, nor take longer to fill than its length. Business
+customers are told the statutory interest and fixed compensation they owe under the Late
+Payment of Commercial Debts (Interest) Act 1998 (``{late_payment_claim}``).
 """
 
 from __future__ import annotations
 
 import uuid
 from datetime import date, timedelta
-from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from jinja2 import TemplateError
-from jinja2.sandbox import SandboxedEnvironment
 
 from minimin.core.db import utcnow
 from minimin.core.mail import queue_email
 from minimin.core.money import Money
 from minimin.extensions import db
-from minimin.invoices import late_payment, services
+from minimin.invoices import late_payment, services, wording
 from minimin.invoices.models import OPEN_STATUSES, Invoice, InvoiceEmail, ReminderRule, ReminderSent
 from minimin.invoices.pdf import money
 
 #: A reminder missed (the job did not run) is still sent up to this many days late.
 CATCH_UP_DAYS = 7
-PLACEHOLDERS = (
-    "number",
-    "customer",
-    "business",
-    "amount",
-    "total",
-    "due_date",
-    "days_late",
-    "interest",
-    "compensation",
-    "claim_total",
-    "reference_rate",
-    "reference_date",
-    "interest_rate",
-    "link",
-)
+PLACEHOLDERS = wording.PLACEHOLDERS
 
 DEFAULT_RULES: tuple[tuple[int, str, str], ...] = (
     (
         -3,
-        "Invoice {{ number }} is due on {{ due_date }}",
-        "Hello {{ customer }},\n\nA friendly reminder that invoice {{ number }} for {{ amount }} "
-        "is due on {{ due_date }}.\n\nThank you,\n{{ business }}",
+        "Invoice {invoice_number} is due on {due_date}",
+        "Hello {client_name},\n\nA friendly reminder that invoice {invoice_number} for "
+        "{amount_due} is due on {due_date}.\n\nThank you,\n{business_name}",
     ),
     (
         1,
-        "Invoice {{ number }} is now overdue",
-        "Hello {{ customer }},\n\nInvoice {{ number }} for {{ amount }} was due on "
-        "{{ due_date }} and has not been paid yet. Please arrange payment.\n\n{{ business }}",
+        "Invoice {invoice_number} is now overdue",
+        "Hello {client_name},\n\nInvoice {invoice_number} for {amount_due} was due on "
+        "{due_date} and has not been paid yet. Please arrange payment.\n\n{business_name}",
     ),
     (
         14,
-        "Second reminder: invoice {{ number }}",
-        "Hello {{ customer }},\n\nInvoice {{ number }} is {{ days_late }} days overdue; "
-        "{{ amount }} is outstanding.{% if interest %} Under the Late Payment of Commercial "
-        "Debts (Interest) Act 1998 we are entitled to statutory interest (so far {{ interest }}, "
-        "at {{ interest_rate }} a year: the Bank of England base rate of {{ reference_rate }} "
-        "on {{ reference_date }} plus 8%) and fixed compensation of {{ compensation }}."
-        "{% endif %}\n\n{{ business }}",
+        "Second reminder: invoice {invoice_number}",
+        "Hello {client_name},\n\nInvoice {invoice_number} is {days_overdue} days overdue; "
+        "{amount_due} is outstanding. {late_payment_claim}\n\n{business_name}",
     ),
     (
         30,
-        "Final reminder: invoice {{ number }}",
-        "Hello {{ customer }},\n\nInvoice {{ number }} is {{ days_late }} days overdue. "
-        "{{ amount }} is outstanding.{% if interest %} Statutory interest to date is "
-        "{{ interest }} (at {{ interest_rate }} a year: the base rate of {{ reference_rate }} on "
-        "{{ reference_date }} plus 8%) and fixed compensation {{ compensation }}: "
-        "{{ claim_total }} in addition to the invoice.{% endif %}\n\n{{ business }}",
+        "Final reminder: invoice {invoice_number}",
+        "Hello {client_name},\n\nInvoice {invoice_number} is {days_overdue} days overdue. "
+        "{amount_due} is outstanding. {late_payment_claim}\n\n{business_name}",
     ),
 )
-
-_SANDBOX = SandboxedEnvironment(autoescape=False)
 
 
 def check_wording(text: str) -> str | None:
     """Why *text* cannot be used as reminder wording, or None."""
-    try:
-        _SANDBOX.from_string(text).render(**dict.fromkeys(PLACEHOLDERS, "x"))
-    except TemplateError:
-        return _(
-            "The wording has a mistake in a {{ placeholder }}. Available: %(names)s.",
-            names=", ".join(PLACEHOLDERS),
+    unknown = wording.unknown_placeholders(text)
+    if not unknown:
+        return None
+    return _(
+        "%(unknown)s is not a placeholder. Placeholders are a name in single braces, one of: "
+        "%(names)s.",
+        unknown=", ".join(unknown),
+        names=", ".join("{" + name + "}" for name in PLACEHOLDERS),
+    )
+
+
+def convert_stored_wordings(connection: sa.Connection) -> int:
+    """Rewrite every stored reminder wording still in the old Jinja syntax with placeholders
+    (:func:`minimin.invoices.wording.from_jinja`); returns how many rules changed. Written for
+    a data migration: it needs only a connection, not the application."""
+    rules = sa.table(
+        "invoice_reminder_rule",
+        sa.column("id", sa.Uuid),
+        sa.column("subject", sa.String),
+        sa.column("body", sa.Text),
+    )
+    changed = 0
+    rows = connection.execute(sa.select(rules.c.id, rules.c.subject, rules.c.body)).all()
+    for rule_id, subject, body in rows:
+        if not (wording.is_jinja(subject) or wording.is_jinja(body)):
+            continue
+        connection.execute(
+            rules.update()
+            .where(rules.c.id == rule_id)
+            .values(subject=wording.from_jinja(subject)[:200], body=wording.from_jinja(body))
         )
-    return None
-
-
-def _render(text: str, values: dict[str, Any]) -> str:
-    try:
-        return _SANDBOX.from_string(text).render(**values)
-    except TemplateError:
-        return text
+        changed += 1
+    return changed
 
 
 def rules_for(user_id: uuid.UUID) -> list[ReminderRule]:
@@ -130,24 +122,59 @@ def late_claim(invoice: Invoice, today: date) -> late_payment.LatePaymentClaim |
     return late_payment.claim_on(debt, invoice.due_date, today)
 
 
-def reminder_values(invoice: Invoice, today: date) -> dict[str, Any]:
+def reminder_values(invoice: Invoice, today: date) -> dict[str, str]:
+    """The value of every placeholder for *invoice* on *today*, as plain text."""
     from minimin.invoices.emails import invoice_context
 
-    values = invoice_context(invoice)
+    context = invoice_context(invoice)
     claim = late_claim(invoice, today)
     days = max(0, (today - invoice.due_date).days) if invoice.due_date else 0
-    values.update(
-        days_late=days,
-        interest=money(claim.interest.pence) if claim else "",
-        compensation=money(claim.compensation.pence) if claim and claim.compensation else "",
-        claim_total=money(claim.total.pence) if claim else "",
-        reference_rate=f"{claim.reference_rate}%" if claim else "",
-        reference_date=(
+    values = {
+        "client_name": context["customer"],
+        "invoice_number": context["number"] or "",
+        "amount_due": context["amount"],
+        "invoice_total": context["total"],
+        "due_date": context["due_date"],
+        "days_overdue": str(days),
+        "business_name": context["business"],
+        "payment_link": context["link"],
+        "interest": money(claim.interest.pence) if claim else "",
+        "compensation": money(claim.compensation.pence) if claim and claim.compensation else "",
+        "claim_total": money(claim.total.pence) if claim else "",
+        "reference_rate": f"{claim.reference_rate}%" if claim else "",
+        "reference_date": (
             claim.reference_date.strftime("%d/%m/%Y") if claim and claim.reference_date else ""
         ),
-        interest_rate=f"{claim.annual_rate}%" if claim else "",
-    )
+        "interest_rate": f"{claim.annual_rate}%" if claim else "",
+    }
+    values["late_payment_claim"] = _claim_sentence(values) if claim else ""
     return values
+
+
+def _claim_sentence(values: dict[str, str]) -> str:
+    """What ``{late_payment_claim}`` says to a business customer who pays late."""
+    if values["compensation"]:
+        return _(
+            "Under the Late Payment of Commercial Debts (Interest) Act 1998 we are entitled to "
+            "statutory interest (so far %(interest)s, at %(rate)s a year: the Bank of England "
+            "base rate of %(base)s on %(date)s plus 8%%) and fixed compensation of "
+            "%(compensation)s: %(total)s in addition to the invoice.",
+            interest=values["interest"],
+            rate=values["interest_rate"],
+            base=values["reference_rate"],
+            date=values["reference_date"],
+            compensation=values["compensation"],
+            total=values["claim_total"],
+        )
+    return _(
+        "Under the Late Payment of Commercial Debts (Interest) Act 1998 we are entitled to "
+        "statutory interest (so far %(interest)s, at %(rate)s a year: the Bank of England base "
+        "rate of %(base)s on %(date)s plus 8%%).",
+        interest=values["interest"],
+        rate=values["interest_rate"],
+        base=values["reference_rate"],
+        date=values["reference_date"],
+    )
 
 
 def send_due_reminders(today: date | None = None) -> int:
@@ -212,9 +239,9 @@ def _send(invoice: Invoice, rule: ReminderRule, to: str, today: date) -> bool:
         to=to,
         template="reminder",
         context={
-            "subject": _render(rule.subject, values)[:300],
-            "body": _render(rule.body, values),
-            "link": values["link"],
+            "subject": wording.fill(rule.subject, values)[:300],
+            "body": wording.fill(rule.body, values),
+            "link": values["payment_link"],
         },
         user_id=invoice.user_id,
     )

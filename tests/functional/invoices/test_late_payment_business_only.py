@@ -14,9 +14,7 @@ import time_machine
 
 from tests.functional.invoices.conftest import draft_data, invoice_id_from
 
-CLAIM_RULE = (
-    "Interest: [{{ interest }}] Compensation: [{{ compensation }}] Claim: [{{ claim_total }}]"
-)
+CLAIM_RULE = "Interest: [{interest}] Compensation: [{compensation}] Claim: [{claim_total}]"
 
 
 def _run_reminders_task(app: Any) -> int:
@@ -68,7 +66,7 @@ def test_overdue_reminders_claim_interest_and_compensation_only_from_businesses(
         # A reminder 20 days late that prints the claim placeholders whatever they hold.
         r = client.submit(
             "/invoices/reminders",
-            {"offset_days": "20", "subject": "Claim {{ number }}", "body": CLAIM_RULE},
+            {"offset_days": "20", "subject": "Claim {invoice_number}", "body": CLAIM_RULE},
         )
         assert r.status_code == 302, r.get_data(as_text=True)[-2000:]
         # £1,000 + VAT = £1,200, due 31 January 2025 (the existing business case's figures).
