@@ -29,10 +29,14 @@ class StripeAccount(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: i
 
 
 class StripeEvent(UUIDPrimaryKey, UserOwned, db.Model):  # type: ignore[name-defined,misc]
-    """A webhook event processed once: the unique event id makes redelivery a no-op."""
+    """A webhook event processed once: the event id, unique per user's Stripe connection,
+    makes redelivery a no-op. Unique per user, not globally: an id one user's endpoint
+    received (or made up and signed with their own secret) must not block another's."""
 
     __tablename__ = "stripe_event"
-    __table_args__ = (sa.UniqueConstraint("event_id", name="uq_stripe_event_event_id"),)
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "event_id", name="uq_stripe_event_user_id_event_id"),
+    )
 
     event_id: Mapped[str] = mapped_column(sa.String(255))
     type: Mapped[str] = mapped_column(sa.String(100))

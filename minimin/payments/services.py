@@ -143,13 +143,52 @@ def verify(account: StripeAccount, payload: bytes, signature: str | None) -> dic
             api_key=account.secret_key,
         )
         data = json.loads(payload)
-    except (stripe.SignatureVerificationError, ValueError, UnicodeDecodeError) as exc:
-        raise BadWebhook(str(exc)) from exc
+    except (stripe.SignatureVerificationError, ValueError, RecursionError) as exc:
+        # ValueError covers invalid JSON and UTF-8; RecursionError a deeply nested document.
+        raise BadWebhook(str(exc)[:200]) from exc
     if not isinstance(data, dict) or data.get("id") != event["id"] or not data.get("type"):
+        raise BadWebhook("not an event")
+    if not isinstance(data["id"], str) or not isinstance(data["type"], str):
         raise BadWebhook("not an event")
     if not isinstance(data.get("data"), dict) or not isinstance(data["data"].get("object"), dict):
         raise BadWebhook("event without an object")
+    if data["type"] in PAID_EVENTS:
+        _check_session(data["data"]["object"])
     return data
+
+
+#: Stripe's own ceiling for one charge is far below this; anything above is not a payment.
+MAX_AMOUNT = 10**11
+#: Timestamps from 2000-01-01 to 2100-01-01: outside that a date is not a payment date.
+TIMESTAMP_RANGE = (946_684_800, 4_102_444_800)
+
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _check_session(session: dict[str, Any]) -> None:
+    """Refuse a Checkout Session whose fields are not the types and ranges Stripe sends.
+
+    Checked before anything is recorded, so an absurd event answers 400 and changes nothing
+    (a number as a string, ``1e30`` pence or a date in the year 3e12 would otherwise fail
+    deep in the ledger or the database).
+    """
+    amount = session.get("amount_total")
+    if amount is not None and not (_whole(amount) and 0 <= amount <= MAX_AMOUNT):
+        raise BadWebhook("amount_total out of range")
+    created = session.get("created")
+    low, high = TIMESTAMP_RANGE
+    if created is not None and not (_whole(created) and low <= created < high):
+        raise BadWebhook("created out of range")
+    for name in ("id", "currency", "payment_status", "client_reference_id"):
+        if session.get(name) is not None and not isinstance(session[name], str):
+            raise BadWebhook(f"{name} is not text")
+    if session.get("metadata") is not None and not isinstance(session["metadata"], dict):
+        raise BadWebhook("metadata is not an object")
+    intent = session.get("payment_intent")
+    if intent is not None and not isinstance(intent, str | dict):
+        raise BadWebhook("payment_intent is neither an id nor an object")
 
 
 def handle_event(account: StripeAccount, event: Any) -> tuple[bool, str]:
@@ -197,7 +236,9 @@ def _checkout_paid(account: StripeAccount, record: StripeEvent, session: Any) ->
     intent = session.get("payment_intent")
     intent_id = intent if isinstance(intent, str) else (intent or {}).get("id")
     if intent_id and db.session.scalar(
-        sa.select(Payment.id).where(Payment.stripe_payment_intent_id == str(intent_id))
+        sa.select(Payment.id).where(
+            Payment.user_id == account.user_id, Payment.stripe_payment_intent_id == str(intent_id)
+        )
     ):
         return "payment already recorded"
     to_record = min(amount, invoice.outstanding_pence)
