@@ -4,12 +4,21 @@ Rules (DESIGN.md rule 3): jobs are enqueued **after** the commit of the change t
 (:func:`enqueue`), receive ids rather than objects, run in their own transaction and are safe to
 run twice. In embedded mode (and in tests) Celery runs each task eagerly, in-process, right after
 the commit; in production ``minimin worker`` consumes them from Redis.
+
+Every task has a soft and a hard time limit (:data:`SOFT_TIME_LIMIT`, :data:`TIME_LIMIT`; a task
+may set lower or higher ones of its own): at the soft limit the worker raises
+``SoftTimeLimitExceeded`` inside the task, so its transaction rolls back and the job can run
+again later; at the hard limit the worker process running it is replaced. A stuck job thus
+frees its worker slot instead of holding it for good. The embedded scheduler cannot kill a
+thread, so it runs each periodic job in a thread of its own: a stuck job never delays the
+others (the outbox sweep above all), and is not started again while it is still running.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -21,6 +30,10 @@ from minimin.core import db as core_db
 from minimin.extensions import celery, db
 
 log = logging.getLogger(__name__)
+
+#: Seconds after which a task is asked to stop (``SoftTimeLimitExceeded``), then killed.
+SOFT_TIME_LIMIT = 240
+TIME_LIMIT = 300
 
 #: Periodic jobs: name -> (task name, interval). Beat runs them in production; a daemon thread
 #: runs them under ``minimin serve`` in embedded mode.
@@ -61,6 +74,8 @@ def init_celery(app: Flask) -> None:
         task_eager_propagates=False,
         task_acks_late=True,  # a worker killed mid-job leaves the job to run again
         task_reject_on_worker_lost=True,
+        task_soft_time_limit=SOFT_TIME_LIMIT,
+        task_time_limit=TIME_LIMIT,
         worker_prefetch_multiplier=1,
         broker_connection_retry_on_startup=True,
         timezone="UTC",
@@ -96,23 +111,70 @@ def enqueue(task: Task, *args: Any) -> None:
     core_db.after_commit(db.session, lambda: task.delay(*args))
 
 
-def start_embedded_scheduler(app: Flask, stop: threading.Event) -> threading.Thread:
-    """Run the periodic jobs in a daemon thread (embedded mode has no beat process)."""
+def time_limits(task: Task) -> tuple[float, float]:
+    """The (soft, hard) time limits *task* runs under: its own, or the defaults."""
+    soft = task.soft_time_limit or celery.conf.task_soft_time_limit
+    hard = task.time_limit or celery.conf.task_time_limit
+    return float(soft), float(hard)
+
+
+class _EmbeddedJobs:
+    """The periodic jobs of embedded mode, each run in a thread of its own."""
+
+    def __init__(self, app: Flask, jobs: dict[str, tuple[str, timedelta]]):
+        self.app = app
+        self.jobs = jobs
+        self.elapsed: dict[str, float] = {}
+        self.running: dict[str, tuple[threading.Thread, float]] = {}
+
+    def tick(self, seconds: float, now: float) -> None:
+        for name, (task_name, every) in self.jobs.items():
+            self.elapsed[name] = self.elapsed.get(name, 0.0) + seconds
+            if self.elapsed[name] < every.total_seconds() or self._still_running(name, now):
+                continue
+            self.elapsed[name] = 0.0
+            thread = threading.Thread(
+                target=self._run, args=(name, task_name), name=f"minimin-job-{name}", daemon=True
+            )
+            self.running[name] = (thread, now)
+            thread.start()
+
+    def _still_running(self, name: str, now: float) -> bool:
+        thread, started = self.running.get(name, (None, 0.0))
+        if thread is None or not thread.is_alive():
+            return False
+        _soft, hard = time_limits(celery.tasks[self.jobs[name][0]])
+        if now - started > hard:
+            log.error(
+                "periodic job %s has run for %.0f s, past its %.0f s limit",
+                name,
+                now - started,
+                hard,
+            )
+        return True
+
+    def _run(self, name: str, task_name: str) -> None:
+        try:
+            with self.app.app_context():
+                celery.tasks[task_name].apply()
+        except Exception:
+            log.exception("periodic job %s failed", name)
+
+
+def start_embedded_scheduler(
+    app: Flask,
+    stop: threading.Event,
+    *,
+    tick: float = 5.0,
+    jobs: dict[str, tuple[str, timedelta]] | None = None,
+) -> threading.Thread:
+    """Run the periodic jobs (*jobs*, default every registered one) from a daemon thread, as
+    embedded mode has no beat process."""
+    scheduler = _EmbeddedJobs(app, PERIODIC if jobs is None else jobs)
 
     def loop() -> None:
-        elapsed: dict[str, float] = {}
-        tick = 5.0
         while not stop.wait(tick):
-            for name, (task_name, every) in PERIODIC.items():
-                elapsed[name] = elapsed.get(name, 0.0) + tick
-                if elapsed[name] < every.total_seconds():
-                    continue
-                elapsed[name] = 0.0
-                try:
-                    with app.app_context():
-                        celery.tasks[task_name].apply()
-                except Exception:
-                    log.exception("periodic job %s failed", name)
+            scheduler.tick(tick, time.monotonic())
 
     thread = threading.Thread(target=loop, name="minimin-scheduler", daemon=True)
     thread.start()
