@@ -104,6 +104,18 @@ def allowed_moves(job: Job) -> list[str]:
     return [s for s in STATUSES if s in targets]
 
 
+def status_options(job: Job) -> list[str]:
+    """The status dropdown: the job's own status first (selected, so the form sent unchanged
+    moves nothing), then the moves forward in workflow order, cancelling, and last the moves
+    back, which undo a step and must never be the one offered first."""
+    moves = allowed_moves(job)
+    here = STATUSES.index(job.status) if job.status in STATUSES else 0
+    forward = [s for s in moves if STATUSES.index(s) > here and s != CANCELLED]
+    back = [s for s in moves if STATUSES.index(s) < here]
+    cancel = [CANCELLED] if CANCELLED in moves else []
+    return [job.status, *forward, *cancel, *back]
+
+
 def _label(status: str) -> str:
     return str(STATUS_LABELS.get(status, status))
 

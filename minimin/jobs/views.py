@@ -218,9 +218,9 @@ def _load_or_404(job_id: str) -> Job:
 
 
 def _status_form(job: Job) -> StatusForm:
-    form = StatusForm()
-    moves = services.allowed_moves(job)
-    form.status.choices = select_choices((s, STATUS_LABELS[s]) for s in moves)
+    form = StatusForm(status=job.status)
+    options = services.status_options(job)
+    form.status.choices = select_choices((s, STATUS_LABELS[s]) for s in options)
     form.cancellation_fee.currency = job.currency
     return form
 
@@ -231,7 +231,11 @@ def change_status(job_id: str) -> ViewResult:
     form = StatusForm()
     form.cancellation_fee.currency = job.currency
     error: str | None = None
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()
+    if valid and form.status.data == job.status:  # the dropdown sent as shown: nothing moves
+        flash(_("The job is still %(status)s.", status=job.status_label), "info")
+        return redirect(url_for("jobs.detail", job_id=job.id))
+    if valid:
         try:
             services.change_status(
                 job, form.status.data or "", cancellation_fee_pence=form.cancellation_fee.pence
