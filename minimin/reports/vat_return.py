@@ -14,10 +14,13 @@ point, so the scheme only chooses the basis the lines are read on (docs/mtd.md):
   fraction of the credit note refunded); purchases as under standard accounting (an expense
   is dated the day it was paid).
 - **Flat Rate Scheme** reads the accruals basis: box 1 = flat rate x VAT-inclusive turnover
-  (turnover plus output VAT lines); box 4 is 0 (capital goods over £2,000 are claimed outside
-  the scheme: not handled); box 6 includes VAT; box 7 is the business share of purchases
-  including VAT. The limited cost trader test runs on every period and 16.5 % applies to a
-  period that fails it.
+  (turnover plus output VAT lines). In the first year of VAT registration the rate is 1 point
+  lower up to the day before the first anniversary: a period that straddles it is split at
+  that day, each part's turnover at its own rate (box 1 rounded once, half-up). Box 4 holds
+  only the VAT of capital purchases claimed outside the scheme: a single purchase of £2,000 or
+  more including VAT whose VAT the user marked reclaimable; box 7 is those purchases' value
+  excluding VAT, otherwise 0; box 6 includes VAT. The limited cost trader test runs on every
+  period and 16.5 % applies to a period that fails it.
 
 Box 6 leaves out supplies outside the scope of UK VAT; box 7 leaves out wages, depreciation,
 bad debts and simplified mileage (none is a purchase from a supplier). Boxes 6-9 are whole
@@ -104,9 +107,13 @@ BOX_LABELS = {
     9: _l("Total value of acquisitions of goods from the EU (Northern Ireland), excluding VAT"),
 }
 FRS_BOX_LABELS = {
+    4: _l("VAT reclaimed on capital purchases of £2,000 or more (Flat Rate Scheme)"),
     6: _l("Total value of sales and other outputs, including VAT (Flat Rate Scheme)"),
-    7: _l("Total value of purchases and other inputs, including VAT"),
+    7: _l("Capital purchases of £2,000 or more whose VAT is reclaimed, excluding VAT"),
 }
+#: A single purchase of at least this much, VAT included, is a capital purchase whose VAT a
+#: Flat Rate Scheme user reclaims outside the scheme (box 4).
+FRS_CAPITAL_PURCHASE_MIN_PENCE = 200_000
 #: What each kind of journal entry is, as the drill-down names it (others show their kind).
 SOURCE_LABELS = {
     INVOICE: _l("Invoice"),
@@ -207,6 +214,10 @@ class VATFigures:
     scheme: str
     boxes: dict[int, int]
     flat_rate: Decimal | None = None
+    #: First-year flat rate and its last day, when the period straddles the first
+    #: anniversary of VAT registration (the turnover before it is charged at this rate).
+    first_year_rate: Decimal | None = None
+    first_year_until: dt.date | None = None
     lct: LimitedCostTest | None = None
     #: Currencies left out (documents with no exchange rate recorded), for a warning.
     skipped_currencies: list[str] = field(default_factory=list)
@@ -234,11 +245,33 @@ def _months(start: dt.date, end: dt.date) -> int:
     return max(1, min(12, (end.year - start.year) * 12 + end.month - start.month + 1))
 
 
-def _first_year(profile: BusinessProfile, start: dt.date) -> bool:
+def first_year_ends(profile: BusinessProfile) -> dt.date | None:
+    """The last day of the Flat Rate Scheme's first-year discount: the day before the first
+    anniversary of VAT registration (``date.max`` when the registration date is unknown,
+    ``None`` when the user did not claim the discount)."""
     if not profile.flat_rate_first_year:
-        return False
+        return None
     reg = profile.vat_registration_date
-    return reg is None or start < add_months(reg, 12)
+    if reg is None:
+        return dt.date.max
+    return add_days(add_months(reg, 12), -1)
+
+
+def first_year_split(
+    profile: BusinessProfile, start: dt.date, end: dt.date
+) -> tuple[bool, dt.date | None]:
+    """Whether *start* opens in the first year, and the day it ends when that falls inside
+    the period (the period is split there: HMRC's rule for a flat rate change mid-period)."""
+    last = first_year_ends(profile)
+    if last is None or start > last:
+        return False, None
+    return True, last if last < end else None
+
+
+def split_flat_rate_vat(parts: list[tuple[int, Decimal]]) -> int:
+    """Box 1 from (VAT-inclusive turnover, flat rate %) parts: each part at its rate, the sum
+    rounded half-up to the penny once."""
+    return _half_up(sum((Decimal(t) * r / 100 for t, r in parts), Decimal(0)))
 
 
 def _basis(scheme: str) -> str:
@@ -442,10 +475,70 @@ def compute(profile: BusinessProfile, start: dt.date, end: dt.date) -> VATFigure
     """The nine boxes for *start*..*end* under the profile's scheme (checked first)."""
     check_period(profile, start, end)
     scheme = profile.vat_scheme or STANDARD
+    where = _dated_in(start, end)
     totals, skipped = line_totals(
-        profile.user_id, _basis(scheme), _dated_in(start, end), goods=scheme in FLAT_RATE_SCHEMES
+        profile.user_id, _basis(scheme), where, goods=scheme in FLAT_RATE_SCHEMES
     )
-    return _figures(profile, scheme, start, end, totals, skipped)
+    flat = None
+    if scheme in FLAT_RATE_SCHEMES:
+        flat = _flat_rate_inputs(profile, start, end, where)
+    return _figures(profile, scheme, start, end, totals, skipped, flat)
+
+
+@dataclass(frozen=True)
+class FlatRateInputs:
+    """What the Flat Rate Scheme boxes need besides the line totals: the VAT-inclusive
+    turnover up to the end of the first-year discount (when the period straddles it) and the
+    capital purchases whose VAT is reclaimed (VAT, value excluding VAT)."""
+
+    first_year_turnover: int | None = None
+    capital_vat: int = 0
+    capital_net: int = 0
+
+
+def _flat_rate_inputs(
+    profile: BusinessProfile, start: dt.date, end: dt.date, where: list[Any]
+) -> FlatRateInputs:
+    _, split_at = first_year_split(profile, start, end)
+    before = None
+    if split_at is not None:
+        part, _ = line_totals(profile.user_id, "accruals", _dated_in(start, split_at), goods=False)
+        before = part.inclusive_sales
+    vat, net = _capital_purchases(profile.user_id, where)
+    return FlatRateInputs(before, vat, net)
+
+
+def _capital_purchases(user_id: uuid.UUID, where: list[Any]) -> tuple[int, int]:
+    """(VAT, value excluding VAT) of the entries that are single purchases of £2,000 or more
+    including VAT with reclaimed VAT: the capital purchases a Flat Rate Scheme user claims
+    outside the scheme."""
+    vat = _sum_where(_is_input_vat()).label("vat")
+    net = _sum_where(_is_purchase()).label("net")
+    per_entry = (
+        sa.select(vat, net)
+        .where(
+            *_read(user_id, "accruals"),
+            JournalLine.currency == GBP,
+            JournalLine.account.in_((*PURCHASE_ACCOUNTS, accounts.INPUT_VAT)),
+            *where,
+        )
+        .group_by(JournalLine.entry_id)
+        .subquery()
+    )
+    row = (
+        fresh(db.session())
+        .execute(
+            sa.select(
+                sa.func.coalesce(sa.func.sum(per_entry.c.vat), 0),
+                sa.func.coalesce(sa.func.sum(per_entry.c.net), 0),
+            ).where(
+                per_entry.c.vat > 0,
+                per_entry.c.vat + per_entry.c.net >= FRS_CAPITAL_PURCHASE_MIN_PENCE,
+            )
+        )
+        .one()
+    )
+    return int(row[0]), int(row[1])
 
 
 def _figures(
@@ -455,11 +548,12 @@ def _figures(
     end: dt.date,
     totals: LineTotals,
     skipped: list[str],
+    flat: FlatRateInputs | None = None,
 ) -> VATFigures:
     boxes = dict.fromkeys(BOXES, 0)
     figures = VATFigures(start, end, scheme, boxes, skipped_currencies=skipped)
     if scheme in FLAT_RATE_SCHEMES:
-        _flat_rate_boxes(profile, figures, totals)
+        _flat_rate_boxes(profile, figures, totals, flat or FlatRateInputs())
     else:
         boxes[1] = totals.output_vat
         boxes[4] = totals.input_vat
@@ -470,9 +564,12 @@ def _figures(
     return figures
 
 
-def _flat_rate_boxes(profile: BusinessProfile, figures: VATFigures, totals: LineTotals) -> None:
-    """Box 1 is the flat rate (16.5 % for a limited cost trader) of VAT-inclusive turnover;
-    no input VAT is reclaimed; boxes 6 and 7 include VAT."""
+def _flat_rate_boxes(
+    profile: BusinessProfile, figures: VATFigures, totals: LineTotals, flat: FlatRateInputs
+) -> None:
+    """Box 1 is the flat rate (16.5 % for a limited cost trader) of VAT-inclusive turnover,
+    split at the end of the first-year discount; box 4 and 7 only capital purchases; box 6
+    includes VAT."""
     start, end, boxes = figures.start, figures.end, figures.boxes
     inclusive = totals.inclusive_sales
     lct = LimitedCostTest(totals.goods, inclusive, _months(start, end), False)
@@ -485,18 +582,27 @@ def _flat_rate_boxes(profile: BusinessProfile, figures: VATFigures, totals: Line
     sector = profile.flat_rate_percent
     if sector is None:
         sector = vat_rules.rates_on(end).frs_limited_cost_rate
-    rate = vat_rules.effective_flat_rate(
-        Decimal(sector),
-        end,
-        limited_cost_trader=use_lct,
-        first_year=_first_year(profile, start),
+    in_first_year, split_at = first_year_split(profile, start, end)
+    full, discounted = (
+        vat_rules.effective_flat_rate(
+            Decimal(sector), end, limited_cost_trader=use_lct, first_year=first_year
+        )
+        for first_year in (False, True)
     )
-    figures.flat_rate = rate
     figures.lct = lct
-    boxes[1] = _half_up(Decimal(inclusive) * rate / 100)
-    boxes[4] = 0
+    if split_at is not None and flat.first_year_turnover is not None:
+        before = flat.first_year_turnover
+        figures.flat_rate = full
+        figures.first_year_rate, figures.first_year_until = discounted, split_at
+        boxes[1] = split_flat_rate_vat([(before, discounted), (inclusive - before, full)])
+    else:
+        # A correction (entries moved out of a closed period) takes the rate at the period's
+        # end when the period straddles the anniversary.
+        figures.flat_rate = discounted if in_first_year and split_at is None else full
+        boxes[1] = split_flat_rate_vat([(inclusive, figures.flat_rate)])
+    boxes[4] = flat.capital_vat
     boxes[6] = _whole_pounds(inclusive)
-    boxes[7] = _whole_pounds(totals.purchases + totals.input_vat)
+    boxes[7] = _whole_pounds(flat.capital_net)
 
 
 def corrections(profile: BusinessProfile, start: dt.date, end: dt.date) -> VATFigures | None:
@@ -504,15 +610,17 @@ def corrections(profile: BusinessProfile, start: dt.date, end: dt.date) -> VATFi
     belong to the period but were posted on the first open day (so the next return counts
     them), or ``None`` when there are none."""
     scheme = profile.vat_scheme or STANDARD
+    where = _moved_out_of(profile.user_id, start, end)
     totals, skipped = line_totals(
-        profile.user_id,
-        _basis(scheme),
-        _moved_out_of(profile.user_id, start, end),
-        goods=scheme in FLAT_RATE_SCHEMES,
+        profile.user_id, _basis(scheme), where, goods=scheme in FLAT_RATE_SCHEMES
     )
     if totals == LineTotals() and not skipped:
         return None
-    return _figures(profile, scheme, start, end, totals, skipped)
+    flat = None
+    if scheme in FLAT_RATE_SCHEMES:
+        vat, net = _capital_purchases(profile.user_id, where)
+        flat = FlatRateInputs(None, vat, net)
+    return _figures(profile, scheme, start, end, totals, skipped, flat)
 
 
 # --------------------------------------------------------------------------- drill-down
@@ -539,11 +647,9 @@ class BoxRow:
 
 def _box_columns(figures: VATFigures, box: int) -> tuple[Any, Any]:
     """SQL (net, VAT) of an entry's lines as *box* shows them: sales and output VAT for boxes
-    1 and 6, purchases and input VAT for 4 and 7 (under the FRS, purchases including VAT)."""
+    1 and 6, purchases and input VAT for 4 and 7."""
     if box in (1, 6):
         return _sum_where(_is_sale(), -1), _sum_where(_is_output_vat(), -1)
-    if figures.is_flat_rate:
-        return _sum_where(sa.or_(_is_purchase(), _is_input_vat())), sa.literal(0)
     return _sum_where(_is_purchase()), _sum_where(_is_input_vat())
 
 

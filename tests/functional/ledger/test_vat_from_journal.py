@@ -273,17 +273,18 @@ def test_flat_rate_scheme_and_the_limited_cost_trader_test(
     _quarter(db, user.id)
     figures = vat_return.compute(profile, *Q2)
     # VAT-inclusive turnover: £1,150 + £230 = £1,380. No goods: a limited cost trader, so
-    # 16.5 % of it: £227.70. Box 7 includes the VAT: £160 + £32 = £192.
+    # 16.5 % of it: £227.70. No capital purchase of £2,000 or more: boxes 4 and 7 are 0.
     assert figures.lct is not None and figures.lct.limited_cost_trader
     assert figures.boxes[1] == 22_770
-    assert (figures.boxes[4], figures.boxes[6], figures.boxes[7]) == (0, 138_000, 19_200)
+    assert (figures.boxes[4], figures.boxes[6], figures.boxes[7]) == (0, 138_000, 0)
     # £300 of goods + £60 VAT: over 2 % of turnover (£27.60) and £250 a quarter, so the
-    # sector rate applies: 14.5 % x £1,380 = £200.10; box 7 = £192 + £360 = £552.
+    # sector rate applies: 14.5 % x £1,380 = £200.10; box 7 stays 0 (goods for resale of
+    # £360 are not a capital purchase of £2,000 or more).
     _post(db, user.id, _expense(dt.date(2025, 6, 2), 17, 30_000, 6_000, what="Props Ltd"))
     figures = vat_return.compute(profile, *Q2)
     assert figures.lct is not None and figures.lct.goods_pence == 36_000
     assert not figures.lct.limited_cost_trader
-    assert (figures.boxes[1], figures.boxes[7]) == (20_010, 55_200)
+    assert (figures.boxes[1], figures.boxes[7]) == (20_010, 0)
 
 
 def test_a_filed_return_keeps_its_figures_and_the_next_one_carries_the_corrections(
