@@ -6,7 +6,10 @@
 ``user``     a signed-in, verified user;
 ``admin``    a signed-in admin (the admin package adds its passkey and recency checks);
 ``webhook``  a machine caller that proves itself by a signature; CSRF-exempt;
-``token``    anyone holding an unguessable link or API token; no-referrer.
+``token``    anyone holding an unguessable link; no-referrer.
+``api``      a caller with a personal access token in ``Authorization: Bearer`` (the JSON API);
+             cookies are never read, so it is CSRF-exempt; the API package registers the check
+             with :func:`register_api_authenticator`, and without one every such route is 404.
 
 A blueprint gives its views a default class with :func:`classify_blueprint`; a view may
 override it with the decorators below. An endpoint with no class answers 404 and is reported by
@@ -30,7 +33,10 @@ USER = "user"
 ADMIN = "admin"
 WEBHOOK = "webhook"
 TOKEN = "token"  # noqa: S105 - an access class, not a password
-ACCESS_CLASSES = (PUBLIC, USER, ADMIN, WEBHOOK, TOKEN)
+API = "api"
+ACCESS_CLASSES = (PUBLIC, USER, ADMIN, WEBHOOK, TOKEN, API)
+#: ``app.extensions`` key of the API's bearer-token check (see :func:`register_api_authenticator`).
+API_AUTHENTICATOR = "minimin_api_authenticator"
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -103,6 +109,8 @@ def _enforce_access() -> ResponseReturnValue | None:
     if kind is None:
         current_app.logger.error("unclassified endpoint %s refused", request.endpoint)
         abort(404)
+    if kind == API:
+        return _authenticate_api()
     if kind in (PUBLIC, WEBHOOK, TOKEN):
         return None
     if not current_user.is_authenticated:
@@ -113,6 +121,19 @@ def _enforce_access() -> ResponseReturnValue | None:
     if kind == ADMIN and not getattr(current_user, "is_admin", False):
         abort(403)
     return None
+
+
+def register_api_authenticator(app: Flask, check: Callable[[], ResponseReturnValue | None]) -> None:
+    """Install the bearer-token check of ``api`` routes: it answers the refusal itself, or
+    returns None once it has set the request's user."""
+    app.extensions[API_AUTHENTICATOR] = check
+
+
+def _authenticate_api() -> ResponseReturnValue | None:
+    check = current_app.extensions.get(API_AUTHENTICATOR)
+    if check is None:
+        abort(404)  # deny by default: no authenticator, no API
+    return check()  # type: ignore[no-any-return]
 
 
 def _security_headers(response: Response) -> Response:
@@ -133,7 +154,7 @@ def _security_headers(response: Response) -> Response:
     loaded = g.get("_login_user")
     signed_in = loaded is not None and loaded.is_authenticated and request.endpoint != "static"
     authenticated = (
-        kind in (USER, ADMIN, TOKEN)
+        kind in (USER, ADMIN, TOKEN, API)
         or signed_in
         or (kind != PUBLIC and current_user and current_user.is_authenticated)
     )
