@@ -29,6 +29,7 @@ FEATURES: tuple[str, ...] = (
     "reports",
     "privacy",
     "admin",
+    "api",
 )
 
 
