@@ -1,0 +1,42 @@
+"""The account page's form for a new personal access token."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField
+from wtforms.validators import InputRequired
+
+from minimin.api.models import NAME_MAX
+from minimin.api.scopes import AREAS, READ, WRITE
+from minimin.api.tokens import LIFETIMES
+from minimin.core.forms import TextField
+
+LEVELS = [("", _l("No access")), (READ, _l("Read")), (WRITE, _l("Read and write"))]
+
+
+class TokenForm(FlaskForm):
+    name = TextField(
+        _l("Name"), [InputRequired(_l("Give the token a name."))], max_length=NAME_MAX
+    )
+    expires = SelectField(
+        _l("Expires after"),
+        choices=[(str(d), _l("%(n)d days", n=d)) for d in LIFETIMES],
+        default="90",
+    )
+
+    def levels(self) -> dict[str, str]:
+        return {area: self[f"scope_{area}"].data or "" for area in AREAS}
+
+    def scope_fields(self) -> list[Any]:
+        return [self[f"scope_{area}"] for area in AREAS]
+
+
+for _area, _label in AREAS.items():
+    setattr(TokenForm, f"scope_{_area}", SelectField(_label, choices=LEVELS, default=""))
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form: its CSRF token protects the revoke button."""

@@ -1,0 +1,141 @@
+"""Errors as RFC 9457 problem details (``application/problem+json``).
+
+Every refusal of the API has one shape: ``type``, ``title``, ``status``, ``detail`` and, for
+refused input, ``errors``: one ``{field, code, detail}`` per field, the field named as in the
+request (a body member, a query parameter or a header). A service's
+:class:`~minimin.core.user_error.UserError` becomes a 422 with its field, code and message.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Blueprint, Response, json, request
+from flask_babel import lazy_gettext as _l
+from pydantic import ValidationError
+from sqlalchemy.exc import DBAPIError
+from werkzeug.exceptions import HTTPException
+
+from minimin.core.errors import TITLES
+from minimin.core.user_error import UserError
+
+log = logging.getLogger(__name__)
+
+MEDIA_TYPE = "application/problem+json"
+#: Where each problem type is described (the human documentation of the API).
+TYPE_BASE = "/api/v1/docs#problem-"
+
+API_TITLES = {
+    401: _l("A valid access token is needed"),
+    403: _l("This token may not do that"),
+    404: _l("No such thing"),
+    409: _l("That conflicts with the current state"),
+    412: _l("The resource has changed"),
+    422: _l("The request could not be accepted"),
+    429: _l("Too many requests"),
+}
+
+#: status -> problem type name.
+TYPES = {
+    400: "bad-request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not-found",
+    405: "method-not-allowed",
+    409: "conflict",
+    413: "too-large",
+    415: "unsupported-media-type",
+    422: "invalid",
+    429: "rate-limited",
+    500: "server-error",
+    503: "unavailable",
+}
+
+
+class ApiProblem(Exception):
+    """A refusal raised inside an API operation and answered as a problem."""
+
+    def __init__(
+        self,
+        status: int,
+        detail: Any = None,
+        *,
+        errors: list[dict[str, str]] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(str(detail or status))
+        self.status = status
+        self.detail = detail
+        self.errors = errors or []
+        self.headers = headers or {}
+
+
+def problem(
+    status: int,
+    detail: Any = None,
+    *,
+    errors: list[dict[str, str]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    title = API_TITLES.get(status) or TITLES.get(status) or TITLES[500 if status >= 500 else 400]
+    body: dict[str, Any] = {
+        "type": TYPE_BASE + TYPES.get(status, "bad-request"),
+        "title": str(title),
+        "status": status,
+        "detail": str(detail) if detail else str(title),
+        "instance": request.path,
+    }
+    if errors:
+        body["errors"] = errors
+    response = Response(json.dumps(body), status=status, mimetype=MEDIA_TYPE)
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+def validation_errors(exc: ValidationError, where: str = "") -> list[dict[str, str]]:
+    """Pydantic's errors as ``{field, code, detail}``, the field as a dotted path."""
+    result = []
+    for error in exc.errors(include_url=False):
+        path = ".".join(str(part) for part in error["loc"]) or where or "body"
+        result.append({"field": path, "code": str(error["type"]), "detail": str(error["msg"])})
+    return result
+
+
+def from_user_error(exc: UserError) -> Response:
+    errors = [{"field": exc.field or "", "code": exc.code, "detail": str(exc.message)}]
+    return problem(422, exc.message, errors=errors)
+
+
+def register_problem_handlers(bp: Blueprint) -> None:
+    @bp.errorhandler(ApiProblem)
+    def _problem(exc: ApiProblem) -> Response:
+        return problem(exc.status, exc.detail, errors=exc.errors, headers=exc.headers)
+
+    @bp.errorhandler(UserError)
+    def _user_error(exc: UserError) -> Response:
+        return from_user_error(exc)
+
+    @bp.errorhandler(ValidationError)
+    def _invalid(exc: ValidationError) -> Response:
+        return problem(422, errors=validation_errors(exc))
+
+    @bp.errorhandler(HTTPException)
+    def _http(exc: HTTPException) -> Response:
+        status = exc.code or 500
+        response = problem(status, getattr(exc, "minimin_message", None))
+        for key, value in exc.get_headers():
+            if key.lower() != "content-type":
+                response.headers[key] = value
+        return response
+
+    @bp.errorhandler(DBAPIError)
+    def _database(exc: Exception) -> Response:
+        log.exception("database unavailable")
+        return problem(503)
+
+    @bp.errorhandler(Exception)
+    def _unexpected(exc: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return problem(500)

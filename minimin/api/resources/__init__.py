@@ -1,0 +1,13 @@
+"""The API's operations, one module per area, in the order of the documentation."""
+
+from minimin.api.resources import (  # noqa: F401 - each module registers its operations
+    business,
+    contacts,
+    jobs,
+    invoices,
+    expenses,
+    banking,
+    remittances,
+    ledger,
+    reports,
+)
