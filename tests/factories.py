@@ -299,6 +299,21 @@ FACTORIES: dict[str, Builder] = {
         "memo": CANARIES["line"],
     },
     "ledger_period_lock": lambda ids, u: {"locked_through": date(2020, 4, 5), "reason": "year"},
+    "api_token": lambda ids, u: {
+        "name": CANARIES["device"],
+        "token_hash": _fp(),
+        "prefix": "mmn_abcdefgh",
+        "scopes": ["invoices:read"],
+        "expires_at": utcnow() + timedelta(days=30),
+    },
+    "api_idempotent_request": lambda ids, u: {
+        "token_id": ids["api_token"],
+        "key_digest": _fp(),
+        "request_digest": _fp(),
+        "status": 201,
+        "content_type": "application/json",
+        "body": '{"note": "' + CANARIES["note"] + '"}',
+    },
     "admin_account_lock": None,  # type: ignore[dict-item] - would lock the account: see below
 }
 #: Tables deliberately left empty by the full account, with the reason.
