@@ -36,6 +36,19 @@ def has_stray_percent(text: str) -> bool:
     return "%" in _ALLOWED_PERCENT.sub("", text)
 
 
+# "1 job(s)": a count needs ngettext, which gives each language its own plural forms.
+_PLURAL_SHORTCUT = re.compile(r"\w\((?:s|es)\)")
+
+
+def plural_shortcut_messages(catalogue: Catalog) -> list[str]:
+    """The source strings that make a plural with "(s)" instead of ngettext."""
+    return [
+        _texts(message.id)[0]
+        for message in catalogue
+        if any(_PLURAL_SHORTCUT.search(text) for text in _texts(message.id))
+    ]
+
+
 def _texts(value: str | Iterable[str] | None) -> list[str]:
     if not value:
         return []
@@ -87,6 +100,9 @@ def main() -> int:
     for label in stray_percent_messages(template):
         failures += 1
         print(f"source: a bare % (write %% or %(name)s): {label!r}")
+    for label in plural_shortcut_messages(template):
+        failures += 1
+        print(f"source: a plural written with (s) (use ngettext): {label!r}")
     for locale in LOCALES:
         po_path = ROOT / "minimin" / "translations" / locale / "LC_MESSAGES" / "messages.po"
         if not po_path.exists():

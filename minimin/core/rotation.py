@@ -115,6 +115,6 @@ def rotate_keys_command(batch_size: int) -> None:
         return
     results = rotate_all(db.engine, ring, columns, batch_size=batch_size)
     for name, count in results.items():
-        click.echo(f"{name}: {count} value(s) re-encrypted")
+        click.echo(f"{name}: {count} {'value' if count == 1 else 'values'} re-encrypted")
     click.echo(f"All encrypted values are now under key {ring.current_id!r}.")
     current_app.logger.info("data keys rotated to %s: %s", ring.current_id, results)

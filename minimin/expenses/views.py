@@ -9,7 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -20,6 +20,7 @@ from minimin.core.forms import choice_values, select_choices
 from minimin.core.money import Money, format_money
 from minimin.core.paging import page_number
 from minimin.core.security import USER, classify_blueprint
+from minimin.core.templating import uk_date
 from minimin.core.tenancy import owned_or_404, owned_query
 from minimin.core.uploads import UploadError
 from minimin.expenses import categories, services
@@ -234,7 +235,7 @@ def _job_choices() -> list[SelectChoice]:
     return select_choices(
         [("", _("No job"))]
         + [
-            (str(job_id), f"{title} ({starts.isoformat()})" if starts else title)
+            (str(job_id), f"{title} ({uk_date(starts)})" if starts else title)
             for job_id, title, starts in jobs
         ]
     )
@@ -488,7 +489,14 @@ def _save_recurring(form: RecurringForm, rec: RecurringExpense | None) -> ViewRe
         return again(400)
     created = services.create_due_for(rec, uk_today())
     if created:
-        flash(_("Saved. %(num)d expense(s) already due were added.", num=created), "success")
+        flash(
+            ngettext(
+                "Saved. %(num)d expense already due was added.",
+                "Saved. %(num)d expenses already due were added.",
+                created,
+            ),
+            "success",
+        )
     else:
         flash(_("The recurring expense was saved."), "success")
     return redirect(url_for(".recurring"))

@@ -21,6 +21,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from wtforms import SelectChoice
 
@@ -34,6 +35,7 @@ from minimin.core.tenancy import owned_or_404, parse_uuid
 from minimin.extensions import db
 from minimin.invoices import forms, listing, refunds, services
 from minimin.invoices.models import (
+    METHOD_STRIPE,
     STATUSES,
     Invoice,
     Payment,
@@ -58,11 +60,17 @@ STATUS_LABELS = {
 }
 
 
+#: How a payment or refund was made, in words: the hand-picked methods, the app-recorded ones,
+#: and a card payment taken online through the pay page.
+METHOD_NAMES = {**forms.PAYMENT_METHOD_NAMES, METHOD_STRIPE: _l("Card, paid online")}
+
+
 @bp.app_context_processor
 def _labels() -> dict[str, Any]:
     # Each status translated at most once per render, however many rows show it.
     return {
         "invoice_status_label": label_lookup(STATUS_LABELS),
+        "payment_method_label": label_lookup(METHOD_NAMES),
         "invoice_charges_vat": services.charges_vat,
     }
 
@@ -242,7 +250,14 @@ def from_jobs() -> ViewResult:
         except services.InvoiceError as exc:
             flash(str(exc), "error")
             return _invalid("invoices/from_jobs.html", jobs=jobs, form=form)
-        flash(_("Draft invoice made from %(n)d job(s).", n=len(chosen)), "success")
+        flash(
+            ngettext(
+                "Draft invoice made from %(num)d job.",
+                "Draft invoice made from %(num)d jobs.",
+                len(chosen),
+            ),
+            "success",
+        )
         return redirect(url_for("invoices.show", invoice_id=invoice.id))
     return render_template("invoices/from_jobs.html", jobs=jobs, form=form)
 

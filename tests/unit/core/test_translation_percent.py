@@ -1,5 +1,6 @@
-"""A ``%`` in a translatable string is a literal only as ``%%`` or inside a named placeholder:
-templates always %-format their strings, so "80% of it" would fail the page ("% o")."""
+"""Source strings: plurals come from ngettext, never "job(s)"; a ``%`` is a literal only as
+``%%`` or inside a named placeholder, since templates always %-format their strings and
+"80% of it" would fail the page ("% o")."""
 
 from __future__ import annotations
 
@@ -42,7 +43,10 @@ def test_stray_percent_is_recognised(checker: ModuleType, text: str, stray: bool
     assert checker.has_stray_percent(text) is stray
 
 
-def test_no_source_string_has_a_stray_percent(checker: ModuleType, tmp_path: Path) -> None:
+def test_no_source_string_has_a_stray_percent_or_a_plural_in_brackets(
+    checker: ModuleType, tmp_path: Path
+) -> None:
     catalogue = checker.extract_sources(str(tmp_path))
     assert len(catalogue) > 100  # the extraction really read the code and templates
     assert checker.stray_percent_messages(catalogue) == []
+    assert checker.plural_shortcut_messages(catalogue) == []
