@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 def init_app(app: Flask) -> None:
     from minimin.core.templating import add_navigation
-    from minimin.remittances import models, views  # noqa: F401 - tables
+    from minimin.remittances import models, tasks, views  # noqa: F401 - tables and tasks
 
     app.register_blueprint(views.bp)
     add_navigation(app, "remittances.index", _l("Remittances"), 58)

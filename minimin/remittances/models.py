@@ -216,3 +216,41 @@ class AgencyIncome(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ig
     @property
     def settles_invoice(self) -> bool:
         return self.invoice_id is not None
+
+
+READING = "reading"
+READ = "read"
+UNREADABLE = "unreadable"
+IMPORT_STATUSES = (READING, READ, UNREADABLE)
+
+
+class RemittanceImport(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined,misc]
+    """One remittance PDF being read in the background (:mod:`minimin.remittances.tasks`).
+
+    ``reading`` -> ``read`` (``remittance_id`` set when every line was read and the remittance
+    was created; otherwise ``result`` holds what was read, to prefill the form) or
+    ``unreadable`` (the reader failed or ran out of time or memory; the PDF has been deleted).
+    Rows also count a user's recent imports for the rate limit.
+    """
+
+    __tablename__ = "remittance_import"
+    __table_args__ = (
+        sa.Index("ix_remittance_import_user_id_created_at", "user_id", "created_at"),
+        sa.CheckConstraint(_in("status", IMPORT_STATUSES), name="status_known"),
+        sa.CheckConstraint(_in("kind", KINDS), name="kind_known"),
+    )
+
+    agency_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.ForeignKey("agency.id", ondelete="SET NULL")
+    )
+    kind: Mapped[str] = mapped_column(sa.String(16), default=REMITTANCE_ADVICE)
+    status: Mapped[str] = mapped_column(sa.String(16), default=READING)
+    file_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.ForeignKey("stored_file.id", ondelete="SET NULL")
+    )
+    remittance_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.ForeignKey("remittance.id", ondelete="SET NULL")
+    )
+    #: What was read (minimin.remittances.parsers.sandbox.to_json) when it needs checking.
+    result: Mapped[dict | None] = mapped_column(sa.JSON)  # type: ignore[type-arg]
+    finished_at: Mapped[dt.datetime | None] = mapped_column()

@@ -3,7 +3,7 @@
 URLs: ``/remittances`` (list), ``/remittances/new`` (enter by hand), ``/remittances/import``
 (CSV or PDF), ``/remittances/owed`` ("agency owes you"), ``/remittances/<id>`` (the three-way
 match, discrepancies, post), ``/remittances/<id>/edit``, ``/<id>/match``, ``/<id>/post``,
-``/<id>/delete``.
+``/<id>/delete``; ``/remittances/import/<import_id>`` (a PDF being read in the background).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from minimin.contacts.models import Agency
 from minimin.core.dates import uk_today
 from minimin.core.money import Money
 from minimin.core.security import USER, classify_blueprint
+from minimin.core.tasks import enqueue
 from minimin.core.tenancy import owned_or_404, parse_uuid
 from minimin.core.uploads import SIZE_LIMITS, UploadError, read_limited, sniff, validate_pdf
 from minimin.extensions import db
@@ -34,10 +35,18 @@ from minimin.remittances.forms import (
     parse_action,
     prepare_formdata,
 )
-from minimin.remittances.models import MAX_LINES, POSTED, STATUS_LABELS, STATUSES, Remittance
+from minimin.remittances.models import (
+    MAX_LINES,
+    POSTED,
+    READ,
+    READING,
+    STATUS_LABELS,
+    STATUSES,
+    Remittance,
+    RemittanceImport,
+)
 from minimin.remittances.parsers.common import ParsedRemittance, RemittanceParseError
 from minimin.remittances.parsers.csv_parser import MAX_CSV_BYTES, parse_csv
-from minimin.remittances.parsers.pdf_parser import parse_pdf
 
 bp = Blueprint("remittances", __name__, url_prefix="/remittances", template_folder="templates")
 classify_blueprint(bp, USER)
@@ -326,7 +335,7 @@ def _create_from_parsed(
     entry = RemittanceForm(formdata=None, data=_parsed_initial(parsed, agency_id, kind))
     entry.agency_id.choices = _agency_choices()
     try:
-        data = _input_from_parsed(parsed, agency_id, kind, file_id)
+        data = services.input_from_parsed(parsed, parse_uuid(agency_id), kind, file_id)
         remittance = services.create_remittance(current_user.id, data)
     except services.RemittanceError as exc:
         # What was read is kept in a prefilled form: correct it and save.
@@ -343,48 +352,57 @@ def _create_from_parsed(
     return redirect(url_for("remittances.detail", remittance_id=remittance.id))
 
 
-def _input_from_parsed(
-    parsed: ParsedRemittance, agency_id: str, kind: str, file_id: uuid.UUID | None
-) -> services.RemittanceInput:
-    if parsed.date is None:
-        raise services.RemittanceError(_("Enter the date of the remittance."), "date")
-    return services.RemittanceInput(
-        agency_id=parse_uuid(agency_id),  # type: ignore[arg-type]
-        date=parsed.date,
-        kind=kind,
-        reference=parsed.reference,
-        agency_invoice_number=parsed.agency_invoice_number,
-        total_net_pence=parsed.total_net_pence,
-        lines=[services.LineInput(**vars(line)) for line in parsed.lines],
-        source_file_id=file_id,
-    )
-
-
 def _import_pdf(
     form: ImportForm, data: bytes, filename: str, agency_id: str, kind: str
 ) -> ViewResult:
-    from minimin.files.models import DOCUMENT
-    from minimin.files.services import store_clean
+    """Check and store the PDF, then read it in the background (services/reading.py)."""
+    from minimin.remittances.tasks import read_remittance_pdf
 
     try:
         clean = validate_pdf(data)
+        job = services.start_pdf_import(
+            current_user.id, clean, filename, parse_uuid(agency_id), kind
+        )
     except UploadError as exc:
         return _render_import(form, [exc.message], exc.status)
-    try:
-        parsed = parse_pdf(clean.data)
-    except RemittanceParseError as exc:
-        parsed = ParsedRemittance(problems=exc.problems)
-    try:
-        stored = store_clean(current_user.id, clean, filename, DOCUMENT)
-    except UploadError as exc:
-        return _render_import(form, [exc.message], exc.status)
-    if parsed.ok:
-        return _create_from_parsed(form, parsed, agency_id, kind, stored.id)
+    except services.RemittanceError as exc:
+        return _render_import(form, [str(exc)], 429)
+    enqueue(read_remittance_pdf, str(job.id))
+    return redirect(url_for("remittances.reading", import_id=job.id))
+
+
+@bp.route("/import/<import_id>")
+def reading(import_id: str) -> ViewResult:
+    """Where an imported PDF stands: reading (the page refreshes itself), unreadable, or read."""
+    job = owned_or_404(RemittanceImport, import_id)
+    if job.status == READING and not services.is_lost(job):
+        return render_template("remittances/reading.html", job=job, failed=False, problems=[])
+    if job.status != READ:
+        problems = [str(p) for p in services.problems_of(job)]
+        page = render_template("remittances/reading.html", job=job, failed=True, problems=problems)
+        return page
+    if job.remittance_id is not None:
+        remittance = db.session.get(Remittance, job.remittance_id)
+        if remittance is not None:
+            flash(
+                _(
+                    "%(n)d lines were read. Check them, then the jobs and the bank deposit.",
+                    n=len(remittance.lines),
+                ),
+                "success",
+            )
+            return redirect(url_for("remittances.detail", remittance_id=remittance.id))
+    return _render_partly_read(job)
+
+
+def _render_partly_read(job: RemittanceImport) -> ViewResult:
     # Not everything could be read: manual entry, prefilled with what was read. The PDF is
-    # kept (committed with this response) and attached when the form is saved.
-    entry = RemittanceForm(formdata=None, data=_parsed_initial(parsed, agency_id, kind))
+    # kept and attached when the form is saved.
+    parsed = services.parsed_of(job)
+    agency_id = str(job.agency_id) if job.agency_id else ""
+    entry = RemittanceForm(formdata=None, data=_parsed_initial(parsed, agency_id, job.kind))
     entry.agency_id.choices = _agency_choices()
-    entry.source_file_id.data = str(stored.id)
+    entry.source_file_id.data = str(job.file_id) if job.file_id else ""
     messages = [("", str(p)) for p in parsed.problems]
     messages.insert(
         0,

@@ -35,8 +35,17 @@ from minimin.remittances.parsers.common import (
     read_rows,
 )
 
-#: Pages read at most (a remittance is a page or two).
+#: Pages read at most (a remittance is a page or two); a longer file is refused.
 MAX_PAGES = 20
+#: Characters one page may hold (a dense A4 page of small print has about 6,000).
+MAX_CHARS_PER_PAGE = 20_000
+#: Drawn objects (characters, lines, rectangles, curves, images) one page may hold. Table
+#: detection compares them with each other, so a page of a million tiny strokes would hold the
+#: reader for minutes.
+MAX_OBJECTS_PER_PAGE = 30_000
+#: Bytes of drawing instructions one page may hold once decompressed, checked before they are
+#: interpreted (a dense page of text takes about 200 KB).
+MAX_CONTENT_PER_PAGE = 2 * 1024 * 1024
 _AMOUNT = r"\(?-?£?\s?[0-9][0-9,]*(?:\.[0-9]{1,2})?\)?-?"
 _TRAILING_AMOUNTS = re.compile(rf"^(.*?)((?:\s+{_AMOUNT})+)\s*$")
 _SPLIT = re.compile(r"\s{2,}|\t")
@@ -105,6 +114,55 @@ def _text_rows(text: str) -> tuple[list[str], list[tuple[int, list[str]]]] | Non
     return None
 
 
+def _too_large(message: Any) -> RemittanceParseError:
+    return RemittanceParseError([ParseProblem(message)])
+
+
+def _check_size(document: Any) -> None:
+    if len(document.pages) > MAX_PAGES:
+        raise _too_large(
+            _l(
+                "The PDF has more than %(n)d pages; a remittance is read from at most %(n)d. "
+                "Enter it by hand, or upload the pages with the table.",
+                n=MAX_PAGES,
+            )
+        )
+
+
+def _content_size(page: Any) -> int:
+    from pdfminer.pdftypes import resolve1
+
+    size = 0
+    for stream in page.page_obj.contents:
+        size += len(resolve1(stream).get_data())
+        if size > MAX_CONTENT_PER_PAGE:
+            break
+    return size
+
+
+def _check_page(page: Any, number: int) -> None:
+    """Refuse a page whose content would take the reader too long (before reading its text)."""
+    if _content_size(page) > MAX_CONTENT_PER_PAGE:
+        raise _too_large(
+            _l(
+                "Page %(page)d of the PDF holds too much to read as a remittance. Enter it by "
+                "hand.",
+                page=number,
+            )
+        )
+    objects = page.objects  # parses the page's content stream once; cached on the page
+    chars = len(objects.get("char", ()))
+    drawn = sum(len(items) for items in objects.values())
+    if chars > MAX_CHARS_PER_PAGE or drawn > MAX_OBJECTS_PER_PAGE:
+        raise _too_large(
+            _l(
+                "Page %(page)d of the PDF holds too much to read as a remittance. Enter it by "
+                "hand.",
+                page=number,
+            )
+        )
+
+
 def parse_pdf(data: bytes) -> ParsedRemittance:
     """Parse a remittance PDF. Raises :class:`RemittanceParseError` when the file cannot be
     opened; otherwise returns what was read with the problems found (``result.ok`` is True
@@ -121,7 +179,9 @@ def parse_pdf(data: bytes) -> ParsedRemittance:
     texts: list[str] = []
     table_found = False
     with document:
-        for page_number, page in enumerate(document.pages[:MAX_PAGES], start=1):
+        _check_size(document)
+        for page_number, page in enumerate(document.pages, start=1):
+            _check_page(page, page_number)
             try:
                 text = page.extract_text() or ""
             except Exception:

@@ -18,6 +18,8 @@ Public API, one module per sub-feature:
 * :mod:`.settling` — lines whose job the user invoiced settle that invoice (a payment of what
   the agency paid for the job, on the day the money arrived); :func:`posted_settlements`, what
   a posted remittance settled, shortfalls included;
+* :mod:`.reading` — :func:`start_pdf_import` and :func:`read_import`: a remittance PDF read
+  in the background in a limited child process, with a per-user rate limit;
 * :mod:`.owed` — :func:`owed_by_agencies`, "agency owes you": completed agency jobs not yet
   remitted, with the expected net and age, totals per agency (the remittances page).
 
@@ -56,9 +58,21 @@ from minimin.remittances.services.owed import (
     owed_totals,
 )
 from minimin.remittances.services.posting import PostResult, agency_income_pence, post_remittance
+from minimin.remittances.services.reading import (
+    IMPORTS_AT_ONCE,
+    IMPORTS_PER_HOUR,
+    input_from_parsed,
+    is_lost,
+    parsed_of,
+    problems_of,
+    read_import,
+    start_pdf_import,
+)
 from minimin.remittances.services.settling import posted as posted_settlements
 
 __all__ = [
+    "IMPORTS_AT_ONCE",
+    "IMPORTS_PER_HOUR",
     "MATCHABLE_STATUSES",
     "OWED_STATUSES",
     "AgencyOwed",
@@ -75,14 +89,20 @@ __all__ = [
     "candidate_jobs",
     "create_remittance",
     "delete_remittance",
+    "input_from_parsed",
+    "is_lost",
     "job_in",
     "list_remittances",
     "load_remittance",
     "owed_by_agencies",
     "owed_totals",
+    "parsed_of",
     "post_remittance",
     "posted_settlements",
+    "problems_of",
+    "read_import",
     "save_match",
     "self_billing_warning",
+    "start_pdf_import",
     "update_remittance",
 ]

@@ -69,6 +69,10 @@ def test_pdf_import_reads_the_table_and_keeps_the_file(
     agency = make_agency(owner)
     response = upload(signed_in, agency, pdf_bytes(), "advice.pdf")
     assert response.status_code == 302, response.get_data(as_text=True)
+    # The PDF is read in the background; the import's page then sends on to the remittance.
+    assert "/remittances/import/" in response.headers["Location"]
+    response = signed_in.get(response.headers["Location"])
+    assert response.status_code == 302
     with app.app_context():
         [remittance] = db.session.query(Remittance).all()
         assert remittance.reference == "RA-9" and remittance.total_net_pence == 82000
@@ -88,6 +92,7 @@ def test_unreadable_pdf_falls_back_to_manual_entry(
 
     agency = make_agency(owner)
     response = upload(signed_in, agency, pdf_bytes(table=False), "scan.pdf")
+    response = signed_in.get(response.headers["Location"])
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert "Not everything in the PDF could be read" in page
