@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import string
 import uuid
 from decimal import Decimal
 from typing import Any
@@ -57,14 +58,18 @@ PAYMENT_METHOD_NAMES = {
 }
 
 
+_RATE_CHARACTERS = frozenset(string.digits + ".")
+
+
 def parse_rate(text: Any) -> Decimal:
     """An exchange rate: units of the invoice currency per £1, positive, at most 8 decimals."""
     if not isinstance(text, str) or not text.strip():
         raise ValueError(_("Enter the exchange rate to pounds sterling."))
     raw = text.strip()
-    if len(raw) > 20 or not all(c.isdigit() or c == "." for c in raw) or raw.count(".") > 1:
+    # ASCII digits only: str.isdigit() also accepts "²", which Decimal then refuses.
+    if len(raw) > 20 or not all(c in _RATE_CHARACTERS for c in raw) or raw.count(".") > 1:
         raise ValueError(_("Enter the exchange rate in figures, like 1.17."))
-    value = Decimal(raw) if any(c.isdigit() for c in raw) else Decimal(-1)
+    value = Decimal(raw) if any(c in string.digits for c in raw) else Decimal(-1)
     exponent = value.as_tuple().exponent
     if isinstance(exponent, int) and exponent < -8:
         raise ValueError(_("Use at most 8 decimal places in the exchange rate."))

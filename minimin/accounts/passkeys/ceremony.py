@@ -128,7 +128,8 @@ def _read_credential() -> dict[str, Any] | None:
         abort(413)
     try:
         data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, RecursionError):
+        # ValueError: not JSON or not UTF-8; RecursionError: nested deeper than Python parses.
         return None
     return data if isinstance(data, dict) else None
 
