@@ -25,17 +25,34 @@ class Series:
     css_class: str
 
 
-def _nice_ceiling(value: int) -> int:
-    """A round number >= *value* for the top of an axis (1, 2, 5 x 10^n)."""
-    if value <= 0:
-        return 1
+#: Grid steps in pence: 1, 2, 2.5 and 5 x 10^n pounds, so every grid line falls on a value its
+#: label can state exactly (£1,250 steps read as "£1k, £2k, £3k" once labels were rounded).
+_STEP_FACTORS = (100, 200, 250, 500)
+#: At most this many intervals between the zero line and the top line.
+MAX_INTERVALS = 5
+
+
+def axis_steps(peak: int, max_intervals: int = MAX_INTERVALS) -> tuple[int, int]:
+    """``(step, intervals)``: the smallest nice step whose ``intervals`` (at most
+    *max_intervals*) reach *peak* (pence); the grid lines are at 0, step, ... step x intervals."""
     magnitude = 1
-    while magnitude * 10 <= value:
+    while True:
+        for factor in _STEP_FACTORS:
+            step = factor * magnitude
+            intervals = max(1, -(-max(peak, 0) // step))
+            if intervals <= max_intervals:
+                return step, intervals
         magnitude *= 10
-    for step in (1, 2, 5, 10):
-        if step * magnitude >= value:
-            return step * magnitude
-    return 10 * magnitude  # pragma: no cover
+
+
+def axis_label(pence: int) -> str:
+    """A grid line's value, exact: £750, £2.5k, £1.25m (never rounded to a neighbour)."""
+    pounds = pence / 100
+    if abs(pounds) >= 1_000_000:
+        return f"£{pounds / 1_000_000:g}m"
+    if abs(pounds) >= 1000:
+        return f"£{pounds / 1000:g}k"
+    return f"£{pounds:g}"
 
 
 def _pounds_label(pence: int) -> str:
@@ -47,40 +64,68 @@ def _pounds_label(pence: int) -> str:
     return f"£{pounds}"
 
 
+@dataclass(frozen=True)
+class _Layout:
+    """One drawing of a bar chart: the wide one for larger screens, the narrow one for phones.
+
+    The SVG scales with its box, text included; a 640-unit drawing squeezed onto a phone shrinks
+    12-unit text to 6 px. The narrow drawing has a viewBox close to a phone's width so its text
+    stays at least 12 px there (charts.css shows one drawing or the other)."""
+
+    css_class: str
+    width: int
+    height: int
+    left: int
+    max_labels: int  # month labels along the bottom
+    char_width: float  # the legend's estimate of one character, in viewBox units
+
+
+WIDE = _Layout("chart-wide", 640, 260, 56, 12, 8)
+NARROW = _Layout("chart-narrow", 300, 220, 46, 6, 8.5)
+
+
 def bar_chart(
     categories: Sequence[str],
     series: Sequence[Series],
     *,
     title: str,
-    width: int = 640,
-    height: int = 260,
 ) -> Markup:
     """Grouped vertical bars: one group per category (e.g. month), one bar per series.
     Negative values are drawn as zero-height (the table shows the exact figures)."""
-    left, right, top, bottom = 56, 8, 12, 36
+    return Markup(  # noqa: S704 - every text escaped in _bar_svg
+        _bar_svg(categories, series, title, WIDE) + _bar_svg(categories, series, title, NARROW)
+    )
+
+
+def _bar_svg(
+    categories: Sequence[str], series: Sequence[Series], title: str, layout: _Layout
+) -> str:
+    width, height, left = layout.width, layout.height, layout.left
+    right, top, bottom = 8, 12, 40
     plot_w = width - left - right
     plot_h = height - top - bottom
     peak = max((max(s.values, default=0) for s in series), default=0)
-    ceiling = _nice_ceiling(max(peak, 0))
+    step, intervals = axis_steps(peak)
+    ceiling = step * intervals
     parts = [
-        f'<svg class="chart" viewBox="0 0 {width} {height}" preserveAspectRatio="xMidYMid meet" '
+        f'<svg class="chart {layout.css_class}" viewBox="0 0 {width} {height}" '
+        f'preserveAspectRatio="xMidYMid meet" '
         f'xmlns="http://www.w3.org/2000/svg" aria-hidden="true" focusable="false">',
         f"<title>{escape(title)}</title>",
     ]
-    for i in range(5):
-        value = ceiling * i // 4
-        y = top + plot_h - plot_h * i / 4
+    for i in range(intervals + 1):
+        y = top + plot_h - plot_h * i / intervals
         parts.append(
             f'<line class="chart-grid" x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}"/>'
         )
         parts.append(
             f'<text class="chart-label" x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">'
-            f"{escape(_pounds_label(value))}</text>"
+            f"{escape(axis_label(step * i))}</text>"
         )
     groups = max(len(categories), 1)
     group_w = plot_w / groups
     bar_w = max(group_w * 0.8 / max(len(series), 1), 1)
-    every = max(1, (groups + 11) // 12)  # at most ~12 axis labels
+    every = max(1, -(-groups // layout.max_labels))
     for g, name in enumerate(categories):
         x0 = left + g * group_w + group_w * 0.1
         for s_index, s in enumerate(series):
@@ -100,19 +145,19 @@ def bar_chart(
         f'<line class="chart-axis" x1="{left}" x2="{width - right}" '
         f'y1="{top + plot_h}" y2="{top + plot_h}"/>'
     )
-    legend_x = left
+    legend_x = float(left)
     for s in series:
         parts.append(
-            f'<rect class="{escape(s.css_class)}" x="{legend_x}" y="{height - 14}" '
+            f'<rect class="{escape(s.css_class)}" x="{legend_x:.1f}" y="{height - 15}" '
             f'width="10" height="10"/>'
         )
         parts.append(
-            f'<text class="chart-label" x="{legend_x + 14}" y="{height - 5}">'
+            f'<text class="chart-label" x="{legend_x + 14:.1f}" y="{height - 5}">'
             f"{escape(s.label)}</text>"
         )
-        legend_x += 14 + 8 * len(s.label) + 16
+        legend_x += 14 + layout.char_width * len(s.label) + 16
     parts.append("</svg>")
-    return Markup("".join(parts))  # noqa: S704 - every text escaped above
+    return "".join(parts)
 
 
 def horizontal_bars(

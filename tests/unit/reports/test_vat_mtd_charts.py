@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
+import re
 from decimal import Decimal
+
+import pytest
 
 from minimin.core.csvsafe import safe_cell
 from minimin.core.dates import TaxYear
@@ -74,17 +78,44 @@ def test_charts_escape_and_use_classes() -> None:
     assert "&lt;May&gt;" in svg and "<May>" not in svg
     assert "Income &amp; expenses" in svg
     assert "style" not in svg and 'fill="#' not in svg
-    assert svg.count('class="chart-income"') == 3  # two bars and the legend key
+    # Two bars and the legend key, in the wide and in the narrow drawing.
+    assert svg.count('class="chart-income"') == 6
     bars = charts.horizontal_bars(["<b>Agency</b>"], [123_400], title="By client")
     assert "&lt;b&gt;Agency&lt;/b&gt;" in bars and "£1k" in bars
 
 
-def test_nice_axis_ceiling() -> None:
-    assert charts._nice_ceiling(0) == 1
-    assert charts._nice_ceiling(7) == 10
-    assert charts._nice_ceiling(120) == 200
-    assert charts._nice_ceiling(500_000) == 500_000
-    assert charts._nice_ceiling(500_001) == 1_000_000
+@pytest.mark.parametrize(
+    ("peak", "step", "intervals"),
+    [
+        (0, 100, 1),
+        (450, 100, 5),
+        (120_000, 25_000, 5),  # £1,200: £250 steps up to £1,250
+        (500_000, 100_000, 5),  # £5,000: £1k steps, never £1,250 ones
+        (480_000, 100_000, 5),
+        (900_000, 200_000, 5),
+        (1_200_000, 250_000, 5),
+        (10_000_000, 2_000_000, 5),
+    ],
+)
+def test_axis_steps_are_nice(peak: int, step: int, intervals: int) -> None:
+    assert charts.axis_steps(peak) == (step, intervals)
+    assert step * intervals >= peak
+
+
+def test_every_grid_line_is_labelled_with_its_own_value() -> None:
+    svg = charts.bar_chart(
+        ["Apr", "May"], [charts.Series("Income", [480_000, 100_000], "chart-income")], title="t"
+    )
+    wide = svg[: svg.index("</svg>")]
+    labels = re.findall(r'text-anchor="end">([^<]+)<', wide)
+    assert labels == ["£0", "£1k", "£2k", "£3k", "£4k", "£5k"]
+    grid = [float(y) for y in re.findall(r'class="chart-grid"[^>]*y1="([\d.]+)"', wide)]
+    assert len(grid) == 6
+    gaps = {round(a - b, 1) for a, b in itertools.pairwise(grid)}
+    assert len(gaps) == 1  # evenly spaced: each line is where its label says
+    assert charts.axis_label(250_000) == "£2.5k"
+    assert charts.axis_label(125_000_000) == "£1.25m"
+    assert charts.axis_label(75_000) == "£750"
 
 
 def test_csv_cells_are_formula_safe() -> None:
