@@ -99,7 +99,9 @@ def validation_errors(exc: ValidationError, where: str = "") -> list[dict[str, s
     result = []
     for error in exc.errors(include_url=False):
         path = ".".join(str(part) for part in error["loc"]) or where or "body"
-        result.append({"field": path, "code": str(error["type"]), "detail": str(error["msg"])})
+        # Our own validators' messages are written for people: without pydantic's prefix.
+        detail = str(error["msg"]).removeprefix("Value error, ")
+        result.append({"field": path, "code": str(error["type"]), "detail": detail})
     return result
 
 

@@ -42,12 +42,39 @@ def make_token(app: Flask, user: Any, scopes: tuple[str, ...] = ALL_SCOPES, days
     return plain
 
 
+def add_profile(app: Flask, user: Any, **values: Any) -> None:
+    """A complete business profile (not VAT-registered unless *values* say so)."""
+    from minimin.business.models import BusinessProfile
+    from minimin.extensions import db
+
+    with app.app_context():
+        fields = {
+            "user_id": user.id,
+            "business_name": "Alex Freelance Photography",
+            "address_line1": "1 High Street",
+            "town": "Bristol",
+            "postcode": "BS1 1AA",
+            "invoice_email": "alex@example.com",
+            "bank_account_name": "A Freelance",
+            "bank_sort_code": "12-34-56",
+            "bank_account_number": "12345678",
+            "onboarding_step": "done",
+            "day_rate_pence": 45000,
+            **values,
+        }
+        db.session.add(BusinessProfile(**fields))
+        db.session.commit()
+
+
 @pytest.fixture
 def api_for(app: Flask, make_user: Any) -> Callable[..., ApiClient]:
-    """``api_for(user=None, scopes=ALL_SCOPES)``: a client with a new token of *user*."""
+    """``api_for(user=None, scopes=ALL_SCOPES)``: a client with a new token of *user*, who has
+    a business profile."""
 
     def build(user: Any = None, scopes: tuple[str, ...] = ALL_SCOPES) -> ApiClient:
-        user = user or make_user()
+        if user is None:
+            user = make_user()
+            add_profile(app, user)
         return ApiClient(app.test_client(), make_token(app, user, scopes), user)
 
     return build
