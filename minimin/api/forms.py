@@ -6,7 +6,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField
+from wtforms import SelectChoice, SelectField
 from wtforms.validators import InputRequired
 
 from minimin.api.models import NAME_MAX
@@ -14,7 +14,11 @@ from minimin.api.scopes import AREAS, READ, WRITE
 from minimin.api.tokens import LIFETIMES
 from minimin.core.forms import TextField
 
-LEVELS = [("", _l("No access")), (READ, _l("Read")), (WRITE, _l("Read and write"))]
+LEVELS = [
+    SelectChoice("", _l("No access")),
+    SelectChoice(READ, _l("Read")),
+    SelectChoice(WRITE, _l("Read and write")),
+]
 
 
 class TokenForm(FlaskForm):
@@ -23,7 +27,7 @@ class TokenForm(FlaskForm):
     )
     expires = SelectField(
         _l("Expires after"),
-        choices=[(str(d), _l("%(n)d days", n=d)) for d in LIFETIMES],
+        choices=[SelectChoice(str(d), _l("%(n)d days", n=d)) for d in LIFETIMES],
         default="90",
     )
 
