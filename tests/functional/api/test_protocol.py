@@ -1,0 +1,121 @@
+"""What every operation shares: rate limits per token, the OpenAPI document and its
+documentation page, and that every page action has an API operation or a stated reason."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from minimin.api.operations import OPERATIONS
+from minimin.core.security import access_class
+
+#: Page actions (POST endpoints of the feature blueprints) with no API operation, and why.
+#: Account, privacy and admin actions are never reachable with a token (docs/api.md).
+NEVER = {
+    "accounts": "account settings and sign-in: never reachable with a token",
+    "passkeys": "sign-in credentials: never reachable with a token",
+    "privacy": "consent, export and deletion: never reachable with a token",
+    "admin": "the admin area: never reachable with a token",
+    "pages": "the browser's language and theme",
+    "api_tokens": "tokens are made and revoked only on the account page",
+    "payments": "connecting Stripe needs the owner in a browser",
+}
+#: Feature actions the API does not offer yet (reads of the same records are offered).
+NOT_YET = {
+    "banking.accept", "banking.apply_rules", "banking.create_expense", "banking.delete_account",
+    "banking.delete_rule", "banking.edit_account", "banking.edit_rule", "banking.ignore",
+    "banking.mapping", "banking.move_rule", "banking.new_account", "banking.reject",
+    "banking.rules_page", "banking.set_category", "banking.set_contact", "banking.split",
+    "banking.undo_match", "banking.upload",
+    "business.remove_bank", "business.remove_logo", "business.reveal_bank", "business.save_bank",
+    "business.save_invoices", "business.save_rates", "business.save_simple", "business.save_vat",
+    "business.save_work_type", "business.setup", "business.skip_setup", "business.upload_logo",
+    "contacts.agency_archive", "contacts.agency_delete", "contacts.agency_edit",
+    "contacts.agency_new", "contacts.agency_unarchive", "contacts.client_archive",
+    "contacts.client_delete", "contacts.client_edit", "contacts.client_unarchive",
+    "expenses.delete", "expenses.edit", "expenses.journey_delete", "expenses.journey_edit",
+    "expenses.journey_new", "expenses.recurring_delete", "expenses.recurring_edit",
+    "expenses.recurring_new", "expenses.remove_receipt",
+    "invoices.add_refund", "invoices.delete", "invoices.delete_payment", "invoices.delete_refund",
+    "invoices.duplicate", "invoices.edit", "invoices.from_jobs", "invoices.new_credit_note",
+    "invoices.recurring", "invoices.reminder_delete", "invoices.reminder_settings",
+    "invoices.reminder_toggle", "invoices.send", "invoices.toggle_reminders",
+    "jobs.add_attachment", "jobs.change_status", "jobs.delete", "jobs.edit", "jobs.new",
+    "jobs.remove_attachment", "jobs.renew_usage",
+    "remittances.delete", "remittances.edit", "remittances.import_file", "remittances.match",
+    "remittances.new", "remittances.post",
+    "reports.estimate", "tax.export_share", "tax.export_start", "tax.vat_file",
+}
+
+
+def _page_actions(app: Flask) -> set[str]:
+    """POST endpoints of signed-in pages (the public pay page and webhooks are no action of
+    the owner's)."""
+    return {
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if "POST" in (rule.methods or ())
+        and not rule.endpoint.startswith("api.")
+        and access_class(app, rule.endpoint) in ("user", "admin")
+    }
+
+
+def test_every_page_action_has_an_operation_or_a_reason(app: Flask) -> None:
+    covered = {endpoint for op in OPERATIONS for endpoint in op.covers}
+    actions = _page_actions(app)
+    missing = sorted(
+        e for e in actions
+        if e not in covered and e not in NOT_YET and e.split(".", 1)[0] not in NEVER
+    )
+    assert not missing, f"page actions with no API operation and no reason: {missing}"
+    assert covered <= actions, f"operations cover unknown actions: {covered - actions}"
+    stale = sorted(NOT_YET & covered) + sorted(NOT_YET - actions)
+    assert not stale, f"NOT_YET lists actions that are covered or gone: {stale}"
+
+
+def test_the_openapi_document_lists_every_operation(client: Any) -> None:
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    document = response.get_json()
+    assert document["openapi"].startswith("3.1")
+    listed = {(m.upper(), p) for p, ms in document["paths"].items() for m in ms}
+    for op in OPERATIONS:
+        path = "/api/v1" + op.rule.replace("<", "{").replace(">", "}")
+        assert (op.method, path) in listed
+    invoice = document["components"]["schemas"]["InvoiceOut"]
+    assert invoice["properties"]["total"]["$ref"].endswith("/Money")
+    money = document["components"]["schemas"]["Money"]
+    assert money["properties"]["amount"]["type"] == "string"
+
+
+def test_the_documentation_page_is_served_here_with_no_script(client: Any) -> None:
+    response = client.get("/api/v1/docs")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "GET /api/v1/invoices" in page
+    assert "invoices:write" in page
+    assert 'id="problem-invalid"' in page
+    assert "<script" not in page.split("</header>", 1)[-1]
+    assert "http://" not in page and "https://" not in page
+
+
+@pytest.fixture
+def app_config() -> dict[str, Any]:
+    return {"MINIMIN_API_RATE_LIMIT": "3/minute"}
+
+
+def test_rate_limit_per_token_with_headers_and_429(api_for: Any) -> None:
+    first, second = api_for(), api_for()
+    answers = [first.get("/api/v1/invoices") for _ in range(3)]
+    assert [a.status_code for a in answers] == [200, 200, 200]
+    assert answers[0].headers["RateLimit-Policy"] == '"token";q=3;w=60'
+    assert answers[0].headers["RateLimit"].startswith('"token";r=2;t=')
+    assert answers[2].headers["RateLimit"].startswith('"token";r=0;t=')
+    refused = first.get("/api/v1/invoices")
+    assert refused.status_code == 429
+    assert refused.headers["Content-Type"] == "application/problem+json"
+    assert int(refused.headers["Retry-After"]) >= 1
+    # Another token has its own allowance.
+    assert second.get("/api/v1/invoices").status_code == 200
