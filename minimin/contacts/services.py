@@ -21,14 +21,13 @@ from minimin.contacts.models import (
     AgencyCommissionRate,
     Client,
 )
-from minimin.core import audit
+from minimin.core import audit, listing_params
 from minimin.core.db import utcnow
 from minimin.core.paging import page_number
 from minimin.core.templating import LONDON
 from minimin.extensions import db
 
 PAGE_SIZE = 50
-SEARCH_MAX = 100
 
 Contact = TypeVar("Contact", Client, Agency)
 
@@ -56,18 +55,12 @@ class ListQuery:
 
     @classmethod
     def from_args(cls, args: Any) -> ListQuery:
-        search = str(args.get("q", ""))[:SEARCH_MAX].strip()
-        # Text that cannot be stored cannot match either; drop it rather than fail.
-        search = "".join(ch for ch in search if ch.isprintable() and not _surrogate(ch))
-        sort = args.get("sort", "name")
-        if sort not in SORTS:
-            sort = "name"
-        page = page_number(args)
+        params = listing_params.parse(args, SORTS, "name")
         return cls(
-            search=search,
-            sort=sort,
-            descending=args.get("dir") == "desc",
-            page=page,
+            search=params.q,
+            sort=params.sort,
+            descending=params.descending,
+            page=page_number(args),
             archived=args.get("archived") == "1",
         )
 
@@ -83,10 +76,6 @@ class ListQuery:
         for key, value in changes.items():
             values[key] = value
         return {k: v for k, v in values.items() if v is not None}
-
-
-def _surrogate(ch: str) -> bool:
-    return 0xD800 <= ord(ch) <= 0xDFFF
 
 
 @dataclass(frozen=True)
@@ -106,36 +95,46 @@ class Page:
         return self.page < self.pages
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def list_contacts(model: type[Contact], user_id: uuid.UUID, query: ListQuery) -> Page:
-    """One page of the user's clients or agencies: exactly two SQL queries (count and page)."""
+def _list_conditions(model: type[Contact], user_id: uuid.UUID, query: ListQuery) -> list[Any]:
     conditions: list[Any] = [model.user_id == user_id]
     if query.archived:
         conditions.append(model.archived_at.is_not(None))
     else:
         conditions.append(model.archived_at.is_(None))
     if query.search:
-        pattern = f"%{_escape_like(query.search.lower())}%"
         conditions.append(
-            sa.or_(
-                *(
-                    sa.func.lower(column).like(pattern, escape="\\")
-                    for column in (model.name, model.contact_name, model.email)
-                )
-            )
+            listing_params.contains(query.search, model.name, model.contact_name, model.email)
         )
+    return conditions
+
+
+def _list_order(model: type[Contact], query: ListQuery) -> list[Any]:
+    column = getattr(model, SORTS[query.sort])
+    if query.descending:
+        return [column.desc().nulls_last(), model.id.desc()]
+    return [column.asc().nulls_last(), model.id.asc()]
+
+
+def all_contacts(model: type[Contact], user_id: uuid.UUID, query: ListQuery) -> list[Any]:
+    """Every contact the list shows (all pages), in its order: one statement (CSV export)."""
+    statement = (
+        sa.select(model)
+        .where(*_list_conditions(model, user_id, query))
+        .order_by(*_list_order(model, query))
+    )
+    if model is Agency:
+        statement = statement.options(sa.orm.lazyload(Agency.commission_rates))
+    return list(db.session.scalars(statement))
+
+
+def list_contacts(model: type[Contact], user_id: uuid.UUID, query: ListQuery) -> Page:
+    """One page of the user's clients or agencies: exactly two SQL queries (count and page)."""
+    conditions = _list_conditions(model, user_id, query)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*conditions))
     total = int(total or 0)
     pages = max(1, math.ceil(total / PAGE_SIZE))
     page = min(query.page, pages)
-    column = getattr(model, SORTS[query.sort])
-    if query.descending:
-        order = [column.desc().nulls_last(), model.id.desc()]
-    else:
-        order = [column.asc().nulls_last(), model.id.asc()]
+    order = _list_order(model, query)
     statement = (
         sa.select(model)
         .where(*conditions)

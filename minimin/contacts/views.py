@@ -15,6 +15,7 @@ from minimin.contacts import services
 from minimin.contacts.forms import AgencyForm, ClientForm, ConfirmForm
 from minimin.contacts.kinds import KINDS_OF_WORK, kind_label
 from minimin.contacts.models import Agency, Client
+from minimin.core import listing_params
 from minimin.core.security import USER, classify_blueprint
 from minimin.core.tenancy import owned_or_404
 
@@ -43,12 +44,39 @@ def _list(model: type[Any], template: str) -> str:
     return render_template(template, page=page, query=query, confirm=ConfirmForm())
 
 
+def _csv(model: type[Any], filename: str) -> Response:
+    """The list as it is searched and sorted, every page, as a formula-safe CSV."""
+    query = services.ListQuery.from_args(request.args)
+    rows = services.all_contacts(model, current_user.id, query)
+    header = [_("Name"), _("Contact"), _("Email"), _("Phone"), _("VAT number")]
+    header += [_("Payment terms (days)"), _("Added")]
+    return listing_params.csv_response(
+        filename,
+        header,
+        rows,
+        lambda c: [
+            c.name,
+            c.contact_name,
+            c.email,
+            c.phone,
+            c.vat_number,
+            c.payment_terms_days,
+            c.created_at.date(),
+        ],
+    )
+
+
 # --------------------------------------------------------------------------- clients
 
 
 @bp.route("/clients")
 def clients() -> str:
     return _list(Client, "contacts/client_list.html")
+
+
+@bp.route("/clients.csv")
+def clients_csv() -> Response:
+    return _csv(Client, "clients.csv")
 
 
 @bp.route("/clients/new", methods=["GET", "POST"])
@@ -112,6 +140,11 @@ def client_delete(client_id: str) -> ViewResult:
 @bp.route("/agencies")
 def agencies() -> str:
     return _list(Agency, "contacts/agency_list.html")
+
+
+@bp.route("/agencies.csv")
+def agencies_csv() -> Response:
+    return _csv(Agency, "agencies.csv")
 
 
 def _agency_form_page(form: AgencyForm, agency: Agency | None, status: int = 200) -> ViewResult:
