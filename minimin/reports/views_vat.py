@@ -19,7 +19,7 @@ from minimin.business.models import BusinessProfile
 from minimin.core.dates import DateError, parse_uk_date, uk_today
 from minimin.core.security import USER, classify_blueprint
 from minimin.extensions import db
-from minimin.reports import vat_return
+from minimin.reports import vat_periods, vat_return
 
 bp = Blueprint(
     "tax",
@@ -62,9 +62,9 @@ def vat_index() -> Any:
             return _error(exc.message)
         return redirect(url_for("tax.vat_return", start=start.isoformat(), end=end.isoformat()))
     today = uk_today()
-    periods = vat_return.periods(profile, today) if profile and profile.vat_registered else []
+    registered = bool(profile and profile.vat_registered)
     filed = {}
-    if periods:
+    if registered:
         filed = {
             (r.period_start, r.period_end): r
             for r in db.session.scalars(
@@ -73,6 +73,7 @@ def vat_index() -> Any:
                 )
             )
         }
+    periods = vat_periods.offered(profile, today, filed) if profile and registered else []
     threshold = vat_return.threshold_position(current_user.id, today)
     return render_template(
         "reports/vat_index.html",
