@@ -3,7 +3,9 @@
 
 The routes come from ``app.url_map``, so routes added later are covered without editing this
 file. The only routes allowed to skip CSRF are the ``@webhook`` ones (they prove themselves by a
-signature) and the short, explicit list below; a test fails if anything else is exempted.
+signature), the JSON API (it reads no cookie: only a bearer token authenticates it, so a
+cookie-authenticated write is refused) and the short, explicit list below; a test fails if
+anything else is exempted.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 from flask import Flask
 from werkzeug.routing import Rule
 
-from minimin.core.security import WEBHOOK, access_class
+from minimin.core.security import API, WEBHOOK, access_class
 from tests.security.routes import placeholder_url
 
 UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
@@ -45,7 +47,7 @@ def unsafe_routes(app: Flask) -> list[tuple[Rule, str]]:
         for rule in app.url_map.iter_rules()
         for method in UNSAFE
         if method in (rule.methods or ())
-        and access_class(app, rule.endpoint) != WEBHOOK
+        and access_class(app, rule.endpoint) not in (WEBHOOK, API)
         and rule.endpoint not in EXPLICITLY_EXEMPT
     ]
 
@@ -55,7 +57,7 @@ def test_csrf_exemptions_are_only_webhooks_and_the_explicit_list(app: Flask) -> 
         rule.endpoint
         for rule in app.url_map.iter_rules()
         if _is_exempt_view(app, rule.endpoint)
-        and access_class(app, rule.endpoint) != WEBHOOK
+        and access_class(app, rule.endpoint) not in (WEBHOOK, API)
         and rule.endpoint not in EXPLICITLY_EXEMPT
     )
     assert not exempt, f"CSRF-exempt routes that are not webhooks: {exempt}"
@@ -106,3 +108,27 @@ def test_the_victims_own_token_is_accepted(app: Flask, make_user, login) -> None
     response = client.submit("/logout", {}, form_page="/account")
     assert response.status_code == 302
     assert client.get("/account").status_code == 302  # signed out now
+
+
+def test_cookie_authenticated_api_writes_are_refused(app: Flask, make_user, login) -> None:
+    """The API is CSRF-exempt because a session cookie never authenticates it: a signed-in
+    browser's write to any API route, with or without a CSRF token, is 401 and changes
+    nothing."""
+    client = app.test_client()
+    login(client, make_user())
+    token = client.csrf_token("/account")
+    routes = [
+        (rule, method)
+        for rule in app.url_map.iter_rules()
+        for method in UNSAFE
+        if method in (rule.methods or ()) and access_class(app, rule.endpoint) == API
+    ]
+    assert routes, "no API write route found"
+    failures = []
+    for rule, method in routes:
+        url = placeholder_url(app, rule, method)
+        for headers in ({}, {"X-CSRFToken": token}):
+            response = client.open(url, method=method, json={"name": "x"}, headers=headers)
+            if response.status_code != 401:
+                failures.append(f"{method} {url}: {response.status_code}")
+    assert not failures, "API writes accepted with a cookie:\n" + "\n".join(failures)
