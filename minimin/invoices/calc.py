@@ -21,6 +21,7 @@ from minimin.invoices.vat import VATTreatment
 #: Lines of a business that is not VAT-registered: no VAT, whatever treatment was chosen.
 NOT_REGISTERED = "not_registered"
 REVERSE_CHARGE = VATTreatment.REVERSE_CHARGE.value
+REVERSE_ABROAD = VATTreatment.REVERSE_CHARGE_ABROAD.value
 STANDARD = VATTreatment.STANDARD.value
 OUTSIDE_SCOPE = VATTreatment.OUTSIDE_SCOPE.value
 
@@ -30,7 +31,10 @@ TREATMENT_LABELS = {
     VATTreatment.ZERO.value: _l("Zero rate (%(rate)s%%)", rate=0),
     VATTreatment.EXEMPT.value: _l("Exempt"),
     VATTreatment.OUTSIDE_SCOPE.value: _l("Outside the scope of VAT"),
-    VATTreatment.REVERSE_CHARGE.value: _l("Reverse charge"),
+    VATTreatment.REVERSE_CHARGE.value: _l("Reverse charge (UK customer accounts for the VAT)"),
+    VATTreatment.REVERSE_CHARGE_ABROAD.value: _l(
+        "Reverse charge: services to a business customer abroad"
+    ),
 }
 
 
@@ -44,7 +48,7 @@ def treatment_label(treatment: str, rate: Decimal) -> str:
         return "Exempt"
     if treatment == VATTreatment.OUTSIDE_SCOPE.value:
         return "Outside scope"
-    if treatment == VATTreatment.REVERSE_CHARGE.value:
+    if treatment in (VATTreatment.REVERSE_CHARGE.value, VATTreatment.REVERSE_CHARGE_ABROAD.value):
         return "Reverse charge"
     if treatment == NOT_REGISTERED:
         return "No VAT"

@@ -192,6 +192,8 @@ def invoice_document(invoice: Invoice, *, payment_link: str | None = None) -> di
         "exchange_rate": invoice.exchange_rate,
         "reverse_charge": registered
         and any(line.vat_treatment == vat_rules.REVERSE_CHARGE for line in invoice.lines),
+        "reverse_charge_abroad": registered
+        and any(line.vat_treatment == vat_rules.REVERSE_ABROAD for line in invoice.lines),
         "notes": invoice.notes,
         "payment_link": payment_link,
         "late_payment_note": late_note,
@@ -240,6 +242,8 @@ def credit_note_document(
         "exchange_rate": invoice.exchange_rate,
         "reverse_charge": registered
         and any(item["treatment"] == vat_rules.REVERSE_CHARGE for item in note.lines_snapshot),
+        "reverse_charge_abroad": registered
+        and any(item["treatment"] == vat_rules.REVERSE_ABROAD for item in note.lines_snapshot),
         "notes": note.reason,
         "payment_link": None,
         "late_payment_note": None,

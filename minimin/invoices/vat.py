@@ -31,7 +31,11 @@ class VATTreatment(StrEnum):
     ZERO = "zero"
     EXEMPT = "exempt"
     OUTSIDE_SCOPE = "outside_scope"
+    #: Domestic reverse charge: a UK customer accounts for the VAT (a UK supply).
     REVERSE_CHARGE = "reverse_charge"
+    #: Services to a business customer abroad whose place of supply is outside the UK: the
+    #: customer accounts for any VAT in its own country.
+    REVERSE_CHARGE_ABROAD = "reverse_abroad"
 
     @property
     def charges_vat(self) -> bool:
@@ -39,10 +43,16 @@ class VATTreatment(StrEnum):
         return self in (VATTreatment.STANDARD, VATTreatment.REDUCED)
 
     @property
+    def is_reverse_charge(self) -> bool:
+        """The customer accounts for the VAT (the invoice must say so)."""
+        return self in (VATTreatment.REVERSE_CHARGE, VATTreatment.REVERSE_CHARGE_ABROAD)
+
+    @property
     def is_taxable_supply(self) -> bool:
         """Counts toward taxable turnover (VAT registration threshold): standard, reduced, zero
-        and (for the supplier's own threshold test) reverse-charged services supplied in the
-        UK are taxable; exempt and outside-the-scope supplies are not."""
+        and domestic reverse-charge supplies (supplied in the UK) are taxable; exempt and
+        outside-the-scope supplies, and services to customers abroad (place of supply outside
+        the UK), are not."""
         return self in (
             VATTreatment.STANDARD,
             VATTreatment.REDUCED,
@@ -196,7 +206,7 @@ class InvoiceTotals:
     @property
     def has_reverse_charge(self) -> bool:
         """True when a line is reverse-charged (the invoice must say so)."""
-        return any(t.line.treatment is VATTreatment.REVERSE_CHARGE for t in self.lines)
+        return any(t.line.treatment.is_reverse_charge for t in self.lines)
 
 
 def line_totals(line: InvoiceLine, tax_point: date) -> LineTotals:

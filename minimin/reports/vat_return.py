@@ -806,6 +806,20 @@ class ThresholdPosition:
     end: dt.date
     turnover_pence: int
     threshold_pence: int
+    #: Taxable turnover expected in the next 30 days alone (invoices dated after today and
+    #: confirmed jobs ending in them): the forward-look test.
+    next_30_days_pence: int = 0
+
+    @property
+    def next_30_days_end(self) -> dt.date:
+        return add_days(self.end, FORWARD_LOOK_DAYS)
+
+    @property
+    def expected_over(self) -> bool:
+        """The forward-look test: turnover expected in the next 30 days alone goes over the
+        threshold, so registration is due now (by the end of those 30 days), whatever the
+        past 12 months."""
+        return expected_over_threshold(self.next_30_days_pence, self.threshold_pence)
 
     @property
     def percent(self) -> int:
@@ -827,6 +841,35 @@ class ThresholdPosition:
     @property
     def headroom_pence(self) -> int:
         return max(self.threshold_pence - self.turnover_pence, 0)
+
+
+#: The forward-look test's window: the next 30 days from today.
+FORWARD_LOOK_DAYS = 30
+
+
+def expected_over_threshold(next_30_days_pence: int, threshold_pence: int) -> bool:
+    """HMRC's forward-look test: register when taxable turnover in the next 30 days ALONE is
+    expected to go over the threshold (more than it: exactly the threshold is not over)."""
+    return next_30_days_pence > threshold_pence
+
+
+def expected_turnover_pence(user_id: uuid.UUID, today: dt.date) -> int:
+    """Taxable turnover expected in the 30 days after *today*: invoices and other turnover
+    already dated in them, and the gross fees of confirmed sterling jobs ending in them
+    (not yet invoiced, so not counted twice)."""
+    from minimin.jobs.models import CONFIRMED, Job
+
+    start, end = add_days(today, 1), add_days(today, FORWARD_LOOK_DAYS)
+    dated = taxable_turnover_pence(user_id, start, end)
+    booked = db.session.scalar(
+        sa.select(sa.func.coalesce(sa.func.sum(Job.gross_pence), 0)).where(
+            Job.user_id == user_id,
+            Job.status == CONFIRMED,
+            Job.currency == GBP,
+            sa.func.coalesce(Job.ends_on, Job.starts_on).between(start, end),
+        )
+    )
+    return dated + int(booked or 0)
 
 
 def taxable_turnover_pence(user_id: uuid.UUID, start: dt.date, end: dt.date) -> int:
@@ -851,7 +894,14 @@ def registration_threshold(today: dt.date) -> int:
 
 
 def threshold_position(user_id: uuid.UUID, today: dt.date) -> ThresholdPosition:
-    """Rolling 12 months to *today* against the registration threshold in force today."""
+    """Rolling 12 months to *today* against the registration threshold in force today, and
+    the turnover expected in the next 30 days (the forward-look test)."""
     start = add_days(add_months(today, -12), 1)
     threshold = registration_threshold(today)
-    return ThresholdPosition(start, today, taxable_turnover_pence(user_id, start, today), threshold)
+    return ThresholdPosition(
+        start,
+        today,
+        taxable_turnover_pence(user_id, start, today),
+        threshold,
+        expected_turnover_pence(user_id, today),
+    )

@@ -26,6 +26,7 @@ from minimin.invoices.models import (
     Payment,
     Refund,
 )
+from minimin.invoices.vat import VATTreatment
 from minimin.ledger import posting
 from minimin.ledger.entries import Posting
 from minimin.ledger.rules import invoices as rules
@@ -65,7 +66,15 @@ def _registered(snapshot: dict[str, Any] | None) -> bool:
 
 
 def _vat_code(treatment: str | None, registered: bool) -> str | None:
-    return treatment if registered else rules.NOT_REGISTERED
+    """The line's VAT treatment; ``not_registered`` for a business that charged no VAT, except
+    supplies that are not taxable (exempt, outside the scope, services to customers abroad):
+    they keep their code, as the VAT registration threshold test leaves them out."""
+    if registered or treatment in _NOT_TAXABLE:
+        return treatment
+    return rules.NOT_REGISTERED
+
+
+_NOT_TAXABLE = frozenset(t.value for t in VATTreatment if not t.is_taxable_supply)
 
 
 def counts_as_issued(invoice: Invoice) -> bool:
