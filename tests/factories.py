@@ -249,6 +249,12 @@ FACTORIES: dict[str, Builder] = {
         "remittance_id": ids["remittance"],
         "description": CANARIES["line"],
     },
+    "remittance_import": lambda ids, u: {
+        "agency_id": ids["agency"],
+        "status": "read",
+        "file_id": ids["stored_file"],
+        "result": {"lines": [{"description": CANARIES["line"]}]},
+    },
     "agency_income": lambda ids, u: {
         "remittance_id": ids["remittance"],
         "remittance_line_id": ids["remittance_line"],
@@ -299,6 +305,7 @@ FACTORIES: dict[str, Builder] = {
         "memo": CANARIES["line"],
     },
     "ledger_period_lock": lambda ids, u: {"locked_through": date(2020, 4, 5), "reason": "year"},
+    "remittance_import": lambda ids, u: {"status": "reading"},  # TEMPORARY-LOCAL
     "api_token": lambda ids, u: {
         "name": CANARIES["device"],
         "token_hash": _fp(),
