@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from minimin.contacts.models import Agency, Client
-from minimin.core import changes
+from minimin.core import changes, listing_params
 from minimin.core.money import Money
 from minimin.extensions import db
 from minimin.jobs.models import (
@@ -54,6 +54,8 @@ class JobFilters:
     date_from: date | None = None
     date_to: date | None = None
     to_invoice: bool = False
+    #: Search text: title, location, client or agency name contain it (any case).
+    q: str = ""
 
 
 #: What a list row shows, read as plain columns (no ORM objects: a page of fifty jobs with
@@ -117,7 +119,24 @@ def _conditions(user_id: uuid.UUID, f: JobFilters) -> list[Any]:
         conditions.append(Job.ends_on >= f.date_from)
     if f.date_to:
         conditions.append(Job.starts_on <= f.date_to)
+    if f.q:
+        conditions.append(_search(user_id, f.q))
     return conditions
+
+
+def _search(user_id: uuid.UUID, q: str) -> Any:
+    # Names through subqueries, not joins: the count and gross aggregate reads jobs alone.
+    clients = sa.select(Client.id).where(
+        Client.user_id == user_id, listing_params.contains(q, Client.name)
+    )
+    agencies = sa.select(Agency.id).where(
+        Agency.user_id == user_id, listing_params.contains(q, Agency.name)
+    )
+    return sa.or_(
+        listing_params.contains(q, Job.title, Job.location),
+        Job.client_id.in_(clients),
+        Job.agency_id.in_(agencies),
+    )
 
 
 def list_jobs(
@@ -166,6 +185,21 @@ def list_jobs(
         total_count=int(count),
         gross_pence=int(gross),
         sort=sort,
+    )
+
+
+def all_jobs(user_id: uuid.UUID, filters: JobFilters, *, sort: str = DEFAULT_SORT) -> list[Any]:
+    """Every job the list shows (all pages), in its order, as rows: one statement (CSV)."""
+    if sort not in SORTS:
+        sort = DEFAULT_SORT
+    return list(
+        db.session.execute(
+            sa.select(*_ROW_COLUMNS, Job.location)
+            .outerjoin(Client, Client.id == Job.client_id)
+            .outerjoin(Agency, Agency.id == Job.agency_id)
+            .where(*_conditions(user_id, filters))
+            .order_by(*SORTS[sort], Job.id)
+        )
     )
 
 

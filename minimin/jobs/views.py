@@ -14,6 +14,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from minimin.contacts.kinds import kind_label
+from minimin.core import listing_params
 from minimin.core.dates import DateError, parse_uk_date, uk_today
 from minimin.core.forms import select_choices
 from minimin.core.i18n import label_lookup
@@ -113,8 +114,11 @@ def index() -> ViewResult:
     # catches an exception for every key that is missing.
     args = request.args.to_dict()
     filters, errors = _filters_from_args(args)
-    sort = args.get("sort", listing.DEFAULT_SORT)
-    page = listing.list_jobs(current_user.id, filters, sort=sort, page=page_number(args))
+    params = _list_params(args)
+    filters.q = params.q
+    page = listing.list_jobs(
+        current_user.id, filters, sort=params.legacy_sort, page=page_number(args)
+    )
     clients, agencies = services.contact_choices(current_user.id)
     return render_template(
         "jobs/list.html",
@@ -126,6 +130,48 @@ def index() -> ViewResult:
         agencies=agencies,
         statuses=[(s, str(STATUS_LABELS[s])) for s in STATUSES],
         args=args,
+        params=params,
+        filter_args=_filter_args(args),
+    )
+
+
+def _list_params(args: Any) -> listing_params.ListParams:
+    keys = {key.lstrip("-") for key in listing.SORTS}
+    return listing_params.parse(args, keys, "date", listing_params.DESC)
+
+
+def _filter_args(args: Any) -> dict[str, str]:
+    """The list's filters (not search, sort or page), kept by its header and CSV links."""
+    return {k: args[k] for k in ("status", "client", "agency", "from", "to") if args.get(k)}
+
+
+@bp.route("/export.csv")
+def index_csv() -> Response:
+    """The jobs list as filtered, searched and sorted, every page, as a formula-safe CSV."""
+    args = request.args.to_dict()
+    filters, _errors = _filters_from_args(args)
+    params = _list_params(args)
+    filters.q = params.q
+    rows = listing.all_jobs(current_user.id, filters, sort=params.legacy_sort)
+    totals = _net_by_job(rows)
+    header = [_("First day"), _("Last day"), _("Job"), _("Client"), _("Agency"), _("Location")]
+    header += [_("Status"), _("Currency"), _("Gross"), _("Expected net")]
+    return listing_params.csv_response(
+        "jobs.csv",
+        header,
+        rows,
+        lambda r: [
+            r.starts_on,
+            r.ends_on,
+            r.title,
+            r.client_name,
+            r.agency_name,
+            r.location,
+            str(STATUS_LABELS.get(r.status, r.status)),
+            r.currency,
+            totals[r.id].gross.amount,
+            totals[r.id].net_paid.amount,
+        ],
     )
 
 
