@@ -45,9 +45,12 @@ def generate_key(key_id: str) -> None:
 def register_commands(app: Flask) -> None:
     app.cli.add_command(serve)
     app.cli.add_command(worker)
+    from minimin.core.backup import backup_command, restore_command
     from minimin.core.rotation import rotate_keys_command
 
     app.cli.add_command(rotate_keys_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
 
 
 @click.command("serve")
