@@ -134,11 +134,11 @@ def parse_money(
         if not allow_negative:
             raise MoneyError(_l("Enter an amount of zero or more."), code="negative")
         value = -value
-    money = Money(value.quantize(_quantum(currency)), currency)
-    if abs(money.pence) > max_pence:
+    # Checked before quantize: past 28 digits quantize raises InvalidOperation instead.
+    if abs(value.scaleb(places)) > max_pence:
         limit = format_money(Money.from_pence(max_pence, currency))
         raise MoneyError(_l("Enter an amount no larger than %(max)s.", max=limit), code="range")
-    return money
+    return Money(value.quantize(_quantum(currency)), currency)
 
 
 def parse_quantity(text: Any, *, allow_zero: bool = True) -> Decimal:

@@ -212,6 +212,8 @@ def test_parse_money_accepts(text, pence):
         ("£-5", "negative"),
         ("100000000000.01", "range"),
         ("99999999999999999999", "range"),
+        ("9" * 40, "range"),  # past Decimal's 28 digits: quantize would raise
+        ("9" * 64, "range"),
         ("abc", "invalid"),
         ("12abc", "invalid"),
         ("1,23.45", "invalid"),
