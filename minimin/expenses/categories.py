@@ -6,8 +6,10 @@ claimed instead). Clothing and grooming are *usually* disallowable because of du
 (Mallalieu v Drummond): a user who confirms a cost is wholly and exclusively for the business
 (a costume bought for one role, say) may still claim it.
 
-Warnings are found from the category and from keywords in the supplier and description: the
-product says so rather than silently allowing a cost HMRC would usually refuse.
+Warnings are found from the category and from keywords in the description (what was bought):
+the product says so rather than silently allowing a cost HMRC would usually refuse. The supplier
+alone never raises one: a shop's name says little about what was bought there ("Boots" sells
+make-up kit as well as boots).
 """
 
 from __future__ import annotations
@@ -243,10 +245,6 @@ _KEYWORDS: dict[str, tuple[str, ...]] = {
         "swimwear",
         "outfit",
         "handbag",
-        "zara",
-        "primark",
-        "h&m",
-        "asos",
     ),
     GROOMING: (
         "haircut",
@@ -304,14 +302,15 @@ _CATEGORY_WARNINGS = {
 
 
 def warning_codes(category: str | None, supplier: str | None, description: str | None) -> list[str]:
-    """The warning codes for an expense, category first, then keywords, without repeats."""
+    """The warning codes for an expense, category first, then keywords of the description,
+    without repeats. *supplier* is not read (see the module's docstring); it stays a parameter
+    so that every caller passes the whole expense."""
     found: list[str] = []
     if category in _CATEGORY_WARNINGS:
         found.append(_CATEGORY_WARNINGS[category])
-    text = " ".join(t for t in (supplier, description) if t)
-    if text:
+    if description:
         for code, pattern in _PATTERNS.items():
-            if code not in found and pattern.search(text):
+            if code not in found and pattern.search(description):
                 found.append(code)
     return found
 

@@ -135,8 +135,26 @@ def test_usually_disallowable_cost_warns_then_confirms(
     expense = _only(app, owner)
     assert expense.warnings_confirmed is True
     assert expense.allowable_pence == 12000
+    # Confirmed, it is a decision recorded, shown as such and no longer as a fault.
     listing = signed_in.get("/expenses/").get_data(as_text=True)
-    assert "Confirmed:" in listing and "Clothing is usually not allowable" in listing
+    assert "Confirmed business cost" in listing
+    assert "Clothing is usually not allowable" not in listing
+    detail = signed_in.get(f"/expenses/{expense.id}").get_data(as_text=True)
+    assert "Confirmed business cost" in detail and 'role="alert"' not in detail
+    assert "Clothing is usually not allowable" not in detail
+
+
+def test_make_up_kit_from_boots_raises_no_warning(app: Any, signed_in: Any, owner: Any) -> None:
+    data = expense_form(
+        supplier="Boots",
+        description="Make-up kit for shoots",
+        category="other",
+        vat="",
+        vat_treatment="none",
+    )
+    response = signed_in.submit("/expenses/new", data)
+    assert response.status_code == 302
+    assert _only(app, owner).warnings == []
 
 
 def test_entertainment_is_never_allowable(app: Any, signed_in: Any, owner: Any) -> None:

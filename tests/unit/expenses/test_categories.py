@@ -32,6 +32,12 @@ def test_every_box_from_17_to_30_has_a_category() -> None:
         ("travel", "Trainline", "Address to casting", []),
         ("office", "Dresser & Co", "Printer ink", []),  # no match inside a longer word
         ("other", "", "", []),
+        # A shop's name alone raises nothing: Boots sells make-up, Zara sells more than dresses.
+        ("other", "Boots", "Make-up kit for shoots", []),
+        ("other", "Boots", "", []),
+        ("other", "Zara", "", []),
+        ("other", "Boots", "Ankle boots for the catalogue shoot", ["clothing"]),
+        ("clothing", "Boots", "", ["clothing"]),
     ],
 )
 def test_warnings(category: str, supplier: str, description: str, expected: list[str]) -> None:
