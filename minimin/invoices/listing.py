@@ -18,7 +18,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from minimin.core import changes
+from minimin.core import changes, listing_params
 from minimin.extensions import db
 from minimin.invoices.models import (
     DRAFT,
@@ -170,3 +170,91 @@ def _page_statement(status_filter: str) -> sa.Select[Any]:
         .limit(sa.bindparam("limit", type_=sa.Integer))
         .offset(sa.bindparam("offset", type_=sa.Integer))
     )
+
+
+# --------------------------------------------------------------------------- search and sort
+
+#: Sort keys of the list's column headers; the list's own order is "number", newest first.
+SORT_KEYS = ("number", "customer", "issued", "due", "status", "total", "outstanding")
+DEFAULT_SORT = "number"
+
+
+def _row_columns() -> list[Any]:
+    outstanding = sa.case((Invoice.status.in_((DRAFT, VOID)), 0), else_=_still_owed())
+    return [
+        Invoice.id,
+        Invoice.number,
+        Invoice.status,
+        Invoice.customer_name,
+        Invoice.issue_date,
+        Invoice.due_date,
+        Invoice.currency,
+        Invoice.net_pence,
+        Invoice.vat_pence,
+        Invoice.total_pence,
+        outstanding.label("outstanding_pence"),
+    ]
+
+
+def _sort_columns(key: str) -> list[Any]:
+    outstanding = sa.case((Invoice.status.in_((DRAFT, VOID)), 0), else_=_still_owed())
+    return {
+        "customer": [sa.func.lower(sa.func.coalesce(Invoice.customer_name, ""))],
+        "issued": [Invoice.issue_date],
+        "due": [Invoice.due_date],
+        "status": [Invoice.status],
+        "total": [Invoice.total_pence],
+        "outstanding": [outstanding],
+    }[key]
+
+
+def _order(params: listing_params.ListParams) -> list[Any]:
+    if params.sort == DEFAULT_SORT:
+        # Drafts (no number yet) come first when newest-first, as on the unsorted list.
+        if params.descending:
+            return [Invoice.sequence.desc().nulls_first(), Invoice.created_at.desc()]
+        return [Invoice.sequence.asc().nulls_last(), Invoice.created_at.asc()]
+    return [*listing_params.order_by({params.sort: _sort_columns(params.sort)}, params)]
+
+
+def _filtered(user_id: uuid.UUID, status_filter: str, q: str) -> list[Any]:
+    conditions: list[Any] = [Invoice.user_id == user_id]
+    if status_filter == OPEN:
+        conditions.append(Invoice.status.in_(OPEN_STATUSES))
+    elif status_filter == DRAFT:
+        conditions.append(sa.and_(Invoice.sequence.is_(None), Invoice.status == DRAFT))
+    elif status_filter:
+        conditions.append(Invoice.status == status_filter)
+    if q:
+        conditions.append(listing_params.contains(q, Invoice.number, Invoice.customer_name))
+    return conditions
+
+
+def is_plain(params: listing_params.ListParams) -> bool:
+    """The list as it opens (no search, newest first): the kept counts and the prepared page
+    statement serve it."""
+    return not params.q and params.sort == DEFAULT_SORT and params.descending
+
+
+def count_matching(user_id: uuid.UUID, status_filter: str, q: str) -> int:
+    """How many invoices a search matches (one statement)."""
+    statement = sa.select(sa.func.count(Invoice.id)).where(*_filtered(user_id, status_filter, q))
+    return int(db.session.scalar(statement) or 0)
+
+
+def searched_page(
+    user_id: uuid.UUID,
+    status_filter: str,
+    params: listing_params.ListParams,
+    page: int | None,
+    page_size: int = PAGE_SIZE,
+) -> list[sa.Row[Any]]:
+    """One page (or, with *page* None, every row: the CSV) of the searched and sorted list."""
+    statement = (
+        sa.select(*_row_columns())
+        .where(*_filtered(user_id, status_filter, params.q))
+        .order_by(*_order(params), Invoice.id)
+    )
+    if page is not None:
+        statement = statement.limit(page_size).offset((page - 1) * page_size)
+    return list(db.session.execute(statement))

@@ -26,6 +26,7 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from minimin.contacts.models import Agency, Client
+from minimin.core import listing_params
 from minimin.core.forms import select_choices
 from minimin.core.i18n import label_lookup
 from minimin.core.money import Money
@@ -85,24 +86,68 @@ def _invalid(template: str, **context: Any) -> tuple[str, int]:
 
 @bp.route("/invoices")
 def index() -> str:
-    status = request.args.get("status", "")
-    if status not in listing.FILTERS:
-        status = ""
+    status = _status_filter()
+    params = listing_params.parse(
+        request.args, listing.SORT_KEYS, listing.DEFAULT_SORT, listing_params.DESC
+    )
     page = page_number(request.args)
     summary = listing.summary(current_user.id, services.today_london())
-    total = summary.count(status)
+    plain = listing.is_plain(params)
+    total = (
+        summary.count(status)
+        if plain
+        else listing.count_matching(current_user.id, status, params.q)
+    )
     pages = max(1, -(-total // listing.PAGE_SIZE))
+    page = min(page, pages)
     return render_template(
         "invoices/index.html",
-        invoices=listing.page_of_invoices(current_user.id, status, min(page, pages)),
+        invoices=listing.page_of_invoices(current_user.id, status, page)
+        if plain
+        else listing.searched_page(current_user.id, status, params, page),
+        params=params,
         status=status,
-        page=min(page, pages),
+        page=page,
         pages=pages,
         total=total,
         summary=summary,
         ageing=summary.ageing,
         buckets=listing.AGEING_BUCKETS,
         statuses=STATUSES,
+    )
+
+
+def _status_filter() -> str:
+    status = request.args.get("status", "")
+    return status if status in listing.FILTERS else ""
+
+
+@bp.route("/invoices.csv")
+def index_csv() -> Response:
+    """The invoice list as filtered, searched and sorted, every page, as a formula-safe CSV."""
+    params = listing_params.parse(
+        request.args, listing.SORT_KEYS, listing.DEFAULT_SORT, listing_params.DESC
+    )
+    rows = listing.searched_page(current_user.id, _status_filter(), params, None)
+    header = [_("Number"), _("Customer"), _("Issued"), _("Due"), _("Status"), _("Currency")]
+    header += [_("Net"), _("VAT"), _("Total"), _("Outstanding")]
+    labels = {s: str(label) for s, label in STATUS_LABELS.items()}
+    return listing_params.csv_response(
+        "invoices.csv",
+        header,
+        rows,
+        lambda r: [
+            r.number or _("Draft"),
+            r.customer_name,
+            r.issue_date if r.number else None,
+            r.due_date,
+            labels.get(r.status, r.status),
+            r.currency,
+            listing_params.pounds(r.net_pence),
+            listing_params.pounds(r.vat_pence),
+            listing_params.pounds(r.total_pence),
+            listing_params.pounds(r.outstanding_pence),
+        ],
     )
 
 
