@@ -83,16 +83,21 @@ class WholeNumberField(TextField):
         **kwargs: Any,
     ):
         self.minimum, self.maximum, self.example = minimum, maximum, example
-        validators = [InputRequired(_l("Enter a number, like %(example)s.", example=example))]
-        if not required:
-            validators = [Optional()]
+        self.required_message = _l("Enter a number, like %(example)s.", example=example)
+        validators = [InputRequired(self.required_message)] if required else [Optional()]
         kwargs.setdefault("render_kw", {}).update(inputmode="numeric")
         super().__init__(label, validators, max_length=12, **kwargs)
+        self.required = required
         self.number: int | None = None
 
     def post_validate(self, form: Any, validation_stopped: bool) -> None:
         self.number = None
-        if self.errors or not self.data:
+        if self.errors:
+            return
+        if not self.data:
+            # Spaces only pass InputRequired (something was sent) and strip to nothing.
+            if self.required:
+                self.errors.append(str(self.required_message))
             return
         text = str(self.data).replace(",", "")
         if not (text.isascii() and text.isdigit()):

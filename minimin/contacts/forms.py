@@ -13,7 +13,12 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, Field, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import AnyOf, DataRequired, InputRequired, ValidationError
+from wtforms.validators import (
+    AnyOf,
+    DataRequired,
+    StopValidation,
+    ValidationError,
+)
 
 from minimin.contacts import models as m
 from minimin.contacts.countries import COUNTRY_CODES, country_choices
@@ -82,8 +87,24 @@ def _format_percent(value: Decimal) -> str:
     return text
 
 
+class Parsed:
+    """The field holds a parsed value: blank or spaces-only input is refused with *message*.
+
+    ``InputRequired`` only sees that something was sent, so "   " passed it and reached the
+    database as NULL; a parser's own refusal is left to speak for itself.
+    """
+
+    def __init__(self, message: Any):
+        self.message = message
+        self.field_flags = {"required": True}
+
+    def __call__(self, form: Any, field: Field) -> None:
+        if field.data is None and not field.process_errors:
+            raise StopValidation(str(self.message))
+
+
 def percent_field(label: Any, required: bool = False, **kwargs: Any) -> ParsedField:
-    validators = [InputRequired(_l("Enter a percentage, for example 15."))] if required else []
+    validators = [Parsed(_l("Enter a percentage, for example 15."))] if required else []
     kwargs.setdefault("render_kw", {}).setdefault("inputmode", "decimal")
     return ParsedField(label, validators, parser=parse_percent, formatter=_format_percent, **kwargs)
 
