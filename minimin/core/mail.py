@@ -8,16 +8,29 @@ the row's status makes a second run of the same job a no-op, so nothing is sent 
 
 Backends (``MINIMIN_MAIL_BACKEND``): ``file`` (embedded: ``.eml`` files in ``instance/mail/``),
 ``smtp``, ``resend`` and ``sendgrid`` (see :mod:`minimin.core.mailers`).
+
+No usable token stays at rest in the outbox. The row's ``text_body``, ``html_body`` and
+``headers`` hold the email with every secret-looking part of its links removed
+(:func:`redact_links`) from the start: that is what the email log shows. The email as it is
+sent lives only in ``sealed``, encrypted with the data key (``core.crypto``), and attachments
+are stored encrypted too; both are dropped once the email is delivered or given up, so a copy of
+the database, or of its write-ahead log, holds no working reset, verification, share or payment
+link.
 """
 
 from __future__ import annotations
 
+import base64
+import json
 import logging
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.policy import EmailPolicy
+from email.utils import formatdate, getaddresses, make_msgid
 from typing import Any
 
 import sqlalchemy as sa
@@ -25,6 +38,7 @@ from flask import current_app, render_template
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from minimin.core import db as core_db
+from minimin.core.crypto import EncryptedString, keyring
 from minimin.core.db import UUIDPrimaryKey, utcnow
 from minimin.core.tasks import enqueue, periodic
 from minimin.extensions import celery, db
@@ -61,6 +75,10 @@ class OutboundEmail(UUIDPrimaryKey, db.Model):  # type: ignore[name-defined]
     text_body: Mapped[str] = mapped_column(sa.Text)
     html_body: Mapped[str | None] = mapped_column(sa.Text)
     headers: Mapped[dict[str, str] | None] = mapped_column(sa.JSON)
+    #: The email as sent (JSON of text, html and headers), encrypted; None once delivered.
+    sealed: Mapped[str | None] = mapped_column(EncryptedString)
+    #: The display name of the From address (the business, for email sent on its behalf).
+    sender_name: Mapped[str | None] = mapped_column(sa.String(200))
     status: Mapped[str] = mapped_column(sa.String(16), default=QUEUED, index=True)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(index=True)
@@ -73,6 +91,24 @@ class OutboundEmail(UUIDPrimaryKey, db.Model):  # type: ignore[name-defined]
     )
 
 
+class EncryptedBytes(sa.types.TypeDecorator[bytes]):
+    """Binary content stored encrypted with the data key. Content written before encryption
+    (anything not in the ``v1:`` envelope) is read as it is."""
+
+    impl = sa.LargeBinary
+    cache_ok = True
+
+    def process_bind_param(self, value: bytes | None, dialect: sa.Dialect) -> bytes | None:
+        if value is None:
+            return None
+        return keyring().encrypt(base64.b64encode(value).decode("ascii")).encode("ascii")
+
+    def process_result_value(self, value: bytes | None, dialect: sa.Dialect) -> bytes | None:
+        if value is None or not bytes(value).startswith(b"v1:"):
+            return value
+        return base64.b64decode(keyring().decrypt(bytes(value).decode("ascii")))
+
+
 class OutboundAttachment(UUIDPrimaryKey, db.Model):  # type: ignore[name-defined]
     __tablename__ = "outbound_attachment"
 
@@ -81,7 +117,8 @@ class OutboundAttachment(UUIDPrimaryKey, db.Model):  # type: ignore[name-defined
     )
     filename: Mapped[str] = mapped_column(sa.String(200))
     content_type: Mapped[str] = mapped_column(sa.String(100))
-    content: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    #: Encrypted; emptied once the email is delivered (the log keeps the file name).
+    content: Mapped[bytes] = mapped_column(EncryptedBytes)
 
     email: Mapped[OutboundEmail] = relationship(back_populates="attachments")
 
@@ -110,16 +147,23 @@ def queue_email(
     category: str = SERVICE,
     attachments: list[Attachment] | None = None,
     headers: dict[str, str] | None = None,
+    reply_to: str | None = None,
+    sender_name: str | None = None,
 ) -> OutboundEmail:
     """Write an email to the outbox; it is sent after the current transaction commits.
 
     *template* names ``mail/<template>.txt`` (required), ``mail/<template>.html`` (optional) and
     the subject block ``mail/<template>.subject.txt``, rendered now in the current locale.
+    Email sent on a user's behalf gives *reply_to* (the user's own address, so the customer's
+    answer reaches them, not us) and *sender_name* (their business, shown as the sender).
     """
     ctx = {"base_url": current_app.config["BASE_URL"], **(context or {})}
     subject = " ".join(render_template(f"mail/{template}.subject.txt", **ctx).split())
     text_body = render_template(f"mail/{template}.txt", **ctx)
     html_body = _render_optional(f"mail/{template}.html", ctx)
+    all_headers = dict(headers or {})
+    if reply_to:
+        all_headers["Reply-To"] = reply_to
     email = OutboundEmail(
         user_id=user_id,
         category=category,
@@ -127,14 +171,13 @@ def queue_email(
         message_id=make_msgid(domain=_sender_domain()),
         to_address=to,
         subject=subject[:300],
-        text_body=text_body,
-        html_body=html_body,
-        headers=headers,
+        sender_name=" ".join((sender_name or "").split())[:200] or None,
         status=QUEUED,
         # The send job runs right after the commit; the sweep only picks the row up if that
         # job never ran (a lost worker), so the two do not race for a fresh email.
         next_attempt_at=utcnow() + timedelta(minutes=BACKOFF_MINUTES[0]),
     )
+    _seal(email, _Content(text_body, html_body, all_headers or None))
     for item in attachments or []:
         email.attachments.append(
             OutboundAttachment(
@@ -145,6 +188,109 @@ def queue_email(
     db.session.flush()
     enqueue(send_email, str(email.id))
     return email
+
+
+# --------------------------------------------------------------------------- tokens at rest
+
+
+@dataclass(frozen=True)
+class _Content:
+    text: str
+    html: str | None
+    headers: dict[str, str] | None
+
+
+#: A link: scheme to the first character that cannot be part of it in text, HTML or a header.
+_LINK = re.compile(r"https?://[^\s<>\"'`]+")
+#: A run of URL-safe characters long enough to be a token (ours are 43).
+_SECRETISH = re.compile(r"[A-Za-z0-9_\-]{20,}")
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
+REDACTED = "[removed]"
+
+
+def _redact_part(match: re.Match[str]) -> str:
+    part = match.group(0)
+    # A record's id in a link is no secret, and a long word of lowercase letters and hyphens
+    # is a page name; a token mixes in digits or capitals.
+    if _UUID.fullmatch(part) or not re.search(r"[0-9A-Z]", part):
+        return part
+    return REDACTED
+
+
+def redact_links(text: str) -> str:
+    """*text* with every token-like part of every link replaced by ``[removed]``, so that the
+    log still shows where a link led without letting anyone follow it."""
+    return _LINK.sub(lambda link: _SECRETISH.sub(_redact_part, link.group(0)), text)
+
+
+def _seal(email: OutboundEmail, content: _Content) -> None:
+    """Keep *content* encrypted for sending and only its redacted copy in clear."""
+    email.sealed = json.dumps(
+        {"text": content.text, "html": content.html, "headers": content.headers}
+    )
+    _keep_redacted(email, content)
+
+
+def _keep_redacted(email: OutboundEmail, content: _Content) -> None:
+    email.text_body = redact_links(content.text)
+    email.html_body = redact_links(content.html) if content.html is not None else None
+    email.headers = (
+        {key: redact_links(value) for key, value in content.headers.items()}
+        if content.headers
+        else None
+    )
+
+
+def _content(email: OutboundEmail) -> _Content:
+    """What is sent: the sealed email, or (rows written before sealing) the stored one."""
+    if email.sealed:
+        data = json.loads(email.sealed)
+        return _Content(data["text"], data.get("html"), data.get("headers"))
+    return _Content(email.text_body, email.html_body, email.headers)
+
+
+def _retire(email: OutboundEmail) -> None:
+    """Delivered or given up: nothing needs the live links or the attachments any more."""
+    _keep_redacted(email, _content(email))
+    email.sealed = None
+    for attachment in email.attachments:
+        attachment.content = b""
+
+
+def redact_stored_emails(connection: sa.Connection) -> int:
+    """Redact the links of every delivered or failed email stored before sealing and empty its
+    attachments; returns how many rows changed. Written for a data migration: it needs only a
+    connection, not the application (emails still waiting keep their links until sent)."""
+    emails = sa.table(
+        "outbound_email",
+        sa.column("id", sa.Uuid),
+        sa.column("status", sa.String),
+        sa.column("text_body", sa.Text),
+        sa.column("html_body", sa.Text),
+        sa.column("headers", sa.JSON),
+    )
+    attachments = sa.table(
+        "outbound_attachment", sa.column("email_id", sa.Uuid), sa.column("content", sa.LargeBinary)
+    )
+    done = emails.c.status.in_((SENT, FAILED))
+    changed = 0
+    for row in connection.execute(sa.select(emails).where(done)).mappings():
+        values = {
+            "text_body": redact_links(row["text_body"] or ""),
+            "html_body": redact_links(row["html_body"]) if row["html_body"] else None,
+            "headers": {k: redact_links(v) for k, v in row["headers"].items()}
+            if row["headers"]
+            else None,
+        }
+        if any(values[key] != row[key] for key in values):
+            connection.execute(emails.update().where(emails.c.id == row["id"]).values(**values))
+            changed += 1
+    connection.execute(
+        attachments.update()
+        .where(attachments.c.email_id.in_(sa.select(emails.c.id).where(done)))
+        .values(content=b"")
+    )
+    return changed
 
 
 def _render_optional(name: str, ctx: dict[str, Any]) -> str | None:
@@ -163,19 +309,55 @@ def _sender_domain() -> str:
     return sender.rsplit("@", 1)[-1].strip(" >") or "minimin.app"
 
 
+#: Headers written on one line, never folded nor encoded: List-Unsubscribe's value is a URL in
+#: angle brackets (RFC 2369), which a mail client reads as it stands; Python's default folding
+#: would turn a long one into an RFC 2047 encoded word, which that header does not allow.
+UNFOLDED_HEADERS = frozenset({"list-unsubscribe", "list-unsubscribe-post"})
+
+
+class MailPolicy(EmailPolicy):
+    """The standard policy, except that :data:`UNFOLDED_HEADERS` are written as they are."""
+
+    def _unfolded(self, name: str, value: Any) -> str | None:
+        text = str(value)
+        if name.lower() not in UNFOLDED_HEADERS or "\r" in text or "\n" in text:
+            return None
+        return f"{name}: {text}{self.linesep}" if text.isascii() else None
+
+    def fold(self, name: str, value: Any) -> str:
+        return self._unfolded(name, value) or super().fold(name, value)
+
+    def fold_binary(self, name: str, value: Any) -> bytes:
+        line = self._unfolded(name, value)
+        return line.encode("ascii") if line else super().fold_binary(name, value)
+
+
+MAIL_POLICY = MailPolicy()
+
+
+def _from_header(sender_name: str | None) -> str | Address:
+    configured = current_app.config["MINIMIN_SETTINGS"].mail_from
+    if not sender_name:
+        return str(configured)
+    _name, addr = getaddresses([configured])[0]
+    username, _, domain = addr.partition("@")
+    return Address(display_name=sender_name, username=username, domain=domain)
+
+
 def build_message(email: OutboundEmail) -> EmailMessage:
     """The RFC 5322 message for an outbox row (the same bytes on every attempt)."""
-    message = EmailMessage()
-    message["From"] = current_app.config["MINIMIN_SETTINGS"].mail_from
+    content = _content(email)
+    message = EmailMessage(policy=MAIL_POLICY)
+    message["From"] = _from_header(email.sender_name)
     message["To"] = email.to_address
     message["Subject"] = email.subject
     message["Message-ID"] = email.message_id
     message["Date"] = formatdate(email.created_at.timestamp(), localtime=False, usegmt=True)
-    for key, value in (email.headers or {}).items():
+    for key, value in (content.headers or {}).items():
         message[key] = value
-    message.set_content(email.text_body)
-    if email.html_body:
-        message.add_alternative(email.html_body, subtype="html")
+    message.set_content(content.text)
+    if content.html:
+        message.add_alternative(content.html, subtype="html")
     for att in email.attachments:
         maintype, _, subtype = att.content_type.partition("/")
         message.add_attachment(
@@ -211,6 +393,7 @@ def deliver(email: OutboundEmail) -> None:
     email.sent_at = utcnow()
     email.next_attempt_at = None
     email.last_error = None
+    _retire(email)
 
 
 def _record_failure(email: OutboundEmail, error: str, *, permanent: bool) -> None:
@@ -218,6 +401,7 @@ def _record_failure(email: OutboundEmail, error: str, *, permanent: bool) -> Non
     if permanent or email.attempts >= MAX_ATTEMPTS:
         email.status = FAILED
         email.next_attempt_at = None
+        _retire(email)
         return
     minutes = BACKOFF_MINUTES[min(email.attempts - 1, len(BACKOFF_MINUTES) - 1)]
     email.status = RETRYING

@@ -194,6 +194,7 @@ class _Parts:
     message_id: str
     text: str | None
     html: str | None
+    reply_to: list[str] = field(default_factory=list)
     headers: dict[str, str] = field(default_factory=dict)
     attachments: list[tuple[str, str, bytes]] = field(default_factory=list)
 
@@ -230,6 +231,9 @@ def _parts(message: EmailMessage) -> _Parts:
         message_id=str(message["Message-ID"] or ""),
         text=str(text_part.get_content()) if text_part is not None else None,
         html=str(html_part.get_content()) if html_part is not None else None,
+        reply_to=[
+            a for _, a in getaddresses([str(v) for v in message.get_all("Reply-To", [])]) if a
+        ],
         headers=headers,
         attachments=attachments,
     )
@@ -275,6 +279,8 @@ class ResendMailer:
             payload["text"] = parts.text
         if parts.html is not None:
             payload["html"] = parts.html
+        if parts.reply_to:
+            payload["reply_to"] = parts.reply_to
         if parts.headers:
             payload["headers"] = parts.headers
         if parts.attachments:
@@ -336,6 +342,9 @@ class SendGridMailer:
             "content": content,
             "custom_args": {"message_id": parts.message_id},
         }
+        if parts.reply_to:
+            # SendGrid takes one reply-to address here (reply_to_list for several).
+            payload["reply_to"] = {"email": parts.reply_to[0]}
         if parts.headers:
             payload["headers"] = parts.headers
         if parts.attachments:
