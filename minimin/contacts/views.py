@@ -5,13 +5,15 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.utils import secure_filename
 from werkzeug.wrappers import Response
 
-from minimin.contacts import services
+from minimin.contacts import services, statement
 from minimin.contacts.forms import AgencyForm, ClientForm, ConfirmForm
 from minimin.contacts.kinds import KINDS_OF_WORK, kind_label
 from minimin.contacts.models import Agency, Client
@@ -94,7 +96,52 @@ def client_new() -> ViewResult:
 @bp.route("/clients/<client_id>")
 def client_detail(client_id: str) -> str:
     client = owned_or_404(Client, client_id)
-    return render_template("contacts/client_detail.html", client=client, confirm=ConfirmForm())
+    return render_template(
+        "contacts/client_detail.html",
+        client=client,
+        confirm=ConfirmForm(),
+        **_account_context(client, client_id=client.id),
+    )
+
+
+@bp.route("/clients/<client_id>/statement.pdf")
+def client_statement(client_id: str) -> Response:
+    client = owned_or_404(Client, client_id)
+    return _statement_pdf(client, client_id=client.id)
+
+
+def _account_context(contact: Any, **owner: Any) -> dict[str, Any]:
+    today = services.today_london()
+    account = statement.account_of(current_user.id, today, **owner)
+    return statement.statement_context(
+        contact, account, today, activity=statement.activity(current_user.id, **owner)
+    )
+
+
+def _statement_pdf(contact: Any, **owner: Any) -> Response:
+    """The statement as a PDF, drawn by the invoices' PDF machinery (local resources only)."""
+    from minimin.business.models import BusinessProfile
+    from minimin.extensions import db
+    from minimin.invoices import documents, pdf
+
+    today = services.today_london()
+    account = statement.account_of(current_user.id, today, **owner)
+    profile = db.session.scalar(
+        sa.select(BusinessProfile).where(BusinessProfile.user_id == current_user.id)
+    )
+    supplier = documents.supplier_snapshot(profile) if profile else {"name": ""}
+    html = render_template(
+        "contacts/statement_pdf.html",
+        supplier=supplier,
+        money=pdf.money,
+        **statement.statement_context(contact, account, today),
+    )
+    name = secure_filename(f"statement-{contact.name}-{today.isoformat()}.pdf") or "statement.pdf"
+    return Response(
+        pdf.render_pdf(html),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 @bp.route("/clients/<client_id>/edit", methods=["GET", "POST"])
@@ -171,7 +218,14 @@ def agency_detail(agency_id: str) -> str:
         kinds=KINDS_OF_WORK,
         kind_label=kind_label,
         confirm=ConfirmForm(),
+        **_account_context(agency, agency_id=agency.id),
     )
+
+
+@bp.route("/agencies/<agency_id>/statement.pdf")
+def agency_statement(agency_id: str) -> Response:
+    agency = owned_or_404(Agency, agency_id)
+    return _statement_pdf(agency, agency_id=agency.id)
 
 
 @bp.route("/agencies/<agency_id>/edit", methods=["GET", "POST"])
