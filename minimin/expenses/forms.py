@@ -8,7 +8,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, SelectField
+from wtforms import BooleanField, HiddenField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
@@ -99,6 +99,8 @@ class ExpenseForm(_ExpenseFields):
     receipt = FileField(
         _l("Receipt (photo or PDF, optional)"), render_kw={"accept": RECEIPT_ACCEPT}
     )
+    #: The id of a receipt uploaded with this form when it was last shown (PendingReceipt).
+    pending_receipt = HiddenField()
     confirm_warnings = BooleanField(
         _l("I have read the warning: this cost is wholly and exclusively for my business")
     )

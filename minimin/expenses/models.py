@@ -227,6 +227,21 @@ class ExpenseReceipt(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: 
     file: Mapped[StoredFile] = relationship(lazy="joined")
 
 
+class PendingReceipt(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined,misc]
+    """A receipt uploaded with an expense form that came back (a warning to confirm, a field to
+    correct). A browser never sends a file twice, so the file is kept, stored and validated,
+    and the form carries this row's id in a hidden field; saving the form attaches the file to
+    the expense and removes the row. Unclaimed rows expire (:mod:`minimin.expenses.pending`)."""
+
+    __tablename__ = "pending_receipt"
+
+    file_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("stored_file.id", ondelete="CASCADE"), index=True
+    )
+    expires_at: Mapped[dt.datetime] = mapped_column(index=True)
+    file: Mapped[StoredFile] = relationship(lazy="joined")
+
+
 class RecurringExpense(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined,misc]
     """A subscription (Spotlight, Equity...) that becomes an expense on every due date."""
 

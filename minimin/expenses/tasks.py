@@ -1,4 +1,5 @@
-"""Background jobs of expenses: create the recurring expenses that have fallen due."""
+"""Background jobs of expenses: create the recurring expenses that have fallen due, and
+remove receipts kept for a form that was never saved."""
 
 from __future__ import annotations
 
@@ -21,3 +22,18 @@ def create_due_recurring() -> int:
         rollback(db.session)
         raise
     return created
+
+
+@periodic("expenses-pending-receipts", timedelta(hours=1))
+@celery.task(name="minimin.expenses.purge_pending_receipts")
+def purge_pending_receipts() -> int:
+    """Delete receipts kept for an expense form that was never saved (pending.KEEP_FOR)."""
+    from minimin.expenses import pending
+
+    try:
+        removed = pending.purge_expired()
+        commit(db.session)
+    except Exception:
+        rollback(db.session)
+        raise
+    return removed

@@ -22,8 +22,9 @@ from minimin.core.paging import page_number
 from minimin.core.security import USER, classify_blueprint
 from minimin.core.templating import uk_date
 from minimin.core.tenancy import owned_or_404, owned_query
+from minimin.core.transaction import keep_changes_on_error
 from minimin.core.uploads import UploadError
-from minimin.expenses import categories, services
+from minimin.expenses import categories, pending, services
 from minimin.expenses.forms import (
     DeleteForm,
     ExpenseForm,
@@ -39,6 +40,7 @@ from minimin.expenses.models import (
     Expense,
     ExpenseReceipt,
     Journey,
+    PendingReceipt,
     RecurringExpense,
 )
 from minimin.extensions import db
@@ -262,50 +264,87 @@ def _expense_fields(form: ExpenseForm) -> dict[str, Any]:
 
 
 def _render_form(
-    form: ExpenseForm, expense: Expense | None, status: int = 200, warnings: list[Any] | None = None
+    form: ExpenseForm,
+    expense: Expense | None,
+    status: int = 200,
+    warnings: list[Any] | None = None,
+    kept: PendingReceipt | None = None,
 ) -> tuple[str, int]:
+    if kept is not None:
+        # The form comes back with an error status, which rolls the request back: the kept
+        # receipt (and nothing else: see _save) is committed all the same.
+        keep_changes_on_error()
     return render_template(
         "expenses/form.html",
         form=form,
         expense=expense,
         warnings=warnings or [],
+        kept_receipt=kept,
         reclaim_allowed=services.vat_reclaim_allowed(current_user.id),
     ), status
 
 
+def _kept_receipt(form: ExpenseForm) -> PendingReceipt | None:
+    """The receipt of this submission: a file just chosen (validated and kept, replacing one
+    kept before) or the one kept from the form's last showing. UploadError if refused."""
+    upload = form.receipt.data
+    before = pending.find(current_user.id, form.pending_receipt.data)
+    if upload and getattr(upload, "filename", None):
+        kept = pending.keep(current_user.id, upload.stream, upload.filename)
+        if before is not None:
+            pending.discard(before)
+    elif form.pending_receipt.data and before is None:
+        form.pending_receipt.data = ""
+        raise UploadError(
+            _("The receipt attached before has expired. Please choose the file again."), 400
+        )
+    else:
+        kept = before
+    form.pending_receipt.data = str(kept.id) if kept else ""
+    return kept
+
+
 def _save(form: ExpenseForm, expense: Expense | None) -> ViewResult:
-    """Validate, warn, save; anything refused re-renders with 4xx (the transaction rolls back)."""
+    """Validate, warn, save; anything refused re-renders with 4xx (the transaction rolls back,
+    except a receipt kept for the next submission)."""
     form.job_id.choices = _job_choices()
-    if not form.validate_on_submit():
-        return _render_form(form, expense, 400)
+    valid = form.validate_on_submit()
+    try:
+        kept = _kept_receipt(form)
+    except UploadError as exc:
+        form.receipt.errors = [*form.receipt.errors, str(exc.message)]
+        return _render_form(form, expense, exc.status)
+    if not valid:
+        return _render_form(form, expense, 400, kept=kept)
     warnings = categories.warnings_for(
         form.category.data, form.supplier.data, form.description.data
     )
     if warnings and not form.confirm_warnings.data:
-        return _render_form(form, expense, 422, warnings)
+        return _render_form(form, expense, 422, warnings, kept)
     creating = expense is None
     fields = _expense_fields(form)
     if not warnings:
         fields["warnings_confirmed"] = False
     try:
-        if expense is None:
-            expense = services.create_expense(current_user.id, **fields)
-        else:
-            services.update_expense(expense, **fields)
+        # A savepoint: a refusal undoes the expense but not the kept receipt.
+        with db.session.begin_nested():
+            if expense is None:
+                expense = services.create_expense(current_user.id, **fields)
+            else:
+                services.update_expense(expense, **fields)
+            if kept is not None:
+                pending.attach(expense, kept)
+                kept = None
     except services.ExpenseError as exc:
         target = {"amount_pence": "amount", "vat_pence": "vat"}.get(exc.field or "", exc.field)
         if target and target in form:
             form[target].errors = [*form[target].errors, str(exc.message)]
         else:
             form.form_errors.append(str(exc.message))
-        return _render_form(form, expense, 400, warnings)
-    upload = form.receipt.data
-    if upload and getattr(upload, "filename", None):
-        try:
-            services.add_receipt(expense, upload.stream, upload.filename)
-        except UploadError as exc:
-            form.receipt.errors = [exc.message]
-            return _render_form(form, None if creating else expense, exc.status, warnings)
+        return _render_form(form, None if creating else expense, 400, warnings, kept)
+    except UploadError as exc:
+        form.receipt.errors = [*form.receipt.errors, str(exc.message)]
+        return _render_form(form, None if creating else expense, exc.status, warnings, kept)
     flash(_("The expense was saved."), "success")
     return redirect(url_for(".detail", expense_id=expense.id))
 
