@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from minimin.api import scopes, tokens
 from minimin.api.forms import ConfirmForm, TokenForm
@@ -39,7 +40,9 @@ def create() -> tuple[str, int]:
         return _page(form, 400)
     try:
         token, plain = tokens.create(
-            current_user.id, form.name.data or "", scopes.from_levels(form.levels()),
+            current_user.id,
+            form.name.data or "",
+            scopes.from_levels(form.levels()),
             int(form.expires.data or 0),
         )
     except UserError as exc:
@@ -51,7 +54,7 @@ def create() -> tuple[str, int]:
 
 
 @bp.route("/account/api-tokens/<token_id>/revoke", methods=["POST"])
-def revoke(token_id: str) -> Response:
+def revoke(token_id: str) -> WerkzeugResponse:
     token = owned_or_404(ApiToken, token_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)

@@ -22,9 +22,7 @@ LEVELS = [
 
 
 class TokenForm(FlaskForm):
-    name = TextField(
-        _l("Name"), [InputRequired(_l("Give the token a name."))], max_length=NAME_MAX
-    )
+    name = TextField(_l("Name"), [InputRequired(_l("Give the token a name."))], max_length=NAME_MAX)
     expires = SelectField(
         _l("Expires after"),
         choices=[SelectChoice(str(d), _l("%(n)d days", n=d)) for d in LIFETIMES],

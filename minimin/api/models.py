@@ -21,7 +21,7 @@ NAME_MAX = 80
 PREFIX_LENGTH = 8
 
 
-class ApiToken(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined,misc]
+class ApiToken(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined]
     __tablename__ = "api_token"
 
     name: Mapped[str] = mapped_column(sa.String(NAME_MAX))
@@ -37,7 +37,7 @@ class ApiToken(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore
         return self.revoked_at is None and self.expires_at > (now or utcnow())
 
 
-class ApiIdempotentRequest(UUIDPrimaryKey, UserOwned, db.Model):  # type: ignore[name-defined,misc]
+class ApiIdempotentRequest(UUIDPrimaryKey, UserOwned, db.Model):  # type: ignore[name-defined]
     """The answer to a POST sent with an ``Idempotency-Key``, kept so that a retry with the same
     key gets the same answer instead of doing the thing twice."""
 

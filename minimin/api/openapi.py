@@ -109,7 +109,10 @@ def _responses(op: Operation, refs: dict[Any, Any]) -> dict[str, Any]:
         errors[413] = "The file is too large."
     for status, text in sorted(errors.items()):
         responses[str(status)] = {"description": text, "content": problem}
-    responses["default"] = {"description": "Any other refusal, as problem details.", "content": problem}
+    responses["default"] = {
+        "description": "Any other refusal, as problem details.",
+        "content": problem,
+    }
     return responses
 
 

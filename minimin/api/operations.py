@@ -18,8 +18,9 @@ from pydantic import BaseModel, ValidationError
 from werkzeug.datastructures import FileStorage
 
 from minimin.api import idempotency, ratelimit, scopes
-from minimin.core.security import API, classify_blueprint
 from minimin.api.problems import ApiProblem, register_problem_handlers, validation_errors
+from minimin.core.security import API, classify_blueprint
+from minimin.core.tenancy import owned_or_404
 
 JSON = "application/json"
 PDF = "application/pdf"
@@ -48,6 +49,10 @@ class Operation:
     covers: tuple[str, ...] = ()  # the page endpoints this operation stands for
     description: str = ""
     path_names: tuple[str, ...] = field(default=())
+    #: (model, argument): the object the last path variable names, loaded for the caller
+    #: before the body is read, so another user's id is 404 whatever the body says.
+    load: tuple[type[Any], str] | None = None
+    lock: bool = False
 
 
 #: Every operation, in the order declared (the order of the documentation).
@@ -68,6 +73,8 @@ def operation(
     media: str = JSON,
     upload: str | None = None,
     covers: tuple[str, ...] = (),
+    load: tuple[type[Any], str] | None = None,
+    lock: bool = False,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
         names = tuple(part[1:-1].split(":")[-1] for part in rule.split("/") if part[:1] == "<")
@@ -87,6 +94,8 @@ def operation(
             covers=covers,
             description=(fn.__doc__ or "").strip(),
             path_names=names,
+            load=load,
+            lock=lock,
         )
 
         def view(**path: Any) -> Response:
@@ -106,6 +115,9 @@ def _run(op: Operation, fn: Callable[..., Any], path: dict[str, Any]) -> Respons
     if op.scope and not scopes.grants(caller.token.scopes, op.scope):
         raise ApiProblem(403, f"This token does not have the {op.scope} scope.")
     kwargs = dict(path)
+    if op.load is not None:
+        model, argument = op.load
+        kwargs[argument] = owned_or_404(model, kwargs.pop(op.path_names[-1]), for_update=op.lock)
     if op.query is not None:
         kwargs["query"] = _parse(op.query, request.args.to_dict(), "query")
     if op.upload is not None:

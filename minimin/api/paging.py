@@ -56,11 +56,7 @@ def page(
     if paging.cursor:
         when, row_id = decode(paging.cursor)
         # Column comparisons (not a row value) so each value is bound with its column's type.
-        query = query.where(
-            sa.or_(
-                column < when, sa.and_(column == when, model.id < row_id)
-            )
-        )
+        query = query.where(sa.or_(column < when, sa.and_(column == when, model.id < row_id)))
     query = query.order_by(column.desc(), model.id.desc()).limit(paging.limit + 1)
     result = db.session.execute(query)
     rows: Sequence[Any] = result.scalars().all() if scalars else result.all()

@@ -124,7 +124,7 @@ def _storable(multiline: bool, required: bool) -> Any:
     return AfterValidator(check)
 
 
-def Text(max_length: int, *, min_length: int = 0, multiline: bool = False) -> Any:  # noqa: N802
+def Text(max_length: int, *, min_length: int = 0, multiline: bool = False) -> Any:
     """A text member: what the database can store (no NUL, lone surrogates or, on one line,
     control characters), trimmed, at most *max_length* characters."""
     return Annotated[

@@ -92,18 +92,16 @@ def revoke(token: ApiToken) -> None:
     db.session.flush()
 
 
-_LOOKUP: sa.Select[Any] | None = None
+_LOOKUP: Any = None
 
 
-def _lookup() -> sa.Select[Any]:
+def _lookup() -> Any:
     """The token of a hash, its user and whether an administrator locked the account, in one
     round trip (it runs on every API request); built once."""
     global _LOOKUP
     if _LOOKUP is None:
         locks = db.metadata.tables.get(ACCOUNT_LOCK_TABLE)
-        locked = (
-            sa.exists().where(locks.c.user_id == User.id) if locks is not None else sa.false()
-        )
+        locked = sa.exists().where(locks.c.user_id == User.id) if locks is not None else sa.false()
         _LOOKUP = (
             sa.select(ApiToken, User, locked.label("locked"))
             .join(User, User.id == ApiToken.user_id)

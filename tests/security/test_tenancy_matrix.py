@@ -411,3 +411,69 @@ def test_a_mix_of_own_and_foreign_ids_is_404(app: Flask, make_user: Any, login: 
                     )
     assert not failures, "\n".join(failures)
     assert snapshot(app, owner.id) == before
+
+
+# --------------------------------------------------------------------------- the JSON API
+
+
+def api_routes_with_variables(app: Flask) -> list[Rule]:
+    from minimin.core.security import API
+
+    return sorted(
+        (
+            r
+            for r in app.url_map.iter_rules()
+            if r.arguments and access_class(app, r.endpoint) == API
+        ),
+        key=lambda r: (r.rule, r.endpoint),
+    )
+
+
+def _bearer(app: Flask, user_id: uuid.UUID) -> dict[str, str]:
+    from minimin.api import tokens
+    from minimin.api.scopes import ALL_SCOPES
+    from minimin.extensions import db
+
+    with app.app_context():
+        _token, plain = tokens.create(user_id, "matrix", list(ALL_SCOPES), 30)
+        db.session.commit()
+        db.session.remove()
+    return {"Authorization": f"Bearer {plain}"}
+
+
+def test_another_users_token_gets_404_on_every_api_object_url(app: Flask, make_user: Any) -> None:
+    """The API's rows of the matrix: a token with every scope, of another user, gets a 404
+    problem on every object URL and method, sees nothing of the owner's and changes nothing;
+    the owner's own token reaches every GET object URL with one of the ids."""
+    owner = make_user(email=OWNER_EMAIL, full_name=CANARIES["name"])
+    intruder = make_user(email="intruder@example.com", full_name="Ivy Intruder")
+    owner_ids, owner_rows = full_account(app, owner.id)
+    strings = canaries(owner)
+    theirs, mine = _bearer(app, intruder.id), _bearer(app, owner.id)
+    client = app.test_client()
+
+    routes = api_routes_with_variables(app)
+    assert len(routes) > 5, "the walk found too few API routes"
+    all_targets = list(targets(app, owner_ids, owner_rows, routes))
+    failures = []
+    before = snapshot(app, owner.id)
+    for target in all_targets:
+        response = client.open(
+            target.url, method=target.method, headers=theirs, json={"name": "Intruder"}
+        )
+        label = f"{target.method} {target.rule.rule} ids of {target.tables}"
+        if response.status_code != 404:
+            failures.append(f"{label}: {response.status_code}, not 404")
+        elif response.headers["Content-Type"] != "application/problem+json":
+            failures.append(f"{label}: 404 but not a problem")
+        if found := leaked(response, strings):
+            failures.append(f"{label}: the answer shows the owner's {found}")
+    assert not failures, "API tenancy failures:\n" + "\n".join(failures)
+    assert snapshot(app, owner.id) == before
+
+    reached: dict[str, bool] = {}
+    for target in all_targets:
+        if target.method == "GET" and not reached.get(target.rule.rule):
+            reached[target.rule.rule] = client.get(target.url, headers=mine).status_code != 404
+    unreachable = sorted(rule for rule, ok in reached.items() if not ok)
+    assert not unreachable, f"API GET routes the owner's token never reached: {unreachable}"

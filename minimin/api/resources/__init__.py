@@ -1,13 +1,13 @@
 """The API's operations, one module per area, in the order of the documentation."""
 
 from minimin.api.resources import (  # noqa: F401 - each module registers its operations
+    banking,
     business,
     contacts,
-    jobs,
-    invoices,
     expenses,
-    banking,
-    remittances,
+    invoices,
+    jobs,
     ledger,
+    remittances,
     reports,
 )

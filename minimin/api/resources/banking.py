@@ -27,7 +27,7 @@ class BankAccountOut(Out):
 
 class TransactionQuery(ListQuery):
     bank_account_id: uuid.UUID | None = None
-    reconciliation: Reconciliation | None = Field(  # type: ignore[valid-type]
+    reconciliation: Reconciliation | None = Field(
         default=None, description="As on the transactions page."
     )
     date_from: dt.date | None = None
@@ -67,8 +67,13 @@ def _transaction_out(txn: m.BankTransaction) -> TransactionOut:
 
 
 @operation(
-    "GET", "/bank-accounts", summary="List bank accounts", tag="banking",
-    scope="banking:read", query=ListQuery, response=Page[BankAccountOut],
+    "GET",
+    "/bank-accounts",
+    summary="List bank accounts",
+    tag="banking",
+    scope="banking:read",
+    query=ListQuery,
+    response=Page[BankAccountOut],
 )
 def list_bank_accounts(query: ListQuery) -> Page[BankAccountOut]:
     return paging.page(
@@ -77,16 +82,25 @@ def list_bank_accounts(query: ListQuery) -> Page[BankAccountOut]:
 
 
 @operation(
-    "GET", "/bank-accounts/<bank_account_id>", summary="One bank account", tag="banking",
-    scope="banking:read", response=BankAccountOut,
+    "GET",
+    "/bank-accounts/<bank_account_id>",
+    summary="One bank account",
+    tag="banking",
+    scope="banking:read",
+    response=BankAccountOut,
 )
 def get_bank_account(bank_account_id: str) -> BankAccountOut:
     return BankAccountOut.model_validate(owned_or_404(m.BankAccount, bank_account_id))
 
 
 @operation(
-    "GET", "/transactions", summary="List bank transactions", tag="banking",
-    scope="banking:read", query=TransactionQuery, response=Page[TransactionOut],
+    "GET",
+    "/transactions",
+    summary="List bank transactions",
+    tag="banking",
+    scope="banking:read",
+    query=TransactionQuery,
+    response=Page[TransactionOut],
 )
 def list_transactions(query: TransactionQuery) -> Page[TransactionOut]:
     statement = owned_query(m.BankTransaction)
@@ -103,8 +117,12 @@ def list_transactions(query: TransactionQuery) -> Page[TransactionOut]:
 
 
 @operation(
-    "GET", "/transactions/<txn_id>", summary="One bank transaction", tag="banking",
-    scope="banking:read", response=TransactionOut,
+    "GET",
+    "/transactions/<txn_id>",
+    summary="One bank transaction",
+    tag="banking",
+    scope="banking:read",
+    response=TransactionOut,
 )
 def get_transaction(txn_id: str) -> TransactionOut:
     return _transaction_out(owned_or_404(m.BankTransaction, txn_id))

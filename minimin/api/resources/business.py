@@ -54,8 +54,11 @@ def business_profile() -> BusinessProfile:
     currency = profile.default_currency
     return BusinessProfile.model_validate(
         {
-            **{name: getattr(profile, name) for name in BusinessProfile.model_fields
-               if not name.endswith("rate")},
+            **{
+                name: getattr(profile, name)
+                for name in BusinessProfile.model_fields
+                if not name.endswith("rate")
+            },
             "day_rate": Money.maybe(profile.day_rate_pence, currency),
             "half_day_rate": Money.maybe(profile.half_day_rate_pence, currency),
             "hourly_rate": Money.maybe(profile.hourly_rate_pence, currency),

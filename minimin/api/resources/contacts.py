@@ -126,40 +126,65 @@ def _filtered(model: Any, query: ContactQuery) -> sa.Select[Any]:
 
 
 @operation(
-    "GET", "/clients", summary="List clients", tag="contacts", scope="contacts:read",
-    query=ContactQuery, response=Page[Client],
+    "GET",
+    "/clients",
+    summary="List clients",
+    tag="contacts",
+    scope="contacts:read",
+    query=ContactQuery,
+    response=Page[Client],
 )
 def list_clients(query: ContactQuery) -> Page[Client]:
     return paging.page(_filtered(m.Client, query), m.Client, query, Client.model_validate)
 
 
 @operation(
-    "GET", "/clients/<client_id>", summary="One client", tag="contacts",
-    scope="contacts:read", response=Client,
+    "GET",
+    "/clients/<client_id>",
+    summary="One client",
+    tag="contacts",
+    scope="contacts:read",
+    response=Client,
 )
 def get_client(client_id: str) -> Client:
     return Client.model_validate(owned_or_404(m.Client, client_id))
 
 
 @operation(
-    "POST", "/clients", summary="Add a client", tag="contacts", scope="contacts:write",
-    body=ClientIn, response=Client, status=201, covers=("contacts.client_new",),
+    "POST",
+    "/clients",
+    summary="Add a client",
+    tag="contacts",
+    scope="contacts:write",
+    body=ClientIn,
+    response=Client,
+    status=201,
+    covers=("contacts.client_new",),
 )
 def create_client(body: ClientIn) -> Client:
     return Client.model_validate(services.create_client(current_user.id, body.values()))
 
 
 @operation(
-    "GET", "/agencies", summary="List agencies", tag="contacts", scope="contacts:read",
-    query=ContactQuery, response=Page[Agency],
+    "GET",
+    "/agencies",
+    summary="List agencies",
+    tag="contacts",
+    scope="contacts:read",
+    query=ContactQuery,
+    response=Page[Agency],
 )
 def list_agencies(query: ContactQuery) -> Page[Agency]:
     return paging.page(_filtered(m.Agency, query), m.Agency, query, Agency.model_validate)
 
 
 @operation(
-    "GET", "/agencies/<agency_id>", summary="One agency, with its commission rates",
-    tag="contacts", scope="contacts:read", response=Agency,
+    "GET",
+    "/agencies/<agency_id>",
+    summary="One agency, with its commission rates",
+    tag="contacts",
+    scope="contacts:read",
+    response=Agency,
 )
 def get_agency(agency_id: str) -> Agency:
     return Agency.model_validate(owned_or_404(m.Agency, agency_id))

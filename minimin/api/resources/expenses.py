@@ -14,7 +14,7 @@ from werkzeug.datastructures import FileStorage
 from minimin.api import paging
 from minimin.api.operations import operation
 from minimin.api.problems import ApiProblem
-from minimin.api.schemas import CURRENCY_PATTERN, In, ListQuery, Money, MoneyIn, Out, Page, Text
+from minimin.api.schemas import In, ListQuery, Money, MoneyIn, Out, Page, Text
 from minimin.core.tenancy import owned_or_404, owned_query
 from minimin.core.uploads import UploadError
 from minimin.core.user_error import UserError
@@ -31,7 +31,7 @@ FIELD_NAMES = {"amount_pence": "amount", "vat_pence": "vat"}
 class ExpenseQuery(ListQuery):
     date_from: dt.date | None = None
     date_to: dt.date | None = None
-    category: Category | None = None  # type: ignore[valid-type]
+    category: Category | None = None
 
 
 class ReceiptOut(Out):
@@ -64,7 +64,7 @@ class ExpenseIn(In):
     date: dt.date
     supplier: Text(m.SUPPLIER_MAX) = ""  # type: ignore[valid-type]
     description: Text(m.DESCRIPTION_MAX) = ""  # type: ignore[valid-type]
-    category: Category = "other"  # type: ignore[valid-type]
+    category: Category = "other"
     amount: MoneyIn
     vat: MoneyIn | None = None
     vat_treatment: ExpenseVat | None = None  # type: ignore[valid-type]
@@ -122,9 +122,7 @@ def _expense_out(expense: m.Expense) -> ExpenseOut:
         notes=expense.notes,
         source=expense.source,
         receipts=[
-            ReceiptOut(
-                id=r.id, filename=r.file.filename or "", content_type=r.file.content_type
-            )
+            ReceiptOut(id=r.id, filename=r.file.filename or "", content_type=r.file.content_type)
             for r in expense.receipts
         ],
     )
@@ -136,8 +134,13 @@ def _renamed(exc: UserError) -> UserError:
 
 
 @operation(
-    "GET", "/expenses", summary="List expenses", tag="expenses", scope="expenses:read",
-    query=ExpenseQuery, response=Page[ExpenseOut],
+    "GET",
+    "/expenses",
+    summary="List expenses",
+    tag="expenses",
+    scope="expenses:read",
+    query=ExpenseQuery,
+    response=Page[ExpenseOut],
 )
 def list_expenses(query: ExpenseQuery) -> Page[ExpenseOut]:
     statement = owned_query(m.Expense)
@@ -151,16 +154,27 @@ def list_expenses(query: ExpenseQuery) -> Page[ExpenseOut]:
 
 
 @operation(
-    "GET", "/expenses/<expense_id>", summary="One expense", tag="expenses",
-    scope="expenses:read", response=ExpenseOut,
+    "GET",
+    "/expenses/<expense_id>",
+    summary="One expense",
+    tag="expenses",
+    scope="expenses:read",
+    response=ExpenseOut,
 )
 def get_expense(expense_id: str) -> ExpenseOut:
     return _expense_out(owned_or_404(m.Expense, expense_id))
 
 
 @operation(
-    "POST", "/expenses", summary="Record an expense", tag="expenses", scope="expenses:write",
-    body=ExpenseIn, response=ExpenseOut, status=201, covers=("expenses.new",),
+    "POST",
+    "/expenses",
+    summary="Record an expense",
+    tag="expenses",
+    scope="expenses:write",
+    body=ExpenseIn,
+    response=ExpenseOut,
+    status=201,
+    covers=("expenses.new",),
 )
 def create_expense(body: ExpenseIn) -> ExpenseOut:
     """The same checks as the expense form: an amount of zero or more, VAT no larger than the
@@ -177,27 +191,39 @@ def create_expense(body: ExpenseIn) -> ExpenseOut:
 
 
 @operation(
-    "POST", "/expenses/<expense_id>/receipts", summary="Attach a receipt (image or PDF)",
-    tag="expenses", scope="expenses:write", response=ExpenseOut, status=201,
-    upload="receipt", covers=("expenses.add_receipt",),
+    "POST",
+    "/expenses/<expense_id>/receipts",
+    summary="Attach a receipt (image or PDF)",
+    tag="expenses",
+    scope="expenses:write",
+    response=ExpenseOut,
+    status=201,
+    upload="receipt",
+    covers=("expenses.add_receipt",),
+    load=(m.Expense, "expense"),
 )
-def add_receipt(expense_id: str, upload: FileStorage) -> ExpenseOut:
+def add_receipt(expense: m.Expense, upload: FileStorage) -> ExpenseOut:
     """Send the file as multipart/form-data in the part named ``receipt``."""
-    expense = owned_or_404(m.Expense, expense_id)
     try:
-        services.add_receipt(expense, upload.stream, upload.filename)
+        services.add_receipt(expense, upload.stream, upload.filename)  # type: ignore[arg-type]
     except UploadError as exc:
         status = exc.status if exc.status in (413, 415) else 422
         raise ApiProblem(
-            status, exc.message,
+            status,
+            exc.message,
             errors=[{"field": "receipt", "code": "upload", "detail": exc.message}],
         ) from exc
     return _expense_out(expense)
 
 
 @operation(
-    "GET", "/journeys", summary="List mileage journeys", tag="expenses",
-    scope="expenses:read", query=JourneyQuery, response=Page[JourneyOut],
+    "GET",
+    "/journeys",
+    summary="List mileage journeys",
+    tag="expenses",
+    scope="expenses:read",
+    query=JourneyQuery,
+    response=Page[JourneyOut],
 )
 def list_journeys(query: JourneyQuery) -> Page[JourneyOut]:
     statement = owned_query(m.Journey)
@@ -206,3 +232,15 @@ def list_journeys(query: JourneyQuery) -> Page[JourneyOut]:
     if query.date_to:
         statement = statement.where(m.Journey.date <= query.date_to)
     return paging.page(statement, m.Journey, query, JourneyOut.model_validate)
+
+
+@operation(
+    "GET",
+    "/journeys/<journey_id>",
+    summary="One mileage journey",
+    tag="expenses",
+    scope="expenses:read",
+    response=JourneyOut,
+)
+def get_journey(journey_id: str) -> JourneyOut:
+    return JourneyOut.model_validate(owned_or_404(m.Journey, journey_id))

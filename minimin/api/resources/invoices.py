@@ -286,19 +286,26 @@ def _list_statement(status: str | None) -> sa.Select[Any]:
 
 
 @operation(
-    "GET", "/invoices", summary="List invoices", tag="invoices", scope="invoices:read",
-    query=InvoiceQuery, response=Page[InvoiceSummary],
+    "GET",
+    "/invoices",
+    summary="List invoices",
+    tag="invoices",
+    scope="invoices:read",
+    query=InvoiceQuery,
+    response=Page[InvoiceSummary],
 )
 def list_invoices(query: InvoiceQuery) -> Page[InvoiceSummary]:
     """Newest first. Filter by status as on the invoices page."""
-    return paging.page(
-        _list_statement(query.status), Invoice, query, _summary_of, scalars=False
-    )
+    return paging.page(_list_statement(query.status), Invoice, query, _summary_of, scalars=False)
 
 
 @operation(
-    "GET", "/invoices/<invoice_id>", summary="One invoice, with its lines and payments",
-    tag="invoices", scope="invoices:read", response=InvoiceOut,
+    "GET",
+    "/invoices/<invoice_id>",
+    summary="One invoice, with its lines and payments",
+    tag="invoices",
+    scope="invoices:read",
+    response=InvoiceOut,
 )
 def get_invoice(invoice_id: str) -> InvoiceOut:
     return _invoice_out(owned_or_404(Invoice, invoice_id))
@@ -311,8 +318,14 @@ def _bill_to(body: DraftIn) -> tuple[Client | None, Agency | None]:
 
 
 @operation(
-    "POST", "/invoices", summary="Create a draft invoice", tag="invoices",
-    scope="invoices:write", body=DraftIn, response=InvoiceOut, status=201,
+    "POST",
+    "/invoices",
+    summary="Create a draft invoice",
+    tag="invoices",
+    scope="invoices:write",
+    body=DraftIn,
+    response=InvoiceOut,
+    status=201,
     covers=("invoices.new",),
 )
 def create_draft(body: DraftIn) -> InvoiceOut:
@@ -344,20 +357,30 @@ def create_draft(body: DraftIn) -> InvoiceOut:
 
 
 @operation(
-    "POST", "/invoices/<invoice_id>/issue", summary="Issue a draft invoice", tag="invoices",
-    scope="invoices:write", response=InvoiceOut, covers=("invoices.issue",),
+    "POST",
+    "/invoices/<invoice_id>/issue",
+    summary="Issue a draft invoice",
+    tag="invoices",
+    scope="invoices:write",
+    response=InvoiceOut,
+    covers=("invoices.issue",),
+    load=(Invoice, "invoice"),
+    lock=True,
 )
-def issue_invoice(invoice_id: str) -> InvoiceOut:
+def issue_invoice(invoice: Invoice) -> InvoiceOut:
     """Numbers the invoice, freezes its details and renders its PDF, as on the page."""
-    invoice = owned_or_404(Invoice, invoice_id, for_update=True)
     if invoice.status != DRAFT:
         raise ApiProblem(409, "This invoice has already been issued.")
     return _invoice_out(services.issue(invoice))
 
 
 @operation(
-    "GET", "/invoices/<invoice_id>/pdf", summary="The issued invoice's PDF", tag="invoices",
-    scope="invoices:read", media=PDF,
+    "GET",
+    "/invoices/<invoice_id>/pdf",
+    summary="The issued invoice's PDF",
+    tag="invoices",
+    scope="invoices:read",
+    media=PDF,
 )
 def invoice_pdf(invoice_id: str) -> Response:
     """The PDF stored when the invoice was issued (404 for a draft)."""
@@ -368,17 +391,29 @@ def invoice_pdf(invoice_id: str) -> Response:
 
 
 @operation(
-    "POST", "/invoices/<invoice_id>/payments", summary="Record a payment received",
-    tag="invoices", scope="invoices:write", body=PaymentIn, response=PaymentOut, status=201,
+    "POST",
+    "/invoices/<invoice_id>/payments",
+    summary="Record a payment received",
+    tag="invoices",
+    scope="invoices:write",
+    body=PaymentIn,
+    response=PaymentOut,
+    status=201,
     covers=("invoices.add_payment",),
+    load=(Invoice, "invoice"),
+    lock=True,
 )
-def record_payment(invoice_id: str, body: PaymentIn) -> PaymentOut:
-    invoice = owned_or_404(Invoice, invoice_id, for_update=True)
+def record_payment(invoice: Invoice, body: PaymentIn) -> PaymentOut:
     if body.amount.currency != invoice.currency:
         raise ApiProblem(
             422,
-            errors=[{"field": "amount.currency", "code": "currency",
-                     "detail": f"This invoice is in {invoice.currency}."}],
+            errors=[
+                {
+                    "field": "amount.currency",
+                    "code": "currency",
+                    "detail": f"This invoice is in {invoice.currency}.",
+                }
+            ],
         )
     payment = services.record_payment(
         invoice,
@@ -394,16 +429,25 @@ def record_payment(invoice_id: str, body: PaymentIn) -> PaymentOut:
 
 
 @operation(
-    "GET", "/credit-notes", summary="List credit notes", tag="invoices",
-    scope="invoices:read", query=ListQuery, response=Page[CreditNoteOut],
+    "GET",
+    "/credit-notes",
+    summary="List credit notes",
+    tag="invoices",
+    scope="invoices:read",
+    query=ListQuery,
+    response=Page[CreditNoteOut],
 )
 def list_credit_notes(query: ListQuery) -> Page[CreditNoteOut]:
     return paging.page(owned_query(CreditNote), CreditNote, query, _credit_note_out)
 
 
 @operation(
-    "GET", "/credit-notes/<note_id>", summary="One credit note", tag="invoices",
-    scope="invoices:read", response=CreditNoteOut,
+    "GET",
+    "/credit-notes/<note_id>",
+    summary="One credit note",
+    tag="invoices",
+    scope="invoices:read",
+    response=CreditNoteOut,
 )
 def get_credit_note(note_id: str) -> CreditNoteOut:
     return _credit_note_out(owned_or_404(CreditNote, note_id))

@@ -23,7 +23,7 @@ JobStatus = Literal[STATUSES]  # type: ignore[valid-type]
 
 
 class JobQuery(ListQuery):
-    status: JobStatus | None = None  # type: ignore[valid-type]
+    status: JobStatus | None = None
     client_id: uuid.UUID | None = None
     agency_id: uuid.UUID | None = None
     date_from: dt.date | None = Field(default=None, description="Jobs with a day on or after.")
@@ -133,8 +133,13 @@ def _job_out(job: Job) -> JobOut:
 
 
 @operation(
-    "GET", "/jobs", summary="List jobs", tag="jobs", scope="jobs:read",
-    query=JobQuery, response=Page[JobSummary],
+    "GET",
+    "/jobs",
+    summary="List jobs",
+    tag="jobs",
+    scope="jobs:read",
+    query=JobQuery,
+    response=Page[JobSummary],
 )
 def list_jobs(query: JobQuery) -> Page[JobSummary]:
     """Newest first; the filters of the jobs page."""
@@ -151,8 +156,12 @@ def list_jobs(query: JobQuery) -> Page[JobSummary]:
 
 
 @operation(
-    "GET", "/jobs/<job_id>", summary="One job, with fee lines and commission figures",
-    tag="jobs", scope="jobs:read", response=JobOut,
+    "GET",
+    "/jobs/<job_id>",
+    summary="One job, with fee lines and commission figures",
+    tag="jobs",
+    scope="jobs:read",
+    response=JobOut,
 )
 def get_job(job_id: str) -> JobOut:
     return _job_out(owned_or_404(Job, job_id))

@@ -62,8 +62,13 @@ def _entry_out(entry: JournalEntry) -> JournalEntryOut:
 
 
 @operation(
-    "GET", "/ledger/entries", summary="List journal entries", tag="ledger",
-    scope="ledger:read", query=EntryQuery, response=Page[JournalEntryOut],
+    "GET",
+    "/ledger/entries",
+    summary="List journal entries",
+    tag="ledger",
+    scope="ledger:read",
+    query=EntryQuery,
+    response=Page[JournalEntryOut],
 )
 def list_entries(query: EntryQuery) -> Page[JournalEntryOut]:
     """Newest posted first. Debits are positive amounts, credits negative."""

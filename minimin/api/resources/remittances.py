@@ -67,16 +67,25 @@ def _remittance_out(r: m.Remittance) -> RemittanceOut:
 
 
 @operation(
-    "GET", "/remittances", summary="List remittances", tag="remittances",
-    scope="remittances:read", query=ListQuery, response=Page[RemittanceOut],
+    "GET",
+    "/remittances",
+    summary="List remittances",
+    tag="remittances",
+    scope="remittances:read",
+    query=ListQuery,
+    response=Page[RemittanceOut],
 )
 def list_remittances(query: ListQuery) -> Page[RemittanceOut]:
     return paging.page(owned_query(m.Remittance), m.Remittance, query, _remittance_out)
 
 
 @operation(
-    "GET", "/remittances/<remittance_id>", summary="One remittance, with its lines",
-    tag="remittances", scope="remittances:read", response=RemittanceOut,
+    "GET",
+    "/remittances/<remittance_id>",
+    summary="One remittance, with its lines",
+    tag="remittances",
+    scope="remittances:read",
+    response=RemittanceOut,
 )
 def get_remittance(remittance_id: str) -> RemittanceOut:
     return _remittance_out(owned_or_404(m.Remittance, remittance_id))

