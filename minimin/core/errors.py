@@ -7,6 +7,8 @@ import logging
 from flask import Flask, Response, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
@@ -83,12 +85,27 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DBAPIError)
     def _database(exc: Exception) -> Response:
         log.exception("database unavailable")
-        return error_response(503)
+        return _unavailable()
+
+    # Redis holds the shared rate-limit counts (sign-in lockouts among them). Without it the
+    # limits cannot be checked, so the request is refused rather than let through unlimited
+    # (docs/deployment.md, "Resilience").
+    @app.errorhandler(RedisConnectionError)
+    @app.errorhandler(RedisTimeoutError)
+    def _shared_state(exc: Exception) -> Response:
+        log.error("redis unavailable on %s %s: %s", request.method, request.path, exc)
+        return _unavailable()
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.path)
         return error_response(500)
+
+
+def _unavailable() -> Response:
+    response = error_response(503)
+    response.headers["Retry-After"] = "30"
+    return response
 
 
 def _public_description(exc: HTTPException) -> str | None:
