@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 def init_app(app: Flask) -> None:
     from minimin.core.templating import add_navigation
-    from minimin.reports import views
+    from minimin.reports import views, views_self_assessment  # noqa: F401 (its routes)
     from minimin.reports.register_tax import init_tax
 
     app.register_blueprint(views.bp)

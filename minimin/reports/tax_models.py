@@ -99,3 +99,56 @@ class ExportShare(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ign
     revoked_at: Mapped[dt.datetime | None] = mapped_column()
     downloads: Mapped[int] = mapped_column(default=0)
     last_download_at: Mapped[dt.datetime | None] = mapped_column()
+
+
+#: Amount columns of :class:`OtherIncomeRecord` (whole figures the user entered, in pence).
+OTHER_INCOME_AMOUNTS = (
+    "salary_pence",
+    "other_income_pence",
+    "tax_paid_pence",
+    "poa_made_pence",
+    "savings_interest_pence",
+    "dividends_pence",
+    "pension_paid_pence",
+    "gift_aid_paid_pence",
+    "loss_brought_forward_pence",
+    "student_loan_deducted_pence",
+    "child_benefit_pence",
+)
+
+
+class OtherIncomeRecord(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined,misc]
+    """What the user entered for a tax year's Self Assessment beyond the books: other income,
+    reliefs and circumstances (one row per user and tax year)."""
+
+    __tablename__ = "other_income"
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "tax_year", name="uq_other_income_year"),
+        sa.CheckConstraint(
+            " AND ".join(f"{c} >= 0" for c in OTHER_INCOME_AMOUNTS), name="amounts_positive"
+        ),
+        sa.CheckConstraint("wfh_months >= 0 AND wfh_months <= 12", name="wfh_months_range"),
+        sa.CheckConstraint("wfh_hours_per_month >= 0", name="wfh_hours_positive"),
+    )
+
+    #: The tax year's first calendar year (2025 = 2025/26).
+    tax_year: Mapped[int] = mapped_column()
+    regime: Mapped[str] = mapped_column(sa.String(16), default="ruk")
+    salary_pence: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    other_income_pence: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    tax_paid_pence: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    poa_made_pence: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    savings_interest_pence: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    dividends_pence: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    pension_paid_pence: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    gift_aid_paid_pence: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    loss_brought_forward_pence: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    #: Comma-separated plans: plan1, plan2, plan4, plan5, pgl.
+    student_loan_plans: Mapped[str] = mapped_column(sa.String(40), default="")
+    student_loan_deducted_pence: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    child_benefit_pence: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    #: "" (none), "transfer" (gave £1,260 of allowance) or "receive".
+    marriage_allowance: Mapped[str] = mapped_column(sa.String(16), default="")
+    over_state_pension_age: Mapped[bool] = mapped_column(default=False)
+    wfh_hours_per_month: Mapped[int] = mapped_column(default=0)
+    wfh_months: Mapped[int] = mapped_column(default=0)

@@ -1,0 +1,86 @@
+"""The "Your Self Assessment" page: figures from the books, other income and reliefs kept per
+tax year, the band breakdown, box numbers and the payment timeline; bad input refused."""
+
+from __future__ import annotations
+
+from datetime import date
+
+PAGE = "/reports/self-assessment"
+
+
+def _post(client, **fields):
+    data = {"tax_year": "2025/26", "regime": "ruk", "basis": "cash", **fields}
+    return client.submit(PAGE, data)
+
+
+def test_books_and_entered_income_make_the_estimate(client, user_books):
+    with user_books() as books:
+        invoice = books.invoice(date(2025, 5, 1), 6150000)
+        books.pay(invoice, date(2025, 6, 1), 6150000)
+        books.expense(date(2025, 6, 2), 150000, "advertising")
+    assert client.get(PAGE + "?year=2025/26").status_code == 200
+    # Profit £60,000 from the books; £8,000 paid into a pension is £10,000 gross, so the
+    # basic band reaches £47,700: 47,430 x 20% = £9,486. £2,000 of interest: taxable income
+    # 49,430 is over £47,700, so a £500 savings allowance (47,430 -> 47,930), then £1,500 at
+    # 40% = £600. Income tax £10,086 + Class 4 £2,456.60 = £12,542.60; £6,271.30 on account.
+    response = _post(client, pension_paid="8000", savings_interest="2000")
+    assert response.status_code == 200
+    text = response.get_data(as_text=True)
+    assert "SA103F 15" in text and "SA100 TR3 2" in text and "SA100 TR4 1" in text
+    assert "£60,000.00" in text
+    assert "£10,000.00" in text  # the band extension
+    assert "£10,086.00" in text and "£2,456.60" in text
+    assert 'id="sa-total">£12,542.60' in text
+    assert "£6,271.30" in text
+    assert "31 Jan 2027" in text and "31 Jul 2027" in text
+
+
+def test_figures_are_kept_for_the_tax_year(client, signed_in):
+    response = _post(
+        client,
+        profit_override="30000",
+        dividends="5000",
+        student_loan_plan="plan2",
+        postgraduate_loan="y",
+        marriage_allowance="receive",
+        wfh_hours="60",
+        wfh_months="12",
+    )
+    assert response.status_code == 200
+    again = client.get(PAGE + "?year=2025/26").get_data(as_text=True)
+    assert 'value="5000.00"' in again
+    assert '<option selected value="plan2">' in again
+    assert '<option selected value="receive">' in again
+    assert '<input checked id="postgraduate_loan"' in again
+    assert 'value="60"' in again
+    # Another year starts empty.
+    other = client.get(PAGE + "?year=2024/25").get_data(as_text=True)
+    assert 'value="5000.00"' not in other
+
+
+def test_loss_is_shown_and_carried_forward(client, signed_in):
+    text = _post(client, profit_override="-5000", salary="20000").get_data(as_text=True)
+    assert "A trading loss of £5,000.00" in text
+    assert "Losses to carry forward to next year: £5,000.00" in text
+    assert "£1,486.00" in text  # PAYE pay alone: 7,430 x 20%
+
+
+def test_class2_offered_only_below_the_small_profits_threshold(client, signed_in):
+    low = _post(client, profit_override="5000").get_data(as_text=True)
+    assert "You may pay voluntary Class 2 of £182.00" in low
+    high = _post(client, profit_override="20000").get_data(as_text=True)
+    assert "Class 2 is treated as paid" in high
+    assert "voluntary Class 2 of" not in high
+
+
+def test_bad_input_is_refused_with_a_message_on_the_field(client, signed_in):
+    response = _post(client, dividends="lots", wfh_months="13")
+    assert response.status_code == 400
+    text = response.get_data(as_text=True)
+    assert "Enter 0 to 12 months." in text
+    assert 'id="dividends-error"' in text
+    # Nothing was kept.
+    assert 'value="lots"' not in client.get(PAGE + "?year=2025/26").get_data(as_text=True)
+    response = client.get(PAGE + "?year=2019/20")
+    assert response.status_code == 400
+    assert "Tax rates for 2019/20 are not in Minimin" in response.get_data(as_text=True)
