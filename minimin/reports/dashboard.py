@@ -27,6 +27,7 @@ from minimin.jobs.models import CANCELLED, CONFIRMED, FeeLine, Job
 from minimin.ledger.models import JournalEntry
 from minimin.remittances.models import AgencyIncome
 from minimin.reports import charts, ledger, vat_return
+from minimin.reports.projection import Projection, project
 
 #: How far ahead the dashboard looks for confirmed jobs and expiring usage rights.
 UPCOMING_DAYS = 30
@@ -54,6 +55,8 @@ class Dashboard:
     vat_figures: vat_return.VATFigures | None = None
     vat_error: str | None = None
     set_aside: int | None = None
+    #: How the set-aside figure was reached (the year's profit projected from the trend).
+    projection: Projection | None = None
     months: list[ledger.MonthPoint] = field(default_factory=list)
     counterparties: list[ledger.Counterparty] = field(default_factory=list)
     month_chart: Markup | None = None
@@ -124,15 +127,24 @@ def _usage_expiring(user_id: uuid.UUID, today: dt.date) -> list[FeeLine]:
     )
 
 
-def _set_aside(tax_year: TaxYear, profit_pence: int) -> int | None:
-    """Income tax and Class 4 NI to put aside on the profit so far (an estimate on rUK rates,
-    :func:`minimin.reports.tax.set_aside`), or None when the tax table has no row for the year."""
+def _projection(tax_year: TaxYear, today: dt.date, profit_pence: int) -> Projection | None:
+    """What to set aside so far for income tax and Class 4 NI: the tax on the year's profit
+    projected from the trend, pro rata (:mod:`minimin.reports.projection`), or None when the
+    tax table has no row for the year."""
     from minimin.reports import tax
 
     try:
-        return tax.set_aside(tax_year, profit_pence)
+        return project(tax_year, today, profit_pence, lambda p: tax.set_aside(tax_year, p))
     except (ValueError, LookupError):
         return None
+
+
+def year_projection(user_id: uuid.UUID, today: dt.date) -> Projection | None:
+    """The set-aside projection of the tax year containing *today*, from the cash-basis
+    profit so far (the tax estimate page's "so far this year")."""
+    tax_year = TaxYear.containing(today)
+    pnl = ledger.profit(user_id, tax_year.start, today)
+    return _projection(tax_year, today, pnl.taxable_profit_pence)
 
 
 def month_label(point: ledger.MonthPoint) -> str:
@@ -176,7 +188,8 @@ def build(user_id: uuid.UUID, today: dt.date) -> Dashboard:
             board.vat_error = str(exc.message)
     else:
         board.threshold = vat_return.threshold_position(user_id, today)
-    board.set_aside = _set_aside(tax_year, board.pnl.taxable_profit_pence)
+    board.projection = _projection(tax_year, today, board.pnl.taxable_profit_pence)
+    board.set_aside = board.projection.set_aside_pence if board.projection else None
     board.months = year.months
     board.counterparties = year.counterparties[:COUNTERPARTY_LIMIT]
     board.month_chart = charts.bar_chart(

@@ -16,7 +16,7 @@ from minimin.core.dates import DateError, TaxYear, parse_uk_date, uk_today
 from minimin.core.forms import select_choices
 from minimin.core.money import MoneyError, parse_money
 from minimin.core.security import USER, classify_blueprint
-from minimin.reports import ledger, tax, tax_tables
+from minimin.reports import dashboard, ledger, tax, tax_tables
 from minimin.reports.forms import REGIME_LABELS, EstimateForm
 
 bp = Blueprint("reports", __name__, url_prefix="/reports", template_folder="templates")
@@ -382,6 +382,7 @@ def estimate() -> ViewResult:
             error=error,
             regime_labels=REGIME_LABELS,
             today=uk_today(),
+            projection=dashboard.year_projection(current_user.id, uk_today()),
         ),
         status,
     )
