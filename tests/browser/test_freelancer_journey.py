@@ -1,0 +1,67 @@
+"""The everyday journey's pages in Chromium: the reports index, the lists' sortable headers
+(by keyboard, aria-sort), invoicing from "Jobs to invoice", a client's account and the client's
+pay page, at 1280 px and on a 375 px phone (screenshots in build/screenshots)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.browser.test_signed_in_pages import (  # noqa: F401 - fixtures
+    Account,
+    account,
+    desktop,
+    phone,
+    signed_in_state,
+)
+
+PAGES = {
+    "reports": "/reports/",
+    "jobs-to-invoice": "/jobs/to-invoice",
+    "invoices": "/invoices?sort=total&dir=desc",
+    "client-account": "/clients/{client_id}",
+    "agency-account": "/agencies/{agency_id}",
+}
+
+
+def _fits(page: Any) -> bool:
+    return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"))
+
+
+@pytest.mark.parametrize("width", ["desktop", "phone"])
+def test_journey_pages_fit_and_sort_by_keyboard(
+    desktop: Any,  # noqa: F811 - the fixtures imported above
+    phone: Any,  # noqa: F811
+    account: Account,  # noqa: F811
+    screenshots: Path,
+    width: str,
+) -> None:
+    page = desktop if width == "desktop" else phone
+    for name, template in PAGES.items():
+        response = page.goto(template.format(**vars(account)))
+        assert response is not None and response.status == 200, name
+        assert _fits(page), f"{name} scrolls sideways at {width}"
+        page.screenshot(path=str(screenshots / f"journey-{name}-{width}.png"), full_page=True)
+
+    # Sorting by keyboard: the header link is focusable and Enter re-sorts; aria-sort follows.
+    page.goto("/invoices")
+    header = page.locator("th", has=page.get_by_role("link", name="Total"))
+    assert header.get_attribute("aria-sort") == "none"
+    page.get_by_role("link", name="Total").focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    header = page.locator("th", has=page.get_by_role("link", name=re.compile("^Total")))
+    assert header.get_attribute("aria-sort") == "ascending"
+
+    # The client's pay page: bank details and the reference, whether or not cards are on.
+    page.goto(f"/invoices/{account.issued_invoice_id}")
+    link = page.locator("a[href*='/pay/']").first.get_attribute("href")
+    assert link
+    page.goto(link)
+    assert page.get_by_role("heading", name="Pay by bank transfer").is_visible()
+    assert page.get_by_text("12-34-56").is_visible()
+    assert _fits(page)
+    page.screenshot(path=str(screenshots / f"journey-pay-page-{width}.png"), full_page=True)
