@@ -100,6 +100,7 @@ NOT_YET = {
     "remittances.new",
     "remittances.post",
     "reports.estimate",
+    "reports.self_assessment_page",
     "tax.export_share",
     "tax.export_start",
     "tax.vat_file",
