@@ -31,6 +31,8 @@ class ListParams:
     q: str
     sort: str
     direction: str
+    #: Keys whose first choice is descending (newest date, largest amount first).
+    descending_first: frozenset[str] = frozenset()
 
     @property
     def descending(self) -> bool:
@@ -50,7 +52,10 @@ class ListParams:
     def header_args(self, key: str) -> dict[str, str]:
         """Query arguments of a column header's link: the current column flips direction,
         another column starts ascending. The search is kept; the page starts again."""
-        direction = ASC if key != self.sort or self.descending else DESC
+        if key != self.sort:
+            direction = DESC if key in self.descending_first else ASC
+        else:
+            direction = ASC if self.descending else DESC
         return {**self.search_args(), "sort": key, "dir": direction}
 
     def search_args(self) -> dict[str, str]:
@@ -77,8 +82,11 @@ def parse(
     sorts: Iterable[str],
     default_sort: str,
     default_direction: str = ASC,
+    descending_first: Iterable[str] = (),
 ) -> ListParams:
-    """The list parameters of *args* (``request.args``); keys outside *sorts* fall back."""
+    """The list parameters of *args* (``request.args``); keys outside *sorts* fall back. A key
+    given without a direction takes its natural one (*descending_first*, else ascending)."""
+    first = frozenset(descending_first)
     allowed = set(sorts)
     q = _clean_text(str(args.get("q") or ""))
     sort = str(args.get("sort") or "")
@@ -88,8 +96,9 @@ def parse(
     if sort not in allowed:
         sort = default_sort
     if direction not in (ASC, DESC):
-        direction = default_direction if sort == default_sort else ASC
-    return ListParams(q=q, sort=sort, direction=direction)
+        natural = DESC if sort in first else ASC
+        direction = default_direction if sort == default_sort else natural
+    return ListParams(q=q, sort=sort, direction=direction, descending_first=first)
 
 
 def _like_pattern(q: str) -> str:

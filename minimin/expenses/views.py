@@ -15,6 +15,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
+from minimin.core import listing_params
 from minimin.core.dates import DateError, TaxYear, parse_uk_date, uk_today
 from minimin.core.forms import choice_values, select_choices
 from minimin.core.money import Money, format_money
@@ -50,14 +51,18 @@ classify_blueprint(bp, USER)
 
 ViewResult = Response | str | tuple[str, int]
 PER_PAGE = 50
+#: The list's column headers: sort key -> columns in the chosen direction (then newest first).
 SORTS: dict[str, tuple[Any, ...]] = {
-    "date": (Expense.date.desc(), Expense.created_at.desc(), Expense.id),
-    "date_asc": (Expense.date.asc(), Expense.created_at.asc(), Expense.id),
-    "amount": (Expense.amount_pence.desc(), Expense.date.desc(), Expense.id),
-    "amount_asc": (Expense.amount_pence.asc(), Expense.date.desc(), Expense.id),
-    "supplier": (sa.func.lower(Expense.supplier), Expense.date.desc(), Expense.id),
-    "category": (Expense.category, Expense.date.desc(), Expense.id),
+    "date": (Expense.date, Expense.created_at),
+    "amount": (Expense.amount_pence,),
+    "supplier": (sa.func.lower(sa.func.coalesce(Expense.supplier, Expense.description)),),
+    "category": (Expense.category,),
+    "allowable": (Expense.allowable_pence,),
 }
+#: Dates and amounts sort newest and largest first when first chosen.
+DESCENDING_FIRST = ("date", "amount", "allowable")
+#: Older links' sort names.
+LEGACY_SORTS = {"date_asc": ("date", "asc"), "amount_asc": ("amount", "asc")}
 
 
 @bp.app_template_filter("exact_pounds")
@@ -87,7 +92,9 @@ class Filters:
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     receipt: str | None = None  # "yes" / "no"
-    sort: str = "date"
+    params: listing_params.ListParams = field(
+        default_factory=lambda: listing_params.ListParams("", "date", listing_params.DESC)
+    )
     page: int = 1
     errors: list[str] = field(default_factory=list)
 
@@ -98,7 +105,9 @@ class Filters:
             "from": self.date_from.isoformat() if self.date_from else None,
             "to": self.date_to.isoformat() if self.date_to else None,
             "receipt": self.receipt,
-            "sort": self.sort if self.sort != "date" else None,
+            "q": self.params.q or None,
+            "sort": self.params.sort,
+            "dir": self.params.direction,
             "page": self.page if self.page != 1 else None,
         }
         args.update(changes)
@@ -129,8 +138,12 @@ def _parse_filters(args: Any) -> Filters:
     receipt = args.get("receipt", "")
     if receipt in ("yes", "no"):
         filters.receipt = receipt
-    sort = args.get("sort", "date")
-    filters.sort = sort if sort in SORTS else "date"
+    args = dict(args.items())
+    if args.get("sort") in LEGACY_SORTS:
+        args["sort"], args["dir"] = LEGACY_SORTS[args["sort"]]
+    filters.params = listing_params.parse(
+        args, SORTS, "date", listing_params.DESC, descending_first=DESCENDING_FIRST
+    )
     filters.page = page_number(args)
     return filters
 
@@ -148,7 +161,16 @@ def _filtered(filters: Filters) -> list[Any]:
     if filters.receipt:
         has = sa.exists().where(ExpenseReceipt.expense_id == Expense.id)
         conditions.append(has if filters.receipt == "yes" else ~has)
+    if filters.params.q:
+        conditions.append(
+            listing_params.contains(filters.params.q, Expense.supplier, Expense.description)
+        )
     return conditions
+
+
+def _order(filters: Filters) -> list[Any]:
+    newest = [Expense.date.desc(), Expense.created_at.desc(), Expense.id]
+    return [*listing_params.order_by(SORTS, filters.params), *newest]
 
 
 @bp.route("/")
@@ -196,7 +218,7 @@ def index() -> ViewResult:
         db.session.scalars(
             sa.select(Expense)
             .where(*conditions)
-            .order_by(*SORTS[filters.sort])
+            .order_by(*_order(filters))
             .limit(PER_PAGE)
             .offset((filters.page - 1) * PER_PAGE)
         )
@@ -215,6 +237,35 @@ def index() -> ViewResult:
         tax_years=_tax_year_choices(),
         category_choices=categories.choices(),
     ), status
+
+
+@bp.route("/export.csv")
+def index_csv() -> Response:
+    """The expense list as filtered, searched and sorted, every page, as a formula-safe CSV."""
+    filters = _parse_filters(request.args)
+    expenses = db.session.scalars(
+        sa.select(Expense).where(*_filtered(filters)).order_by(*_order(filters))
+    )
+    header = [_("Date"), _("Supplier"), _("Description"), _("SA103F box"), _("Category")]
+    header += [_("Currency"), _("Amount"), _("VAT reclaimable"), _("Allowable")]
+    header += [_("Business use (%)")]
+
+    def row(e: Expense) -> list[Any]:
+        category = categories.get(e.category)
+        return [
+            e.date,
+            e.supplier,
+            e.description,
+            category.box,
+            str(category.label),
+            e.currency,
+            listing_params.pounds(e.amount_pence),
+            listing_params.pounds(e.reclaimable_vat_pence),
+            listing_params.pounds(e.allowable_pence),
+            e.business_percent,
+        ]
+
+    return listing_params.csv_response("expenses.csv", header, expenses, row)
 
 
 def _tax_year_choices() -> list[TaxYear]:
