@@ -1,12 +1,22 @@
-"""Invoice emails: the invoice with its PDF, copies to self, and the per-invoice email log."""
+"""Invoice emails: the invoice with its PDF, copies to self, and the per-invoice email log.
+
+Email sent on the user's behalf (the invoice, its copy, reminders) goes only to an address on
+record for the invoice's client or agency (:func:`recipients_on_record`); another address is
+first added to the contact, through the contact's own page. It shows the business as the sender
+and answers go to the business's invoice email (:func:`on_behalf`).
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import re
+import uuid
+from typing import Any, TypedDict
 
 import sqlalchemy as sa
 from flask_login import current_user
 
+from minimin.business.models import BusinessProfile
+from minimin.contacts.models import Agency, Client
 from minimin.core.mail import FAILED, Attachment, OutboundEmail, queue_email
 from minimin.extensions import db
 from minimin.invoices import services
@@ -33,6 +43,62 @@ def invoice_context(invoice: Invoice) -> dict[str, Any]:
     }
 
 
+#: A message that opens with its own greeting gets no second one from the template.
+_GREETING = re.compile(
+    r"^\s*(hi|hiya|hello|hey|dear|good\s+(morning|afternoon|evening)|morning|afternoon|"
+    r"helo|shwmae|s'mae|annwyl|bore\s+da|prynhawn\s+da|noswaith\s+dda)\b",
+    re.I,
+)
+
+
+def starts_with_greeting(message: str | None) -> bool:
+    return bool(message and _GREETING.match(message))
+
+
+def contact_of(invoice: Invoice) -> Client | Agency | None:
+    """The client or agency the invoice is billed to (the user's own record)."""
+    if invoice.client_id is not None:
+        return db.session.get(Client, invoice.client_id)
+    if invoice.agency_id is not None:
+        return db.session.get(Agency, invoice.agency_id)
+    return None
+
+
+def recipients_on_record(invoice: Invoice) -> list[str]:
+    """The addresses an invoice may be emailed to: the contact's address now, and the one it
+    had when the invoice was issued; each once, whatever its case."""
+    contact = contact_of(invoice)
+    candidates = [
+        contact.email if contact is not None and contact.user_id == invoice.user_id else None,
+        (invoice.customer_snapshot or {}).get("email"),
+    ]
+    found: dict[str, str] = {}
+    for address in candidates:
+        address = (address or "").strip()
+        if address and "@" in address:
+            found.setdefault(address.casefold(), address)
+    return list(found.values())
+
+
+class Sender(TypedDict):
+    reply_to: str | None
+    sender_name: str | None
+
+
+def on_behalf(user_id: uuid.UUID) -> Sender:
+    """``queue_email`` arguments for email sent for the business: its name as the sender,
+    replies to its invoice email."""
+    profile = db.session.scalar(
+        sa.select(BusinessProfile).where(BusinessProfile.user_id == user_id)
+    )
+    if profile is None:
+        return {"reply_to": None, "sender_name": None}
+    return {
+        "reply_to": (profile.invoice_email or "").strip() or None,
+        "sender_name": (profile.business_name or "").strip() or None,
+    }
+
+
 def _log(invoice: Invoice, email: OutboundEmail, kind: str) -> None:
     db.session.add(
         InvoiceEmail(user_id=invoice.user_id, invoice_id=invoice.id, email_id=email.id, kind=kind)
@@ -50,13 +116,19 @@ def send_invoice(
     """Queue the invoice email (PDF attached) in this transaction; it is sent after commit."""
     pdf = services.pdf_bytes(invoice.pdf_key)
     attachment = Attachment(_filename(invoice), "application/pdf", pdf)
-    context = {**invoice_context(invoice), "message": message or ""}
+    context = {
+        **invoice_context(invoice),
+        "message": message or "",
+        "greet": not starts_with_greeting(message),
+    }
+    sender = on_behalf(invoice.user_id)
     email = queue_email(
         to=to,
         template="invoice",
         context=context,
         user_id=invoice.user_id,
         attachments=[attachment],
+        **sender,
     )
     _log(invoice, email, "invoice")
     if copy_to_self:
@@ -68,6 +140,7 @@ def send_invoice(
                 context={**context, "is_copy": True, "sent_to": to},
                 user_id=invoice.user_id,
                 attachments=[attachment],
+                **sender,
             )
             _log(invoice, copy, "copy")
     services.mark_sent(invoice)

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, FieldList, Form, FormField, HiddenField, SelectField
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from minimin.core.forms import (
     MoneyField,
@@ -219,11 +219,10 @@ class RefundForm(FlaskForm):
 
 
 class SendForm(FlaskForm):
-    to = TextField(
-        _l("Send to"),
-        [DataRequired(), Email(message=_l("Enter a valid email address."))],
-        max_length=254,
-    )
+    """The recipient is one of the addresses on record, set by the view; any other value is
+    refused by the view with a message saying how to add one."""
+
+    to = SelectField(_l("Send to"), choices=[], validate_choice=False)
     message = MultilineTextField(_l("Message"), [Optional()], max_length=5000)
     copy_to_self = BooleanField(_l("Send me a copy"))
 

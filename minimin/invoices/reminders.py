@@ -222,6 +222,8 @@ def send_due_reminders(today: date | None = None) -> int:
 
 
 def _send(invoice: Invoice, rule: ReminderRule, to: str, today: date) -> bool:
+    from minimin.invoices.emails import on_behalf
+
     values = reminder_values(invoice, today)
     marker = ReminderSent(
         user_id=invoice.user_id,
@@ -244,6 +246,7 @@ def _send(invoice: Invoice, rule: ReminderRule, to: str, today: date) -> bool:
             "link": values["payment_link"],
         },
         user_id=invoice.user_id,
+        **on_behalf(invoice.user_id),
     )
     marker.email_id = email.id
     db.session.add(

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from minimin.core.tenancy import owned_or_404
-from minimin.extensions import db
+from minimin.extensions import db, limiter
 from minimin.invoices import forms, services
 from minimin.invoices.models import Invoice
 from minimin.invoices.views import ViewResult, _invalid, bp
@@ -16,7 +16,40 @@ from minimin.invoices.views import ViewResult, _invalid, bp
 # --------------------------------------------------------------------------- sending
 
 
+#: Invoices a user may email in an hour (each with its copy); a month's invoicing fits easily,
+#: a script using Minimin to relay mail does not.
+SENDS_PER_HOUR = "30 per hour"
+
+
+def _user_key() -> str:
+    return f"user:{current_user.get_id()}"
+
+
+def _contact_edit_url(invoice: Invoice) -> str | None:
+    if invoice.client_id is not None:
+        return url_for("contacts.client_edit", client_id=invoice.client_id)
+    if invoice.agency_id is not None:
+        return url_for("contacts.agency_edit", agency_id=invoice.agency_id)
+    return None
+
+
+def _recipient_on_record(form: forms.SendForm, addresses: list[str], name: str) -> bool:
+    chosen = (form.to.data or "").strip().casefold()
+    if chosen and chosen in {a.casefold() for a in addresses}:
+        return True
+    form.to.errors = [
+        *form.to.errors,
+        _(
+            "Invoices are emailed only to an address on record for %(name)s. To use another "
+            "address, add it to %(name)s first.",
+            name=name,
+        ),
+    ]
+    return False
+
+
 @bp.route("/invoices/<invoice_id>/send", methods=["GET", "POST"])
+@limiter.limit(SENDS_PER_HOUR, key_func=_user_key, methods=["POST"])
 def send(invoice_id: str) -> ViewResult:
     from minimin.invoices import emails
 
@@ -24,9 +57,14 @@ def send(invoice_id: str) -> ViewResult:
     if invoice.is_draft or invoice.status == "void":
         flash(_("Issue the invoice before sending it."), "error")
         return redirect(url_for("invoices.show", invoice_id=invoice.id))
-    default_to = (invoice.customer_snapshot or {}).get("email") or ""
-    form = forms.SendForm(data={"to": default_to} if request.method == "GET" else None)
-    if form.validate_on_submit():
+    addresses = emails.recipients_on_record(invoice)
+    form = forms.SendForm(
+        data={"to": addresses[0]} if request.method == "GET" and addresses else None
+    )
+    form.to.choices = [(a, a) for a in addresses]
+    name = (invoice.customer_snapshot or {}).get("name") or _("this customer")
+    page = {"invoice": invoice, "contact_edit_url": _contact_edit_url(invoice), "customer": name}
+    if form.validate_on_submit() and _recipient_on_record(form, addresses, name):
         emails.send_invoice(
             invoice, to=form.to.data, message=form.message.data, copy_to_self=form.copy_to_self.data
         )
@@ -40,10 +78,8 @@ def send(invoice_id: str) -> ViewResult:
         )
         return redirect(url_for("invoices.show", invoice_id=invoice.id))
     if request.method == "POST":
-        return _invalid("invoices/send.html", form=form, invoice=invoice)
-    return render_template(
-        "invoices/send.html", form=form, invoice=invoice, log=emails.email_log(invoice)
-    )
+        return _invalid("invoices/send.html", form=form, **page)
+    return render_template("invoices/send.html", form=form, log=emails.email_log(invoice), **page)
 
 
 @bp.route("/invoices/<invoice_id>/reminders", methods=["POST"])

@@ -13,7 +13,7 @@ from minimin.business.models import BusinessProfile
 from minimin.core.dates import DateError, TaxYear, uk_today
 from minimin.core.security import token_access
 from minimin.core.tenancy import owned_or_404
-from minimin.extensions import db
+from minimin.extensions import db, limiter
 from minimin.reports import export
 from minimin.reports.tax_models import ExportJob
 from minimin.reports.views_vat import bp
@@ -51,7 +51,16 @@ def export_index() -> Any:
     return _index()
 
 
+#: Each export reads every record of a tax year and writes a ZIP: a few an hour is plenty.
+EXPORTS_PER_HOUR = "10 per hour"
+
+
+def _user_key() -> str:
+    return f"user:{current_user.get_id()}"
+
+
 @bp.post("/export")
+@limiter.limit(EXPORTS_PER_HOUR, key_func=_user_key)
 def export_start() -> Any:
     try:
         year = TaxYear.parse(request.form.get("tax_year", ""))
