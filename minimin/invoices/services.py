@@ -174,6 +174,29 @@ def create_draft(
     return invoice
 
 
+def _check_own_jobs(user_id: uuid.UUID, lines: list[LineInput]) -> None:
+    """Refuse lines that name a job the user does not have.
+
+    The job id travels in a hidden field of the form; a changed one would otherwise link the
+    line to another user's job and, once issued, mark that job invoiced.
+    """
+    wanted = {item.job_id for item in lines if item.job_id is not None}
+    if not wanted:
+        return
+    from minimin.jobs.models import Job
+
+    found = set(
+        db.session.scalars(sa.select(Job.id).where(Job.user_id == user_id, Job.id.in_(wanted)))
+    )
+    if wanted - found:
+        raise InvoiceError(
+            _(
+                "A line refers to a job that is not one of yours. Remove the line, or add it "
+                "again from the job."
+            )
+        )
+
+
 def update_draft(
     invoice: Invoice,
     *,
@@ -200,6 +223,7 @@ def update_draft(
                 currency=currency,
             )
         )
+    _check_own_jobs(invoice.user_id, lines)
     invoice.client_id = client.id if client is not None else None
     invoice.agency_id = agency.id if agency is not None else None
     invoice.customer_name = _bill_to_name(client, agency)
