@@ -90,6 +90,7 @@ def supplier_snapshot(profile: Any) -> dict[str, Any]:
         "address_lines": list(address),
         "email": _attr(profile, "invoice_email"),
         "phone": _attr(profile, "phone"),
+        "website": _attr(profile, "website"),
         "vat_registered": registered,
         "vat_number": _attr(profile, "vat_number") if registered else None,
         "vat_scheme": _attr(profile, "vat_scheme") if registered else None,

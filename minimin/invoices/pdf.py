@@ -70,9 +70,41 @@ def quantity(value: Any) -> str:
     return str(format_decimal(Decimal(str(value)).normalize(), locale="en_GB"))
 
 
+def sort_code(value: str | None) -> str:
+    """``20-00-00``, as banks print a sort code (it is stored as six digits)."""
+    digits = "".join(c for c in value or "" if c.isdigit())
+    if len(digits) != 6:
+        return value or ""
+    return f"{digits[:2]}-{digits[2:4]}-{digits[4:]}"
+
+
+def phone(value: str | None) -> str:
+    """A stored E.164 number as people write it (``0117 496 0000`` in the UK)."""
+    from minimin.business.rules import display_phone
+
+    return display_phone(value)
+
+
+def website(value: str | None) -> str:
+    """A website without its scheme and trailing slash: ``alexfreelance.example``."""
+    text = (value or "").strip()
+    for scheme in ("https://", "http://"):
+        if text.lower().startswith(scheme):
+            text = text[len(scheme) :]
+    return text.rstrip("/")
+
+
 def render_document_html(document: dict[str, Any]) -> str:
     """The HTML of an invoice or credit note *document* (see ``documents.py``)."""
-    return render_template("invoices/pdf.html", doc=document, money=money, quantity=quantity)
+    return render_template(
+        "invoices/pdf.html",
+        doc=document,
+        money=money,
+        quantity=quantity,
+        sort_code=sort_code,
+        phone=phone,
+        website=website,
+    )
 
 
 def render_document(document: dict[str, Any]) -> bytes:
