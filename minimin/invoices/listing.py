@@ -258,3 +258,28 @@ def searched_page(
     if page is not None:
         statement = statement.limit(page_size).offset((page - 1) * page_size)
     return list(db.session.execute(statement))
+
+
+def rows_statement(user_id: uuid.UUID, status_filter: str | None) -> sa.Select[Any]:
+    """The list's rows as plain columns (with ``created_at``, which the API pages by), of one
+    filter of :data:`FILTERS` (or none), in no order: the caller orders and limits."""
+    outstanding = sa.case((Invoice.status.in_(OPEN_STATUSES), _still_owed()), else_=0).label(
+        "outstanding_pence"
+    )
+    statement = sa.select(
+        Invoice.id,
+        Invoice.number,
+        Invoice.status,
+        Invoice.customer_name,
+        Invoice.issue_date,
+        Invoice.due_date,
+        Invoice.currency,
+        Invoice.total_pence,
+        Invoice.created_at,
+        outstanding,
+    ).where(Invoice.user_id == user_id)
+    if status_filter == OPEN:
+        return statement.where(Invoice.status.in_(OPEN_STATUSES))
+    if status_filter:
+        return statement.where(Invoice.status == status_filter)
+    return statement

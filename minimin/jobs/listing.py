@@ -363,3 +363,8 @@ def list_totals(rows: Iterable[Any], *, vat_registered: bool) -> dict[uuid.UUID,
                 Money.from_pence(row.net_pence or 0, row.currency),
             )
     return result
+
+
+def filtered(user_id: uuid.UUID, filters: JobFilters) -> sa.Select[Any]:
+    """The user's jobs that match *filters* (as on the list page), in no order."""
+    return sa.select(Job).where(*_conditions(user_id, filters))
