@@ -7,7 +7,6 @@ import uuid
 from decimal import Decimal
 from typing import Any, Literal
 
-import sqlalchemy as sa
 from flask_login import current_user
 from pydantic import Field, field_validator
 
@@ -114,7 +113,7 @@ def _normalised(parse: Any, value: str | None) -> str | None:
         raise ValueError(str(exc)) from exc
 
 
-def _filtered(model: Any, query: ContactQuery) -> sa.Select[Any]:
+def _filtered(model: Any, query: ContactQuery) -> Any:
     statement = owned_query(model)
     statement = statement.where(
         model.archived_at.is_not(None) if query.archived else model.archived_at.is_(None)

@@ -7,7 +7,6 @@ import uuid
 from decimal import Decimal
 from typing import Any, Literal
 
-import sqlalchemy as sa
 from flask import Response
 from flask_login import current_user
 from pydantic import Field, field_validator, model_validator
@@ -262,29 +261,6 @@ def _pdf(data: bytes, number: str | None) -> Response:
 # --------------------------------------------------------------------------- invoices
 
 
-def _list_statement(status: str | None) -> sa.Select[Any]:
-    outstanding = sa.case(
-        (Invoice.status.in_(OPEN_STATUSES), listing._still_owed()), else_=0
-    ).label("outstanding_pence")
-    statement = sa.select(
-        Invoice.id,
-        Invoice.number,
-        Invoice.status,
-        Invoice.customer_name,
-        Invoice.issue_date,
-        Invoice.due_date,
-        Invoice.currency,
-        Invoice.total_pence,
-        Invoice.created_at,
-        outstanding,
-    ).where(Invoice.user_id == current_user.id)
-    if status == listing.OPEN:
-        return statement.where(Invoice.status.in_(OPEN_STATUSES))
-    if status:
-        return statement.where(Invoice.status == status)
-    return statement
-
-
 @operation(
     "GET",
     "/invoices",
@@ -296,7 +272,13 @@ def _list_statement(status: str | None) -> sa.Select[Any]:
 )
 def list_invoices(query: InvoiceQuery) -> Page[InvoiceSummary]:
     """Newest first. Filter by status as on the invoices page."""
-    return paging.page(_list_statement(query.status), Invoice, query, _summary_of, scalars=False)
+    return paging.page(
+        listing.rows_statement(current_user.id, query.status),
+        Invoice,
+        query,
+        _summary_of,
+        scalars=False,
+    )
 
 
 @operation(

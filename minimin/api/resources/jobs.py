@@ -7,7 +7,6 @@ import uuid
 from decimal import Decimal
 from typing import Literal
 
-import sqlalchemy as sa
 from flask_login import current_user
 from pydantic import Field
 
@@ -151,7 +150,7 @@ def list_jobs(query: JobQuery) -> Page[JobSummary]:
         date_to=query.date_to,
         to_invoice=query.to_invoice,
     )
-    statement = sa.select(Job).where(*listing._conditions(current_user.id, filters))
+    statement = listing.filtered(current_user.id, filters)
     return paging.page(statement, Job, query, _summary)
 
 
