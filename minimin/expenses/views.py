@@ -666,15 +666,68 @@ def mileage() -> ViewResult:
             selected = TaxYear.parse(chosen)
         except DateError:
             status = 400
-    shown = [y for y in years if selected is None or y.valuation.tax_year == selected]
+    params = _mileage_params()
+    shown = _mileage_rows(years, selected, params)
     return render_template(
         "expenses/mileage.html",
         years=shown,
         all_years=[y.valuation.tax_year for y in years],
         selected=selected,
+        params=params,
         delete_form=DeleteForm(formdata=None),
         bad_filter=status == 400,
     ), status
+
+
+def _mileage_params() -> listing_params.ListParams:
+    # Date order only: a journey's value depends on the car miles before it in the tax year
+    # (45p for the first 10,000, then 25p), which the running columns show.
+    return listing_params.parse(request.args, ("date",), "date", listing_params.ASC)
+
+
+def _mileage_rows(
+    years: list[services.MileageYear], selected: TaxYear | None, params: listing_params.ListParams
+) -> list[services.MileageYear]:
+    """The years shown, their journeys searched (valued over the whole year all the same)."""
+    needle = params.q.casefold()
+    shown = []
+    for year in years:
+        if selected is not None and year.valuation.tax_year != selected:
+            continue
+        rows = [
+            (journey, valued)
+            for journey, valued in year.rows
+            if needle in f"{journey.origin} {journey.destination} {journey.purpose}".casefold()
+        ]
+        if params.descending:
+            rows.reverse()
+        shown.append(services.MileageYear(year.valuation, rows))
+    return shown
+
+
+@bp.route("/mileage.csv")
+def mileage_csv() -> Response:
+    """The journeys as searched, every tax year, with their simplified-expenses value."""
+    params = _mileage_params()
+    shown = _mileage_rows(services.mileage_by_tax_year(current_user.id), None, params)
+    header = [_("Tax year"), _("Date"), _("From"), _("To"), _("Purpose"), _("Vehicle")]
+    header += [_("Miles"), _("Value"), _("Running total for the tax year")]
+    rows = [
+        [
+            year.valuation.tax_year.label,
+            journey.date,
+            journey.origin,
+            journey.destination,
+            journey.purpose,
+            str(VEHICLE_LABELS.get(journey.vehicle, journey.vehicle)),
+            journey.miles,
+            Money(valued.amount).round_half_up().amount,
+            Money(valued.total_to_date).round_half_up().amount,
+        ]
+        for year in shown
+        for journey, valued in year.rows
+    ]
+    return listing_params.csv_response("mileage.csv", header, rows)
 
 
 def _journey_fields(form: JourneyForm) -> dict[str, Any]:

@@ -49,3 +49,39 @@ def test_search_sort_and_csv(app: Any, signed_in: Any, owner: Any) -> None:
         ("Rymans", "12.99"),
         ("'=cmd|' /C calc'!A0", "5.00"),
     ]
+
+
+def test_mileage_search_date_order_and_csv(app: Any, signed_in: Any, owner: Any) -> None:
+    from decimal import Decimal
+
+    from minimin.core.db import commit
+    from minimin.extensions import db
+
+    with app.app_context():
+        for day, origin, miles in (
+            (date(2025, 5, 1), "Bristol", "9990"),
+            (date(2025, 6, 1), "=Leeds", "20"),
+        ):
+            services.create_journey(
+                owner.id,
+                date=day,
+                origin=origin,
+                destination="London",
+                purpose="Casting",
+                miles=Decimal(miles),
+                vehicle="car_van",
+            )
+        commit(db.session)
+
+    page = signed_in.get("/expenses/mileage?q=leeds").get_data(as_text=True)
+    assert "=Leeds" in page and "Bristol" not in page
+    # The Leeds journey is valued after the 9,990 miles before it: 10 at 45p, 10 at 25p.
+    assert "£7.00" in page
+    page = signed_in.get("/expenses/mileage?dir=desc").get_data(as_text=True)
+    assert page.index("=Leeds") < page.index("Bristol")
+    assert 'aria-sort="descending"' in page
+
+    response = signed_in.get("/expenses/mileage.csv")
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    assert rows[0][:3] == ["Tax year", "Date", "From"]
+    assert [(r[2], r[7]) for r in rows[1:]] == [("Bristol", "4495.50"), ("'=Leeds", "7.00")]
