@@ -283,3 +283,61 @@ def rows_statement(user_id: uuid.UUID, status_filter: str | None) -> sa.Select[A
     if status_filter:
         return statement.where(Invoice.status == status_filter)
     return statement
+
+
+# --------------------------------------------------------------------------- credit notes
+
+CREDIT_SORT_KEYS = ("number", "date", "invoice", "customer", "total")
+CREDIT_PAGE_SIZE = 50
+
+
+def _credit_sorts() -> dict[str, list[Any]]:
+    from minimin.invoices.models import CreditNote
+
+    return {
+        "number": [CreditNote.sequence],
+        "date": [CreditNote.issue_date, CreditNote.sequence],
+        "invoice": [Invoice.sequence],
+        "customer": [sa.func.lower(sa.func.coalesce(Invoice.customer_name, ""))],
+        "total": [CreditNote.total_pence],
+    }
+
+
+def credit_notes(
+    user_id: uuid.UUID, params: listing_params.ListParams, page: int | None
+) -> tuple[int, list[sa.Row[Any]]]:
+    """How many credit notes match and one page of them (every one with *page* None), with
+    their invoice's number and customer: two statements."""
+    from minimin.invoices.models import CreditNote
+
+    conditions = [
+        CreditNote.user_id == user_id,
+        listing_params.contains(
+            params.q, CreditNote.number, Invoice.number, Invoice.customer_name, CreditNote.reason
+        ),
+    ]
+    joined = sa.select(CreditNote.id).join(Invoice, Invoice.id == CreditNote.invoice_id)
+    count = db.session.scalar(
+        sa.select(sa.func.count()).select_from(joined.where(*conditions).subquery())
+    )
+    statement = (
+        sa.select(
+            CreditNote.id,
+            CreditNote.number,
+            CreditNote.issue_date,
+            CreditNote.reason,
+            CreditNote.currency,
+            CreditNote.net_pence,
+            CreditNote.vat_pence,
+            CreditNote.total_pence,
+            Invoice.id.label("invoice_id"),
+            Invoice.number.label("invoice_number"),
+            Invoice.customer_name,
+        )
+        .join(Invoice, Invoice.id == CreditNote.invoice_id)
+        .where(*conditions)
+        .order_by(*listing_params.order_by(_credit_sorts(), params), CreditNote.id)
+    )
+    if page is not None:
+        statement = statement.limit(CREDIT_PAGE_SIZE).offset((page - 1) * CREDIT_PAGE_SIZE)
+    return int(count or 0), list(db.session.execute(statement))

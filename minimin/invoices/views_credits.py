@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
+from minimin.core import listing_params
+from minimin.core.paging import page_number
 from minimin.core.tenancy import owned_or_404
-from minimin.invoices import credit_notes, forms, refunds, services
+from minimin.invoices import credit_notes, forms, listing, refunds, services
 from minimin.invoices.models import CreditNote, Invoice, Refund
 from minimin.invoices.pdf import money
 from minimin.invoices.views import (
@@ -143,3 +146,58 @@ def delete_refund(invoice_id: str, refund_id: str) -> ViewResult:
     refunds.delete_refund(refund)
     flash(_("Refund removed: the money is due back to the customer again."), "success")
     return redirect(url_for("invoices.show", invoice_id=invoice.id))
+
+
+# --------------------------------------------------------------------------- list
+
+
+def _credit_params() -> listing_params.ListParams:
+    return listing_params.parse(
+        request.args,
+        listing.CREDIT_SORT_KEYS,
+        "number",
+        listing_params.DESC,
+        descending_first=("number", "date", "total"),
+    )
+
+
+@bp.route("/invoices/credit-notes")
+def credit_note_list() -> str:
+    params = _credit_params()
+    page = page_number(request.args)
+    total, rows = listing.credit_notes(current_user.id, params, page)
+    pages = max(1, -(-total // listing.CREDIT_PAGE_SIZE))
+    if page > pages:  # a page past the end (an old link): the last page
+        page = pages
+        total, rows = listing.credit_notes(current_user.id, params, page)
+    return render_template(
+        "invoices/credit_notes.html",
+        notes=rows,
+        total=total,
+        params=params,
+        page=page,
+        pages=pages,
+    )
+
+
+@bp.route("/invoices/credit-notes.csv")
+def credit_note_csv() -> Response:
+    _total, rows = listing.credit_notes(current_user.id, _credit_params(), None)
+    header = [_("Number"), _("Date"), _("Invoice"), _("Customer"), _("Reason"), _("Currency")]
+    header += [_("Net"), _("VAT"), _("Total")]
+    return listing_params.csv_response(
+        "credit-notes.csv",
+        header,
+        rows,
+        lambda r: [
+            r.number,
+            r.issue_date,
+            r.invoice_number,
+            r.customer_name,
+            r.reason,
+            r.currency,
+            listing_params.pounds(r.net_pence),
+            listing_params.pounds(r.vat_pence),
+            listing_params.pounds(r.total_pence),
+        ],
+    )

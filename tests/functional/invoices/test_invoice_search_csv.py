@@ -60,3 +60,37 @@ def test_search_sort_and_csv(client: Any, app: Any, make_user: Any, login: Any) 
         ("INV-00001", "Acme Studios Ltd", "300.00", "300.00"),
         ("INV-00002", "Zenith Films", "120.00", "0.00"),
     ]
+
+
+def test_credit_note_list_search_sort_and_csv(
+    client: Any, app: Any, make_user: Any, login: Any
+) -> None:
+    from minimin.extensions import db
+    from tests.unit.reports.conftest import Books
+
+    user = make_user()
+    login(client, user)
+    assert "No credit notes yet" in client.get("/invoices/credit-notes").get_data(as_text=True)
+    with app.app_context():
+        books = Books(db, user.id)
+        acme = books.invoice(date(2026, 5, 1), 30000, customer_name="Acme Studios Ltd")
+        zenith = books.invoice(date(2026, 6, 1), 50000, customer_name="=Zenith")
+        books.credit(acme, date(2026, 5, 10), 5000)
+        books.credit(zenith, date(2026, 6, 10), 20000)
+        db.session.commit()
+
+    page = client.get("/invoices/credit-notes").get_data(as_text=True)
+    assert re.findall(r">(CN-\d+)</a>", page) == ["CN-00004", "CN-00003"]
+    assert "2 credit notes" in page and 'aria-sort="descending"' in page
+    page = client.get("/invoices/credit-notes?q=acme").get_data(as_text=True)
+    assert re.findall(r">(CN-\d+)</a>", page) == ["CN-00003"]
+    page = client.get("/invoices/credit-notes?sort=total&dir=asc").get_data(as_text=True)
+    assert re.findall(r">(CN-\d+)</a>", page) == ["CN-00003", "CN-00004"]
+
+    response = client.get("/invoices/credit-notes.csv?sort=date&dir=asc")
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    assert [(r[0], r[2], r[3], r[-1]) for r in rows[1:]] == [
+        ("CN-00003", "INV-00001", "Acme Studios Ltd", "50.00"),
+        ("CN-00004", "INV-00002", "'=Zenith", "200.00"),
+    ]
+    assert "Credit notes" in client.get("/invoices").get_data(as_text=True)
