@@ -19,6 +19,7 @@ from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from minimin.contacts.models import Agency
+from minimin.core import listing_params
 from minimin.core.dates import uk_today
 from minimin.core.money import Money
 from minimin.core.security import USER, classify_blueprint
@@ -26,7 +27,7 @@ from minimin.core.tasks import enqueue
 from minimin.core.tenancy import owned_or_404, parse_uuid
 from minimin.core.uploads import SIZE_LIMITS, UploadError, read_limited, sniff, validate_pdf
 from minimin.extensions import db
-from minimin.remittances import matching, services
+from minimin.remittances import listing, matching, services
 from minimin.remittances.forms import (
     ImportForm,
     PlainForm,
@@ -75,12 +76,40 @@ def index() -> ViewResult:
     status = request.args.get("status", "")
     if status not in STATUSES:
         status = ""
-    remittances = services.list_remittances(current_user.id, status or None)
+    params = listing.parse(request.args)
+    remittances = listing.remittances(current_user.id, status or None, params)
     return render_template(
         "remittances/list.html",
         remittances=remittances,
         status=status,
+        params=params,
         statuses=[(s, STATUS_LABELS[s]) for s in STATUSES],
+    )
+
+
+@bp.route("/export.csv")
+def index_csv() -> Response:
+    """The remittance list as filtered, searched and sorted, as a formula-safe CSV."""
+    status = request.args.get("status", "")
+    rows = listing.remittances(
+        current_user.id, status if status in STATUSES else None, listing.parse(request.args)
+    )
+    header = [_("Date"), _("Agency"), _("Document"), _("Reference"), _("Agency invoice")]
+    header += [_("Currency"), _("Net paid"), _("Status")]
+    return listing_params.csv_response(
+        "remittances.csv",
+        header,
+        rows,
+        lambda r: [
+            r.date,
+            r.agency.name,
+            str(r.kind_label),
+            r.reference,
+            r.agency_invoice_number,
+            r.currency,
+            listing_params.pounds(r.total_net_pence),
+            str(r.status_label),
+        ],
     )
 
 
