@@ -37,6 +37,10 @@ EMAILS_PER_ADDRESS = Rule("mail-address", parse("3/hour"))
 #: Requests for emails (reset, resend) from one IP address: beyond this, 429.
 EMAIL_REQUESTS_PER_IP = Rule("mail-ip", parse("10/15minutes"))
 SIGNUPS_PER_IP = Rule("signup-ip", parse("20/hour"))
+#: The password asked again before a change of email or password, the sign-in figures: someone
+#: holding a signed-in browser must not be able to guess the password at request speed.
+RECHECK_FAILURES_PER_ACCOUNT = Rule("recheck-account", parse("10/5minutes"))
+RECHECK_FAILURES_PER_IP = Rule("recheck-ip", parse("10/5minutes"))
 
 
 def _storage() -> Storage:

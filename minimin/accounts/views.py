@@ -305,7 +305,11 @@ def change_email() -> Response | tuple[str, int]:
     form = ChangeEmailForm()
     if form.validate_on_submit():
         new_email = form.new_email.data or ""
-        if not services.check_password(current_user, form.password.data or ""):
+        check = services.recheck_password(current_user, form.password.data or "", "email")
+        if check.retry_after:
+            return _too_many(check.retry_after)
+        if not check.matches:
+            keep_changes_on_error()  # the count and the security-log row outlive the refusal
             form.password.errors = [_("That is not your current password.")]
         elif services.email_key(new_email) == current_user.email_key:
             form.new_email.errors = [_("That is already your email address.")]
@@ -349,7 +353,13 @@ def change_password() -> Response | tuple[str, int]:
     form = ChangePasswordForm()
     form.extra_user_inputs = [current_user.email, current_user.full_name]
     if form.validate_on_submit():
-        if not services.check_password(current_user, form.current_password.data or ""):
+        check = services.recheck_password(
+            current_user, form.current_password.data or "", "password"
+        )
+        if check.retry_after:
+            return _too_many(check.retry_after)
+        if not check.matches:
+            keep_changes_on_error()  # the count and the security-log row outlive the refusal
             form.current_password.errors = [_("That is not your current password.")]
         else:
             services.change_password(current_user, form.new_password.data or "")

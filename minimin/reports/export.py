@@ -761,6 +761,50 @@ def share_for_token(token: str) -> ExportShare | None:
     return link
 
 
+def shares(user_id: uuid.UUID, limit: int = 50) -> list[ExportShare]:
+    """The user's accountant links, newest first (live, expired and revoked alike)."""
+    return list(
+        db.session.scalars(
+            sa.select(ExportShare)
+            .where(ExportShare.user_id == user_id)
+            .order_by(ExportShare.created_at.desc(), ExportShare.id)
+            .limit(limit)
+        )
+    )
+
+
+def revoke_share(link: ExportShare, actor_id: uuid.UUID) -> bool:
+    """Stop *link* working now; False when it was already revoked."""
+    if link.revoked_at is not None:
+        return False
+    link.revoked_at = utcnow()
+    audit(
+        "export.share_revoked",
+        user_id=link.user_id,
+        actor_id=actor_id,
+        subject=link.export_job_id,
+        detail={"share_id": str(link.id)},
+    )
+    return True
+
+
+def revoke_all_shares(user_id: uuid.UUID) -> int:
+    """Revoke every live link of the user (a password change); returns how many."""
+    result = db.session.execute(
+        sa.update(ExportShare)
+        .where(
+            ExportShare.user_id == user_id,
+            ExportShare.revoked_at.is_(None),
+            ExportShare.expires_at > utcnow(),
+        )
+        .values(revoked_at=utcnow())
+    )
+    count = int(result.rowcount or 0)  # type: ignore[attr-defined]
+    if count:
+        audit("export.shares_revoked", user_id=user_id, detail={"revoked": count})
+    return count
+
+
 def record_download(link: ExportShare) -> None:
     link.downloads += 1
     link.last_download_at = utcnow()

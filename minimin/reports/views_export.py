@@ -11,11 +11,12 @@ from flask_login import current_user
 
 from minimin.business.models import BusinessProfile
 from minimin.core.dates import DateError, TaxYear, uk_today
+from minimin.core.db import utcnow
 from minimin.core.security import token_access
 from minimin.core.tenancy import owned_or_404
 from minimin.extensions import db, limiter
 from minimin.reports import export
-from minimin.reports.tax_models import ExportJob
+from minimin.reports.tax_models import ExportJob, ExportShare
 from minimin.reports.views_vat import bp
 
 
@@ -42,6 +43,8 @@ def _index(error: Any = None, status: int = 200) -> Any:
         years=_years(),
         error=error,
         accountant=(profile.accountant_email if profile else None),
+        shares=export.shares(current_user.id),
+        now=utcnow(),
         TaxYear=TaxYear,
     ), status
 
@@ -131,6 +134,16 @@ def export_share(job_id: str) -> Any:
         ), 422
     flash(_("A download link valid for 7 days was emailed to %(email)s.", email=link.recipient))
     return redirect(url_for("tax.export_status", job_id=job.id))
+
+
+@bp.post("/export/shares/<share_id>/revoke")
+def export_share_revoke(share_id: str) -> Any:
+    link = owned_or_404(ExportShare, share_id)
+    if export.revoke_share(link, current_user.id):
+        flash(_("The link was revoked: it no longer opens the export."), "success")
+    else:
+        flash(_("That link was already revoked."), "info")
+    return redirect(url_for("tax.export_index", _anchor="links"))
 
 
 @bp.get("/export/shared/<token>")
