@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from minimin.banking import forms, rules, services
+from minimin.banking import forms, listing, rules, services
 from minimin.banking.importers import StatementError, StatementErrors
 from minimin.banking.importers.detect import DATE_ORDERS
 from minimin.banking.models import (
@@ -32,6 +32,7 @@ from minimin.banking.models import (
     CategoryRule,
     ImportJob,
 )
+from minimin.core import listing_params
 from minimin.core.forms import select_choices
 from minimin.core.money import Money, MoneyError, format_money, parse_money
 from minimin.core.paging import page_number
@@ -181,19 +182,17 @@ def delete_account(account_id: str) -> ViewResult:
 def account(account_id: str) -> ViewResult:
     acct = owned_or_404(BankAccount, account_id)
     state = request.args.get("state", "")
-    query = owned_query(BankTransaction).where(BankTransaction.bank_account_id == acct.id)
-    if state in RECONCILIATION_LABELS:
-        query = query.where(BankTransaction.reconciliation == state)
+    params = listing.parse(request.args)
+    query = _transactions(acct, state, params)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
     page = _page()
     txns = db.session.scalars(
-        query.order_by(BankTransaction.posted_on.desc(), BankTransaction.id)
-        .limit(PER_PAGE)
-        .offset((page - 1) * PER_PAGE)
+        query.order_by(*listing.order(params)).limit(PER_PAGE).offset((page - 1) * PER_PAGE)
     ).all()
     return render_template(
         "banking/account.html",
         account=acct,
+        params=params,
         txns=txns,
         total=total,
         page=page,
@@ -201,6 +200,40 @@ def account(account_id: str) -> ViewResult:
         state=state,
         contact_names=_contact_names(txns),
         action_form=forms.ActionForm(),
+    )
+
+
+def _transactions(acct: BankAccount, state: str, params: Any) -> Any:
+    query = owned_query(BankTransaction).where(BankTransaction.bank_account_id == acct.id)
+    if state in RECONCILIATION_LABELS:
+        query = query.where(BankTransaction.reconciliation == state)
+    return listing.search(query, params)
+
+
+@bp.route("/accounts/<account_id>/transactions.csv")
+def account_csv(account_id: str) -> Response:
+    """The account's transactions as filtered, searched and sorted, as a formula-safe CSV."""
+    acct = owned_or_404(BankAccount, account_id)
+    params = listing.parse(request.args)
+    txns = db.session.scalars(
+        _transactions(acct, request.args.get("state", ""), params).order_by(*listing.order(params))
+    )
+    header = [_("Date"), _("Counterparty"), _("Description"), _("Reference"), _("Currency")]
+    header += [_("Amount"), _("Category"), _("State")]
+    return listing_params.csv_response(
+        "bank-transactions.csv",
+        header,
+        txns,
+        lambda t: [
+            t.posted_on,
+            t.counterparty,
+            t.description,
+            t.reference,
+            t.currency,
+            listing_params.pounds(t.amount_pence),
+            t.category,
+            str(t.state_label),
+        ],
     )
 
 
