@@ -126,6 +126,12 @@ def cached(
     return computed
 
 
+def changing(session: Session | Any, user_id: uuid.UUID, kind: str) -> bool:
+    """Whether *session* holds changes of its own to *user_id*'s records of *kind*, not yet
+    counted: a figure that also depends on them must be computed afresh."""
+    return _changing(session, user_id, kind)
+
+
 def _changing(session: Session | Any, user_id: uuid.UUID, kind: str) -> bool:
     """Whether *session* has changed, or is about to flush changes to, *user_id*'s records of
     *kind* in its current transaction."""
