@@ -34,7 +34,7 @@ from minimin.core.paging import page_number
 from minimin.core.security import USER, classify_blueprint
 from minimin.core.tenancy import owned_or_404, parse_uuid
 from minimin.extensions import db
-from minimin.invoices import forms, listing, refunds, services
+from minimin.invoices import forms, listing, refunds, reminders, services
 from minimin.invoices.models import (
     METHOD_STRIPE,
     STATUSES,
@@ -323,6 +323,7 @@ def show(invoice_id: str) -> str:
         public_url=services.public_url(invoice) if not invoice.is_draft else None,
         treatment_labels=services.vat_rules.TREATMENT_LABELS,
         failed_email=emails.failed_delivery(invoice) if not invoice.is_draft else None,
+        late_claim=reminders.late_claim(invoice, services.today_london()),
     )
 
 
