@@ -18,7 +18,7 @@ from minimin.api.schemas import In, ListQuery, Money, MoneyIn, Out, Page, Text
 from minimin.core.tenancy import owned_or_404, owned_query
 from minimin.core.uploads import UploadError
 from minimin.core.user_error import UserError
-from minimin.expenses import categories, services
+from minimin.expenses import categories, mileage, services
 from minimin.expenses import models as m
 
 Category = Literal[categories.CODES]  # type: ignore[valid-type]
@@ -244,3 +244,30 @@ def list_journeys(query: JourneyQuery) -> Page[JourneyOut]:
 )
 def get_journey(journey_id: str) -> JourneyOut:
     return JourneyOut.model_validate(owned_or_404(m.Journey, journey_id))
+
+
+class JourneyIn(In):
+    date: dt.date
+    origin: Text(m.PLACE_MAX, min_length=1)  # type: ignore[valid-type]
+    destination: Text(m.PLACE_MAX, min_length=1)  # type: ignore[valid-type]
+    purpose: Text(m.PURPOSE_MAX, min_length=1)  # type: ignore[valid-type]
+    miles: Decimal = Field(gt=0, le=m.MAX_MILES, decimal_places=1)
+    vehicle: Literal[mileage.VEHICLES] = mileage.CAR_VAN  # type: ignore[valid-type]
+    job_id: uuid.UUID | None = None
+
+
+@operation(
+    "POST",
+    "/journeys",
+    summary="Log a journey",
+    tag="expenses",
+    scope="expenses:write",
+    body=JourneyIn,
+    response=JourneyOut,
+    status=201,
+    covers=("expenses.journey_new",),
+)
+def create_journey(body: JourneyIn) -> JourneyOut:
+    """Miles to one decimal place; a job, if given, must be yours."""
+    journey = services.create_journey(current_user.id, **body.model_dump(exclude_none=True))
+    return JourneyOut.model_validate(journey)

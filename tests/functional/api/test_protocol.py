@@ -67,7 +67,6 @@ NOT_YET = {
     "expenses.edit",
     "expenses.journey_delete",
     "expenses.journey_edit",
-    "expenses.journey_new",
     "expenses.recurring_delete",
     "expenses.recurring_edit",
     "expenses.recurring_new",
@@ -102,6 +101,7 @@ NOT_YET = {
     "reports.estimate",
     "reports.self_assessment_page",
     "tax.export_share",
+    "tax.export_share_revoke",
     "tax.export_start",
     "tax.vat_file",
 }
