@@ -166,23 +166,53 @@ def horizontal_bars(
     *,
     title: str,
     css_class: str = "chart-income",
-    width: int = 640,
-    row_height: int = 28,
 ) -> Markup:
-    """One horizontal bar per label (e.g. income by client), longest first as given."""
-    label_w, right, top = 180, 70, 8
+    """One horizontal bar per label (e.g. income by client), longest first as given; a wide
+    and a narrow drawing, as :func:`bar_chart`."""
+    return Markup(  # noqa: S704 - every text escaped in _hbar_svg
+        _hbar_svg(labels, values, title, css_class, WIDE_BARS)
+        + _hbar_svg(labels, values, title, css_class, NARROW_BARS)
+    )
+
+
+@dataclass(frozen=True)
+class _BarsLayout:
+    css_class: str
+    width: int
+    label_width: int
+    label_chars: int  # longer names are cut with an ellipsis
+    right: int
+    row_height: int
+
+
+WIDE_BARS = _BarsLayout("chart-wide", 640, 180, 24, 70, 28)
+NARROW_BARS = _BarsLayout("chart-narrow", 300, 112, 12, 58, 30)
+
+
+def _hbar_svg(
+    labels: Sequence[str], values: Sequence[int], title: str, css_class: str, layout: _BarsLayout
+) -> str:
+    width, label_w, right, row_height = (
+        layout.width,
+        layout.label_width,
+        layout.right,
+        layout.row_height,
+    )
+    top = 8
     height = top * 2 + row_height * max(len(labels), 1)
     plot_w = width - label_w - right
     peak = max(max(values, default=0), 1)
     parts = [
-        f'<svg class="chart" viewBox="0 0 {width} {height}" preserveAspectRatio="xMidYMid meet" '
+        f'<svg class="chart {layout.css_class}" viewBox="0 0 {width} {height}" '
+        f'preserveAspectRatio="xMidYMid meet" '
         f'xmlns="http://www.w3.org/2000/svg" aria-hidden="true" focusable="false">',
         f"<title>{escape(title)}</title>",
     ]
+    cut = layout.label_chars
     for i, (label, value) in enumerate(zip(labels, values, strict=False)):
         y = top + i * row_height
         w = plot_w * max(value, 0) / peak
-        short = label if len(label) <= 24 else label[:23] + "…"
+        short = label if len(label) <= cut else label[: cut - 1] + "…"
         parts.append(
             f'<text class="chart-label" x="{label_w - 8}" y="{y + row_height * 0.65:.1f}" '
             f'text-anchor="end">{escape(short)}</text>'
@@ -196,4 +226,4 @@ def horizontal_bars(
             f'y="{y + row_height * 0.65:.1f}">{escape(_pounds_label(value))}</text>'
         )
     parts.append("</svg>")
-    return Markup("".join(parts))  # noqa: S704 - every text escaped above
+    return "".join(parts)
