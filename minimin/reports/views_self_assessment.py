@@ -7,7 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from flask import render_template, request
+from flask import Response, render_template, request
 from flask_login import current_user
 
 from minimin.core.dates import DateError, TaxYear
@@ -138,4 +138,30 @@ def self_assessment_page() -> ViewResult:
             profit_overridden=form.profit_override.pence is not None,
         ),
         200 if result is not None else 400,
+    )
+
+
+@bp.get("/self-assessment.pdf")
+def self_assessment_pdf() -> ViewResult:
+    """The year's Self Assessment as a PDF: the kept figures and the books (no override)."""
+    from minimin.invoices.pdf import render_pdf
+
+    form = SelfAssessmentForm(formdata=None)
+    years = tax_tables.known_years()
+    year = _year(form, years)
+    if year is None or year not in years:
+        return self_assessment_page()
+    report, result = _estimate(form, year)
+    html = render_template(
+        "reports/self_assessment_pdf.html",
+        result=result,
+        report=report,
+        regime_labels=REGIME_LABELS,
+        profit_overridden=False,
+    )
+    name = f"self-assessment-{year.start_year}-{(year.start_year + 1) % 100:02d}.pdf"
+    return Response(
+        render_pdf(html),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

@@ -84,3 +84,17 @@ def test_bad_input_is_refused_with_a_message_on_the_field(client, signed_in):
     response = client.get(PAGE + "?year=2019/20")
     assert response.status_code == 400
     assert "Tax rates for 2019/20 are not in Minimin" in response.get_data(as_text=True)
+
+
+def test_pdf_of_the_kept_figures(client, user_books):
+    with user_books() as books:
+        invoice = books.invoice(date(2025, 5, 1), 3000000)
+        books.pay(invoice, date(2025, 6, 1), 3000000)
+    _post(client, dividends="5000")
+    response = client.get(PAGE + ".pdf?year=2025/26")
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    assert response.data.startswith(b"%PDF")
+    assert "self-assessment-2025-26.pdf" in response.headers["Content-Disposition"]
+    # The page offers it.
+    assert "self-assessment.pdf?year=2025/26" in _post(client).get_data(as_text=True)
