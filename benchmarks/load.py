@@ -38,6 +38,7 @@ import sys
 import tempfile
 import time
 import uuid
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -88,6 +89,7 @@ def populate(env: dict[str, str], accounts: int) -> list[dict[str, Any]]:
     from minimin.contacts.models import Agency, Client
     from minimin.core.db import utcnow
     from minimin.extensions import db
+    from minimin.invoices import services as invoicing
     from minimin.invoices.models import Invoice, InvoiceLine, Payment
 
     saved = dict(os.environ)
@@ -99,7 +101,7 @@ def populate(env: dict[str, str], accounts: int) -> list[dict[str, Any]]:
         os.environ.update(saved)
     password_hash = hash_password(PASSWORD)  # one hash for all: hashing is not what is measured
     listed = []
-    with app.app_context():
+    with app.test_request_context():
         db.create_all()
         for n in range(accounts):
             email = f"load-{n}@example.com"
@@ -112,17 +114,16 @@ def populate(env: dict[str, str], accounts: int) -> list[dict[str, Any]]:
             )
             db.session.add(user)
             db.session.flush()
-            db.session.add(
-                BusinessProfile(
-                    user_id=user.id,
-                    business_name=f"Studio {n}",
-                    address_line1="1 High Street",
-                    town="Bristol",
-                    postcode="BS1 1AA",
-                    vat_registered=False,
-                    onboarding_step="done",
-                )
+            profile = BusinessProfile(
+                user_id=user.id,
+                business_name=f"Studio {n}",
+                address_line1="1 High Street",
+                town="Bristol",
+                postcode="BS1 1AA",
+                vat_registered=False,
+                onboarding_step="done",
             )
+            db.session.add(profile)
             client = Client(user_id=user.id, name=f"Client {n}")
             agency = Agency(user_id=user.id, name=f"Agency {n}")
             db.session.add_all([client, agency])
@@ -134,7 +135,16 @@ def populate(env: dict[str, str], accounts: int) -> list[dict[str, Any]]:
                 if rows:
                     db.session.execute(sa.insert(model), rows)
             account = banking.create_account(user.id, name="Business current", last_four="1234")
-            issued = [str(i["id"]) for i in invoices if i["status"] != "draft"]
+            # A PDF exists for an invoice issued through the application (rendered and stored
+            # at issue), so one is, after the bulk ones' numbers.
+            profile.next_invoice_number = 1 + max(i["sequence"] or 0 for i in invoices)
+            draft = invoicing.create_draft(
+                user.id,
+                client=client,
+                lines=[invoicing.LineInput("Shoot day", Decimal(1), 80000, "standard")],
+            )
+            invoicing.issue(draft)
+            issued = [str(draft.id)]
             listed.append(
                 {
                     "email": email,
