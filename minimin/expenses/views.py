@@ -248,7 +248,7 @@ def index_csv() -> Response:
     )
     header = [_("Date"), _("Supplier"), _("Description"), _("SA103F box"), _("Category")]
     header += [_("Currency"), _("Amount"), _("VAT reclaimable"), _("Allowable")]
-    header += [_("Business use (%)")]
+    header += [_("Business use (%(sign)s)", sign="%")]
 
     def row(e: Expense) -> list[Any]:
         category = categories.get(e.category)
