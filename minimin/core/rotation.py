@@ -5,25 +5,31 @@ restarts: from then on new values are written under ``k2`` and old ones still de
 ``k1``, so there is no downtime. ``minimin rotate-keys`` then rewrites every stored value that is
 not yet under the current key; once it reports nothing left, the old key can be removed.
 
-The walk finds every column of type :class:`~minimin.core.crypto.EncryptedString` in the models'
-metadata, reads the raw envelopes (never the plaintext through the ORM), and re-encrypts them in
+The walk finds every encrypted column (:class:`~minimin.core.crypto.EncryptedString` and
+the bank details of :class:`~minimin.core.crypto.SealedSnapshot`) in the models' metadata,
+reads the raw stored text (never the plaintext through the ORM), and re-encrypts it in
 batches of primary-key order, committing each batch. Each update is conditional on the value
 being unchanged since it was read, so a user editing the same row at the same moment keeps
 their edit (that value is written under the current key anyway). Re-running is safe: values
-already under the current key are not selected.
+already under the current key and bound to their place are left alone.
+
+The same walk binds values written before the binding (``v1``, no associated data) to their
+table, column and row, and encrypts the bank details of supplier snapshots stored in clear;
+:func:`seal_column` does this for one column on a migration's connection.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import click
 import sqlalchemy as sa
 from flask import current_app
 from flask.cli import with_appcontext
 
-from minimin.core.crypto import PREFIX, EncryptedString, Keyring, keyring
+from minimin.core.crypto import PREFIX, EncryptedString, Keyring, PlacedType, keyring, place
 
 
 @dataclass(frozen=True)
@@ -41,50 +47,95 @@ def encrypted_columns(metadata: sa.MetaData) -> list[EncryptedColumn]:
     found = []
     for table in metadata.sorted_tables:
         for column in table.columns:
-            if isinstance(column.type, EncryptedString):
+            if isinstance(column.type, PlacedType):
                 found.append(EncryptedColumn(table, column))
     return found
+
+
+def _candidates(target: EncryptedColumn, ring: Keyring) -> sa.ColumnElement[bool]:
+    """The rows worth reading: for a plain encrypted column, those not yet current (SQL can
+    tell from the prefix); a snapshot's bank details sit inside JSON, so every row."""
+    raw = sa.type_coerce(target.column, sa.Text)
+    condition: sa.ColumnElement[bool] = target.column.is_not(None)
+    if isinstance(target.column.type, EncryptedString):
+        condition = sa.and_(condition, raw.not_like(f"{PREFIX}:{ring.current_id}:%"))
+    return condition
+
+
+def _reseal_batch(
+    conn: sa.Connection, target: EncryptedColumn, ring: Keyring, batch: Sequence[Any]
+) -> int:
+    table, column = target.table, target.column
+    raw = sa.type_coerce(column, sa.Text)
+    kind: Any = column.type
+    done = 0
+    for row in batch:
+        where = place(table.name, column.name, row.id)
+        new_value = kind.reseal(row.value, ring, where)
+        if new_value is None:
+            continue
+        conn.execute(
+            table.update()
+            .where(table.c.id == row.id, raw == row.value)
+            .values({column.name: sa.literal(new_value, sa.Text)})
+        )
+        done += 1
+    return done
 
 
 def rotate_column(
     engine: sa.Engine, target: EncryptedColumn, ring: Keyring, *, batch_size: int = 500
 ) -> int:
-    """Re-encrypt the values of one column not under ``ring``'s current key; returns how many.
-
-    Each batch is read and rewritten in its own transaction.
-    """
-    table, column = target.table, target.column
-    pk = list(table.primary_key.columns)
-    if not pk:
-        raise ValueError(f"{target.name}: a table without a primary key cannot be rotated")
-    raw = sa.type_coerce(column, sa.Text)
-    current = f"{PREFIX}:{ring.current_id}:%"
-    key = sa.tuple_(*pk) if len(pk) > 1 else pk[0]
+    """Re-encrypt the values of one column not under ``ring``'s current key or not bound to
+    their place; returns how many. Each batch is read and rewritten in its own transaction."""
     rotated = 0
-    last: tuple[object, ...] | None = None
+    last: object | None = None
     while True:
-        query = (
-            sa.select(*pk, raw.label("value"))
-            .where(column.is_not(None), raw.not_like(current))
-            .order_by(*pk)
-            .limit(batch_size)
-        )
-        if last is not None:
-            query = query.where(key > (sa.tuple_(*last) if len(pk) > 1 else last[0]))
         with engine.begin() as conn:
-            batch = conn.execute(query).all()
-            for row in batch:
-                ids = tuple(row[: len(pk)])
-                new_value = ring.encrypt(ring.decrypt(row.value))
-                conn.execute(
-                    table.update()
-                    .where(*(c == v for c, v in zip(pk, ids, strict=True)), raw == row.value)
-                    .values({column.name: sa.literal(new_value, sa.Text)})
-                )
-                rotated += 1
+            batch = _read_batch(conn, target, ring, last, batch_size)
+            rotated += _reseal_batch(conn, target, ring, batch)
         if len(batch) < batch_size:
             return rotated
-        last = tuple(batch[-1][: len(pk)])
+        last = batch[-1].id
+
+
+def _read_batch(
+    conn: sa.Connection,
+    target: EncryptedColumn,
+    ring: Keyring,
+    last: object | None,
+    batch_size: int,
+) -> Sequence[Any]:
+    table = target.table
+    if "id" not in table.c:
+        raise ValueError(f"{target.name}: a value is bound to its row id, and there is none")
+    query = (
+        sa.select(table.c.id, sa.type_coerce(target.column, sa.Text).label("value"))
+        .where(_candidates(target, ring))
+        .order_by(table.c.id)
+        .limit(batch_size)
+    )
+    if last is not None:
+        query = query.where(table.c.id > last)
+    return conn.execute(query).all()
+
+
+def seal_column(conn: sa.Connection, table: sa.Table, column_name: str, ring: Keyring) -> int:
+    """Bind, rotate or encrypt every value of one column on *conn* (a migration's
+    ``op.get_bind()``, in its transaction); returns how many rows were rewritten.
+
+    For the migration that turns ``invoice.supplier_snapshot`` and
+    ``credit_note.supplier_snapshot`` into :class:`SealedSnapshot` columns: their bank details
+    were stored in clear until then.
+    """
+    target = EncryptedColumn(table, table.c[column_name])
+    done, last = 0, None
+    while True:
+        batch = _read_batch(conn, target, ring, last, 500)
+        done += _reseal_batch(conn, target, ring, batch)
+        if len(batch) < 500:
+            return done
+        last = batch[-1].id
 
 
 def rotate_all(

@@ -29,6 +29,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from minimin.core import changes
+from minimin.core.crypto import SealedSnapshot
 from minimin.core.db import Timestamps, UserOwned, UUIDPrimaryKey
 from minimin.extensions import db
 
@@ -125,8 +126,9 @@ class Invoice(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[
     refunded_pence: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default="0")
 
     notes: Mapped[str | None] = mapped_column(sa.Text)
-    #: Frozen at issue: name, address, VAT number, bank details, scheme of the business.
-    supplier_snapshot: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
+    #: Frozen at issue: name, address, VAT number, bank details, scheme of the business. The
+    #: bank details are encrypted and bound to this row (core/crypto.py ``SealedSnapshot``).
+    supplier_snapshot: Mapped[dict[str, Any] | None] = mapped_column(SealedSnapshot)
     #: Frozen at issue: the customer's name, address, VAT number and kind.
     customer_snapshot: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
 
@@ -300,7 +302,8 @@ class CreditNote(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: igno
     vat_pence: Mapped[int] = mapped_column(sa.BigInteger, default=0)
     total_pence: Mapped[int] = mapped_column(sa.BigInteger, default=0)
     vat_gbp_pence: Mapped[int | None] = mapped_column(sa.BigInteger)
-    supplier_snapshot: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
+    #: The invoice's snapshot, its bank details encrypted and bound to this row.
+    supplier_snapshot: Mapped[dict[str, Any] | None] = mapped_column(SealedSnapshot)
     customer_snapshot: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     #: The credited lines as printed: description, quantity, unit price, rate, net, VAT.
     lines_snapshot: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list)

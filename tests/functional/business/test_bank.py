@@ -51,7 +51,7 @@ def test_raw_rows_hold_no_secret_in_clear(app, signed_in, user):
         ):
             assert secret not in raw
         for column in ("bank_sort_code", "bank_account_number", "bank_iban", "utr"):
-            assert str(rows[0][column]).startswith("v1:")
+            assert str(rows[0][column]).startswith("v2:")
 
 
 def test_reveal_shows_clear_values_and_is_audited(app, signed_in, user):

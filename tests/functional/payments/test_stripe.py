@@ -112,7 +112,7 @@ def test_connect_refuses_bad_keys_and_stores_them_encrypted(
             sa.text("SELECT secret_key, webhook_secret FROM stripe_account")
         ).one()
     assert KEY not in raw[0] and WHSEC not in raw[1]
-    assert raw[0].startswith("v1:")
+    assert raw[0].startswith("v2:")
     page = client.get("/settings/payments").get_data(as_text=True)
     assert f"/payments/stripe/webhook/{account.webhook_id}" in page
     assert KEY not in page

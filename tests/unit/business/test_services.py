@@ -117,7 +117,7 @@ def test_key_rotation_reencrypts_bank_details(app, db, profile, tmp_path):
         sa.text("SELECT bank_sort_code, bank_account_number, utr FROM business_profile")
     ).one()
     for value in raw:
-        assert value.startswith("v1:k9:")
+        assert value.startswith("v2:k9:")
     assert new_ring.decrypt(raw[0]) == "601613"
     with pytest.raises(Exception):  # noqa: B017 - the old ring alone no longer reads them
         old.decrypt(raw[1])
