@@ -173,3 +173,28 @@ def test_accountant_export_creation_is_limited(
         assert r.status_code == 400
     r = client.post("/reports/export", data={"csrf_token": token, "tax_year": year})
     assert r.status_code == 429
+
+
+def test_http_providers_get_the_sender_name_and_reply_to() -> None:
+    from email.message import EmailMessage
+
+    from minimin.core.mailers import ResendMailer, SendGridMailer
+
+    message = EmailMessage()
+    message["From"] = '"Alex Freelance Photography" <no-reply@minimin.app>'
+    message["To"] = "accounts@acme.example"
+    message["Reply-To"] = "alex@example.com"
+    message["Subject"] = "Invoice INV-0001"
+    message.set_content("Hello")
+    resend = ResendMailer("re_key").payload(message)
+    assert resend["from"] == "Alex Freelance Photography <no-reply@minimin.app>"
+    assert resend["reply_to"] == ["alex@example.com"]
+    sendgrid = SendGridMailer("SG.key").payload(message)
+    assert sendgrid["from"] == {
+        "email": "no-reply@minimin.app",
+        "name": "Alex Freelance Photography",
+    }
+    assert sendgrid["reply_to"] == {"email": "alex@example.com"}
+    assert "Reply-To" not in resend.get("headers", {}) and "Reply-To" not in sendgrid.get(
+        "headers", {}
+    )
