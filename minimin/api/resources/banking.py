@@ -7,14 +7,19 @@ import uuid
 from typing import Literal
 
 from pydantic import Field
+from werkzeug.datastructures import FileStorage
 
 from minimin.api import paging
 from minimin.api.operations import operation
-from minimin.api.schemas import ListQuery, Money, Out, Page
+from minimin.api.problems import ApiProblem
+from minimin.api.schemas import In, ListQuery, Money, MoneyIn, Out, Page
 from minimin.banking import models as m
+from minimin.banking import services
+from minimin.banking.importers import StatementErrors
 from minimin.core.tenancy import owned_or_404, owned_query
 
 Reconciliation = Literal[m.RECONCILIATION_STATES]  # type: ignore[valid-type]
+MatchKind = Literal[m.MATCH_KINDS]  # type: ignore[valid-type]
 
 
 class BankAccountOut(Out):
@@ -126,3 +131,139 @@ def list_transactions(query: TransactionQuery) -> Page[TransactionOut]:
 )
 def get_transaction(txn_id: str) -> TransactionOut:
     return _transaction_out(owned_or_404(m.BankTransaction, txn_id))
+
+
+# --------------------------------------------------------------------------- writes
+
+
+class ImportOut(Out):
+    id: uuid.UUID
+    bank_account_id: uuid.UUID
+    filename: str
+    kind: str
+    status: str = Field(description="pending: confirm the columns on the import page first.")
+    rows_total: int
+    rows_done: int
+    added: int
+    duplicates: int
+
+
+class AllocationIn(In):
+    kind: MatchKind
+    target_id: uuid.UUID
+    amount: MoneyIn
+
+
+class MatchIn(In):
+    allocations: list[AllocationIn] = Field(min_length=1, max_length=20)
+
+
+class MatchOut(Out):
+    id: uuid.UUID
+    kind: str
+    target_id: uuid.UUID
+    amount: Money
+    payment_id: uuid.UUID | None
+
+
+class MatchResult(Out):
+    transaction: TransactionOut
+    matches: list[MatchOut]
+
+
+def _import_out(job: m.ImportJob) -> ImportOut:
+    return ImportOut.model_validate(job)
+
+
+@operation(
+    "POST",
+    "/bank-accounts/<bank_account_id>/imports",
+    summary="Import a statement (CSV, OFX or QFX)",
+    tag="banking",
+    scope="banking:write",
+    response=ImportOut,
+    status=202,
+    upload="statement",
+    covers=("banking.upload",),
+    load=(m.BankAccount, "account"),
+)
+def import_statement(account: m.BankAccount, upload: FileStorage) -> ImportOut:
+    """Send the file as multipart/form-data in the part named ``statement``. OFX and QFX are
+    imported at once; a CSV file too when its columns are known (a bank's layout Minimin
+    recognises, or the mapping confirmed for this account before), else the import waits as
+    ``pending`` until its columns are confirmed on the import page. Lines already imported are
+    counted as duplicates, never added twice."""
+    try:
+        job, inspection = services.start_import(account, upload.stream.read(), upload.filename)
+    except StatementErrors as exc:
+        errors = [{"field": "statement", "code": "statement", "detail": str(e)} for e in exc.errors]
+        raise ApiProblem(422, str(exc), errors=errors) from exc
+    known = inspection is not None and (
+        inspection.preset is not None or account.csv_mapping is not None
+    )
+    if job.status == m.PENDING and known and not inspection.date_order_needed:
+        services.confirm_mapping(job, inspection.options(), remember=False)
+    return _import_out(job)
+
+
+@operation(
+    "GET",
+    "/imports/<import_id>",
+    summary="A statement import's progress",
+    tag="banking",
+    scope="banking:read",
+    response=ImportOut,
+)
+def get_import(import_id: str) -> ImportOut:
+    return _import_out(owned_or_404(m.ImportJob, import_id))
+
+
+@operation(
+    "POST",
+    "/transactions/<txn_id>/matches",
+    summary="Match a transaction to invoices, payments, remittances, jobs or expenses",
+    tag="banking",
+    scope="banking:write",
+    body=MatchIn,
+    response=MatchResult,
+    status=201,
+    covers=("banking.accept", "banking.split"),
+    load=(m.BankTransaction, "txn"),
+    lock=True,
+)
+def match_transaction(txn: m.BankTransaction, body: MatchIn) -> MatchResult:
+    """As the reconciliation page: an invoice matched records its payment (or links the one
+    already recorded); several allocations split the line. Targets must be yours; nothing is
+    kept when any allocation is refused."""
+    for allocation in body.allocations:
+        if allocation.amount.currency != txn.currency:
+            raise ApiProblem(
+                422,
+                errors=[
+                    {
+                        "field": "allocations.amount.currency",
+                        "code": "currency",
+                        "detail": f"This transaction is in {txn.currency}.",
+                    }
+                ],
+            )
+    created = services.accept(
+        txn,
+        [
+            services.Allocation(a.kind, a.target_id, a.amount.pence(), "api")
+            for a in body.allocations
+        ],
+    )
+    return MatchResult(
+        transaction=_transaction_out(txn),
+        matches=[
+            MatchOut(
+                id=match.id,
+                kind=match.kind,
+                target_id=match.target_id,
+                amount=Money.of(match.amount_pence, txn.currency),
+                payment_id=match.payment_id,
+            )
+            for match in created
+        ],
+    )

@@ -24,7 +24,6 @@ NEVER = {
 }
 #: Feature actions the API does not offer yet (reads of the same records are offered).
 NOT_YET = {
-    "banking.accept",
     "banking.apply_rules",
     "banking.create_expense",
     "banking.delete_account",
@@ -39,9 +38,7 @@ NOT_YET = {
     "banking.rules_page",
     "banking.set_category",
     "banking.set_contact",
-    "banking.split",
     "banking.undo_match",
-    "banking.upload",
     "business.remove_bank",
     "business.remove_logo",
     "business.reveal_bank",
