@@ -277,9 +277,13 @@ def parse_action(raw: str | None) -> tuple[str, str | None, int | None]:
 
 
 def prepare_formdata(formdata: MultiDict[str, str], action: str) -> MultiDict[str, str]:
-    """Copy of *formdata* with the rows renumbered from 0, blank fee-line rows dropped and
-    the row named by a "remove" *action* taken out."""
+    """Copy of *formdata* with the rows renumbered from 0, blank fee-line rows dropped on save
+    and the row named by a "remove" *action* taken out.
+
+    Blank rows are kept while the form is being edited (adding or removing a row): a line
+    just added and not yet filled in must still be there after adding another."""
     verb, which, index = parse_action(action)
+    drop_blank = verb == "save"
     rows: dict[str, dict[int, list[tuple[str, str]]]] = {"dates": {}, "fee_lines": {}}
     result: MultiDict[str, str] = MultiDict()
     for key, value in formdata.items(multi=True):
@@ -302,8 +306,10 @@ def prepare_formdata(formdata: MultiDict[str, str], action: str) -> MultiDict[st
             if n == drop[name]:
                 continue
             items = by_index[n]
-            if name == "fee_lines" and not any(
-                sub in _LINE_CONTENT and value.strip() for sub, value in items
+            if (
+                drop_blank
+                and name == "fee_lines"
+                and not any(sub in _LINE_CONTENT and value.strip() for sub, value in items)
             ):
                 continue
             if position >= limits[name] + 1:

@@ -27,6 +27,7 @@ from minimin.jobs import listing, renewal, services
 from minimin.jobs.forms import (
     AttachmentForm,
     DeleteForm,
+    FeeLineRowForm,
     JobForm,
     StatusForm,
     parse_action,
@@ -494,18 +495,41 @@ def _error_items(form: JobForm) -> list[tuple[str | None, str]]:
     return items
 
 
-def _render_form(form: JobForm, job: Job | None, status: int = 200) -> ViewResult:
+def _render_form(
+    form: JobForm, job: Job | None, status: int = 200, focus_line: int | None = None
+) -> ViewResult:
+    agencies = services.agency_terms(current_user.id)
     page = render_template(
         "jobs/form.html",
         form=form,
         errors=_error_items(form) if status >= 400 else [],
         job=job,
-        agencies=services.agency_terms(current_user.id),
+        agencies=agencies,
         fee_kind_labels=FEE_KIND_LABELS,
         can_add_date=len(form.dates) < MAX_DATES,
         can_add_line=len(form.fee_lines) < MAX_FEE_LINES,
+        max_fee_lines=MAX_FEE_LINES,
+        focus_line=focus_line,
+        blank_line=FeeLineRowForm(formdata=None, prefix="fee_lines-__n__-"),
+        **_running_totals_context(agencies),
     )
     return (page, status) if status != 200 else page
+
+
+def _running_totals_context(agencies: list[Any]) -> dict[str, Any]:
+    """What the form's running totals script needs: each agency's default commission terms
+    and whether the user's fees carry VAT (the saved figures come from services)."""
+    rates = {
+        str(agency.id): {
+            "percent": str(agency.default_commission_percent or 0),
+            "vat": bool(agency.commission_vat_added),
+        }
+        for agency in agencies
+    }
+    return {
+        "agency_rates": rates,
+        "vat_registered": services.freelancer_vat_registered(current_user.id),
+    }
 
 
 def _handle_form(job: Job | None) -> ViewResult:
@@ -518,6 +542,9 @@ def _handle_form(job: Job | None) -> ViewResult:
             limit = MAX_DATES if which == "date" else MAX_FEE_LINES
             if len(rows) < limit:
                 rows.append_entry()
+            if which == "line":
+                # The page opens at the new line with its first field focused.
+                return _render_form(form, job, focus_line=len(rows))
         return _render_form(form, job)
     if request.method == "POST":
         if form.validate_on_submit():

@@ -65,3 +65,36 @@ def test_journey_pages_fit_and_sort_by_keyboard(
     assert page.get_by_text("12-34-56").is_visible()
     assert _fits(page)
     page.screenshot(path=str(screenshots / f"journey-pay-page-{width}.png"), full_page=True)
+
+
+def test_fee_lines_are_added_in_place_with_running_totals(
+    desktop: Any,  # noqa: F811 - the fixture imported above
+    account: Account,  # noqa: F811
+    screenshots: Path,
+) -> None:
+    page = desktop
+    page.goto("/jobs/new")
+    page.get_by_label("Title").fill("Lookbook")
+    page.select_option("#agency_id", label="Northern Faces Agency")
+    page.fill("#fee_lines-0-quantity", "2")
+    page.fill("#fee_lines-0-unit_amount", "500")
+    totals = page.locator("#running-totals")
+    assert totals.is_visible()
+    # 2 × £500 = £1,000 gross; the agency's 20% commission with VAT added on it.
+    assert "£1,000.00" in totals.inner_text() and "£200.00" in totals.inner_text()
+    assert "£760.00" in totals.inner_text()
+
+    url = page.url
+    add = page.get_by_role("button", name="Add a fee line")
+    add.click()
+    add.click()
+    assert page.url == url  # no reload
+    assert page.locator("[data-fee-line]").count() == 3
+    focused = page.evaluate("document.activeElement.id")
+    assert focused == "fee_lines-2-kind"
+    page.fill("#fee_lines-2-quantity", "1")
+    page.fill("#fee_lines-2-unit_amount", "100")
+    page.select_option("#fee_lines-2-kind", "expenses")
+    assert "£1,100.00" in totals.inner_text()  # expenses carry no commission: still £200
+    assert "£200.00" in totals.inner_text()
+    totals.screenshot(path=str(screenshots / "journey-fee-lines-running-totals.png"))
