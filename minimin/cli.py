@@ -75,7 +75,7 @@ def serve(host: str, port: int) -> None:
     from minimin.pages.mailbox import mailbox_url
 
     click.echo(f"Emails are kept in {app.instance_path}/mail; read them from this machine at")
-    click.echo(f"Mailbox: {mailbox_url(app, '127.0.0.1', port)}")
+    click.echo(f"Mailbox: {mailbox_url(app, embedded_base_url(host, port))}")
     try:
         run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True)
     finally:

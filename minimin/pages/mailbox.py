@@ -44,9 +44,9 @@ def init_mailbox(app: Flask) -> None:
     app.register_blueprint(bp)
 
 
-def mailbox_url(app: Flask, host: str = "127.0.0.1", port: int = 5000) -> str:
+def mailbox_url(app: Flask, server_url: str = "http://127.0.0.1:5000") -> str:
     """The address that opens the mailbox, key included (printed by ``minimin serve``)."""
-    return f"http://{host}:{port}/_mailbox/?key={app.config[KEY_SETTING]}"
+    return f"{server_url.rstrip('/')}/_mailbox/?key={app.config[KEY_SETTING]}"
 
 
 def _from_loopback() -> bool:

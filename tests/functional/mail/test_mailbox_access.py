@@ -3,9 +3,11 @@ requests that carry the key ``minimin serve`` prints; everything else sees no ma
 
 from __future__ import annotations
 
+import re
 from email.message import EmailMessage
 from pathlib import Path
 
+import pytest
 from flask import Flask
 
 from minimin.core.mailers import FileMailer
@@ -41,7 +43,7 @@ def test_without_the_key_there_is_no_mailbox(app: Flask) -> None:
 def test_the_key_opens_the_mailbox_from_this_machine(app: Flask) -> None:
     name = _one_email(app)
     key = app.config[KEY_SETTING]
-    assert mailbox_url(app, "127.0.0.1", 5000) == f"http://127.0.0.1:5000/_mailbox/?key={key}"
+    assert mailbox_url(app) == f"http://127.0.0.1:5000/_mailbox/?key={key}"
     client = app.test_client()
     first = client.get(f"/_mailbox/?key={key}")
     # The key moves into a cookie for the mailbox only, and out of the address bar.
@@ -77,3 +79,54 @@ def test_each_start_makes_a_new_key(app: Flask, tmp_path: Path) -> None:
     )
     assert len(again.config[KEY_SETTING]) >= 32
     assert again.config[KEY_SETTING] != app.config[KEY_SETTING]
+
+
+@pytest.mark.slow
+def test_minimin_serve_prints_the_address_that_opens_the_mailbox(tmp_path: Path) -> None:
+    """The real command: the printed address opens the mailbox; without its key, 404."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import requests
+
+    from tests.mailstubs import free_port
+
+    port = free_port()
+    env = {**os.environ, "MINIMIN_INSTANCE_PATH": str(tmp_path / "instance")}
+    for name in ("MINIMIN_ENV", "MINIMIN_BASE_URL", "MINIMIN_DATABASE_URL"):
+        env.pop(name, None)
+    minimin = Path(sys.executable).parent / "minimin"
+    server = subprocess.Popen(
+        [str(minimin), "serve", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env=env,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        assert server.stdout is not None
+        printed = ""
+        for line in server.stdout:
+            printed += line
+            if line.startswith("Mailbox: "):
+                break
+        match = re.search(r"^Mailbox: (http://127\.0\.0\.1:\d+/_mailbox/\?key=\S+)$", printed, re.M)
+        assert match, printed
+        url = match.group(1)
+        for _attempt in range(100):  # the server starts listening just after printing
+            try:
+                opened = requests.get(url, timeout=5)
+                break
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        assert opened.status_code == 200 and "Mailbox" in opened.text
+        assert opened.headers["Cache-Control"] == "no-store"
+        assert requests.get(url.split("?")[0], timeout=5).status_code == 404
+        assert requests.get(url + "x", timeout=5).status_code == 404
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=10)
