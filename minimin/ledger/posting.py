@@ -437,12 +437,33 @@ def _copy_texts(values: list[Any], process: Any) -> list[str]:
     return out
 
 
+def copy_into(
+    connection: Any,
+    target: str,
+    columns: tuple[str, ...],
+    rows: list[tuple[Any, ...]],
+    processors: list[Any] | None = None,
+) -> None:
+    """PostgreSQL: write *rows* (tuples in the order of *columns*) into the table *target* by
+    COPY in text format: the server parses plain text far faster than the driver can adapt
+    hundreds of thousands of parameters. *processors* (one per column, or ``None``) are the
+    columns' bind processors, applied first."""
+    text_columns = [
+        _copy_texts([row[i] for row in rows], (processors or [None] * len(columns))[i])
+        for i in range(len(columns))
+    ]
+    data = "".join(f"{line}\n" for line in map("\t".join, zip(*text_columns, strict=True)))
+    cursor = connection.connection.driver_connection.cursor()
+    with cursor.copy(f"COPY {target} ({', '.join(columns)}) FROM STDIN") as copy:
+        copy.write(data)
+
+
 def _insert_many(
     session: Session, table: Any, columns: tuple[str, ...], rows: list[tuple[Any, ...]]
 ) -> None:
     """INSERT *rows* (tuples in the order of *columns*) into *table* without building a
-    statement or an object per row: PostgreSQL by COPY, other databases by the driver's
-    executemany; values go through each column's bind processor."""
+    statement or an object per row: PostgreSQL by COPY (:func:`copy_into`), other databases
+    by the driver's executemany; values go through each column's bind processor."""
     if not rows:
         return
     connection = session.connection()
@@ -450,17 +471,8 @@ def _insert_many(
     processors = [
         table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns
     ]
-    names = ", ".join(columns)
     if dialect.name == "postgresql":
-        # COPY in text format: the server parses plain text far faster than the driver can
-        # adapt hundreds of thousands of parameters.
-        text_columns = [
-            _copy_texts([row[i] for row in rows], process) for i, process in enumerate(processors)
-        ]
-        data = "".join(f"{line}\n" for line in map("\t".join, zip(*text_columns, strict=True)))
-        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        with cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
-            copy.write(data)
+        copy_into(connection, table.name, columns, rows, processors)
         return
     compiled = table.insert().compile(dialect=dialect, column_keys=list(columns))
     order = [columns.index(name) for name in (compiled.positiontup or columns)]

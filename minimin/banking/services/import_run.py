@@ -42,7 +42,7 @@ from minimin.banking.services.categories import _load_rules
 from minimin.banking.services.imports import read_statement
 from minimin.core.db import utcnow
 from minimin.extensions import db
-from minimin.ledger.posting import sequential_ids
+from minimin.ledger.posting import copy_into, sequential_ids
 from minimin.ledger.rules.banking import BankLine
 from minimin.ledger.sources.banking import forget_import, post_imported
 
@@ -50,6 +50,8 @@ log = logging.getLogger(__name__)
 
 #: Rows inserted per statement (executemany batches).
 BATCH = 5000
+#: The temporary table a batch is copied into on PostgreSQL.
+_STAGING = "bank_import_staging"
 
 
 def parse_statement(job: ImportJob, data: bytes) -> tuple[list[ParsedTransaction], str | None]:
@@ -289,12 +291,25 @@ class _BulkWriter:
         ]
         self.order = order
         self.pending: list[Any] = []
+        # PostgreSQL: the rows are copied into a temporary table (COPY) and added from there
+        # by one INSERT ... SELECT, instead of one INSERT executed per row.
+        self.copy = dialect.name == "postgresql"
+        # Names from the model only (no input reaches this SQL); values are bound.
+        self.copy_sql = (
+            f"INSERT INTO {table.name} ({', '.join(keys)}) "  # noqa: S608
+            f"SELECT {', '.join(self.ROW_COLUMNS)}, {', '.join(':' + k for k in shared)} "
+            f"FROM {_STAGING} ON CONFLICT ON CONSTRAINT "
+            "uq_bank_transaction_account_fingerprint DO NOTHING"
+        )
 
     def __len__(self) -> int:
         return len(self.pending)
 
     def add(self, values: tuple[Any, ...], line: BankLine) -> None:
         self.lines.append(line)
+        if self.copy:
+            self.pending.append(values)
+            return
         row = [
             const_or_proc if i is None else const_or_proc(values[i])
             for i, const_or_proc in self.plan
@@ -307,7 +322,11 @@ class _BulkWriter:
         if not self.pending:
             return 0
         # The session's connection changes after each batch commits.
-        result = db.session.connection().exec_driver_sql(self.sql, self.pending)
+        connection = db.session.connection()
+        if self.copy:
+            result = self._copy(connection)
+        else:
+            result = connection.exec_driver_sql(self.sql, self.pending)
         lines, self.pending, self.lines = self.lines, [], []
         if result.rowcount != len(lines):
             # A concurrent import added some of these rows first: post only ours.
@@ -321,3 +340,17 @@ class _BulkWriter:
             lines = [line for line in lines if line.id in ours]
         post_imported(db.session(), self.user_id, lines)
         return len(lines)
+
+    def _copy(self, connection: Any) -> Any:
+        """COPY the pending rows into a temporary table (the statement's columns only, no
+        constraints), then add them with one INSERT ... SELECT that skips rows already there;
+        the table goes at the end of the statement."""
+        columns = ", ".join(self.ROW_COLUMNS)
+        connection.exec_driver_sql(
+            f"CREATE TEMPORARY TABLE {_STAGING} ON COMMIT DROP AS "  # noqa: S608
+            f"SELECT {columns} FROM {BankTransaction.__tablename__} WITH NO DATA"
+        )
+        copy_into(connection, _STAGING, self.ROW_COLUMNS, self.pending)
+        result = connection.execute(sa.text(self.copy_sql), self.shared)
+        connection.exec_driver_sql(f"DROP TABLE {_STAGING}")
+        return result
