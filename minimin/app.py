@@ -21,6 +21,7 @@ FEATURES: tuple[str, ...] = (
     "contacts",
     "jobs",
     "invoices",
+    "quotes",
     "payments",
     "expenses",
     "banking",
