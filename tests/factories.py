@@ -240,6 +240,13 @@ FACTORIES: dict[str, Builder] = {
         "target_id": ids["invoice"],
     },
     "bank_category_rule": lambda ids, u: {"pattern": "canary", "match_kind": "contains"},
+    "quote": lambda ids, u: {
+        "job_id": ids["job"],
+        "token_hash": _fp(),
+        "sent_to": "client@example.com",
+        "expires_on": date(2025, 7, 1),
+        "lines_snapshot": [{"description": CANARIES["line"], "amount_pence": 100}],
+    },
     "remittance": lambda ids, u: {
         "agency_id": ids["agency"],
         "date": date(2025, 6, 3),
