@@ -33,7 +33,7 @@ def search(query: Any, params: listing_params.ListParams) -> Any:
 
 
 def order(params: listing_params.ListParams) -> list[Any]:
-    sorts = {
+    sorts: dict[str, list[Any]] = {
         "date": [BankTransaction.posted_on],
         "description": [
             sa.func.lower(

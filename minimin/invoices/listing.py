@@ -198,14 +198,15 @@ def _row_columns() -> list[Any]:
 
 def _sort_columns(key: str) -> list[Any]:
     outstanding = sa.case((Invoice.status.in_((DRAFT, VOID)), 0), else_=_still_owed())
-    return {
+    sorts: dict[str, list[Any]] = {
         "customer": [sa.func.lower(sa.func.coalesce(Invoice.customer_name, ""))],
         "issued": [Invoice.issue_date],
         "due": [Invoice.due_date],
         "status": [Invoice.status],
         "total": [Invoice.total_pence],
         "outstanding": [outstanding],
-    }[key]
+    }
+    return sorts[key]
 
 
 def _order(params: listing_params.ListParams) -> list[Any]:

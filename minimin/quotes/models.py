@@ -30,7 +30,7 @@ EMAIL_MAX = 320
 MESSAGE_MAX = 2000
 
 
-class Quote(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined,misc]
+class Quote(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined]
     __tablename__ = "quote"
     __table_args__ = (
         sa.CheckConstraint(
