@@ -74,7 +74,7 @@ class SelfAssessmentForm(FlaskForm):
         choices=select_choices([("cash", _l("Cash basis")), ("accruals", _l("Accruals basis"))]),
         default="cash",
     )
-    capital_allowances = _money(_l("Capital allowances (annual investment allowance)"))
+    capital_allowances = _money(_l("Other capital allowances you worked out (optional)"))
     profit_override = MoneyField(
         _l("Use this profit or loss instead (optional)"),
         validators=[Optional()],
@@ -105,6 +105,19 @@ class SelfAssessmentForm(FlaskForm):
         _l("Hours a month of business work at home"),
         validators=[Optional(), NumberRange(0, 744, _l("Enter 0 to 744 hours a month."))],
     )
+    equipment = _money(_l("Equipment bought this year (not cars)"))
+    car_cost = _money(_l("Car bought this year: cost"))
+    car_co2 = IntegerField(
+        _l("Car CO2 emissions (g/km)"),
+        validators=[Optional(), NumberRange(0, 999, _l("Enter 0 to 999 g/km."))],
+    )
+    car_new = BooleanField(_l("The car was new and unused"), default=True)
+    car_business_percent = IntegerField(
+        _l("Business use of the car (per cent)"),
+        validators=[Optional(), NumberRange(0, 100, _l("Enter 0 to 100."))],
+    )
+    main_pool = _money(_l("Main pool brought forward"))
+    special_pool = _money(_l("Special rate pool brought forward"))
     wfh_months = IntegerField(
         _l("Months you worked at home that much"),
         validators=[Optional(), NumberRange(0, 12, _l("Enter 0 to 12 months."))],

@@ -4,12 +4,20 @@ the pure Self Assessment input, and saved from the page's form."""
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
 
 from minimin.core.dates import TaxYear
 from minimin.extensions import db
+from minimin.reports.selfassessment.capital_allowances import (
+    CAR,
+    Allowances,
+    Pools,
+    Purchase,
+    capital_allowances,
+)
 from minimin.reports.selfassessment.compute import OtherIncome
 from minimin.reports.tax_models import OTHER_INCOME_AMOUNTS, OtherIncomeRecord
 
@@ -21,6 +29,9 @@ OTHER_FIELDS = (
     "over_state_pension_age",
     "wfh_hours_per_month",
     "wfh_months",
+    "car_co2_g_km",
+    "car_new",
+    "car_business_percent",
 )
 
 
@@ -44,6 +55,33 @@ def save(user_id: uuid.UUID, year: TaxYear, values: dict[str, Any]) -> OtherInco
             setattr(record, name, values[name])
     db.session.commit()
     return record
+
+
+def allowances(year: TaxYear, record: OtherIncomeRecord | None) -> Allowances | None:
+    """The capital allowances of the year's equipment, car and pools (``None``: none entered).
+    Equipment is taken as bought new on the first day of the tax year."""
+    if record is None:
+        return None
+    purchases = []
+    if record.equipment_pence:
+        purchases.append(Purchase(record.equipment_pence, year.start))
+    if record.car_cost_pence:
+        purchases.append(
+            Purchase(
+                record.car_cost_pence,
+                year.start,
+                kind=CAR,
+                new=bool(record.car_new),
+                co2_g_km=record.car_co2_g_km,
+                business_percent=Decimal(record.car_business_percent),
+            )
+        )
+    pools = Pools(
+        main_pence=record.main_pool_pence or 0, special_pence=record.special_pool_pence or 0
+    )
+    if not purchases and pools == Pools():
+        return None
+    return capital_allowances(year, purchases, pools)
 
 
 def plans(record: OtherIncomeRecord | None) -> tuple[str, ...]:

@@ -114,6 +114,10 @@ OTHER_INCOME_AMOUNTS = (
     "loss_brought_forward_pence",
     "student_loan_deducted_pence",
     "child_benefit_pence",
+    "equipment_pence",
+    "car_cost_pence",
+    "main_pool_pence",
+    "special_pool_pence",
 )
 
 
@@ -129,6 +133,11 @@ class OtherIncomeRecord(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # typ
         ),
         sa.CheckConstraint("wfh_months >= 0 AND wfh_months <= 12", name="wfh_months_range"),
         sa.CheckConstraint("wfh_hours_per_month >= 0", name="wfh_hours_positive"),
+        sa.CheckConstraint(
+            "car_business_percent >= 0 AND car_business_percent <= 100",
+            name="car_business_percent_range",
+        ),
+        sa.CheckConstraint("car_co2_g_km IS NULL OR car_co2_g_km >= 0", name="car_co2_positive"),
     )
 
     #: The tax year's first calendar year (2025 = 2025/26).
@@ -152,3 +161,12 @@ class OtherIncomeRecord(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # typ
     over_state_pension_age: Mapped[bool] = mapped_column(default=False)
     wfh_hours_per_month: Mapped[int] = mapped_column(default=0)
     wfh_months: Mapped[int] = mapped_column(default=0)
+    #: Capital allowances: equipment (plant, not cars) bought in the year, one car bought in
+    #: the year (cost, CO2, new or not, business share) and the pools brought forward.
+    equipment_pence: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    car_cost_pence: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    car_co2_g_km: Mapped[int | None] = mapped_column()
+    car_new: Mapped[bool] = mapped_column(default=True)
+    car_business_percent: Mapped[int] = mapped_column(default=100)
+    main_pool_pence: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    special_pool_pence: Mapped[int] = mapped_column(sa.BigInteger, default=0)

@@ -32,6 +32,10 @@ AMOUNTS = {
     "loss_brought_forward": "loss_brought_forward_pence",
     "student_loan_deducted": "student_loan_deducted_pence",
     "child_benefit": "child_benefit_pence",
+    "equipment": "equipment_pence",
+    "car_cost": "car_cost_pence",
+    "main_pool": "main_pool_pence",
+    "special_pool": "special_pool_pence",
 }
 
 
@@ -62,6 +66,9 @@ def _fill(form: SelfAssessmentForm, record: OtherIncomeRecord | None) -> None:
     form.over_state_pension_age.data = record.over_state_pension_age
     form.wfh_hours.data = record.wfh_hours_per_month or None
     form.wfh_months.data = record.wfh_months or None
+    form.car_co2.data = record.car_co2_g_km
+    form.car_new.data = record.car_new
+    form.car_business_percent.data = record.car_business_percent
 
 
 def _values(form: SelfAssessmentForm) -> dict[str, Any]:
@@ -79,11 +86,16 @@ def _values(form: SelfAssessmentForm) -> dict[str, Any]:
         over_state_pension_age=bool(form.over_state_pension_age.data),
         wfh_hours_per_month=form.wfh_hours.data or 0,
         wfh_months=form.wfh_months.data or 0,
+        car_co2_g_km=form.car_co2.data,
+        car_new=bool(form.car_new.data),
+        car_business_percent=(
+            100 if form.car_business_percent.data is None else form.car_business_percent.data
+        ),
     )
     return values
 
 
-def _estimate(form: SelfAssessmentForm, year: TaxYear) -> tuple[Any, Any]:
+def _estimate(form: SelfAssessmentForm, year: TaxYear) -> tuple[Any, Any, Any]:
     """Keep the posted figures (POST) or show the kept ones (GET); then the year's report
     from the books and the Self Assessment estimate."""
     if request.method == "POST":
@@ -94,13 +106,20 @@ def _estimate(form: SelfAssessmentForm, year: TaxYear) -> tuple[Any, Any]:
         form.tax_year.data = year.label
         form.basis.data = request.args.get("basis") or "cash"
     basis = form.basis.data if form.basis.data in ("cash", "accruals") else "cash"
+    allowances = other_income.allowances(year, record)
+    computed = allowances.total_pence if allowances else 0
     report = tax_year_report(
-        current_user.id, year, basis, capital_allowances_pence=form.capital_allowances.pence or 0
+        current_user.id,
+        year,
+        basis,
+        capital_allowances_pence=(form.capital_allowances.pence or 0) + max(computed, 0),
     )
     override = form.profit_override.pence
+    # A balancing charge larger than the allowances adds to the profit.
+    books = report.best_taxable_profit_pence + max(-computed, 0)
     data = SAInput(
         tax_year=year,
-        profit_pence=override if override is not None else report.best_taxable_profit_pence,
+        profit_pence=override if override is not None else books,
         salary_pence=form.salary.pence or 0,
         other_income_pence=form.other_income.pence or 0,
         tax_paid_at_source_pence=form.tax_paid.pence or 0,
@@ -108,7 +127,7 @@ def _estimate(form: SelfAssessmentForm, year: TaxYear) -> tuple[Any, Any]:
         regime=form.regime.data or tax_tables.RUK,
         other=other_income.other_income(record),
     )
-    return report, self_assessment(data)
+    return report, self_assessment(data), allowances
 
 
 @bp.route("/self-assessment", methods=["GET", "POST"])
@@ -118,12 +137,12 @@ def self_assessment_page() -> ViewResult:
     form.tax_year.choices = select_choices((y.label, y.label) for y in years)
     year = _year(form, years)
     valid = form.validate() if request.method == "POST" else True
-    error = result = report = None
+    error = result = report = allowances = None
     if year is not None and year not in years:
         error = _unknown_year_message(tax_tables.UnknownTaxYear(year))
     elif year is not None and valid:
         try:
-            report, result = _estimate(form, year)
+            report, result, allowances = _estimate(form, year)
         except tax_tables.UnknownTaxYear as exc:
             error = _unknown_year_message(exc)
     return (
@@ -133,6 +152,7 @@ def self_assessment_page() -> ViewResult:
             year=year,
             result=result,
             report=report,
+            allowances=allowances,
             error=error,
             regime_labels=REGIME_LABELS,
             profit_overridden=form.profit_override.pence is not None,
@@ -151,11 +171,12 @@ def self_assessment_pdf() -> ViewResult:
     year = _year(form, years)
     if year is None or year not in years:
         return self_assessment_page()
-    report, result = _estimate(form, year)
+    report, result, allowances = _estimate(form, year)
     html = render_template(
         "reports/self_assessment_pdf.html",
         result=result,
         report=report,
+        allowances=allowances,
         regime_labels=REGIME_LABELS,
         profit_overridden=False,
     )
