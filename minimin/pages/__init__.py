@@ -6,9 +6,11 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from minimin.pages import views
+    from minimin.pages import guide, help, views
 
     app.register_blueprint(views.bp)
+    app.register_blueprint(guide.bp)
+    help.register_help(app)
     if app.config["MINIMIN_MODE"] != "production":
         from minimin.pages import mailbox
 

@@ -98,3 +98,24 @@ def test_fee_lines_are_added_in_place_with_running_totals(
     assert "£1,100.00" in totals.inner_text()  # expenses carry no commission: still £200
     assert "£200.00" in totals.inner_text()
     totals.screenshot(path=str(screenshots / "journey-fee-lines-running-totals.png"))
+
+
+def test_help_panel_opens_by_keyboard_and_links_to_the_guide(
+    phone: Any,  # noqa: F811 - the fixture imported above
+    account: Account,  # noqa: F811
+    screenshots: Path,
+) -> None:
+    page = phone
+    page.goto("/invoices")
+    summary = page.get_by_text("About this page")
+    summary.focus()
+    page.keyboard.press("Enter")
+    link = page.get_by_role("link", name="Read more in the user guide")
+    assert link.is_visible()
+    assert _fits(page)
+    page.screenshot(path=str(screenshots / "journey-help-panel-phone.png"))
+    with page.expect_navigation():
+        link.click()
+    assert "/guide#invoices" in page.url
+    assert page.locator("#invoices").is_visible()
+    assert _fits(page)
