@@ -331,3 +331,28 @@ def test_without_other_income_it_agrees_with_the_trading_estimate(profit, salary
     assert [(p.due, p.kind, p.amount_pence) for p in new.payments] == [
         (p.due, p.kind, p.amount_pence) for p in old.payments
     ]
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    profit=st.integers(min_value=0, max_value=20_000_000),
+    more=st.integers(min_value=0, max_value=5_000_000),
+    pension=st.integers(min_value=0, max_value=2_000_000),
+    dividends=st.integers(min_value=0, max_value=3_000_000),
+    year=st.sampled_from([2024, 2025, 2026]),
+)
+def test_more_profit_never_lowers_tax_and_pensions_never_raise_it(
+    profit, more, pension, dividends, year
+):
+    def tax(p: int, paid: int) -> int:
+        result = self_assessment(
+            SAInput(
+                TaxYear(year),
+                p,
+                other=OtherIncome(dividends_pence=dividends, pension_paid_pence=paid),
+            )
+        )
+        return result.income_tax_pence + result.class4_pence
+
+    assert tax(profit + more, pension) >= tax(profit, pension)
+    assert tax(profit, pension) <= tax(profit, 0)
