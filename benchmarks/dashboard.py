@@ -4,8 +4,12 @@ Uses the reports benchmark's generator (benchmarks/reports.py: 20,000 invoices w
 50,000 expenses, 100,000 bank transactions, 5,000 jobs with agency remittances and matched
 bank deposits, journeys, bulk-inserted), then posts the whole history to the journal.
 
-Run: ``python -m benchmarks.dashboard [--backends postgresql,sqlite] [--repeat 20]``.
-Measures GET / (the signed-in dashboard) and one VAT return page, then builds the accountant
+Run: ``python -m benchmarks.dashboard [--backends postgresql,sqlite] [--repeat 20]
+[--skip-export]``. Measures GET / (the signed-in dashboard), one VAT return page and the
+tax-year report (cash and accruals), each read again (the journal's figures kept,
+minimin/reports/ledger/kept.py) and read first after a posting (the journal's change counter
+raised before each request: computed afresh), with SQL statements and their database time per
+request (SQLAlchemy cursor events); then builds the accountant
 export of the busiest complete tax year in-process and records its Python heap peak
 (tracemalloc) and the process's peak RSS. Targets: the dashboard 30 ms median on PostgreSQL
 (5,000 jobs, 10 years of history: every money figure is a sum of journal lines); the export
@@ -23,11 +27,15 @@ import statistics
 import tempfile
 import time
 import tracemalloc
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
+
 from benchmarks.contacts_list import PG_ADMIN_URL, _csrf, postgres_database
+from benchmarks.posting import StatementClock
 from benchmarks.reports import (
     PASSWORD,
     add_bench_user,
@@ -38,25 +46,69 @@ from benchmarks.reports import (
 )
 
 RESULTS = Path(__file__).parent / "results" / "dashboard.json"
+TAX_YEAR_PAGES = {
+    "tax_year_cash": "/reports/tax-year?year=2024/25",
+    "tax_year_accruals": "/reports/tax-year?year=2024/25&basis=accruals",
+}
 EXPORT_YEAR = 2024
 
 
-def _time(client: Any, path: str, repeat: int) -> dict[str, Any]:
+def _time(
+    client: Any,
+    path: str,
+    repeat: int,
+    clock: StatementClock | None = None,
+    before: Callable[[], None] | None = None,
+) -> dict[str, Any]:
+    """Median, p95 and max of *repeat* requests for *path* (after one unmeasured), and with
+    *clock* the SQL statements and their database time per request; *before* runs before each
+    request, untimed."""
     client.get(path)
-    timings = []
+    timings, db_ms, statements = [], [], []
     for _ in range(repeat):
+        if before is not None:
+            before()
+        if clock is not None:
+            clock.start()
         started = time.perf_counter()
         response = client.get(path)
         timings.append((time.perf_counter() - started) * 1000)
+        if clock is not None:
+            spent, count = clock.stop()
+            db_ms.append(spent)
+            statements.append(count)
         if response.status_code != 200:
             raise RuntimeError(f"{path} answered {response.status_code}")
     timings.sort()
-    return {
+    result: dict[str, Any] = {
         "path": path,
         "median_ms": round(statistics.median(timings), 2),
         "p95_ms": round(timings[max(0, int(len(timings) * 0.95) - 1)], 2),
         "max_ms": round(timings[-1], 2),
     }
+    if clock is not None:
+        result["db_ms_median"] = round(statistics.median(db_ms), 2)
+        result["statements"] = statements[len(statements) // 2]
+    return result
+
+
+def _ledger_changed(app: Any, user_id: Any) -> Callable[[], None]:
+    """Raises the user's journal change counter, as any posting does: the next page computes
+    its journal figures afresh (what the first visit after a change costs)."""
+    from minimin.core.changes import ChangeCounter
+    from minimin.extensions import db
+    from minimin.ledger.models import LEDGER_CHANGED
+
+    def bump() -> None:
+        with app.app_context():
+            db.session.execute(
+                sa.update(ChangeCounter)
+                .where(ChangeCounter.user_id == user_id, ChangeCounter.kind == LEDGER_CHANGED)
+                .values(value=ChangeCounter.value + 1)
+            )
+            db.session.commit()
+
+    return bump
 
 
 def measure(url: str, args: argparse.Namespace) -> dict[str, Any]:
@@ -107,8 +159,24 @@ def measure(url: str, args: argparse.Namespace) -> dict[str, Any]:
         "post_seconds": round(post_s, 1),
         "journal_entries": entries,
     }
-    results["dashboard"] = _time(client, "/", args.repeat)
-    results["vat_return_quarter"] = _time(client, "/reports/vat/2025-01-01/2025-03-31", args.repeat)
+    with app.app_context():
+        clock = StatementClock(db.engine)
+    bump = _ledger_changed(app, user_id)
+    vat_path = "/reports/vat/2025-01-01/2025-03-31"
+    results["load_average_before_pages"] = [round(x, 2) for x in os.getloadavg()]
+    # Journal figures are kept until the journal changes (minimin/reports/ledger/kept.py):
+    # "dashboard" is a page read again, "dashboard_after_posting" the first read after a
+    # posting, computed afresh.
+    results["dashboard"] = _time(client, "/", args.repeat, clock)
+    results["dashboard_after_posting"] = _time(client, "/", args.repeat, clock, bump)
+    results["vat_return_quarter"] = _time(client, vat_path, args.repeat, clock)
+    results["vat_return_quarter_after_posting"] = _time(client, vat_path, args.repeat, clock, bump)
+    for name, path in TAX_YEAR_PAGES.items():
+        results[name] = _time(client, path, args.repeat, clock)
+        results[f"{name}_after_posting"] = _time(client, path, args.repeat, clock, bump)
+    results["load_average_after_pages"] = [round(x, 2) for x in os.getloadavg()]
+    if args.skip_export:
+        return results
     # The accountant export, built in this process as the worker would.
     with app.app_context():
         from minimin.reports.export import run_export
@@ -139,7 +207,9 @@ def measure(url: str, args: argparse.Namespace) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = history_arguments(__doc__, RESULTS).parse_args(argv)
+    parser = history_arguments(__doc__, RESULTS)
+    parser.add_argument("--skip-export", action="store_true", help="pages only")
+    args = parser.parse_args(argv)
     pg_admin = os.environ.get("MINIMIN_BENCH_PG_URL", PG_ADMIN_URL)
     report: dict[str, Any] = {
         "benchmark": "dashboard",
@@ -163,6 +233,10 @@ def main(argv: list[str] | None = None) -> int:
             report["backends"][backend] = measure(f"sqlite:///{path}", args)
         print(backend, json.dumps(report["backends"][backend], indent=1))
     args.output.parent.mkdir(parents=True, exist_ok=True)
+    if args.output.exists():
+        # Earlier runs are kept, newest last, so a change can be compared with them.
+        earlier = json.loads(args.output.read_text())
+        report["earlier_runs"] = [*earlier.pop("earlier_runs", []), earlier]
     args.output.write_text(json.dumps(report, indent=2) + "\n")
     return 0
 

@@ -77,6 +77,7 @@ from minimin.ledger.sources.expenses import EXPENSE, MILEAGE
 from minimin.ledger.sources.invoices import CREDIT_NOTE, INVOICE, PAYMENT, REFUND
 from minimin.ledger.sources.remittances import AGENCY_JOB, REMITTANCE
 from minimin.reports.ledger.journal import EXPENSE_ACCOUNTS, TURNOVER_ACCOUNTS
+from minimin.reports.ledger.kept import PROFILE, kept
 from minimin.reports.tax_models import BOXES, VATReturn
 
 GBP = "GBP"
@@ -472,8 +473,18 @@ def _moved_out_of(user_id: uuid.UUID, start: dt.date, end: dt.date) -> list[Any]
 
 
 def compute(profile: BusinessProfile, start: dt.date, end: dt.date) -> VATFigures:
-    """The nine boxes for *start*..*end* under the profile's scheme (checked first)."""
+    """The nine boxes for *start*..*end* under the profile's scheme (checked first). Kept
+    until the journal or the VAT settings change (:mod:`minimin.reports.ledger.kept`)."""
     check_period(profile, start, end)
+    return kept(
+        profile.user_id,
+        ("vat_return", start, end),
+        lambda: _compute(profile, start, end),
+        also=[PROFILE],
+    )
+
+
+def _compute(profile: BusinessProfile, start: dt.date, end: dt.date) -> VATFigures:
     scheme = profile.vat_scheme or STANDARD
     where = _dated_in(start, end)
     totals, skipped = line_totals(

@@ -18,6 +18,7 @@ from minimin.invoices.models import CreditNote, Invoice, Payment, Refund
 from minimin.ledger import accounts
 from minimin.ledger.models import JournalEntry, JournalLine
 from minimin.reports.ledger import journal
+from minimin.reports.ledger.kept import CONTACTS, INVOICES, kept
 from minimin.reports.ledger.periods import CASH, check_period
 from minimin.reports.ledger.sql import _rows
 
@@ -108,8 +109,20 @@ def income_by_counterparty(
 ) -> list[Counterparty]:
     """Income of the period per client and per agency, largest first: the turnover lines of
     the journal by the client or agency they name (direct or agency turnover by account).
-    Turnover naming neither is grouped under its invoice's customer name."""
+    Turnover naming neither is grouped under its invoice's customer name. Kept until the
+    journal, the names or the invoices change (:mod:`.kept`)."""
     check_period(start, end, basis)
+    return kept(
+        user_id,
+        ("income_by_counterparty", start, end, basis),
+        lambda: _income_by_counterparty(user_id, start, end, basis),
+        also=[CONTACTS, INVOICES],
+    )
+
+
+def _income_by_counterparty(
+    user_id: uuid.UUID, start: date, end: date, basis: str
+) -> list[Counterparty]:
     found = journal.sums(
         user_id,
         start,

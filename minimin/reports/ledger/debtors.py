@@ -22,6 +22,7 @@ from minimin.extensions import db
 from minimin.ledger import accounts, queries
 from minimin.ledger.models import JournalLine
 from minimin.reports.ledger import journal
+from minimin.reports.ledger.kept import CONTACTS, kept
 from minimin.reports.ledger.periods import ACCRUALS, GBP
 
 
@@ -95,7 +96,14 @@ def _balances(
 
 def agency_position(user_id: uuid.UUID, today: dt.date) -> AgencyPosition:
     """What each agency owes at *today* (agencies owing nothing left out), largest first, and
-    the agency money not yet seen on a bank statement."""
+    the agency money not yet seen on a bank statement. Kept until the journal or the names
+    change (:mod:`.kept`)."""
+    return kept(
+        user_id, ("agency_position", today), lambda: _position(user_id, today), also=[CONTACTS]
+    )
+
+
+def _position(user_id: uuid.UUID, today: dt.date) -> AgencyPosition:
     names = _agencies(user_id)
     # The debtor accounts are listed rather than matched by prefix, so the database reads the
     # (user, account, date) index.

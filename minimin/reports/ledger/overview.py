@@ -21,6 +21,7 @@ from minimin.ledger.models import JournalLine
 from minimin.reports.ledger import journal
 from minimin.reports.ledger.counterparties import Counterparty, income_by_counterparty
 from minimin.reports.ledger.expense_boxes import expenses_from
+from minimin.reports.ledger.kept import CONTACTS, INVOICES, kept
 from minimin.reports.ledger.mileage import mileage_pence
 from minimin.reports.ledger.monthly import MonthPoint, series_from
 from minimin.reports.ledger.periods import CASH, check_period
@@ -45,8 +46,18 @@ def _by_month(found: journal.Sums) -> dict[tuple[int, int], int]:
 
 def overview(user_id: uuid.UUID, start: date, end: date, basis: str = CASH) -> Overview:
     """Profit and loss (mileage included), income and allowable expenses by month and income
-    by client and agency of *start*..*end* on *basis*."""
+    by client and agency of *start*..*end* on *basis* (kept until the journal or the names
+    change: :mod:`.kept`)."""
     check_period(start, end, basis)
+    return kept(
+        user_id,
+        ("overview", start, end, basis),
+        lambda: _overview(user_id, start, end, basis),
+        also=[CONTACTS, INVOICES],
+    )
+
+
+def _overview(user_id: uuid.UUID, start: date, end: date, basis: str) -> Overview:
     months = [_year_key(JournalLine.date), _month_key(JournalLine.date)]
     turnover = journal.sums(
         user_id,

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from minimin.reports.ledger.expense_boxes import ExpenseSummary, expenses_by_box
+from minimin.reports.ledger.kept import kept
 from minimin.reports.ledger.periods import CASH, check_period
 from minimin.reports.ledger.turnover import IncomeSummary, income
 
@@ -64,8 +65,24 @@ def profit(
     capital_allowances_pence: int = 0,
 ) -> ProfitAndLoss:
     """Profit and loss of *start*..*end*: turnover + other business income − allowable
-    expenses (mileage included); capital allowances are kept apart (taxable profit)."""
+    expenses (mileage included); capital allowances are kept apart (taxable profit). Kept
+    until the journal changes (:mod:`.kept`)."""
     check_period(start, end, basis)
+    return kept(
+        user_id,
+        ("profit", start, end, basis, other_income_pence, capital_allowances_pence),
+        lambda: _profit(user_id, start, end, basis, other_income_pence, capital_allowances_pence),
+    )
+
+
+def _profit(
+    user_id: uuid.UUID,
+    start: date,
+    end: date,
+    basis: str,
+    other_income_pence: int,
+    capital_allowances_pence: int,
+) -> ProfitAndLoss:
     return ProfitAndLoss(
         start=start,
         end=end,
