@@ -2,9 +2,10 @@
 transactions in batches, categorised by the user's rules as they go in.
 
 All or nothing, and safe to run twice (see :func:`run_import`). Rows are written with the
-driver's executemany (:class:`_BulkWriter`), because an import of a large statement must not
-build one ORM object or one INSERT statement per row; each batch's lines are posted to the
-journal (Dr the bank account, Cr suspense, or the rule's category) the same way, in bulk.
+driver's executemany, or on PostgreSQL by COPY into a temporary table (:class:`_BulkWriter`),
+because an import of a large statement must not build one ORM object or one INSERT statement
+per row; each batch's lines are posted to the journal (Dr the bank account, Cr suspense, or
+the rule's category) the same way, in bulk.
 """
 
 from __future__ import annotations
