@@ -9,6 +9,7 @@ Payment of Commercial Debts (Interest) Act 1998 (``{late_payment_claim}``).
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import date, timedelta
 
@@ -22,6 +23,8 @@ from minimin.extensions import db
 from minimin.invoices import late_payment, services, wording
 from minimin.invoices.models import OPEN_STATUSES, Invoice, InvoiceEmail, ReminderRule, ReminderSent
 from minimin.invoices.pdf import money
+
+log = logging.getLogger(__name__)
 
 #: A reminder missed (the job did not run) is still sent up to this many days late.
 CATCH_UP_DAYS = 7
@@ -193,32 +196,41 @@ def send_due_reminders(today: date | None = None) -> int:
     sent = 0
     rules_cache: dict[uuid.UUID, list[ReminderRule]] = {}
     for invoice in invoices:
-        to = (invoice.customer_snapshot or {}).get("email")
-        if not to or invoice.outstanding_pence <= 0:
-            continue
-        rules = rules_cache.setdefault(invoice.user_id, rules_for(invoice.user_id))
-        done = set(
-            db.session.scalars(
-                sa.select(ReminderSent.offset_days).where(ReminderSent.invoice_id == invoice.id)
-            )
-        )
-        assert invoice.due_date is not None
-        # Only the latest step that is due is sent: a customer never gets three at once.
-        due_rules = [
-            r
-            for r in rules
-            if r.enabled
-            and r.offset_days not in done
-            and 0
-            <= (today - (invoice.due_date + timedelta(days=r.offset_days))).days
-            <= CATCH_UP_DAYS
-        ]
-        if not due_rules:
-            continue
-        rule = max(due_rules, key=lambda r: r.offset_days)
-        if _send(invoice, rule, to, today):
-            sent += 1
+        try:
+            with db.session.begin_nested():
+                sent += _remind(invoice, rules_cache, today)
+        except Exception:
+            # One invoice's bad data must not cost every other user their reminders: its
+            # savepoint is rolled back and the run goes on.
+            log.exception("reminder for invoice %s failed", invoice.id)
+            rules_cache.pop(invoice.user_id, None)
     return sent
+
+
+def _remind(invoice: Invoice, rules_cache: dict[uuid.UUID, list[ReminderRule]], today: date) -> int:
+    """Send *invoice*'s latest due reminder step; 1 if one was sent."""
+    to = (invoice.customer_snapshot or {}).get("email")
+    if not to or invoice.outstanding_pence <= 0 or invoice.due_date is None:
+        return 0
+    if invoice.user_id not in rules_cache:
+        rules_cache[invoice.user_id] = rules_for(invoice.user_id)
+    done = set(
+        db.session.scalars(
+            sa.select(ReminderSent.offset_days).where(ReminderSent.invoice_id == invoice.id)
+        )
+    )
+    # Only the latest step that is due is sent: a customer never gets three at once.
+    due_rules = [
+        r
+        for r in rules_cache[invoice.user_id]
+        if r.enabled
+        and r.offset_days not in done
+        and 0 <= (today - (invoice.due_date + timedelta(days=r.offset_days))).days <= CATCH_UP_DAYS
+    ]
+    if not due_rules:
+        return 0
+    rule = max(due_rules, key=lambda r: r.offset_days)
+    return 1 if _send(invoice, rule, to, today) else 0
 
 
 def _send(invoice: Invoice, rule: ReminderRule, to: str, today: date) -> bool:

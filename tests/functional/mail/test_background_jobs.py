@@ -6,7 +6,8 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -81,3 +82,42 @@ def test_a_stuck_periodic_job_does_not_stop_the_outbox(app: Flask) -> None:
         release.set()
         stop.set()
         scheduler.join(10)
+
+
+def test_one_invoice_that_fails_does_not_stop_other_users_reminders(
+    app: Flask, business: Any, login: Any, mailbox: Any
+) -> None:
+    from minimin.invoices import reminders
+    from minimin.invoices.models import Invoice
+    from tests.functional.invoices.conftest import draft_data, invoice_id_from
+
+    def issued(email: str) -> uuid.UUID:
+        user = business(email=email)
+        client = app.test_client()
+        login(client, user)
+        r = client.submit(
+            "/invoices/new",
+            draft_data(
+                user.client_id,
+                [("Day", "1", "1000", "standard")],
+                issue_date="2025-01-01",
+                due_date="2025-01-31",
+            ),
+        )
+        invoice_id = invoice_id_from(r)
+        client.submit(f"/invoices/{invoice_id}/issue", form_page=f"/invoices/{invoice_id}")
+        return uuid.UUID(invoice_id)
+
+    broken = issued(f"broken-{uuid.uuid4().hex[:6]}@example.com")
+    issued(f"fine-{uuid.uuid4().hex[:6]}@example.com")
+    with app.app_context():
+        invoice = db.session.get(Invoice, broken)
+        assert invoice is not None
+        # Data no reminder can be written from (an address that is not text).
+        invoice.customer_snapshot = {**(invoice.customer_snapshot or {}), "email": {"address": "x@y.z"}}
+        core_db.commit(db.session)
+    with app.test_request_context():
+        assert reminders.send_due_reminders(date(2025, 2, 14)) == 1
+        core_db.commit(db.session)
+    [reminder] = mailbox.to("accounts@acme.example")
+    assert "overdue" in mailbox.text(reminder)
