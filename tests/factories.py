@@ -312,7 +312,6 @@ FACTORIES: dict[str, Builder] = {
         "memo": CANARIES["line"],
     },
     "ledger_period_lock": lambda ids, u: {"locked_through": date(2020, 4, 5), "reason": "year"},
-    "remittance_import": lambda ids, u: {"status": "reading"},  # TEMPORARY-LOCAL
     "api_token": lambda ids, u: {
         "name": CANARIES["device"],
         "token_hash": _fp(),
