@@ -49,6 +49,9 @@ class Dashboard:
     #: Agency money paid (net of commission) that no bank line shows yet, per currency.
     agency_clearing: dict[str, int] = field(default_factory=dict)
     upcoming: list[Job] = field(default_factory=list)
+    #: Completed jobs and cancellation fees no invoice covers yet: how many and their gross.
+    to_invoice_count: int = 0
+    to_invoice_gross_pence: int = 0
     usage_expiring: list[FeeLine] = field(default_factory=list)
     threshold: vat_return.ThresholdPosition | None = None
     vat_period: Period | None = None
@@ -106,6 +109,14 @@ def _upcoming(user_id: uuid.UUID, today: dt.date) -> list[Job]:
             .limit(LIST_LIMIT)
         )
     )
+
+
+def _to_invoice(user_id: uuid.UUID) -> tuple[int, int]:
+    """How many jobs wait for an invoice and their gross (the jobs list's kept figures)."""
+    from minimin.jobs import listing
+
+    page = listing.list_jobs(user_id, listing.JobFilters(to_invoice=True), page_size=1)
+    return page.total_count, page.gross_pence
 
 
 def _usage_expiring(user_id: uuid.UUID, today: dt.date) -> list[FeeLine]:
@@ -175,6 +186,7 @@ def build(user_id: uuid.UUID, today: dt.date) -> Dashboard:
     board.owed_totals = agencies.totals
     board.agency_clearing = agencies.clearing
     board.upcoming = _upcoming(user_id, today)
+    board.to_invoice_count, board.to_invoice_gross_pence = _to_invoice(user_id)
     board.usage_expiring = _usage_expiring(user_id, today)
     if profile is not None and profile.vat_registered:
         board.vat_period = vat_return.period_containing(profile, today)

@@ -34,3 +34,30 @@ def test_set_aside_follows_the_trend_on_dashboard_and_estimate(client: Any, trad
     estimate = _text(client.get("/reports/estimate").get_data(as_text=True))
     assert f"Set aside for tax so far this year {money}" in estimate
     assert f"£{expected.projected_profit_pence / 100:,.2f}" in estimate
+
+
+def test_dashboard_jobs_to_invoice_leads_to_the_list(client: Any, trader: Any) -> None:
+    import datetime as dt
+
+    from minimin.extensions import db
+    from minimin.jobs.models import Job
+
+    user = trader()
+    invoice = user.books.invoice(tax_point=uk_today(), net=1000, client_id=user.client_id)
+    assert invoice  # the dashboard shows figures once there are records
+    with user.books.app.app_context():
+        db.session.add(
+            Job(
+                user_id=user.id,
+                title="Catalogue",
+                status="completed",
+                client_id=user.client_id,
+                starts_on=dt.date(2026, 1, 5),
+                ends_on=dt.date(2026, 1, 5),
+                gross_pence=120000,
+            )
+        )
+        db.session.commit()
+    page = _text(client.get("/").get_data(as_text=True))
+    assert "Jobs to invoice 1 job done and not invoiced yet · gross £1,200.00" in page
+    assert 'href="/jobs/to-invoice"' in client.get("/").get_data(as_text=True)
