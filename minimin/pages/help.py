@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, has_request_context, request
 from flask_babel import lazy_gettext as _l
 
 
@@ -175,4 +175,7 @@ HELP: dict[str, Help] = {
 def register_help(app: Flask) -> None:
     @app.context_processor
     def _page_help() -> dict[str, Any]:
+        # Emails are rendered by background jobs too, where there is no request.
+        if not has_request_context():
+            return {"page_help": None}
         return {"page_help": HELP.get(request.endpoint or "")}
