@@ -156,7 +156,9 @@ class _EmbeddedJobs:
     def _run(self, name: str, task_name: str) -> None:
         try:
             with self.app.app_context():
-                celery.tasks[task_name].apply()
+                result = celery.tasks[task_name].apply()
+            if result.failed():  # apply() keeps the task's exception instead of raising it
+                log.error("periodic job %s failed: %r", name, result.result)
         except Exception:
             log.exception("periodic job %s failed", name)
 
