@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Literal
 
 from flask_login import current_user
@@ -13,7 +14,7 @@ from minimin.api.problems import ApiProblem
 from minimin.api.schemas import Money, Out
 from minimin.business.services import get_profile
 from minimin.core.dates import TaxYear
-from minimin.reports import ledger, vat_return
+from minimin.reports import ledger, tax, tax_tables, vat_return
 from minimin.reports.views import tax_year_report
 
 
@@ -124,4 +125,100 @@ def vat_return_boxes(query: VatQuery) -> VatReturnOut:
         scheme=figures.scheme,
         filed=record is not None,
         boxes={str(box): Money.of(pence, "GBP") for box, pence in sorted(figures.boxes.items())},
+    )
+
+
+GBP_AMOUNT = r"^[0-9]{1,12}(\.[0-9]{1,2})?$"
+
+
+class EstimateQuery(TaxYearQuery):
+    profit: str | None = Field(
+        default=None, pattern=GBP_AMOUNT, description="Use instead of the books' profit."
+    )
+    salary: str = Field(default="0", pattern=GBP_AMOUNT, description="Pay from employment.")
+    other_income: str = Field(default="0", pattern=GBP_AMOUNT)
+    tax_paid: str = Field(default="0", pattern=GBP_AMOUNT, description="Tax paid at source.")
+    payments_on_account_made: str = Field(default="0", pattern=GBP_AMOUNT)
+    regime: Literal["ruk", "scotland"] = "ruk"
+
+
+class TaxPaymentOut(Out):
+    due: dt.date
+    kind: str
+    amount: Money
+
+
+class EstimateOut(Out):
+    tax_year: str
+    profit: Money
+    total_income: Money
+    personal_allowance: Money
+    taxable_income: Money
+    income_tax: Money
+    class4_ni: Money
+    liability: Money
+    self_assessment: Money
+    balancing_payment: Money
+    payment_on_account: Money
+    payments: list[TaxPaymentOut]
+
+
+def _pence(text: str) -> int:
+    return int(Decimal(text).scaleb(2))
+
+
+@operation(
+    "GET",
+    "/reports/estimate",
+    summary="Income tax and Class 4 National Insurance estimate",
+    tag="reports",
+    scope="reports:read",
+    query=EstimateQuery,
+    response=EstimateOut,
+    covers=("reports.estimate",),
+)
+def estimate(query: EstimateQuery) -> EstimateOut:
+    """As the estimate page: the tax year's taxable profit from the books (the trading
+    allowance when it is better), unless ``profit`` is given; amounts in pounds."""
+    year = TaxYear.parse(query.tax_year) if query.tax_year else TaxYear.current()
+    try:
+        tax_tables.table_for(year)
+    except tax_tables.UnknownTaxYear as exc:
+        raise ApiProblem(
+            422,
+            errors=[{"field": "tax_year", "code": "unknown", "detail": "No tax rates for it."}],
+        ) from exc
+    if query.profit is not None:
+        profit = _pence(query.profit)
+    else:
+        basis = ledger.CASH if query.basis == "cash" else ledger.ACCRUALS
+        profit = tax_year_report(current_user.id, year, basis).best_taxable_profit_pence
+    result = tax.estimate(
+        tax.EstimateInput(
+            tax_year=year,
+            profit_pence=profit,
+            salary_pence=_pence(query.salary),
+            other_income_pence=_pence(query.other_income),
+            tax_paid_at_source_pence=_pence(query.tax_paid),
+            payments_on_account_made_pence=_pence(query.payments_on_account_made),
+            regime=query.regime,
+        )
+    )
+    gbp = lambda pence: Money.of(pence, "GBP")  # noqa: E731 - a local shorthand
+    return EstimateOut(
+        tax_year=str(year),
+        profit=gbp(profit),
+        total_income=gbp(result.total_income_pence),
+        personal_allowance=gbp(result.personal_allowance_pence),
+        taxable_income=gbp(result.taxable_income_pence),
+        income_tax=gbp(result.income_tax_pence),
+        class4_ni=gbp(result.class4_pence),
+        liability=gbp(result.liability_pence),
+        self_assessment=gbp(result.self_assessment_pence),
+        balancing_payment=gbp(result.balancing_payment_pence),
+        payment_on_account=gbp(result.payment_on_account_pence),
+        payments=[
+            TaxPaymentOut(due=p.due, kind=p.kind, amount=gbp(p.amount_pence))
+            for p in result.payments
+        ],
     )

@@ -177,3 +177,18 @@ def test_reports_tax_year_and_vat_return(api: Any) -> None:
     # This business is not VAT-registered: there is no return to show.
     vat = api.get("/api/v1/reports/vat-return?start=2025-04-01&end=2025-06-30")
     assert vat.status_code == 409
+
+
+def test_tax_estimate_from_the_books_or_a_given_profit(api: Any) -> None:
+    given = api.get("/api/v1/reports/estimate?tax_year=2025/26&profit=50000")
+    assert given.status_code == 200, given.get_json()
+    body = given.get_json()
+    assert body["profit"] == {"amount": "50000.00", "currency": "GBP"}
+    assert body["personal_allowance"]["amount"] == "12570.00"
+    # 20% of 37,430 and 6% Class 4 on 37,430 (2025/26 rates).
+    assert body["income_tax"]["amount"] == "7486.00"
+    assert body["class4_ni"]["amount"] == "2245.80"
+    books = api.get("/api/v1/reports/estimate?tax_year=2025/26").get_json()
+    assert books["profit"]["amount"] == "0.00"
+    assert api.get("/api/v1/reports/estimate?tax_year=1990/91").status_code == 422
+    assert api.get("/api/v1/reports/estimate?salary=12.345").status_code == 422
