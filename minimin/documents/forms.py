@@ -1,0 +1,57 @@
+"""Forms of the documents pages and of the public signing page."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import BooleanField, HiddenField, SelectField
+from wtforms.validators import InputRequired, Optional
+
+from minimin.core.forms import MultilineTextField, TextField
+from minimin.documents.models import NAME_MAX, REASON_MAX
+from minimin.documents.richtext import BODY_MAX
+
+
+class TemplateForm(FlaskForm):
+    name = TextField(_l("Name"), [InputRequired(_l("Give the template a name."))], NAME_MAX)
+    body = MultilineTextField(
+        _l("Text"), [InputRequired(_l("Write the text of the template."))], BODY_MAX
+    )
+
+
+class GenerateForm(FlaskForm):
+    template = SelectField(_l("Template"), choices=[], validate_choice=True)
+    title = TextField(_l("Title"), [Optional()], NAME_MAX)
+    job = SelectField(_l("Job"), choices=[], validate_choice=True)
+    client = SelectField(_l("Client"), choices=[], validate_choice=True)
+    agency = SelectField(_l("Agency"), choices=[], validate_choice=True)
+
+
+class SendForm(FlaskForm):
+    owner_signs = BooleanField(_l("I sign it too"), default=True)
+    in_order = BooleanField(_l("Sign in the order listed (each signer is emailed in turn)"))
+    message = MultilineTextField(_l("Message to the signers"), [Optional()], 2000)
+
+
+class OwnerSignForm(FlaskForm):
+    agree = BooleanField(_l("I agree to sign this document electronically"))
+    typed_name = TextField(_l("Type your full name"), [Optional()], NAME_MAX)
+
+
+class SignForm(FlaskForm):
+    agree = BooleanField(_l("I agree to sign this document electronically"))
+    typed_name = TextField(_l("Type your full name"), [Optional()], NAME_MAX)
+    drawing = HiddenField()
+
+
+class DeclineForm(FlaskForm):
+    reason = MultilineTextField(_l("Why do you decline?"), [Optional()], REASON_MAX)
+
+
+class VerifyForm(FlaskForm):
+    file = FileField(_l("PDF to check"))
+
+
+class ConfirmForm(FlaskForm):
+    pass

@@ -1,0 +1,251 @@
+"""Document pages: the template library (``/documents/templates``), editing a template with a
+preview on real data, generating a document for a job, client or agency, and the documents
+list (``/documents``) with each document's PDF."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from minimin.core.forms import select_choices
+from minimin.core.security import USER, classify_blueprint
+from minimin.core.tenancy import owned_or_404, parse_uuid
+from minimin.documents import placeholders, services, signing, starters
+from minimin.documents.forms import ConfirmForm, GenerateForm, SendForm, TemplateForm, VerifyForm
+from minimin.documents.models import DocumentTemplate, GeneratedDocument
+from minimin.extensions import db
+
+bp = Blueprint("documents", __name__, template_folder="templates")
+classify_blueprint(bp, USER)
+
+ViewResult = Response | str | tuple[str, int]
+
+
+def _page(page_name: str, status: int = 200, **context: Any) -> ViewResult:
+    page = render_template(page_name, **context)
+    return (page, status) if status != 200 else page
+
+
+@bp.route("/documents")
+def index() -> str:
+    return render_template(
+        "documents/index.html",
+        documents=services.documents_of(current_user.id),
+        requests=signing.requests_of(current_user.id),
+        verify=VerifyForm(),
+    )
+
+
+# ----------------------------------------------------------------------------- templates
+
+
+@bp.route("/documents/templates")
+def templates() -> str:
+    return render_template(
+        "documents/templates.html",
+        templates=services.templates_of(current_user.id),
+        starters=starters.STARTERS,
+        confirm=ConfirmForm(),
+    )
+
+
+@bp.route("/documents/templates/copy/<key>", methods=["POST"])
+def copy_starter(key: str) -> Response:
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        template = services.copy_starter(current_user.id, key)
+    except services.DocumentError:
+        abort(404)
+    flash(_("Template added: edit its wording to suit you."), "success")
+    return redirect(url_for("documents.edit_template", template_id=template.id))
+
+
+@bp.route("/documents/templates/new", methods=["GET", "POST"])
+def new_template() -> ViewResult:
+    form = TemplateForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            template = services.create_template(
+                current_user.id, name=form.name.data or "", body=form.body.data or ""
+            )
+        except services.DocumentError as exc:
+            error = str(exc)
+        else:
+            flash(_("Template saved."), "success")
+            return redirect(url_for("documents.edit_template", template_id=template.id))
+    return _page(
+        "documents/template_form.html",
+        400 if form.is_submitted() else 200,
+        form=form,
+        template=None,
+        error=error,
+        allowed=placeholders.ALLOWED,
+    )
+
+
+def _preview_job(template: DocumentTemplate) -> tuple[Any, str | None]:
+    from minimin.jobs.models import Job
+
+    job_id = parse_uuid(request.args.get("job"))
+    job = owned_or_404(Job, job_id) if job_id else None
+    return job, services.fill(template, current_user.id, job=job) if job else None
+
+
+@bp.route("/documents/templates/<template_id>", methods=["GET", "POST"])
+def edit_template(template_id: str) -> ViewResult:
+    template = owned_or_404(DocumentTemplate, template_id)
+    form = TemplateForm(obj=template if request.method == "GET" else None)
+    if request.method == "GET":
+        form.body.data = template.current.body_html
+    error = None
+    if form.validate_on_submit():
+        try:
+            changed = services.save_template(
+                template, name=form.name.data or "", body=form.body.data or ""
+            )
+        except services.DocumentError as exc:
+            error = str(exc)
+        else:
+            flash(
+                _("Saved as version %(n)d.", n=template.current_version)
+                if changed
+                else _("Saved."),
+                "success",
+            )
+            return redirect(url_for("documents.edit_template", template_id=template.id))
+    job, preview = _preview_job(template)
+    return _page(
+        "documents/template_form.html",
+        400 if form.is_submitted() else 200,
+        form=form,
+        template=template,
+        error=error,
+        allowed=placeholders.ALLOWED,
+        jobs=_job_choices(),
+        preview_job=job,
+        preview=preview,
+    )
+
+
+# ----------------------------------------------------------------------------- documents
+
+
+def _job_choices() -> list[tuple[str, str]]:
+    from minimin.jobs.models import Job
+
+    rows = db.session.execute(
+        sa.select(Job.id, Job.title, Job.starts_on)
+        .where(Job.user_id == current_user.id)
+        .order_by(Job.starts_on.desc().nulls_last(), Job.title)
+        .limit(200)
+    )
+    return [
+        (str(row.id), f"{row.title} ({row.starts_on:%d %b %Y})" if row.starts_on else row.title)
+        for row in rows
+    ]
+
+
+def _generate_form() -> GenerateForm:
+    from minimin.jobs.services import contact_choices
+
+    form = GenerateForm()
+    none = [("", _("None"))]
+    form.template.choices = select_choices(
+        [(str(t.id), t.name) for t in services.templates_of(current_user.id)]
+    )
+    form.job.choices = select_choices(none + _job_choices())
+    clients, agencies = contact_choices(current_user.id)
+    form.client.choices = select_choices(none + list(clients))
+    form.agency.choices = select_choices(none + list(agencies))
+    if request.method == "GET":
+        form.job.data = request.args.get("job", "")
+        form.template.data = request.args.get("template", "")
+    return form
+
+
+def _owned(model: type[Any], value: str | None) -> Any:
+    return owned_or_404(model, value) if value else None
+
+
+@bp.route("/documents/new", methods=["GET", "POST"])
+def generate() -> ViewResult:
+    from minimin.contacts.models import Agency, Client
+    from minimin.jobs.models import Job
+
+    form = _generate_form()
+    error = None
+    if form.validate_on_submit():
+        template = owned_or_404(DocumentTemplate, form.template.data)
+        try:
+            document = services.generate(
+                template,
+                title=form.title.data or "",
+                job=_owned(Job, form.job.data),
+                client=_owned(Client, form.client.data),
+                agency=_owned(Agency, form.agency.data),
+            )
+        except services.DocumentError as exc:
+            error = str(exc)
+        else:
+            flash(_("Document made."), "success")
+            return redirect(url_for("documents.detail", document_id=document.id))
+    return _page(
+        "documents/generate.html",
+        400 if form.is_submitted() else 200,
+        form=form,
+        error=error,
+    )
+
+
+@bp.route("/documents/<document_id>")
+def detail(document_id: str) -> str:
+    document = owned_or_404(GeneratedDocument, document_id)
+    return render_template(
+        "documents/detail.html", document=document, send=SendForm(), error=None, signers=[]
+    )
+
+
+@bp.route("/documents/<document_id>/pdf")
+def pdf(document_id: str) -> Response:
+    document = owned_or_404(GeneratedDocument, document_id)
+    return Response(
+        services.pdf_bytes(document),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": 'inline; filename="document.pdf"'},
+    )
+
+
+@bp.route("/documents/verify", methods=["POST"])
+def verify() -> ViewResult:
+    """Whether an uploaded PDF is, byte for byte, one this account recorded."""
+    form = VerifyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    upload = form.file.data
+    data = upload.read(20 * 1024 * 1024 + 1) if upload else b""
+    if not data:
+        flash(_("Choose a PDF to check."), "error")
+        return redirect(url_for("documents.index"))
+    found = services.recorded_hash_matches(current_user.id, data)
+    if found is None:
+        flash(
+            _("This file does not match any document or signed copy recorded here: it is not one "
+              "of them, or it has been changed."),
+            "error",
+        )
+    else:
+        flash(_("This file matches a recorded document exactly: it has not been changed."), "success")
+    return redirect(url_for("documents.index"))
+
+
+def job_documents(job_id: uuid.UUID) -> list[GeneratedDocument]:
+    """The documents made for a job (the job page lists them)."""
+    return services.documents_of(current_user.id, job_id=job_id)
