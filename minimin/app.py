@@ -22,6 +22,7 @@ FEATURES: tuple[str, ...] = (
     "jobs",
     "invoices",
     "quotes",
+    "documents",
     "payments",
     "expenses",
     "banking",
