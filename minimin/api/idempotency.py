@@ -50,9 +50,18 @@ def _digest(text: bytes) -> str:
 
 
 def _request_digest() -> str:
-    return _digest(
-        request.method.encode() + b" " + request.path.encode() + b"\n" + request.get_data()
-    )
+    """Method, path and body; for a multipart upload (whose stream the form parser consumed)
+    its fields and the bytes of each file."""
+    digest = hashlib.sha256(request.method.encode() + b" " + request.path.encode() + b"\n")
+    digest.update(request.get_data())
+    for name, value in sorted(request.form.items(multi=True)):
+        digest.update(f"{name}={value}\n".encode("utf-8", "surrogatepass"))
+    for name, upload in sorted(request.files.items(multi=True), key=lambda item: item[0]):
+        position = upload.stream.tell()
+        upload.stream.seek(0)
+        digest.update(name.encode() + b"\n" + hashlib.sha256(upload.stream.read()).digest())
+        upload.stream.seek(position)
+    return digest.hexdigest()
 
 
 def _stored(token: ApiToken, key: str) -> ApiIdempotentRequest | None:

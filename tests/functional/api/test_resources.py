@@ -192,3 +192,35 @@ def test_tax_estimate_from_the_books_or_a_given_profit(api: Any) -> None:
     assert books["profit"]["amount"] == "0.00"
     assert api.get("/api/v1/reports/estimate?tax_year=1990/91").status_code == 422
     assert api.get("/api/v1/reports/estimate?salary=12.345").status_code == 422
+
+
+def test_an_upload_retried_with_its_key_is_kept_once_and_another_file_is_refused(
+    api: Any,
+) -> None:
+    from PIL import Image
+
+    expense = api.post(
+        "/api/v1/expenses",
+        json={"date": "2025-05-01", "supplier": "Shop", "amount": {"amount": "5.00"}},
+    ).get_json()
+    files = []
+    for colour in ("white", "black"):
+        buffer = io.BytesIO()
+        Image.new("RGB", (8, 8), colour).save(buffer, "PNG")
+        files.append(buffer.getvalue())
+    url = f"/api/v1/expenses/{expense['id']}/receipts"
+    key = {"Idempotency-Key": "receipt-1"}
+
+    def send(data: bytes) -> Any:
+        return api.post(
+            url,
+            data={"receipt": (io.BytesIO(data), "till.png")},
+            content_type="multipart/form-data",
+            headers=key,
+        )
+
+    assert send(files[0]).status_code == 201
+    replay = send(files[0])
+    assert replay.headers["Idempotent-Replayed"] == "true"
+    assert len(api.get(f"/api/v1/expenses/{expense['id']}").get_json()["receipts"]) == 1
+    assert send(files[1]).status_code == 422
