@@ -102,9 +102,11 @@ class Recheck:
     retry_after: int = 0
 
 
-def recheck_password(user: User, password: str, purpose: str) -> Recheck:
+def recheck_password(
+    user: User, password: str, purpose: str, *, failed_action: str = "password.recheck_failed"
+) -> Recheck:
     """Check the password of a signed-in *user* before a change (*purpose*: "email",
-    "password"), counted and logged like sign-ins.
+    "password", "second_factor"), counted and logged like sign-ins.
 
     The limits are checked first, so no password is tried while either is reached; every wrong
     password counts towards both (per account and per IP) and is in the security log. The
@@ -121,7 +123,7 @@ def recheck_password(user: User, password: str, purpose: str) -> Recheck:
         return Recheck(matches=True)
     throttle.hit(throttle.RECHECK_FAILURES_PER_ACCOUNT, account)
     throttle.hit(throttle.RECHECK_FAILURES_PER_IP, ip)
-    audit.record("password.recheck_failed", user_id=user.id, detail={"purpose": purpose})
+    audit.record(failed_action, user_id=user.id, actor_id=user.id, detail={"purpose": purpose})
     if not throttle.allowed(throttle.RECHECK_FAILURES_PER_ACCOUNT, account):
         wait = throttle.retry_after(throttle.RECHECK_FAILURES_PER_ACCOUNT, account)
         audit.record("password.recheck_locked", user_id=user.id, detail={"seconds": wait})

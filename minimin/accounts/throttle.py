@@ -14,12 +14,14 @@ import math
 import time
 from dataclasses import dataclass
 
-from flask import current_app, request
+from flask import Response, current_app, request
+from flask_babel import gettext as _
 from limits import RateLimitItem, parse
 from limits.storage import MemoryStorage, Storage
 from limits.strategies import MovingWindowRateLimiter
 
 from minimin.core.crypto import hmac_id
+from minimin.core.errors import error_response
 from minimin.extensions import limiter
 
 
@@ -90,6 +92,19 @@ def retry_after(rule: Rule, subject: str) -> int:
         return 0
     stats = _strategy().get_window_stats(rule.limit, _key(rule, subject))
     return max(1, math.ceil(stats.reset_time - time.time()))
+
+
+def too_many(seconds: int) -> Response:
+    """The 429 answer to a limited attempt, with ``Retry-After``."""
+    response = error_response(
+        429,
+        _(
+            "Too many attempts. Please wait %(minutes)d minutes and try again.",
+            minutes=max(1, (seconds + 59) // 60),
+        ),
+    )
+    response.headers["Retry-After"] = str(seconds)
+    return response
 
 
 def clear(rule: Rule, subject: str) -> None:

@@ -10,9 +10,9 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from werkzeug.security import check_password_hash
 from werkzeug.wrappers import Response
 
+from minimin.accounts import throttle
 from minimin.accounts.models import User
 from minimin.accounts.passkeys.authentication import second_factor_required
 from minimin.accounts.passkeys.blueprint import bp
@@ -127,9 +127,16 @@ def set_second_factor() -> Response | str | tuple[str, int]:
     form = SecondFactorForm()
     user: User = current_user._get_current_object()
     if form.validate_on_submit():
-        if not check_password_hash(user.password_hash, form.password.data or ""):
+        # Imported here: accounts.services builds on this package.
+        from minimin.accounts.services import recheck_password
+
+        check = recheck_password(
+            user, form.password.data or "", "second_factor", failed_action="passkey.reauth_failed"
+        )
+        if check.retry_after:
+            return throttle.too_many(check.retry_after)
+        if not check.matches:
             form.password.errors.append(_("That password is not right."))
-            audit.record("passkey.reauth_failed", user_id=user.id, actor_id=user.id)
             keep_changes_on_error()
         elif form.require_after_password.data and not _passkey_count(user.id):
             form.require_after_password.errors.append(

@@ -78,3 +78,15 @@ def test_an_email_change_ends_the_other_sessions(
     assert signed_in.get("/account").status_code == 200  # the confirming browser stays
     assert other.get("/account").status_code == 302  # the other one was signed out
     assert store.get(User, user.id).email == "ann.new@example.com"
+
+
+def test_the_second_factor_setting_shares_the_limit(signed_in: Any, store: Any, user: Any) -> None:
+    token = signed_in.csrf_token("/account/passkeys")
+    statuses = []
+    for n in range(12):
+        data = {"password": f"guess number {n:02d} wrong", "csrf_token": token}
+        statuses.append(signed_in.post("/account/passkeys/second-factor", data=data).status_code)
+    assert statuses == [400] * 10 + [429] * 2
+    assert store.actions(user.id).count("passkey.reauth_failed") == 10
+    data = {**FORMS["/account/password"](user.plain_password), "csrf_token": token}
+    assert signed_in.post("/account/password", data=data).status_code == 429
