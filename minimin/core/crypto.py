@@ -227,7 +227,9 @@ class SealedSnapshot(PlacedType):
         if value is None:
             return None
         stored, where = self.split_place(value)
-        data: dict[str, Any] = json.loads(stored)
+        data = json.loads(stored)
+        if not isinstance(data, dict):
+            return None  # JSON null: how a JSON column stored None before this type
         secret = data.get(self.SEALED_KEY)
         if isinstance(secret, str):
             data[self.SEALED_KEY] = json.loads(keyring().decrypt(secret, where))

@@ -170,3 +170,6 @@ def test_snapshot_bank_details_are_encrypted_and_bound(app: Flask, make_user: An
     assert sealed == 1
     assert "98761234" not in _raw(app, "invoice", "supplier_snapshot", second)
     assert _load(app, Invoice, second, "supplier_snapshot")["bank"] == BANK
+    # A JSON null, as the JSON column stored None before, reads as None.
+    _write_raw(app, "invoice", "supplier_snapshot", second, "null")
+    assert _load(app, Invoice, second, "supplier_snapshot") is None
