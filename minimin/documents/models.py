@@ -71,7 +71,7 @@ def _in(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
 
 
-class DocumentTemplate(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined,misc]
+class DocumentTemplate(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined]
     __tablename__ = "document_template"
 
     name: Mapped[str] = mapped_column(sa.String(NAME_MAX))
@@ -91,7 +91,7 @@ class DocumentTemplate(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type
         return next(v for v in self.versions if v.version == self.current_version)
 
 
-class TemplateVersion(UUIDPrimaryKey, UserOwned, db.Model):  # type: ignore[name-defined,misc]
+class TemplateVersion(UUIDPrimaryKey, UserOwned, db.Model):  # type: ignore[name-defined]
     __tablename__ = "document_template_version"
     __table_args__ = (sa.UniqueConstraint("template_id", "version"),)
 
@@ -106,7 +106,7 @@ class TemplateVersion(UUIDPrimaryKey, UserOwned, db.Model):  # type: ignore[name
     template: Mapped[DocumentTemplate] = relationship(back_populates="versions")
 
 
-class GeneratedDocument(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined,misc]
+class GeneratedDocument(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined]
     __tablename__ = "generated_document"
 
     title: Mapped[str] = mapped_column(sa.String(NAME_MAX))
@@ -136,7 +136,7 @@ class GeneratedDocument(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # typ
     )
 
 
-class SignatureRequest(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined,misc]
+class SignatureRequest(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined]
     __tablename__ = "signature_request"
     __table_args__ = (sa.CheckConstraint(_in("status", REQUEST_STATUSES), name="status_known"),)
 
@@ -173,7 +173,7 @@ class SignatureRequest(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type
         return str(REQUEST_LABELS.get(self.status, self.status))
 
 
-class Signer(UUIDPrimaryKey, UserOwned, db.Model):  # type: ignore[name-defined,misc]
+class Signer(UUIDPrimaryKey, UserOwned, db.Model):  # type: ignore[name-defined]
     __tablename__ = "signature_signer"
     __table_args__ = (sa.CheckConstraint(_in("status", SIGNER_STATUSES), name="status_known"),)
 
@@ -202,7 +202,7 @@ class Signer(UUIDPrimaryKey, UserOwned, db.Model):  # type: ignore[name-defined,
         return str(SIGNER_LABELS.get(self.status, self.status))
 
 
-class SigningEvent(UUIDPrimaryKey, UserOwned, db.Model):  # type: ignore[name-defined,misc]
+class SigningEvent(UUIDPrimaryKey, UserOwned, db.Model):  # type: ignore[name-defined]
     __tablename__ = "signing_event"
 
     request_id: Mapped[uuid.UUID] = mapped_column(

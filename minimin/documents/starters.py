@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - the starter wording is HTML prose, one clause per line
 """The starter template library: wording a user copies into their own templates and edits.
 
 The wording is written for UK freelancers (models, photographers, stylists, crew). It is a

@@ -237,12 +237,16 @@ def verify() -> ViewResult:
     found = services.recorded_hash_matches(current_user.id, data)
     if found is None:
         flash(
-            _("This file does not match any document or signed copy recorded here: it is not one "
-              "of them, or it has been changed."),
+            _(
+                "This file does not match any document or signed copy recorded here: it is not one "
+                "of them, or it has been changed."
+            ),
             "error",
         )
     else:
-        flash(_("This file matches a recorded document exactly: it has not been changed."), "success")
+        flash(
+            _("This file matches a recorded document exactly: it has not been changed."), "success"
+        )
     return redirect(url_for("documents.index"))
 
 

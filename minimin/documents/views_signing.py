@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response
 from minimin.core.security import TOKEN, USER, classify_blueprint
 from minimin.core.storage import storage
 from minimin.core.tenancy import owned_or_404
+from minimin.core.user_error import UserError
 from minimin.documents import services, signing
 from minimin.documents.forms import (
     ConfirmForm,
@@ -81,7 +82,9 @@ def status(request_id: str) -> str:
         "documents/signing_status.html",
         req=req,
         me=me,
-        my_turn=me is not None and me.status == "pending" and req.status == "pending"
+        my_turn=me is not None
+        and me.status == "pending"
+        and req.status == "pending"
         and me in signing.services.due_signers(req),
         sign_form=OwnerSignForm(),
         confirm=ConfirmForm(),
@@ -192,9 +195,7 @@ def sign(token: str) -> ViewResult:
             typed_name=form.typed_name.data,
             drawing=form.drawing.data or None,
         )
-    except signing.SigningError as exc:
-        return _public_page(signer, token, 400, form=form, error=str(exc))
-    except services.DocumentError as exc:
+    except UserError as exc:  # a signing step or a drawing that cannot be accepted
         return _public_page(signer, token, 400, form=form, error=str(exc))
     flash(_("Thank you: you have signed."), "success")
     return redirect(url_for("signing_public.view", token=token))

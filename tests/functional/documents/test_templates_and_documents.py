@@ -93,9 +93,7 @@ def test_generate_stores_pdf_with_hash_and_version(
     )
     assert signed_in.get(f"/documents/{document_id}/pdf").data == pdf.data
     # The job page links to it.
-    assert f"/documents/{document_id}" in signed_in.get(f"/jobs/{usage_job}").get_data(
-        as_text=True
-    )
+    assert f"/documents/{document_id}" in signed_in.get(f"/jobs/{usage_job}").get_data(as_text=True)
     # A PDF changed by one byte no longer matches its recorded hash; the original does.
     ok = signed_in.submit(
         "/documents/verify",
