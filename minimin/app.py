@@ -29,6 +29,7 @@ FEATURES: tuple[str, ...] = (
     "remittances",
     "ledger",
     "reports",
+    "ai",
     "privacy",
     "admin",
     "api",
