@@ -12,18 +12,33 @@ outside the models) is covered.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 
 import sqlalchemy as sa
 
 from minimin.core import audit
 from minimin.extensions import db
 from minimin.privacy import discovery
-from minimin.privacy.models import AI, COMMUNICATIONS, ConsentRecord
+from minimin.privacy.models import AI, AI_FEATURES, COMMUNICATIONS, ConsentRecord
 
 #: The version of the words shown next to each choice on /privacy. Change it whenever the
-#: words change, so the history shows what each person agreed to.
-WORDING_VERSIONS = {AI: "ai-2025-08", COMMUNICATIONS: "news-2025-01"}
+#: words change, so the history shows what each person agreed to. The AI features are agreed
+#: to under the privacy policy of 30 August 2025, which names them.
+WORDING_VERSIONS = {
+    AI: "ai-2025-08",
+    COMMUNICATIONS: "news-2025-01",
+    **dict.fromkeys(AI_FEATURES, "policy-2025-08-30"),
+}
 AI_TABLE_PREFIX = "ai_"
+
+#: Per AI feature, functions deleting what that feature stored for a user (registered by
+#: minimin/ai, which privacy must not import); they run when that consent is withdrawn and
+#: when the account is deleted (for rows that hold no user_id, such as pricing contributions).
+FEATURE_DATA_DELETERS: dict[str, list[Callable[[uuid.UUID], int]]] = {}
+
+
+def delete_feature_data(user_id: uuid.UUID, purpose: str) -> int:
+    return sum(deleter(user_id) for deleter in FEATURE_DATA_DELETERS.get(purpose, []))
 
 
 def latest(user_id: uuid.UUID, purpose: str) -> ConsentRecord | None:
@@ -103,6 +118,9 @@ def set_consent(
     deleted = False
     if purpose == AI and not granted and delete_ai_logs:
         deleted = delete_ai_logs_of(user_id) >= 0
+    if purpose in AI_FEATURES and not granted and current:
+        # Withdrawing a feature's consent deletes what it stored, in the same transaction.
+        deleted = delete_feature_data(user_id, purpose) >= 0
     if current == granted and not deleted:
         return None
     if purpose == COMMUNICATIONS:

@@ -103,6 +103,11 @@ def delete_account(user_id: uuid.UUID) -> dict[str, int]:
     The caller signs the browser out; objects loaded in the session are expunged because the
     deletes bypass the ORM.
     """
+    from minimin.privacy import consent
+    from minimin.privacy.models import AI_FEATURES
+
+    for feature in AI_FEATURES:
+        consent.delete_feature_data(user_id, feature)
     counts = delete_rows(user_id, discovery.deletion_order())
     user_table = discovery.metadata().tables[discovery.USER_TABLE]
     db.session.execute(sa.delete(user_table).where(user_table.c.id == user_id))

@@ -21,7 +21,12 @@ EXPORT_STATES = (QUEUED, RUNNING, DONE, FAILED, EXPIRED)
 #: Consent purposes.
 AI = "ai"
 COMMUNICATIONS = "communications"
-CONSENT_PURPOSES = (AI, COMMUNICATIONS)
+#: The three AI features the privacy policy names, each with its own consent (minimin/ai).
+AI_PRICING = "ai_pricing"
+AI_DOCUMENTS = "ai_documents"
+AI_ASSISTANT = "ai_assistant"
+AI_FEATURES = (AI_PRICING, AI_DOCUMENTS, AI_ASSISTANT)
+CONSENT_PURPOSES = (AI, COMMUNICATIONS, *AI_FEATURES)
 
 
 class ExportRequest(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined,misc]
@@ -67,7 +72,10 @@ class ConsentRecord(UUIDPrimaryKey, UserOwned, db.Model):  # type: ignore[name-d
 
     __tablename__ = "consent_record"
     __table_args__ = (
-        sa.CheckConstraint("purpose IN ('ai', 'communications')", name="purpose"),
+        sa.CheckConstraint(
+            "purpose IN ('ai', 'communications', 'ai_pricing', 'ai_documents', 'ai_assistant')",
+            name="purpose",
+        ),
         sa.Index("ix_consent_record_user_purpose_at", "user_id", "purpose", "created_at"),
     )
 

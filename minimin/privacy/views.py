@@ -32,7 +32,7 @@ from minimin.core.transaction import keep_changes_on_error
 from minimin.extensions import limiter
 from minimin.privacy import consent, deletion, export
 from minimin.privacy.forms import ConfirmForm, ConsentForm, DeleteAccountForm, WithdrawAIForm
-from minimin.privacy.models import AI, COMMUNICATIONS, ExportRequest
+from minimin.privacy.models import AI, AI_FEATURES, COMMUNICATIONS, CONSENT_PURPOSES, ExportRequest
 
 bp = Blueprint("privacy", __name__, template_folder="templates")
 classify_blueprint(bp, USER)
@@ -131,22 +131,25 @@ def download_json(export_id: str) -> Response:
 
 @bp.route("/privacy/consent/<purpose>/give", methods=["POST"])
 def give_consent(purpose: str) -> Response | tuple[str, int]:
-    if purpose not in (AI, COMMUNICATIONS):
+    if purpose not in CONSENT_PURPOSES:
         abort(404)
     form = ConsentForm()
     if not form.validate_on_submit():
         return _page(400, give_form=form)
     consent.set_consent(current_user._get_current_object(), purpose, True)
-    flash(
-        _("AI features are on.") if purpose == AI else _("You will receive product news."),
-        "success",
-    )
+    if purpose in AI_FEATURES:
+        flash(_("That AI feature is on."), "success")
+    else:
+        flash(
+            _("AI features are on.") if purpose == AI else _("You will receive product news."),
+            "success",
+        )
     return redirect(url_for("privacy.index"))
 
 
 @bp.route("/privacy/consent/<purpose>/withdraw", methods=["POST"])
 def withdraw_consent(purpose: str) -> Response | tuple[str, int]:
-    if purpose not in (AI, COMMUNICATIONS):
+    if purpose not in CONSENT_PURPOSES:
         abort(404)
     form = WithdrawAIForm()
     if not form.validate_on_submit():
@@ -155,7 +158,9 @@ def withdraw_consent(purpose: str) -> Response | tuple[str, int]:
     consent.set_consent(
         current_user._get_current_object(), purpose, False, delete_ai_logs=delete_logs
     )
-    if purpose == AI:
+    if purpose in AI_FEATURES:
+        message = _("That AI feature is off, and what it stored for you has been deleted.")
+    elif purpose == AI:
         message = _("AI features are off.")
         if delete_logs:
             message += " " + _("Your AI conversation logs have been deleted.")
