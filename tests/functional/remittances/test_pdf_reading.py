@@ -163,3 +163,24 @@ def test_another_users_import_is_not_found(
         db.session.commit()
         job_id = job.id
     assert signed_in.get(f"/remittances/import/{job_id}").status_code == 404
+
+
+def test_an_import_lost_by_its_worker_stops_saying_reading(
+    app: Any, signed_in: Any, owner: Any
+) -> None:
+    import datetime as dt
+
+    from minimin.core.db import utcnow
+    from minimin.extensions import db
+    from minimin.remittances.models import READING, RemittanceImport
+
+    with app.app_context():
+        job = RemittanceImport(
+            user_id=owner.id, status=READING, created_at=utcnow() - dt.timedelta(minutes=20)
+        )
+        db.session.add(job)
+        db.session.commit()
+        job_id = job.id
+    page = signed_in.get(f"/remittances/import/{job_id}").get_data(as_text=True)
+    assert "could not read this file" in page
+    assert "refresh" not in page
