@@ -102,7 +102,7 @@ class UserOwned:
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
     """WAL for concurrent readers, a busy timeout for writers, enforced foreign keys, and
-    transactions that SQLAlchemy (not the driver) opens."""
+    transactions opened here rather than by the driver."""
     module = type(dbapi_connection).__module__
     if not module.startswith("sqlite3"):
         return
@@ -112,25 +112,38 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
-    # Python's sqlite3 module (below 3.12) opens transactions itself, late and not at all for
-    # SAVEPOINT, so a savepoint's RELEASE committed the whole transaction and an outer rollback
-    # then undid nothing. The driver is told to stay out of it, and ``_sqlite_begin`` emits
-    # BEGIN where SQLAlchemy starts a transaction (SQLAlchemy's documented pysqlite recipe).
+    # Python's sqlite3 module (below 3.12) opens transactions itself, before an INSERT, UPDATE
+    # or DELETE but not before SAVEPOINT: a savepoint that came first started a transaction
+    # that its RELEASE committed, and the outer rollback then undid nothing. The driver is
+    # told to stay out of it; ``_sqlite_begin_before_writing`` opens the transaction instead.
     dbapi_connection.isolation_level = None
 
 
-def _driver_manages_nothing(conn: sa.Connection) -> bool:
-    return conn.dialect.name == "sqlite" and conn.dialect.driver == "pysqlite"
+_READS = ("SELECT", "PRAGMA")
 
 
-@event.listens_for(Engine, "begin")
-def _sqlite_begin(conn: sa.Connection) -> None:
-    """Open SQLite's transaction where SQLAlchemy begins one (see ``_sqlite_pragmas``)."""
-    if not _driver_manages_nothing(conn):
+@event.listens_for(Engine, "before_cursor_execute")
+def _sqlite_begin_before_writing(
+    conn: sa.Connection, cursor: Any, statement: str, *args: Any
+) -> None:
+    """Open SQLite's transaction before the first statement that is not a read.
+
+    Reads before it run on their own, as the driver used to run them: a transaction that read
+    first and wrote later would hold an old snapshot and fail ("database is locked") as soon as
+    another request committed, where it should wait its turn. ``BEGIN IMMEDIATE`` takes the
+    write lock at once, so a concurrent writer waits (``busy_timeout``) instead of failing, and
+    a SAVEPOINT always sits inside a transaction that only the outer COMMIT ends.
+    """
+    if conn.dialect.name != "sqlite" or conn.dialect.driver != "pysqlite":
+        return
+    driver = conn.connection.driver_connection
+    if driver is None or driver.in_transaction:
         return
     if conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
         return
-    conn.exec_driver_sql("BEGIN")
+    if not conn.in_transaction() or statement.lstrip()[:6].upper().startswith(_READS):
+        return
+    driver.execute("BEGIN IMMEDIATE")
 
 
 _AFTER_COMMIT_KEY = "minimin_after_commit"

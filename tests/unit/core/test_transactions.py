@@ -78,3 +78,32 @@ def test_a_failed_statement_rolls_back_with_its_transaction(db: Any) -> None:
             pass
         conn.rollback()
     assert _count(db) == 0
+
+
+def test_transactions_that_read_first_wait_for_each_other(db: Any) -> None:
+    """Sessions that read and then write at the same moment queue behind one another on
+    SQLite (one writer) rather than fail with "database is locked"."""
+    import threading
+
+    _create(db)
+    engine = db.engine
+    barrier = threading.Barrier(4)
+    errors: list[BaseException] = []
+
+    def read_then_write(n: int) -> None:
+        try:
+            with sa.orm.Session(engine) as session:
+                session.execute(sa.select(sa.func.count()).select_from(PROBE)).scalar_one()
+                barrier.wait(timeout=30)
+                session.execute(PROBE.insert().values(note=f"writer {n}"))
+                session.commit()
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=read_then_write, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors
+    assert _count(db) == 4
