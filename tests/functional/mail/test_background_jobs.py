@@ -114,7 +114,8 @@ def test_one_invoice_that_fails_does_not_stop_other_users_reminders(
         invoice = db.session.get(Invoice, broken)
         assert invoice is not None
         # Data no reminder can be written from (an address that is not text).
-        invoice.customer_snapshot = {**(invoice.customer_snapshot or {}), "email": {"address": "x@y.z"}}
+        snapshot = dict(invoice.customer_snapshot or {})
+        invoice.customer_snapshot = {**snapshot, "email": {"address": "x@y.z"}}
         core_db.commit(db.session)
     with app.test_request_context():
         assert reminders.send_due_reminders(date(2025, 2, 14)) == 1
