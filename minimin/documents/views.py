@@ -55,12 +55,12 @@ def templates() -> str:
     )
 
 
-@bp.route("/documents/templates/copy/<key>", methods=["POST"])
-def copy_starter(key: str) -> Response:
+@bp.route("/documents/templates/copy", methods=["POST"])
+def copy_starter() -> Response:
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        template = services.copy_starter(current_user.id, key)
+        template = services.copy_starter(current_user.id, request.form.get("starter", ""))
     except services.DocumentError:
         abort(404)
     flash(_("Template added: edit its wording to suit you."), "success")

@@ -69,7 +69,9 @@ def usage_job(app: Any, signed_in: Any, owner: Any) -> str:
 
 
 def copy_starter(client: Any, key: str) -> str:
-    response = client.submit(f"/documents/templates/copy/{key}", form_page="/documents/templates")
+    response = client.submit(
+        "/documents/templates/copy", {"starter": key}, form_page="/documents/templates"
+    )
     assert response.status_code == 302
     return str(response.headers["Location"].rsplit("/", 1)[-1])
 

@@ -128,4 +128,7 @@ def test_other_users_documents_are_404(
         f"/documents/templates/{template_id}",
     ):
         assert stranger.get(path).status_code == 404
-    assert stranger.get("/documents/templates/copy/nope").status_code == 405
+    unknown = stranger.submit(
+        "/documents/templates/copy", {"starter": "nope"}, form_page="/documents/templates"
+    )
+    assert unknown.status_code == 404
