@@ -158,7 +158,8 @@ class Client(FlaskClient):
         return contextvars.Context().run(super().open, *args, **kwargs)
 
     def csrf_token(self, path: str = "/") -> str:
-        page = self.get(path).get_data(as_text=True)
+        # As a browser would: a page that moved (a redirect) gives the token of where it went.
+        page = self.get(path, follow_redirects=True).get_data(as_text=True)
         match = CSRF_RE.search(page)
         assert match, f"no CSRF token on {path}"
         return match.group(1) or match.group(2)

@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -54,6 +55,19 @@ SIMPLE_SECTIONS: dict[str, Any] = {
     "details": DetailsForm,
     "accountant": AccountantForm,
 }
+#: The settings pages, each a few sections (its own URL, so no page runs to thousands of
+#: pixels): page -> (title, the sections it shows).
+PAGES: dict[str, tuple[Any, tuple[str, ...]]] = {
+    "details": (_l("Business details"), ("work_type", "details")),
+    "vat": (_l("VAT and tax"), ("vat",)),
+    "invoicing": (_l("Invoicing"), ("invoices",)),
+    "bank": (_l("Bank details"), ("bank",)),
+    "fees": (_l("Rates and fees"), ("rates",)),
+    "accountant": (_l("Accountant"), ("accountant",)),
+    "branding": (_l("Branding"), ("logo",)),
+}
+PAGE_OF = {section: page for page, (_title, sections) in PAGES.items() for section in sections}
+
 SECTION_TITLES = {
     "work_type": "work-type",
     "details": "details",
@@ -170,8 +184,12 @@ def _render(
     status: int = 200,
     *,
     revealed: bool = False,
+    page: str | None = None,
     **overrides: Any,
 ) -> tuple[str, int]:
+    """The settings page *page*, or the page of the section whose form is given again."""
+    if page is None:
+        page = next((PAGE_OF[k] for k in overrides if k in PAGE_OF), "details")
     forms = _forms_from(profile, revealed=revealed)
     forms.update(overrides)
     summary = _summary(profile)
@@ -191,6 +209,9 @@ def _render(
             summary=summary,
             revealed=revealed,
             invalid=[k for k in overrides if k in SECTION_TITLES],
+            page=page,
+            pages=PAGES,
+            shown=PAGES[page][1],
         ),
         status,
     )
@@ -198,15 +219,21 @@ def _render(
 
 def _saved(section: str) -> Response:
     flash(_("Saved."), "success")
-    return redirect(url_for(".index", _anchor=SECTION_TITLES[section]))
+    return redirect(url_for(".settings_page", page=PAGE_OF[section]))
 
 
 # --------------------------------------------------------------------------- the profile page
 
 
 @bp.route("")
-def index() -> tuple[str, int]:
-    return _render(_profile())
+def index() -> Response:
+    """The one long settings page of old: its sections now have pages of their own."""
+    return redirect(url_for(".settings_page", page="details"))
+
+
+@bp.get("/<any(details, vat, invoicing, bank, fees, accountant, branding):page>")
+def settings_page(page: str) -> tuple[str, int]:
+    return _render(_profile(), page=page)
 
 
 @bp.route("/<any(details, accountant):section>", methods=["POST"])
@@ -262,9 +289,9 @@ def reveal_bank() -> Response | tuple[str, int]:
         or profile is None
         or not (profile.has_bank_details or profile.utr)
     ):
-        return redirect(url_for(".index", _anchor="bank"))
+        return redirect(url_for(".settings_page", page="bank"))
     services.record_bank_reveal(profile)
-    return _render(profile, revealed=True)
+    return _render(profile, revealed=True, page="bank")
 
 
 @bp.route("/bank/remove", methods=["POST"])
@@ -274,7 +301,7 @@ def remove_bank() -> Response:
     if form.validate_on_submit() and profile is not None and profile.has_bank_details:
         services.clear_bank_details(profile)
         flash(_("Your bank details were removed."), "success")
-    return redirect(url_for(".index", _anchor="bank"))
+    return redirect(url_for(".settings_page", page="bank"))
 
 
 @bp.route("/invoices", methods=["POST"])
@@ -337,7 +364,7 @@ def upload_logo() -> Response | tuple[str, int]:
         form.logo.errors = [exc.message]
         return _render(profile, exc.status, logo=form)
     flash(_("Your logo was saved."), "success")
-    return redirect(url_for(".index", _anchor="business-logo"))
+    return redirect(url_for(".settings_page", page="branding"))
 
 
 @bp.route("/logo/remove", methods=["POST"])
@@ -346,7 +373,7 @@ def remove_logo() -> Response:
     profile = services.get_profile(current_user.id)
     if form.validate_on_submit() and profile is not None and services.remove_logo(profile):
         flash(_("Your logo was removed."), "success")
-    return redirect(url_for(".index", _anchor="business-logo"))
+    return redirect(url_for(".settings_page", page="branding"))
 
 
 # --------------------------------------------------------------------------- guided setup

@@ -89,7 +89,7 @@ def test_spaces_only_in_required_numbers_are_field_errors(
 ) -> None:
     user = business()
     login(client, user)
-    page, action = "/settings/business", "/settings/business/invoices"
+    page, action = "/settings/business/invoicing", "/settings/business/invoices"
     before = _profile_row(app, user.id)
     for name in ("invoice_padding", "payment_terms_days"):
         data = {**_page_form(client, page, action), name: "   "}

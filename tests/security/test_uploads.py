@@ -88,7 +88,7 @@ def test_logo_upload_preview_replace_remove(app, signed_in, user):
     [first] = stored_files(app, user)
     assert (first.content_type, first.width, first.height) == ("image/png", 300, 200)
     assert logo_id(app, user) == first.id
-    page = signed_in.get(PAGE).get_data(as_text=True)
+    page = signed_in.get(f"{PAGE}/branding").get_data(as_text=True)
     assert f'src="/files/{first.id}"' in page and "Remove logo" in page
 
     # Replacing removes the old file (row and bytes) once the change has committed.

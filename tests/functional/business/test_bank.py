@@ -25,7 +25,7 @@ def test_saved_and_masked(signed_in, user, profile_of):
     assert profile.bank_account_number == "31926819"
     assert profile.bank_iban == "GB29NWBK60161331926819"
     assert profile.bank_bic == "NWBKGB2L"
-    page = signed_in.get(PAGE).get_data(as_text=True)
+    page = signed_in.get(f"{PAGE}/bank").get_data(as_text=True)
     assert "••••6819" in page
     assert "31926819" not in page and "601613" not in page and "60-16-13" not in page
     assert "GB29NWBK60161331926819" not in page and "GB29 NWBK" not in page

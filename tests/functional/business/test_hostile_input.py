@@ -163,5 +163,5 @@ def test_multiline_fields_keep_line_breaks(signed_in, user, profile_of):
     )
     assert r.status_code == 302
     assert profile_of(user).invoice_footer == "Line one\r\nLine two <b>& more</b>"
-    page = signed_in.get(PAGE).get_data(as_text=True)
+    page = signed_in.get(f"{PAGE}/invoicing").get_data(as_text=True)
     assert "&lt;b&gt;&amp; more&lt;/b&gt;" in page

@@ -14,7 +14,7 @@ def test_first_visit_to_dashboard_goes_to_setup(signed_in):
 
 
 def test_other_pages_are_never_trapped(signed_in):
-    assert signed_in.get("/settings/business").status_code == 200
+    assert signed_in.get("/settings/business/details").status_code == 200
     assert signed_in.get("/legal/privacy").status_code == 200
 
 

@@ -17,9 +17,16 @@ def test_page_needs_sign_in(client):
 
 
 def test_empty_page_renders_every_section(signed_in):
-    response = signed_in.get(PAGE)
-    assert response.status_code == 200
-    body = response.get_data(as_text=True)
+    # The old single page now opens the first of the settings pages.
+    moved = signed_in.get(PAGE)
+    assert moved.status_code == 302 and moved.headers["Location"].endswith(f"{PAGE}/details")
+    body = ""
+    for page in ("details", "vat", "invoicing", "bank", "fees", "accountant", "branding"):
+        response = signed_in.get(f"{PAGE}/{page}")
+        assert response.status_code == 200, page
+        text = response.get_data(as_text=True)
+        assert f'href="{PAGE}/{page}" aria-current="page"' in text
+        body += text
     for heading in (
         "How you work",
         "Business details",
@@ -32,6 +39,9 @@ def test_empty_page_renders_every_section(signed_in):
     ):
         assert heading in body
     assert 'href="/settings/business"' in body  # the navigation entry
+    # Each page holds only its own sections.
+    details = signed_in.get(f"{PAGE}/details").get_data(as_text=True)
+    assert "Invoice defaults" not in details and 'id="h-bank"' not in details
 
 
 def test_details_are_saved_normalised(signed_in, user, profile_of):
@@ -54,7 +64,7 @@ def test_details_are_saved_normalised(signed_in, user, profile_of):
     assert profile.postcode == "SW1A 1AA"
     assert profile.phone == "+442071234567"
     assert profile.website == "https://example.com"
-    page = signed_in.get(PAGE).get_data(as_text=True)
+    page = signed_in.get(f"{PAGE}/details").get_data(as_text=True)
     assert "020 7123 4567" in page and "SW1A 1AA" in page
 
 
@@ -266,7 +276,7 @@ def test_invoice_defaults(signed_in, user, profile_of):
     assert profile.next_credit_note_number == 3
     assert profile.payment_terms_days == 14
     assert profile.invoice_footer == "Thank you.\nAnn"
-    assert "AS-00120" in signed_in.get(PAGE).get_data(as_text=True)
+    assert "AS-00120" in signed_in.get(f"{PAGE}/invoicing").get_data(as_text=True)
 
 
 @pytest.mark.parametrize(

@@ -42,8 +42,13 @@ class Edit:
     also: tuple[tuple[str, str], ...] = ()
 
 
+#: The business settings page holding each section's form.
+BUSINESS_PAGES = {"invoices": "invoicing", "rates": "fees", "work-type": "details"}
+
+
 def _business(section: str, field: str, value: str | None, stored: Any) -> Edit:
-    return Edit(BUSINESS, f"{BUSINESS}/{section}", field, value, stored)
+    page = f"{BUSINESS}/{BUSINESS_PAGES.get(section, section)}"
+    return Edit(page, f"{BUSINESS}/{section}", field, value, stored)
 
 
 def _client(field: str, value: str | None, stored: Any) -> Edit:
