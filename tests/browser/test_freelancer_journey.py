@@ -24,6 +24,8 @@ PAGES = {
     "invoices": "/invoices?sort=total&dir=desc",
     "client-account": "/clients/{client_id}",
     "agency-account": "/agencies/{agency_id}",
+    "settings-bank": "/settings/business/bank",
+    "guide": "/guide",
 }
 
 
