@@ -10,7 +10,7 @@ from wtforms import SelectChoice, SelectField
 from wtforms.validators import InputRequired
 
 from minimin.api.models import NAME_MAX
-from minimin.api.scopes import AREAS, READ, WRITE
+from minimin.api.scopes import AREAS, READ, WRITE, levels_of
 from minimin.api.tokens import LIFETIMES
 from minimin.core.forms import TextField
 
@@ -37,7 +37,8 @@ class TokenForm(FlaskForm):
 
 
 for _area, _label in AREAS.items():
-    setattr(TokenForm, f"scope_{_area}", SelectField(_label, choices=LEVELS, default=""))
+    _choices = LEVELS if WRITE in levels_of(_area) else LEVELS[:2]
+    setattr(TokenForm, f"scope_{_area}", SelectField(_label, choices=_choices, default=""))
 
 
 class ConfirmForm(FlaskForm):

@@ -31,6 +31,7 @@ def docs() -> str:
         "api/docs.html",
         groups=groups,
         areas=scopes.AREAS,
+        levels_of=scopes.levels_of,
         problem_types=TYPES,
         schemas=document["components"]["schemas"],
     )

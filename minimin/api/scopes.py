@@ -24,11 +24,19 @@ AREAS = {
 }
 
 
+#: Areas the API only reads (their changes stay on the pages).
+READ_ONLY = frozenset({"business", "ledger", "reports"})
+
+
 def scope(area: str, level: str) -> str:
     return f"{area}:{level}"
 
 
-ALL_SCOPES = tuple(scope(a, level) for a in AREAS for level in (READ, WRITE))
+def levels_of(area: str) -> tuple[str, ...]:
+    return (READ,) if area in READ_ONLY else (READ, WRITE)
+
+
+ALL_SCOPES = tuple(scope(a, level) for a in AREAS for level in levels_of(a))
 
 
 def grants(scopes: list[str] | tuple[str, ...], needed: str) -> bool:
@@ -44,6 +52,6 @@ def from_levels(levels: dict[str, str]) -> list[str]:
     result = []
     for area in AREAS:
         level = levels.get(area, "")
-        if level in (READ, WRITE):
+        if level in levels_of(area):
             result.append(scope(area, level))
     return result

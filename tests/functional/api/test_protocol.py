@@ -24,6 +24,7 @@ NEVER = {
     "quotes": "quotes are not in the API yet (a feature newer than the API's first version)",
     "documents": "contract documents are not in the API yet (newer than the API's first version)",
     "signing": "signatures need the signer in a browser; not in the API yet",
+    "ai": "the AI assistant's suggestions are confirmed by the owner on its pages",
 }
 #: Feature actions the API does not offer yet (reads of the same records are offered).
 NOT_YET = {
