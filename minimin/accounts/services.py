@@ -25,6 +25,7 @@ from minimin.core.audit import AuditEvent
 from minimin.core.db import utcnow
 from minimin.core.mail import NEWS, queue_email
 from minimin.extensions import db
+from minimin.privacy.models import COMMUNICATIONS, ConsentRecord
 
 # Checked against when the email is unknown, so that an unknown address costs the same time as
 # a wrong password and the response cannot tell the two apart.
@@ -184,6 +185,8 @@ def signup(*, full_name: str, email: str, password: str, news: bool) -> User | N
     db.session.add(user)
     db.session.flush()
     audit.record("signup", user_id=user.id, detail={"news": news})
+    if news:
+        _record_news_choice(user, True)
     send_verification(user)
     return user
 
@@ -438,13 +441,28 @@ def confirm_email_change(record: AccountToken) -> User | None:
 # --------------------------------------------------------------------------- communication
 
 
-def set_news_consent(user: User, wanted: bool) -> None:
+def set_news_consent(user: User, wanted: bool) -> ConsentRecord | None:
+    """Switch product news on or off (account page, /privacy or the one-click unsubscribe
+    link) and add the choice to the consent history; returns the new history row."""
     if wanted == user.news_consent:
-        return
+        return None
     user.news_consent = wanted
     user.news_consent_at = utcnow()
     user.news_consent_version = NEWS_CONSENT_VERSION
     audit.record("news.subscribed" if wanted else "news.unsubscribed", user_id=user.id)
+    return _record_news_choice(user, wanted)
+
+
+def _record_news_choice(user: User, wanted: bool) -> ConsentRecord:
+    record = ConsentRecord(
+        user_id=user.id,
+        purpose=COMMUNICATIONS,
+        granted=wanted,
+        wording_version=NEWS_CONSENT_VERSION,
+    )
+    db.session.add(record)
+    db.session.flush()
+    return record
 
 
 def queue_news_email(user: User, template: str, context: dict[str, Any] | None = None) -> bool:

@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 import sqlalchemy as sa
 
+from minimin.accounts.policies import NEWS_CONSENT_VERSION
 from minimin.core import audit
 from minimin.extensions import db
 from minimin.privacy import discovery
@@ -26,7 +27,7 @@ from minimin.privacy.models import AI, AI_FEATURES, COMMUNICATIONS, ConsentRecor
 #: to under the privacy policy of 30 August 2025, which names them.
 WORDING_VERSIONS = {
     AI: "ai-2025-08",
-    COMMUNICATIONS: "news-2025-01",
+    COMMUNICATIONS: NEWS_CONSENT_VERSION,
     **dict.fromkeys(AI_FEATURES, "policy-2025-08-30"),
 }
 AI_TABLE_PREFIX = "ai_"
@@ -124,18 +125,24 @@ def set_consent(
     if current == granted and not deleted:
         return None
     if purpose == COMMUNICATIONS:
+        # The accounts service owns the setting and writes its history row, whichever page
+        # (account, /privacy, one-click unsubscribe) the change comes from.
         from minimin.accounts import services as accounts_services
 
-        accounts_services.set_news_consent(user, granted)  # type: ignore[arg-type]
-    record = ConsentRecord(
-        user_id=user_id,
-        purpose=purpose,
-        granted=granted,
-        wording_version=WORDING_VERSIONS[purpose],
-        deleted_logs=deleted,
-    )
-    db.session.add(record)
-    db.session.flush()
+        news_record = accounts_services.set_news_consent(user, granted)  # type: ignore[arg-type]
+        if news_record is None:
+            return None
+        record = news_record
+    else:
+        record = ConsentRecord(
+            user_id=user_id,
+            purpose=purpose,
+            granted=granted,
+            wording_version=WORDING_VERSIONS[purpose],
+            deleted_logs=deleted,
+        )
+        db.session.add(record)
+        db.session.flush()
     audit.record(
         f"consent.{purpose}.{'given' if granted else 'withdrawn'}",
         user_id=user_id,
