@@ -101,8 +101,8 @@ class UserOwned:
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
-    """WAL for concurrent readers, a busy timeout for writers, enforced foreign keys, and
-    transactions opened here rather than by the driver."""
+    """WAL for concurrent readers, a busy timeout for writers, enforced foreign keys, deleted
+    content overwritten, and transactions opened here rather than by the driver."""
     module = type(dbapi_connection).__module__
     if not module.startswith("sqlite3"):
         return
@@ -111,6 +111,8 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=15000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # Deleted rows are overwritten with zeros, not left in free pages (docs/privacy.md).
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
     # Python's sqlite3 module (below 3.12) opens transactions itself, before an INSERT, UPDATE
     # or DELETE but not before SAVEPOINT: a savepoint that came first started a transaction
