@@ -74,6 +74,10 @@ def init_celery(app: Flask) -> None:
         task_eager_propagates=False,
         task_acks_late=True,  # a worker killed mid-job leaves the job to run again
         task_reject_on_worker_lost=True,
+        # With Redis, a job held by a worker that died is handed out again only after this
+        # timeout (an hour by default). Three hard limits is past any job still running, and no
+        # job is queued with a countdown or ETA that a short timeout would deliver twice.
+        broker_transport_options={"visibility_timeout": 3 * TIME_LIMIT},
         task_soft_time_limit=SOFT_TIME_LIMIT,
         task_time_limit=TIME_LIMIT,
         worker_prefetch_multiplier=1,
