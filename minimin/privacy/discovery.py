@@ -21,6 +21,9 @@ USER_TABLE = "user"
 #: Columns never exported: secrets that prove identity, useless to their owner and dangerous
 #: in a downloaded file. Matched on the end of the column name.
 SECRET_SUFFIXES = ("password_hash", "token_hash")
+#: Named secret columns: an email still waiting to be sent is kept sealed with its live links
+#: (reset, verification, payment); the log's redacted copy is what its owner gets.
+SECRET_COLUMNS = frozenset({("outbound_email", "sealed")})
 
 #: Columns whose value is a key in :mod:`minimin.core.storage` (a file to export and delete).
 STORAGE_KEY_NAMES = ("storage_key", "pdf_key", "file_key")
@@ -34,7 +37,9 @@ def metadata() -> sa.MetaData:
 
 
 def is_secret(column: sa.Column[object]) -> bool:
-    return column.name.endswith(SECRET_SUFFIXES)
+    table = getattr(column, "table", None)
+    named = (getattr(table, "name", None), column.name) in SECRET_COLUMNS
+    return named or column.name.endswith(SECRET_SUFFIXES)
 
 
 def is_storage_key(column: sa.Column[object]) -> bool:

@@ -28,3 +28,13 @@ def test_child_tables_and_deletion_order() -> None:
         assert order.index("invoice_line") < order.index("invoice")
         assert order.index("outbound_attachment") < order.index("outbound_email")
         assert "user" not in order and "pending_file_deletion" not in order
+
+
+def test_a_waiting_emails_sealed_copy_is_never_exported() -> None:
+    """The sealed copy holds live links (reset, payment); the export gives the redacted log."""
+    from minimin.privacy.export import exported_columns
+
+    with _app().app_context():
+        columns = exported_columns(discovery.metadata().tables["outbound_email"])
+        assert "sealed" not in columns
+        assert "subject" in columns and "to_address" in columns
