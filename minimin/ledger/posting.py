@@ -28,7 +28,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from minimin.core.db import utcnow
 from minimin.core.user_error import UserError
@@ -98,6 +98,7 @@ class InForce:
 
 
 def in_force(session: Session, user_id: uuid.UUID, kind: str, source_id: uuid.UUID) -> InForce:
+    # The lines come in the same statement (the live entry's are compared with the posting).
     entries = list(
         session.scalars(
             sa.select(JournalEntry)
@@ -106,8 +107,9 @@ def in_force(session: Session, user_id: uuid.UUID, kind: str, source_id: uuid.UU
                 JournalEntry.source_kind == kind,
                 JournalEntry.source_id == source_id,
             )
+            .options(joinedload(JournalEntry.lines))
             .order_by(JournalEntry.version)
-        )
+        ).unique()
     )
     if not entries:
         return InForce(None, 1)
@@ -140,12 +142,17 @@ def locked_through(session: Session, user_id: uuid.UUID) -> dt.date | None:
     year the user closed, whichever is later."""
     from minimin.reports.tax_models import VATReturn
 
-    filed = session.scalar(
-        sa.select(sa.func.max(VATReturn.period_end)).where(VATReturn.user_id == user_id)
-    )
-    closed = session.scalar(
-        sa.select(PeriodLock.locked_through).where(PeriodLock.user_id == user_id)
-    )
+    # One round trip for both.
+    filed, closed = session.execute(
+        sa.select(
+            sa.select(sa.func.max(VATReturn.period_end))
+            .where(VATReturn.user_id == user_id)
+            .scalar_subquery(),
+            sa.select(PeriodLock.locked_through)
+            .where(PeriodLock.user_id == user_id)
+            .scalar_subquery(),
+        )
+    ).one()
     dates = [d for d in (filed, closed) if d is not None]
     return max(dates) if dates else None
 
