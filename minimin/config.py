@@ -130,7 +130,7 @@ class Settings:
     max_content_length: int = DEFAULT_MAX_CONTENT_LENGTH
     anthropic_api_key: str | None = None
     anthropic_base_url: str | None = None
-    anthropic_model: str = "claude-sonnet-4-5"
+    anthropic_model: str = "claude-sonnet-4-6"
     stripe_api_base: str | None = None
     log_level: str = "INFO"
 
@@ -223,7 +223,7 @@ def _common(mode: str, inst: Path) -> dict[str, Any]:
         "max_content_length": _int_env("MAX_CONTENT_LENGTH", DEFAULT_MAX_CONTENT_LENGTH),
         "anthropic_api_key": _env("ANTHROPIC_API_KEY"),
         "anthropic_base_url": _env("ANTHROPIC_BASE_URL"),
-        "anthropic_model": _env("ANTHROPIC_MODEL", "claude-sonnet-4-5") or "claude-sonnet-4-5",
+        "anthropic_model": _env("ANTHROPIC_MODEL", "claude-sonnet-4-6") or "claude-sonnet-4-6",
         "stripe_api_base": _env("STRIPE_API_BASE"),
         "log_level": _env("LOG_LEVEL", "INFO") or "INFO",
     }

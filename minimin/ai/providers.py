@@ -20,7 +20,7 @@ from minimin.ai.schema import TOOL_NAME, Extraction, MalformedAnswer, from_tool_
 
 #: US dollars per million tokens (input, output); an unknown model is costed as Sonnet.
 PRICES_PER_MTOK: dict[str, tuple[float, float]] = {
-    "claude-sonnet-4-5": (3.0, 15.0),
+    "claude-sonnet-4-6": (3.0, 15.0),
     "claude-haiku-4-5": (1.0, 5.0),
     "claude-opus-4-1": (15.0, 75.0),
 }
@@ -62,7 +62,7 @@ class Answer:
 
 
 def cost_micro_usd(model: str, input_tokens: int, output_tokens: int) -> int:
-    price_in, price_out = PRICES_PER_MTOK.get(model, PRICES_PER_MTOK["claude-sonnet-4-5"])
+    price_in, price_out = PRICES_PER_MTOK.get(model, PRICES_PER_MTOK["claude-sonnet-4-6"])
     return round(input_tokens * price_in + output_tokens * price_out)
 
 
@@ -109,6 +109,8 @@ class AnthropicProvider:
             raise AIUnavailable("unavailable", f"HTTP {exc.status_code}") from exc
         except anthropic.APIError as exc:
             raise AIUnavailable("unavailable", str(exc)[:200]) from exc
+        except ValueError as exc:  # a body that is not JSON
+            raise AIUnavailable("malformed", str(exc)[:200]) from exc
 
     def extract(self, kind: str, text: str) -> Answer:
         response = self.messages(

@@ -204,7 +204,9 @@ def extract_document(user_id: uuid.UUID, kind: str, text: str) -> Outcome:
     try:
         answer = remote.extract(kind, redacted.text)
     except AIUnavailable as exc:
-        log_request(user_id, DOCUMENTS, remote, redacted.text, outcome=exc.reason[:16])
+        log_request(
+            user_id, DOCUMENTS, remote, redacted.text, outcome=exc.reason[:16], received=exc.detail
+        )
         return Outcome(
             local.extraction,
             "local",
