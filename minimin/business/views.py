@@ -212,6 +212,7 @@ def _render(
             page=page,
             pages=PAGES,
             shown=PAGES[page][1],
+            missing=[item for item in _checklist(profile) if not item["done"]],
         ),
         status,
     )
@@ -436,7 +437,46 @@ def setup() -> Response | tuple[str, int]:
     if following in ONBOARDING_STEPS:
         return redirect(url_for(".setup", step=following))
     flash(_("Your business is set up. You can change any of it in Business settings."), "success")
-    return redirect(url_for("pages.home"))
+    return redirect(url_for(".getting_paid"))
+
+
+def _checklist(profile: BusinessProfile) -> list[dict[str, Any]]:
+    """What the guided setup asks for after the three steps, before the first invoice: bank
+    details (how clients pay you), the invoice numbering and a logo (optional)."""
+    return [
+        {
+            "title": _("Bank details"),
+            "done": profile.has_bank_details,
+            "why": _(
+                "Printed on your invoices and the client's payment page, so clients can "
+                "pay you by bank transfer."
+            ),
+            "page": "bank",
+        },
+        {
+            "title": _("Invoice numbering"),
+            "done": True,
+            "why": _(
+                "Your next invoice will be %(number)s. Change the prefix, padding or next "
+                "number now if you are carrying on from another system.",
+                number=profile.format_invoice_number(profile.next_invoice_number or 1),
+            ),
+            "page": "invoicing",
+        },
+        {
+            "title": _("Logo (optional)"),
+            "done": profile.logo_file_id is not None,
+            "why": _("Shown at the top of your invoices and statements."),
+            "page": "branding",
+        },
+    ]
+
+
+@bp.get("/setup/getting-paid")
+def getting_paid() -> str:
+    """The guided setup's last page: what to check before the first invoice."""
+    profile = _profile()
+    return render_template("business/getting_paid.html", checklist=_checklist(profile))
 
 
 @bp.route("/setup/skip", methods=["POST"])

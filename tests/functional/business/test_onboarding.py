@@ -32,7 +32,16 @@ def test_full_setup_then_dashboard(signed_in, user, profile_of):
     )
     assert r.status_code == 302 and "step=vat" in r.headers["Location"]
     r = signed_in.submit(SETUP, {"step": "vat"}, form_page=SETUP + "?step=vat")
-    assert r.status_code == 302 and r.headers["Location"].endswith("/")
+    # The last look before the first invoice: bank details, numbering and logo.
+    assert r.status_code == 302 and r.headers["Location"].endswith(SETUP + "/getting-paid")
+    last = signed_in.get(r.headers["Location"]).get_data(as_text=True)
+    for item in ("Bank details", "Invoice numbering", "Logo (optional)"):
+        assert item in last
+    assert "Your next invoice will be INV-" in last
+    assert 'href="/settings/business/bank"' in last and 'href="/settings/business/branding"' in last
+    assert last.count(">To do<") == 2  # no bank details, no logo yet
+    settings = signed_in.get("/settings/business/details").get_data(as_text=True)
+    assert "Still to set up:" in settings
     profile = profile_of(user)
     assert profile.onboarding_step == "done"
     assert (profile.work_type, profile.business_name, profile.postcode) == (
