@@ -17,6 +17,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from minimin.core import audit
+from minimin.core import db as core_db
 from minimin.core.storage import FileMissing, storage
 from minimin.extensions import db
 from minimin.privacy import discovery
@@ -118,7 +119,26 @@ def delete_account(user_id: uuid.UUID) -> dict[str, int]:
         subject=user_id,
         detail={"rows": sum(counts.values()), "tables": len([n for n in counts if counts[n]])},
     )
+    core_db.after_commit(db.session, checkpoint_sqlite)
     return counts
+
+
+def checkpoint_sqlite() -> None:
+    """Copy the write-ahead log into the database file and empty it (SQLite only).
+
+    With ``secure_delete`` on, the deleted rows are zeroed in the database file, but the WAL
+    still holds the pages as they were before the deletion until a checkpoint; TRUNCATE writes
+    them back and cuts the log to nothing, so no copy of the account remains beside the
+    database. A reader still holding an old snapshot makes it return early; the next automatic
+    checkpoint then finishes the work.
+    """
+    engine = db.engine
+    if engine.dialect.name != "sqlite":
+        return
+    with engine.connect() as connection:
+        busy = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").scalar()
+    if busy:
+        log.info("write-ahead log checkpoint after deletion deferred: database busy")
 
 
 def sweep_pending_files(limit: int = 500) -> int:
