@@ -23,6 +23,7 @@ FEATURES: tuple[str, ...] = (
     "invoices",
     "quotes",
     "documents",
+    "emaillog",
     "payments",
     "expenses",
     "banking",
