@@ -315,6 +315,14 @@ FACTORIES: dict[str, Builder] = {
         "granted": True,
         "wording_version": "ai-2025-08",
     },
+    "ai_request": lambda ids, u: {
+        "feature": "ai_documents",
+        "provider": "anthropic",
+        "model": "claude-sonnet-4-6",
+        "sent": CANARIES["line"],
+        "received": "{}",
+    },
+    "ai_message": lambda ids, u: {"role": "user", "content": CANARIES["line"]},
     "vat_return": lambda ids, u: {
         "period_start": date(2025, 4, 1),
         "period_end": date(2025, 6, 30),
@@ -365,6 +373,16 @@ FACTORIES: dict[str, Builder] = {
         "status": 201,
         "content_type": "application/json",
         "body": '{"note": "' + CANARIES["note"] + '"}',
+    },
+    "pending_receipt": lambda ids, u: {
+        "file_id": ids["stored_file"],
+        "expires_at": utcnow() + timedelta(hours=24),
+    },
+    "other_income": lambda ids, u: {
+        "tax_year": 2025,
+        "salary_pence": 1_200_000,
+        "pension_paid_pence": 80_000,
+        "student_loan_plans": "plan2",
     },
     "admin_account_lock": None,  # type: ignore[dict-item] - would lock the account: see below
 }
