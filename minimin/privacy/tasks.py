@@ -49,3 +49,18 @@ def expire_exports() -> int:
         core_db.rollback(db.session)
         raise
     return count
+
+
+@periodic("privacy-retention", timedelta(hours=6))
+@celery.task(name="minimin.privacy.purge_expired", ignore_result=True)
+def purge_expired() -> dict[str, int]:
+    """Remove what the retention schedule no longer allows to keep (privacy/retention.py)."""
+    from minimin.privacy.retention import purge
+
+    try:
+        removed = purge()
+        core_db.commit(db.session)
+    except Exception:
+        core_db.rollback(db.session)
+        raise
+    return removed
