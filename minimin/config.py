@@ -133,6 +133,11 @@ class Settings:
     anthropic_model: str = "claude-sonnet-4-6"
     stripe_api_base: str | None = None
     log_level: str = "INFO"
+    #: Who is responsible for the personal data (the privacy policy, docs/deployment.md).
+    controller_name: str = "Minimin"
+    controller_address: str | None = None
+    controller_email: str = "support@minimin.app"
+    ico_registration: str | None = None
 
     @property
     def embedded(self) -> bool:
@@ -226,6 +231,10 @@ def _common(mode: str, inst: Path) -> dict[str, Any]:
         "anthropic_model": _env("ANTHROPIC_MODEL", "claude-sonnet-4-6") or "claude-sonnet-4-6",
         "stripe_api_base": _env("STRIPE_API_BASE"),
         "log_level": _env("LOG_LEVEL", "INFO") or "INFO",
+        "controller_name": _env("CONTROLLER_NAME", "Minimin") or "Minimin",
+        "controller_address": _env("CONTROLLER_ADDRESS"),
+        "controller_email": _env("CONTROLLER_EMAIL", "support@minimin.app") or "",
+        "ico_registration": _env("ICO_REGISTRATION"),
     }
 
 
