@@ -217,7 +217,7 @@ def remittance(text: str) -> Extraction:
             continue
         match = _REMITTANCE_LINE.search(line)
         if match:
-            reference = re.sub(r"^(Invoice|Inv\.?|No\.?)[\s#:-]*", "", match.group(1), flags=re.I)
+            reference = re.sub(r"^(Invoice|Inv\.|No\.?)\s*[#:]?\s*", "", match.group(1), flags=re.I)
             amount = _amount(match.group(2))
             if amount is not None:
                 result.lines.append(Line(reference.strip(), amount, line))
@@ -227,7 +227,8 @@ def remittance(text: str) -> Extraction:
 def booking(text: str) -> Extraction:
     lines = _lines(text)
     result = Extraction(BOOKING)
-    _put(result, "title", _labelled_text(lines, "job|booking|project|subject|production"), 0.7)
+    title = _labelled_text(lines, "job|project|production|shoot name")
+    _put(result, "title", title or _labelled_text(lines, "subject|booking"), 0.7 if title else 0.4)
     _put(result, "client", _labelled_text(lines, "client|brand|customer"), 0.8)
     _put(result, "agency", _labelled_text(lines, "agency|booked by|agent"), 0.8)
     dates = _labelled_text(lines, "dates?|shoot dates?|when|start date|shoot")
