@@ -6,10 +6,11 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from minimin.pages import guide, help, views
+    from minimin.pages import guide, help, pwa, views
 
     app.register_blueprint(views.bp)
     app.register_blueprint(guide.bp)
+    pwa.init_pwa(app)
     help.register_help(app)
     if app.config["MINIMIN_MODE"] != "production":
         from minimin.pages import mailbox
