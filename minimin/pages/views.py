@@ -30,7 +30,15 @@ def home() -> str:
 
 @bp.route("/legal/privacy")
 def privacy_policy() -> str:
-    return render_template("pages/privacy.html")
+    from minimin.privacy import policy
+
+    return render_template(
+        "pages/privacy.html",
+        **policy.context(
+            current_app.config["MINIMIN_SETTINGS"],
+            has_payments="payments" in current_app.blueprints,
+        ),
+    )
 
 
 @bp.route("/legal/cookies")

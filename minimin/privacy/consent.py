@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 import sqlalchemy as sa
 
-from minimin.accounts.policies import NEWS_CONSENT_VERSION
+from minimin.accounts.policies import NEWS_CONSENT_VERSION, PRIVACY_VERSION
 from minimin.core import audit
 from minimin.extensions import db
 from minimin.privacy import discovery
@@ -28,7 +28,7 @@ from minimin.privacy.models import AI, AI_FEATURES, COMMUNICATIONS, ConsentRecor
 WORDING_VERSIONS = {
     AI: "ai-2025-08",
     COMMUNICATIONS: NEWS_CONSENT_VERSION,
-    **dict.fromkeys(AI_FEATURES, "policy-2025-08-30"),
+    **dict.fromkeys(AI_FEATURES, PRIVACY_VERSION),
 }
 AI_TABLE_PREFIX = "ai_"
 

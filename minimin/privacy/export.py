@@ -111,6 +111,12 @@ def _row(table: sa.Table, row: sa.Row[Any]) -> dict[str, Any]:
     return out
 
 
+def exported_table_names() -> list[str]:
+    """The tables an export reads (the account, then every personal table): the list the
+    privacy policy names the exported and deleted data from (privacy/policy.py)."""
+    return [discovery.USER_TABLE, *(t.name for t in discovery.personal_tables())]
+
+
 def exported_columns(table: sa.Table) -> list[str]:
     return [c.name for c in table.columns if not discovery.is_secret(c)]
 
