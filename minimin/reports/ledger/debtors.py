@@ -21,9 +21,8 @@ from minimin.contacts.models import Agency
 from minimin.extensions import db
 from minimin.ledger import accounts, queries
 from minimin.ledger.models import JournalLine
-from minimin.reports.ledger import journal
 from minimin.reports.ledger.kept import CONTACTS, kept
-from minimin.reports.ledger.periods import ACCRUALS, GBP
+from minimin.reports.ledger.periods import ACCRUALS
 
 
 @dataclass
@@ -65,9 +64,10 @@ def _agencies(user_id: uuid.UUID) -> dict[uuid.UUID, str]:
 
 def _balances(
     user_id: uuid.UUID, today: dt.date, codes: dict[str, uuid.UUID]
-) -> dict[uuid.UUID, AgencyBalance]:
+) -> tuple[dict[uuid.UUID, AgencyBalance], dict[str, int]]:
     """The open balances of *codes* at *today*, per agency, from the lines grouped by job
-    (lines of no job, such as invoices, group together)."""
+    (lines of no job, such as invoices, group together); and agency clearing's balance per
+    currency, read by the same statement (same lines, same basis and day)."""
     rows = queries.fresh(db.session()).execute(
         sa.select(
             JournalLine.account,
@@ -78,20 +78,24 @@ def _balances(
         )
         .where(
             *queries.lines_where(user_id, basis=ACCRUALS, end=today, currency=None),
-            JournalLine.account.in_(list(codes)),
+            JournalLine.account.in_([*codes, accounts.AGENCY_CLEARING]),
         )
         .group_by(JournalLine.account, JournalLine.currency, JournalLine.job_id)
         .having(sa.func.sum(JournalLine.amount_pence) != 0)
     )
     found: dict[uuid.UUID, AgencyBalance] = {}
+    clearing: dict[str, int] = defaultdict(int)
     for account, currency, job_id, amount, first in rows:
+        if account == accounts.AGENCY_CLEARING:
+            clearing[currency] += int(amount)
+            continue
         agency_id = codes[account]
         balance = found.setdefault(agency_id, AgencyBalance(agency_id, ""))
         balance.totals[currency] = balance.totals.get(currency, 0) + int(amount)
         if job_id is not None and amount > 0:
             balance.jobs.append(job_id)
             balance.oldest_days = max(balance.oldest_days, (today - first).days)
-    return found
+    return found, dict(clearing)
 
 
 def agency_position(user_id: uuid.UUID, today: dt.date) -> AgencyPosition:
@@ -108,7 +112,7 @@ def _position(user_id: uuid.UUID, today: dt.date) -> AgencyPosition:
     # The debtor accounts are listed rather than matched by prefix, so the database reads the
     # (user, account, date) index.
     codes = {accounts.debtor(agency_id=agency_id): agency_id for agency_id in names}
-    found = _balances(user_id, today, codes) if codes else {}
+    found, clearing = _balances(user_id, today, codes)
     owed = []
     for agency_id, balance in found.items():
         balance.totals = {c: v for c, v in balance.totals.items() if v}
@@ -116,6 +120,4 @@ def _position(user_id: uuid.UUID, today: dt.date) -> AgencyPosition:
             balance.agency_name = names.get(agency_id, "")
             owed.append(balance)
     owed.sort(key=lambda b: (-sum(b.totals.values()), b.agency_name.casefold()))
-    clearing = journal.sums(user_id, None, today, ACCRUALS, codes=[accounts.AGENCY_CLEARING])
-    on_the_way = {GBP: clearing.get(), **clearing.unconverted}
-    return AgencyPosition(owed, {c: v for c, v in on_the_way.items() if v})
+    return AgencyPosition(owed, {c: v for c, v in clearing.items() if v})
