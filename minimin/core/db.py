@@ -1,6 +1,7 @@
 """Database foundations: the typed declarative base, common columns and the request transaction.
 
-Rules (DESIGN.md rule 3): one transaction per request, committed once by the framework and
+Rules (docs/design-rules.md, rule 3): one transaction per request, committed once by the
+framework and
 rolled back on any error; services add and flush, never commit. Work that must happen only once
 the data is durable (enqueueing a background job, deleting a file) is registered with
 :func:`after_commit` and runs after the commit succeeded; it is dropped on rollback.
@@ -77,7 +78,8 @@ class Base(DeclarativeBase):
 
 
 class UUIDPrimaryKey:
-    """An opaque, unguessable primary key (DESIGN.md rule 4: URLs never carry sequences)."""
+    """An opaque, unguessable primary key (docs/design-rules.md, rule 4: URLs never carry
+    sequences)."""
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
 

@@ -1,6 +1,7 @@
 """Form fields and validators shared by every feature.
 
-SECURITY.md: every text field has a length limit, and text that PostgreSQL would refuse (NUL)
+docs/security.md, "Input": every text field has a length limit, and text that PostgreSQL
+would refuse (NUL)
 or that cannot be stored as UTF-8 (lone surrogates) is refused with a clear message *before* the
 database sees it, so SQLite and PostgreSQL behave the same.
 """

@@ -1,6 +1,6 @@
 """Security mechanisms shared by every route: access classes, headers and safe redirects.
 
-**Deny by default** (DESIGN.md rule 8). Every endpoint carries one access class:
+**Deny by default** (docs/design-rules.md, rule 8). Every endpoint carries one access class:
 
 ``public``   anyone (legal pages, login form, health check);
 ``user``     a signed-in, verified user;

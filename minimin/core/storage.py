@@ -1,6 +1,6 @@
 """File storage: one ``Storage`` interface, a local-disk backend and an S3-compatible backend.
 
-Rules (DESIGN.md, SECURITY.md):
+Rules (docs/design-rules.md; docs/security.md, "Uploads"):
 
 * Files live outside ``static/`` and are served only through an owner-checked route.
 * Keys are random; an uploaded file's name is **never** used as a path. A key given back to

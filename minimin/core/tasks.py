@@ -1,6 +1,7 @@
 """Background jobs: Celery with a Redis broker, or in-process in embedded mode.
 
-Rules (DESIGN.md rule 3): jobs are enqueued **after** the commit of the change that caused them
+Rules (docs/design-rules.md, rule 3): jobs are enqueued **after** the commit of the change
+that caused them
 (:func:`enqueue`), receive ids rather than objects, run in their own transaction and are safe to
 run twice. In embedded mode (and in tests) Celery runs each task eagerly, in-process, right after
 the commit; in production ``minimin worker`` consumes them from Redis.

@@ -1,4 +1,4 @@
-"""Owner-scoped loading (DESIGN.md rule 4): the one way views load a user's object.
+"""Owner-scoped loading (docs/design-rules.md, rule 4): the one way views load a user's object.
 
 Anything that is not the caller's, does not exist, or is addressed by a malformed id answers 404:
 the caller cannot tell "someone else's" from "no such thing".

@@ -1,4 +1,5 @@
-"""One transaction per request (DESIGN.md rule 3), as indico's ``RH.process`` and warehouse's
+"""One transaction per request (docs/design-rules.md, rule 3), as indico's ``RH.process``
+and warehouse's
 ``pyramid_tm`` do it.
 
 A response below 400 commits; anything else (a form error, a 404, an exception) rolls back, so

@@ -1,4 +1,4 @@
-"""Validation of uploaded files (SECURITY.md, "Uploads").
+"""Validation of uploaded files (docs/security.md, "Uploads").
 
 * **Size**: a limit per kind of upload; reading stops one byte past it (413).
 * **Type from content**: the magic bytes decide, never the name or the browser's content type.

@@ -1,4 +1,5 @@
-"""Exact money (DESIGN.md rule 1): amounts are Decimal, stored as integer minor units, one
+"""Exact money (docs/design-rules.md, rule 1): amounts are Decimal, stored as integer minor
+units, one
 currency each, never float; JSON carries them as strings.
 
 The package is split by what a caller does with an amount, one module each:

@@ -1,7 +1,7 @@
 """The exact money value: a frozen :class:`Money` (Decimal amount + ISO 4217 currency code),
 the currency checks it relies on, and its arithmetic (sums, allocation in whole minor units).
 
-Rules (DESIGN.md rule 1):
+Rules (docs/design-rules.md, rule 1):
 
 * amounts are :class:`~decimal.Decimal` or ``int``; a ``float`` is refused with ``TypeError``;
 * one currency per amount: adding, subtracting or comparing amounts in different currencies
