@@ -1,7 +1,7 @@
 """admin statistics views
 
 The admin area reads aggregates through these views, which expose no personal column
-(DESIGN.md rule 5; see minimin/admin/views_sql.py).
+(docs/design-rules.md, rule 5; see minimin/admin/views_sql.py).
 
 Revision ID: 5b7a1c2d3e4f
 Revises: 04962068a5af

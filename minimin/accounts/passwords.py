@@ -1,4 +1,5 @@
-"""Password rules (SECURITY.md): at least 12 characters, no composition rules, a zxcvbn
+"""Password rules (docs/security.md, Authentication): at least 12 characters, no composition
+rules, a zxcvbn
 strength score of at least 3 (counting the person's own name and address against it), and not
 one of the common passwords shipped in ``data/common-passwords.txt``.
 """

@@ -1,6 +1,6 @@
 """Business profile services: loading, saving sections, onboarding, the logo, numbering.
 
-Services add and flush; the request transaction commits (DESIGN.md rule 3).
+Services add and flush; the request transaction commits (docs/design-rules.md, rule 3).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Parsing and validation of contact fields: each function returns the normalised value or raises
 :class:`InvalidValue` with a message that says what is wrong and what would be right.
 
-No Flask or SQLAlchemy here (DESIGN.md rule 2); messages are lazily translated strings.
+No Flask or SQLAlchemy here (docs/design-rules.md, rule 2); messages are lazily translated strings.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ The renewed line records the renewal job (``FeeLine.renewed_by_job_id``): it is 
 twice and gets no more expiry reminders; the renewal's own line carries the new expiry date
 and is reminded in its turn.
 
-Services add and flush, never commit (DESIGN.md rule 3).
+Services add and flush, never commit (docs/design-rules.md, rule 3).
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 
 Lists and the calendar are in :mod:`minimin.jobs.listing`.
 
-Services add and flush, never commit (DESIGN.md rule 3). Every function that takes ids also
+Services add and flush, never commit (docs/design-rules.md, rule 3). Every function that takes
+ids also
 takes the owner's ``user_id`` and refuses anything that is not that user's.
 
 Public API for the invoices feature (call inside the invoice's own transaction):

@@ -1,6 +1,7 @@
 """Remittance services: entering, matching, posting, and what agencies still owe.
 
-Services add and flush, never commit (DESIGN.md rule 3). Every function takes or checks the
+Services add and flush, never commit (docs/design-rules.md, rule 3). Every function takes or
+checks the
 owner's ``user_id``.
 
 Public API, one module per sub-feature:
