@@ -1,5 +1,5 @@
 """CSRF: every unsafe route refuses a request without a token, or with another session's token
-(SECURITY.md, Access control).
+(docs/security.md, "Access control").
 
 The routes come from ``app.url_map``, so routes added later are covered without editing this
 file. The only routes allowed to skip CSRF are the ``@webhook`` ones (they prove themselves by a

@@ -1,5 +1,5 @@
-"""Security headers and production settings (SECURITY.md, Headers; DESIGN.md, embedded and
-production modes)."""
+"""Security headers and production settings (docs/security.md, "Headers";
+docs/design-rules.md, "Stack and modes")."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Every form of the application, filled with hostile values, answers without a server error,
-and a refused submission changes nothing (SECURITY.md "Input").
+and a refused submission changes nothing (docs/security.md, "Input").
 
 The pages come from ``app.url_map`` (every signed-in page, with the ids of an account that has
 a row in every table, as tests/security/test_tenancy_matrix.py builds it); the forms and their

@@ -1,4 +1,4 @@
-"""``next`` redirects go only to this site's own paths (SECURITY.md, Authentication)."""
+"""``next`` redirects go only to this site's own paths (docs/security.md, "Authentication")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Deny by default (DESIGN.md rule 8): every route in ``app.url_map`` carries an access class.
+"""Deny by default (docs/design-rules.md, rule 8): every route in ``app.url_map`` carries an
+access class.
 
 This walks the routes of the application as built for tests and as built for production, so a
 route added by any feature later is checked without anyone editing this file.

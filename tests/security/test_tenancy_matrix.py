@@ -1,4 +1,5 @@
-"""Tenancy by construction (DESIGN.md rule 4, SECURITY.md "Access control"): on every route of
+"""Tenancy by construction (docs/design-rules.md, rule 4; docs/security.md, "Access control"):
+on every route of
 class ``user`` that carries a URL variable, another signed-in user who puts the owner's real
 object ids in the URL gets 404, for every method, with none of the owner's data in the answer,
 and nothing of the owner's changes.

@@ -1,4 +1,5 @@
-"""The upload catalogue of SECURITY.md, through the real logo upload and download routes."""
+"""The upload catalogue of docs/security.md ("Uploads"), through the real logo upload and
+download routes."""
 
 from __future__ import annotations
 

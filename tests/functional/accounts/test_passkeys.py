@@ -1,6 +1,7 @@
 """Passkeys through HTTP, with a software authenticator (soft-webauthn) answering every ceremony.
 
-Each ceremony and each refusal of SECURITY.md: register, sign in with a passkey alone, a passkey
+Each ceremony and each refusal of docs/security.md ("Authentication"): register, sign in with a
+passkey alone, a passkey
 after the password, a replayed challenge, a wrong origin, a wrong RP id, a sign-count regression,
 another user's credential, a removed passkey, an expired challenge.
 """

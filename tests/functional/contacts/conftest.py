@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-#: A selection of the Big List of Naughty Strings plus the inputs SECURITY.md names.
+#: A selection of the Big List of Naughty Strings plus the inputs docs/security.md names ("Input").
 NAUGHTY = [
     "\x00",
     "abc\x00def",

@@ -1,4 +1,5 @@
-"""Encoding, delimiter, date and amount detection: the import catalogue of SECURITY.md."""
+"""Encoding, delimiter, date and amount detection: the import catalogue of docs/security.md
+("Imports")."""
 
 from __future__ import annotations
 

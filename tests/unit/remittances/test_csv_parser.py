@@ -1,5 +1,5 @@
 """CSV remittances: flexible headers, robust decoding, amounts, and problems naming row and
-column (the import catalogue of SECURITY.md)."""
+column (the import catalogue of docs/security.md ("Imports"))."""
 
 from __future__ import annotations
 
