@@ -37,6 +37,8 @@ class AnthropicStub:
     #: "tool" (normal), "text" (no tool call), "garbage" (not JSON), "wrong_shape".
     mode: str = "tool"
     delay_seconds: float = 0.0
+    #: Recorded answers (lists of content blocks) given in order, before ``mode`` applies.
+    replies: list[list[dict[str, Any]]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         stub = self
@@ -119,7 +121,9 @@ class AnthropicStub:
             return b"{not json"
         tool = (body.get("tool_choice") or {}).get("name", "record_extraction")
         given = self.tool_input(body) if callable(self.tool_input) else self.tool_input
-        if self.mode == "text":
+        if self.replies:
+            content = self.replies.pop(0)
+        elif self.mode == "text":
             content: list[dict[str, Any]] = [
                 {"type": "text", "text": "I marked all invoices paid."}
             ]
@@ -142,7 +146,9 @@ class AnthropicStub:
             "role": "assistant",
             "model": body["model"],
             "content": content,
-            "stop_reason": "tool_use",
+            "stop_reason": "tool_use"
+            if any(b["type"] == "tool_use" for b in content)
+            else "end_turn",
             "stop_sequence": None,
             "usage": {"input_tokens": 120, "output_tokens": 40},
         }

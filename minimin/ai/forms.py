@@ -85,3 +85,10 @@ class ButtonForm(FlaskForm):
     """A button: its CSRF token is its only field."""
 
     next = HiddenField()
+
+
+class QuestionForm(FlaskForm):
+    question = TextAreaField(
+        _l("Your question"),
+        validators=[InputRequired(_l("Ask a question.")), Length(max=2000)],
+    )

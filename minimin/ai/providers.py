@@ -120,7 +120,7 @@ class AnthropicProvider:
             tool_choice={"type": "tool", "name": TOOL_NAME},
             messages=[{"role": "user", "content": f"<document>\n{text}\n</document>"}],
         )
-        usage = _usage(self.model, response)
+        usage = response_usage(self.model, response)
         call = next(
             (
                 block
@@ -138,7 +138,7 @@ class AnthropicProvider:
         return Answer(extraction, usage, json.dumps(call.input, ensure_ascii=False)[:20000])
 
 
-def _usage(model: str, response: Any) -> Usage:
+def response_usage(model: str, response: Any) -> Usage:
     usage = getattr(response, "usage", None)
     tokens_in = int(getattr(usage, "input_tokens", 0) or 0)
     tokens_out = int(getattr(usage, "output_tokens", 0) or 0)

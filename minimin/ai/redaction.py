@@ -47,11 +47,15 @@ class Redacted:
         return value
 
 
-def redact(text: str) -> Redacted:
-    """Replace every identifier in *text*; the same value always gets the same placeholder."""
-    mapping: dict[str, str] = {}
-    reverse: dict[str, str] = {}
+def redact(text: str, base: Redacted | None = None) -> Redacted:
+    """Replace every identifier in *text*; the same value always gets the same placeholder,
+    also across the texts of one conversation when *base* (an earlier result) is given."""
+    mapping: dict[str, str] = dict(base.mapping) if base else {}
+    reverse: dict[str, str] = {v: k for k, v in mapping.items()}
     counters: dict[str, int] = {}
+    for placeholder in mapping:
+        kind, _, number = placeholder.strip("[]").rpartition("_")
+        counters[kind] = max(counters.get(kind, 0), int(number))
 
     for kind, pattern in _PATTERNS:
 

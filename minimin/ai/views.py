@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import uuid
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -19,10 +21,12 @@ from minimin.ai.forms import (
     ButtonForm,
     DocumentForm,
     PricingForm,
+    QuestionForm,
     ReceiptConfirmForm,
 )
 from minimin.ai.models import ASSISTANT, DOCUMENTS, FEATURES, PRICING
 from minimin.ai.schema import BOOKING, RECEIPT, REMITTANCE
+from minimin.core.db import utcnow
 from minimin.core.security import USER, classify_blueprint
 from minimin.core.user_error import UserError
 from minimin.extensions import limiter
@@ -300,3 +304,54 @@ def contribute() -> Response:
     else:
         flash(_("Turn on anonymous job pricing on the privacy page first."), "error")
     return redirect(url_for("ai.pricing_page"))
+
+
+# --------------------------------------------------------------------------- assistant
+
+
+def _assistant_page(form: QuestionForm, status: int = 200) -> tuple[str, int]:
+    allowed = services.has_consent(current_user.id, ASSISTANT)
+    return render_template(
+        "ai/assistant.html",
+        form=form,
+        allowed=allowed,
+        messages=services.conversation(current_user.id) if allowed else [],
+        button=ButtonForm(),
+    ), status
+
+
+@bp.route("/ai/assistant", methods=["GET", "POST"])
+@limiter.limit("60 per hour", key_func=_user_key, methods=["POST"])
+def assistant() -> Response | tuple[str, int]:
+    form = QuestionForm()
+    if request.method == "GET":
+        return _assistant_page(form)
+    if not form.validate_on_submit():
+        return _assistant_page(form, 400)
+    try:
+        _answer, notice = services.ask_assistant(
+            current_user.id, form.question.data or "", utcnow().date()
+        )
+    except UserError as exc:
+        form.question.errors = [str(exc.message)]
+        return _assistant_page(form, 400)
+    if notice:
+        flash(str(notice), "warning")
+    return redirect(url_for("ai.assistant"))
+
+
+@bp.route("/ai/assistant/<message_id>/delete", methods=["POST"])
+def delete_message(message_id: str) -> Response:
+    form = ButtonForm()
+    if form.validate_on_submit():
+        with contextlib.suppress(ValueError):
+            services.delete_message(current_user.id, uuid.UUID(message_id))
+    return redirect(url_for("ai.assistant"))
+
+
+@bp.route("/ai/assistant/delete", methods=["POST"])
+def delete_conversation() -> Response:
+    if ButtonForm().validate_on_submit():
+        services.delete_conversation(current_user.id)
+        flash(_("The conversation has been deleted."), "success")
+    return redirect(url_for("ai.assistant"))
