@@ -9,7 +9,8 @@ def init_app(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
     from minimin.core.templating import add_navigation
-    from minimin.privacy import models, tasks, views  # noqa: F401 - models and jobs register
+    from minimin.privacy import access_log, models, tasks, views  # noqa: F401 - they register
 
     app.register_blueprint(views.bp)
+    access_log.install(app)
     add_navigation(app, "privacy.index", _l("Privacy"), 90)
