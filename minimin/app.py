@@ -24,6 +24,7 @@ FEATURES: tuple[str, ...] = (
     "quotes",
     "documents",
     "emaillog",
+    "calendar",
     "payments",
     "expenses",
     "banking",
