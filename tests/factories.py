@@ -286,6 +286,11 @@ FACTORIES: dict[str, Builder] = {
         "ip_hash": _fp()[:32],
         "detail": CANARIES["name"],
     },
+    "calendar_feed": lambda ids, u: {
+        "name": CANARIES["device"],
+        "token_hash": _fp(),
+        "agency_id": ids["agency"],
+    },
     "remittance": lambda ids, u: {
         "agency_id": ids["agency"],
         "date": date(2025, 6, 3),
