@@ -62,8 +62,8 @@ def test_manifest_is_complete_and_its_icons_are_the_sizes_it_states(client: Any)
     assert purposes == {"any", "maskable"}
     # A maskable icon is full-bleed: its corners are painted, not transparent.
     maskable = next(i for i in manifest["icons"] if i["purpose"] == "maskable")
-    image = Image.open(io.BytesIO(client.get(maskable["src"]).data)).convert("RGBA")
-    assert image.getpixel((0, 0)) == (0x1D, 0x5F, 0xD1, 255)
+    painted = Image.open(io.BytesIO(client.get(maskable["src"]).data)).convert("RGBA")
+    assert painted.getpixel((0, 0)) == (0x1D, 0x5F, 0xD1, 255)
 
 
 def test_snap_a_receipt_shortcut_opens_the_expense_form_on_the_camera(
