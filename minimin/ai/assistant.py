@@ -114,7 +114,12 @@ def usage_expiring(user_id: uuid.UUID, before: date, today: date) -> dict[str, A
     ).all()
     return {
         "licences": [
-            {"job": title, "expires_on": day.isoformat(), "media": media, "territory": territory}
+            {
+                "job": title,
+                "expires_on": day.isoformat() if day else None,
+                "media": media,
+                "territory": territory,
+            }
             for title, day, media, territory in lines
         ]
     }
