@@ -30,7 +30,6 @@ from minimin.extensions import db
 from minimin.privacy import consent
 
 #: Caps on what one document may cost to read (SECURITY.md: work that depends on an upload).
-MAX_PAGES = 10
 MAX_CHARS = 20_000
 OCR_TIMEOUT_SECONDS = 30
 
@@ -148,16 +147,14 @@ def document_text(stream: IO[bytes], filename: str) -> str:
 
 
 def _pdf_text(data: bytes) -> str:
-    import io
-
-    import pdfplumber
+    from minimin.ai.pdftext import PDFUnreadable, read_text
+    from minimin.core.uploads import UploadError, validate_pdf
 
     try:
-        with pdfplumber.open(io.BytesIO(data)) as pdf:
-            parts = [(page.extract_text() or "") for page in pdf.pages[:MAX_PAGES]]
-    except Exception as exc:  # pdfminer raises many kinds on a damaged file
+        validate_pdf(data)  # structure and no active content, before any reading
+        text = read_text(data).strip()
+    except (UploadError, PDFUnreadable) as exc:
         raise AIError(_l("That PDF could not be read."), "document") from exc
-    text = "\n".join(parts).strip()
     if not text:
         raise AIError(
             _l("That PDF holds no text (it may be a scan): upload a photo or paste the text."),

@@ -254,3 +254,39 @@ def test_withdrawing_deletes_the_feature_requests(
         )
     ).first()
     assert tuple(record) == (False, "policy-2025-08-30", True)
+
+
+def test_a_pdf_receipt_is_read_and_a_broken_file_explained(
+    no_remote: None, user_client: Any, db: Any
+) -> None:
+    import io
+    import json
+    from pathlib import Path
+
+    data_dir = Path(__file__).parents[3] / "benchmarks" / "ai_data"
+    expected = json.loads((data_dir / "expected.json").read_text())["receipt_00.pdf"]
+    give(user_client, "ai_documents")
+    response = user_client.submit(
+        "/ai/documents",
+        {
+            "kind": "receipt",
+            "document": (io.BytesIO((data_dir / "receipt_00.pdf").read_bytes()), "r.pdf"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 200
+    assert expected["total"] in response.get_data(as_text=True)
+    response = user_client.submit(
+        "/ai/documents",
+        {"kind": "receipt", "document": (io.BytesIO(b"%PDF-1.4 not really"), "r.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400
+    assert "That PDF could not be read." in response.get_data(as_text=True)
+    response = user_client.submit(
+        "/ai/documents",
+        {"kind": "receipt", "document": (io.BytesIO(b"\x89PNG\r\n\x1a\n0000"), "r.png")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400
+    assert _count(db, "expense") == 0
