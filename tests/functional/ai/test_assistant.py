@@ -227,3 +227,20 @@ def test_no_consent_no_assistant(no_remote: None, user_client: Any, db: Any) -> 
     response = user_client.submit("/ai/assistant", {"question": "What does X owe me?"})
     assert response.status_code == 400
     assert db.session.execute(sa.text("SELECT count(*) FROM ai_message")).scalar() == 0
+
+
+def test_export_holds_the_log_and_conversation_and_deletion_removes_them(
+    anthropic: Any, books: Any, db: Any
+) -> None:
+    from minimin.privacy import deletion, export
+
+    anthropic.replies = [[{"type": "text", "text": "You are owed £1,950.00."}]]
+    ask(books, "Who owes me money?")
+    document = export.build_document(books.user.id)
+    assert [r["role"] for r in document["tables"]["ai_message"]] == ["user", "assistant"]
+    assert document["tables"]["ai_request"][0]["feature"] == "ai_assistant"
+    assert "ai_pricing_contribution" not in document["tables"]  # it names no one
+    deletion.delete_account(books.user.id)
+    db.session.commit()
+    for table in ("ai_message", "ai_request"):
+        assert db.session.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar() == 0  # noqa: S608
