@@ -23,7 +23,15 @@ import re
 
 from flask import Flask
 
-LOGGERS = ("werkzeug", "gunicorn.access")
+#: The servers' request loggers, and the application's loggers that name a request's path
+#: (the error handlers of core/errors.py and api/problems.py; ``minimin`` is the app's own).
+LOGGERS = (
+    "werkzeug",
+    "gunicorn.access",
+    "minimin",
+    "minimin.core.errors",
+    "minimin.api.problems",
+)
 TOKEN = "[token]"  # noqa: S105 - the placeholder written instead of a token
 REDACTED = "[redacted]"
 

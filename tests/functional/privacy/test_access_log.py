@@ -134,3 +134,16 @@ def test_redaction_rules() -> None:
     assert redact(f"GET {record} at 12:30:45", prefixes) == f"GET {record} at 12:30:45"
     assert redact("from 192.168.1.20", prefixes) == "from [ip]"
     assert "[token]" in redact("/anything/" + "A" * 43, prefixes)
+
+
+def test_an_error_logged_on_a_link_names_no_token(app: Any) -> None:
+    """The error handlers log the path of the failing request: its token is redacted too."""
+    token = secrets.token_urlsafe(32)
+    captured = _Lines()
+    logger = logging.getLogger("minimin.core.errors")
+    logger.addHandler(captured)
+    try:
+        logger.error("unhandled error on %s %s", "GET", f"/pay/{token}")
+    finally:
+        logger.removeHandler(captured)
+    assert captured.lines == ["unhandled error on GET /pay/[token]"]
