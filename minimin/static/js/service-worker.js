@@ -51,6 +51,9 @@ self.addEventListener("message", function (event) {
 function keepDashboard(response) {
   var headers = new Headers(response.headers);
   headers.set(SAVED_AT, new Date().toISOString());
+  // The body kept is already decoded, and grows by a meta tag when it is served.
+  headers.delete("Content-Encoding");
+  headers.delete("Content-Length");
   return response.blob().then(function (body) {
     return caches.open(DASHBOARD_CACHE).then(function (cache) {
       return cache.put(DASHBOARD_PATH, new Response(body, {
