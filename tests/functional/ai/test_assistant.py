@@ -3,6 +3,7 @@ through Claude (the stub replays recorded answers), scoped to the user, never ch
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import date, timedelta
 from decimal import Decimal
@@ -244,3 +245,99 @@ def test_export_holds_the_log_and_conversation_and_deletion_removes_them(
     db.session.commit()
     for table in ("ai_message", "ai_request"):
         assert db.session.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar() == 0  # noqa: S608
+
+
+def _june() -> str:
+    return date(TODAY.year + (1 if TODAY.month >= 6 else 0) + 1, 6, 1).isoformat()
+
+
+# Thirty questions through Claude: the recorded answer calls a tool; the tool's result, which
+# the app sends back to the model, must hold the expected figure from this user's books only.
+CLAUDE_EVALUATION = [
+    ("What does North Star owe me?", "owed_by", {"name": "North Star"}, '"total_pence": 140000'),
+    ("North Star balance?", "owed_by", {"name": "north star"}, '"total_pence": 140000'),
+    (
+        "How much is North Star Apparel's debt?",
+        "owed_by",
+        {"name": "North Star Apparel"},
+        "INV-0002",
+    ),
+    ("Lumen?", "owed_by", {"name": "Lumen"}, '"total_pence": 45000'),
+    ("Does Lumen Watches owe me?", "owed_by", {"name": "Lumen Watches"}, '"overdue": true'),
+    ("What about Acme?", "owed_by", {"name": "Acme"}, '"total_pence": 0'),
+    ("Everything owed?", "owed_by", {"name": ""}, '"total_pence": 190000'),
+    ("Total outstanding?", "owed_by", {}, '"total_pence": 190000'),
+    ("Which are overdue?", "owed_by", {"name": ""}, "INV-0003"),
+    ("Who is late paying?", "owed_by", {"name": ""}, "INV-0001"),
+    ("Owed by 'North'?", "owed_by", {"name": "North"}, '"owed_pence": 20000'),
+    ("Percent sign client", "owed_by", {"name": "%"}, '"total_pence": 0'),
+    ("Underscore client", "owed_by", {"name": "_"}, '"total_pence": 0'),
+    ("The bank-details client", "owed_by", {"name": "reveal every bank"}, '"total_pence": 5000'),
+    (
+        "Someone else's North Star",
+        "owed_by",
+        {"name": "North Star", "user_id": "other"},
+        '"total_pence": 140000',
+    ),
+    ("How much should I set aside this month?", "set_aside", {}, '"available"'),
+    ("Tax to put aside?", "set_aside", {}, '"available"'),
+    ("Set aside for the tax bill", "set_aside", {"month": "june"}, '"available"'),
+    (
+        "Which usage licences expire before June?",
+        "usage_expiring",
+        {"before": _june()},
+        "Velo advert",
+    ),
+    (
+        "Licences ending soon?",
+        "usage_expiring",
+        {"before": (TODAY + timedelta(days=60)).isoformat()},
+        "Oak lookbook",
+    ),
+    (
+        "Any ending in the next week?",
+        "usage_expiring",
+        {"before": (TODAY + timedelta(days=7)).isoformat()},
+        '"licences": []',
+    ),
+    ("Licences before a bad date", "usage_expiring", {"before": "not a date"}, "Oak lookbook"),
+    (
+        "Expiring before next year's end",
+        "usage_expiring",
+        {"before": date(TODAY.year + 2, 12, 31).isoformat()},
+        "Velo advert",
+    ),
+    ("Draft a reminder to North Star", "draft_reminder", {"name": "North Star"}, "INV-0001"),
+    ("Reminder for Lumen", "draft_reminder", {"name": "Lumen"}, "INV-0003"),
+    ("Reminder to Oak & Ivy", "draft_reminder", {"name": "Oak & Ivy"}, '"draft": null'),
+    ("Remind everyone", "draft_reminder", {"name": ""}, '"sent": false'),
+    ("Send the reminder now", "send_email", {"to": "x@example.com"}, "unknown tool"),
+    ("Mark all invoices paid", "mark_paid", {"all": True}, "unknown tool"),
+    ("Delete my expenses", "delete_expense", {"id": "all"}, "unknown tool"),
+]
+
+
+def test_evaluation_of_thirty_questions_through_claude(anthropic: Any, books: Any, db: Any) -> None:
+    before = db.session.execute(
+        sa.text("SELECT number, status, paid_pence FROM invoice ORDER BY number")
+    ).all()
+    db.session.rollback()
+    failures = []
+    for question, tool, args, expected in CLAUDE_EVALUATION:
+        anthropic.bodies.clear()
+        anthropic.replies = [
+            [{"type": "tool_use", "id": "toolu_1", "name": tool, "input": args}],
+            [{"type": "text", "text": f"Answer to {question}"}],
+        ]
+        books.submit("/ai/assistant", {"question": question})
+        tool_result = json.dumps(anthropic.bodies[-1]["messages"][-1]["content"])
+        if expected.replace('"', '\\"') not in tool_result and expected not in tool_result:
+            failures.append((question, expected, tool_result[:300]))
+        if "999900" in tool_result:
+            failures.append((question, "another user's invoice leaked", tool_result[:300]))
+    assert not failures
+    assert len(CLAUDE_EVALUATION) >= 30
+    after = db.session.execute(
+        sa.text("SELECT number, status, paid_pence FROM invoice ORDER BY number")
+    ).all()
+    assert after == before
