@@ -89,6 +89,15 @@ def test_installable_offline_dashboard_forgotten_on_sign_out(
     page.reload()
     assert page.evaluate(DASHBOARD_KEPT) is True
 
+    # "Snap a receipt" on the expenses list opens the form with the camera-ready field focused.
+    page.goto("/expenses/")
+    page.screenshot(path=str(screenshots / "pwa-expenses-snap-375.png"))
+    with page.expect_navigation():
+        page.get_by_role("link", name="Snap a receipt").click()
+    receipt = page.get_by_label("Receipt (photo or PDF, optional)")
+    assert receipt.get_attribute("capture") == "environment"
+    assert receipt.evaluate("(input) => input === document.activeElement") is True
+
     phone.set_offline(True)
     page.goto("/")
     banner = page.locator(".offline-banner")

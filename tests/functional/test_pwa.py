@@ -135,3 +135,5 @@ def test_sign_out_clears_the_browser_cache(
     assert response.headers["Clear-Site-Data"] == '"cache"'
     # Only sign-out asks for it: an ordinary page keeps the browser's cache.
     assert "Clear-Site-Data" not in client.get("/").headers
+    # The page after an account deletion asks for it too.
+    assert client.get("/privacy/deleted").headers["Clear-Site-Data"] == '"cache"'
