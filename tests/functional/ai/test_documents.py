@@ -290,3 +290,36 @@ def test_a_pdf_receipt_is_read_and_a_broken_file_explained(
     )
     assert response.status_code == 400
     assert _count(db, "expense") == 0
+
+
+def test_pages_answer_and_a_remittance_is_matched_to_invoices(
+    no_remote: None, user_client: Any, db: Any
+) -> None:
+    from datetime import date
+
+    from minimin.invoices.models import Invoice
+
+    for path in ("/ai", "/ai/log", "/ai/pricing", "/ai/assistant", "/ai/documents", "/privacy"):
+        assert user_client.get(path).status_code == 200, path
+    db.session.add(
+        Invoice(
+            user_id=user_client.user.id,
+            number="INV-2026673",
+            sequence=1,
+            status="sent",
+            customer_name="Premier Talent",
+            issue_date=date(2026, 1, 2),
+            total_pence=129459,
+        )
+    )
+    db.session.commit()
+    give(user_client, "ai_documents")
+    text = (
+        "Premier Talent\nRemittance advice\nDate: 28 January 2026\n"
+        "Invoice INV-2026673   £1294.59\nInvoice INV-2026650   £323.37\nPayment amount £1617.96"
+    )
+    page = user_client.submit("/ai/documents", {"kind": "remittance", "text": text}).get_data(
+        as_text=True
+    )
+    assert ">INV-2026673</a>" in page  # linked to the user's invoice
+    assert "No match" in page  # INV-2026650 is not theirs
