@@ -29,7 +29,7 @@ from minimin.core.user_error import UserError
 from minimin.extensions import db
 from minimin.privacy import consent
 
-#: Caps on what one document may cost to read (SECURITY.md: work that depends on an upload).
+#: Caps on what one document may cost to read (docs/security.md, "Work that depends on an upload").
 MAX_CHARS = 20_000
 OCR_TIMEOUT_SECONDS = 30
 
