@@ -31,6 +31,7 @@ class GenerateForm(FlaskForm):
 class SendForm(FlaskForm):
     owner_signs = BooleanField(_l("I sign it too"), default=True)
     in_order = BooleanField(_l("Sign in the order listed (each signer is emailed in turn)"))
+    require_code = BooleanField(_l("Ask each signer for a one-time code sent to their email"))
     message = MultilineTextField(_l("Message to the signers"), [Optional()], 2000)
 
 
@@ -43,6 +44,7 @@ class SignForm(FlaskForm):
     agree = BooleanField(_l("I agree to sign this document electronically"))
     typed_name = TextField(_l("Type your full name"), [Optional()], NAME_MAX)
     drawing = HiddenField()
+    code = TextField(_l("The code we emailed you"), [Optional()], 12)
 
 
 class DeclineForm(FlaskForm):

@@ -51,7 +51,8 @@ SENT = "sent"
 VIEWED = "viewed"
 AGREED = "agreed"
 REMINDED = "reminded"
-EVENT_KINDS = (SENT, VIEWED, AGREED, SIGNED, DECLINED, REMINDED, VOIDED, COMPLETED)
+CODE_SENT = "code_sent"
+EVENT_KINDS = (SENT, VIEWED, CODE_SENT, AGREED, SIGNED, DECLINED, REMINDED, VOIDED, COMPLETED)
 EVENT_LABELS = {
     SENT: _l("Sent"),
     VIEWED: _l("Viewed"),
@@ -59,6 +60,7 @@ EVENT_LABELS = {
     SIGNED: _l("Signed"),
     DECLINED: _l("Declined"),
     REMINDED: _l("Reminded"),
+    CODE_SENT: _l("One-time code emailed"),
     VOIDED: _l("Voided"),
     COMPLETED: _l("Completed"),
 }
@@ -146,6 +148,8 @@ class SignatureRequest(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type
     status: Mapped[str] = mapped_column(sa.String(16), default=PENDING)
     #: Signers sign one after the other (each is emailed when the one before has signed).
     in_order: Mapped[bool] = mapped_column(default=False)
+    #: Each signer must enter a one-time code emailed to them before signing.
+    require_code: Mapped[bool] = mapped_column(default=False)
     message: Mapped[str | None] = mapped_column(sa.Text)
     #: The SHA-256 of the document's PDF when it was sent (the certificate's "before").
     original_sha256: Mapped[str] = mapped_column(sa.String(64))
@@ -194,6 +198,10 @@ class Signer(UUIDPrimaryKey, UserOwned, db.Model):  # type: ignore[name-defined]
     typed_name: Mapped[str | None] = mapped_column(sa.String(NAME_MAX))
     signature_png: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
     decline_reason: Mapped[str | None] = mapped_column(sa.String(REASON_MAX))
+    #: The one-time code emailed to the signer, only as a keyed hash, and its expiry.
+    code_hash: Mapped[str | None] = mapped_column(sa.String(64))
+    code_expires_at: Mapped[dt.datetime | None] = mapped_column()
+    code_attempts: Mapped[int] = mapped_column(default=0)
 
     request: Mapped[SignatureRequest] = relationship(back_populates="signers")
 

@@ -64,6 +64,7 @@ def send(document_id: str) -> ViewResult:
             owner_signs=bool(form.owner_signs.data),
             in_order=bool(form.in_order.data),
             message=form.message.data,
+            require_code=bool(form.require_code.data),
         )
     except signing.SigningError as exc:
         page = render_template(
@@ -167,6 +168,7 @@ def _public_page(signer: Signer, token: str, status: int = 200, **extra: Any) ->
         "token": token,
         "form": SignForm(),
         "decline_form": DeclineForm(),
+        "confirm": ConfirmForm(),
         "error": None,
     }
     context.update(extra)
@@ -194,10 +196,24 @@ def sign(token: str) -> ViewResult:
             agreed=bool(form.agree.data),
             typed_name=form.typed_name.data,
             drawing=form.drawing.data or None,
+            code=form.code.data,
         )
     except UserError as exc:  # a signing step or a drawing that cannot be accepted
         return _public_page(signer, token, 400, form=form, error=str(exc))
     flash(_("Thank you: you have signed."), "success")
+    return redirect(url_for("signing_public.view", token=token))
+
+
+@public_bp.route("/sign/<token>/code", methods=["POST"])
+def send_code(token: str) -> ViewResult:
+    signer = _signer(token)
+    if not ConfirmForm().validate_on_submit() or not signer.request.require_code:
+        abort(400)
+    try:
+        signing.send_code(signer)
+    except signing.SigningError as exc:
+        return _public_page(signer, token, 400, error=str(exc))
+    flash(_("A code is on its way to your email. It works for 15 minutes."), "success")
     return redirect(url_for("signing_public.view", token=token))
 
 

@@ -23,6 +23,7 @@ from minimin.core.db import utcnow
 from minimin.core.user_error import UserError
 from minimin.documents.models import (
     AGREED,
+    CODE_SENT,
     COMPLETED,
     DECLINED,
     DRAWN,
@@ -45,6 +46,8 @@ from minimin.extensions import db
 
 LINK_DAYS = 14
 MAX_SIGNERS = 6
+CODE_MINUTES = 15
+CODE_ATTEMPTS = 5
 
 
 class SigningError(UserError):
@@ -120,6 +123,7 @@ def send_for_signature(
     owner_signs: bool,
     in_order: bool,
     message: str | None,
+    require_code: bool = False,
 ) -> SignatureRequest:
     """Ask *signers* (and the account holder, first, when *owner_signs*) to sign *document*."""
     people = _check_signers(signers)
@@ -132,6 +136,7 @@ def send_for_signature(
         document_id=document.id,
         status=PENDING,
         in_order=in_order,
+        require_code=require_code,
         message=(message or "").strip()[:2000] or None,
         original_sha256=document.pdf_sha256,
     )
@@ -226,13 +231,57 @@ def _check_can_sign(signer: Signer) -> None:
         raise SigningError(_("Someone else signs before you: you will get an email then."))
 
 
+def _code_hash(signer: Signer, code: str) -> str:
+    return hmac_id(f"{signer.id}:{code}", "signing-code")
+
+
+def send_code(signer: Signer) -> None:
+    """Email *signer* a six-digit code valid for :data:`CODE_MINUTES` minutes."""
+    import secrets
+
+    from minimin.core.mail import queue_email
+
+    _check_can_sign(signer)
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    signer.code_hash = _code_hash(signer, code)
+    signer.code_expires_at = utcnow() + dt.timedelta(minutes=CODE_MINUTES)
+    signer.code_attempts = 0
+    record(signer.request, CODE_SENT, signer)
+    queue_email(
+        to=signer.email,
+        template="signing_code",
+        context={"code": code, "minutes": CODE_MINUTES, "title": signer.request.document.title},
+        # Not in the sender's email log: the sender must never be able to read the code that
+        # proves the signer holds the mailbox.
+        user_id=None,
+    )
+
+
+def _check_code(signer: Signer, code: str | None) -> None:
+    if not signer.request.require_code or signer.is_owner:
+        return
+    if signer.code_hash is None or signer.code_expires_at is None:
+        raise SigningError(_("Ask for a code by email first."), "code")
+    if signer.code_expires_at < utcnow() or signer.code_attempts >= CODE_ATTEMPTS:
+        raise SigningError(_("That code has expired. Ask for a new one."), "code")
+    signer.code_attempts += 1
+    if not code or _code_hash(signer, code.strip()) != signer.code_hash:
+        raise SigningError(_("That code is not right. Check the email and try again."), "code")
+
+
 def sign(
-    signer: Signer, *, agreed: bool, typed_name: str | None, drawing: str | None = None
+    signer: Signer,
+    *,
+    agreed: bool,
+    typed_name: str | None,
+    drawing: str | None = None,
+    code: str | None = None,
 ) -> None:
     """*signer* agrees to sign electronically and signs with a typed name or a drawing."""
     from minimin.documents.signing.images import png_from_data_url
 
     _check_can_sign(signer)
+    _check_code(signer, code)
     if not agreed:
         raise SigningError(_("Tick the box to agree to sign electronically."), "agree")
     typed = " ".join((typed_name or "").split())
@@ -250,6 +299,7 @@ def sign(
     signer.agreed_at = now
     signer.signed_at = now
     signer.status = SIGNED
+    signer.code_hash = None
     record(signer.request, AGREED, signer)
     record(signer.request, SIGNED, signer, detail=signer.typed_name)
     _advance(signer.request)

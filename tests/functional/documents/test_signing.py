@@ -241,3 +241,42 @@ def test_decline_void_remind_expiry_and_order(
         signer.token_expires_at = signer.token_expires_at - dt.timedelta(days=14, seconds=1)
         db.session.commit()
     assert visitor.get(f"/sign/{dan}").status_code == 404
+
+
+def test_one_time_code_is_needed_when_asked_for(
+    app: Any, signed_in: Any, usage_job: str, mailbox: Any
+) -> None:
+    from minimin.core.mail import OutboundEmail
+    from minimin.extensions import db
+    from tests.conftest import CSRF_RE
+
+    document_id = make_document(signed_in, copy_starter(signed_in, "letter"), usage_job)
+    _send(signed_in, document_id, [("Eve", "eve@example.com")], require_code="y")
+    token = link_in(mailbox.text(mailbox.to("eve@example.com")[0]))
+    visitor = app.test_client()
+    page = visitor.get(f"/sign/{token}").get_data(as_text=True)
+    assert "Email me a code" in page
+    match = CSRF_RE.search(page)
+    assert match
+    csrf = match.group(1) or match.group(2)
+    form = {"csrf_token": csrf, "agree": "y", "typed_name": "Eve"}
+    no_code = visitor.post(f"/sign/{token}", data=form)
+    assert no_code.status_code == 400 and "Ask for a code" in no_code.get_data(as_text=True)
+    assert visitor.post(f"/sign/{token}/code", data={"csrf_token": csrf}).status_code == 302
+    [code_email] = [m for m in mailbox.to("eve@example.com") if "code" in m["Subject"]]
+    code = mailbox.text(code_email).split("\n\n")[1].strip()
+    assert code.isdigit() and len(code) == 6
+    wrong = visitor.post(
+        f"/sign/{token}", data={**form, "code": "000000" if code != "000000" else "111111"}
+    )
+    assert wrong.status_code == 400 and "not right" in wrong.get_data(as_text=True)
+    ok = visitor.post(f"/sign/{token}", data={**form, "code": code})
+    assert ok.status_code == 302
+    # The sender's email log never shows the code.
+    log = signed_in.get("/emails").get_data(as_text=True)
+    assert "eve@example.com" in log and "Your code to sign" not in log
+    with app.app_context():
+        rows = db.session.scalars(
+            sa.select(OutboundEmail).where(OutboundEmail.kind == "signing_code")
+        ).all()
+        assert rows and all(row.user_id is None for row in rows)
