@@ -57,15 +57,18 @@ def evaluate(extract: Any) -> dict[str, Any]:
     expected = json.loads((DATA / "expected.json").read_text(encoding="utf-8"))
     per_field: dict[str, list[bool]] = defaultdict(list)
     per_kind: dict[str, list[bool]] = defaultdict(list)
+    per_source: dict[str, list[bool]] = defaultdict(list)
     for name, want in sorted(expected.items()):
         got = extract(want["kind"], document_text(DATA / name))
         for field, ok in score(want, got).items():
             per_field[f"{want['kind']}.{field}"].append(ok)
             per_kind[want["kind"]].append(ok)
+            per_source["handwritten" if name.startswith("handwritten") else "generated"].append(ok)
     everything = [ok for marks in per_kind.values() for ok in marks]
     return {
         "documents": len(expected),
         "field_accuracy": round(sum(everything) / len(everything), 3),
+        "by_source": {k: round(sum(v) / len(v), 3) for k, v in sorted(per_source.items())},
         "by_kind": {k: round(sum(v) / len(v), 3) for k, v in sorted(per_kind.items())},
         "by_field": {k: round(sum(v) / len(v), 3) for k, v in sorted(per_field.items())},
     }

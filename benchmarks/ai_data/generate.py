@@ -145,6 +145,68 @@ def booking(rng: random.Random, n: int) -> tuple[str, dict[str, Any]]:
     return text, expected
 
 
+#: Written by hand, in layouts the generator does not produce (forwarded emails, tills, tables).
+HANDWRITTEN: list[tuple[str, str, dict[str, Any]]] = [
+    (
+        "receipt",
+        "Thanks for shopping with us!\nPRET A MANGER\nStore 0231 Kings Cross\n"
+        "Flat white 3.45\nCroissant 2.60\nBalance due GBP 6.05\n05.03.2026 08:12\n"
+        "VAT included (20%) 1.01",
+        {
+            "supplier": "PRET A MANGER",
+            "date": "2026-03-05",
+            "total": "6.05",
+            "vat": "1.01",
+            "vat_rate": "20",
+            "category": None,
+        },
+    ),
+    (
+        "receipt",
+        "Your Uber receipt\nTotal £18.40\nTrip on March 9, 2026\nThis is not a VAT invoice",
+        {
+            "supplier": "Uber",
+            "date": "2026-03-09",
+            "total": "18.40",
+            "vat": None,
+            "vat_rate": None,
+            "category": "travel",
+        },
+    ),
+    (
+        "remittance",
+        "---------- Forwarded message ---------\nFrom: accounts@storm.example\n"
+        "Subject: Payment notification\n\nDear supplier, we paid 2 invoices on 02/04/2026:\n"
+        "Your ref 1043 ......... 850.00\nYour ref 1051 ......... 1,200.00\nTotal 2,050.00",
+        {
+            "payer": "Storm North",
+            "date": "2026-04-02",
+            "total": "2050.00",
+            "lines": [
+                {"reference": "1043", "amount": "850.00"},
+                {"reference": "1051", "amount": "1200.00"},
+            ],
+        },
+    ),
+    (
+        "booking",
+        "Hi Sam! Great news - Lumen want you for their watch campaign on the 14th and 15th of "
+        "May 2026. Rate is £900/day plus £1,500 usage (1 year UK print). Booked through us, "
+        "Select Models. x",
+        {
+            "title": "Lumen watch campaign",
+            "client": "Lumen",
+            "agency": "Select Models",
+            "start_date": "2026-05-14",
+            "end_date": "2026-05-15",
+            "fee": "900.00",
+            "fee_basis": "day",
+            "usage": "1 year UK print",
+        },
+    ),
+]
+
+
 def _pdf(text: str, path: Path) -> None:
     from html import escape
 
@@ -172,6 +234,10 @@ def main() -> None:
             else:
                 (HERE / name).write_text(text + "\n", encoding="utf-8")
             expected[name] = {"kind": kind, **fields}
+    for n, (kind, text, fields) in enumerate(HANDWRITTEN):
+        name = f"handwritten_{kind}_{n:02d}.txt"
+        (HERE / name).write_text(text + "\n", encoding="utf-8")
+        expected[name] = {"kind": kind, **fields}
     (HERE / "expected.json").write_text(json.dumps(expected, indent=1) + "\n", encoding="utf-8")
     print(f"{len(expected)} documents in {HERE}")
 
