@@ -32,6 +32,8 @@ EMAIL_BODIES = timedelta(days=90)
 AUDIT_LOGS = timedelta(days=2 * 365 + 1)
 #: The idle limit after which a session has ended even if never signed out (accounts/auth.py).
 SESSION_IDLE = timedelta(days=30)
+#: Rows changed per statement (an IN list within every database's limit on parameters).
+BATCH = 500
 #: Email states after which nothing more will be sent (core/mail.py).
 EMAIL_FINISHED = ("sent", "failed")
 #: Bank statement import states after which the file has done its work.
@@ -100,31 +102,34 @@ def purge_email_bodies(now: datetime) -> int:
     """The words and attachments of emails after 90 days; the log line (when, to whom, the
     subject, whether it was delivered) stays."""
     emails = _table("outbound_email")
-    attachments = _table("outbound_attachment")
-    old = sa.select(emails.c.id).where(emails.c.created_at <= now - EMAIL_BODIES)
-    emptied = _execute(
-        sa.update(emails)
-        .where(
-            emails.c.id.in_(old),
-            emails.c.status.in_(EMAIL_FINISHED),
-            sa.or_(
-                emails.c.text_body != "",
-                emails.c.html_body.is_not(None),
-                emails.c.sealed.is_not(None),
-            ),
-        )
-        .values(text_body="", html_body=None, sealed=None)
+    # Written raw, as core/mail.py empties a delivered email's attachments: an empty value.
+    attachments = sa.table(
+        "outbound_attachment", sa.column("email_id", sa.Uuid), sa.column("content", sa.LargeBinary)
     )
-    # Attachment content is encrypted; an empty value is written through the column's type.
-    for attachment_id in db.session.scalars(
-        sa.select(attachments.c.id).where(
-            attachments.c.email_id.in_(old.where(emails.c.status.in_(EMAIL_FINISHED)))
+    ids = list(
+        db.session.scalars(
+            sa.select(emails.c.id).where(
+                emails.c.created_at <= now - EMAIL_BODIES,
+                emails.c.status.in_(EMAIL_FINISHED),
+                sa.or_(
+                    emails.c.text_body != "",
+                    emails.c.html_body.is_not(None),
+                    emails.c.sealed.is_not(None),
+                ),
+            )
         )
-    ):
+    )
+    for start in range(0, len(ids), BATCH):
+        batch = ids[start : start + BATCH]
         db.session.execute(
-            sa.update(attachments).where(attachments.c.id == attachment_id).values(content=b"")
+            sa.update(emails)
+            .where(emails.c.id.in_(batch))
+            .values(text_body="", html_body=None, sealed=None)
         )
-    return emptied
+        db.session.execute(
+            attachments.update().where(attachments.c.email_id.in_(batch)).values(content=b"")
+        )
+    return len(ids)
 
 
 def purge_statement_files(now: datetime) -> int:
