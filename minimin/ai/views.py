@@ -257,11 +257,30 @@ def _job_input(form: BookingConfirmForm, jobs: Any) -> Any:
         )
         if value
     )
+    from minimin.contacts.models import Agency, Client
+
     return jobs.JobInput(
         title=form.title.data or "",
+        client_id=_own_contact_id(Client, form.client.data),
+        agency_id=_own_contact_id(Agency, form.agency.data),
         notes=notes or None,
         dates=[jobs.DateInput(day=d) for d in days],
         fee_lines=fee_lines,
+    )
+
+
+def _own_contact_id(model: Any, name: str | None) -> Any:
+    """The user's own client or agency of exactly this name (any case), if there is one."""
+    import sqlalchemy as sa
+
+    from minimin.extensions import db
+
+    if not name or not name.strip():
+        return None
+    return db.session.scalar(
+        sa.select(model.id)
+        .where(model.user_id == current_user.id, sa.func.lower(model.name) == name.strip().lower())
+        .limit(1)
     )
 
 

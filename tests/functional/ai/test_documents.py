@@ -323,3 +323,32 @@ def test_pages_answer_and_a_remittance_is_matched_to_invoices(
     )
     assert ">INV-2026673</a>" in page  # linked to the user's invoice
     assert "No match" in page  # INV-2026650 is not theirs
+
+
+def test_a_confirmed_booking_links_the_users_own_agency(
+    no_remote: None, user_client: Any, make_user: Any, db: Any
+) -> None:
+    from minimin.contacts.models import Agency
+
+    other = make_user()
+    db.session.add(Agency(user_id=other.id, name="Select Models"))
+    db.session.add(Agency(user_id=user_client.user.id, name="Select Models"))
+    db.session.commit()
+    give(user_client, "ai_documents")
+    response = user_client.submit(
+        "/ai/documents/booking",
+        {
+            "title": "Lookbook",
+            "start_date": "2026-05-14",
+            "agency": "select models",
+            "fee": "900",
+            "usage": "1 year UK print",
+        },
+        form_page="/ai/documents",
+    )
+    assert response.status_code == 302
+    row = db.session.execute(
+        sa.text("SELECT a.user_id, j.notes FROM job j JOIN agency a ON a.id = j.agency_id")
+    ).one()
+    assert str(row[0]).replace("-", "") == user_client.user.id.hex
+    assert "1 year UK print" in row[1]
