@@ -560,7 +560,8 @@ def tax_year_report_pdf(user_id: uuid.UUID, tax_year: TaxYear) -> bytes:
     from flask import render_template
 
     from minimin.invoices.pdf import render_pdf
-    from minimin.reports.views import BASIS_LABELS, tax_year_report
+    from minimin.reports.tax_year import tax_year_report
+    from minimin.reports.views import BASIS_LABELS
 
     report = tax_year_report(user_id, tax_year)
     html = render_template("reports/tax_year_pdf.html", report=report, basis_labels=BASIS_LABELS)

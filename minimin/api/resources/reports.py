@@ -15,7 +15,7 @@ from minimin.api.schemas import Money, Out
 from minimin.business.services import get_profile
 from minimin.core.dates import TaxYear
 from minimin.reports import ledger, tax, tax_tables, vat_return
-from minimin.reports.views import tax_year_report
+from minimin.reports.tax_year import tax_year_report
 
 
 class TaxYearQuery(BaseModel):
