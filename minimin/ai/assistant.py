@@ -271,11 +271,5 @@ def _describe_licences(result: dict[str, Any], before: date) -> str:
     return "\n".join(f"{row['job']}: {row['expires_on']}" for row in result["licences"])
 
 
-LOCAL_HELP = (
-    "I can answer, from your books: what a client owes you, what is overdue, how much to set "
-    "aside for tax, which usage licences expire before a month, and draft a reminder."
-)
-
-
 def tool_result_text(result: dict[str, Any]) -> str:
     return json.dumps(result, ensure_ascii=False, default=str)
