@@ -13,8 +13,9 @@ itself is not refused, but every request still counts against it). Each of ``--u
 connections sends requests back to back, each with one of the tokens in turn, for
 ``--seconds`` per URL after a warm-up: the first page and the open invoices, 50 per page.
 
-The load is driven by ``wrk`` when it is installed (``--driver auto``), else by a small Python
-generator (``http.client``, one thread per user); the report says which. Results go to
+The load is driven by ``wrk`` (``--driver auto`` installs it with apt-get when missing and
+running as root), else by a small Python generator (``http.client``, one thread per user); the
+report says which. Results go to
 ``benchmarks/results/api_invoices.json``: per URL p50, p95, p99 in milliseconds, requests per
 second, non-2xx answers and the machine's load average before and after; target: p95 at most
 30 ms.
@@ -27,7 +28,6 @@ import http.client
 import json
 import os
 import platform
-import shutil
 import statistics
 import subprocess
 import sys
@@ -42,7 +42,7 @@ import sqlalchemy as sa
 
 from benchmarks.invoices_list import populate
 from benchmarks.jobs_list import PG_ADMIN_URL, _percentile, postgres_database
-from benchmarks.run import free_port, start_gunicorn, stop, wait_ready
+from benchmarks.run import ensure_wrk, free_port, start_gunicorn, stop, wait_ready
 
 RESULTS = Path(__file__).parent / "results" / "api_invoices.json"
 URLS = {
@@ -197,7 +197,14 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--users must be 1..64, --seconds 1..300 and --workers 1..32")
     driver = args.driver
     if driver == "auto":
-        driver = "wrk" if shutil.which("wrk") else "python"
+        try:
+            ensure_wrk()  # installs it with apt-get when it can
+            driver = "wrk"
+        except SystemExit as refusal:
+            print(f"{refusal}; measuring with the Python generator instead", flush=True)
+            driver = "python"
+    elif driver == "wrk":
+        ensure_wrk()
     drive = drive_wrk if driver == "wrk" else drive_python
 
     pg_admin = args.pg_url or os.environ.get("MINIMIN_BENCH_PG_URL", PG_ADMIN_URL)
