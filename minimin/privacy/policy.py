@@ -188,4 +188,5 @@ def context(settings: Any, *, has_payments: bool) -> dict[str, Any]:
         "ico_url": ICO_URL,
         "answer_within": ANSWER_WITHIN,
         "ai_available": bool(settings.anthropic_api_key),
+        "files_local": settings.storage_backend != "s3",
     }

@@ -58,6 +58,7 @@ def test_policy_names_the_processors_the_configuration_uses(app: Any) -> None:
     for name in ("Resend", "SendGrid", "Anthropic", "S3"):
         assert name not in sharing
     assert "Stripe" in sharing  # the payments feature is part of this installation
+    assert "kept on this installation" in sharing.replace("&#39;", "'")
     assert "Google Analytics" in local  # named only to say it is not used
 
     hosted = _policy(
@@ -71,6 +72,7 @@ def test_policy_names_the_processors_the_configuration_uses(app: Any) -> None:
     for name in ("Resend", "objects.example-storage.net", "Stripe", "Anthropic"):
         assert name in sharing and name in transfers
     assert "uk-lon-1" in transfers and "SendGrid" not in sharing
+    assert "kept on this installation" not in sharing.replace("&#39;", "'")
     relay = _policy(app, mail_backend="smtp", smtp={"host": "smtp.relay.example"})
     assert "smtp.relay.example" in _section(relay, "sharing")
     sendgrid = _policy(app, mail_backend="sendgrid", anthropic_api_key=None)
