@@ -38,6 +38,7 @@ class SendForm(FlaskForm):
 class OwnerSignForm(FlaskForm):
     agree = BooleanField(_l("I agree to sign this document electronically"))
     typed_name = TextField(_l("Type your full name"), [Optional()], NAME_MAX)
+    drawing = HiddenField()
 
 
 class SignForm(FlaskForm):

@@ -99,8 +99,13 @@ def owner_sign(request_id: str) -> ViewResult:
     if not form.validate_on_submit():
         abort(400)
     try:
-        signing.owner_sign(req, agreed=bool(form.agree.data), typed_name=form.typed_name.data)
-    except signing.SigningError as exc:
+        signing.owner_sign(
+            req,
+            agreed=bool(form.agree.data),
+            typed_name=form.typed_name.data,
+            drawing=form.drawing.data or None,
+        )
+    except UserError as exc:  # a signing step or a drawing that cannot be accepted
         flash(str(exc), "error")
         return redirect(url_for("signing.status", request_id=req.id))
     flash(_("You have signed."), "success")

@@ -354,11 +354,13 @@ def owner_signer(req: SignatureRequest) -> Signer | None:
     return next((s for s in req.signers if s.is_owner), None)
 
 
-def owner_sign(req: SignatureRequest, *, agreed: bool, typed_name: str | None) -> None:
+def owner_sign(
+    req: SignatureRequest, *, agreed: bool, typed_name: str | None, drawing: str | None = None
+) -> None:
     signer = owner_signer(req)
     if signer is None:
         raise SigningError(_("You are not a signer of this document."))
-    sign(signer, agreed=agreed, typed_name=typed_name)
+    sign(signer, agreed=agreed, typed_name=typed_name, drawing=drawing)
 
 
 # ----------------------------------------------------------------------------- completion
