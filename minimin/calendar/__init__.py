@@ -9,7 +9,7 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from minimin.calendar import models, views  # noqa: F401 - the table
+    from minimin.calendar import models, revocation, views  # noqa: F401 - table, listener
 
     app.register_blueprint(views.bp)
     app.register_blueprint(views.feed_bp)

@@ -244,3 +244,27 @@ def test_import_bookings_as_draft_jobs_after_review(
         campaign = jobs["Two-day campaign"]
         assert [d.day for d in campaign.dates] == [dt.date(2026, 4, 1), dt.date(2026, 4, 2)]
         assert all(j.user_id == owner.id for j in jobs.values())
+
+
+def test_feeds_die_when_the_password_or_email_changes(
+    app: Any,
+    signed_in: Any,  # noqa: F811
+    owner: Any,  # noqa: F811
+) -> None:
+    from minimin.accounts.models import User
+    from minimin.core.db import utcnow
+    from minimin.extensions import db
+
+    visitor = app.test_client()
+    for change in ("password_changed_at", "email"):
+        path = _new_feed(signed_in, name=change[:20])
+        assert visitor.get(f"/calendar/{path}").status_code == 200
+        with app.app_context():
+            user = db.session.get(User, owner.id)
+            assert user is not None
+            if change == "email":
+                user.email = "moved-" + user.email
+            else:
+                user.password_changed_at = utcnow()
+            db.session.commit()
+        assert visitor.get(f"/calendar/{path}").status_code == 404, change
