@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from minimin.core.crypto import hash_token
 from minimin.core.security import TOKEN, USER, classify_blueprint
 from minimin.core.storage import storage
 from minimin.core.tenancy import owned_or_404
@@ -24,6 +25,7 @@ from minimin.documents.forms import (
     SignForm,
 )
 from minimin.documents.models import COMPLETED, GeneratedDocument, SignatureRequest, Signer
+from minimin.extensions import limiter
 
 bp = Blueprint("signing", __name__, template_folder="templates")
 classify_blueprint(bp, USER)
@@ -209,7 +211,13 @@ def sign(token: str) -> ViewResult:
     return redirect(url_for("signing_public.view", token=token))
 
 
+def _link_key() -> str:
+    # Per link, not per address: a signer behind a shared network is not held up by others.
+    return "sign-code:" + hash_token(str((request.view_args or {}).get("token", "")))
+
+
 @public_bp.route("/sign/<token>/code", methods=["POST"])
+@limiter.limit("5 per hour", key_func=_link_key)
 def send_code(token: str) -> ViewResult:
     signer = _signer(token)
     if not ConfirmForm().validate_on_submit() or not signer.request.require_code:

@@ -272,6 +272,11 @@ def test_one_time_code_is_needed_when_asked_for(
     assert wrong.status_code == 400 and "not right" in wrong.get_data(as_text=True)
     ok = visitor.post(f"/sign/{token}", data={**form, "code": code})
     assert ok.status_code == 302
+    # Codes cannot be used to flood the signer's mailbox: five an hour per link.
+    statuses = [
+        visitor.post(f"/sign/{token}/code", data={"csrf_token": csrf}).status_code for _ in range(5)
+    ]
+    assert statuses[-1] == 429
     # The sender's email log never shows the code.
     log = signed_in.get("/emails").get_data(as_text=True)
     assert "eve@example.com" in log and "Your code to sign" not in log
