@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import uuid
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -24,10 +22,11 @@ from minimin.ai.forms import (
     QuestionForm,
     ReceiptConfirmForm,
 )
-from minimin.ai.models import ASSISTANT, DOCUMENTS, FEATURES, PRICING
+from minimin.ai.models import ASSISTANT, DOCUMENTS, FEATURES, PRICING, AIMessage
 from minimin.ai.schema import BOOKING, RECEIPT, REMITTANCE
 from minimin.core.db import utcnow
 from minimin.core.security import USER, classify_blueprint
+from minimin.core.tenancy import owned_or_404
 from minimin.core.user_error import UserError
 from minimin.extensions import limiter
 
@@ -361,10 +360,9 @@ def assistant() -> Response | tuple[str, int]:
 
 @bp.route("/ai/assistant/<message_id>/delete", methods=["POST"])
 def delete_message(message_id: str) -> Response:
-    form = ButtonForm()
-    if form.validate_on_submit():
-        with contextlib.suppress(ValueError):
-            services.delete_message(current_user.id, uuid.UUID(message_id))
+    message = owned_or_404(AIMessage, message_id)  # another user's message: 404, as everywhere
+    if ButtonForm().validate_on_submit():
+        services.delete_message(current_user.id, message.id)
     return redirect(url_for("ai.assistant"))
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -156,5 +157,12 @@ def confirm_import() -> ViewResult:
     except JobError as exc:
         flash(str(exc), "error")
         return redirect(url_for("calendar.feeds"))
-    flash(_("%(n)d draft job(s) made: check them and add their fees.", n=len(made)), "success")
+    flash(
+        ngettext(
+            "%(num)d draft job made: check it and add its fees.",
+            "%(num)d draft jobs made: check them and add their fees.",
+            len(made),
+        ),
+        "success",
+    )
     return redirect(url_for("jobs.index"))

@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -124,7 +125,14 @@ def remind(request_id: str) -> Response:
     except signing.SigningError as exc:
         flash(str(exc), "error")
     else:
-        flash(_("Reminder sent to %(n)d signer(s), with a new link.", n=count), "success")
+        flash(
+            ngettext(
+                "Reminder sent to %(num)d signer, with a new link.",
+                "Reminder sent to %(num)d signers, each with a new link.",
+                count,
+            ),
+            "success",
+        )
     return redirect(url_for("signing.status", request_id=req.id))
 
 
