@@ -71,12 +71,13 @@ def test_one_contributor_cannot_be_recovered_by_differencing() -> None:
     # noise, move by no more than the rounding step, far from £2,000.
     base = [49_000, 49_500, 50_000, 50_000, 50_500, 50_000, 49_800, 50_200, 50_100, 49_900]
     without = pricing.quartiles(_pool(base), "commercial:london")
-    with_outlier = pricing.quartiles(
-        {**_pool(base), "target": [200_000]}, "commercial:london"
-    )
+    with_outlier = pricing.quartiles({**_pool(base), "target": [200_000]}, "commercial:london")
     assert without is not None and with_outlier is not None
-    for a, b in ((without.p25, with_outlier.p25), (without.p50, with_outlier.p50),
-                 (without.p75, with_outlier.p75)):
+    for a, b in (
+        (without.p25, with_outlier.p25),
+        (without.p50, with_outlier.p50),
+        (without.p75, with_outlier.p75),
+    ):
         assert abs(a - b) <= 2 * pricing.ROUND_TO_PENCE
     # One fewer than k: the figure is suppressed rather than shown from nine people.
     assert pricing.quartiles(_pool(base[:-1]), "commercial:london") is None
