@@ -55,6 +55,8 @@ class ReceiptConfirmForm(FlaskForm):
         _l("Category"),
         choices=select_choices([(c.code, f"{c.box} · {c.label}") for c in CATEGORIES]),
     )
+    #: The uploaded receipt, kept (expenses.pending) while the user checks what was read.
+    pending_receipt = HiddenField()
 
 
 class BookingConfirmForm(FlaskForm):

@@ -121,20 +121,36 @@ def documents() -> str | tuple[str, int]:
         return render_template("ai/documents.html", form=form, allowed=allowed)
     if not form.validate_on_submit():
         return render_template("ai/documents.html", form=form, allowed=allowed), 400
+    kept = None
     try:
         text = form.text.data or ""
         upload = form.document.data
         if upload and getattr(upload, "filename", ""):
             text = services.document_text(upload.stream, upload.filename)
         outcome = services.extract_document(current_user.id, form.kind.data, text)
+        if outcome.extraction.kind == RECEIPT and upload and getattr(upload, "filename", ""):
+            kept = _keep_receipt(upload)
     except UserError as exc:
         target = form.document if exc.field == "document" else form.text
         target.errors = [str(exc.message)]
         return render_template("ai/documents.html", form=form, allowed=allowed), 400
-    return _review(outcome)
+    return _review(outcome, kept)
 
 
-def _review(outcome: services.Outcome) -> str:
+def _keep_receipt(upload: Any) -> Any:
+    """The uploaded receipt kept until the reviewed expense is saved, to become its receipt
+    (None when the file cannot be a receipt, e.g. a type the expenses refuse)."""
+    from minimin.core.uploads import UploadError
+    from minimin.expenses import pending
+
+    upload.stream.seek(0)
+    try:
+        return pending.keep(current_user.id, upload.stream, upload.filename)
+    except UploadError:
+        return None
+
+
+def _review(outcome: services.Outcome, kept: Any = None) -> str:
     extraction = outcome.extraction
     if outcome.notice:
         flash(str(outcome.notice), "warning")
@@ -147,6 +163,7 @@ def _review(outcome: services.Outcome) -> str:
                 "total": extraction.value("total") or "",
                 "vat": extraction.value("vat") or "",
                 "category": extraction.value("category") or "other",
+                "pending_receipt": str(kept.id) if kept else "",
             },
         )
     elif extraction.kind == BOOKING:
@@ -191,6 +208,7 @@ def _remittance_matches(extraction: Any) -> list[dict[str, Any]]:
 @bp.route("/ai/documents/receipt", methods=["POST"])
 def confirm_receipt() -> Response | tuple[str, int]:
     """The user's reviewed receipt becomes an expense, through the expenses service."""
+    from minimin.expenses import pending
     from minimin.expenses import services as expenses
 
     form = ReceiptConfirmForm()
@@ -207,6 +225,9 @@ def confirm_receipt() -> Response | tuple[str, int]:
         except UserError as exc:
             _field_error(form, exc)
         else:
+            kept = pending.find(current_user.id, form.pending_receipt.data)
+            if kept is not None:
+                pending.attach(expense, kept)
             flash(_("The expense has been added."), "success")
             return redirect(url_for("expenses.detail", expense_id=expense.id))
     return render_template("ai/review_form.html", form=form, kind=RECEIPT), 400

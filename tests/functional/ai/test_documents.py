@@ -275,7 +275,33 @@ def test_a_pdf_receipt_is_read_and_a_broken_file_explained(
         content_type="multipart/form-data",
     )
     assert response.status_code == 200
-    assert expected["total"] in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert expected["total"] in page
+    # The uploaded file is kept while the user checks, and becomes the expense's receipt.
+    import re
+
+    kept = re.search(r'name="pending_receipt" type="hidden" value="([0-9a-f-]{36})"', page)
+    assert kept is not None, "the review form carries the kept receipt"
+    confirmed = user_client.submit(
+        "/ai/documents/receipt",
+        {
+            "supplier": "Receipt Co",
+            "date": "2026-03-14",
+            "total": expected["total"],
+            "vat": "0",
+            "category": "office",
+            "pending_receipt": kept.group(1),
+        },
+        form_page="/ai/documents",
+    )
+    assert confirmed.status_code == 302
+    attached = db.session.execute(
+        sa.text(
+            "SELECT count(*) FROM expense_receipt"
+            " JOIN expense ON expense.id = expense_receipt.expense_id"
+        )
+    ).scalar_one()
+    assert attached == 1 and _count(db, "pending_receipt") == 0
     response = user_client.submit(
         "/ai/documents",
         {"kind": "receipt", "document": (io.BytesIO(b"%PDF-1.4 not really"), "r.pdf")},
@@ -289,7 +315,7 @@ def test_a_pdf_receipt_is_read_and_a_broken_file_explained(
         content_type="multipart/form-data",
     )
     assert response.status_code == 400
-    assert _count(db, "expense") == 0
+    assert _count(db, "expense") == 1  # only the confirmed one
 
 
 def test_pages_answer_and_a_remittance_is_matched_to_invoices(
