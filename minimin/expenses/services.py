@@ -244,7 +244,15 @@ def _job_id(user_id: uuid.UUID, job_id: Any) -> uuid.UUID | None:
     return parsed
 
 
-def _apply(expense: Expense, user_id: uuid.UUID, fields: dict[str, Any], creating: bool) -> None:
+def _given(name: str, fields: dict[str, Any], creating: bool) -> bool:
+    """A new expense takes every field (absent ones get their defaults); an update only those
+    passed, so a partial update never resets what it did not mention."""
+    return creating or name in fields
+
+
+def _normalise_fields(fields: dict[str, Any]) -> None:
+    """Refuse unknown names and turn the ``amount=``/``vat=`` Money spellings into the column
+    names, so the later steps see one spelling only."""
     unknown = set(fields) - _EXPENSE_FIELDS - {"amount", "vat"}
     if unknown:
         raise TypeError(f"unknown expense fields: {sorted(unknown)}")
@@ -256,7 +264,11 @@ def _apply(expense: Expense, user_id: uuid.UUID, fields: dict[str, Any], creatin
     if "vat" in fields:
         fields["vat_pence"] = fields.pop("vat")
 
-    if creating or "date" in fields:
+
+def _apply_description(expense: Expense, fields: dict[str, Any], creating: bool) -> None:
+    """Date, who was paid, what for, notes and category: what the expense is. The steps of
+    :func:`_apply` run in a fixed order, so the first refused field is always the same one."""
+    if _given("date", fields, creating):
         day = fields.get("date")
         if not isinstance(day, dt.date) or isinstance(day, dt.datetime):
             raise ExpenseError(_l("Enter a date."), "date")
@@ -264,31 +276,43 @@ def _apply(expense: Expense, user_id: uuid.UUID, fields: dict[str, Any], creatin
             raise ExpenseError(_l("Enter a year between 1900 and 2100."), "date")
         expense.date = day
     for name, limit in (("supplier", SUPPLIER_MAX), ("description", DESCRIPTION_MAX)):
-        if creating or name in fields:
+        if _given(name, fields, creating):
             setattr(expense, name, _text(fields.get(name), name, limit))
     if creating and not (expense.supplier or expense.description):
         raise ExpenseError(_l("Enter who you paid or what it was for."), "supplier")
-    if creating or "notes" in fields:
+    if _given("notes", fields, creating):
         expense.notes = _text(fields.get("notes"), "notes", NOTES_MAX) or None
-    if creating or "category" in fields:
+    if _given("category", fields, creating):
         category = fields.get("category") or "other"
         if category not in categories.BY_CODE:
             raise ExpenseError(_l("Choose a category."), "category")
         expense.category = category
-    if creating or "amount_pence" in fields:
+
+
+def _apply_amounts(expense: Expense, fields: dict[str, Any], creating: bool) -> None:
+    """Amount, currency and VAT set together: the VAT checks compare the new values with each
+    other (and with what an update left unchanged), so they run after all four are set."""
+    if _given("amount_pence", fields, creating):
         expense.amount_pence = _pence(fields.get("amount_pence"), "amount_pence")
-    if creating or "currency" in fields:
+    if _given("currency", fields, creating):
         try:
             expense.currency = check_currency(fields.get("currency") or "GBP")
         except MoneyError as exc:
             raise ExpenseError(exc.message, "currency") from exc
-    if creating or "vat_treatment" in fields:
+    if _given("vat_treatment", fields, creating):
         treatment = fields.get("vat_treatment") or VAT_NONE
         if treatment not in VAT_TREATMENTS:
             raise ExpenseError(_l("Choose how VAT applies."), "vat_treatment")
         expense.vat_treatment = treatment
-    if creating or "vat_pence" in fields:
+    if _given("vat_pence", fields, creating):
         expense.vat_pence = _pence(fields.get("vat_pence") or 0, "vat_pence")
+    _check_vat_amount(expense, fields, creating)
+
+
+def _check_vat_amount(expense: Expense, fields: dict[str, Any], creating: bool) -> None:
+    """A VAT amount needs a VAT-bearing rate. A new expense given VAT but no treatment is taken
+    as standard rated; an explicit "no VAT" with a VAT amount is refused, for the user to
+    resolve. The VAT can never exceed the gross amount."""
     if expense.vat_pence and expense.vat_treatment not in VAT_BEARING:
         if expense.vat_treatment == VAT_NONE and creating and "vat_treatment" not in fields:
             expense.vat_treatment = "standard"
@@ -296,27 +320,49 @@ def _apply(expense: Expense, user_id: uuid.UUID, fields: dict[str, Any], creatin
             raise ExpenseError(_l("A VAT amount needs the standard or reduced rate."), "vat_pence")
     if expense.vat_pence > expense.amount_pence:
         raise ExpenseError(_l("The VAT cannot be more than the amount paid."), "vat_pence")
-    if creating or "business_percent" in fields:
+
+
+def _apply_use(
+    expense: Expense, user_id: uuid.UUID, fields: dict[str, Any], creating: bool
+) -> None:
+    """How the cost was used: business share, how it was paid, the job it belongs to and
+    whether it is re-billed (which needs that job), and the user's confirmation of warnings."""
+    if _given("business_percent", fields, creating):
         expense.business_percent = _percent(fields.get("business_percent"))
-    if creating or "payment_method" in fields:
+    if _given("payment_method", fields, creating):
         method = fields.get("payment_method") or None
         if method is not None and method not in PAYMENT_METHODS:
             raise ExpenseError(_l("Choose how you paid."), "payment_method")
         expense.payment_method = method
-    if creating or "job_id" in fields:
+    if _given("job_id", fields, creating):
         expense.job_id = _job_id(user_id, fields.get("job_id"))
-    if creating or "rebillable" in fields:
+    if _given("rebillable", fields, creating):
         expense.rebillable = bool(fields.get("rebillable"))
     if expense.rebillable and expense.job_id is None:
         raise ExpenseError(_l("Choose the job to re-bill this cost to."), "job_id")
-    if creating or "warnings_confirmed" in fields:
+    if _given("warnings_confirmed", fields, creating):
         expense.warnings_confirmed = bool(fields.get("warnings_confirmed"))
-    # VAT reclaim: the default follows the business's VAT status; it can be turned off, and is
-    # never on for a business that cannot reclaim.
+
+
+def _apply_vat_reclaim(
+    expense: Expense, user_id: uuid.UUID, fields: dict[str, Any], creating: bool
+) -> None:
+    """VAT reclaim: the default follows the business's VAT status; it can be turned off, and is
+    never on for a business that cannot reclaim. A new VAT amount re-decides it."""
     allowed = expense.vat_pence > 0 and vat_reclaim_allowed(user_id)
     requested = fields.get("vat_reclaimable")
     if creating or "vat_reclaimable" in fields or "vat_pence" in fields:
         expense.vat_reclaimable = allowed if requested is None else bool(requested) and allowed
+
+
+def _apply(expense: Expense, user_id: uuid.UUID, fields: dict[str, Any], creating: bool) -> None:
+    """Check and set *fields* on *expense*, in the order of the form, raising
+    :class:`ExpenseError` on the first field that cannot be accepted."""
+    _normalise_fields(fields)
+    _apply_description(expense, fields, creating)
+    _apply_amounts(expense, fields, creating)
+    _apply_use(expense, user_id, fields, creating)
+    _apply_vat_reclaim(expense, user_id, fields, creating)
 
 
 # --------------------------------------------------------------------------- expenses
