@@ -18,10 +18,24 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 PASSWORD = "quince harbour teapot 57 softly"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 812}
+
+
+LONG_CLIENT = "Hon. Wilhelmina Fairweather-Montgomery-Smythe Photography & Creative Productions Ltd"
+LONG_AGENCY = "Northern Faces International Model & Talent Management Agency (Manchester Office)"
+LONG_TITLE = (
+    "Autumn/Winter knitwear campaign for the Fairweather-Montgomery-Smythe heritage collection"
+)
+LONG_DESCRIPTION = (
+    "Full-day studio and location shoot covering the heritage knitwear range, including "
+    "hair-and-make-up, two wardrobe changes, behind-the-scenes stills and retouching of "
+    "twenty selects for the online lookbook and in-store point-of-sale displays"
+)
+LIST_ROWS = 50
 
 
 @dataclass
@@ -29,29 +43,146 @@ class Account:
     email: str
     agency_job_id: str
     direct_job_id: str
+    enquiry_job_id: str
     usage_line_id: str
     client_id: str
     agency_id: str
     issued_invoice_id: str
     draft_invoice_id: str
+    expense_id: str
+    recurring_id: str
+    journey_id: str
+    bank_account_id: str
+    txn_id: str
+    rule_id: str
+    import_id: str
+    remittance_id: str
+    template_id: str
+    document_id: str
+    signing_id: str
+    email_id: str
+    tax_export_id: str
+    privacy_export_id: str
+    vat_start: str
+    vat_end: str
+    tax_year: str
+    session_id: str = ""
+
+
+def _profile(user_id: Any) -> Any:
+    from minimin.business import services as business
+    from minimin.business.models import ONBOARDING_STEPS
+
+    profile = business.get_or_create_profile(user_id)
+    business.update_section(profile, "work_type", {"work_type": "both"})
+    business.update_section(
+        profile,
+        "details",
+        {
+            "business_name": "Sam Sole-Trader Photography & Moving Image Production Services",
+            "address_line1": "Flat 14b, The Old Hat Factory, 1 Long Harbourside Warehouse Lane",
+            "town": "Bristol",
+            "postcode": "BS1 1AA",
+            "invoice_email": "sam.sole-trader.photography.accounts@example.com",
+        },
+    )
+    business.update_section(
+        profile,
+        "vat",
+        {"vat_registered": True, "vat_number": "GB123456789", "vat_scheme": "standard"},
+    )
+    business.update_section(
+        profile,
+        "bank",
+        {
+            "bank_account_name": "S Sole-Trader",
+            "bank_sort_code": "12-34-56",
+            "bank_account_number": "12345678",
+        },
+    )
+    for step in ONBOARDING_STEPS:
+        business.advance_onboarding(profile, step)
+    return profile
+
+
+def _many_rows(user_id: Any, client: Any, agency: Any, today: Any) -> None:
+    """LIST_ROWS jobs, invoices and expenses with long names, so the list pages page and wrap."""
+    from minimin.expenses.services import create_expense
+    from minimin.invoices import services as invoices
+    from minimin.jobs import services as jobs
+
+    for n in range(LIST_ROWS):
+        jobs.create_job(
+            user_id,
+            jobs.JobInput(
+                title=f"{LONG_TITLE} – day {n + 1}",
+                client_id=client.id if n % 2 else None,
+                agency_id=None if n % 2 else agency.id,
+                dates=[jobs.DateInput(day=today - timedelta(days=n % 40))],
+                fee_lines=[
+                    jobs.FeeLineInput(
+                        kind="day_rate",
+                        quantity=Decimal(1),
+                        unit_amount_pence=45000 + n,
+                        description=LONG_DESCRIPTION,
+                    )
+                ],
+            ),
+        )
+        invoices.create_draft(
+            user_id,
+            client=client,
+            lines=[
+                invoices.LineInput(
+                    description=LONG_DESCRIPTION,
+                    quantity=Decimal(1),
+                    unit_price_pence=12000 + n,
+                    vat_treatment="standard",
+                )
+            ],
+        )
+        create_expense(
+            user_id,
+            date=today - timedelta(days=n % 60),
+            supplier="Fairweather-Montgomery-Smythe Professional Lighting Hire & Studio Supplies",
+            description=LONG_DESCRIPTION,
+            category="office",
+            amount_pence=2500 + n,
+            vat_pence=0,
+            payment_method="card",
+        )
 
 
 @pytest.fixture(scope="module")
 def account(live_server: Any) -> Account:
-    """A VAT-registered sole trader with a client, an agency, jobs, invoices and an expense."""
+    """A VAT-registered sole trader with long names, a client, an agency, LIST_ROWS jobs,
+    invoices and expenses, and one of each other record a signed-in page shows."""
     from minimin.accounts.models import User
     from minimin.accounts.services import email_key, hash_password
-    from minimin.business import services as business
-    from minimin.business.models import ONBOARDING_STEPS
+    from minimin.api import tokens as api_tokens
+    from minimin.banking.models import BankTransaction
+    from minimin.banking.services import accounts as bank_accounts
+    from minimin.banking.services import categories as bank_rules
+    from minimin.banking.services import imports as bank_imports
+    from minimin.calendar import services as calendar
     from minimin.contacts import services as contacts
-    from minimin.core.dates import uk_today
+    from minimin.core.dates import TaxYear, uk_today
     from minimin.core.db import utcnow
-    from minimin.expenses.services import create_expense
+    from minimin.core.mail import OutboundEmail
+    from minimin.documents import services as documents
+    from minimin.documents.signing import services as signing
+    from minimin.expenses import services as expenses
     from minimin.extensions import db
     from minimin.invoices import services as invoices
+    from minimin.invoices.credit_notes import create_credit_note
     from minimin.invoices.from_jobs import create_from_jobs
     from minimin.jobs import services as jobs
     from minimin.jobs.models import CANCELLED, COMPLETED, CONFIRMED
+    from minimin.privacy.export import request_export
+    from minimin.quotes import services as quotes
+    from minimin.remittances.services import drafts as remittances
+    from minimin.reports import vat_periods
+    from minimin.reports.export import start_export
 
     app = live_server.app
     email = f"signed-in-{uuid.uuid4().hex[:8]}@example.com"
@@ -59,49 +190,20 @@ def account(live_server: Any) -> Account:
         user = User(
             email=email,
             email_key=email_key(email),
-            full_name="Sam Sole-Trader",
+            full_name="Wilhelmina Fairweather-Montgomery-Smythe",
             password_hash=hash_password(PASSWORD),
             email_verified_at=utcnow(),
         )
         db.session.add(user)
         db.session.flush()
-
-        profile = business.get_or_create_profile(user.id)
-        business.update_section(profile, "work_type", {"work_type": "both"})
-        business.update_section(
-            profile,
-            "details",
-            {
-                "business_name": "Sam Sole-Trader Photography",
-                "address_line1": "1 High Street",
-                "town": "Bristol",
-                "postcode": "BS1 1AA",
-                "invoice_email": "sam@example.com",
-            },
-        )
-        business.update_section(
-            profile,
-            "vat",
-            {"vat_registered": True, "vat_number": "GB123456789", "vat_scheme": "standard"},
-        )
-        business.update_section(
-            profile,
-            "bank",
-            {
-                "bank_account_name": "S Sole-Trader",
-                "bank_sort_code": "12-34-56",
-                "bank_account_number": "12345678",
-            },
-        )
-        for step in ONBOARDING_STEPS:
-            business.advance_onboarding(profile, step)
+        profile = _profile(user.id)
 
         client = contacts.create_client(
             user.id,
             {
-                "name": "Acme Studios Ltd",
-                "email": "accounts@acme.example",
-                "address_line1": "2 Market Road",
+                "name": LONG_CLIENT,
+                "email": "accounts.payable.department@fairweather-montgomery-smythe.example",
+                "address_line1": "Unit 27, Fairweather-Montgomery-Smythe Creative Industries Park",
                 "town": "Leeds",
                 "postcode": "LS1 2BB",
                 "vat_number": "GB987654321",
@@ -111,7 +213,7 @@ def account(live_server: Any) -> Account:
         agency = contacts.create_agency(
             user.id,
             {
-                "name": "Northern Faces Agency",
+                "name": LONG_AGENCY,
                 "email": "accounts@northernfaces.example",
                 "default_commission_percent": Decimal(20),
                 "commission_vat_added": True,
@@ -123,7 +225,7 @@ def account(live_server: Any) -> Account:
         agency_job = jobs.create_job(
             user.id,
             jobs.JobInput(
-                title="Knitwear campaign",
+                title=LONG_TITLE,
                 agency_id=agency.id,
                 kind_of_work="commercial",
                 location="Manchester",
@@ -133,7 +235,7 @@ def account(live_server: Any) -> Account:
                         kind="day_rate",
                         quantity=Decimal(1),
                         unit_amount_pence=60000,
-                        description="Shoot day",
+                        description=LONG_DESCRIPTION,
                     ),
                     jobs.FeeLineInput(
                         kind="usage",
@@ -154,7 +256,7 @@ def account(live_server: Any) -> Account:
         direct_job = jobs.create_job(
             user.id,
             jobs.JobInput(
-                title="Headshots for Acme",
+                title=f"Headshots for {LONG_CLIENT}",
                 client_id=client.id,
                 dates=[jobs.DateInput(day=today - timedelta(days=1))],
                 fee_lines=[
@@ -179,7 +281,26 @@ def account(live_server: Any) -> Account:
         )
         jobs.change_status(cancelled_job, CANCELLED, cancellation_fee_pence=25000)
 
-        # The direct job is invoiced, issued and part paid; another invoice stays a draft.
+        # An enquiry, quoted (the quote's email is in the email log).
+        enquiry = jobs.create_job(
+            user.id,
+            jobs.JobInput(
+                title=f"Enquiry: {LONG_TITLE}",
+                client_id=client.id,
+                dates=[jobs.DateInput(day=today + timedelta(days=30))],
+                fee_lines=[
+                    jobs.FeeLineInput(
+                        kind="day_rate",
+                        quantity=Decimal(1),
+                        unit_amount_pence=70000,
+                        description=LONG_DESCRIPTION,
+                    )
+                ],
+            ),
+        )
+        quotes.create_quote(enquiry, sent_to="buyer@example.com", days=14, message=None)
+
+        # The direct job is invoiced, issued, part paid and part credited; another stays a draft.
         issued = create_from_jobs(user.id, [str(direct_job.id)])
         invoices.issue(issued, today=today)
         invoices.record_payment(issued, amount_pence=10000, paid_on=today, method="bank_transfer")
@@ -195,7 +316,11 @@ def account(live_server: Any) -> Account:
                 )
             ],
         )
-        create_expense(
+        credited = create_from_jobs(user.id, [str(agency_job.id)])
+        invoices.issue(credited, today=today)
+        create_credit_note(credited, full=True, reason="Booked through the agency instead")
+
+        expense = expenses.create_expense(
             user.id,
             date=today - timedelta(days=2),
             supplier="Great Western Railway",
@@ -206,17 +331,124 @@ def account(live_server: Any) -> Account:
             payment_method="card",
             job_id=agency_job.id,
         )
+        recurring = expenses.create_recurring(
+            user.id,
+            supplier="Fairweather-Montgomery-Smythe Cloud Storage & Backup Services",
+            description=LONG_DESCRIPTION,
+            category="office",
+            amount_pence=999,
+            frequency="monthly",
+            start_date=today + timedelta(days=3),
+        )
+        journey = expenses.create_journey(
+            user.id,
+            date=today - timedelta(days=3),
+            origin="Bristol Temple Meads Station Long-Stay Car Park",
+            destination="Fairweather-Montgomery-Smythe Studios, Manchester",
+            purpose=LONG_DESCRIPTION[:120],
+            miles=Decimal("171.4"),
+            job_id=agency_job.id,
+        )
+        _many_rows(user.id, client, agency, today)
+
+        bank = bank_accounts.create_account(
+            user.id, name="Business Current Account (Main)", last_four="1234"
+        )
+        txn = None
+        for n in range(5):
+            txn = BankTransaction(
+                user_id=user.id,
+                bank_account_id=bank.id,
+                posted_on=today - timedelta(days=n),
+                amount_pence=10000 * (n + 1) * (-1 if n % 2 else 1),
+                currency="GBP",
+                description=f"FASTER PAYMENT {LONG_CLIENT.upper()} REF INV-{n:04d}",
+                fingerprint=uuid.uuid4().hex * 2,
+            )
+            db.session.add(txn)
+        rule = bank_rules.save_rule(
+            user.id, pattern="GREAT WESTERN RAILWAY", match_kind="contains", category="travel"
+        )
+        statement = b"Date,Description,Amount\n01/11/2026,CARD PAYMENT GWR,-86.40\n"
+        bank_import, _ = bank_imports.start_import(bank, statement, "statement.csv")
+
+        remittance = remittances.create_remittance(
+            user.id,
+            remittances.RemittanceInput(
+                agency_id=agency.id,
+                date=today,
+                reference="NFA-REMITTANCE-2026-000123456",
+                lines=[
+                    remittances.LineInput(
+                        reference="NFA-000123",
+                        description=LONG_TITLE,
+                        work_date=today - timedelta(days=3),
+                        gross_pence=60000,
+                        commission_pence=12000,
+                        commission_vat_pence=2400,
+                        net_pence=45600,
+                        job_id=agency_job.id,
+                    )
+                ],
+            ),
+        )
+
+        template = documents.copy_starter(user.id, "model_release")
+        document = documents.generate(
+            template, title=f"Model release – {LONG_TITLE}", job=agency_job, client=client
+        )
+        signature = signing.send_for_signature(
+            document,
+            [
+                signing.SignerInput(
+                    name="Wilhelmina Fairweather-Montgomery-Smythe", email="w@example.com"
+                )
+            ],
+            owner=user,
+            owner_signs=False,
+            in_order=False,
+            message=None,
+        )
+        calendar.create_feed(user.id, name="Phone calendar", agency_id=None, confirmed_only=False)
+        api_tokens.create(user.id, "Spreadsheet sync", ["jobs:read"], 30)
+        tax_export = start_export(user.id, TaxYear.current(today))
+        privacy_export = request_export(user.id)
+        db.session.flush()
+        sent = db.session.scalars(
+            sa.select(OutboundEmail).where(OutboundEmail.user_id == user.id)
+        ).first()
+        assert sent is not None
+        period = vat_periods.offered(profile, today)[0]
+        vat_start = max(period.start, profile.vat_registration_date or period.start)
         db.session.commit()
         usage_line = next(line for line in agency_job.fee_lines if line.kind == "usage")
         return Account(
             email=email,
             agency_job_id=str(agency_job.id),
             direct_job_id=str(direct_job.id),
+            enquiry_job_id=str(enquiry.id),
             usage_line_id=str(usage_line.id),
             client_id=str(client.id),
             agency_id=str(agency.id),
             issued_invoice_id=str(issued.id),
             draft_invoice_id=str(draft.id),
+            expense_id=str(expense.id),
+            recurring_id=str(recurring.id),
+            journey_id=str(journey.id),
+            bank_account_id=str(bank.id),
+            txn_id=str(txn.id) if txn else "",
+            rule_id=str(rule.id),
+            import_id=str(bank_import.id),
+            remittance_id=str(remittance.id),
+            template_id=str(template.id),
+            document_id=str(document.id),
+            signing_id=str(signature.id),
+            email_id=str(sent.id),
+            tax_export_id=str(tax_export.id),
+            privacy_export_id=str(privacy_export.id),
+            vat_start=vat_start.isoformat(),
+            vat_end=period.end.isoformat(),
+            tax_year=TaxYear.current(today).label,
         )
 
 
@@ -234,9 +466,24 @@ def signed_in_state(chromium: Any, live_server: Any, account: Account) -> dict[s
             page.get_by_role("button", name="Sign in", exact=True).click()
         assert page.get_by_role("button", name="Sign out").is_visible()
         state: dict[str, Any] = ctx.storage_state()
+        account.session_id = _session_id(live_server, account)
         return state
     finally:
         ctx.close()
+
+
+def _session_id(live_server: Any, account: Account) -> str:
+    """The signed-in session's row, for its "End this session" page."""
+    from minimin.accounts.models import User, UserSession
+    from minimin.extensions import db
+
+    with live_server.app.app_context():
+        user = db.session.scalars(sa.select(User).where(User.email == account.email)).one()
+        row = db.session.scalars(
+            sa.select(UserSession).where(UserSession.user_id == user.id)
+        ).first()
+        assert row is not None
+        return str(row.id)
 
 
 @pytest.fixture(scope="module")
@@ -266,11 +513,33 @@ def phone(chromium: Any, live_server: Any, signed_in_state: dict[str, Any]) -> I
     ctx.close()
 
 
+@pytest.fixture(scope="module")
+def welsh_phone(chromium: Any, live_server: Any, signed_in_state: dict[str, Any]) -> Iterator[Any]:
+    """The same account on a phone in Welsh: the language chosen with the switcher (its
+    cookie), which the app prefers over the account's stored language."""
+    from minimin.core.i18n import LANG_COOKIE
+
+    ctx = chromium.new_context(
+        base_url=live_server.url,
+        viewport=PHONE,
+        is_mobile=True,
+        has_touch=True,
+        storage_state=signed_in_state,
+    )
+    ctx.add_cookies([{"name": LANG_COOKIE, "value": "cy", "url": live_server.url}])
+    ctx.set_default_timeout(15_000)
+    page = ctx.new_page()
+    yield page
+    ctx.close()
+
+
 SIGNED_IN_PAGES = [
     "/",
     "/jobs",
     "/jobs/new",
     "/jobs/{agency_job_id}",
+    "/jobs/{agency_job_id}/edit",
+    "/jobs/{enquiry_job_id}/quote",
     "/jobs/calendar",
     "/jobs/to-invoice",
     "/jobs/{agency_job_id}/usage/{usage_line_id}/renew",
@@ -279,23 +548,186 @@ SIGNED_IN_PAGES = [
     "/invoices/from-jobs",
     "/invoices/{issued_invoice_id}",
     "/invoices/{issued_invoice_id}/send",
+    "/invoices/{issued_invoice_id}/recurring",
+    "/invoices/{issued_invoice_id}/credit-notes/new",
     "/invoices/{draft_invoice_id}",
+    "/invoices/{draft_invoice_id}/edit",
+    "/invoices/credit-notes",
     "/invoices/reminders",
     "/clients",
+    "/clients/new",
     "/clients/{client_id}",
+    "/clients/{client_id}/edit",
+    "/clients/{client_id}/delete",
     "/agencies",
+    "/agencies/new",
     "/agencies/{agency_id}",
+    "/agencies/{agency_id}/edit",
+    "/agencies/{agency_id}/delete",
     "/expenses/",
     "/expenses/new",
+    "/expenses/{expense_id}",
+    "/expenses/{expense_id}/edit",
+    "/expenses/recurring",
+    "/expenses/recurring/new",
+    "/expenses/recurring/{recurring_id}/edit",
+    "/expenses/mileage",
+    "/expenses/mileage/new",
+    "/expenses/mileage/{journey_id}/edit",
+    "/remittances",
+    "/remittances/new",
+    "/remittances/import",
+    "/remittances/owed",
+    "/remittances/{remittance_id}",
+    "/remittances/{remittance_id}/edit",
     "/banking/",
+    "/banking/accounts/new",
+    "/banking/accounts/{bank_account_id}",
+    "/banking/accounts/{bank_account_id}/edit",
+    "/banking/accounts/{bank_account_id}/import",
+    "/banking/imports/{import_id}",
+    "/banking/imports/{import_id}/columns",
+    "/banking/transactions/{txn_id}",
+    "/banking/unreconciled",
+    "/banking/rules",
+    "/banking/rules/{rule_id}/edit",
+    "/documents",
+    "/documents/new",
+    "/documents/{document_id}",
+    "/documents/templates",
+    "/documents/templates/new",
+    "/documents/templates/{template_id}",
+    "/documents/signing/{signing_id}",
+    "/emails",
+    "/emails/{email_id}",
+    "/calendar/feeds",
+    "/ai",
+    "/ai/assistant",
+    "/ai/documents",
+    "/ai/log",
+    "/ai/pricing",
     "/reports/",
+    "/reports/profit-and-loss",
+    "/reports/income-by-client",
+    "/reports/tax-year",
+    "/reports/estimate",
+    "/reports/self-assessment",
+    "/reports/vat",
+    "/reports/vat/{vat_start}/{vat_end}",
+    "/reports/vat/{vat_start}/{vat_end}/box/1",
+    "/reports/mtd",
+    "/reports/export",
+    "/reports/export/{tax_export_id}",
     "/ledger/",
     "/ledger/trial-balance",
     "/ledger/general-ledger",
     "/settings/business",
+    "/settings/business/details",
+    "/settings/business/vat",
+    "/settings/business/invoicing",
+    "/settings/business/bank",
+    "/settings/business/fees",
+    "/settings/business/accountant",
+    "/settings/business/branding",
+    "/settings/business/setup",
+    "/settings/business/setup/getting-paid",
+    "/settings/payments",
     "/account",
+    "/account/api-tokens",
+    "/account/passkeys",
+    "/account/sessions/{session_id}/end",
+    "/account/sessions/end-others",
     "/privacy",
+    "/privacy/delete",
+    "/privacy/export/{privacy_export_id}",
 ]
+
+#: Signed-in GET endpoints that are no page to check, and why.
+NOT_PAGES = {
+    "contacts.agencies_csv": "CSV download",
+    "contacts.clients_csv": "CSV download",
+    "contacts.agency_statement": "PDF download",
+    "contacts.client_statement": "PDF download",
+    "banking.account_csv": "CSV download",
+    "banking.import_status_json": "JSON polled by the import page",
+    "banking.static": "static file",
+    "documents.pdf": "PDF download",
+    "signing.signed_pdf": "PDF download (once everyone has signed)",
+    "expenses.index_csv": "CSV download",
+    "expenses.mileage_csv": "CSV download",
+    "files.download": "file download",
+    "invoices.index_csv": "CSV download",
+    "invoices.pdf": "PDF download",
+    "invoices.credit_note_csv": "CSV download",
+    "invoices.credit_note_pdf": "PDF download",
+    "jobs.index_csv": "CSV download",
+    "jobs.static": "static file",
+    "jobs.remove_attachment": "confirmation for an uploaded attachment: tests/functional/jobs",
+    "ledger.general_ledger_csv": "CSV download",
+    "ledger.journal_csv": "CSV download",
+    "ledger.beancount": "Beancount download",
+    "ledger.trial_balance_csv": "CSV download",
+    "passkeys.remove": "needs a registered passkey: test_passkey_journey.py covers it",
+    "passkeys.rename": "needs a registered passkey: test_passkey_journey.py covers it",
+    "privacy.download_json": "JSON download",
+    "privacy.download_zip": "ZIP download",
+    "remittances.index_csv": "CSV download",
+    "remittances.reading": "needs an uploaded PDF being read: tests/functional/remittances",
+    "reports.income_by_client_csv": "CSV download",
+    "reports.profit_and_loss_csv": "CSV download",
+    "reports.self_assessment_pdf": "PDF download",
+    "reports.tax_year_csv": "CSV download",
+    "reports.tax_year_pdf": "PDF download",
+    "tax.export_download": "ZIP download",
+    "tax.export_status_json": "JSON polled by the export page",
+    "tax.static": "static file",
+    "tax.vat_json": "JSON download",
+}
+
+
+def _user_get_pages(app: Any) -> set[tuple[str, tuple[str, ...]]]:
+    """Every signed-in GET endpoint, one entry per value of an ``any(...)`` part."""
+    from werkzeug.routing import AnyConverter
+
+    from minimin.core.security import USER, access_class
+
+    found = set()
+    for rule in app.url_map.iter_rules():
+        if "GET" not in (rule.methods or ()) or access_class(app, rule.endpoint) != USER:
+            continue
+        choices = [
+            sorted(c.items) for c in rule._converters.values() if isinstance(c, AnyConverter)
+        ]
+        for choice in choices[0] if choices else [None]:
+            found.add((rule.endpoint, (choice,) if choice else ()))
+    return found
+
+
+def test_every_signed_in_page_is_checked(
+    live_server: Any, account: Account, signed_in_state: Any
+) -> None:
+    """A signed-in page added later is checked here, or listed in NOT_PAGES with its reason."""
+    from werkzeug.routing import AnyConverter
+
+    app = live_server.app
+    adapter = app.url_map.bind("localhost")
+    covered = set()
+    for template in SIGNED_IN_PAGES:
+        rule, values = adapter.match(
+            template.format(**vars(account)), method="GET", return_rule=True
+        )
+        anys = tuple(
+            str(values[name])
+            for name, conv in rule._converters.items()
+            if isinstance(conv, AnyConverter)
+        )
+        covered.add((rule.endpoint, anys))
+    missing = {
+        page for page in _user_get_pages(app) if page not in covered and page[0] not in NOT_PAGES
+    }
+    assert missing == set(), "add these pages to SIGNED_IN_PAGES or to NOT_PAGES with a reason"
+    listed_but_checked = {endpoint for endpoint, _ in covered} & NOT_PAGES.keys()
+    assert listed_but_checked == set()
 
 
 def _open(page: Any, template: str, account: Account) -> list[str]:
@@ -316,7 +748,9 @@ def _open(page: Any, template: str, account: Account) -> list[str]:
         assert response is not None
         assert response.status == 200, f"{template}: HTTP {response.status}"
         # Not sent back to the login page or the business set-up.
-        assert "/login" not in page.url and "/settings/business/setup" not in page.url
+        assert "/login" not in page.url
+        if "/settings/business/setup" not in template:
+            assert "/settings/business/setup" not in page.url
     finally:
         page.remove_listener("console", on_console)
         page.remove_listener("pageerror", on_error)
@@ -349,6 +783,18 @@ def test_signed_in_page_fits_a_phone(
     assert phone.locator("details.nav-menu[open]").count() == 1
     width = phone.evaluate("document.scrollingElement.scrollWidth")
     assert width <= PHONE["width"], f"{path} with the menu open is {width}px wide"
+
+
+@pytest.mark.parametrize("path", SIGNED_IN_PAGES)
+def test_signed_in_page_in_welsh_passes_axe_and_fits_a_phone(
+    welsh_phone: Any, account: Account, axe_problems: Any, path: str
+) -> None:
+    page = welsh_phone
+    _open(page, path, account)
+    assert page.locator("html").get_attribute("lang") == "cy"
+    width = page.evaluate("document.scrollingElement.scrollWidth")
+    assert width <= PHONE["width"], f"{path} in Welsh scrolls sideways: {width}px wide"
+    assert axe_problems(page) == []
 
 
 def test_a_wide_table_on_a_phone_scrolls_by_keyboard(
