@@ -248,6 +248,95 @@ def is_total_row(cells: Sequence[str]) -> bool:
     return bool(first) and first[0] in _TOTAL_WORDS
 
 
+def _column_labels(mapping: dict[str, int], headers: Sequence[str] | None) -> dict[str, str]:
+    """How problems name each column: the file's own header where it has one (what the user
+    sees in their file), else our label."""
+    labels = {column: str(COLUMN_LABELS[column]) for column in COLUMNS}
+    for column, index in mapping.items():
+        if headers and index < len(headers) and headers[index].strip():
+            labels[column] = headers[index].strip()[:60]
+    return labels
+
+
+def _row_shape_problem(cells: Sequence[str], header_count: int, strict_width: bool) -> Any:
+    """Why a whole row is refused before its cells are read (filled cells beyond the header,
+    or an over-long cell), or None. The width check is skipped when *strict_width* is off, as
+    the PDF reader asks."""
+    if strict_width and any(c.strip() for c in cells[header_count:]):
+        return _l(
+            "this row has %(n)d cells but the header has %(h)d.",
+            n=len(cells),
+            h=header_count,
+        )
+    if any(len(c) > MAX_CELL for c in cells):
+        return _l("a cell is longer than %(max)d characters.", max=MAX_CELL)
+    return None
+
+
+def _read_total(
+    cells: Sequence[str],
+    mapping: dict[str, int],
+    number: int,
+    result: ParsedRemittance,
+    labels: dict[str, str],
+) -> None:
+    """A "Total" row states the net total (checked later against the lines); it adds no line."""
+    net_index = mapping.get("net")
+    if net_index is not None and net_index < len(cells) and cells[net_index].strip():
+        try:
+            result.total_net_pence = parse_amount(cells[net_index], "net")
+        except MoneyError as exc:
+            result.add_problem(exc.message, number, labels["net"])
+
+
+def _read_cell(line: ParsedLine, column: str, cell: str) -> Any:
+    """Set *column* of *line* from the stripped *cell*; the problem when the cell is refused,
+    else None. Empty cells leave the default, except in the required amount columns."""
+    if column in TEXT_COLUMNS:
+        from minimin.core.forms import check_text
+
+        problem = check_text(cell)
+        if problem:
+            return problem
+        limit = 100 if column == "reference" else 300
+        setattr(line, column, cell[:limit])
+        return None
+    if column == "work_date":
+        if cell:
+            try:
+                line.work_date = parse_uk_date(cell)
+            except DateError as exc:
+                return exc.message
+        return None
+    if not cell:
+        return _l("this cell is empty.") if column in REQUIRED else None
+    try:
+        setattr(line, f"{column}_pence", parse_amount(cell, column))
+    except MoneyError as exc:
+        return exc.message
+    return None
+
+
+def _read_line(
+    cells: Sequence[str],
+    mapping: dict[str, int],
+    number: int,
+    result: ParsedRemittance,
+    labels: dict[str, str],
+) -> ParsedLine | None:
+    """The line of a data row, or None when a cell is refused. Every cell is read even after
+    a refusal, so one pass reports all the row's problems."""
+    line = ParsedLine()
+    bad = False
+    for column, index in mapping.items():
+        cell = cells[index].strip() if index < len(cells) else ""
+        problem = _read_cell(line, column, cell)
+        if problem is not None:
+            result.add_problem(problem, number, labels[column])
+            bad = True
+    return None if bad else line
+
+
 def read_rows(
     rows: Sequence[tuple[int, Sequence[str]]],
     mapping: dict[str, int],
@@ -259,76 +348,23 @@ def read_rows(
 ) -> None:
     """Turn data *rows* (row number, cells) into lines of *result* using *mapping*; problems
     name the row and column. A "Total" row sets the stated total instead of adding a line."""
-    labels = {column: str(COLUMN_LABELS[column]) for column in COLUMNS}
-    for column, index in mapping.items():
-        if headers and index < len(headers) and headers[index].strip():
-            labels[column] = headers[index].strip()[:60]
-    for number, cells in rows:
-        cells = [str(c if c is not None else "") for c in cells]
+    labels = _column_labels(mapping, headers)
+    for number, raw_cells in rows:
+        cells = [str(c if c is not None else "") for c in raw_cells]
         if not any(c.strip() for c in cells):
             continue
-        if strict_width and len(cells) > header_count:
-            extra = [c for c in cells[header_count:] if c.strip()]
-            if extra:
-                result.add_problem(
-                    _l(
-                        "this row has %(n)d cells but the header has %(h)d.",
-                        n=len(cells),
-                        h=header_count,
-                    ),
-                    number,
-                )
-                continue
-        if any(len(c) > MAX_CELL for c in cells):
-            result.add_problem(
-                _l("a cell is longer than %(max)d characters.", max=MAX_CELL), number
-            )
+        problem = _row_shape_problem(cells, header_count, strict_width)
+        if problem is not None:
+            result.add_problem(problem, number)
             continue
         if is_total_row(cells):
-            net_index = mapping.get("net")
-            if net_index is not None and net_index < len(cells) and cells[net_index].strip():
-                try:
-                    result.total_net_pence = parse_amount(cells[net_index], "net")
-                except MoneyError as exc:
-                    result.add_problem(exc.message, number, labels["net"])
+            _read_total(cells, mapping, number, result, labels)
             continue
         if len(result.lines) >= MAX_LINES:
             result.add_problem(_l("a remittance can have at most %(n)d lines.", n=MAX_LINES))
             return
-        line = ParsedLine()
-        bad = False
-        for column, index in mapping.items():
-            cell = cells[index].strip() if index < len(cells) else ""
-            if column in TEXT_COLUMNS:
-                from minimin.core.forms import check_text
-
-                problem = check_text(cell)
-                if problem:
-                    result.add_problem(problem, number, labels[column])
-                    bad = True
-                    continue
-                limit = 100 if column == "reference" else 300
-                setattr(line, column, cell[:limit])
-            elif column == "work_date":
-                if not cell:
-                    continue
-                try:
-                    line.work_date = parse_uk_date(cell)
-                except DateError as exc:
-                    result.add_problem(exc.message, number, labels[column])
-                    bad = True
-            else:
-                if not cell:
-                    if column in REQUIRED:
-                        result.add_problem(_l("this cell is empty."), number, labels[column])
-                        bad = True
-                    continue
-                try:
-                    setattr(line, f"{column}_pence", parse_amount(cell, column))
-                except MoneyError as exc:
-                    result.add_problem(exc.message, number, labels[column])
-                    bad = True
-        if not bad:
+        line = _read_line(cells, mapping, number, result, labels)
+        if line is not None:
             result.lines.append(line)
 
 
