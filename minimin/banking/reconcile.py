@@ -420,17 +420,24 @@ def suggest(
     return out
 
 
-def _for_incoming(
-    txn: Txn,
-    inv_index: _Index,
-    job_index: _Index,
-    rejected: Any,
-    explained: frozenset[uuid.UUID] = frozenset(),
-) -> list[Suggestion]:
-    """Invoices and expected agency payments; not an invoice in *explained* (one whose
-    recorded payment is offered for this deposit already)."""
-    text_tokens = name_tokens(f"{txn.counterparty} {txn.description} {txn.reference}")
-    keys = reference_keys(txn.reference, txn.description)
+@dataclass(frozen=True, slots=True)
+class _ScoredInvoice:
+    """An invoice a deposit may pay, with the score and the facts that earned it (the reasons
+    are written from these only for the few suggestions shown)."""
+
+    score: int
+    age: int
+    inv: OpenInvoice
+    exact: bool
+    numbered: bool
+    named: bool
+    timely: bool
+
+
+def _invoice_candidates(
+    txn: Txn, inv_index: _Index, rejected: Any, keys: set[str], text_tokens: frozenset[str]
+) -> dict[uuid.UUID, OpenInvoice]:
+    """Invoices worth scoring: by amount, by a number in the reference, by the payer's name."""
     candidates: dict[uuid.UUID, OpenInvoice] = {}
     # Only invoices issued by the payment date can be paid by it: the nearest of those.
     for inv in inv_index.amount_on_or_before(
@@ -445,59 +452,71 @@ def _for_incoming(
             candidates[inv.id] = inv
     for inv in inv_index.named(text_tokens):
         candidates.setdefault(inv.id, inv)
-    # Score first; reasons are written only for the few suggestions that are shown.
-    scored: list[tuple[int, int, str, OpenInvoice, bool, bool, bool, bool]] = []
-    for inv in candidates.values():
-        if inv.currency != txn.currency or (txn.id, INVOICE, inv.id) in rejected:
-            continue
-        if inv.id in explained:
-            continue
-        if inv.issue_date and txn.posted_on < inv.issue_date:
-            continue
-        exact = inv.outstanding_pence == txn.open_pence
-        numbered = number_key(inv.number) in keys
-        named = bool(inv_index.tokens.get(inv.id, frozenset()) & text_tokens)
-        timely = bool(
-            inv.issue_date and txn.posted_on <= inv.issue_date + timedelta(days=INVOICE_WINDOW_DAYS)
-        )
-        score = (
-            SCORE_AMOUNT * exact
-            + SCORE_NUMBER * numbered
-            + SCORE_NAME * named
-            + SCORE_DATE * timely
-        )
-        if not (exact or numbered or (named and timely)):
-            continue
-        # Among equal scores the invoice issued nearest before the payment comes first.
-        age = (txn.posted_on - inv.issue_date).days if inv.issue_date else _UNDATED
-        scored.append((score, age, inv.number, inv, exact, numbered, named, timely))
-    scored.sort(key=lambda item: (-item[0], item[1], item[2]))
+    return candidates
+
+
+def _score_invoice(
+    txn: Txn,
+    inv: OpenInvoice,
+    inv_index: _Index,
+    keys: set[str],
+    text_tokens: frozenset[str],
+) -> _ScoredInvoice | None:
+    """Score *inv* for *txn*, or None when the only tie is the payer's name without a payment
+    soon after issue: the amount, the invoice number, or name and date together must agree."""
+    exact = inv.outstanding_pence == txn.open_pence
+    numbered = number_key(inv.number) in keys
+    named = bool(inv_index.tokens.get(inv.id, frozenset()) & text_tokens)
+    timely = bool(
+        inv.issue_date and txn.posted_on <= inv.issue_date + timedelta(days=INVOICE_WINDOW_DAYS)
+    )
+    if not (exact or numbered or (named and timely)):
+        return None
+    score = (
+        SCORE_AMOUNT * exact + SCORE_NUMBER * numbered + SCORE_NAME * named + SCORE_DATE * timely
+    )
+    # Among equal scores the invoice issued nearest before the payment comes first.
+    age = (txn.posted_on - inv.issue_date).days if inv.issue_date else _UNDATED
+    return _ScoredInvoice(score, age, inv, exact, numbered, named, timely)
+
+
+def _invoice_suggestion(txn: Txn, item: _ScoredInvoice) -> Suggestion:
+    """The suggestion for one scored invoice, with the reasons shown to the user."""
+    inv = item.inv
+    reasons: list[Any] = []
+    if item.exact:
+        reasons.append(_l("the amount is exactly what is outstanding"))
+    if item.numbered:
+        reasons.append(_l("the reference contains the invoice number %(n)s", n=inv.number))
+    if item.named:
+        reasons.append(_l("the payer looks like %(name)s", name=inv.customer_name))
+    if item.timely and inv.issue_date:
+        days = (txn.posted_on - inv.issue_date).days
+        reasons.append(_l("paid within %(d)d days of issue", d=days))
+    amount = min(txn.open_pence, inv.outstanding_pence)
+    if amount < inv.outstanding_pence:
+        reasons.append(_l("a part payment"))
+    label = f"{inv.number} · {inv.customer_name}"
+    return Suggestion(txn.id, (Target(INVOICE, inv.id, amount, label),), item.score, reasons)
+
+
+def _payer_split(txn: Txn, scored: list[_ScoredInvoice], rejected: Any) -> Suggestion | None:
+    """One deposit that settles several invoices of the same payer, oldest first; only when no
+    single invoice matches the amount exactly."""
+    if any(item.exact for item in scored):
+        return None
+    payer = [item.inv for item in scored if item.named and not item.exact]
+    if len(payer) > 1:
+        return _split(txn, payer, rejected)
+    return None
+
+
+def _job_suggestions(
+    txn: Txn, job_index: _Index, rejected: Any, text_tokens: frozenset[str]
+) -> list[Suggestion]:
+    """Expected agency payments of the deposit's amount, scored up by the agency's name and by
+    a payment soon after the job."""
     suggestions: list[Suggestion] = []
-    for score, _age, _number, inv, exact, numbered, named, timely in scored[:MAX_SUGGESTIONS]:
-        reasons: list[Any] = []
-        if exact:
-            reasons.append(_l("the amount is exactly what is outstanding"))
-        if numbered:
-            reasons.append(_l("the reference contains the invoice number %(n)s", n=inv.number))
-        if named:
-            reasons.append(_l("the payer looks like %(name)s", name=inv.customer_name))
-        if timely and inv.issue_date:
-            days = (txn.posted_on - inv.issue_date).days
-            reasons.append(_l("paid within %(d)d days of issue", d=days))
-        amount = min(txn.open_pence, inv.outstanding_pence)
-        if amount < inv.outstanding_pence:
-            reasons.append(_l("a part payment"))
-        label = f"{inv.number} · {inv.customer_name}"
-        suggestions.append(
-            Suggestion(txn.id, (Target(INVOICE, inv.id, amount, label),), score, reasons)
-        )
-    # One deposit that settles several invoices of the same payer, oldest first.
-    if not any(item[4] for item in scored):
-        payer = [item[3] for item in scored if item[6] and not item[4]]
-        if len(payer) > 1:
-            split = _split(txn, payer, rejected)
-            if split is not None:
-                suggestions.append(split)
     for job in job_index.amount_on_or_before(
         txn.currency,
         txn.open_pence,
@@ -516,6 +535,39 @@ def _for_incoming(
         suggestions.append(
             Suggestion(txn.id, (Target(JOB, job.job_id, txn.open_pence, label),), score, reasons)
         )
+    return suggestions
+
+
+def _for_incoming(
+    txn: Txn,
+    inv_index: _Index,
+    job_index: _Index,
+    rejected: Any,
+    explained: frozenset[uuid.UUID] = frozenset(),
+) -> list[Suggestion]:
+    """Invoices and expected agency payments; not an invoice in *explained* (one whose
+    recorded payment is offered for this deposit already)."""
+    text_tokens = name_tokens(f"{txn.counterparty} {txn.description} {txn.reference}")
+    keys = reference_keys(txn.reference, txn.description)
+    candidates = _invoice_candidates(txn, inv_index, rejected, keys, text_tokens)
+    # Score first; reasons are written only for the few suggestions that are shown.
+    scored: list[_ScoredInvoice] = []
+    for inv in candidates.values():
+        if inv.currency != txn.currency or (txn.id, INVOICE, inv.id) in rejected:
+            continue
+        if inv.id in explained:
+            continue
+        if inv.issue_date and txn.posted_on < inv.issue_date:
+            continue
+        item = _score_invoice(txn, inv, inv_index, keys, text_tokens)
+        if item is not None:
+            scored.append(item)
+    scored.sort(key=lambda item: (-item.score, item.age, item.inv.number))
+    suggestions = [_invoice_suggestion(txn, item) for item in scored[:MAX_SUGGESTIONS]]
+    split = _payer_split(txn, scored, rejected)
+    if split is not None:
+        suggestions.append(split)
+    suggestions.extend(_job_suggestions(txn, job_index, rejected, text_tokens))
     return suggestions
 
 
