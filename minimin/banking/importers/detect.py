@@ -251,19 +251,10 @@ _CURRENCY = ("£", "$", "€", "GBP", "USD", "EUR")
 _MINUS = ("-", "−", "–")
 
 
-def parse_amount(text: str, *, decimal_comma: bool = False) -> int:
-    """Signed pence from a bank's amount: ``-12.34``, ``(12.34)``, ``1,234.56``, ``£12``,
-    ``-£5.00``, ``12.34 CR`` / ``12.34 DR``, ``+3``. Refuses NaN, infinity, exponents (1e309),
-    more than two decimal places and amounts over £100 million, with a message."""
-    if fast := _FAST.fullmatch(text):
-        pence = int(fast.group(2)) * 100 + int(fast.group(3))
-        return -pence if fast.group(1) else pence
-    raw = text.strip()
-    if not raw:
-        raise StatementError(_l("The amount is empty."))
-    if len(raw) > 40:
-        raise StatementError(_l("“%(value)s…” is not an amount.", value=raw[:20]))
-    value = raw.replace("\u00a0", "").replace(" ", "")
+def _take_sign(value: str) -> tuple[bool, str]:
+    """Whether the amount (spaces removed) is negative, and the amount without its sign marks
+    and currency. Banks write a sign many ways (``DR``, brackets, a minus before or after the
+    currency symbol, a trailing minus) and each mark flips it, so ``(-12)`` is positive."""
     negative = False
     upper = value.upper()
     if upper.endswith(("CR", "DR")):
@@ -283,20 +274,41 @@ def parse_amount(text: str, *, decimal_comma: bool = False) -> int:
         negative, value = not negative, value[1:]
     if value.endswith("-"):  # "12.00-"
         negative, value = not negative, value[:-1]
+    return negative, value
+
+
+def _plain_digits(value: str, raw: str, decimal_comma: bool) -> str:
+    """*value* (unsigned) as plain ``1234.56`` digits for Decimal; otherwise a StatementError
+    naming what is wrong with *raw*. Checked here because Decimal itself would accept NaN,
+    infinity and exponents."""
     if decimal_comma and "," in value and "." not in value:
         value = value.replace(",", ".")
     if _GROUPED.fullmatch(value):
-        value = value.replace(",", "")
-    elif not _PLAIN.fullmatch(value):
-        lowered = raw.lower()
-        if "nan" in lowered or "inf" in lowered:
-            raise StatementError(_l("“%(value)s” is not a number.", value=raw))
-        if "e" in lowered:
-            raise StatementError(
-                _l("“%(value)s”: write the amount without an exponent.", value=raw)
-            )
-        raise StatementError(_l("“%(value)s” is not an amount.", value=raw))
-    amount = Decimal(value)
+        return value.replace(",", "")
+    if _PLAIN.fullmatch(value):
+        return value
+    lowered = raw.lower()
+    if "nan" in lowered or "inf" in lowered:
+        raise StatementError(_l("“%(value)s” is not a number.", value=raw))
+    if "e" in lowered:
+        raise StatementError(_l("“%(value)s”: write the amount without an exponent.", value=raw))
+    raise StatementError(_l("“%(value)s” is not an amount.", value=raw))
+
+
+def parse_amount(text: str, *, decimal_comma: bool = False) -> int:
+    """Signed pence from a bank's amount: ``-12.34``, ``(12.34)``, ``1,234.56``, ``£12``,
+    ``-£5.00``, ``12.34 CR`` / ``12.34 DR``, ``+3``. Refuses NaN, infinity, exponents (1e309),
+    more than two decimal places and amounts over £100 million, with a message."""
+    if fast := _FAST.fullmatch(text):
+        pence = int(fast.group(2)) * 100 + int(fast.group(3))
+        return -pence if fast.group(1) else pence
+    raw = text.strip()
+    if not raw:
+        raise StatementError(_l("The amount is empty."))
+    if len(raw) > 40:
+        raise StatementError(_l("“%(value)s…” is not an amount.", value=raw[:20]))
+    negative, value = _take_sign(raw.replace("\u00a0", "").replace(" ", ""))
+    amount = Decimal(_plain_digits(value, raw, decimal_comma))
     if amount * 100 > MAX_PENCE:
         raise StatementError(_l("“%(value)s” is larger than £100 million.", value=raw))
     if amount != amount.quantize(Decimal("0.01")):
