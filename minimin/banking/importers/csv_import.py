@@ -271,20 +271,10 @@ def parse(data: bytes, options: dict[str, Any]) -> list[ParsedTransaction]:
         for line, cells in _body(text, delimiter, header_row):
             if len(out) + len(errors) + more >= MAX_ROWS:
                 raise StatementError(_l("The file has more than %(max)d rows.", max=MAX_ROWS))
-            if columns and len(cells) != columns:
-                extra = cells[columns:]
-                if len(cells) < columns or any(cell.strip() for cell in extra):
-                    fail(
-                        StatementError(
-                            _l(
-                                "the row has %(found)d cells but the header has %(expected)d.",
-                                found=len(cells),
-                                expected=columns,
-                            ),
-                            row=line,
-                        )
-                    )
-                    continue
+            width_error = _width_error(line, cells, columns)
+            if width_error is not None:
+                fail(width_error)
+                continue
             try:
                 row = _parse_row(line, cells, mapping, order, name)
             except StatementError as exc:
@@ -299,6 +289,23 @@ def parse(data: bytes, options: dict[str, Any]) -> list[ParsedTransaction]:
     if not out:
         raise StatementErrors([StatementError(_l("The file has no transactions."))])
     return out
+
+
+def _width_error(line: int, cells: list[str], columns: int) -> StatementError | None:
+    """The error for a row whose width differs from the header's, or None. Empty cells past
+    the header are let through: a trailing delimiter adds them and loses nothing."""
+    if not columns or len(cells) == columns:
+        return None
+    if len(cells) > columns and not any(cell.strip() for cell in cells[columns:]):
+        return None
+    return StatementError(
+        _l(
+            "the row has %(found)d cells but the header has %(expected)d.",
+            found=len(cells),
+            expected=columns,
+        ),
+        row=line,
+    )
 
 
 def _check_mapping(mapping: dict[str, Any], columns: int) -> None:
