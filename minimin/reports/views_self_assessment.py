@@ -16,6 +16,7 @@ from minimin.reports import other_income, tax_tables
 from minimin.reports.forms import REGIME_LABELS, SelfAssessmentForm
 from minimin.reports.selfassessment import SAInput, self_assessment
 from minimin.reports.selfassessment.rates import POSTGRADUATE
+from minimin.reports.selfassessment.timeline import timeline_extras
 from minimin.reports.tax_models import OtherIncomeRecord
 from minimin.reports.views import ViewResult, _unknown_year_message, bp, tax_year_report
 
@@ -151,6 +152,7 @@ def self_assessment_page() -> ViewResult:
             form=form,
             year=year,
             result=result,
+            extras=timeline_extras(result) if result is not None else None,
             report=report,
             allowances=allowances,
             error=error,
@@ -175,6 +177,7 @@ def self_assessment_pdf() -> ViewResult:
     html = render_template(
         "reports/self_assessment_pdf.html",
         result=result,
+        extras=timeline_extras(result),
         report=report,
         allowances=allowances,
         regime_labels=REGIME_LABELS,

@@ -130,3 +130,25 @@ def test_capital_allowance_fields_refuse_bad_values(client, signed_in):
     assert response.status_code == 400
     text = response.get_data(as_text=True)
     assert "Enter 0 to 999 g/km." in text and "Enter 0 to 100." in text
+
+
+def test_timeline_shows_the_cost_of_paying_late_and_of_reducing_too_far(client, signed_in):
+    # Profit £60,000: income tax £11,432 + Class 4 £2,456.60 = £13,888.60, due 31 Jan 2027;
+    # payments on account £6,944.30 each. At 7.75% (Bank Rate 3.75% + 4%): 30 days late is
+    # 13,888.60 x 7.75% x 30/365 = £88.46; 31 days adds the 5% penalty £694.43 to £91.41 of
+    # interest (£785.84). Reducing both payments on account to nil when the bill stays the
+    # same: 6,944.30 x 7.75% for 365 days (£538.18) and 184 days (£271.30) = £809.48.
+    text = _post(client, profit_override="60000").get_data(as_text=True)
+    assert "If paid 30 days late: £88.46" in text
+    assert "If paid 31 days late: £785.84" in text
+    assert "£694.43 penalty and £91.41 interest" in text
+    assert "SA303" in text and "£809.48" in text
+    assert 'id="sa-class4-maximum"' not in text
+
+
+def test_class4_annual_maximum_shown_only_with_a_salary(client, signed_in):
+    # Salary £30,000: Class 1 £1,394.40; profit £40,000: Class 4 £1,127.00, not £1,645.80
+    # (cases in tests/unit/reports/test_sa_class4_maximum.py).
+    text = _post(client, profit_override="40000", salary="30000").get_data(as_text=True)
+    assert 'id="sa-class4-maximum"' in text
+    assert "£1,394.40" in text and "£1,127.00" in text and "£1,645.80" in text
