@@ -144,6 +144,8 @@ def test_timeline_shows_the_cost_of_paying_late_and_of_reducing_too_far(client, 
     assert "£694.43 penalty and £91.41 interest" in text
     assert "SA303" in text and "£809.48" in text
     assert 'id="sa-class4-maximum"' not in text
+    assert "Bank Rate plus 4% (plus 2.5% before 6 April 2025)" in text
+    assert "%%" not in text
 
 
 def test_class4_annual_maximum_shown_only_with_a_salary(client, signed_in):
