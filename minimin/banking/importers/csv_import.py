@@ -248,7 +248,6 @@ def parse(data: bytes, options: dict[str, Any]) -> list[ParsedTransaction]:
     def name(index: int) -> str:
         return names[index] if index < len(names) else str(index + 1)
 
-    order = mapping.get("date_order")
     errors: list[StatementError] = []
     more = 0
     out: list[ParsedTransaction] = []
@@ -260,14 +259,8 @@ def parse(data: bytes, options: dict[str, Any]) -> list[ParsedTransaction]:
         else:
             more += 1
 
-    date_col = mapping["date"]
     try:
-        if order is None:
-            order = detect.detect_date_order(
-                cells[date_col]
-                for _l2, cells in _body(text, delimiter, header_row)
-                if date_col < len(cells)
-            )
+        order = _date_order(text, delimiter, header_row, mapping)
         for line, cells in _body(text, delimiter, header_row):
             if len(out) + len(errors) + more >= MAX_ROWS:
                 raise StatementError(_l("The file has more than %(max)d rows.", max=MAX_ROWS))
@@ -289,6 +282,22 @@ def parse(data: bytes, options: dict[str, Any]) -> list[ParsedTransaction]:
     if not out:
         raise StatementErrors([StatementError(_l("The file has no transactions."))])
     return out
+
+
+def _date_order(
+    text: str, delimiter: str, header_row: int | None, mapping: dict[str, Any]
+) -> str | None:
+    """The date order the user confirmed, else the one the whole date column implies (read
+    from every row, so one unambiguous date settles it for all)."""
+    order: str | None = mapping.get("date_order")
+    if order is not None:
+        return order
+    date_col = mapping["date"]
+    return detect.detect_date_order(
+        cells[date_col]
+        for _line, cells in _body(text, delimiter, header_row)
+        if date_col < len(cells)
+    )
 
 
 def _width_error(line: int, cells: list[str], columns: int) -> StatementError | None:
