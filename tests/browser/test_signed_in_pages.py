@@ -20,6 +20,8 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from tests.browser.conftest import SCREENSHOTS
+
 PASSWORD = "quince harbour teapot 57 softly"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 812}
@@ -769,13 +771,31 @@ def test_signed_in_page_loads_and_passes_axe(
     assert axe_problems(desktop) == []
 
 
+WIDEST_JS = """() => [...document.querySelectorAll('main *')]
+  .filter(el => el.getBoundingClientRect().right > window.innerWidth + 1
+    && !el.closest('.table-wrap'))
+  .slice(-4)
+  .map(el => el.tagName.toLowerCase() + (el.className ? '.' + el.className : '')
+    + ' ' + Math.round(el.getBoundingClientRect().right) + 'px')"""
+
+
+def _assert_fits(page: Any, path: str, label: str) -> None:
+    """No sideways scroll; when there is, a screenshot and the elements that stick out."""
+    width = page.evaluate("document.scrollingElement.scrollWidth")
+    if width > PHONE["width"]:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        name = label + path.replace("/", "_").replace("{", "").replace("}", "") + ".png"
+        page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
+        widest = page.evaluate(WIDEST_JS)
+        raise AssertionError(f"{path} ({label}) scrolls sideways: {width}px wide; {widest}")
+
+
 @pytest.mark.parametrize("path", SIGNED_IN_PAGES)
 def test_signed_in_page_fits_a_phone(
     phone: Any, account: Account, axe_problems: Any, path: str
 ) -> None:
     _open(phone, path, account)
-    width = phone.evaluate("document.scrollingElement.scrollWidth")
-    assert width <= PHONE["width"], f"{path} scrolls sideways: {width}px wide"
+    _assert_fits(phone, path, "phone")
     # On the small screen too (a wide table scrolls in its own region, which needs a keyboard).
     assert axe_problems(phone) == []
     # The menu, with every signed-in link, opens and fits too.
@@ -792,8 +812,7 @@ def test_signed_in_page_in_welsh_passes_axe_and_fits_a_phone(
     page = welsh_phone
     _open(page, path, account)
     assert page.locator("html").get_attribute("lang") == "cy"
-    width = page.evaluate("document.scrollingElement.scrollWidth")
-    assert width <= PHONE["width"], f"{path} in Welsh scrolls sideways: {width}px wide"
+    _assert_fits(page, path, "phone-cy")
     assert axe_problems(page) == []
 
 
