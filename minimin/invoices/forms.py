@@ -133,42 +133,8 @@ class InvoiceForm(FlaskForm):
         self.parsed_rate = None
         currency = self.currency.data or "GBP"
         for entry in self.lines.entries:
-            line = entry.form
-            if line.is_blank:
-                continue
-            if not line.description.data:
-                line.description.errors.append(_("Enter a description for this line."))
-                ok = False
-            try:
-                quantity = parse_quantity(line.quantity.data or "", allow_zero=False)
-            except ValueError as exc:
-                line.quantity.errors.append(str(exc))
-                ok = False
-                quantity = None
-            try:
-                price = parse_money(
-                    line.unit_price.data or "", currency=currency, max_pence=MAX_PENCE
-                ).pence
-            except MoneyError as exc:
-                line.unit_price.errors.append(str(exc))
-                ok = False
-                price = None
-            job_id = None
-            if line.job_id.data:
-                try:
-                    job_id = uuid.UUID(str(line.job_id.data))
-                except ValueError:
-                    job_id = None
-            if quantity is not None and price is not None:
-                self.parsed_lines.append(
-                    {
-                        "description": line.description.data,
-                        "quantity": quantity,
-                        "unit_price_pence": price,
-                        "vat_treatment": line.vat_treatment.data,
-                        "job_id": job_id,
-                    }
-                )
+            if not entry.form.is_blank:
+                ok = self._read_line(entry.form, currency) and ok
         if currency != "GBP":
             try:
                 self.parsed_rate = parse_rate(self.exchange_rate.data or "")
@@ -182,6 +148,46 @@ class InvoiceForm(FlaskForm):
                 _("The due date cannot be before the issue date."),
             ]
             ok = False
+        return ok
+
+    def _read_line(self, line: LineForm, currency: str) -> bool:
+        """Check one filled line, adding its parsed values to ``parsed_lines`` when its
+        quantity and price read; False when any of its fields has an error. Every field is
+        checked, so all of a line's errors show at once."""
+        ok = True
+        if not line.description.data:
+            line.description.errors.append(_("Enter a description for this line."))
+            ok = False
+        try:
+            quantity = parse_quantity(line.quantity.data or "", allow_zero=False)
+        except ValueError as exc:
+            line.quantity.errors.append(str(exc))
+            ok = False
+            quantity = None
+        try:
+            price = parse_money(
+                line.unit_price.data or "", currency=currency, max_pence=MAX_PENCE
+            ).pence
+        except MoneyError as exc:
+            line.unit_price.errors.append(str(exc))
+            ok = False
+            price = None
+        job_id = None
+        if line.job_id.data:
+            try:
+                job_id = uuid.UUID(str(line.job_id.data))
+            except ValueError:
+                job_id = None
+        if quantity is not None and price is not None:
+            self.parsed_lines.append(
+                {
+                    "description": line.description.data,
+                    "quantity": quantity,
+                    "unit_price_pence": price,
+                    "vat_treatment": line.vat_treatment.data,
+                    "job_id": job_id,
+                }
+            )
         return ok
 
 
