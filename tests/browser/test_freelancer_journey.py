@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from tests.browser.test_signed_in_pages import (  # noqa: F401 - fixtures
+    LONG_AGENCY,
     Account,
     account,
     desktop,
@@ -77,7 +78,7 @@ def test_fee_lines_are_added_in_place_with_running_totals(
     page = desktop
     page.goto("/jobs/new")
     page.get_by_label("Title").fill("Lookbook")
-    page.select_option("#agency_id", label="Northern Faces Agency")
+    page.select_option("#agency_id", label=LONG_AGENCY)
     page.fill("#fee_lines-0-quantity", "2")
     page.fill("#fee_lines-0-unit_amount", "500")
     totals = page.locator("#running-totals")
