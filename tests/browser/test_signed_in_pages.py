@@ -1,10 +1,14 @@
 """The signed-in pages in Chromium, for a realistic account: each loads, an axe scan finds no
 serious or critical accessibility problem, and it fits a 375 px phone without scrolling sideways
-(wide tables scroll inside their own ``.table-wrap``). One keyboard journey submits the job form
-empty and checks the error summary takes the focus.
+(wide tables scroll inside their own ``.table-wrap``), in English and again in Welsh. One
+keyboard journey submits the job form empty and checks the error summary takes the focus.
 
-The account is built once for the module through the services, as the pages build it; the
-browser signs in once through the real login page and the signed-in profile is reused.
+Every signed-in GET endpoint of the url map is in SIGNED_IN_PAGES or in NOT_PAGES with its reason
+(downloads, JSON, static files), so a page added later is checked or excused on purpose.
+
+The account is built once for the module through the services, as the pages build it, with long
+names and LIST_ROWS jobs, invoices and expenses; the browser signs in once through the real login
+page and the signed-in profile is reused by the desktop, phone and Welsh phone pages.
 """
 
 from __future__ import annotations
@@ -644,6 +648,9 @@ SIGNED_IN_PAGES = [
     "/privacy/export/{privacy_export_id}",
 ]
 
+#: Pages with the long names, saved at 375 px to build/screenshots to be looked at.
+LOOKED_AT = {"/jobs", "/jobs/{agency_job_id}", "/clients/{client_id}", "/documents/{document_id}"}
+
 #: Signed-in GET endpoints that are no page to check, and why.
 NOT_PAGES = {
     "contacts.agencies_csv": "CSV download",
@@ -792,10 +799,13 @@ def _assert_fits(page: Any, path: str, label: str) -> None:
 
 @pytest.mark.parametrize("path", SIGNED_IN_PAGES)
 def test_signed_in_page_fits_a_phone(
-    phone: Any, account: Account, axe_problems: Any, path: str
+    phone: Any, account: Account, axe_problems: Any, screenshots: Path, path: str
 ) -> None:
     _open(phone, path, account)
     _assert_fits(phone, path, "phone")
+    if path in LOOKED_AT:
+        name = "signed-in-375" + path.replace("/", "_").replace("{", "").replace("}", "")
+        phone.screenshot(path=str(screenshots / f"{name}.png"), full_page=True)
     # On the small screen too (a wide table scrolls in its own region, which needs a keyboard).
     assert axe_problems(phone) == []
     # The menu, with every signed-in link, opens and fits too.
