@@ -700,7 +700,7 @@ def _user_get_pages(app: Any) -> set[tuple[str, tuple[str, ...]]]:
 
     from minimin.core.security import USER, access_class
 
-    found = set()
+    found: set[tuple[str, tuple[str, ...]]] = set()
     for rule in app.url_map.iter_rules():
         if "GET" not in (rule.methods or ()) or access_class(app, rule.endpoint) != USER:
             continue
