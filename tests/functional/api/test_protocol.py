@@ -25,6 +25,9 @@ NEVER = {
     "documents": "contract documents are not in the API yet (newer than the API's first version)",
     "signing": "signatures need the signer in a browser; not in the API yet",
     "ai": "the AI assistant's suggestions are confirmed by the owner on its pages",
+    "calendar": "a calendar feed's private link is shown once, to the owner on its page; the "
+    "jobs an .ics file brings are reviewed there before they are made",
+    "emaillog": "the email log is read on its page; sending again goes through each feature",
 }
 #: Feature actions the API does not offer yet (reads of the same records are offered).
 NOT_YET = {
