@@ -102,13 +102,18 @@ def test_signer_draws_and_owner_types_to_a_certified_copy(
         signature_page = next(
             p for p, t in zip(pdf.pages, texts, strict=True) if "Signatures:" in t
         )
+        signatures_text = next(t for t in texts if "Signatures:" in t)
         assert signature_page.images, "the drawn signature is on the signatures page"
     certificate = texts[-1]
     assert "Signing certificate" in certificate
     assert certificate.count(original_sha) == 2
     for kind in ("sent", "viewed", "agreed", "signed", "completed"):
         assert re.search(rf"\b{kind}\b", certificate), kind
-    assert "Casey Client" in certificate and "Sam Sole-Trader" in certificate
+    # The signer and the owner each signed: the owner's typed signature is on the signatures
+    # page, and the certificate records both signings (the owner under their account name).
+    assert "Casey Client" in certificate
+    assert "Sam Sole-Trader" in signatures_text
+    assert len(re.findall(r"\d{4}-\d{2}-\d{2} signed\b", certificate)) == 2
     # One changed byte and the copy no longer matches what was recorded.
     middle = len(final) // 2
     changed = final[:middle] + bytes([final[middle] ^ 1]) + final[middle + 1 :]
