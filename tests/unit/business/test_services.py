@@ -82,7 +82,7 @@ def test_issued_number_sources(app, profile, owner):
 
 def test_key_rotation_reencrypts_bank_details(app, db, profile, tmp_path):
     from minimin.config import DataKey
-    from minimin.core.crypto import Keyring, keyring
+    from minimin.core.crypto import Keyring, keyring, place
     from minimin.core.rotation import encrypted_columns, rotate_all
 
     services.update_section(
@@ -118,6 +118,9 @@ def test_key_rotation_reencrypts_bank_details(app, db, profile, tmp_path):
     ).one()
     for value in raw:
         assert value.startswith("v2:k9:")
-    assert new_ring.decrypt(raw[0]) == "601613"
+    # Bound to its place: read with the table, column and row it belongs to.
+    assert new_ring.decrypt(raw[0], place("business_profile", "bank_sort_code", profile.id)) == (
+        "601613"
+    )
     with pytest.raises(Exception):  # noqa: B017 - the old ring alone no longer reads them
-        old.decrypt(raw[1])
+        old.decrypt(raw[1], place("business_profile", "bank_account_number", profile.id))
