@@ -108,8 +108,13 @@ def test_prepare_formdata_renumbers_drops_blank_lines_and_removes_rows():
     result = prepare_formdata(data, "remove_line:2")
     assert result.get("title") == "x" and "action" not in result
     assert result.get("dates-1-day") == "2026-01-02"
-    assert [result.get(f"fee_lines-{n}-unit_amount") for n in range(3)] == ["10", "30", None]
-    assert result.get("fee_lines-1-kind") == "usage"
+    # While the form is being edited a blank line stays (one just added, not yet filled in).
+    assert [result.get(f"fee_lines-{n}-unit_amount") for n in range(4)] == ["10", " ", "30", None]
+    assert result.get("fee_lines-2-kind") == "usage"
+    # On save, blank lines are dropped and the rest renumbered.
+    saved = prepare_formdata(data, "save")
+    assert [saved.get(f"fee_lines-{n}-unit_amount") for n in range(4)] == ["10", "20", "30", None]
+    assert saved.get("fee_lines-1-kind") == "hourly"
 
 
 def test_plain_decimal():
