@@ -388,6 +388,17 @@ FACTORIES: dict[str, Builder] = {
         "salary_pence": 1_200_000,
         "pension_paid_pence": 80_000,
         "student_loan_plans": "plan2",
+        "transition_profit_pence": 1_000_000,
+        "loss_relief": "current",
+    },
+    "capital_asset": lambda ids, u: {
+        "description": CANARIES["device"],
+        "kind": "car",
+        "cost_pence": 2_000_000,
+        "co2_g_km": 40,
+        "new": False,
+        "business_percent": 60,
+        "bought_tax_year": 2024,
     },
     "admin_account_lock": None,  # type: ignore[dict-item] - would lock the account: see below
 }

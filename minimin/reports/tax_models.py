@@ -121,6 +121,16 @@ OTHER_INCOME_AMOUNTS = (
 )
 
 
+#: Amount columns added for the basis period reform and loss relief (pence, never negative).
+REFORM_AMOUNTS = (
+    "transition_profit_pence",
+    "transition_accelerated_pence",
+    "prior_income_1_pence",
+    "prior_income_2_pence",
+    "prior_income_3_pence",
+)
+
+
 class OtherIncomeRecord(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined,misc]
     """What the user entered for a tax year's Self Assessment beyond the books: other income,
     reliefs and circumstances (one row per user and tax year)."""
@@ -138,6 +148,23 @@ class OtherIncomeRecord(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # typ
             name="car_business_percent_range",
         ),
         sa.CheckConstraint("car_co2_g_km IS NULL OR car_co2_g_km >= 0", name="car_co2_positive"),
+        sa.CheckConstraint(
+            " AND ".join(f"{c} >= 0" for c in REFORM_AMOUNTS), name="reform_amounts_positive"
+        ),
+        sa.CheckConstraint(
+            "(accounting_end_month IS NULL AND accounting_end_day IS NULL) OR "
+            "(accounting_end_month BETWEEN 1 AND 12 AND accounting_end_day BETWEEN 1 AND 31)",
+            name="accounting_date_range",
+        ),
+        sa.CheckConstraint(
+            "loss_relief IN ('', 'current', 'previous', 'current_previous', "
+            "'previous_current', 'early')",
+            name="loss_relief_known",
+        ),
+        sa.CheckConstraint(
+            "trade_start_year IS NULL OR (trade_start_year >= 1900 AND trade_start_year <= 2100)",
+            name="trade_start_year_range",
+        ),
     )
 
     #: The tax year's first calendar year (2025 = 2025/26).
@@ -170,3 +197,62 @@ class OtherIncomeRecord(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # typ
     car_business_percent: Mapped[int] = mapped_column(default=100)
     main_pool_pence: Mapped[int] = mapped_column(sa.BigInteger, default=0)
     special_pool_pence: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    #: Basis period reform: the whole 2023/24 transition profit (after overlap relief) and
+    #: any extra amount the user elected to have taxed in this year (on top of the 20%).
+    transition_profit_pence: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    transition_accelerated_pence: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    #: Accounting date other than 31 March to 5 April (both empty: the tax year itself).
+    accounting_end_month: Mapped[int | None] = mapped_column()
+    accounting_end_day: Mapped[int | None] = mapped_column()
+    #: The profit (negative: a loss) of the accounting period ending after this tax year,
+    #: when the user enters it (empty: read from the books).
+    later_period_profit_pence: Mapped[int | None] = mapped_column(sa.BigInteger)
+    #: What to do with this year's trading loss: "" carry forward, "current" / "previous"
+    #: (sideways against this or last year's income), both in either order
+    #: ("current_previous", "previous_current") or "early" (early years relief).
+    loss_relief: Mapped[str] = mapped_column(sa.String(24), default="")
+    #: The first calendar year of the tax year the trade started (for early years relief).
+    trade_start_year: Mapped[int | None] = mapped_column()
+    #: Total income of the tax years 1, 2 and 3 before this one (for carrying a loss back).
+    prior_income_1_pence: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    prior_income_2_pence: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    prior_income_3_pence: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+
+
+#: Kinds of :class:`CapitalAsset`.
+ASSET_KINDS = ("car", "plant")
+
+
+class CapitalAsset(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined,misc]
+    """A car (or other equipment) the user keeps for the business over several years: bought
+    in one tax year, perhaps with private use (then in its own pool), perhaps sold later."""
+
+    __tablename__ = "capital_asset"
+    __table_args__ = (
+        sa.CheckConstraint("kind IN ('car', 'plant')", name="kind_known"),
+        sa.CheckConstraint(
+            "cost_pence >= 0 AND disposal_proceeds_pence >= 0", name="amounts_positive"
+        ),
+        sa.CheckConstraint("co2_g_km IS NULL OR co2_g_km >= 0", name="co2_positive"),
+        sa.CheckConstraint(
+            "business_percent >= 0 AND business_percent <= 100", name="business_percent_range"
+        ),
+        sa.CheckConstraint(
+            "bought_tax_year >= 1900 AND bought_tax_year <= 2100", name="bought_tax_year_range"
+        ),
+        sa.CheckConstraint(
+            "disposed_tax_year IS NULL OR disposed_tax_year >= bought_tax_year",
+            name="disposed_after_bought",
+        ),
+    )
+
+    description: Mapped[str] = mapped_column(sa.String(80), default="")
+    kind: Mapped[str] = mapped_column(sa.String(8), default="car")
+    cost_pence: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    co2_g_km: Mapped[int | None] = mapped_column()
+    new: Mapped[bool] = mapped_column(default=True)
+    business_percent: Mapped[int] = mapped_column(default=100)
+    #: First calendar year of the tax year it was bought (2025 = 2025/26).
+    bought_tax_year: Mapped[int] = mapped_column()
+    disposed_tax_year: Mapped[int | None] = mapped_column()
+    disposal_proceeds_pence: Mapped[int] = mapped_column(sa.BigInteger, default=0)
