@@ -160,6 +160,12 @@ class BankTransaction(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type:
     import_job_id: Mapped[uuid.UUID | None] = mapped_column(
         sa.ForeignKey("bank_import_job.id", ondelete="SET NULL")
     )
+    #: The statement batch entry that counts this line's bank side: an import posts one
+    #: journal entry (source ``bank_batch``, this id) per day of each batch of lines it adds,
+    #: Dr the bank account / Cr suspense for all of them (docs/ledger.md, "Bank line").
+    #: ``None`` for a line that posts its bank side in its own entry. Indexed: the batch's
+    #: entry is the sum of its lines, read again when a line goes.
+    ledger_batch_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid, index=True)
     posted_on: Mapped[dt.date] = mapped_column(sa.Date)
     amount_pence: Mapped[int] = mapped_column(sa.BigInteger)
     currency: Mapped[str] = mapped_column(sa.String(3), default="GBP")
