@@ -11,20 +11,27 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Blueprint, Response, json, request
+from flask import Blueprint, Response, request
 from flask_babel import lazy_gettext as _l
 from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
-from minimin.core.errors import TITLES
+from minimin.core.errors import (
+    PROBLEM_MEDIA_TYPE,
+    PROBLEM_TYPE_BASE,
+    PROBLEM_TYPES,
+    problem_response,
+)
 from minimin.core.user_error import UserError
 
 log = logging.getLogger(__name__)
 
-MEDIA_TYPE = "application/problem+json"
-#: Where each problem type is described (the human documentation of the API).
-TYPE_BASE = "/api/v1/docs#problem-"
+# The one shape of a JSON error is core's (minimin.core.errors.problem_response); the API adds
+# titles of its own for the statuses only it answers.
+MEDIA_TYPE = PROBLEM_MEDIA_TYPE
+TYPE_BASE = PROBLEM_TYPE_BASE
+TYPES = PROBLEM_TYPES
 
 API_TITLES = {
     401: _l("A valid access token is needed"),
@@ -34,22 +41,6 @@ API_TITLES = {
     412: _l("The resource has changed"),
     422: _l("The request could not be accepted"),
     429: _l("Too many requests"),
-}
-
-#: status -> problem type name.
-TYPES = {
-    400: "bad-request",
-    401: "unauthenticated",
-    403: "forbidden",
-    404: "not-found",
-    405: "method-not-allowed",
-    409: "conflict",
-    413: "too-large",
-    415: "unsupported-media-type",
-    422: "invalid",
-    429: "rate-limited",
-    500: "server-error",
-    503: "unavailable",
 }
 
 
@@ -78,20 +69,9 @@ def problem(
     errors: list[dict[str, str]] | None = None,
     headers: dict[str, str] | None = None,
 ) -> Response:
-    title = API_TITLES.get(status) or TITLES.get(status) or TITLES[500 if status >= 500 else 400]
-    body: dict[str, Any] = {
-        "type": TYPE_BASE + TYPES.get(status, "bad-request"),
-        "title": str(title),
-        "status": status,
-        "detail": str(detail) if detail else str(title),
-        "instance": request.path,
-    }
-    if errors:
-        body["errors"] = errors
-    response = Response(json.dumps(body), status=status, mimetype=MEDIA_TYPE)
-    for key, value in (headers or {}).items():
-        response.headers[key] = value
-    return response
+    return problem_response(
+        status, detail, title=API_TITLES.get(status), errors=errors, headers=headers
+    )
 
 
 def validation_errors(exc: ValidationError, where: str = "") -> list[dict[str, str]]:

@@ -1,16 +1,26 @@
-"""Friendly error pages and JSON errors: never a stack trace, never a bare 500 for bad input."""
+"""Friendly error pages and JSON errors: never a stack trace, never a bare 500 for bad input.
+
+Every JSON error, from the API and from the pages' own JSON endpoints (passkeys, the payment
+webhook, an error answered to a client that asked for JSON), has one shape: RFC 9457 problem
+details (:func:`problem_response`), ``application/problem+json`` with ``type``, ``title``,
+``status``, ``detail``, ``instance`` and, for refused input, ``errors``: one
+``{field, code, detail}`` per field.
+"""
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, json, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
+
+from minimin.core.user_error import UserError
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +49,63 @@ MESSAGES = {
 }
 
 
+#: The media type of every JSON error.
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+#: Where each problem type is described (the API's documentation page, docs/api.md).
+PROBLEM_TYPE_BASE = "/api/v1/docs#problem-"
+#: status -> problem type name.
+PROBLEM_TYPES = {
+    400: "bad-request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not-found",
+    405: "method-not-allowed",
+    409: "conflict",
+    413: "too-large",
+    415: "unsupported-media-type",
+    422: "invalid",
+    429: "rate-limited",
+    500: "server-error",
+    503: "unavailable",
+}
+
+
+def problem_response(
+    status: int,
+    detail: Any = None,
+    *,
+    title: Any = None,
+    errors: list[dict[str, str]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """A JSON error as RFC 9457 problem details: the one shape of every JSON refusal.
+
+    *detail* says what went wrong in words the reader can act on (the status's title when
+    absent); *errors* lists the refused fields as ``{field, code, detail}``.
+    """
+    title = title or TITLES.get(status) or TITLES[500 if status >= 500 else 400]
+    body: dict[str, Any] = {
+        "type": PROBLEM_TYPE_BASE + PROBLEM_TYPES.get(status, "bad-request"),
+        "title": str(title),
+        "status": status,
+        "detail": str(detail) if detail else str(title),
+        "instance": request.path,
+    }
+    if errors:
+        body["errors"] = errors
+    response = Response(json.dumps(body), status=status, mimetype=PROBLEM_MEDIA_TYPE)
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+def user_error_problem(error: UserError, status: int = 422) -> Response:
+    """A service's refusal as a problem: its message, and its field and code when it names
+    a field."""
+    errors = [{"field": error.field, "code": error.code, "detail": str(error.message)}]
+    return problem_response(status, error.message, errors=errors if error.field else None)
+
+
 def wants_json() -> bool:
     if request.path.startswith("/api/") or request.path == "/healthz":
         return True
@@ -53,7 +120,7 @@ def error_response(status: int, detail: str | None = None) -> Response:
     title = str(TITLES.get(status, TITLES[500] if status >= 500 else TITLES[400]))
     message = detail or str(MESSAGES.get(status, ""))
     if wants_json():
-        response = jsonify({"error": {"status": status, "title": title, "detail": message}})
+        response = problem_response(status, message or title, title=title)
     else:
         response = Response(
             render_template("errors/error.html", status=status, title=title, message=message),

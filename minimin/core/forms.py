@@ -9,12 +9,13 @@ database sees it, so SQLite and PostgreSQL behave the same.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from wtforms import Field, Form, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional, ValidationError
@@ -32,6 +33,7 @@ from minimin.core.money import (
     parse_money,
     parse_percent,
 )
+from minimin.core.user_error import UserError
 
 #: Control characters allowed in multi-line text; everything else in category Cc is refused.
 MULTILINE_ALLOWED = {"\n", "\r", "\t"}
@@ -116,6 +118,45 @@ class MultilineTextField(TextAreaField):
 
 def optional_text(max_length: int = 200, label: Any = None, **kwargs: Any) -> TextField:
     return TextField(label, [Optional()], max_length=max_length, **kwargs)
+
+
+# --------------------------------------------------------------------------- buttons and refusals
+
+
+class ConfirmForm(FlaskForm):
+    """A button (delete, revoke, post, skip): its CSRF token is its only field.
+
+    Every feature uses this one; a form with a field of its own (a hidden key, a checkbox) is
+    a form of its own."""
+
+
+def apply_user_error(
+    form: Form,
+    error: UserError,
+    *,
+    fields: Mapping[str, str] | None = None,
+    default: str | None = None,
+) -> bool:
+    """Show a service's refusal on *form*, the one way a view puts a :class:`UserError` there.
+
+    The message goes on the field the error names, translated through *fields* when the
+    service's name differs from the form's (``{"amount_pence": "amount"}``); when the form
+    has no such field, on the *default* field if given, else among the form's own errors
+    (``form.form_errors``, shown at the top of the error summary). Returns True when a field
+    took the message, False when it went to the form's own errors (a view whose page shows
+    no error summary then flashes it).
+    """
+    message = str(error.message)
+    name = error.field or ""
+    if fields:
+        name = fields.get(name, name)
+    for candidate in (name, default):
+        if candidate and candidate in form:
+            target = form[candidate]
+            target.errors = [*(target.errors or ()), message]
+            return True
+    form.form_errors.append(message)
+    return False
 
 
 # --------------------------------------------------------------------------- numbers and dates

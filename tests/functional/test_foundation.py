@@ -43,7 +43,11 @@ def test_unknown_route_is_a_friendly_404_page(client):
 def test_unknown_api_route_answers_json(client):
     response = client.get("/api/v1/nothing-here")
     assert response.status_code == 404
-    assert response.json["error"]["status"] == 404
+    # The one JSON error shape: RFC 9457 problem details (minimin/core/errors.py).
+    assert response.mimetype == "application/problem+json"
+    assert response.json["status"] == 404
+    assert response.json["type"].endswith("#problem-not-found")
+    assert response.json["instance"] == "/api/v1/nothing-here"
 
 
 def test_wrong_method_is_405_with_allow_header(client):
