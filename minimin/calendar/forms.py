@@ -19,7 +19,3 @@ class FeedForm(FlaskForm):
 
 class ImportForm(FlaskForm):
     file = FileField(_l("Calendar file (.ics)"))
-
-
-class ConfirmForm(FlaskForm):
-    pass

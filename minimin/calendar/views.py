@@ -13,19 +13,18 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from minimin.calendar import importing, services
-from minimin.calendar.forms import ConfirmForm, FeedForm, ImportForm
+from minimin.calendar.forms import FeedForm, ImportForm
 from minimin.calendar.models import CalendarFeed
 from minimin.core.forms import select_choices
 from minimin.core.security import TOKEN, USER, classify_blueprint
 from minimin.core.tenancy import owned_or_404, parse_uuid
 from minimin.core.uploads import UploadError, read_limited
+from minimin.core.web import ConfirmForm, ViewResult
 
 bp = Blueprint("calendar", __name__, template_folder="templates")
 classify_blueprint(bp, USER)
 feed_bp = Blueprint("calendar_feed", __name__)
 classify_blueprint(feed_bp, TOKEN)
-
-ViewResult = Response | str | tuple[str, int]
 
 
 def _feed_form() -> FeedForm:
