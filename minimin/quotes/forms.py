@@ -24,7 +24,3 @@ class QuoteForm(FlaskForm):
         default=DEFAULT_DAYS,
     )
     message = MultilineTextField(_l("Message"), [Optional()], max_length=MESSAGE_MAX)
-
-
-class ConfirmForm(FlaskForm):
-    pass

@@ -13,17 +13,16 @@ from minimin.core.dates import uk_today
 from minimin.core.forms import select_choices
 from minimin.core.security import TOKEN, USER, classify_blueprint
 from minimin.core.tenancy import owned_or_404
+from minimin.core.web import ConfirmForm, ViewResult
 from minimin.jobs.models import Job
 from minimin.quotes import services
-from minimin.quotes.forms import ConfirmForm, QuoteForm
+from minimin.quotes.forms import QuoteForm
 from minimin.quotes.models import Quote
 
 bp = Blueprint("quotes", __name__, template_folder="templates")
 classify_blueprint(bp, USER)
 public_bp = Blueprint("quote_public", __name__, template_folder="templates")
 classify_blueprint(public_bp, TOKEN)
-
-ViewResult = Response | str | tuple[str, int]
 
 
 def _addresses(job: Job) -> list[tuple[str, str]]:
