@@ -17,9 +17,9 @@ from minimin.core.security import TOKEN, USER, classify_blueprint
 from minimin.core.storage import storage
 from minimin.core.tenancy import owned_or_404
 from minimin.core.user_error import UserError
+from minimin.core.web import ConfirmForm, ViewResult
 from minimin.documents import services, signing
 from minimin.documents.forms import (
-    ConfirmForm,
     DeclineForm,
     OwnerSignForm,
     SendForm,
@@ -39,8 +39,6 @@ public_bp = Blueprint(
     static_url_path="/sign/static",
 )
 classify_blueprint(public_bp, TOKEN)
-
-ViewResult = Response | str | tuple[str, int]
 
 
 def _signer_inputs() -> list[signing.SignerInput]:
