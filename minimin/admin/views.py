@@ -21,15 +21,14 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from werkzeug.exceptions import HTTPException
 
 from minimin.admin import actions, guard, statistics
 from minimin.core import audit
 from minimin.core.errors import error_response
-from minimin.core.paging import page_number
 from minimin.core.security import ADMIN, classify_blueprint
 from minimin.core.transaction import keep_changes_on_error
+from minimin.core.web import ConfirmForm, page_number, page_offset
 
 bp = Blueprint("admin", __name__, template_folder="templates", url_prefix="/admin")
 classify_blueprint(bp, ADMIN)
@@ -46,10 +45,6 @@ SERIES_LABELS = {
     "errors": "Failures and refusals",
     "storage_bytes": "Storage added (bytes)",
 }
-
-
-class ActionForm(FlaskForm):
-    """A button: its CSRF token is its only field."""
 
 
 def _log(action: str, subject: Any = None, detail: dict[str, Any] | None = None) -> None:
@@ -128,7 +123,7 @@ def accounts() -> str:
     per_page = 100
     return render_template(
         "admin/accounts.html",
-        accounts=statistics.accounts(limit=per_page, offset=(number - 1) * per_page),
+        accounts=statistics.accounts(limit=per_page, offset=page_offset(number, per_page)),
         page=number,
         per_page=per_page,
     )
@@ -142,13 +137,13 @@ def account(hashed_id: str) -> str:
         account=statistics.account(hashed_id),
         counts=statistics.row_counts(user_id),
         locked=actions.is_locked(user_id),
-        form=ActionForm(),
+        form=ConfirmForm(),
     )
 
 
 def _act(hashed_id: str, action: str) -> Response:
     user_id = _subject_or_404(hashed_id)
-    form = ActionForm()
+    form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
     g.admin_action = action
@@ -186,6 +181,6 @@ def log() -> str:
     number = page_number(request.args)
     return render_template(
         "admin/log.html",
-        entries=statistics.admin_log(limit=200, offset=(number - 1) * 200),
+        entries=statistics.admin_log(limit=200, offset=page_offset(number, 200)),
         page=number,
     )
