@@ -216,10 +216,6 @@ class StatusForm(FlaskForm):
     )
 
 
-class DeleteForm(FlaskForm):
-    pass
-
-
 class RenewalForm(FlaskForm):
     """Renewing a usage / buyout licence (:mod:`minimin.jobs.renewal`): the renewal's terms,
     pre-filled from the line it renews; the fee and the new expiry date are required."""

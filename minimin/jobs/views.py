@@ -19,14 +19,13 @@ from minimin.core.dates import DateError, parse_uk_date, uk_today
 from minimin.core.forms import select_choices
 from minimin.core.i18n import label_lookup
 from minimin.core.money import Money
-from minimin.core.paging import page_number
 from minimin.core.security import USER, classify_blueprint
 from minimin.core.tenancy import owned_or_404, parse_uuid
 from minimin.core.uploads import UploadError
+from minimin.core.web import ConfirmForm, ViewResult, apply_user_error, page_number
 from minimin.jobs import listing, renewal, services
 from minimin.jobs.forms import (
     AttachmentForm,
-    DeleteForm,
     FeeLineRowForm,
     JobForm,
     StatusForm,
@@ -57,7 +56,6 @@ bp = Blueprint(
 )
 classify_blueprint(bp, USER)
 
-ViewResult = Response | str | tuple[str, int]
 _MONTH_RE = re.compile(r"(\d{4})-(\d{1,2})", re.ASCII)
 
 
@@ -249,7 +247,7 @@ def _render_detail(job: Job, **extra: Any) -> str:
         totals=services.job_totals(job),
         status_form=_status_form(job),
         moves=services.allowed_moves(job),
-        delete_form=DeleteForm(),
+        delete_form=ConfirmForm(),
         renewable=renewal.renewable_line_ids(job) if has_usage else set(),
         renews=renewal.renewed_lines(job) if has_usage else [],
         **extra,
@@ -302,7 +300,7 @@ def change_status(job_id: str) -> ViewResult:
 @bp.route("/<job_id>/delete", methods=["POST"])
 def delete(job_id: str) -> ViewResult:
     job = owned_or_404(Job, job_id, for_update=True)
-    form = DeleteForm()
+    form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
     try:
@@ -356,7 +354,7 @@ def _owned_attachment(job_id: str, attachment_id: str) -> tuple[Job, JobAttachme
 def remove_attachment(job_id: str, attachment_id: str) -> ViewResult:
     """GET asks for confirmation; POST (with the form's token) removes the file."""
     job, attachment = _owned_attachment(job_id, attachment_id)
-    form = DeleteForm()
+    form = ConfirmForm()
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
@@ -558,7 +556,7 @@ def _handle_form(job: Job | None) -> ViewResult:
                     flash(_("Job “%(title)s” saved.", title=saved.title), "success")
                 return redirect(url_for("jobs.detail", job_id=saved.id))
             except services.JobError as exc:
-                form.form_errors.append(str(exc))
+                apply_user_error(form, exc)
         return _render_form(form, job, 400)
     return _render_form(form, job)
 

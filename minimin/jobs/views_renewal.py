@@ -11,10 +11,11 @@ from flask_babel import gettext as _
 
 from minimin.core.money import Money
 from minimin.core.tenancy import parse_uuid
+from minimin.core.web import ViewResult, apply_user_error
 from minimin.jobs import renewal, services
 from minimin.jobs.forms import RenewalForm
 from minimin.jobs.models import FeeLine, Job
-from minimin.jobs.views import ViewResult, _load_or_404, bp
+from minimin.jobs.views import _load_or_404, bp
 
 
 def _line_of(job: Job, line_id: str) -> FeeLine:
@@ -64,10 +65,7 @@ def renew_usage(job_id: str, line_id: str) -> ViewResult:
         try:
             renewed = renewal.renew_usage(job, line, data)
         except services.JobError as exc:
-            if exc.field and exc.field in form:
-                form[exc.field].errors = [*form[exc.field].errors, str(exc)]
-            else:
-                form.form_errors.append(str(exc))
+            apply_user_error(form, exc)
         else:
             flash(_("The renewal “%(title)s” is ready to invoice.", title=renewed.title), "success")
             return redirect(url_for("jobs.detail", job_id=renewed.id))
