@@ -8,11 +8,12 @@ from flask_login import current_user
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from minimin.api import scopes, tokens
-from minimin.api.forms import ConfirmForm, TokenForm
+from minimin.api.forms import TokenForm
 from minimin.api.models import ApiToken
 from minimin.core.security import USER, classify_blueprint
 from minimin.core.tenancy import owned_or_404
 from minimin.core.user_error import UserError
+from minimin.core.web import ConfirmForm, apply_user_error
 
 bp = Blueprint("api_tokens", __name__, template_folder="templates")
 classify_blueprint(bp, USER)
@@ -46,8 +47,8 @@ def create() -> tuple[str, int]:
             int(form.expires.data or 0),
         )
     except UserError as exc:
-        target = form.name if exc.field != "scopes" else form.scope_fields()[0]
-        target.errors = [*target.errors, str(exc)]
+        # The scopes are one select per area: their refusal goes on the first.
+        apply_user_error(form, exc, fields={"scopes": form.scope_fields()[0].name}, default="name")
         return _page(form, 400)
     # Answered directly, never through a redirect: the token is in this page only.
     return render_template("api/token_created.html", token=token, plain=plain), 201

@@ -39,7 +39,3 @@ class TokenForm(FlaskForm):
 for _area, _label in AREAS.items():
     _choices = LEVELS if WRITE in levels_of(_area) else LEVELS[:2]
     setattr(TokenForm, f"scope_{_area}", SelectField(_label, choices=_choices, default=""))
-
-
-class ConfirmForm(FlaskForm):
-    """An empty form: its CSRF token protects the revoke button."""
