@@ -31,8 +31,14 @@ from minimin.business.rules import (
     normalise_vat_number,
     normalise_website,
 )
-from minimin.core.forms import MultilineTextField, TextField, choice_values, select_choices
-from minimin.core.money import NumberInputError, parse_money, parse_percent
+from minimin.core.forms import (
+    MoneyField,
+    MultilineTextField,
+    TextField,
+    choice_values,
+    select_choices,
+)
+from minimin.core.money import NumberInputError, parse_percent
 
 MESSAGES: dict[str, Any] = {
     "postcode": _l("Enter a UK postcode, like SW1A 1AA."),
@@ -118,24 +124,6 @@ class WholeNumberField(TextField):
             )
             return
         self.number = value
-
-
-class MoneyTextField(TextField):
-    """An amount typed as text, parsed exactly into pence by :func:`parse_money`."""
-
-    def __init__(self, label: Any = None, **kwargs: Any):
-        kwargs.setdefault("render_kw", {}).update(inputmode="decimal")
-        super().__init__(label, [Optional()], max_length=64, **kwargs)
-        self.pence: int | None = None
-
-    def parse(self, currency: str) -> None:
-        self.pence = None
-        if self.errors or not self.data:
-            return
-        try:
-            self.pence = parse_money(self.data, currency=currency).pence
-        except NumberInputError as exc:
-            self.errors.append(str(exc))
 
 
 def _safe_date_field(label: Any) -> DateField:
@@ -454,9 +442,10 @@ def currency_choices(locale: str = "en_GB") -> list[tuple[str, str]]:
 
 
 class RatesForm(FlaskForm):
-    day_rate = MoneyTextField(_l("Day rate"))
-    half_day_rate = MoneyTextField(_l("Half-day rate"))
-    hourly_rate = MoneyTextField(_l("Hourly rate"))
+    # Read in the currency chosen below (a yen rate has no decimals).
+    day_rate = MoneyField(_l("Day rate"), [Optional()], currency_field="default_currency")
+    half_day_rate = MoneyField(_l("Half-day rate"), [Optional()], currency_field="default_currency")
+    hourly_rate = MoneyField(_l("Hourly rate"), [Optional()], currency_field="default_currency")
     default_currency = SelectField(_l("Default currency"), validate_choice=False)
 
     def __init__(self, *args: Any, **kwargs: Any):
@@ -469,13 +458,6 @@ class RatesForm(FlaskForm):
         if field.data not in choice_values(self.default_currency.choices):
             raise ValidationError(_l("Choose a currency from the list, like GBP."))
 
-    def validate(self, extra_validators: Any = None) -> bool:
-        ok = super().validate(extra_validators)
-        currency = self.default_currency.data if not self.default_currency.errors else "GBP"
-        for f in (self.day_rate, self.half_day_rate, self.hourly_rate):
-            f.parse(currency)
-        return ok and not any(f.errors for f in self)
-
     def values(self) -> dict[str, Any]:
         return {
             "day_rate_pence": self.day_rate.pence,
@@ -483,7 +465,3 @@ class RatesForm(FlaskForm):
             "hourly_rate_pence": self.hourly_rate.pence,
             "default_currency": self.default_currency.data,
         }
-
-
-class ConfirmForm(FlaskForm):
-    """A form with only the CSRF token, for buttons (reveal, remove, skip)."""

@@ -18,7 +18,6 @@ from minimin.business import services
 from minimin.business.forms import (
     AccountantForm,
     BankForm,
-    ConfirmForm,
     DetailsForm,
     InvoiceDefaultsForm,
     LogoForm,
@@ -47,6 +46,7 @@ from minimin.business.rules import (
 from minimin.core.money import Money, format_money
 from minimin.core.security import USER, classify_blueprint
 from minimin.core.uploads import UploadError
+from minimin.core.web import ConfirmForm, ViewResult
 
 bp = Blueprint("business", __name__, url_prefix="/settings/business", template_folder="templates")
 classify_blueprint(bp, USER)
@@ -238,7 +238,7 @@ def settings_page(page: str) -> tuple[str, int]:
 
 
 @bp.route("/<any(details, accountant):section>", methods=["POST"])
-def save_simple(section: str) -> Response | tuple[str, int]:
+def save_simple(section: str) -> ViewResult:
     form = SIMPLE_SECTIONS[section]()
     if not form.validate_on_submit():
         return _render(_profile(), 400, **{section: form})
@@ -248,7 +248,7 @@ def save_simple(section: str) -> Response | tuple[str, int]:
 
 
 @bp.route("/work-type", methods=["POST"])
-def save_work_type() -> Response | tuple[str, int]:
+def save_work_type() -> ViewResult:
     form = WorkTypeForm()
     if not form.validate_on_submit():
         return _render(_profile(), 400, work_type=form)
@@ -258,7 +258,7 @@ def save_work_type() -> Response | tuple[str, int]:
 
 
 @bp.route("/vat", methods=["POST"])
-def save_vat() -> Response | tuple[str, int]:
+def save_vat() -> ViewResult:
     form = VatForm()
     if not form.validate_on_submit():
         return _render(_profile(), 400, vat=form)
@@ -268,7 +268,7 @@ def save_vat() -> Response | tuple[str, int]:
 
 
 @bp.route("/bank", methods=["POST"])
-def save_bank() -> Response | tuple[str, int]:
+def save_bank() -> ViewResult:
     profile = _profile()
     form = BankForm()
     if not form.validate_on_submit():
@@ -282,7 +282,7 @@ def save_bank() -> Response | tuple[str, int]:
 
 
 @bp.route("/bank/reveal", methods=["POST"])
-def reveal_bank() -> Response | tuple[str, int]:
+def reveal_bank() -> ViewResult:
     form = ConfirmForm()
     profile = services.get_profile(current_user.id)
     if (
@@ -306,7 +306,7 @@ def remove_bank() -> Response:
 
 
 @bp.route("/invoices", methods=["POST"])
-def save_invoices() -> Response | tuple[str, int]:
+def save_invoices() -> ViewResult:
     profile = _profile()
     form = InvoiceDefaultsForm()
     if not form.validate_on_submit():
@@ -343,7 +343,7 @@ def save_invoices() -> Response | tuple[str, int]:
 
 
 @bp.route("/rates", methods=["POST"])
-def save_rates() -> Response | tuple[str, int]:
+def save_rates() -> ViewResult:
     form = RatesForm()
     if not form.validate_on_submit():
         return _render(_profile(), 400, rates=form)
@@ -353,7 +353,7 @@ def save_rates() -> Response | tuple[str, int]:
 
 
 @bp.route("/logo", methods=["POST"])
-def upload_logo() -> Response | tuple[str, int]:
+def upload_logo() -> ViewResult:
     form = LogoForm()
     if not form.validate_on_submit():
         return _render(_profile(), 400, logo=form)
@@ -420,7 +420,7 @@ def _render_step(
 
 
 @bp.route("/setup", methods=["GET", "POST"])
-def setup() -> Response | tuple[str, int]:
+def setup() -> ViewResult:
     profile = _profile()
     if request.method == "GET":
         return _render_step(profile, _step_to_show(profile, request.args.get("step")))
