@@ -48,7 +48,8 @@ def test_deeply_nested_json_to_passkey_sign_in_is_refused(client: Any) -> None:
         headers={"X-CSRFToken": token, "Accept": "application/json"},
     )
     assert response.status_code == 400
-    assert "did not send a passkey" in response.get_json()["error"]
+    assert response.mimetype == "application/problem+json"
+    assert "did not send a passkey" in response.get_json()["detail"]
 
 
 def _page_form(client: Any, page: str, action: str) -> dict[str, str]:

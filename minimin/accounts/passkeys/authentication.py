@@ -41,13 +41,12 @@ from minimin.accounts.passkeys.ceremony import (
     _credential_id_of,
     _current_ceremony,
     _descriptor,
-    _json_error,
     _new_ceremony,
     _read_credential,
     _user_handle,
     relying_party,
 )
-from minimin.accounts.passkeys.forms import ConfirmForm, PasskeyLoginForm
+from minimin.accounts.passkeys.forms import PasskeyLoginForm
 from minimin.accounts.passkeys.models import (
     Passkey,
     PasskeyChallenge,
@@ -58,6 +57,7 @@ from minimin.accounts.passkeys.models import (
 from minimin.core import audit
 from minimin.core.db import utcnow
 from minimin.core.security import public, safe_next
+from minimin.core.web import ConfirmForm, problem_response
 from minimin.extensions import db, limiter
 
 
@@ -224,10 +224,10 @@ def login_options() -> Response:
 def login_verify() -> Response | tuple[Response, int]:
     ceremony = _consume_ceremony(LOGIN)
     if ceremony is None:
-        return _json_error(_("That sign-in request has expired. Please try again."))
+        return problem_response(400, _("That sign-in request has expired. Please try again."))
     credential = _read_credential()
     if credential is None:
-        return _json_error(_("The browser did not send a passkey. Please try again."))
+        return problem_response(400, _("The browser did not send a passkey. Please try again."))
     passkey, reason, owner = _verify_assertion(
         credential, ceremony, expected_user=None, require_user_verification=True
     )
@@ -238,7 +238,7 @@ def login_verify() -> Response | tuple[Response, int]:
             user_id=owner,
             detail={"reason": reason or "unverified account"},
         )
-        return _json_error(_("That passkey could not sign you in."))
+        return problem_response(400, _("That passkey could not sign you in."))
     next_url = ceremony.next_url or "/"
     auth.start_session(user)
     audit.record("login.passkey", user_id=user.id, actor_id=user.id, subject=passkey.id)
@@ -261,7 +261,7 @@ def second_factor() -> Response | str:
 def second_factor_options() -> Response | tuple[Response, int]:
     ceremony = _current_ceremony(SECOND_FACTOR)
     if ceremony is None or ceremony.user_id is None:
-        return _json_error(_("Please sign in again."))
+        return problem_response(400, _("Please sign in again."))
     rp_id, _origin = relying_party()
     options = generate_authentication_options(
         rp_id=rp_id,
@@ -280,10 +280,10 @@ def second_factor_options() -> Response | tuple[Response, int]:
 def second_factor_verify() -> Response | tuple[Response, int]:
     ceremony = _consume_ceremony(SECOND_FACTOR)
     if ceremony is None or ceremony.user_id is None:
-        return _json_error(_("Please sign in again."))
+        return problem_response(400, _("Please sign in again."))
     credential = _read_credential()
     if credential is None:
-        return _json_error(_("The browser did not send a passkey. Please sign in again."))
+        return problem_response(400, _("The browser did not send a passkey. Please sign in again."))
     passkey, reason, owner = _verify_assertion(
         credential, ceremony, expected_user=ceremony.user_id, require_user_verification=False
     )
@@ -297,7 +297,9 @@ def second_factor_verify() -> Response | tuple[Response, int]:
                 "other_user": owner not in (None, ceremony.user_id),
             },
         )
-        return _json_error(_("That passkey could not confirm it is you. Please sign in again."))
+        return problem_response(
+            400, _("That passkey could not confirm it is you. Please sign in again.")
+        )
     next_url = ceremony.next_url or "/"
     auth.start_session(user)
     audit.record("login.second_factor", user_id=user.id, actor_id=user.id, subject=passkey.id)

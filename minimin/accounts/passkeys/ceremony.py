@@ -15,9 +15,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import abort, current_app, jsonify, request, session
+from flask import abort, current_app, request, session
 from webauthn.helpers.structs import AuthenticatorTransport, PublicKeyCredentialDescriptor
-from werkzeug.wrappers import Response
 
 from minimin.accounts.passkeys.models import CREDENTIAL_ID_MAX, Passkey, PasskeyChallenge
 from minimin.core.crypto import hash_token, new_token
@@ -113,10 +112,6 @@ def _consume_ceremony(purpose: str) -> PasskeyChallenge | None:
         db.session.flush()
         keep_changes_on_error()
     return row
-
-
-def _json_error(message: str, status: int = 400) -> tuple[Response, int]:
-    return jsonify({"error": message}), status
 
 
 def _read_credential() -> dict[str, Any] | None:

@@ -33,10 +33,6 @@ class RenamePasskeyForm(FlaskForm):
     )
 
 
-class ConfirmForm(FlaskForm):
-    """A bare form: its CSRF token is the confirmation."""
-
-
 class SecondFactorForm(FlaskForm):
     require_after_password = BooleanField(_l("Ask for a passkey after my password"))
     password = PasswordField(

@@ -18,7 +18,6 @@ from minimin.accounts.passkeys.authentication import second_factor_required
 from minimin.accounts.passkeys.blueprint import bp
 from minimin.accounts.passkeys.forms import (
     AddPasskeyForm,
-    ConfirmForm,
     RenamePasskeyForm,
     SecondFactorForm,
 )
@@ -33,6 +32,7 @@ from minimin.accounts.passkeys.registration import _recent_login
 from minimin.core import audit
 from minimin.core.tenancy import owned_or_404
 from minimin.core.transaction import keep_changes_on_error
+from minimin.core.web import ConfirmForm
 from minimin.extensions import db
 
 

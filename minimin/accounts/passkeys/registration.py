@@ -32,7 +32,6 @@ from minimin.accounts.passkeys.ceremony import (
     _consume_ceremony,
     _credential_id_of,
     _descriptor,
-    _json_error,
     _new_ceremony,
     _read_credential,
     _transports_of,
@@ -44,6 +43,7 @@ from minimin.accounts.passkeys.models import Passkey, _user_passkeys
 from minimin.core import audit
 from minimin.core.db import utcnow
 from minimin.core.transaction import keep_changes_on_error
+from minimin.core.web import problem_response
 from minimin.extensions import db, limiter
 
 #: Adding a passkey without typing the password again is allowed this soon after signing in.
@@ -62,15 +62,15 @@ def register_options() -> Response | tuple[Response, int]:
     form = AddPasskeyForm()
     if not form.validate_on_submit():
         errors = [str(e) for field_errors in form.errors.values() for e in field_errors]
-        return _json_error(" ".join(errors) or _("Please check the form and try again."))
+        return problem_response(400, " ".join(errors) or _("Please check the form and try again."))
     user: User = current_user._get_current_object()
     if not _recent_login():
         if not form.password.data:
-            return _json_error(_("Enter your password to add a passkey."))
+            return problem_response(400, _("Enter your password to add a passkey."))
         if not check_password_hash(user.password_hash, form.password.data):
             audit.record("passkey.reauth_failed", user_id=user.id, actor_id=user.id)
             keep_changes_on_error()
-            return _json_error(_("That password is not right."))
+            return problem_response(400, _("That password is not right."))
     rp_id, _origin = relying_party()
     existing = _user_passkeys(user.id)
     options = generate_registration_options(
@@ -97,11 +97,11 @@ def register_verify() -> Response | tuple[Response, int]:
     ceremony = _consume_ceremony(REGISTER)
     user: User = current_user._get_current_object()
     if ceremony is None or ceremony.user_id != user.id or ceremony.challenge is None:
-        return _json_error(_("That request has expired. Please try again."))
+        return problem_response(400, _("That request has expired. Please try again."))
     credential = _read_credential()
     credential_id = _credential_id_of(credential) if credential else None
     if credential is None or credential_id is None:
-        return _json_error(_("The browser did not send a passkey. Please try again."))
+        return problem_response(400, _("The browser did not send a passkey. Please try again."))
     rp_id, origin = relying_party()
     try:
         verified = verify_registration_response(
@@ -119,12 +119,12 @@ def register_verify() -> Response | tuple[Response, int]:
             actor_id=user.id,
             detail={"reason": str(exc)[:200]},
         )
-        return _json_error(_("This passkey could not be checked, so it was not added."))
+        return problem_response(400, _("This passkey could not be checked, so it was not added."))
     stored_id = bytes_to_base64url(verified.credential_id)
     if stored_id != credential_id:
-        return _json_error(_("This passkey could not be checked, so it was not added."))
+        return problem_response(400, _("This passkey could not be checked, so it was not added."))
     if db.session.scalar(sa.select(Passkey.id).where(Passkey.credential_id == stored_id)):
-        return _json_error(_("This passkey is already registered."))
+        return problem_response(400, _("This passkey is already registered."))
     passkey = Passkey(
         user_id=user.id,
         credential_id=stored_id,

@@ -89,8 +89,8 @@
   function readJSON(response) {
     return response.json().catch(function () { return {}; }).then(function (body) {
       if (!response.ok) {
-        var message = body && (typeof body.error === "string" ? body.error
-          : body.error && body.error.detail);
+        // Every JSON refusal is an RFC 9457 problem: its detail is the message to show.
+        var message = body && typeof body.detail === "string" ? body.detail : "";
         throw new Error(message || "");
       }
       return body;
