@@ -20,7 +20,7 @@ from flask_login import current_user
 
 from minimin.core.audit import record
 from minimin.core.security import USER, classify_blueprint, webhook
-from minimin.invoices.forms import ConfirmForm
+from minimin.core.web import ConfirmForm, ViewResult, problem_response
 from minimin.payments import services
 from minimin.payments.forms import StripeConnectForm
 
@@ -32,7 +32,7 @@ MAX_WEBHOOK_BYTES = 512 * 1024
 
 
 @bp.route("/settings/payments", methods=["GET", "POST"])
-def settings() -> Response | str | tuple[str, int]:
+def settings() -> ViewResult:
     account = services.stripe_account(current_user.id)
     form = StripeConnectForm()
     if form.validate_on_submit():
@@ -67,16 +67,16 @@ def disconnect() -> Response:
 
 @bp.route("/payments/stripe/webhook/<uuid:webhook_id>", methods=["POST"])
 @webhook
-def stripe_webhook(webhook_id: uuid.UUID) -> tuple[Response, int]:
+def stripe_webhook(webhook_id: uuid.UUID) -> Response | tuple[Response, int]:
     account = services.account_for_webhook(webhook_id)
     if account is None:
         abort(404)
     if (request.content_length or 0) > MAX_WEBHOOK_BYTES:
-        return jsonify(error="too large"), 413
+        return problem_response(413, "too large")
     payload = request.get_data(cache=False, as_text=False)
     try:
         event = services.verify(account, payload, request.headers.get("Stripe-Signature"))
     except services.BadWebhook:
-        return jsonify(error="invalid signature"), 400
+        return problem_response(400, "invalid signature")
     new, outcome = services.handle_event(account, event)
     return jsonify(received=True, duplicate=not new, outcome=outcome), 200

@@ -196,7 +196,10 @@ def test_webhook_refuses_bad_signature_stale_and_unknown(
     url = f"/payments/stripe/webhook/{_account(app, user).webhook_id}"
     anon = app.test_client()
     payload = _event(invoice_id, 12000)
-    assert _post(anon, url, payload, secret="whsec_wrongsecret123456").status_code == 400
+    forged = _post(anon, url, payload, secret="whsec_wrongsecret123456")
+    assert forged.status_code == 400
+    assert forged.mimetype == "application/problem+json"
+    assert forged.get_json()["detail"] == "invalid signature"
     assert _post(anon, url, payload, timestamp=int(time.time()) - 301).status_code == 400
     assert anon.post(url, data=payload).status_code == 400
     tampered = _post(anon, url, payload)
