@@ -21,15 +21,16 @@ from __future__ import annotations
 
 from typing import TypeAlias
 
-from flask import Response
+from werkzeug.wrappers import Response
 
 from minimin.core.errors import PROBLEM_MEDIA_TYPE, problem_response, user_error_problem
 from minimin.core.forms import ConfirmForm, MoneyField, apply_user_error
 from minimin.core.paging import MAX_PAGE, page_count, page_number, page_offset, parse_page
 from minimin.core.user_error import UserError
 
-#: What a page view returns: a rendered page, a response (a redirect, a file) or a rendered
-#: page with its status (a refused form answers 400, so the request rolls back).
+#: What a page view returns: a rendered page, a response (a redirect, a file; Werkzeug's
+#: class, so Flask's responses and ``redirect()``'s both fit) or a rendered page with its
+#: status (a refused form answers 400, so the request rolls back).
 ViewResult: TypeAlias = Response | str | tuple[str, int]
 
 __all__ = [
