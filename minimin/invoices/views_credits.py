@@ -13,13 +13,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from minimin.core import listing_params
-from minimin.core.paging import page_number
 from minimin.core.tenancy import owned_or_404
+from minimin.core.web import ConfirmForm, ViewResult, apply_user_error, page_count, page_number
 from minimin.invoices import credit_notes, forms, listing, refunds, services
 from minimin.invoices.models import CreditNote, Invoice, Refund
 from minimin.invoices.pdf import money
 from minimin.invoices.views import (
-    ViewResult,
     _confirmed_removal,
     _invalid,
     _pdf_response,
@@ -101,7 +100,7 @@ def _refund_refused(invoice: Invoice, form: forms.RefundForm) -> tuple[str, int]
         invoice=invoice,
         payment_form=payment_form,
         refund_form=form,
-        confirm=forms.ConfirmForm(),
+        confirm=ConfirmForm(),
         public_url=services.public_url(invoice),
         treatment_labels=services.vat_rules.TREATMENT_LABELS,
     )
@@ -128,7 +127,7 @@ def add_refund(invoice_id: str) -> ViewResult:
             credit_note=note,
         )
     except services.InvoiceError as exc:
-        form.amount.errors = [*form.amount.errors, str(exc)]
+        apply_user_error(form, exc, default="amount")
         return _refund_refused(invoice, form)
     if len(recorded) > 1:
         numbers = ", ".join(r.credit_note.number for r in recorded if r.credit_note is not None)
@@ -166,7 +165,7 @@ def credit_note_list() -> str:
     params = _credit_params()
     page = page_number(request.args)
     total, rows = listing.credit_notes(current_user.id, params, page)
-    pages = max(1, -(-total // listing.CREDIT_PAGE_SIZE))
+    pages = page_count(total, listing.CREDIT_PAGE_SIZE)
     if page > pages:  # a page past the end (an old link): the last page
         page = pages
         total, rows = listing.credit_notes(current_user.id, params, page)

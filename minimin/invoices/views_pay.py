@@ -8,9 +8,10 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import gettext as _
 
 from minimin.core.security import token_access
-from minimin.invoices import forms, services
+from minimin.core.web import ConfirmForm, ViewResult
+from minimin.invoices import services
 from minimin.invoices.models import Invoice
-from minimin.invoices.views import ViewResult, _pdf_response, _safe_filename, bp
+from minimin.invoices.views import _pdf_response, _safe_filename, bp
 
 # --------------------------------------------------------------------------- client page
 
@@ -36,7 +37,7 @@ def public_view(token: str) -> str:
         doc=documents.invoice_document(invoice),
         token=token,
         can_pay=invoice.is_open and services.stripe_enabled(invoice.user_id),
-        confirm=forms.ConfirmForm(),
+        confirm=ConfirmForm(),
         paid_now=request.args.get("paid") == "1",
     )
 
@@ -54,7 +55,7 @@ def public_pdf(token: str) -> Response:
 @token_access
 def public_checkout(token: str) -> ViewResult:
     invoice = _public_invoice(token)
-    if not forms.ConfirmForm().validate_on_submit():
+    if not ConfirmForm().validate_on_submit():
         abort(400)
     if not invoice.is_open:
         flash(_("This invoice has nothing left to pay."), "info")
