@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from minimin.core.mail import FAILED, QUEUED, RETRYING, SENT, OutboundEmail
+from minimin.core.paging import page_offset
 from minimin.extensions import db
 
 PAGE_SIZE = 50
@@ -103,6 +104,6 @@ def page_of(user_id: uuid.UUID, filters: Filters, page: int) -> tuple[list[Any],
         .where(*where)
         .order_by(OutboundEmail.created_at.desc(), OutboundEmail.id)
         .limit(PAGE_SIZE)
-        .offset((page - 1) * PAGE_SIZE)
+        .offset(page_offset(page, PAGE_SIZE))
     ).all()
     return list(rows), int(total or 0)

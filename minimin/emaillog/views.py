@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import math
-
 from flask import Blueprint, render_template, request
 from flask_login import current_user
 
 from minimin.core.mail import OutboundEmail
-from minimin.core.paging import page_number
 from minimin.core.security import USER, classify_blueprint
 from minimin.core.tenancy import owned_or_404
+from minimin.core.web import page_count, page_number
 from minimin.emaillog import listing
 
 bp = Blueprint("emaillog", __name__, template_folder="templates")
@@ -27,7 +25,7 @@ def index() -> str:
         rows=rows,
         total=total,
         page=page,
-        pages=max(1, math.ceil(total / listing.PAGE_SIZE)),
+        pages=page_count(total, listing.PAGE_SIZE),
         filters=filters,
         status_labels=listing.STATUS_LABELS,
         kind_labels=listing.KIND_LABELS,
