@@ -16,6 +16,7 @@ from minimin.core.dates import DateError, TaxYear, parse_uk_date, uk_today
 from minimin.core.forms import select_choices
 from minimin.core.money import MoneyError, parse_money
 from minimin.core.security import USER, classify_blueprint
+from minimin.core.web import ViewResult
 from minimin.reports import dashboard, ledger, tax, tax_tables
 from minimin.reports.forms import REGIME_LABELS, EstimateForm
 from minimin.reports.tax_year import TaxYearReport, tax_year_report
@@ -23,7 +24,6 @@ from minimin.reports.tax_year import TaxYearReport, tax_year_report
 bp = Blueprint("reports", __name__, url_prefix="/reports", template_folder="templates")
 classify_blueprint(bp, USER)
 
-ViewResult = Response | str | tuple[str, int]
 BASIS_LABELS = {ledger.CASH: "Cash basis", ledger.ACCRUALS: "Accruals basis"}
 
 
