@@ -83,6 +83,13 @@ def _int_env(name: str, default: int) -> int:
         raise ConfigurationError(f"MINIMIN_{name} must be a whole number, not {raw!r}.") from exc
 
 
+def _visibility_timeout() -> int | None:
+    seconds = _int_env("BROKER_VISIBILITY_TIMEOUT", 0)
+    if seconds < 0:
+        raise ConfigurationError("MINIMIN_BROKER_VISIBILITY_TIMEOUT must be a number of seconds.")
+    return seconds or None
+
+
 def _bool_env(name: str, default: bool) -> bool:
     raw = _env(name)
     if raw is None:
@@ -133,6 +140,9 @@ class Settings:
     anthropic_model: str = "claude-sonnet-4-6"
     stripe_api_base: str | None = None
     log_level: str = "INFO"
+    #: Seconds after which Redis hands a job held by a vanished worker to another (None: the
+    #: default of ``core.tasks``, three hard time limits).
+    broker_visibility_timeout: int | None = None
     #: Who is responsible for the personal data (the privacy policy, docs/deployment.md).
     controller_name: str = "Minimin"
     controller_address: str | None = None
@@ -231,6 +241,7 @@ def _common(mode: str, inst: Path) -> dict[str, Any]:
         "anthropic_model": _env("ANTHROPIC_MODEL", "claude-sonnet-4-6") or "claude-sonnet-4-6",
         "stripe_api_base": _env("STRIPE_API_BASE"),
         "log_level": _env("LOG_LEVEL", "INFO") or "INFO",
+        "broker_visibility_timeout": _visibility_timeout(),
         "controller_name": _env("CONTROLLER_NAME", "Minimin") or "Minimin",
         "controller_address": _env("CONTROLLER_ADDRESS"),
         "controller_email": _env("CONTROLLER_EMAIL", "support@minimin.app") or "",

@@ -16,6 +16,26 @@ sent lives only in ``sealed``, encrypted with the data key (``core.crypto``), an
 are stored encrypted too; both are dropped once the email is delivered or given up, so a copy of
 the database, or of its write-ahead log, holds no working reset, verification, share or payment
 link.
+
+Delivery survives a worker killed at any instant (``kill -9``, a crashed machine) without a
+second copy, by the rule of :func:`send_email`: a row is *claimed* (``sending_stage``) in a
+committed transaction before the mail server is contacted, and marked *handed over* in another
+just before the server is given the end of the message (SMTP's final ``.``; for the HTTP
+providers, before the request). While a worker sends, it holds a lock that dies with it (a
+PostgreSQL session advisory lock; a lock of the process on SQLite). A delivery of the job that
+finds the row claimed and the lock free knows the sender died, and decides by the stage:
+
+* ``claimed``: the server never had the whole message, and SMTP accepts a message only once it
+  has (RFC 5321, 4.1.1.4): it was not delivered, so it is sent now;
+* ``handed_over``: the server had the whole message, only its answer was lost: it counts as
+  delivered (``sent``, with a note in ``last_error``) and is **not** sent again, since a mail
+  server that received a complete message delivers it. A server that threw it away in that
+  instant loses it: the one case this rule gives up, rather than risk a copy. A provider whose
+  API takes an idempotency key (Resend: the Message-ID) is simply asked again: it answers with
+  the first delivery.
+
+The same rule holds within a worker that lives: a server that had the whole message and then
+never answered (a timeout, a dropped connection after SMTP's final ``.``) is not sent it again.
 """
 
 from __future__ import annotations
@@ -24,7 +44,10 @@ import base64
 import json
 import logging
 import re
+import threading
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.headerregistry import Address
@@ -53,6 +76,20 @@ FAILED = "failed"
 #: Minutes to wait after the n-th failed attempt; the last entry repeats until MAX_ATTEMPTS.
 BACKOFF_MINUTES = (1, 5, 15, 60, 180, 360)
 MAX_ATTEMPTS = 12
+
+#: ``OutboundEmail.sending_stage`` while a worker delivers the row (None otherwise).
+CLAIMED = "claimed"  # the server has not had the whole message yet
+HANDED_OVER = "handed_over"  # the server has had the whole message; its answer not yet read
+#: ``last_error`` of a row settled by the rule for a sender that died after the hand-over.
+HANDED_OVER_NOTE = (
+    "The worker stopped after the mail server had received this email in full, before its "
+    "answer was read; it counts as delivered and is not sent again."
+)
+#: ``last_error`` of a row whose provider had the whole message but never answered.
+UNANSWERED_NOTE = (
+    "The mail server received this email in full but its answer never came; it counts as "
+    "delivered and is not sent again."
+)
 
 SERVICE = "service"  # account and security email: always sent
 NEWS = "news"  # product news: only with the user's consent, with an unsubscribe link
@@ -85,6 +122,8 @@ class OutboundEmail(UUIDPrimaryKey, db.Model):  # type: ignore[name-defined]
     last_error: Mapped[str | None] = mapped_column(sa.String(500))
     sent_at: Mapped[datetime | None] = mapped_column()
     provider_id: Mapped[str | None] = mapped_column(sa.String(255))
+    #: ``claimed`` or ``handed_over`` while a worker delivers it (see the module's rule).
+    sending_stage: Mapped[str | None] = mapped_column(sa.String(16))
 
     attachments: Mapped[list[OutboundAttachment]] = relationship(
         back_populates="email", cascade="all, delete-orphan", lazy="selectin"
@@ -131,11 +170,13 @@ class Attachment:
 
 
 class MailError(Exception):
-    """Delivery failed; ``permanent`` failures are not retried."""
+    """Delivery failed; ``permanent`` failures are not retried. ``unanswered``: the provider had
+    the whole message but its answer never came, so it may well have accepted it."""
 
-    def __init__(self, message: str, *, permanent: bool = False):
+    def __init__(self, message: str, *, permanent: bool = False, unanswered: bool = False):
         super().__init__(message)
         self.permanent = permanent
+        self.unanswered = unanswered
 
 
 def queue_email(
@@ -375,29 +416,48 @@ def mailer() -> Any:
     return ext["minimin_mailer"]
 
 
-def deliver(email: OutboundEmail) -> None:
-    """Try one delivery of *email* and record the outcome on the row (no commit)."""
+def deliver(email: OutboundEmail, *, on_handover: Callable[[], None] | None = None) -> None:
+    """Try one delivery of *email* and record the outcome on the row (no commit).
+
+    *on_handover* is called just before the server is given the end of the message."""
     if email.status in (SENT, FAILED):
         return
     email.attempts += 1
+    _attempt(email, build_message(email), on_handover)
+
+
+def _attempt(
+    email: OutboundEmail, message: EmailMessage, on_handover: Callable[[], None] | None
+) -> None:
     try:
-        email.provider_id = mailer().send(build_message(email))
+        email.provider_id = mailer().send(message, on_handover=on_handover)
     except MailError as exc:
+        if exc.unanswered and not getattr(mailer(), "idempotent", False):
+            # The same rule as for a worker killed after the hand-over: not sent again.
+            log.warning("email %s: no answer after the whole message was sent: %s", email.id, exc)
+            _record_sent(email, f"{UNANSWERED_NOTE} ({exc})"[:500])
+            return
         _record_failure(email, str(exc), permanent=exc.permanent)
         return
     except Exception as exc:  # a provider library may raise anything; the outbox must survive
         log.warning("email %s attempt %s failed: %r", email.id, email.attempts, exc)
         _record_failure(email, f"{type(exc).__name__}: {exc}", permanent=False)
         return
+    _record_sent(email)
+
+
+def _record_sent(email: OutboundEmail, note: str | None = None) -> None:
     email.status = SENT
     email.sent_at = utcnow()
     email.next_attempt_at = None
-    email.last_error = None
+    email.last_error = note
+    email.sending_stage = None
     _retire(email)
 
 
 def _record_failure(email: OutboundEmail, error: str, *, permanent: bool) -> None:
     email.last_error = error[:500]
+    email.sending_stage = None
     if permanent or email.attempts >= MAX_ATTEMPTS:
         email.status = FAILED
         email.next_attempt_at = None
@@ -408,22 +468,115 @@ def _record_failure(email: OutboundEmail, error: str, *, permanent: bool) -> Non
     email.next_attempt_at = utcnow() + timedelta(minutes=minutes)
 
 
-def _claim(email_id: uuid.UUID) -> OutboundEmail | None:
-    """Lock one row so that two workers never send the same email at once."""
-    query = sa.select(OutboundEmail).where(OutboundEmail.id == email_id)
-    if db.session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    return db.session.scalar(query)
+#: Milliseconds a delivery waits for another worker's lock on the same email before leaving it.
+LOCK_WAIT_MS = 3000
+
+#: Emails being sent by this process (the lock on databases without advisory locks).
+_SENDING_HERE: set[uuid.UUID] = set()
+_SENDING_HERE_LOCK = threading.Lock()
+
+
+def _lock_key(email_id: uuid.UUID) -> int:
+    return int.from_bytes(email_id.bytes[:8], "big", signed=True)
+
+
+@contextmanager
+def _sending_lock(email_id: uuid.UUID) -> Iterator[bool]:
+    """Hold the right to send *email_id*: yields False if a live worker holds it already.
+
+    On PostgreSQL a session advisory lock on a connection of its own, which the server drops
+    the moment that connection ends: a killed worker frees it at once (a machine that vanished,
+    once the server notices the connection is gone). Elsewhere (SQLite, embedded mode: one
+    process) a set of the ids this process is sending."""
+    engine = db.engine
+    if engine.dialect.name != "postgresql":
+        with _SENDING_HERE_LOCK:
+            held = email_id not in _SENDING_HERE
+            _SENDING_HERE.add(email_id)
+        try:
+            yield held
+        finally:
+            if held:
+                with _SENDING_HERE_LOCK:
+                    _SENDING_HERE.discard(email_id)
+        return
+    key = _lock_key(email_id)
+    with engine.connect() as conn:
+        try:
+            # A short wait, not none: a worker killed an instant ago may still have a server
+            # process holding its lock while Celery already hands its job to another.
+            conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{LOCK_WAIT_MS}ms'")
+            conn.scalar(sa.select(sa.func.pg_advisory_lock(key)))
+            conn.commit()  # a session lock: it outlives the transaction, until unlocked
+            held = True
+        except sa.exc.OperationalError:  # lock_timeout: a live worker is sending it
+            conn.rollback()
+            held = False
+        try:
+            yield held
+        finally:
+            if held:
+                try:
+                    conn.scalar(sa.select(sa.func.pg_advisory_unlock(key)))
+                    conn.commit()
+                except sa.exc.DBAPIError:
+                    conn.invalidate()  # never back to the pool with the lock held
+
+
+def _load(email_id: uuid.UUID) -> OutboundEmail | None:
+    return db.session.scalar(
+        sa.select(OutboundEmail)
+        .where(OutboundEmail.id == email_id)
+        .execution_options(populate_existing=True)
+    )
 
 
 @celery.task(name="minimin.mail.send_email", ignore_result=True)
 def send_email(email_id: str) -> None:
-    """Deliver one outbox row. Safe to run twice: a sent row is left alone."""
-    email = _claim(uuid.UUID(email_id))
+    """Deliver one outbox row. Safe to run twice, and at any time again after a worker died
+    while sending it: see the rule in the module's documentation."""
+    row_id = uuid.UUID(email_id)
+    with _sending_lock(row_id) as held:
+        if not held:  # a live worker is sending it: its own run records the outcome
+            core_db.rollback(db.session)
+            return
+        _send_with_claim(row_id)
+
+
+def _send_with_claim(row_id: uuid.UUID) -> None:
+    email = _load(row_id)
     if email is None or email.status in (SENT, FAILED):
         core_db.rollback(db.session)
         return
-    deliver(email)
+    if email.sending_stage == HANDED_OVER and not getattr(mailer(), "idempotent", False):
+        # Its sender died after the server had the whole message: delivered, not sent again.
+        log.warning("email %s was handed over by a worker that stopped; not sent again", row_id)
+        _record_sent(email, HANDED_OVER_NOTE)
+        core_db.commit(db.session)
+        return
+    if email.sending_stage == CLAIMED:
+        log.warning("email %s was claimed by a worker that stopped before handing it over", row_id)
+    # Claimed, committed: from here on a worker that dies leaves a trace the rule can read.
+    email.sending_stage = CLAIMED
+    email.attempts += 1
+    # Looked at by the sweep if this worker dies (the job may never come back).
+    email.next_attempt_at = utcnow() + timedelta(minutes=BACKOFF_MINUTES[0])
+    core_db.commit(db.session)
+    email = _load(row_id)
+    if email is None:  # the account was deleted meanwhile
+        core_db.rollback(db.session)
+        return
+    message = build_message(email)
+
+    def handed_over() -> None:
+        db.session.execute(
+            sa.update(OutboundEmail)
+            .where(OutboundEmail.id == row_id)
+            .values(sending_stage=HANDED_OVER)
+        )
+        core_db.commit(db.session)
+
+    _attempt(email, message, handed_over)
     core_db.commit(db.session)
 
 

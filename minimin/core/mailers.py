@@ -1,6 +1,8 @@
-"""The ``Mailer`` backends. Each has one method, ``send(message) -> provider id or None``,
-and raises :class:`minimin.core.mail.MailError` (``permanent=True`` for a refusal that a retry
-cannot fix, such as an invalid recipient).
+"""The ``Mailer`` backends. Each has one method, ``send(message, *, on_handover=None) ->
+provider id or None``, and raises :class:`minimin.core.mail.MailError` (``permanent=True`` for a
+refusal that a retry cannot fix, such as an invalid recipient). ``on_handover`` is called just
+before the provider is given the end of the message: after it, the provider may have accepted
+the email even if its answer never arrives (the outbox's rule, :mod:`minimin.core.mail`).
 
 * :class:`FileMailer` (embedded mode): ``.eml`` files in ``instance/mail/``.
 * :class:`SMTPMailer`: any SMTP relay, with STARTTLS or implicit TLS and optional login.
@@ -20,6 +22,7 @@ import os
 import smtplib
 import ssl
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -59,17 +62,28 @@ def _mail_error(message: str, *, permanent: bool = False) -> MailError:
     return MailError(message, permanent=permanent)
 
 
+Handover = Callable[[], None] | None
+
+
 class Mailer(Protocol):
-    def send(self, message: EmailMessage) -> str | None: ...
+    #: True when sending the same message again is answered with the first delivery (an
+    #: idempotency key the provider honours) instead of a second email.
+    idempotent: bool
+
+    def send(self, message: EmailMessage, *, on_handover: Handover = None) -> str | None: ...
 
 
 class FileMailer:
     """Embedded mode: each message becomes an ``.eml`` file in ``instance/mail/``."""
 
+    idempotent = False
+
     def __init__(self, directory: Path):
         self.directory = directory
 
-    def send(self, message: EmailMessage) -> str | None:
+    def send(self, message: EmailMessage, *, on_handover: Handover = None) -> str | None:
+        if on_handover is not None:
+            on_handover()
         self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
         name = f"{uuid.uuid4().hex}.eml"
         tmp = self.directory / f".{name}.tmp"
@@ -84,6 +98,45 @@ class FileMailer:
 # --------------------------------------------------------------------------- SMTP
 
 
+class _HandoverMixin:
+    """An SMTP connection that calls ``handover`` after the message's content and before the
+    final ``.`` that ends it: until that line, the server cannot have accepted the message."""
+
+    handover: Handover = None
+    ended = False
+    _in_data = False
+
+    def data(self, msg: Any) -> tuple[int, bytes]:
+        self._in_data = True
+        try:
+            return super().data(msg)  # type: ignore[misc, no-any-return]
+        finally:
+            self._in_data = False
+
+    def send(self, s: Any) -> None:
+        end = b"\r\n.\r\n"
+        if self._in_data and isinstance(s, bytes) and s.endswith(end):
+            if self.handover is not None:
+                super().send(s[:-3])  # type: ignore[misc]
+                try:
+                    self.handover()
+                except BaseException:
+                    self.close()  # type: ignore[attr-defined]  # no end: the server drops it
+                    raise
+                s = s[-3:]
+            # From here the server may have the whole message, whatever happens next.
+            self.ended = True
+        super().send(s)  # type: ignore[misc]
+
+
+class _SMTP(_HandoverMixin, smtplib.SMTP):
+    pass
+
+
+class _SMTPSSL(_HandoverMixin, smtplib.SMTP_SSL):
+    pass
+
+
 class SMTPMailer:
     """Deliver through an SMTP relay.
 
@@ -93,6 +146,8 @@ class SMTPMailer:
     sender, a failed login and connection problems are retried (they are the relay's or the
     operator's to fix, and the email should go out once they are).
     """
+
+    idempotent = False
 
     def __init__(
         self,
@@ -127,22 +182,23 @@ class SMTPMailer:
             timeout=float(smtp.get("timeout") or 10),
         )
 
-    def _connect(self) -> smtplib.SMTP:
+    def _connect(self) -> _SMTP | _SMTPSSL:
         context = self.ssl_context or ssl.create_default_context()
         if self.use_ssl:
-            return smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=context)
-        conn = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+            return _SMTPSSL(self.host, self.port, timeout=self.timeout, context=context)
+        conn = _SMTP(self.host, self.port, timeout=self.timeout)
         if self.starttls:
             conn.ehlo()
             conn.starttls(context=context)
             conn.ehlo()
         return conn
 
-    def send(self, message: EmailMessage) -> str | None:
+    def send(self, message: EmailMessage, *, on_handover: Handover = None) -> str | None:
         try:
             conn = self._connect()
         except (OSError, smtplib.SMTPException) as exc:
             raise _mail_error(f"SMTP connection to {self.host}:{self.port} failed: {exc}") from exc
+        conn.handover = on_handover
         try:
             if self.username:
                 conn.login(self.username, self.password or "")
@@ -164,7 +220,8 @@ class SMTPMailer:
         except smtplib.SMTPResponseException as exc:
             raise _mail_error(f"SMTP error: {exc.smtp_code} {_text(exc.smtp_error)}") from exc
         except (OSError, smtplib.SMTPException) as exc:
-            raise _mail_error(f"SMTP delivery failed: {exc}") from exc
+            # No answer: after the message's end, the server may have accepted it.
+            raise MailError(f"SMTP delivery failed: {exc}", unanswered=conn.ended) from exc
         finally:
             try:
                 conn.quit()
@@ -244,6 +301,8 @@ def _post(
 ) -> requests.Response:
     try:
         return session.post(url, json=payload, headers=headers, timeout=HTTP_TIMEOUT)
+    except requests.ReadTimeout as exc:  # the request went; its answer did not come
+        raise MailError(f"{url} did not answer: {exc}", unanswered=True) from exc
     except requests.RequestException as exc:
         raise _mail_error(f"{url} could not be reached: {exc}") from exc
 
@@ -260,6 +319,8 @@ class ResendMailer:
     but before the outbox row was marked sent, the retry returns the first email's id instead of
     sending a second copy (Resend keeps keys for 24 hours).
     """
+
+    idempotent = True
 
     def __init__(self, api_key: str, base_url: str = "https://api.resend.com"):
         if not api_key:
@@ -294,10 +355,13 @@ class ResendMailer:
             ]
         return payload
 
-    def send(self, message: EmailMessage) -> str | None:
+    def send(self, message: EmailMessage, *, on_handover: Handover = None) -> str | None:
         key = str(message["Message-ID"] or "").strip("<>")[:256]
         headers = {"Authorization": f"Bearer {self.api_key}", "Idempotency-Key": key}
-        response = _post(self.session, self.url, self.payload(message), headers)
+        payload = self.payload(message)
+        if on_handover is not None:
+            on_handover()
+        response = _post(self.session, self.url, payload, headers)
         if response.status_code == 200 or response.status_code == 201:
             try:
                 return str(response.json().get("id") or "") or None
@@ -316,6 +380,8 @@ class SendGridMailer:
     SendGrid answers 202 with the message id in ``X-Message-Id``. It has no idempotency key,
     so our own Message-ID travels in ``custom_args`` for matching its event webhooks.
     """
+
+    idempotent = False
 
     def __init__(self, api_key: str, base_url: str = "https://api.sendgrid.com"):
         if not api_key:
@@ -359,9 +425,12 @@ class SendGridMailer:
             ]
         return payload
 
-    def send(self, message: EmailMessage) -> str | None:
+    def send(self, message: EmailMessage, *, on_handover: Handover = None) -> str | None:
         headers = {"Authorization": f"Bearer {self.api_key}"}
-        response = _post(self.session, self.url, self.payload(message), headers)
+        payload = self.payload(message)
+        if on_handover is not None:
+            on_handover()
+        response = _post(self.session, self.url, payload, headers)
         if 200 <= response.status_code < 300:
             return response.headers.get("X-Message-Id")
         # 400 (invalid request) and 413 (too large) will not change on a retry.

@@ -35,6 +35,9 @@ log = logging.getLogger(__name__)
 #: Seconds after which a task is asked to stop (``SoftTimeLimitExceeded``), then killed.
 SOFT_TIME_LIMIT = 240
 TIME_LIMIT = 300
+#: Seconds before Redis hands out again a job whose worker died
+#: (MINIMIN_BROKER_VISIBILITY_TIMEOUT overrides it).
+VISIBILITY_TIMEOUT = 3 * TIME_LIMIT
 
 #: Periodic jobs: name -> (task name, interval). Beat runs them in production; a daemon thread
 #: runs them under ``minimin serve`` in embedded mode.
@@ -63,6 +66,23 @@ def _drop_broker_connections() -> None:
         amqp._producer_pool = None
 
 
+def broker_transport_options(visibility_timeout: int | None) -> dict[str, int]:
+    """Redis's redelivery of a job whose worker vanished without acknowledging it.
+
+    Redis hands such a job out again once it has been held ``visibility_timeout`` seconds
+    (Celery's default: an hour). Ours is three hard limits, past any job still running (a
+    shorter one would hand a job that is still running to a second worker), and no job is
+    queued with a countdown or ETA that a short timeout would deliver twice. Workers look for
+    such jobs when they start and then every ``unacked_restore_interval`` seconds (kombu's
+    default sweep, 10 s times a throttle of 10, would add up to 100 s)."""
+    timeout = visibility_timeout or VISIBILITY_TIMEOUT
+    return {
+        "visibility_timeout": timeout,
+        "unacked_restore_interval": max(1, min(10, timeout // 5)),
+        "unacked_restore_throttle": 1,
+    }
+
+
 def init_celery(app: Flask) -> None:
     settings = app.config["MINIMIN_SETTINGS"]
     eager = settings.mode != "production" and not app.config.get("CELERY_BROKER_URL")
@@ -75,10 +95,7 @@ def init_celery(app: Flask) -> None:
         task_eager_propagates=False,
         task_acks_late=True,  # a worker killed mid-job leaves the job to run again
         task_reject_on_worker_lost=True,
-        # With Redis, a job held by a worker that died is handed out again only after this
-        # timeout (an hour by default). Three hard limits is past any job still running, and no
-        # job is queued with a countdown or ETA that a short timeout would deliver twice.
-        broker_transport_options={"visibility_timeout": 3 * TIME_LIMIT},
+        broker_transport_options=broker_transport_options(settings.broker_visibility_timeout),
         task_soft_time_limit=SOFT_TIME_LIMIT,
         task_time_limit=TIME_LIMIT,
         worker_prefetch_multiplier=1,
