@@ -1,8 +1,10 @@
 """Proofs that the books are whole: the trial balance is zero on each basis and currency and
 so is each entry; each line agrees with its entry; every document that posts has exactly one
 entry in force, equal to what it says now (lines, date, currency), and each reversal cancels
-an entry of its own document; no entry lacks its document. ``minimin ledger check`` runs
-them; so does the test suite."""
+an entry of its own document; no entry lacks its document; and each family's own proofs
+(:func:`minimin.ledger.posting.proof`: each bank account holds exactly its statement lines,
+counted in their own entries or their statement batches'). ``minimin ledger check`` runs them;
+so does the test suite."""
 
 from __future__ import annotations
 
@@ -219,6 +221,8 @@ def check_user(session: Session, user_id: uuid.UUID, report: Report) -> None:
     _check_lines_follow_entries(session, user_id, report)
     _check_entries_once(session, user_id, report)
     _check_documents(session, user_id, report)
+    for proof in posting.proofs():
+        report.problems.extend(f"user {user_id}: {problem}" for problem in proof(session, user_id))
 
 
 def check(session: Session, user_ids: list[uuid.UUID] | None = None) -> Report:

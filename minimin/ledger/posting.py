@@ -42,8 +42,12 @@ Poster = Callable[[Session, uuid.UUID], Posting | None]
 Lister = Callable[[Session, uuid.UUID], Iterable[uuid.UUID]]
 #: Maps a changed object of a watched model to the (kind, id) of the documents it touches.
 Touches = Callable[[Any], Iterable[tuple[str, uuid.UUID | None]]]
+#: A family's own proof that a user's books are whole (beyond each document's entry): the
+#: problems it finds, in words.
+Proof = Callable[[Session, uuid.UUID], Iterable[str]]
 
 _posters: dict[str, Poster] = {}
+_proofs: list[Proof] = []
 _listers: dict[str, Lister] = {}
 _watched: dict[type, list[Touches]] = {}
 _TOUCHED_KEY = "minimin_ledger_touched"
@@ -68,6 +72,16 @@ def poster_for(kind: str) -> Poster:
 
 def lister_for(kind: str) -> Lister:
     return _listers[kind]
+
+
+def proof(check: Proof) -> None:
+    """Have ``minimin ledger check`` run *check* for each user too."""
+    if check not in _proofs:
+        _proofs.append(check)
+
+
+def proofs() -> tuple[Proof, ...]:
+    return tuple(_proofs)
 
 
 def watch(model: type, touches: Touches) -> None:
@@ -357,8 +371,8 @@ def post_new(
     """Post the first version of many new documents of *kind* at once: ``(source id,
     posting)`` pairs of documents that have no entry yet (rows just added in bulk, which the
     ORM does not see, so nothing touches them). Written with one statement per table, not one
-    ORM object per row: a 100,000-line bank statement posts in about a second. Returns how
-    many entries were written. The unique key still refuses a document posted twice."""
+    ORM object per row. Returns how many entries were written. The unique key still refuses a
+    document posted twice."""
     through = locked_through(session, user_id)
     now = utcnow()
     entries: list[tuple[Any, ...]] = []
@@ -424,7 +438,7 @@ def sequential_ids() -> Iterator[uuid.UUID]:
 
 
 #: COPY's text format: backslash escapes for the characters that end a value or a row.
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
 def _copy_texts(values: list[Any], process: Any) -> list[str]:
@@ -436,10 +450,12 @@ def _copy_texts(values: list[Any], process: Any) -> list[str]:
         if value is None:
             out.append("\\N")
         elif isinstance(value, str):
-            out.append(value.translate(_COPY_ESCAPES))
+            out.append(value.translate(COPY_ESCAPES))
+        elif isinstance(value, uuid.UUID):
+            out.append(value.hex)  # PostgreSQL reads the 32 digits without hyphens
         elif isinstance(value, dt.date):
             out.append(value.isoformat())
-        else:  # ids and numbers
+        else:  # numbers
             out.append(str(value))
     return out
 
@@ -448,18 +464,25 @@ def copy_into(
     connection: Any,
     target: str,
     columns: tuple[str, ...],
-    rows: list[tuple[Any, ...]],
+    rows: list[Any],
     processors: list[Any] | None = None,
+    *,
+    formatted: bool = False,
 ) -> None:
     """PostgreSQL: write *rows* (tuples in the order of *columns*) into the table *target* by
     COPY in text format: the server parses plain text far faster than the driver can adapt
     hundreds of thousands of parameters. *processors* (one per column, or ``None``) are the
-    columns' bind processors, applied first."""
-    text_columns = [
-        _copy_texts([row[i] for row in rows], (processors or [None] * len(columns))[i])
-        for i in range(len(columns))
-    ]
-    data = "".join(f"{line}\n" for line in map("\t".join, zip(*text_columns, strict=True)))
+    columns' bind processors, applied first. *formatted*: the rows are lines of COPY text
+    already (each ending with a newline), as a caller that knows its columns builds them in
+    one f-string each."""
+    if formatted:
+        data = "".join(rows)
+    else:
+        text_columns = [
+            _copy_texts([row[i] for row in rows], (processors or [None] * len(columns))[i])
+            for i in range(len(columns))
+        ]
+        data = "".join(f"{line}\n" for line in map("\t".join, zip(*text_columns, strict=True)))
     cursor = connection.connection.driver_connection.cursor()
     with cursor.copy(f"COPY {target} ({', '.join(columns)}) FROM STDIN") as copy:
         copy.write(data)

@@ -1,6 +1,6 @@
 """A worker killed with SIGKILL in the middle of a statement import: the job, delivered again
-(tasks are acknowledged only once finished), completes with every row once and every row
-posted to the journal once.
+(tasks are acknowledged only once finished), completes with every row once and every row's
+bank side posted to the journal once (in its statement batch's entry for the day).
 
 The job runs in a real separate process (what a Celery pool process does with it), which is
 killed once the first batch has been committed; the job is then run again. The broker's part,
@@ -39,28 +39,49 @@ def statement(rows: int) -> bytes:
 
 
 def counts(app: Any, job_id: Any) -> tuple[str, int, int, int]:
+    """The job's status, its rows, its rows whose bank side a statement entry counts, and how
+    many times those entries count them (each row once: as many as the rows)."""
     from minimin.banking.models import BankTransaction, ImportJob
     from minimin.extensions import db
-    from minimin.ledger.models import JournalEntry
-    from minimin.ledger.sources.banking import BANK_LINE
+    from minimin.ledger import accounts
+    from minimin.ledger.models import JournalEntry, JournalLine
+    from minimin.ledger.sources.banking import BANK_BATCH
 
     with app.app_context():
         job = db.session.get(ImportJob, job_id)
         status = job.status if job else "missing"
-        lines = db.session.scalar(
-            sa.select(sa.func.count()).where(BankTransaction.import_job_id == job_id)
+        of_job = BankTransaction.import_job_id == job_id
+        lines = db.session.scalar(sa.select(sa.func.count()).where(of_job))
+        batch_entry = sa.and_(
+            JournalEntry.source_kind == BANK_BATCH,
+            JournalEntry.source_id == BankTransaction.ledger_batch_id,
         )
-        entries = db.session.scalar(
-            sa.select(sa.func.count(sa.distinct(JournalEntry.source_id))).where(
-                JournalEntry.source_kind == BANK_LINE
+        posted = db.session.scalar(
+            sa.select(sa.func.count()).where(of_job, sa.exists().where(batch_entry))
+        )
+        counted = db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(BankTransaction)
+            .join(JournalEntry, batch_entry)
+            .where(of_job)
+        )
+        banked = statement_sum = 0
+        if job is not None:
+            account = job.bank_account_id
+            banked = db.session.scalar(
+                sa.select(sa.func.coalesce(sa.func.sum(JournalLine.amount_pence), 0)).where(
+                    JournalLine.account == accounts.bank(account)
+                )
             )
-        )
-        all_entries = db.session.scalar(
-            sa.select(sa.func.count()).where(JournalEntry.source_kind == BANK_LINE)
-        )
+            statement_sum = db.session.scalar(
+                sa.select(sa.func.coalesce(sa.func.sum(BankTransaction.amount_pence), 0)).where(
+                    BankTransaction.bank_account_id == account
+                )
+            )
         db.session.remove()
-    assert entries == all_entries, "a line was posted twice"
-    return status, int(lines or 0), int(entries or 0), int(all_entries or 0)
+    assert posted == counted, "a line was posted twice"
+    assert banked == statement_sum, "the bank account is not the sum of its lines"
+    return status, int(lines or 0), int(posted or 0), int(counted or 0)
 
 
 def test_an_import_killed_mid_way_completes_once_when_run_again(

@@ -4,14 +4,18 @@ transactions in batches, categorised by the user's rules as they go in.
 All or nothing, and safe to run twice (see :func:`run_import`). Rows are written with the
 driver's executemany, or on PostgreSQL by COPY into a temporary table (:class:`_BulkWriter`),
 because an import of a large statement must not build one ORM object or one INSERT statement
-per row; each batch's lines are posted to the journal (Dr the bank account, Cr suspense, or
-the rule's category) the same way, in bulk.
+per row. Each batch's lines are posted to the journal in the same transaction, in few entries:
+the bank side of each day's lines of the batch in one statement batch entry (Dr the bank
+account, Cr suspense; the lines carry its id), and an entry of its own only for a line the
+user's rules categorised (Dr suspense, Cr the category): docs/ledger.md, "Bank line".
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 import sqlalchemy as sa
@@ -43,7 +47,7 @@ from minimin.banking.services.categories import _load_rules
 from minimin.banking.services.imports import read_statement
 from minimin.core.db import utcnow
 from minimin.extensions import db
-from minimin.ledger.posting import copy_into, sequential_ids
+from minimin.ledger.posting import COPY_ESCAPES, copy_into, sequential_ids
 from minimin.ledger.rules.banking import BankLine
 from minimin.ledger.sources.banking import forget_import, post_imported
 
@@ -178,9 +182,9 @@ def _insert(
         "created_at": now,
         "updated_at": now,
     }
-    writer = _BulkWriter(shared, account.user_id)
     # Ascending ids: each row (and its journal entry) lands at the end of the indexes.
     ids = sequential_ids()
+    writer = _BulkWriter(shared, account.user_id, ids)
     added = 0
     fresh = set()
     for index, row in enumerate(rows, start=1):
@@ -196,6 +200,7 @@ def _insert(
         client_id = rule.client_id if rule else None
         agency_id = rule.agency_id if rule else None
         txn_id = next(ids)
+        batch_id = writer.batch_of(row.posted_on)
         writer.add(
             (
                 txn_id,
@@ -211,6 +216,7 @@ def _insert(
                 CATEGORY_BY_RULE if category else None,
                 client_id,
                 agency_id,
+                batch_id,
             ),
             BankLine(
                 id=txn_id,
@@ -222,6 +228,7 @@ def _insert(
                 category=category,
                 client_id=client_id,
                 agency_id=agency_id,
+                batch_id=batch_id,
             ),
         )
         if len(writer) >= BATCH:
@@ -252,11 +259,16 @@ class _BulkWriter:
         "category_source",
         "client_id",
         "agency_id",
+        "ledger_batch_id",
     )
 
-    def __init__(self, shared: dict[str, Any], user_id: uuid.UUID):
+    def __init__(self, shared: dict[str, Any], user_id: uuid.UUID, ids: Iterator[uuid.UUID]):
         self.user_id = user_id
+        self.ids = ids
         self.lines: list[BankLine] = []
+        #: The statement batch entry of each day of the pending lines (a fresh id per day of
+        #: each batch: the batch's entries are posted with it).
+        self.batches: dict[dt.date, uuid.UUID] = {}
         table = BankTransaction.__table__
         dialect = db.session.connection().dialect
         if dialect.name == "postgresql":
@@ -306,10 +318,17 @@ class _BulkWriter:
     def __len__(self) -> int:
         return len(self.pending)
 
+    def batch_of(self, day: dt.date) -> uuid.UUID:
+        """The id of the statement batch entry for the pending lines of *day*."""
+        batch_id = self.batches.get(day)
+        if batch_id is None:
+            batch_id = self.batches[day] = next(self.ids)
+        return batch_id
+
     def add(self, values: tuple[Any, ...], line: BankLine) -> None:
         self.lines.append(line)
         if self.copy:
-            self.pending.append(values)
+            self.pending.append(_copy_line(values))
             return
         row = [
             const_or_proc if i is None else const_or_proc(values[i])
@@ -329,6 +348,7 @@ class _BulkWriter:
         else:
             result = connection.exec_driver_sql(self.sql, self.pending)
         lines, self.pending, self.lines = self.lines, [], []
+        self.batches = {}
         if result.rowcount != len(lines):
             # A concurrent import added some of these rows first: post only ours.
             ours = set(
@@ -351,7 +371,48 @@ class _BulkWriter:
             f"CREATE TEMPORARY TABLE {_STAGING} ON COMMIT DROP AS "  # noqa: S608
             f"SELECT {columns} FROM {BankTransaction.__tablename__} WITH NO DATA"
         )
-        copy_into(connection, _STAGING, self.ROW_COLUMNS, self.pending)
+        copy_into(connection, _STAGING, self.ROW_COLUMNS, self.pending, formatted=True)
         result = connection.execute(sa.text(self.copy_sql), self.shared)
         connection.exec_driver_sql(f"DROP TABLE {_STAGING}")
         return result
+
+
+def _text(value: str | None) -> str:
+    """A text value as COPY text: ``\\N`` for NULL, escapes only where needed."""
+    if value is None:
+        return "\\N"
+    if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+        return value.translate(COPY_ESCAPES)
+    return value
+
+
+def _uuid(value: uuid.UUID | None) -> str:
+    # 32 hex digits: PostgreSQL reads a UUID without its hyphens (cheaper than str()).
+    return "\\N" if value is None else value.hex
+
+
+def _copy_line(values: tuple[Any, ...]) -> str:
+    """One statement row (in the order of ``ROW_COLUMNS``) as a line of COPY text, in one
+    f-string."""
+    (
+        txn_id,
+        posted_on,
+        amount,
+        description,
+        counterparty,
+        reference,
+        fitid,
+        fingerprint,
+        payee,
+        category,
+        category_source,
+        client_id,
+        agency_id,
+        batch_id,
+    ) = values
+    return (
+        f"{txn_id.hex}\t{posted_on.isoformat()}\t{amount}\t{_text(description)}\t"
+        f"{_text(counterparty)}\t{_text(reference)}\t{_text(fitid)}\t{_text(fingerprint)}\t"
+        f"{_text(payee)}\t{_text(category)}\t{_text(category_source)}\t{_uuid(client_id)}\t"
+        f"{_uuid(agency_id)}\t{_uuid(batch_id)}\n"
+    )

@@ -29,6 +29,7 @@ SOURCE_KINDS: dict[str, Any] = {
     "expense": _l("Expense"),
     "mileage": _l("Mileage"),
     "bank_line": _l("Bank statement line"),
+    "bank_batch": _l("Bank statement import, one day's lines"),
     "bank_match": _l("Bank line matched"),
 }
 
@@ -64,12 +65,27 @@ class EntryWords:
 
 
 @dataclass(frozen=True)
+class BatchShare:
+    """A statement line whose bank side its statement's entry for the day counts, with the
+    other lines of that day's import: the line's amount, and the entry's."""
+
+    account: str  # the bank account, in words
+    amount: int  # the line's (signed: money in positive)
+    total: int  # the statement entry's, on that account (what it holds now)
+    lines: int  # the lines of the import that entry counts now
+    date: Any
+    currency: str
+
+
+@dataclass(frozen=True)
 class HowCounted:
     """The entries in force for a document (and the documents settling it), and the older
     versions that were reversed, in the order they were posted."""
 
     in_force: tuple[EntryWords, ...]
     older: tuple[EntryWords, ...]
+    #: A bank line counted in its statement's entry for the day: its share of it.
+    batch_share: BatchShare | None = None
 
     @property
     def empty(self) -> bool:
@@ -145,15 +161,71 @@ def _expense_related(session: Session, user_id: uuid.UUID, expense_id: uuid.UUID
 
 
 def _bank_line_related(session: Session, user_id: uuid.UUID, txn_id: uuid.UUID) -> Sources:
-    from minimin.banking.models import BankMatch
+    """A bank line's matches, and the statement entry of its day that counts its bank side
+    (a line a statement import added)."""
+    from minimin.banking.models import BankMatch, BankTransaction
 
     matches = session.scalars(
         sa.select(BankMatch.id).where(
             BankMatch.user_id == user_id, BankMatch.transaction_id == txn_id
         )
     )
+    batch_id = session.scalar(
+        sa.select(BankTransaction.ledger_batch_id).where(
+            BankTransaction.user_id == user_id, BankTransaction.id == txn_id
+        )
+    )
+    batch: Sources = [("bank_batch", batch_id)] if batch_id is not None else []
     # A match may be keyed by its own row or by the bank line it explains.
-    return [("bank_match", txn_id), *(("bank_match", match_id) for match_id in matches)]
+    return [*batch, ("bank_match", txn_id), *(("bank_match", match_id) for match_id in matches)]
+
+
+def _batch_share(
+    session: Session,
+    user_id: uuid.UUID,
+    txn_id: uuid.UUID,
+    entries: list[Any],
+    names: Mapping[str, str],
+) -> BatchShare | None:
+    """The share of a bank line in its statement's entry for the day (in force)."""
+    from minimin.banking.models import BankTransaction
+    from minimin.ledger import accounts
+
+    row = session.execute(
+        sa.select(
+            BankTransaction.bank_account_id,
+            BankTransaction.amount_pence,
+            BankTransaction.ledger_batch_id,
+        ).where(BankTransaction.user_id == user_id, BankTransaction.id == txn_id)
+    ).one_or_none()
+    if row is None or row.ledger_batch_id is None:
+        return None
+    reversed_ids = {e.reverses_id for e in entries if e.reverses_id is not None}
+    batch = next(
+        (
+            e
+            for e in entries
+            if e.source_kind == "bank_batch"
+            and e.source_id == row.ledger_batch_id
+            and e.reverses_id is None
+            and e.id not in reversed_ids
+        ),
+        None,
+    )
+    if batch is None:
+        return None
+    code = accounts.bank(row.bank_account_id)
+    lines = session.scalar(
+        sa.select(sa.func.count()).where(BankTransaction.ledger_batch_id == row.ledger_batch_id)
+    )
+    return BatchShare(
+        account=account_label(code, names),
+        amount=row.amount_pence,
+        total=sum(line.amount_pence for line in batch.lines if line.account == code),
+        lines=int(lines or 0),
+        date=batch.moved_from or batch.date,
+        currency=batch.currency,
+    )
 
 
 #: The documents whose entries a document's page shows with its own: an invoice's credit
@@ -193,13 +265,20 @@ def _entries_of(session: Session, user_id: uuid.UUID, sources: Sources) -> list[
 
 
 def _entry_words(entry: Any, state: str, names: Mapping[str, str]) -> EntryWords:
+    from minimin.ledger import accounts
+
+    kind = entry.source_kind
+    if kind == "bank_line" and not any(
+        line.account.startswith(accounts.BANK_PREFIX) for line in entry.lines
+    ):
+        # A line whose statement entry counts its bank side: its own entry only explains it
+        # (suspense "now explained", as a match says).
+        kind = ""
     lines = tuple(
         LineWords(
             code=line.account,
             account=account_label(line.account, names),
-            sentence=line_sentence(
-                line.account, line.amount_pence, line.currency, names, entry.source_kind
-            ),
+            sentence=line_sentence(line.account, line.amount_pence, line.currency, names, kind),
             money_in=max(line.amount_pence, 0),
             money_out=max(-line.amount_pence, 0),
             currency=line.currency,
@@ -244,4 +323,9 @@ def how_counted(user_id: uuid.UUID, source_kind: str, source_id: uuid.UUID) -> H
             older.append(_entry_words(entry, REPLACED, names))
         else:
             in_force.append(_entry_words(entry, IN_FORCE, names))
-    return HowCounted(tuple(in_force), tuple(older))
+    share = (
+        _batch_share(session, user_id, source_id, entries, names)
+        if source_kind == "bank_line"
+        else None
+    )
+    return HowCounted(tuple(in_force), tuple(older), share)

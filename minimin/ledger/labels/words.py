@@ -135,8 +135,9 @@ UNKNOWN = Words(
     _l("Account %(name)s"), _l("%(amount)s into %(name)s"), _l("%(amount)s out of %(name)s")
 )
 
-#: A bank line's own entry parks what it has not yet explained in suspense, whichever way the
-#: money went; every other entry (a match) takes it out as explained.
+#: A bank line's own entry (or its statement's entry for the day) parks what it has not yet
+#: explained in suspense, whichever way the money went; every other entry (a match, a category
+#: on a line its statement's entry counts) takes it out as explained.
 SUSPENSE_WAITING = _l("%(amount)s waiting to be explained (matched to a record or categorised)")
 
 #: What a deleted client, agency or bank account is called when its name is gone.
@@ -244,6 +245,6 @@ def line_sentence(
     words, values = words_for(code, names)
     adds = (amount > 0) == adds_on_debit(code)
     text = str(words.more if adds else words.less)
-    if code == acc.SUSPENSE and source_kind == "bank_line":
+    if code == acc.SUSPENSE and source_kind in ("bank_line", "bank_batch"):
         text = str(SUSPENSE_WAITING)
     return text % {**values, "amount": money(abs(amount), currency)}

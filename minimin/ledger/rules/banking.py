@@ -16,6 +16,14 @@ cannot yet explain. It is explained in one of two ways, never both for the same 
 
 Signs follow the line: money in is a debit on the bank and a credit on suspense, money out the
 opposite, and a match or a category clears suspense in the line's own direction.
+
+A statement import counts the bank side of its lines in few entries: each batch of lines it
+adds posts one **statement batch** entry per day (:func:`batch_posting`: Dr each bank account
+the sum of its lines of that day, Cr suspense the total), and each of those lines' own entry
+carries only what explains it (:func:`bank_line_posting` with ``batch_id`` set: Dr suspense /
+Cr the category, nothing for a line nobody explained). The two together post exactly what a
+line's entry on its own posts (Dr bank, Cr suspense, suspense on to the category), so every
+figure is the same; a line added any other way keeps its bank side in its own entry.
 """
 
 from __future__ import annotations
@@ -66,6 +74,20 @@ class BankLine:
     agency_id: uuid.UUID | None = None
     #: How much of |amount| matches explain (positive).
     matched_pence: int = 0
+    #: The statement batch entry that counts the line's bank side (``None``: its own entry
+    #: counts it).
+    batch_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BankBatch:
+    """What posting needs of one day of one statement batch: its lines' sums."""
+
+    posted_on: dt.date
+    currency: str
+    #: (bank account id, sum of its lines of the day), signed as the lines are.
+    totals: tuple[tuple[uuid.UUID, int], ...]
+    lines: int  # how many statement lines
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,17 +133,22 @@ def signed(amount_pence: int, incoming: bool) -> int:
 
 def bank_line_posting(line: BankLine, expense_accounts: Mapping[str, str]) -> Posting:
     """Dr the bank account, Cr suspense; the unmatched part of a categorised line goes on from
-    suspense to its category's account (lines that cancel are left out)."""
+    suspense to its category's account (lines that cancel are left out). A line whose bank
+    side a statement batch entry counts (``batch_id``) posts only that last move: Dr suspense,
+    Cr the category (no lines at all when nothing explains it)."""
     incoming = line.amount_pence > 0
     unmatched = signed(max(abs(line.amount_pence) - line.matched_pence, 0), incoming)
     target = category_account(
         line.category, agency_id=line.agency_id, expense_accounts=expense_accounts
     )
     explained = unmatched if target is not None else 0
-    lines = [
-        Line(accounts.bank(line.bank_account_id), line.amount_pence),
-        Line(accounts.SUSPENSE, explained - line.amount_pence),
-    ]
+    if line.batch_id is not None:
+        lines = [Line(accounts.SUSPENSE, explained)]
+    else:
+        lines = [
+            Line(accounts.bank(line.bank_account_id), line.amount_pence),
+            Line(accounts.SUSPENSE, explained - line.amount_pence),
+        ]
     if target is not None and explained:
         lines.append(_category_line(target, -explained, line))
     return Posting(
@@ -129,6 +156,19 @@ def bank_line_posting(line: BankLine, expense_accounts: Mapping[str, str]) -> Po
         description=line.description[:300],
         lines=tuple(ln for ln in lines if ln.amount),
         currency=line.currency,
+    )
+
+
+def batch_posting(batch: BankBatch) -> Posting:
+    """A statement batch's day: Dr each bank account the sum of its lines, Cr suspense the
+    total (what the lines' own entries would post on their bank side, summed)."""
+    lines = [Line(accounts.bank(account_id), amount) for account_id, amount in batch.totals]
+    lines.append(Line(accounts.SUSPENSE, -sum(amount for _, amount in batch.totals)))
+    return Posting(
+        date=batch.posted_on,
+        description=f"Bank statement import: {batch.lines} lines of {batch.posted_on:%d/%m/%Y}",
+        lines=tuple(ln for ln in lines if ln.amount),
+        currency=batch.currency,
     )
 
 

@@ -1,13 +1,23 @@
 """Ledger sources: the banking feature's money documents.
 
-``bank_line``: each imported statement line (its bank account against suspense, and the
-unmatched part of a categorised line on to its category's account). ``bank_match``: each
-match of a line to a document, moving its amount from suspense to the clearing account the
-document posted. Rules in :mod:`minimin.ledger.rules.banking`.
+``bank_line``: each statement line (its bank account against suspense, and the unmatched part
+of a categorised line on to its category's account). ``bank_batch``: one day of one batch of
+lines a statement import added (their bank side, summed: Dr the bank account, Cr suspense);
+the lines of a batch post only what explains them in their own ``bank_line`` entry.
+``bank_match``: each match of a line to a document, moving its amount from suspense to the
+clearing account the document posted. Rules in :mod:`minimin.ledger.rules.banking`.
 
 A statement import adds its rows in bulk, which the ORM does not see: it posts them through
 :func:`post_imported` in the same transaction as each batch. Every later change to a line (its
 category, its contacts) or to its matches goes through the ORM and is posted by the watchers.
+
+A batch entry is what its lines say now (the sum of the lines carrying its id), like any other
+document's: when lines of a batch go (an account deleted, a line deleted), the batch entry is
+reposted without them, as a reversal and a new version (or a reversal alone when none is left).
+That rather than posting a reversal of each removed line's share in the line's own entry: a
+removed line's row is gone, so nothing would be left to say what its entry should be, and
+``minimin ledger check`` could no longer prove it; the batch, read from the lines still there,
+always can.
 """
 
 from __future__ import annotations
@@ -15,6 +25,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Mapping
 from functools import cache
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -32,13 +43,16 @@ from minimin.ledger import accounts, posting
 from minimin.ledger.entries import Posting
 from minimin.ledger.models import JournalEntry
 from minimin.ledger.rules.banking import (
+    BankBatch,
     BankLine,
     BankMatchFacts,
     bank_line_posting,
+    batch_posting,
     match_posting,
 )
 
 BANK_LINE = "bank_line"
+BANK_BATCH = "bank_batch"
 BANK_MATCH = "bank_match"
 #: The invoice payment method of an agency remittance settling an invoice: its money reaches
 #: the bank through agency clearing.
@@ -72,6 +86,7 @@ def line_facts(txn: BankTransaction, matched_pence: int) -> BankLine:
         client_id=txn.client_id,
         agency_id=txn.agency_id,
         matched_pence=matched_pence,
+        batch_id=txn.ledger_batch_id,
     )
 
 
@@ -93,38 +108,207 @@ def list_lines(session: Session, user_id: uuid.UUID) -> Iterable[uuid.UUID]:
     ).all()
 
 
+def batch_groups(session: Session, batch_id: uuid.UUID) -> list[Any]:
+    """The lines of statement batch *batch_id* summed by (day, currency, bank account): one
+    group per account, all of one day and currency (a batch is made so, and lines are never
+    re-dated; ``minimin ledger check`` names a batch that is not)."""
+    return list(
+        session.execute(
+            sa.select(
+                BankTransaction.posted_on,
+                BankTransaction.currency,
+                BankTransaction.bank_account_id,
+                sa.func.sum(BankTransaction.amount_pence),
+                sa.func.count(),
+            )
+            .where(BankTransaction.ledger_batch_id == batch_id)
+            .group_by(
+                BankTransaction.posted_on,
+                BankTransaction.currency,
+                BankTransaction.bank_account_id,
+            )
+            .order_by(BankTransaction.posted_on, BankTransaction.currency)
+        )
+    )
+
+
+def post_batch(session: Session, batch_id: uuid.UUID) -> Posting | None:
+    groups = batch_groups(session, batch_id)
+    if not groups:
+        return None
+    day, currency = groups[0][0], groups[0][1]
+    first = [g for g in groups if (g[0], g[1]) == (day, currency)]
+    return batch_posting(
+        BankBatch(
+            posted_on=day,
+            currency=currency,
+            totals=tuple((g[2], int(g[3])) for g in first),
+            lines=sum(int(g[4]) for g in first),
+        )
+    )
+
+
+def list_batches(session: Session, user_id: uuid.UUID) -> Iterable[uuid.UUID]:
+    return session.scalars(
+        sa.select(BankTransaction.ledger_batch_id)
+        .where(BankTransaction.user_id == user_id, BankTransaction.ledger_batch_id.is_not(None))
+        .distinct()
+    ).all()
+
+
 def post_imported(session: Session, user_id: uuid.UUID, lines: Iterable[BankLine]) -> int:
-    """Post lines just added in bulk (each line's first version, in bulk too)."""
+    """Post lines just added in bulk: each day of each batch's bank side in one entry (the
+    lines carry its id as ``batch_id``), and the own entry of each line something explains
+    (its category); a line with no batch posts its whole entry. Returns how many entries
+    were written."""
     table = expense_accounts()
-    return posting.post_new(
+    days: dict[uuid.UUID, tuple[Any, str, dict[uuid.UUID, int], list[int]]] = {}
+    own: list[BankLine] = []
+    for line in lines:
+        if line.batch_id is None:
+            own.append(line)
+            continue
+        if line.category is not None:
+            own.append(line)
+        day = days.get(line.batch_id)
+        if day is None:
+            day = days[line.batch_id] = (line.posted_on, line.currency, {}, [0])
+        totals = day[2]
+        totals[line.bank_account_id] = totals.get(line.bank_account_id, 0) + line.amount_pence
+        day[3][0] += 1
+    written = posting.post_new(
+        session,
+        user_id,
+        BANK_BATCH,
+        (
+            (
+                batch_id,
+                batch_posting(BankBatch(day, currency, tuple(totals.items()), count[0])),
+            )
+            for batch_id, (day, currency, totals, count) in days.items()
+        ),
+    )
+    return written + posting.post_new(
         session,
         user_id,
         BANK_LINE,
-        ((line.id, bank_line_posting(line, table)) for line in lines),
+        ((line.id, bank_line_posting(line, table)) for line in own),
     )
 
 
 def forget_import(session: Session, job_id: uuid.UUID) -> None:
-    """Remove the entries of a failed import's lines, before the lines themselves: the import
-    is all or nothing, so its lines are taken back as if never imported."""
+    """Remove the entries of a failed import's lines and of its batches, before the lines
+    themselves: the import is all or nothing, so its lines are taken back as if never
+    imported."""
     imported = sa.select(BankTransaction.id).where(BankTransaction.import_job_id == job_id)
+    batches = sa.select(BankTransaction.ledger_batch_id).where(
+        BankTransaction.import_job_id == job_id, BankTransaction.ledger_batch_id.is_not(None)
+    )
     session.execute(
         sa.delete(JournalEntry)
-        .where(JournalEntry.source_kind == BANK_LINE, JournalEntry.source_id.in_(imported))
+        .where(
+            sa.or_(
+                sa.and_(
+                    JournalEntry.source_kind == BANK_LINE, JournalEntry.source_id.in_(imported)
+                ),
+                sa.and_(
+                    JournalEntry.source_kind == BANK_BATCH, JournalEntry.source_id.in_(batches)
+                ),
+            )
+        )
         .execution_options(synchronize_session=False)
     )
 
 
 def touch_account_lines(session: Session, user_id: uuid.UUID, bank_account_id: uuid.UUID) -> None:
-    """Before an account's lines are deleted in bulk: have each one's entry reversed."""
+    """Before an account's lines are deleted in bulk: have each one's entry reversed, and each
+    of their batches' entries reposted without them. A line that never posted an entry of its
+    own (a statement line nothing explained) has nothing to reverse."""
+    of_account = sa.select(BankTransaction.id).where(
+        BankTransaction.bank_account_id == bank_account_id
+    )
+    for batch_id in session.scalars(
+        sa.select(BankTransaction.ledger_batch_id)
+        .where(
+            BankTransaction.bank_account_id == bank_account_id,
+            BankTransaction.ledger_batch_id.is_not(None),
+        )
+        .distinct()
+    ):
+        posting.touch(session, user_id, BANK_BATCH, batch_id)
     for txn_id in session.scalars(
-        sa.select(BankTransaction.id).where(BankTransaction.bank_account_id == bank_account_id)
+        sa.select(JournalEntry.source_id)
+        .where(
+            JournalEntry.user_id == user_id,
+            JournalEntry.source_kind == BANK_LINE,
+            JournalEntry.source_id.in_(of_account),
+        )
+        .distinct()
     ):
         posting.touch(session, user_id, BANK_LINE, txn_id)
 
 
+def bank_sides_counted_once(session: Session, user_id: uuid.UUID) -> Iterable[str]:
+    """Each bank account holds exactly the sum of its statement lines, on each basis and in
+    each currency: every line's bank side is counted once, in its own entry or in its
+    statement batch's (never both, never neither). And each statement batch holds lines of one
+    day and currency, as its entry (dated that day) says."""
+    from minimin.ledger.entries import ACCRUALS, BOTH, CASH
+    from minimin.ledger.models import JournalLine
+
+    statement = {
+        (accounts.bank(account_id), currency): int(amount or 0)
+        for account_id, currency, amount in session.execute(
+            sa.select(
+                BankTransaction.bank_account_id,
+                BankTransaction.currency,
+                sa.func.sum(BankTransaction.amount_pence),
+            )
+            .where(BankTransaction.user_id == user_id)
+            .group_by(BankTransaction.bank_account_id, BankTransaction.currency)
+        )
+    }
+    problems = []
+    for basis, name in ((ACCRUALS, "accruals"), (CASH, "cash")):
+        booked = {
+            (code, currency): int(amount or 0)
+            for code, currency, amount in session.execute(
+                sa.select(
+                    JournalLine.account, JournalLine.currency, sa.func.sum(JournalLine.amount_pence)
+                )
+                .where(
+                    JournalLine.user_id == user_id,
+                    JournalLine.account.startswith(accounts.BANK_PREFIX, autoescape=True),
+                    JournalLine.basis.in_((BOTH, basis)),
+                )
+                .group_by(JournalLine.account, JournalLine.currency)
+            )
+        }
+        for code, currency in sorted(set(statement) | set(booked)):
+            held, lines = booked.get((code, currency), 0), statement.get((code, currency), 0)
+            if held != lines:
+                problems.append(
+                    f"{code} holds {held} {currency} on the {name} basis, but its statement "
+                    f"lines add up to {lines}"
+                )
+    for (batch_id,) in session.execute(
+        sa.select(BankTransaction.ledger_batch_id)
+        .where(BankTransaction.user_id == user_id, BankTransaction.ledger_batch_id.is_not(None))
+        .group_by(BankTransaction.ledger_batch_id)
+        .having(
+            sa.or_(
+                sa.func.count(sa.distinct(BankTransaction.posted_on)) > 1,
+                sa.func.count(sa.distinct(BankTransaction.currency)) > 1,
+            )
+        )
+    ):
+        problems.append(f"{BANK_BATCH} {batch_id} holds lines of more than one day or currency")
+    return problems
+
+
 def line_touches(txn: BankTransaction) -> Iterable[tuple[str, uuid.UUID | None]]:
-    return [(BANK_LINE, txn.id)]
+    # Its batch's entry is the sum of the batch's lines (a line deleted leaves it).
+    return [(BANK_LINE, txn.id), (BANK_BATCH, txn.ledger_batch_id)]
 
 
 # --------------------------------------------------------------------------- matches
@@ -192,6 +376,8 @@ def match_touches(match: BankMatch) -> Iterable[tuple[str, uuid.UUID | None]]:
 def register() -> None:
     """Register this family's documents with :mod:`minimin.ledger.posting`."""
     posting.source(BANK_LINE, post_line, list_lines)
+    posting.source(BANK_BATCH, post_batch, list_batches)
+    posting.proof(bank_sides_counted_once)
     posting.watch(BankTransaction, line_touches)
     posting.source(BANK_MATCH, post_match, list_matches)
     posting.watch(BankMatch, match_touches)
