@@ -283,7 +283,7 @@ def _feature_modules() -> list[Path]:
 
 def _is_csrf_only_form(node: ast.ClassDef) -> bool:
     bases = {getattr(b, "id", None) or getattr(b, "attr", None) for b in node.bases}
-    if "FlaskForm" not in bases:
+    if not bases & {"FlaskForm", "AppForm"}:
         return False
     body = [
         stmt
