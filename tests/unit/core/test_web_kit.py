@@ -294,6 +294,12 @@ def _is_csrf_only_form(node: ast.ClassDef) -> bool:
     return not body
 
 
+# `type X = ...` (ast.TypeAlias) exists from Python 3.12 only.
+_ANNOTATED_ASSIGNMENTS = tuple(
+    getattr(ast, name) for name in ("AnnAssign", "TypeAlias") if hasattr(ast, name)
+)
+
+
 def test_no_feature_declares_its_own_kit() -> None:
     copies = []
     for path in _feature_modules():
@@ -306,7 +312,7 @@ def test_no_feature_declares_its_own_kit() -> None:
                 node.targets
                 if isinstance(node, ast.Assign)
                 else [node.target]
-                if isinstance(node, ast.AnnAssign | ast.TypeAlias)
+                if isinstance(node, _ANNOTATED_ASSIGNMENTS)
                 else []
             )
             for target in targets:
