@@ -68,11 +68,18 @@ def _balances(
     """The open balances of *codes* at *today*, per agency, from the lines grouped by job
     (lines of no job, such as invoices, group together); and agency clearing's balance per
     currency, read by the same statement (same lines, same basis and day)."""
+    # Agency clearing is one balance per currency: its lines are not grouped by job (a
+    # remittance's lines name their jobs, the bank match that clears them does not, so per
+    # job they would never net to zero and every remittance ever posted would come back as
+    # a row of its own).
+    job = sa.case(
+        (JournalLine.account == accounts.AGENCY_CLEARING, sa.null()), else_=JournalLine.job_id
+    ).label("job")
     rows = queries.fresh(db.session()).execute(
         sa.select(
             JournalLine.account,
             JournalLine.currency,
-            JournalLine.job_id,
+            job,
             sa.func.sum(JournalLine.amount_pence),
             sa.func.min(JournalLine.date),
         )
@@ -80,7 +87,7 @@ def _balances(
             *queries.lines_where(user_id, basis=ACCRUALS, end=today, currency=None),
             JournalLine.account.in_([*codes, accounts.AGENCY_CLEARING]),
         )
-        .group_by(JournalLine.account, JournalLine.currency, JournalLine.job_id)
+        .group_by(JournalLine.account, JournalLine.currency, job)
         .having(sa.func.sum(JournalLine.amount_pence) != 0)
     )
     found: dict[uuid.UUID, AgencyBalance] = {}
