@@ -6,13 +6,12 @@ from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, Field, Form, HiddenField, PasswordField
 from wtforms.validators import DataRequired, StopValidation, ValidationError
 
 from minimin.accounts.models import EMAIL_MAX, NAME_MAX
 from minimin.accounts.passwords import PASSWORD_MAX, PASSWORD_MIN, password_problem
-from minimin.core.forms import TextField, check_text
+from minimin.core.forms import AppForm, TextField, check_text
 
 
 def _strip(value: Any) -> Any:
@@ -115,7 +114,7 @@ def name_field() -> TextField:
     )
 
 
-class LoginForm(FlaskForm):
+class LoginForm(AppForm):
     email = email_field(
         verify=False, render_kw={"autocomplete": "username", "maxlength": EMAIL_MAX}
     )
@@ -123,7 +122,7 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
-class SignupForm(FlaskForm):
+class SignupForm(AppForm):
     full_name = name_field()
     email = email_field()
     password = new_password_field(None, "full_name", "email")
@@ -138,33 +137,33 @@ class SignupForm(FlaskForm):
     news = BooleanField(_l("Email me occasional product news (you can stop at any time)"))
 
 
-class EmailOnlyForm(FlaskForm):
+class EmailOnlyForm(AppForm):
     email = email_field(verify=False)
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(AppForm):
     password = new_password_field(_l("New password"))
     extra_user_inputs: list[str] = []
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(AppForm):
     """A button that confirms an action (the CSRF token is its only field)."""
 
 
-class NameForm(FlaskForm):
+class NameForm(AppForm):
     full_name = name_field()
 
 
-class ChangeEmailForm(FlaskForm):
+class ChangeEmailForm(AppForm):
     new_email = email_field(_l("New email address"))
     password = current_password_field(_l("Your current password"))
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(AppForm):
     current_password = current_password_field(_l("Current password"))
     new_password = new_password_field(_l("New password"))
     extra_user_inputs: list[str] = []
 
 
-class NewsForm(FlaskForm):
+class NewsForm(AppForm):
     news = BooleanField(_l("Email me occasional product news"))

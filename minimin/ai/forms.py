@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
@@ -11,7 +10,7 @@ from wtforms.validators import InputRequired, Length, Optional
 from minimin.ai.pricing import REGIONS
 from minimin.ai.schema import BOOKING, RECEIPT, REMITTANCE
 from minimin.contacts.kinds import KINDS_OF_WORK
-from minimin.core.forms import select_choices
+from minimin.core.forms import AppForm, select_choices
 from minimin.expenses.categories import CATEGORIES
 
 REGION_LABELS = {
@@ -30,7 +29,7 @@ REGION_LABELS = {
 }
 
 
-class DocumentForm(FlaskForm):
+class DocumentForm(AppForm):
     kind = RadioField(
         _l("What is it?"),
         choices=select_choices(
@@ -46,7 +45,7 @@ class DocumentForm(FlaskForm):
     text = TextAreaField(_l("Or paste its text"), validators=[Optional(), Length(max=20_000)])
 
 
-class ReceiptConfirmForm(FlaskForm):
+class ReceiptConfirmForm(AppForm):
     supplier = StringField(_l("Supplier"), validators=[Length(max=200)])
     date = StringField(_l("Date (YYYY-MM-DD)"), validators=[InputRequired(_l("Enter a date."))])
     total = StringField(_l("Total paid"), validators=[InputRequired(_l("Enter the total."))])
@@ -59,7 +58,7 @@ class ReceiptConfirmForm(FlaskForm):
     pending_receipt = HiddenField()
 
 
-class BookingConfirmForm(FlaskForm):
+class BookingConfirmForm(AppForm):
     title = StringField(
         _l("Job title"), validators=[InputRequired(_l("Enter a title.")), Length(max=200)]
     )
@@ -73,7 +72,7 @@ class BookingConfirmForm(FlaskForm):
     usage = StringField(_l("Usage"), validators=[Optional(), Length(max=500)])
 
 
-class PricingForm(FlaskForm):
+class PricingForm(AppForm):
     class Meta:
         csrf = False
 
@@ -83,13 +82,13 @@ class PricingForm(FlaskForm):
     )
 
 
-class ButtonForm(FlaskForm):
+class ButtonForm(AppForm):
     """A button: its CSRF token is its only field."""
 
     next = HiddenField()
 
 
-class QuestionForm(FlaskForm):
+class QuestionForm(AppForm):
     question = TextAreaField(
         _l("Your question"),
         validators=[InputRequired(_l("Ask a question.")), Length(max=2000)],

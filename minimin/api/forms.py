@@ -5,14 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField
 from wtforms.validators import InputRequired
 
 from minimin.api.models import NAME_MAX
 from minimin.api.scopes import AREAS, READ, WRITE, levels_of
 from minimin.api.tokens import LIFETIMES
-from minimin.core.forms import TextField
+from minimin.core.forms import AppForm, TextField
 
 LEVELS = [
     SelectChoice("", _l("No access")),
@@ -21,7 +20,7 @@ LEVELS = [
 ]
 
 
-class TokenForm(FlaskForm):
+class TokenForm(AppForm):
     name = TextField(_l("Name"), [InputRequired(_l("Give the token a name."))], max_length=NAME_MAX)
     expires = SelectField(
         _l("Expires after"),

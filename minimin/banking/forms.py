@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, HiddenField, SelectField
 from wtforms.fields.choices import SelectChoice
@@ -14,7 +13,7 @@ from wtforms.validators import DataRequired, Optional
 from minimin.banking import rules
 from minimin.banking.importers.detect import DMY, MDY, YMD
 from minimin.banking.models import NAME_MAX, PATTERN_MAX
-from minimin.core.forms import MoneyField, TextField, select_choices
+from minimin.core.forms import AppForm, MoneyField, TextField, select_choices
 
 CURRENCIES = ("GBP", "EUR", "USD")
 MAX_STATEMENT_PENCE = 10_000_000_000
@@ -27,7 +26,7 @@ def category_choices(blank: Any = None) -> list[SelectChoice]:
     return select_choices(pairs)
 
 
-class AccountForm(FlaskForm):
+class AccountForm(AppForm):
     name = TextField(_l("Account name"), [DataRequired()], max_length=NAME_MAX)
     last_four = TextField(
         _l("Last four digits of the account number (optional)"),
@@ -40,11 +39,11 @@ class AccountForm(FlaskForm):
     )
 
 
-class UploadForm(FlaskForm):
+class UploadForm(AppForm):
     statement = FileField(_l("Statement file (CSV, OFX or QFX)"), [FileRequired()])
 
 
-class MappingForm(FlaskForm):
+class MappingForm(AppForm):
     """Which column holds what; choices are the file's columns (set by the view)."""
 
     date = SelectField(_l("Date"), validate_choice=True)
@@ -83,18 +82,18 @@ class MappingForm(FlaskForm):
             getattr(self, name).choices = none + columns
 
 
-class CategoryForm(FlaskForm):
+class CategoryForm(AppForm):
     category = SelectField(_l("Category"), choices=category_choices, validate_choice=True)
 
 
-class ContactForm(FlaskForm):
+class ContactForm(AppForm):
     """The client and agency of one transaction; the choices are the user's (set by the view)."""
 
     client_id = SelectField(_l("Client"), validate_choice=True)
     agency_id = SelectField(_l("Agency"), validate_choice=True)
 
 
-class RuleForm(FlaskForm):
+class RuleForm(AppForm):
     match_kind = SelectField(
         _l("Match"),
         choices=select_choices(
@@ -123,7 +122,7 @@ class RuleForm(FlaskForm):
     agency_id = SelectField(_l("Set the agency"), validate_choice=True)
 
 
-class RuleMoveForm(FlaskForm):
+class RuleMoveForm(AppForm):
     """Try a rule one place earlier or later."""
 
     direction = SelectField(
@@ -132,13 +131,13 @@ class RuleMoveForm(FlaskForm):
     )
 
 
-class ActionForm(FlaskForm):
+class ActionForm(AppForm):
     """A bare POST with its CSRF token (accept, reject, ignore, delete)."""
 
     key = HiddenField()
 
 
-class ExpenseFromTxnForm(FlaskForm):
+class ExpenseFromTxnForm(AppForm):
     category = SelectField(
         _l("Expense category"),
         choices=lambda: select_choices(rules.EXPENSE_CATEGORIES.items()),

@@ -13,7 +13,6 @@ from babel import Locale
 from babel.numbers import get_currency_name, get_territory_currencies
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, Field, RadioField, SelectField
 from wtforms.validators import Email, InputRequired, Optional, ValidationError
@@ -32,6 +31,7 @@ from minimin.business.rules import (
     normalise_website,
 )
 from minimin.core.forms import (
+    AppForm,
     MoneyField,
     MultilineTextField,
     TextField,
@@ -144,7 +144,7 @@ def _date_message(field: Field) -> None:
 # --------------------------------------------------------------------------- sections
 
 
-class WorkTypeForm(FlaskForm):
+class WorkTypeForm(AppForm):
     work_type = RadioField(
         _l("How do you work?"),
         choices=select_choices(WORK_TYPES.items()),
@@ -160,7 +160,7 @@ class WorkTypeForm(FlaskForm):
         return {"work_type": self.work_type.data}
 
 
-class DetailsForm(FlaskForm):
+class DetailsForm(AppForm):
     business_name = TextField(_l("Business or trading name"), [Optional()], max_length=200)
     address_line1 = TextField(_l("Address line 1"), [Optional()], max_length=200)
     address_line2 = TextField(_l("Address line 2"), [Optional()], max_length=200)
@@ -197,7 +197,7 @@ class DetailsForm(FlaskForm):
         }
 
 
-class VatForm(FlaskForm):
+class VatForm(AppForm):
     vat_registered = BooleanField(_l("I am registered for VAT"))
     vat_number = TextField(_l("VAT number"), [Optional()], max_length=20)
     vat_registration_date = _safe_date_field(_l("Date of VAT registration"))
@@ -300,7 +300,7 @@ class VatForm(FlaskForm):
         }
 
 
-class BankForm(FlaskForm):
+class BankForm(AppForm):
     """Bank details: a blank field keeps the stored value (the page never shows it in full
     unless revealed); "Remove bank details" clears them all."""
 
@@ -348,7 +348,7 @@ class BankForm(FlaskForm):
         return ok
 
 
-class AccountantForm(FlaskForm):
+class AccountantForm(AppForm):
     accountant_name = TextField(_l("Accountant's name"), [Optional()], max_length=200)
     accountant_firm = TextField(_l("Firm"), [Optional()], max_length=200)
     accountant_email = TextField(
@@ -371,7 +371,7 @@ class AccountantForm(FlaskForm):
         }
 
 
-class LogoForm(FlaskForm):
+class LogoForm(AppForm):
     logo = FileField(
         _l("Logo image"),
         validators=[FileRequired(_l("Choose a PNG, JPEG or WebP image to upload."))],
@@ -388,7 +388,7 @@ def _prefix(field: Field) -> None:
         )
 
 
-class InvoiceDefaultsForm(FlaskForm):
+class InvoiceDefaultsForm(AppForm):
     invoice_prefix = TextField(_l("Invoice number prefix"), [Optional()], max_length=20)
     credit_note_prefix = TextField(_l("Credit note number prefix"), [Optional()], max_length=20)
     invoice_padding = WholeNumberField(
@@ -441,7 +441,7 @@ def currency_choices(locale: str = "en_GB") -> list[tuple[str, str]]:
     return [("GBP", names.get("GBP", "GBP"))] + [(c, names[c]) for c in ordered]
 
 
-class RatesForm(FlaskForm):
+class RatesForm(AppForm):
     # Read in the currency chosen below (a yen rate has no decimals).
     day_rate = MoneyField(_l("Day rate"), [Optional()], currency_field="default_currency")
     half_day_rate = MoneyField(_l("Half-day rate"), [Optional()], currency_field="default_currency")

@@ -10,7 +10,6 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, Field, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
@@ -33,7 +32,7 @@ from minimin.contacts.validation import (
     parse_payment_terms,
     parse_percent,
 )
-from minimin.core.forms import MultilineTextField, TextField, check_text
+from minimin.core.forms import AppForm, MultilineTextField, TextField, check_text
 
 PARSED_INPUT_MAX = 40
 
@@ -124,7 +123,7 @@ def _clean(field: Field) -> bool:
     return bool(field.data) and not field.errors
 
 
-class ContactForm(FlaskForm):
+class ContactForm(AppForm):
     """The fields clients and agencies share."""
 
     contact_name = TextField(_l("Contact person"), max_length=m.CONTACT_NAME_MAX)
@@ -367,5 +366,5 @@ for _code, _label in KINDS_OF_WORK:
     setattr(AgencyForm, f"rate_{_code}", percent_field(_label))
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(AppForm):
     """A POST with only a CSRF token: archive, unarchive, delete."""

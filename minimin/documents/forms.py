@@ -3,24 +3,23 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, SelectField
 from wtforms.validators import InputRequired, Optional
 
-from minimin.core.forms import MultilineTextField, TextField
+from minimin.core.forms import AppForm, MultilineTextField, TextField
 from minimin.documents.models import NAME_MAX, REASON_MAX
 from minimin.documents.richtext import BODY_MAX
 
 
-class TemplateForm(FlaskForm):
+class TemplateForm(AppForm):
     name = TextField(_l("Name"), [InputRequired(_l("Give the template a name."))], NAME_MAX)
     body = MultilineTextField(
         _l("Text"), [InputRequired(_l("Write the text of the template."))], BODY_MAX
     )
 
 
-class GenerateForm(FlaskForm):
+class GenerateForm(AppForm):
     template = SelectField(_l("Template"), choices=[], validate_choice=True)
     title = TextField(_l("Title"), [Optional()], NAME_MAX)
     job = SelectField(_l("Job"), choices=[], validate_choice=True)
@@ -28,33 +27,33 @@ class GenerateForm(FlaskForm):
     agency = SelectField(_l("Agency"), choices=[], validate_choice=True)
 
 
-class SendForm(FlaskForm):
+class SendForm(AppForm):
     owner_signs = BooleanField(_l("I sign it too"), default=True)
     in_order = BooleanField(_l("Sign in the order listed (each signer is emailed in turn)"))
     require_code = BooleanField(_l("Ask each signer for a one-time code sent to their email"))
     message = MultilineTextField(_l("Message to the signers"), [Optional()], 2000)
 
 
-class OwnerSignForm(FlaskForm):
+class OwnerSignForm(AppForm):
     agree = BooleanField(_l("I agree to sign this document electronically"))
     typed_name = TextField(_l("Type your full name"), [Optional()], NAME_MAX)
     drawing = HiddenField()
 
 
-class SignForm(FlaskForm):
+class SignForm(AppForm):
     agree = BooleanField(_l("I agree to sign this document electronically"))
     typed_name = TextField(_l("Type your full name"), [Optional()], NAME_MAX)
     drawing = HiddenField()
     code = TextField(_l("The code we emailed you"), [Optional()], 12)
 
 
-class DeclineForm(FlaskForm):
+class DeclineForm(AppForm):
     reason = MultilineTextField(_l("Why do you decline?"), [Optional()], REASON_MAX)
 
 
-class VerifyForm(FlaskForm):
+class VerifyForm(AppForm):
     file = FileField(_l("PDF to check"))
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(AppForm):
     pass

@@ -6,13 +6,13 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
 from minimin.core.forms import (
+    AppForm,
     MoneyField,
     MultilineTextField,
     PercentField,
@@ -46,7 +46,7 @@ def _category_choices() -> list[SelectChoice]:
     return select_choices(categories.choices())
 
 
-class _ExpenseFields(FlaskForm):
+class _ExpenseFields(AppForm):
     supplier = TextField(_l("Supplier"), [Optional()], max_length=SUPPLIER_MAX)
     description = TextField(_l("What it was for"), [Optional()], max_length=DESCRIPTION_MAX)
     category = SelectField(
@@ -114,14 +114,14 @@ class ExpenseForm(_ExpenseFields):
             raise ValidationError(_l("Enter who you paid or what it was for."))
 
 
-class ReceiptForm(FlaskForm):
+class ReceiptForm(AppForm):
     receipt = FileField(
         _l("Receipt (photo or PDF)"),
         render_kw={"accept": RECEIPT_ACCEPT},
     )
 
 
-class DeleteForm(FlaskForm):
+class DeleteForm(AppForm):
     pass
 
 
@@ -166,7 +166,7 @@ class MilesField(TextField):
         self.miles = value.quantize(MILES_QUANTUM)
 
 
-class JourneyForm(FlaskForm):
+class JourneyForm(AppForm):
     date = UKDateField(_l("Date"), [InputRequired(_l("Enter the date of the journey."))])
     origin = TextField(
         _l("From"), [DataRequired(_l("Enter where you started."))], max_length=PLACE_MAX

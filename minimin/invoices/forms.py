@@ -9,11 +9,11 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, FieldList, Form, FormField, HiddenField, SelectField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from minimin.core.forms import (
+    AppForm,
     MoneyField,
     MultilineTextField,
     TextField,
@@ -94,7 +94,7 @@ class LineForm(Form):
         return not (self.description.data or self.quantity.data or self.unit_price.data)
 
 
-class InvoiceForm(FlaskForm):
+class InvoiceForm(AppForm):
     bill_to = SelectField(_l("Bill to"), choices=[], validate_choice=True)
     currency = SelectField(
         _l("Currency"),
@@ -191,7 +191,7 @@ class InvoiceForm(FlaskForm):
         return ok
 
 
-class PaymentForm(FlaskForm):
+class PaymentForm(AppForm):
     amount = MoneyField(_l("Amount"), [InputRequired()], max_pence=MAX_PENCE)
     paid_on = UKDateField(_l("Date paid"), [InputRequired()])
     method = SelectField(
@@ -203,12 +203,12 @@ class PaymentForm(FlaskForm):
     reference = TextField(_l("Reference"), [Optional()], max_length=REFERENCE_MAX)
 
 
-class CreditNoteForm(FlaskForm):
+class CreditNoteForm(AppForm):
     full = BooleanField(_l("Credit the whole invoice"))
     reason = TextField(_l("Reason"), [Optional()], max_length=500)
 
 
-class RefundForm(FlaskForm):
+class RefundForm(AppForm):
     """Money paid back to the customer. The credit note's choices are set by the view from
     the invoice's own credit notes (a value from anywhere else is refused)."""
 
@@ -224,7 +224,7 @@ class RefundForm(FlaskForm):
     note = TextField(_l("Note (optional)"), [Optional()], max_length=REFUND_NOTE_MAX)
 
 
-class SendForm(FlaskForm):
+class SendForm(AppForm):
     """The recipient is one of the addresses on record, set by the view; any other value is
     refused by the view with a message saying how to add one."""
 
@@ -233,7 +233,7 @@ class SendForm(FlaskForm):
     copy_to_self = BooleanField(_l("Send me a copy"))
 
 
-class RecurringForm(FlaskForm):
+class RecurringForm(AppForm):
     recurrence = SelectField(
         _l("Repeat"),
         choices=select_choices(
@@ -251,7 +251,7 @@ class RecurringForm(FlaskForm):
     )
 
 
-class ReminderRuleForm(FlaskForm):
+class ReminderRuleForm(AppForm):
     offset_days = TextField(
         _l("Days from the due date (negative for before)"), [DataRequired()], max_length=4
     )
@@ -285,5 +285,5 @@ class ReminderRuleForm(FlaskForm):
         return ok
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(AppForm):
     """An empty form: its CSRF token protects a button."""

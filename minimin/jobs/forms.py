@@ -12,7 +12,6 @@ from decimal import Decimal
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from werkzeug.datastructures import MultiDict
 from wtforms import FieldList, Form, FormField, SelectField, TimeField
@@ -22,6 +21,7 @@ from minimin.contacts.kinds import KINDS_OF_WORK
 from minimin.contacts.models import QUOTING_FEE_INCLUSIVE, QUOTING_FEE_PLUS_AGENCY_FEE
 from minimin.core.dates import MIN_YEAR
 from minimin.core.forms import (
+    AppForm,
     MoneyField,
     MultilineTextField,
     PercentField,
@@ -174,7 +174,7 @@ class OwnedChoiceField(SelectField):
             raise ValidationError(_choice_message(self.what))
 
 
-class JobForm(FlaskForm):
+class JobForm(AppForm):
     title = TextField(_l("Title"), [DataRequired(_l("Enter a title for the job."))], TITLE_MAX)
     client_id = OwnedChoiceField(_l("Client"), what=_l("clients"), validate_choice=False)
     agency_id = OwnedChoiceField(_l("Agency"), what=_l("agencies"), validate_choice=False)
@@ -205,7 +205,7 @@ class JobForm(FlaskForm):
             raise ValidationError(_l("Choose a client, an agency or both."))
 
 
-class StatusForm(FlaskForm):
+class StatusForm(AppForm):
     status = SelectField(
         _l("New status"),
         choices=select_choices((s, STATUS_LABELS[s]) for s in STATUSES),
@@ -216,7 +216,7 @@ class StatusForm(FlaskForm):
     )
 
 
-class RenewalForm(FlaskForm):
+class RenewalForm(AppForm):
     """Renewing a usage / buyout licence (:mod:`minimin.jobs.renewal`): the renewal's terms,
     pre-filled from the line it renews; the fee and the new expiry date are required."""
 
@@ -238,7 +238,7 @@ class RenewalForm(FlaskForm):
 ATTACHMENT_ACCEPT = "application/pdf,image/png,image/jpeg,image/webp"
 
 
-class AttachmentForm(FlaskForm):
+class AttachmentForm(AppForm):
     file = FileField(
         _l("Attach a file (PDF, PNG, JPEG or WebP, up to 20 MB)"),
         render_kw={"accept": ATTACHMENT_ACCEPT},

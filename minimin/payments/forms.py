@@ -7,15 +7,16 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import PasswordField
 from wtforms.validators import DataRequired, Length
+
+from minimin.core.forms import AppForm
 
 KEY_RE = re.compile(r"^(rk|sk)_(test|live)_[A-Za-z0-9]{8,200}$")
 WEBHOOK_SECRET_RE = re.compile(r"^whsec_[A-Za-z0-9+/=]{8,200}$")
 
 
-class StripeConnectForm(FlaskForm):
+class StripeConnectForm(AppForm):
     secret_key = PasswordField(
         _l("Restricted secret key"),
         [DataRequired(), Length(max=255)],

@@ -3,26 +3,25 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, RadioField
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from minimin.core.forms import select_choices
+from minimin.core.forms import AppForm, select_choices
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(AppForm):
     """A button: its CSRF token is its only field."""
 
 
-class ConsentForm(FlaskForm):
+class ConsentForm(AppForm):
     """Give or withdraw one consent with one click (the button says which)."""
 
 
-class WithdrawAIForm(FlaskForm):
+class WithdrawAIForm(AppForm):
     delete_logs = BooleanField(_l("Also delete my AI conversation logs"))
 
 
-class DeleteAccountForm(FlaskForm):
+class DeleteAccountForm(AppForm):
     records = RadioField(
         _l("Your tax records"),
         choices=select_choices(

@@ -4,16 +4,15 @@ or agency (as for invoices: Minimin does not email addresses typed in on the spo
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
-from minimin.core.forms import MultilineTextField
+from minimin.core.forms import AppForm, MultilineTextField
 from minimin.quotes.models import MESSAGE_MAX
 from minimin.quotes.services import DEFAULT_DAYS, MAX_DAYS
 
 
-class QuoteForm(FlaskForm):
+class QuoteForm(AppForm):
     to = SelectField(_l("Send to"), choices=[], validate_choice=True)
     days = IntegerField(
         _l("Valid for (days)"),

@@ -8,14 +8,13 @@ import re
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, FieldList, Form, FormField, HiddenField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Optional, ValidationError
 
-from minimin.core.forms import MoneyField, TextField, UKDateField
+from minimin.core.forms import AppForm, MoneyField, TextField, UKDateField
 from minimin.remittances.models import (
     DESCRIPTION_MAX,
     KIND_LABELS,
@@ -55,7 +54,7 @@ class OwnedSelectField(SelectField):
             raise ValidationError(_l("Choose one of your agencies."))
 
 
-class RemittanceForm(FlaskForm):
+class RemittanceForm(AppForm):
     agency_id = OwnedSelectField(_l("Agency"), validate_choice=False)
     kind = SelectField(_l("Kind of document"), choices=KIND_CHOICES, default="advice")
     date = UKDateField(_l("Date of the remittance"), [InputRequired(_l("Enter the date."))])
@@ -66,17 +65,17 @@ class RemittanceForm(FlaskForm):
     lines = FieldList(FormField(LineRowForm), min_entries=1, max_entries=MAX_LINES)
 
 
-class ImportForm(FlaskForm):
+class ImportForm(AppForm):
     agency_id = OwnedSelectField(_l("Agency"), validate_choice=False)
     kind = SelectField(_l("Kind of document"), choices=KIND_CHOICES, default="advice")
     file = FileField(_l("CSV or PDF file"))
 
 
-class PostForm(FlaskForm):
+class PostForm(AppForm):
     confirm = BooleanField(_l("I have checked the differences listed and want to post anyway"))
 
 
-class PlainForm(FlaskForm):
+class PlainForm(AppForm):
     """CSRF only (match, delete)."""
 
 

@@ -4,15 +4,14 @@ setting, and signing in with a passkey."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, PasswordField
 from wtforms.validators import DataRequired, Length, Optional
 
 from minimin.accounts.passkeys.models import NAME_MAX
-from minimin.core.forms import TextField
+from minimin.core.forms import AppForm, TextField
 
 
-class AddPasskeyForm(FlaskForm):
+class AddPasskeyForm(AppForm):
     name = TextField(
         _l("Name for this passkey"),
         [DataRequired(_l("Enter a name for this passkey."))],
@@ -25,7 +24,7 @@ class AddPasskeyForm(FlaskForm):
     )
 
 
-class RenamePasskeyForm(FlaskForm):
+class RenamePasskeyForm(AppForm):
     name = TextField(
         _l("Name for this passkey"),
         [DataRequired(_l("Enter a name for this passkey."))],
@@ -33,7 +32,7 @@ class RenamePasskeyForm(FlaskForm):
     )
 
 
-class SecondFactorForm(FlaskForm):
+class SecondFactorForm(AppForm):
     require_after_password = BooleanField(_l("Ask for a passkey after my password"))
     password = PasswordField(
         _l("Your password"),
@@ -42,5 +41,5 @@ class SecondFactorForm(FlaskForm):
     )
 
 
-class PasskeyLoginForm(FlaskForm):
+class PasskeyLoginForm(AppForm):
     next = HiddenField()
