@@ -7,12 +7,12 @@ exact decimal in the currency's minor units (never a float), the currency its IS
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from minimin.core.forms import check_text
-from minimin.core.money import Money as ExactMoney
 from minimin.core.money.value import MoneyError, check_currency, minor_digits
 
 T = TypeVar("T")
@@ -39,11 +39,30 @@ class Money(BaseModel):
 
     @classmethod
     def of(cls, pence: int | None, currency: str) -> Money:
-        return cls(**ExactMoney.from_pence(int(pence or 0), currency).to_json())
+        return cls(amount=plain_amount(int(pence or 0), currency), currency=currency)
 
     @classmethod
     def maybe(cls, pence: int | None, currency: str) -> Money | None:
         return None if pence is None else cls.of(pence, currency)
+
+
+@lru_cache(maxsize=64)
+def _minor_digits(currency: str) -> int:
+    # An unknown currency raises MoneyError, as the exact Money type does (exceptions are
+    # not cached).
+    return minor_digits(currency)
+
+
+def plain_amount(pence: int, currency: str) -> str:
+    """*pence* minor units of *currency* as the API's amount text, by integer arithmetic:
+    exactly ``minimin.core.money.Money.from_pence(pence, currency).plain()`` ("1234.50",
+    "-0.05", "1200" for JPY). A list answer shows two amounts per row, and building a Decimal
+    Money for each cost more than the rest of the row."""
+    digits = _minor_digits(currency)
+    if digits == 0:
+        return str(pence)
+    whole, part = divmod(abs(pence), 10**digits)
+    return f"{'-' if pence < 0 else ''}{whole}.{part:0{digits}d}"
 
 
 class MoneyIn(In):
