@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -22,8 +21,6 @@ from minimin.banking.models import (
     MATCH_INVOICE,
     MATCH_JOB,
     MATCH_KINDS,
-    MATCH_PAYMENT,
-    MATCH_REMITTANCE,
     PENDING,
     RECONCILIATION_LABELS,
     BankAccount,
@@ -39,9 +36,9 @@ from minimin.core.paging import page_number
 from minimin.core.security import USER, classify_blueprint
 from minimin.core.storage import StorageError
 from minimin.core.templating import uk_date
-from minimin.core.tenancy import owned_or_404, owned_query
+from minimin.core.tenancy import owned_or_404
 from minimin.core.tenancy import parse_uuid as _parse_uuid
-from minimin.extensions import db
+from minimin.core.transaction import all_or_nothing
 from minimin.ledger.rules.banking import AGENCY_PAYMENT, INCOME
 
 bp = Blueprint(
@@ -93,19 +90,7 @@ def _contact_choices(form: Any, keep_client: Any = None, keep_agency: Any = None
 
 def _contact_names(found: Any) -> dict[uuid.UUID, str]:
     """Names of the clients and agencies the rules or transactions *found* point at."""
-    from minimin.contacts.models import Agency, Client
-
-    names: dict[uuid.UUID, str] = {}
-    for model, ids in (
-        (Client, {r.client_id for r in found if r.client_id}),
-        (Agency, {r.agency_id for r in found if r.agency_id}),
-    ):
-        if ids:
-            query = sa.select(model.id, model.name).where(
-                model.user_id == current_user.id, model.id.in_(ids)
-            )
-            names.update({i: n or "" for i, n in db.session.execute(query)})
-    return names
+    return listing.contact_names(current_user.id, found)
 
 
 # --------------------------------------------------------------------------- overview and accounts
@@ -113,13 +98,9 @@ def _contact_names(found: Any) -> dict[uuid.UUID, str]:
 
 @bp.get("/")
 def index() -> ViewResult:
-    accounts = db.session.scalars(
-        owned_query(BankAccount).order_by(BankAccount.name, BankAccount.id)
-    ).all()
+    accounts = listing.accounts(current_user.id)
     summary = services.unreconciled_summary(current_user.id)
-    imports = db.session.scalars(
-        owned_query(ImportJob).order_by(ImportJob.created_at.desc(), ImportJob.id).limit(10)
-    ).all()
+    imports = listing.recent_imports(current_user.id, limit=10)
     names = {a.id: a.label for a in accounts}
     return render_template(
         "banking/index.html", accounts=accounts, summary=summary, imports=imports, names=names
@@ -183,12 +164,8 @@ def account(account_id: str) -> ViewResult:
     acct = owned_or_404(BankAccount, account_id)
     state = request.args.get("state", "")
     params = listing.parse(request.args)
-    query = _transactions(acct, state, params)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
     page = _page()
-    txns = db.session.scalars(
-        query.order_by(*listing.order(params)).limit(PER_PAGE).offset((page - 1) * PER_PAGE)
-    ).all()
+    txns, total = listing.account_page(acct, state, params, page=page, per_page=PER_PAGE)
     return render_template(
         "banking/account.html",
         account=acct,
@@ -203,21 +180,12 @@ def account(account_id: str) -> ViewResult:
     )
 
 
-def _transactions(acct: BankAccount, state: str, params: Any) -> Any:
-    query = owned_query(BankTransaction).where(BankTransaction.bank_account_id == acct.id)
-    if state in RECONCILIATION_LABELS:
-        query = query.where(BankTransaction.reconciliation == state)
-    return listing.search(query, params)
-
-
 @bp.route("/accounts/<account_id>/transactions.csv")
 def account_csv(account_id: str) -> Response:
     """The account's transactions as filtered, searched and sorted, as a formula-safe CSV."""
     acct = owned_or_404(BankAccount, account_id)
     params = listing.parse(request.args)
-    txns = db.session.scalars(
-        _transactions(acct, request.args.get("state", ""), params).order_by(*listing.order(params))
-    )
+    txns = listing.account_transactions(acct, request.args.get("state", ""), params)
     header = [_("Date"), _("Counterparty"), _("Description"), _("Reference"), _("Currency")]
     header += [_("Amount"), _("Category"), _("State")]
     return listing_params.csv_response(
@@ -370,7 +338,7 @@ def unreconciled() -> ViewResult:
     )
     found = services.suggestions(current_user.id, txns) if txns else {}
     learned = services.learned_categories(current_user.id, {t.payee_key for t in txns})
-    accounts = db.session.scalars(owned_query(BankAccount).order_by(BankAccount.name)).all()
+    accounts = listing.accounts(current_user.id)
     summary = services.unreconciled_summary(current_user.id)
     return render_template(
         "banking/unreconciled.html",
@@ -440,37 +408,10 @@ def _income_without_document(txn: BankTransaction) -> bool:
 
 
 def _target_labels(txn: BankTransaction) -> dict[uuid.UUID, str]:
-    from minimin.expenses.models import Expense
-    from minimin.invoices.models import Invoice, Payment
-    from minimin.jobs.models import Job
-    from minimin.remittances.models import Remittance
-
-    labels: dict[uuid.UUID, str] = {}
-    ids: dict[str, list[uuid.UUID]] = {m.kind: [] for m in txn.matches}
-    for m in txn.matches:
-        ids[m.kind].append(m.target_id)
-    for kind, model, column in (
-        (MATCH_INVOICE, Invoice, Invoice.number),
-        (MATCH_JOB, Job, Job.title),
-        ("expense", Expense, Expense.supplier),
-        (MATCH_REMITTANCE, Remittance, Remittance.reference),
-    ):
-        if ids.get(kind):
-            for row in db.session.execute(
-                sa.select(model.id, column).where(
-                    model.id.in_(ids[kind]), model.user_id == txn.user_id
-                )
-            ):
-                labels[row[0]] = row[1] or ""
-    if ids.get(MATCH_PAYMENT):
-        for pid, paid_on, number in db.session.execute(
-            sa.select(Payment.id, Payment.paid_on, Invoice.number)
-            .join(Invoice, Invoice.id == Payment.invoice_id)
-            .where(Payment.id.in_(ids[MATCH_PAYMENT]), Payment.user_id == txn.user_id)
-        ):
-            labels[pid] = _(
-                "payment of %(n)s recorded on %(date)s", n=number or "", date=uk_date(paid_on)
-            )
+    found = listing.match_targets(txn)
+    labels = dict(found.labels)
+    for pid, (paid_on, number) in found.payments.items():
+        labels[pid] = _("payment of %(n)s recorded on %(date)s", n=number, date=uk_date(paid_on))
     return labels
 
 
@@ -508,10 +449,9 @@ def accept(txn_id: str) -> ViewResult:
 
 def _allocate(txn: BankTransaction, allocations: list[services.Allocation]) -> ViewResult:
     try:
-        with db.session.begin_nested():
+        with all_or_nothing(txn):
             services.accept(txn, allocations)
     except services.BankingError as exc:
-        db.session.expire(txn)
         return _fail(txn, str(exc))
     flash(_("Matched."), "success")
     return _back(txn)
@@ -581,10 +521,9 @@ def create_expense(txn_id: str) -> ViewResult:
     if not form.validate_on_submit():
         return _fail(txn, _("Choose an expense category."))
     try:
-        with db.session.begin_nested():
+        with all_or_nothing(txn):
             expense = services.expense_from_transaction(txn, category=form.category.data)
     except services.BankingError as exc:
-        db.session.expire(txn)
         return _fail(txn, str(exc))
     flash(_("Expense created."), "success")
     if request.form.get("back") == "list":
@@ -729,7 +668,7 @@ def delete_rule(rule_id: str) -> ViewResult:
     form = forms.ActionForm()
     if not form.validate_on_submit():
         abort(400)
-    db.session.delete(rule)
+    services.delete_rule(rule)
     flash(_("Rule deleted."), "success")
     return redirect(url_for("banking.rules_page"))
 

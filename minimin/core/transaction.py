@@ -10,6 +10,9 @@ away), the user gets a plain 503 page and nothing was written.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 from flask import Flask, Response, g
 from flask_sqlalchemy import SQLAlchemy
@@ -27,6 +30,36 @@ def keep_changes_on_error() -> None:
     answers 4xx and must still count towards the lockout.
     """
     g.minimin_keep_changes = True
+
+
+@contextmanager
+def all_or_nothing(*objects: Any) -> Iterator[None]:
+    """Run the block in a savepoint of the request's transaction: if it raises, everything it
+    changed is undone (and *objects* are reloaded from the database on next use) while the
+    rest of the request's work stands.
+
+    For a page action that answers a refusal with a redirect (a status below 400, which
+    commits): the refused part must leave nothing behind. Services use it; views call the
+    service and catch its refusal.
+    """
+    from minimin.extensions import db
+
+    try:
+        with db.session.begin_nested():
+            yield
+    except BaseException:
+        for obj in objects:
+            db.session.expire(obj)
+        raise
+
+
+def discard_changes() -> None:
+    """Forget every change this request has made so far (before rendering a page that must
+    not show them, such as a preview the user did not confirm). The request still ends in
+    the one commit or rollback of :func:`register_transaction`."""
+    from minimin.extensions import db
+
+    core_db.rollback(db.session)
 
 
 def register_transaction(app: Flask, db: SQLAlchemy) -> None:

@@ -35,6 +35,7 @@ from minimin.banking.services.candidates import (
 from minimin.banking.services.categories import (
     MAX_RULES,
     apply_rules,
+    delete_rule,
     learned_categories,
     move_rule,
     ordered_rules,
@@ -82,6 +83,7 @@ __all__ = [
     "create_account",
     "csv_import",
     "delete_account",
+    "delete_rule",
     "expected_agency_payments",
     "expense_from_transaction",
     "inspect_job",

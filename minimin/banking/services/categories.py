@@ -179,6 +179,11 @@ def save_rule(user_id: uuid.UUID, rule: CategoryRule | None = None, **fields: An
     return rule
 
 
+def delete_rule(rule: CategoryRule) -> None:
+    """Delete one of the user's rules (the ones after it keep their order)."""
+    db.session.delete(rule)
+
+
 def move_rule(rule: CategoryRule, step: int) -> bool:
     """Move *rule* one place earlier (*step* -1) or later (+1) in the order rules are tried;
     False when it is already first or last. The user's rules are numbered 1..n again."""
