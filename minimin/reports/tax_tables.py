@@ -9,8 +9,10 @@ Sources: HMRC "Income Tax rates and Personal Allowances", "Scottish Income Tax" 
 the frozen thresholds and the 2025/26 rates (DOMAIN.md). Scottish 2026/27: the Scottish Budget
 of 13 January 2026 (starter to £16,537, basic to £29,526, intermediate from £29,527; higher,
 advanced and top thresholds unchanged), as ICAEW's summary of it gives the bands. Voluntary
-Class 2 for 2026/27 (£3.65 a week, small profits threshold £7,105) is from a secondary
-summary of the 2026/27 rates, not from a gov.uk page: see docs/reports.md.
+Class 2 for 2026/27 (£3.65 a week, small profits threshold £7,105) is from secondary
+summaries of the 2026/27 rates, not from a gov.uk page (December 2026: two independent
+summaries agree; no gov.uk page with these figures found among the stored pages): see
+docs/reports.md.
 """
 
 from __future__ import annotations

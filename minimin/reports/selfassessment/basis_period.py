@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from minimin.core.dates import TaxYear
 
@@ -101,3 +101,62 @@ def apportion(start: date, end: date, profit_pence: int, tax_year: TaxYear) -> i
 def tax_year_profit(periods: list[tuple[date, date, int]], tax_year: TaxYear) -> int:
     """The tax year's trading profit from accounting periods (start, end, profit)."""
     return sum(apportion(start, end, profit, tax_year) for start, end, profit in periods)
+
+
+def is_tax_year_end(month: int, day: int) -> bool:
+    """An accounting date of 31 March to 5 April is the tax year's own end."""
+    return (month, day) == (3, 31) or (month == 4 and day <= 5)
+
+
+def _on(year: int, month: int, day: int) -> date:
+    """*day* of *month* in *year*, or the month's last day (29 February in other years)."""
+    while True:
+        try:
+            return date(year, month, day)
+        except ValueError:
+            day -= 1
+
+
+def accounting_periods(tax_year: TaxYear, month: int, day: int) -> tuple[Period, Period]:
+    """The two accounting periods a tax year overlaps with an accounting date of *day* /
+    *month*: the one ending in the tax year and the one after it (each a year long)."""
+    end = _on(tax_year.start_year, month, day)
+    if end < tax_year.start:
+        end = _on(tax_year.start_year + 1, month, day)
+    start = _on(end.year - 1, month, day) + timedelta(days=1)
+    later_end = _on(end.year + 1, month, day)
+    return Period(start, end), Period(end + timedelta(days=1), later_end)
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def days_in(self, tax_year: TaxYear) -> int:
+        first = max(self.start, tax_year.start)
+        last = min(self.end, tax_year.end)
+        return max((last - first).days + 1, 0)
+
+
+@dataclass(frozen=True)
+class Apportioned:
+    period: Period
+    profit_pence: int
+    days_in_year: int
+    share_pence: int
+
+
+def apportioned(tax_year: TaxYear, periods: list[tuple[Period, int]]) -> tuple[Apportioned, ...]:
+    """Each period's profit (negative: a loss) and the share of it that falls in *tax_year*."""
+    out = []
+    for period, profit in periods:
+        share = apportion(period.start, period.end, abs(profit), tax_year)
+        out.append(
+            Apportioned(period, profit, period.days_in(tax_year), share if profit >= 0 else -share)
+        )
+    return tuple(out)

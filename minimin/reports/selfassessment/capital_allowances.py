@@ -189,3 +189,173 @@ def capital_allowances(
         main_carried_pence=max(main_pool, 0) - main_wda + (fya_base - fya_40),
         special_carried_pence=max(special_pool, 0) - special_wda,
     )
+
+
+# --------------------------------------------------------------------------- kept assets
+#
+# A car (or other equipment) kept over several years (the ``capital_asset`` table):
+#
+# * **No private use**: it joins the main or special rate pool in the year it is bought (or
+#   gets the 100% first-year allowance, or the AIA for equipment); later years are in the pools
+#   brought forward the user enters. When it is sold, the proceeds (never more than its cost)
+#   come off its pool: a car that had the first-year allowance, or equipment, the main pool.
+# * **Private use**: it sits in its own pool for life (CAA 2001 s.206; no small pools
+#   write-off). Each year the writing-down allowance reduces the pool in full, but only the
+#   business share is claimed. In the year it is sold there is no writing-down allowance:
+#   the pool less the proceeds (capped at cost) is a balancing allowance, or, when negative, a
+#   balancing charge, each cut to the business share (HMRC "Capital allowances when you sell
+#   an asset", gov.uk/capital-allowances/sold-given-away; BIM and CA23250 single asset pools).
+# * Rates by year: main pool 18% (14% from 2026/27), special rate pool 6% from 2019/20 (8%
+#   before); the tax year is the basis period. Years before 2012/13 are refused by the page.
+
+SPECIAL_RATE_BEFORE_2019 = Decimal(8)
+
+
+@dataclass(frozen=True)
+class KeptAsset:
+    cost_pence: int
+    bought_year: int  # start year of the tax year it was bought in
+    kind: str = CAR
+    new: bool = True
+    co2_g_km: int | None = None
+    business_percent: int = 100
+    disposed_year: int | None = None
+    proceeds_pence: int = 0
+    description: str = ""
+
+    @property
+    def private_use(self) -> bool:
+        return self.business_percent < 100
+
+    def purchase(self) -> Purchase:
+        return Purchase(
+            self.cost_pence,
+            TaxYear(self.bought_year).start,
+            kind=self.kind,
+            new=self.new,
+            co2_g_km=self.co2_g_km,
+            business_percent=Decimal(self.business_percent),
+        )
+
+
+@dataclass(frozen=True)
+class SingleAssetYear:
+    """One private-use asset's pool in one tax year (claimed amounts are the business share)."""
+
+    asset: KeptAsset
+    brought_forward_pence: int
+    full_allowance_pence: int  # writing-down (or first-year / AIA) allowance before the cut
+    claimed_pence: int
+    balancing_allowance_pence: int
+    balancing_charge_pence: int
+    carried_pence: int
+
+    @property
+    def net_pence(self) -> int:
+        return self.claimed_pence + self.balancing_allowance_pence - self.balancing_charge_pence
+
+
+def special_rate(tax_year: TaxYear) -> Decimal:
+    return SPECIAL_RATE if tax_year.start_year >= 2019 else SPECIAL_RATE_BEFORE_2019
+
+
+def _first_allowance(asset: KeptAsset, tax_year: TaxYear, pool: int) -> int:
+    """The allowance on a single-asset pool in the year the asset was bought."""
+    if asset.kind != CAR or car_pool(asset.purchase()) == "fya":
+        return pool  # AIA on equipment, 100% first-year allowance on a zero-emission car
+    return _rate_allowance(asset, tax_year, pool)
+
+
+def _rate_allowance(asset: KeptAsset, tax_year: TaxYear, pool: int) -> int:
+    special = asset.kind == CAR and car_pool(asset.purchase()) == "special"
+    rate = special_rate(tax_year) if special else main_rate(tax_year)
+    return _pounds_down(Decimal(pool) * rate / 100)
+
+
+def _share(amount: int, percent: int) -> int:
+    return _pounds_down(Decimal(amount) * percent / 100)
+
+
+def single_asset_year(asset: KeptAsset, tax_year: TaxYear) -> SingleAssetYear | None:
+    """A private-use asset's pool in *tax_year*, worked forward from the year it was bought
+    (``None`` before it was bought or after it was sold)."""
+    year = tax_year.start_year
+    if year < asset.bought_year or (asset.disposed_year is not None and year > asset.disposed_year):
+        return None
+    pool = asset.cost_pence
+    for current in range(asset.bought_year, year + 1):
+        brought = pool
+        if current == asset.disposed_year:
+            gap = pool - min(asset.proceeds_pence, asset.cost_pence)
+            return SingleAssetYear(
+                asset,
+                brought,
+                0,
+                0,
+                _share(max(gap, 0), asset.business_percent),
+                _share(max(-gap, 0), asset.business_percent),
+                0,
+            )
+        ty = TaxYear(current)
+        full = (
+            _first_allowance(asset, ty, pool)
+            if current == asset.bought_year
+            else _rate_allowance(asset, ty, pool)
+        )
+        pool -= full
+        if current == year:
+            return SingleAssetYear(
+                asset, brought, full, _share(full, asset.business_percent), 0, 0, pool
+            )
+    return None  # pragma: no cover - the loop always returns
+
+
+def with_kept_assets(
+    tax_year: TaxYear,
+    purchases: list[Purchase],
+    pools: Pools,
+    assets: list[KeptAsset],
+) -> tuple[Allowances, tuple[SingleAssetYear, ...]]:
+    """The year's allowances with the kept assets: pooled ones bought this year join the
+    purchases, pooled ones sold this year reduce their pool, private-use ones get their own
+    pool lines (returned beside the allowances; their net is in ``single_asset_pence`` and
+    ``balancing_charge_pence``)."""
+    year = tax_year.start_year
+    bought = list(purchases)
+    main_out = special_out = 0
+    singles = []
+    for asset in assets:
+        if asset.private_use:
+            line = single_asset_year(asset, tax_year)
+            if line is not None:
+                singles.append(line)
+            continue
+        if asset.bought_year == year:
+            bought.append(asset.purchase())
+        if asset.disposed_year == year:
+            proceeds = min(asset.proceeds_pence, asset.cost_pence)
+            if asset.kind == CAR and car_pool(asset.purchase()) == "special":
+                special_out += proceeds
+            else:
+                main_out += proceeds
+    pools = Pools(
+        main_pence=pools.main_pence,
+        special_pence=pools.special_pence,
+        main_disposals_pence=pools.main_disposals_pence + main_out,
+        special_disposals_pence=pools.special_disposals_pence + special_out,
+    )
+    result = capital_allowances(tax_year, bought, pools)
+    result = Allowances(
+        aia_pence=result.aia_pence,
+        fya_pence=result.fya_pence,
+        main_wda_pence=result.main_wda_pence,
+        special_wda_pence=result.special_wda_pence,
+        single_asset_pence=result.single_asset_pence
+        + sum(s.claimed_pence + s.balancing_allowance_pence for s in singles),
+        balancing_charge_pence=result.balancing_charge_pence
+        + sum(s.balancing_charge_pence for s in singles),
+        main_carried_pence=result.main_carried_pence,
+        special_carried_pence=result.special_carried_pence,
+        notes=result.notes,
+    )
+    return result, tuple(singles)

@@ -17,7 +17,9 @@ are left out (the stored manual pages do not show the post-2024 wording of these
 verified). The Class 1 paid is not entered: it is worked out from the salary as one
 employment with an annual earnings period, 8% of pay between the Primary Threshold (£12,570)
 and the Upper Earnings Limit (£50,270) for 2024/25 to 2026/27 (employer rates pages; the
-thresholds NOT verified against a stored gov.uk page in this change). HMRC applies the maximum
+thresholds NOT verified against a stored gov.uk page: in December 2026 payroll guides for
+2026/27 agree on £12,570, £50,270 and 8%, but "Rates and thresholds for employers 2026 to
+2027" itself was not found among the stored pages). HMRC applies the maximum
 after the year (a refund, or a deferment agreed in advance); the estimate's Class 4 stays the
 unrestricted figure and the page shows the maximum beside it.
 """

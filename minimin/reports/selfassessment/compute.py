@@ -7,8 +7,12 @@ Flask, no database. Rates from :mod:`minimin.reports.tax_tables` and :mod:`.rate
 The order is HMRC's (the SA302 calculation):
 
 1. Income in whole pounds (rounded down). Trading profit less the working from home flat rate;
-   a loss makes the profit nil and is carried forward with any loss brought forward that this
-   year's profit did not absorb (relief against other income is not estimated).
+   losses brought forward are set against it, then against the year's share of the transition
+   profit (basis period reform). A loss makes the profit nil; as the user chose, it is set
+   against this year's other income (pay and other income, then savings, then dividends)
+   and/or last year's, or carried back three years (early years relief), with the cap of
+   :mod:`.losses`; the rest is carried forward. The transition profit is taxed in the bands
+   and for Class 4 but left out of adjusted net income.
 2. Gross pension contributions and Gift Aid are the payments grossed up at 20% (x 100 / 80,
    rounded down to the pound). Adjusted net income = total income less both.
 3. The personal allowance is tapered on adjusted net income, less £1,260 when transferred to a
@@ -39,6 +43,7 @@ from datetime import date
 from decimal import ROUND_DOWN, Decimal
 
 from minimin.core.dates import TaxYear
+from minimin.reports.selfassessment import losses
 from minimin.reports.selfassessment.rates import (
     POSTGRADUATE,
     STUDENT_LOAN_PLANS,
@@ -53,6 +58,9 @@ PENNY = 100
 TRANSFER, RECEIVE = "transfer", "receive"
 MARRIAGE_CHOICES = ("", TRANSFER, RECEIVE)
 NON_SAVINGS, SAVINGS, DIVIDENDS = "non_savings", "savings", "dividends"
+CARRY, CURRENT, PREVIOUS = "", "current", "previous"
+CURRENT_PREVIOUS, PREVIOUS_CURRENT, EARLY = "current_previous", "previous_current", "early"
+LOSS_CHOICES = (CARRY, CURRENT, PREVIOUS, CURRENT_PREVIOUS, PREVIOUS_CURRENT, EARLY)
 
 
 @dataclass(frozen=True)
@@ -74,6 +82,17 @@ class OtherIncome:
     over_state_pension_age: bool = False
     wfh_hours_per_month: int = 0
     wfh_months: int = 0
+    #: The share of the 2023/24 transition profit taxed this year (basis period reform).
+    transition_profit_pence: int = 0
+    #: This year's trading loss: "" carried forward, or relief against other income
+    #: (:data:`LOSS_CHOICES`).
+    loss_relief: str = ""
+    #: Total income of the 1, 2 and 3 tax years before this one (for carrying a loss back).
+    prior_years_income: tuple[int, int, int] = (0, 0, 0)
+    #: The trade's own profit in last year's total income (the cap does not apply to it).
+    prior_trade_profit_pence: int = 0
+    #: First calendar year of the tax year the trade started (early years relief).
+    trade_start_year: int | None = None
 
 
 @dataclass(frozen=True)
@@ -129,6 +148,15 @@ class SelfAssessment:
     loss_used_pence: int
     loss_carried_forward_pence: int
     trading_profit_pence: int
+    #: Transition profit taxed this year, after losses brought forward set against it.
+    transition_profit_pence: int
+    transition_loss_used_pence: int
+    #: This year's loss set against this year's other income, and carried back (year, amount).
+    loss_against_income_pence: int
+    loss_carried_back: tuple[tuple[TaxYear, int], ...]
+    #: True when early years relief was asked for but the loss year is not one of the first
+    #: four tax years of the trade.
+    early_years_refused: bool
     total_income_pence: int
     pension_gross_pence: int
     gift_aid_gross_pence: int
@@ -310,11 +338,16 @@ class _Trading:
     before_losses: int
     loss_this_year: int
     loss_used: int
-    carried_forward: int
+    brought_left: int
     profit: int
+    transition: int
+    transition_loss_used: int
 
 
 def _trading(data: SAInput) -> _Trading:
+    """Profit after the flat rate and losses brought forward: those are set against this
+    year's profit first, then against the transition profit taxed this year (SA103F boxes 74
+    and 73.4)."""
     other = data.other
     wfh = wfh_flat_rate(other.wfh_hours_per_month, other.wfh_months)
     before = data.profit_pence - wfh
@@ -322,8 +355,75 @@ def _trading(data: SAInput) -> _Trading:
     profit = whole_pounds(before)
     brought = whole_pounds(other.loss_brought_forward_pence)
     used = min(brought, profit)
-    carried = brought - used + loss_this_year
-    return _Trading(wfh, before, loss_this_year, used, carried, profit - used)
+    transition = whole_pounds(other.transition_profit_pence)
+    on_transition = min(brought - used, transition)
+    return _Trading(
+        wfh,
+        before,
+        loss_this_year,
+        used,
+        brought - used - on_transition,
+        profit - used,
+        transition - on_transition,
+        on_transition,
+    )
+
+
+@dataclass(frozen=True)
+class _LossRelief:
+    against_income: int
+    carried_back: tuple[tuple[TaxYear, int], ...]
+    left: int
+    early_refused: bool
+
+
+def _loss_relief(data: SAInput, loss: int, other_income: int, ati: int) -> _LossRelief:
+    """This year's loss set against other income as the user chose (ITA 2007 ss.64, 72; the
+    cap of s.24A): against this year's *other_income* and/or last year's total income, or
+    carried back three years (early years relief). What is left is carried forward."""
+    other = data.other
+    choice = other.loss_relief
+    year = data.tax_year
+    prior = [whole_pounds(p) for p in other.prior_years_income]
+    against = 0
+    back: list[tuple[TaxYear, int]] = []
+    left = loss
+    if loss <= 0 or choice == CARRY:
+        return _LossRelief(0, (), loss, False)
+    if choice == EARLY:
+        start = other.trade_start_year
+        if start is None or not start <= year.start_year < start + losses.EARLY_YEARS:
+            return _LossRelief(0, (), loss, True)
+        incomes = {year - n: prior[n - 1] for n in (1, 2, 3)}
+        early = losses.early_years_relief(loss, year, TaxYear(start), incomes)
+        return _LossRelief(0, early.used, early.left_pence, False)
+    order = {
+        CURRENT: (CURRENT,),
+        PREVIOUS: (PREVIOUS,),
+        CURRENT_PREVIOUS: (CURRENT, PREVIOUS),
+        PREVIOUS_CURRENT: (PREVIOUS, CURRENT),
+    }[choice]
+    for step in order:
+        if step == CURRENT:
+            relief = losses.sideways_relief(left, other_income, ati)
+            against = relief.used_pence
+        else:
+            trade = min(whole_pounds(other.prior_trade_profit_pence), prior[0])
+            relief = losses.sideways_relief(left, prior[0], prior[0], trade)
+            if relief.used_pence:
+                back.append((year.previous, relief.used_pence))
+        left = relief.left_pence
+    return _LossRelief(against, tuple(back), left, False)
+
+
+def _reduce(amounts: list[int], by: int) -> list[int]:
+    """Take *by* off the amounts in order (non-savings, savings, dividends)."""
+    out = []
+    for amount in amounts:
+        cut = min(amount, by)
+        out.append(amount - cut)
+        by -= cut
+    return out
 
 
 def _check(data: SAInput) -> None:
@@ -344,6 +444,10 @@ def _check(data: SAInput) -> None:
         raise ValueError("unknown student loan plan")
     if sum(p != POSTGRADUATE for p in other.student_loan_plans) > 1:
         raise ValueError("only one undergraduate plan is repaid at a time")
+    if other.loss_relief not in LOSS_CHOICES:
+        raise ValueError("unknown loss relief choice")
+    if any(p < 0 for p in other.prior_years_income):
+        raise ValueError("prior years' income cannot be negative")
 
 
 def self_assessment(data: SAInput) -> SelfAssessment:
@@ -359,13 +463,24 @@ def self_assessment(data: SAInput) -> SelfAssessment:
     misc = whole_pounds(data.other_income_pence)
     savings = whole_pounds(other.savings_interest_pence)
     dividends = whole_pounds(other.dividends_pence)
-    non_savings = trading.profit + salary + misc
-    total = non_savings + savings + dividends
-
     pension = grossed_up(other.pension_paid_pence)
     gift_aid = grossed_up(other.gift_aid_paid_pence)
+    # A loss this year: no trading profit; relief against other income as chosen, the cap
+    # on adjusted total income (total income less gross pension contributions).
+    other_total = salary + misc + savings + dividends
+    relief = _loss_relief(data, trading.loss_this_year, other_total, max(other_total - pension, 0))
+    other_ns, savings, dividends = _reduce(
+        [salary + misc, savings, dividends], relief.against_income
+    )
+    non_savings = trading.profit + other_ns
+    # The transition profit is taxed as trading income but left out of net income, so it
+    # moves neither the personal allowance taper nor the child benefit charge (FA 2022
+    # Sch. 1; see basis_period.py).
+    total = non_savings + savings + dividends
+
     extension = pension + gift_aid
     ani = max(total - extension, 0)
+    non_savings += trading.transition
     transfer = rates.marriage_allowance_pence if other.marriage_allowance == TRANSFER else 0
     allowance = max(tapered_allowance(table, ani) - transfer, 0)
 
@@ -402,9 +517,9 @@ def self_assessment(data: SAInput) -> SelfAssessment:
     child_charge = hicbc(rates, ani, other.child_benefit_pence)
 
     class4_exempt = other.over_state_pension_age
-    class4 = 0 if class4_exempt else _class4(table, trading.profit)
+    class4 = 0 if class4_exempt else _class4(table, trading.profit + trading.transition)
 
-    loan_income = non_savings
+    loan_income = non_savings - trading.transition
     if savings + dividends > rates.student_loan_unearned_floor_pence:
         loan_income += savings + dividends
     loans = tuple(
@@ -424,8 +539,13 @@ def self_assessment(data: SAInput) -> SelfAssessment:
         profit_before_losses_pence=trading.before_losses,
         loss_this_year_pence=trading.loss_this_year,
         loss_used_pence=trading.loss_used,
-        loss_carried_forward_pence=trading.carried_forward,
+        loss_carried_forward_pence=trading.brought_left + relief.left,
         trading_profit_pence=trading.profit,
+        transition_profit_pence=trading.transition,
+        transition_loss_used_pence=trading.transition_loss_used,
+        loss_against_income_pence=relief.against_income,
+        loss_carried_back=relief.carried_back,
+        early_years_refused=relief.early_refused,
         total_income_pence=total,
         pension_gross_pence=pension,
         gift_aid_gross_pence=gift_aid,

@@ -11,7 +11,9 @@ Pure data. Amounts are integer pence, rates Decimal percentages. Each figure's s
 * Student loans: 9% above the plan threshold (6% for the postgraduate loan). Thresholds
   2024/25 and 2025/26 from published summaries; 2026/27 Plan 1 £26,900, Plan 2 £29,385, Plan 5
   £25,000 (repayments start in 2026/27), PGL £21,000; Plan 4 2026/27 £33,795 is the figure
-  reported as expected, NOT verified against a gov.uk page.
+  reported as expected, NOT verified against a gov.uk page (December 2026: several payroll
+  summaries of January 2026 give £33,795 as confirmed; the stored gov.uk "Repaying your
+  student loan" page still shows an earlier year's thresholds).
 * High Income Child Benefit Charge: 1% of the benefit for every £200 of adjusted net income
   above £60,000, all of it from £80,000 (from 2024/25; DOMAIN.md and the brief; the 2024/25
   change is from the Spring Budget 2024).

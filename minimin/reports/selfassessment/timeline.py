@@ -41,7 +41,9 @@ def _class4_maximum(result: SelfAssessment) -> Class4Maximum | None:
         return None
     if class1 <= 0:
         return None
-    return class4_maximum(result.input.tax_year, result.trading_profit_pence, class1)
+    # Class 4 is charged on the profit and the year's transition profit together.
+    profits = result.trading_profit_pence + result.transition_profit_pence
+    return class4_maximum(result.input.tax_year, profits, class1)
 
 
 def _reduce_to_nil(result: SelfAssessment) -> ShortfallInterest | None:
