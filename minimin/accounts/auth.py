@@ -10,7 +10,6 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 from functools import cache
-from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask, g, request, session
@@ -57,12 +56,13 @@ def _load_user(user_id: str) -> User | None:
     row = db.session.execute(
         _signed_in_query(locks), {"token_hash": hash_token(token), "user_id": uid}
     ).first()
-    record, user, locked = row if row is not None else (None, None, False)
+    if row is None:
+        session.clear()
+        return None
+    record, user, locked = row
     now = utcnow()
-    if record is not None and now - record.last_seen_at > SESSION_IDLE_LIMIT:
+    if now - record.last_seen_at > SESSION_IDLE_LIMIT:
         record.revoked_at = now
-        record = None
-    if record is None:
         session.clear()
         return None
     if now - record.last_seen_at > LAST_SEEN_RESOLUTION:
@@ -75,7 +75,7 @@ def _load_user(user_id: str) -> User | None:
 
 
 @cache
-def _signed_in_query(locks: sa.Table | None) -> sa.Select[Any]:
+def _signed_in_query(locks: sa.Table | None) -> sa.Select[UserSession, User, bool]:
     """The live session record of a token hash and user id, its user, and whether an
     administrator has locked the account (*locks*: the admin area's lock table, when that
     feature is installed). Built once: it runs on every signed-in request."""

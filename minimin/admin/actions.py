@@ -12,15 +12,16 @@ import sqlalchemy as sa
 
 from minimin.admin.models import AccountLock
 from minimin.core.crypto import hmac_id
-from minimin.core.db import utcnow
+from minimin.core.db import Base, utcnow
 from minimin.extensions import db
 
 
 def _user(user_id: uuid.UUID) -> Any:
     # The account object is handed to the accounts service only. It is found through the
     # mapper registry by table name, so the admin package imports no feature model.
-    for mapper in db.Model.registry.mappers:
-        if mapper.local_table.name == "user":
+    user_table = db.metadata.tables.get("user")
+    for mapper in Base.registry.mappers:
+        if user_table is not None and mapper.local_table is user_table:
             return db.session.get(mapper.class_, user_id)
     raise LookupError("no user table")
 

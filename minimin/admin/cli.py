@@ -22,7 +22,7 @@ def register(app: Flask) -> None:
         from minimin.accounts.passwords import password_problem
         from minimin.admin import views_sql
         from minimin.core import audit
-        from minimin.core.db import utcnow
+        from minimin.core.db import Base, utcnow
         from minimin.extensions import db
 
         user = services.find_user_by_email(email)
@@ -30,8 +30,9 @@ def register(app: Flask) -> None:
             problem = password_problem(password, [email])
             if problem:
                 raise click.ClickException(problem)
+            user_table = db.metadata.tables["user"]
             user_class = next(
-                m.class_ for m in db.Model.registry.mappers if m.local_table.name == "user"
+                m.class_ for m in Base.registry.mappers if m.local_table is user_table
             )
             user = user_class(
                 email=email.strip(),

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from flask import Flask, Response, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.wrappers import Response as BaseResponse
 
 from minimin.core.db import utcnow
 
@@ -49,7 +50,7 @@ def register_hooks(app: Flask) -> None:
         return response
 
     @app.before_request
-    def _refuse_locked_accounts() -> Response | None:
+    def _refuse_locked_accounts() -> BaseResponse | None:
         if not current_user.is_authenticated:
             return None
         from minimin.accounts import auth

@@ -11,7 +11,7 @@ from minimin.core.db import UserOwned, UUIDPrimaryKey, utcnow
 from minimin.extensions import db
 
 
-class AccountLock(UUIDPrimaryKey, UserOwned, db.Model):  # type: ignore[name-defined,misc]
+class AccountLock(UUIDPrimaryKey, UserOwned, db.Model):  # type: ignore[name-defined]
     """While this row exists, the account cannot be used: its sessions end at the next request.
 
     Holds the hashed id of the administrator, never their address.

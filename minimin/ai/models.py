@@ -24,7 +24,7 @@ ASSISTANT = "ai_assistant"
 FEATURES = (PRICING, DOCUMENTS, ASSISTANT)
 
 
-class AIRequest(UUIDPrimaryKey, UserOwned, db.Model):  # type: ignore[name-defined,misc]
+class AIRequest(UUIDPrimaryKey, UserOwned, db.Model):  # type: ignore[name-defined]
     """One request to an AI provider, as the user may see it: what was sent (already
     redacted), what came back, the tokens and the cost."""
 
@@ -50,7 +50,7 @@ class AIRequest(UUIDPrimaryKey, UserOwned, db.Model):  # type: ignore[name-defin
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class AIMessage(UUIDPrimaryKey, UserOwned, db.Model):  # type: ignore[name-defined,misc]
+class AIMessage(UUIDPrimaryKey, UserOwned, db.Model):  # type: ignore[name-defined]
     """One turn of an assistant conversation (kept only with the assistant consent)."""
 
     __tablename__ = "ai_message"
@@ -64,7 +64,7 @@ class AIMessage(UUIDPrimaryKey, UserOwned, db.Model):  # type: ignore[name-defin
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class PricingContribution(UUIDPrimaryKey, db.Model):  # type: ignore[name-defined,misc]
+class PricingContribution(UUIDPrimaryKey, db.Model):  # type: ignore[name-defined]
     """One accepted fee, contributed anonymously: kind of work, basis, region and year only."""
 
     __tablename__ = "ai_pricing_contribution"

@@ -13,7 +13,8 @@ from typing import Annotated, Any, Generic, TypeVar
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from minimin.core.forms import check_text
-from minimin.core.money.value import MoneyError, check_currency, minor_digits
+from minimin.core.money.errors import MoneyError
+from minimin.core.money.value import check_currency, minor_digits
 
 T = TypeVar("T")
 

@@ -78,7 +78,7 @@ def _in(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
-class BankAccount(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined,misc]
+class BankAccount(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined]
     """A bank account of the user: a name and at most the last four digits of its number."""
 
     __tablename__ = "bank_account"
@@ -98,7 +98,7 @@ class BankAccount(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ign
         return f"{self.name} ··{self.last_four}" if self.last_four else self.name
 
 
-class ImportJob(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined,misc]
+class ImportJob(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined]
     """One statement import: the stored file, its confirmed mapping and its progress."""
 
     __tablename__ = "bank_import_job"
@@ -138,7 +138,7 @@ class ImportJob(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignor
         return min(99, self.rows_done * 100 // self.rows_total)
 
 
-class BankTransaction(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined,misc]
+class BankTransaction(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined]
     """One statement line. ``amount_pence`` is signed: positive in, negative out."""
 
     __tablename__ = "bank_transaction"
@@ -218,7 +218,7 @@ class BankTransaction(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type:
         return str(RECONCILIATION_LABELS.get(self.reconciliation, self.reconciliation))
 
 
-class BankMatch(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined,misc]
+class BankMatch(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined]
     """Part (or all) of a bank transaction matched to one thing it paid or was paid for.
 
     A deposit that settles three invoices has three matches; an invoice paid in two parts is
@@ -249,7 +249,7 @@ class BankMatch(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignor
     transaction: Mapped[BankTransaction] = relationship(back_populates="matches")
 
 
-class RejectedSuggestion(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined,misc]
+class RejectedSuggestion(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined]
     """A suggestion the user turned down: not offered again for that transaction."""
 
     __tablename__ = "bank_rejected_suggestion"
@@ -266,7 +266,7 @@ class RejectedSuggestion(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # ty
     target_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
 
 
-class CategoryRule(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined,misc]
+class CategoryRule(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined]
     """description contains / matches a pattern, and/or amount in a range -> category, client
     or agency. Rules are tried in ``position`` order; the first that matches wins."""
 

@@ -145,7 +145,8 @@ def learn(history: Iterable[tuple[str, str]]) -> dict[str, str]:
             continue
         counts.setdefault(key, Counter())[category] += 1
         last[(key, category)] = position
-    return {
-        key: max(counter, key=lambda cat, k=key, c=counter: (c[cat], last[(k, cat)]))
-        for key, counter in counts.items()
-    }
+
+    def most_used(key: str, counter: Counter[str]) -> str:
+        return max(counter, key=lambda category: (counter[category], last[(key, category)]))
+
+    return {key: most_used(key, counter) for key, counter in counts.items()}

@@ -88,7 +88,7 @@ def revoke(row: CalendarFeed) -> None:
 def feed_for_token(token: str) -> CalendarFeed | None:
     if not token or len(token) > 200:
         return None
-    row = db.session.scalar(
+    row: CalendarFeed | None = db.session.scalar(
         sa.select(CalendarFeed).where(CalendarFeed.token_hash == hash_token(token))
     )
     if row is None or row.revoked_at is not None:

@@ -102,8 +102,10 @@ def problem_response(
 def user_error_problem(error: UserError, status: int = 422) -> Response:
     """A service's refusal as a problem: its message, and its field and code when it names
     a field."""
+    if not error.field:
+        return problem_response(status, error.message)
     errors = [{"field": error.field, "code": error.code, "detail": str(error.message)}]
-    return problem_response(status, error.message, errors=errors if error.field else None)
+    return problem_response(status, error.message, errors=errors)
 
 
 def wants_json() -> bool:

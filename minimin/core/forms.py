@@ -15,7 +15,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from babel.support import Translations
+from babel.support import NullTranslations, Translations
 from flask import current_app, has_request_context
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
@@ -129,7 +129,7 @@ def optional_text(max_length: int = 200, label: Any = None, **kwargs: Any) -> Te
 
 
 @lru_cache(maxsize=16)
-def wtforms_translations(locale: str) -> Translations:
+def wtforms_translations(locale: str) -> NullTranslations:
     """WTForms' own messages ("This field is required.", "Not a valid choice.") in *locale*,
     read from WTForms' catalogue once per process and locale.
 

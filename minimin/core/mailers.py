@@ -109,7 +109,8 @@ class _HandoverMixin:
     def data(self, msg: Any) -> tuple[int, bytes]:
         self._in_data = True
         try:
-            return super().data(msg)  # type: ignore[misc, no-any-return]
+            # The base class (smtplib.SMTP or SMTP_SSL) is known only where the mixin is used.
+            return super().data(msg)  # type: ignore[misc]
         finally:
             self._in_data = False
 

@@ -24,7 +24,7 @@ import struct
 import unicodedata
 import warnings
 from dataclasses import dataclass
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -111,7 +111,7 @@ class CleanFile:
 # --------------------------------------------------------------------------- reading and naming
 
 
-def read_limited(stream: BinaryIO, limit: int) -> bytes:
+def read_limited(stream: IO[bytes], limit: int) -> bytes:
     """Read *stream* but never more than *limit* bytes; 413 when it is larger."""
     data = stream.read(limit + 1)
     if len(data) > limit:

@@ -88,7 +88,7 @@ def _in(column: str, values: tuple[str, ...] | list[str]) -> str:
     return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
 
 
-class Expense(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined,misc]
+class Expense(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined]
     """One business cost."""
 
     __tablename__ = "expense"
@@ -211,7 +211,7 @@ def _derive(mapper: object, connection: object, expense: Expense) -> None:
     )
 
 
-class ExpenseReceipt(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined,misc]
+class ExpenseReceipt(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined]
     """A receipt (image or PDF) attached to an expense."""
 
     __tablename__ = "expense_receipt"
@@ -227,7 +227,7 @@ class ExpenseReceipt(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: 
     file: Mapped[StoredFile] = relationship(lazy="joined")
 
 
-class PendingReceipt(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined,misc]
+class PendingReceipt(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined]
     """A receipt uploaded with an expense form that came back (a warning to confirm, a field to
     correct). A browser never sends a file twice, so the file is kept, stored and validated,
     and the form carries this row's id in a hidden field; saving the form attaches the file to
@@ -242,7 +242,7 @@ class PendingReceipt(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: 
     file: Mapped[StoredFile] = relationship(lazy="joined")
 
 
-class RecurringExpense(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined,misc]
+class RecurringExpense(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined]
     """A subscription (Spotlight, Equity...) that becomes an expense on every due date."""
 
     __tablename__ = "recurring_expense"
@@ -274,7 +274,7 @@ class RecurringExpense(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type
     notes: Mapped[str | None] = mapped_column(sa.Text)
 
 
-class Journey(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined,misc]
+class Journey(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined]
     """A business journey in the mileage log (valued by minimin.expenses.mileage)."""
 
     __tablename__ = "journey"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, BinaryIO
@@ -192,15 +192,15 @@ def _text(value: Any, name: str, limit: int, *, required: bool = False) -> str:
         value = ""
     if not isinstance(value, str):
         raise ExpenseError(_l("Enter text."), name)
-    value = value.strip()
-    problem = check_text(value, multiline=name == "notes")
+    text = value.strip()
+    problem = check_text(text, multiline=name == "notes")
     if problem:
         raise ExpenseError(problem, name)
-    if len(value) > limit:
+    if len(text) > limit:
         raise ExpenseError(_l("Use at most %(max)d characters.", max=limit), name)
-    if required and not value:
+    if required and not text:
         raise ExpenseError(_l("This field is required."), name)
-    return value
+    return text
 
 
 def _pence(value: Any, name: str) -> int:
@@ -223,12 +223,12 @@ def _percent(value: Any) -> Decimal:
         return Decimal(100)
     if isinstance(value, bool) or not isinstance(value, Decimal | int):
         raise ExpenseError(_l("Enter a percentage from 0 to 100."), "business_percent")
-    value = Decimal(value)
-    if not value.is_finite() or not 0 <= value <= 100:
+    percent = Decimal(value)
+    if not percent.is_finite() or not 0 <= percent <= 100:
         raise ExpenseError(_l("Enter a percentage from 0 to 100."), "business_percent")
-    if value != value.quantize(Decimal("0.001")):
+    if percent != percent.quantize(Decimal("0.001")):
         raise ExpenseError(_l("Use at most 3 decimal places."), "business_percent")
-    return value
+    return percent
 
 
 def _job_id(user_id: uuid.UUID, job_id: Any) -> uuid.UUID | None:
@@ -734,7 +734,8 @@ def mileage_by_tax_year(
             .where(Journey.user_id == user_id)
             .order_by(Journey.date, Journey.created_at, Journey.id)
         ).all()
-    by_id = {j.id: j for j in journeys}
+    # Valuation hands each journey back under the key it was given (Hashable to it).
+    by_id: dict[Hashable, Journey] = {j.id: j for j in journeys}
     valued = value_journeys(
         JourneyIn(key=j.id, date=j.date, miles=Decimal(j.miles), vehicle=j.vehicle)
         for j in by_id.values()

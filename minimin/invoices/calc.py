@@ -91,7 +91,9 @@ def invoice_totals(
             description="",
             quantity=Decimal(item.quantity),
             unit_price=Money.from_pence(int(item.unit_price_pence), currency),
-            treatment=OUTSIDE_SCOPE if item.treatment == NOT_REGISTERED else item.treatment,
+            treatment=VATTreatment(
+                OUTSIDE_SCOPE if item.treatment == NOT_REGISTERED else item.treatment
+            ),
         )
         for item in lines
     ]

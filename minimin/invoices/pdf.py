@@ -35,7 +35,7 @@ def _font_config() -> Any:
 def _fetcher() -> Any:
     from weasyprint.urls import URLFetcher
 
-    class LocalOnlyFetcher(URLFetcher):  # type: ignore[misc]
+    class LocalOnlyFetcher(URLFetcher):
         """Serves ``data:`` URIs only: a document can never reach the network or the disk."""
 
         def fetch(self, url: str, headers: Any = None) -> Any:

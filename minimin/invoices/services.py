@@ -62,7 +62,7 @@ def ensure_open(user_id: uuid.UUID, day: date, field: str | None = None) -> None
     from minimin.ledger.posting import ensure_open as ledger_ensure_open
 
     try:
-        ledger_ensure_open(db.session, user_id, day)
+        ledger_ensure_open(db.session(), user_id, day)
     except LedgerError as exc:
         raise InvoiceError(exc.message, field, code=exc.code) from exc
 
@@ -377,7 +377,8 @@ def _public_link(token: str) -> str:
     """The client page's full address. Built from the URL map, not ``url_for``, which needs a
     request: the periodic jobs (reminders, recurring invoices) run without one and email it."""
     path = current_app.url_map.bind("").build("invoices.public_view", {"token": token})
-    return current_app.config["BASE_URL"] + path
+    base: str = current_app.config["BASE_URL"]
+    return base + path
 
 
 def public_url(invoice: Invoice) -> str | None:
@@ -388,7 +389,7 @@ def public_url(invoice: Invoice) -> str | None:
 def invoice_for_token(token: str) -> Invoice | None:
     if not token or len(token) > 100:
         return None
-    invoice = db.session.scalar(
+    invoice: Invoice | None = db.session.scalar(
         sa.select(Invoice).where(Invoice.public_token_hash == token_hash(token))
     )
     if invoice is None or invoice.status == DRAFT:

@@ -79,7 +79,7 @@ _ROW_COLUMNS = (
 
 @dataclass
 class JobPage:
-    jobs: list[sa.Row[Any]]
+    jobs: list[sa.Row[*tuple[Any, ...]]]
     page: int
     pages: int
     total_count: int

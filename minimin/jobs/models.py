@@ -116,7 +116,7 @@ def _in(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
 
 
-class Job(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined,misc]
+class Job(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined]
     """A booking: who it is for, when, where, what it pays and where it stands."""
 
     __tablename__ = "job"
@@ -220,7 +220,7 @@ class Job(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name
         return self.status in (INVOICED, PAID)
 
 
-class JobDate(UUIDPrimaryKey, UserOwned, db.Model):  # type: ignore[name-defined,misc]
+class JobDate(UUIDPrimaryKey, UserOwned, db.Model):  # type: ignore[name-defined]
     """One day of a job, with optional start and end times (UK local time)."""
 
     __tablename__ = "job_date"
@@ -237,7 +237,7 @@ class JobDate(UUIDPrimaryKey, UserOwned, db.Model):  # type: ignore[name-defined
     job: Mapped[Job] = relationship(back_populates="dates")
 
 
-class FeeLine(UUIDPrimaryKey, UserOwned, db.Model):  # type: ignore[name-defined,misc]
+class FeeLine(UUIDPrimaryKey, UserOwned, db.Model):  # type: ignore[name-defined]
     """What one part of the job pays: quantity × unit amount, with its commission and VAT."""
 
     __tablename__ = "job_fee_line"
@@ -283,7 +283,7 @@ class FeeLine(UUIDPrimaryKey, UserOwned, db.Model):  # type: ignore[name-defined
         return str(FEE_KIND_LABELS.get(self.kind, self.kind))
 
 
-class JobAttachment(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined,misc]
+class JobAttachment(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined]
     """A file attached to a job: a call sheet, a brief, a usage contract (PDF or image).
 
     The bytes and their owner-checked download live in :mod:`minimin.files`; this row only
@@ -308,7 +308,7 @@ class JobAttachment(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: i
         return str(ATTACHMENT_TYPE_LABELS.get(self.file.content_type, self.file.content_type))
 
 
-class JobStatusChange(UUIDPrimaryKey, UserOwned, db.Model):  # type: ignore[name-defined,misc]
+class JobStatusChange(UUIDPrimaryKey, UserOwned, db.Model):  # type: ignore[name-defined]
     """One move of a job from one status to another, with its time (UTC)."""
 
     __tablename__ = "job_status_change"

@@ -21,7 +21,7 @@ def check_command() -> None:
     from minimin.extensions import db
     from minimin.ledger.check import check
 
-    report = check(db.session)
+    report = check(db.session())
     for problem in report.problems[:200]:
         click.echo(problem)
     click.echo(
@@ -40,6 +40,6 @@ def post_command() -> None:
     from minimin.extensions import db
     from minimin.ledger.check import post_all
 
-    changed = post_all(db.session)
+    changed = post_all(db.session())
     db.session.commit()
     click.echo(f"{changed} documents posted")

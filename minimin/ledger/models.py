@@ -28,7 +28,7 @@ SOURCE_KIND_MAX = 24
 LEDGER_CHANGED = "ledger"
 
 
-class LedgerAccount(UUIDPrimaryKey, UserOwned, db.Model):  # type: ignore[name-defined,misc]
+class LedgerAccount(UUIDPrimaryKey, UserOwned, db.Model):  # type: ignore[name-defined]
     """An account of a business's chart of accounts, created the first time it is posted to.
 
     The code says what the account is (:mod:`minimin.ledger.accounts`); the name is the words
@@ -42,7 +42,7 @@ class LedgerAccount(UUIDPrimaryKey, UserOwned, db.Model):  # type: ignore[name-d
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
-class JournalEntry(UUIDPrimaryKey, UserOwned, db.Model):  # type: ignore[name-defined,misc]
+class JournalEntry(UUIDPrimaryKey, UserOwned, db.Model):  # type: ignore[name-defined]
     """One balanced entry: what one version of one source document posts."""
 
     __tablename__ = "journal_entry"
@@ -83,7 +83,7 @@ class JournalEntry(UUIDPrimaryKey, UserOwned, db.Model):  # type: ignore[name-de
     )
 
 
-class JournalLine(UUIDPrimaryKey, UserOwned, db.Model):  # type: ignore[name-defined,misc]
+class JournalLine(UUIDPrimaryKey, UserOwned, db.Model):  # type: ignore[name-defined]
     """One line of an entry: debit positive, credit negative, in the entry's currency."""
 
     __tablename__ = "journal_line"
@@ -132,7 +132,7 @@ class JournalLine(UUIDPrimaryKey, UserOwned, db.Model):  # type: ignore[name-def
     entry: Mapped[JournalEntry] = relationship(back_populates="lines")
 
 
-class PeriodLock(UUIDPrimaryKey, UserOwned, db.Model):  # type: ignore[name-defined,misc]
+class PeriodLock(UUIDPrimaryKey, UserOwned, db.Model):  # type: ignore[name-defined]
     """A closed period: nothing may be posted dated on or before ``locked_through``. Filing a
     VAT return locks its period; a user may also close a year once the accounts are done."""
 

@@ -13,7 +13,7 @@ from minimin.core.db import Timestamps, UserOwned, UUIDPrimaryKey, utcnow
 from minimin.extensions import db
 
 
-class StripeAccount(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined,misc]
+class StripeAccount(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined]
     """One per user: a restricted secret key and the webhook signing secret, both encrypted."""
 
     __tablename__ = "stripe_account"
@@ -28,7 +28,7 @@ class StripeAccount(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: i
     enabled: Mapped[bool] = mapped_column(default=True)
 
 
-class StripeEvent(UUIDPrimaryKey, UserOwned, db.Model):  # type: ignore[name-defined,misc]
+class StripeEvent(UUIDPrimaryKey, UserOwned, db.Model):  # type: ignore[name-defined]
     """A webhook event processed once: the event id, unique per user's Stripe connection,
     makes redelivery a no-op. Unique per user, not globally: an id one user's endpoint
     received (or made up and signed with their own secret) must not block another's."""

@@ -66,18 +66,16 @@ def disconnect(user_id: uuid.UUID) -> None:
 
 def client(account: StripeAccount) -> stripe.StripeClient:
     base = current_app.config["MINIMIN_SETTINGS"].stripe_api_base
-    addresses = {"api": base} if base else None
     return stripe.StripeClient(
         account.secret_key,
-        base_addresses=addresses,
-        max_network_retries=1,  # type: ignore[arg-type]
+        base_addresses={"api": base} if base else None,
+        max_network_retries=1,
     )
 
 
 def webhook_url(account: StripeAccount) -> str:
-    return current_app.config["BASE_URL"] + url_for(
-        "payments.stripe_webhook", webhook_id=account.webhook_id
-    )
+    base: str = current_app.config["BASE_URL"]
+    return base + url_for("payments.stripe_webhook", webhook_id=account.webhook_id)
 
 
 def checkout_url(invoice: Invoice, token: str) -> str:

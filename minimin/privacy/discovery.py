@@ -33,7 +33,7 @@ NOT_STORAGE_KEYS = ("email_key", "payee_key", "secret_key", "public_key", "perio
 
 
 def metadata() -> sa.MetaData:
-    return db.Model.metadata  # type: ignore[no-any-return]
+    return db.Model.metadata
 
 
 def is_secret(column: sa.Column[object]) -> bool:

@@ -29,7 +29,7 @@ AI_FEATURES = (AI_PRICING, AI_DOCUMENTS, AI_ASSISTANT)
 CONSENT_PURPOSES = (AI, COMMUNICATIONS, *AI_FEATURES)
 
 
-class ExportRequest(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined,misc]
+class ExportRequest(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined]
     """One export of everything held about a user, built in the background."""
 
     __tablename__ = "privacy_export"
@@ -64,7 +64,7 @@ class ExportRequest(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: i
         )
 
 
-class ConsentRecord(UUIDPrimaryKey, UserOwned, db.Model):  # type: ignore[name-defined,misc]
+class ConsentRecord(UUIDPrimaryKey, UserOwned, db.Model):  # type: ignore[name-defined]
     """One choice about an optional use of data: given or withdrawn, when, and to what words.
 
     The history is kept (never updated); the latest row per purpose is the current choice.
@@ -87,7 +87,7 @@ class ConsentRecord(UUIDPrimaryKey, UserOwned, db.Model):  # type: ignore[name-d
     deleted_logs: Mapped[bool] = mapped_column(default=False)
 
 
-class PendingFileDeletion(UUIDPrimaryKey, db.Model):  # type: ignore[name-defined,misc]
+class PendingFileDeletion(UUIDPrimaryKey, db.Model):  # type: ignore[name-defined]
     """A stored file whose rows are gone and whose bytes must go too.
 
     Written in the same transaction as the deletion of the rows, so a crash after the commit

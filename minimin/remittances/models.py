@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -61,7 +62,7 @@ def _in(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
 
 
-class Remittance(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined,misc]
+class Remittance(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined]
     """One remittance advice or self-billed statement from an agency."""
 
     __tablename__ = "remittance"
@@ -118,7 +119,7 @@ class Remittance(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: igno
         return sum(line.net_pence for line in self.lines)
 
 
-class RemittanceLine(UUIDPrimaryKey, UserOwned, db.Model):  # type: ignore[name-defined,misc]
+class RemittanceLine(UUIDPrimaryKey, UserOwned, db.Model):  # type: ignore[name-defined]
     """One line of a remittance: usually one job."""
 
     __tablename__ = "remittance_line"
@@ -166,7 +167,7 @@ class RemittanceLine(UUIDPrimaryKey, UserOwned, db.Model):  # type: ignore[name-
         return self.description or self.reference or ""
 
 
-class AgencyIncome(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined,misc]
+class AgencyIncome(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined]
     """Income recorded by posting one remittance line (see the module docstring)."""
 
     __tablename__ = "agency_income"
@@ -224,7 +225,7 @@ UNREADABLE = "unreadable"
 IMPORT_STATUSES = (READING, READ, UNREADABLE)
 
 
-class RemittanceImport(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined,misc]
+class RemittanceImport(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined]
     """One remittance PDF being read in the background (:mod:`minimin.remittances.tasks`).
 
     ``reading`` -> ``read`` (``remittance_id`` set when every line was read and the remittance
@@ -252,5 +253,5 @@ class RemittanceImport(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type
         sa.ForeignKey("remittance.id", ondelete="SET NULL")
     )
     #: What was read (minimin.remittances.parsers.sandbox.to_json) when it needs checking.
-    result: Mapped[dict | None] = mapped_column(sa.JSON)  # type: ignore[type-arg]
+    result: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     finished_at: Mapped[dt.datetime | None] = mapped_column()

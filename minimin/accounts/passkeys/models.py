@@ -17,7 +17,7 @@ NAME_MAX = 60
 CREDENTIAL_ID_MAX = 1400
 
 
-class Passkey(UUIDPrimaryKey, UserOwned, db.Model):  # type: ignore[name-defined,misc]
+class Passkey(UUIDPrimaryKey, UserOwned, db.Model):  # type: ignore[name-defined]
     """One WebAuthn credential of a user."""
 
     __tablename__ = "passkey"
@@ -34,7 +34,7 @@ class Passkey(UUIDPrimaryKey, UserOwned, db.Model):  # type: ignore[name-defined
     last_used_at: Mapped[datetime | None] = mapped_column()
 
 
-class PasskeyPreference(UUIDPrimaryKey, UserOwned, db.Model):  # type: ignore[name-defined,misc]
+class PasskeyPreference(UUIDPrimaryKey, UserOwned, db.Model):  # type: ignore[name-defined]
     """Whether a password alone is enough to sign in (off) or a passkey must follow it (on)."""
 
     __tablename__ = "passkey_preference"
@@ -44,7 +44,7 @@ class PasskeyPreference(UUIDPrimaryKey, UserOwned, db.Model):  # type: ignore[na
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
-class PasskeyChallenge(UUIDPrimaryKey, db.Model):  # type: ignore[name-defined,misc]
+class PasskeyChallenge(UUIDPrimaryKey, db.Model):  # type: ignore[name-defined]
     """A ceremony in progress: its challenge, bound to one browser session, used once."""
 
     __tablename__ = "passkey_challenge"

@@ -157,7 +157,8 @@ def inspect(data: bytes, remembered: dict[str, Any] | None = None) -> Inspection
     # The date order is decided from every row of the date column.
     text_rows = _body(text, delimiter, header_row)
     date_col = mapping.get("date")
-    order = mapping.get("date_order")
+    remembered_order = mapping.get("date_order")
+    order = remembered_order if isinstance(remembered_order, str) else None
     rows = 0
     sample: list[list[str]] = []
     dates: list[str] = []

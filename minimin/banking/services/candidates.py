@@ -183,7 +183,9 @@ def _matched_payments(user_id: uuid.UUID) -> dict[uuid.UUID, int]:
     )
     matched: dict[uuid.UUID, int] = defaultdict(int)
     for kind, target_id, payment_id, amount in rows:
-        matched[target_id if kind == MATCH_PAYMENT else payment_id] += amount
+        explained = target_id if kind == MATCH_PAYMENT else payment_id
+        if explained is not None:  # the query asks for a payment id on invoice matches
+            matched[explained] += amount
     return matched
 
 

@@ -210,7 +210,9 @@ def signer_for_token(token: str) -> Signer | None:
     """The signer whose live link this is; None for a wrong, expired or finished one."""
     if not token or len(token) > 200:
         return None
-    signer = db.session.scalar(sa.select(Signer).where(Signer.token_hash == hash_token(token)))
+    signer: Signer | None = db.session.scalar(
+        sa.select(Signer).where(Signer.token_hash == hash_token(token))
+    )
     if signer is None or signer.token_expires_at is None or signer.token_expires_at < utcnow():
         return None
     if signer.request.status not in (PENDING, COMPLETED):

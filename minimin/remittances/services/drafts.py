@@ -74,7 +74,7 @@ def _check_pence(value: int, what: Any, *, negative_ok: bool = False) -> None:
 
 
 def _owned_agency(user_id: uuid.UUID, agency_id: uuid.UUID | None) -> Agency:
-    agency = (
+    agency: Agency | None = (
         db.session.scalar(
             sa.select(Agency).where(Agency.id == agency_id, Agency.user_id == user_id)
         )
@@ -148,9 +148,11 @@ def _apply(remittance: Remittance, user_id: uuid.UUID, data: RemittanceInput) ->
     remittance.kind = data.kind
     remittance.date = data.date
     remittance.reference = _check_text(data.reference, REFERENCE_MAX, _l("Reference")) or None
-    number = _check_text(data.agency_invoice_number, REFERENCE_MAX, _l("Invoice number"))
-    remittance.agency_invoice_number = (number or None) if data.kind == SELF_BILLED else None
-    if data.kind == SELF_BILLED and not number:
+    invoice_number = _check_text(data.agency_invoice_number, REFERENCE_MAX, _l("Invoice number"))
+    remittance.agency_invoice_number = (
+        (invoice_number or None) if data.kind == SELF_BILLED else None
+    )
+    if data.kind == SELF_BILLED and not invoice_number:
         raise RemittanceError(
             _l("Enter the agency's invoice number of the self-billed invoice."),
             "agency_invoice_number",
