@@ -11,15 +11,28 @@ import sqlalchemy as sa
 
 from minimin.core.dates import TaxYear
 from minimin.extensions import db
+from minimin.reports.selfassessment.basis_period import (
+    FIRST_SPREAD_YEAR,
+    SPREAD_YEARS,
+    SpreadYear,
+    transition_spread,
+)
 from minimin.reports.selfassessment.capital_allowances import (
     CAR,
     Allowances,
+    KeptAsset,
     Pools,
     Purchase,
-    capital_allowances,
+    SingleAssetYear,
+    with_kept_assets,
 )
 from minimin.reports.selfassessment.compute import OtherIncome
-from minimin.reports.tax_models import OTHER_INCOME_AMOUNTS, OtherIncomeRecord
+from minimin.reports.tax_models import (
+    OTHER_INCOME_AMOUNTS,
+    REFORM_AMOUNTS,
+    CapitalAsset,
+    OtherIncomeRecord,
+)
 
 #: The record's fields that are not amounts.
 OTHER_FIELDS = (
@@ -32,6 +45,11 @@ OTHER_FIELDS = (
     "car_co2_g_km",
     "car_new",
     "car_business_percent",
+    "accounting_end_month",
+    "accounting_end_day",
+    "later_period_profit_pence",
+    "loss_relief",
+    "trade_start_year",
 )
 
 
@@ -50,22 +68,24 @@ def save(user_id: uuid.UUID, year: TaxYear, values: dict[str, Any]) -> OtherInco
     if record is None:
         record = OtherIncomeRecord(user_id=user_id, tax_year=year.start_year)
         db.session.add(record)
-    for name in (*OTHER_INCOME_AMOUNTS, *OTHER_FIELDS):
+    for name in (*OTHER_INCOME_AMOUNTS, *REFORM_AMOUNTS, *OTHER_FIELDS):
         if name in values:
             setattr(record, name, values[name])
     db.session.commit()
     return record
 
 
-def allowances(year: TaxYear, record: OtherIncomeRecord | None) -> Allowances | None:
-    """The capital allowances of the year's equipment, car and pools (``None``: none entered).
-    Equipment is taken as bought new on the first day of the tax year."""
-    if record is None:
-        return None
+def allowances(
+    year: TaxYear, record: OtherIncomeRecord | None, assets: list[KeptAsset] | None = None
+) -> tuple[Allowances | None, tuple[SingleAssetYear, ...]]:
+    """The capital allowances of the year's equipment, car, kept assets and pools (``None``:
+    none entered), with the private-use assets' own pools. Equipment is taken as bought new
+    on the first day of the tax year."""
+    assets = assets or []
     purchases = []
-    if record.equipment_pence:
+    if record is not None and record.equipment_pence:
         purchases.append(Purchase(record.equipment_pence, year.start))
-    if record.car_cost_pence:
+    if record is not None and record.car_cost_pence:
         purchases.append(
             Purchase(
                 record.car_cost_pence,
@@ -76,12 +96,94 @@ def allowances(year: TaxYear, record: OtherIncomeRecord | None) -> Allowances | 
                 business_percent=Decimal(record.car_business_percent),
             )
         )
-    pools = Pools(
-        main_pence=record.main_pool_pence or 0, special_pence=record.special_pool_pence or 0
+    pools = Pools()
+    if record is not None:
+        pools = Pools(
+            main_pence=record.main_pool_pence or 0, special_pence=record.special_pool_pence or 0
+        )
+    if not purchases and pools == Pools() and not _in_year(year, assets):
+        return None, ()
+    return with_kept_assets(year, purchases, pools, assets)
+
+
+def _in_year(year: TaxYear, assets: list[KeptAsset]) -> bool:
+    """Whether any kept asset counts in *year* (bought, held with private use, or sold)."""
+    y = year.start_year
+    return any(
+        a.bought_year == y
+        or a.disposed_year == y
+        or (a.private_use and a.bought_year <= y and (a.disposed_year or y) >= y)
+        for a in assets
     )
-    if not purchases and pools == Pools():
+
+
+# --------------------------------------------------------------------------- kept assets
+
+
+def assets_for(user_id: uuid.UUID) -> list[CapitalAsset]:
+    return list(
+        db.session.scalars(
+            sa.select(CapitalAsset)
+            .where(CapitalAsset.user_id == user_id)
+            .order_by(CapitalAsset.bought_tax_year, CapitalAsset.created_at)
+        )
+    )
+
+
+def kept(rows: list[CapitalAsset]) -> list[KeptAsset]:
+    """The pure rules' view of the stored assets."""
+    return [
+        KeptAsset(
+            cost_pence=row.cost_pence,
+            bought_year=row.bought_tax_year,
+            kind=row.kind,
+            new=bool(row.new),
+            co2_g_km=row.co2_g_km,
+            business_percent=row.business_percent,
+            disposed_year=row.disposed_tax_year,
+            proceeds_pence=row.disposal_proceeds_pence or 0,
+            description=row.description or "",
+        )
+        for row in rows
+    ]
+
+
+def add_asset(user_id: uuid.UUID, values: dict[str, Any]) -> CapitalAsset:
+    """Keep a car or other equipment (*values* already checked by the form)."""
+    asset = CapitalAsset(user_id=user_id, **values)
+    db.session.add(asset)
+    db.session.flush()
+    return asset
+
+
+def delete_asset(asset: CapitalAsset) -> None:
+    db.session.delete(asset)
+    db.session.flush()
+
+
+# --------------------------------------------------------------------------- transition
+
+
+def transition_year(
+    user_id: uuid.UUID, year: TaxYear, record: OtherIncomeRecord | None
+) -> SpreadYear | None:
+    """The part of the 2023/24 transition profit taxed in *year* (``None``: none entered or
+    outside 2023/24 to 2027/28). The extra amounts elected in earlier years come from those
+    years' records; the whole transition profit from this year's."""
+    if record is None or not record.transition_profit_pence:
         return None
-    return capital_allowances(year, purchases, pools)
+    last = FIRST_SPREAD_YEAR + SPREAD_YEARS - 1
+    if not FIRST_SPREAD_YEAR <= year.start_year <= last:
+        return None
+    rows = db.session.execute(
+        sa.select(OtherIncomeRecord.tax_year, OtherIncomeRecord.transition_accelerated_pence).where(
+            OtherIncomeRecord.user_id == user_id,
+            OtherIncomeRecord.tax_year.between(FIRST_SPREAD_YEAR, year.start_year),
+        )
+    ).all()
+    extra = {int(y): int(p or 0) for y, p in rows}
+    spread = transition_spread(record.transition_profit_pence, extra)
+    return next((s for s in spread if s.tax_year == year), SpreadYear(year, 0, 0))
 
 
 def plans(record: OtherIncomeRecord | None) -> tuple[str, ...]:
@@ -90,8 +192,14 @@ def plans(record: OtherIncomeRecord | None) -> tuple[str, ...]:
     return tuple(p for p in record.student_loan_plans.split(",") if p)
 
 
-def other_income(record: OtherIncomeRecord | None) -> OtherIncome:
-    """The pure rules' input from a stored record (nothing entered: all nil)."""
+def other_income(
+    record: OtherIncomeRecord | None,
+    *,
+    transition_pence: int = 0,
+    prior_trade_profit_pence: int = 0,
+) -> OtherIncome:
+    """The pure rules' input from a stored record (nothing entered: all nil), with the year's
+    share of the transition profit and last year's profit of the trade (from the books)."""
     if record is None:
         return OtherIncome()
     return OtherIncome(
@@ -107,4 +215,13 @@ def other_income(record: OtherIncomeRecord | None) -> OtherIncome:
         over_state_pension_age=bool(record.over_state_pension_age),
         wfh_hours_per_month=record.wfh_hours_per_month or 0,
         wfh_months=record.wfh_months or 0,
+        transition_profit_pence=transition_pence,
+        loss_relief=record.loss_relief or "",
+        prior_years_income=(
+            record.prior_income_1_pence or 0,
+            record.prior_income_2_pence or 0,
+            record.prior_income_3_pence or 0,
+        ),
+        prior_trade_profit_pence=max(prior_trade_profit_pence, 0),
+        trade_start_year=record.trade_start_year,
     )

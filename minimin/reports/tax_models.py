@@ -256,3 +256,12 @@ class CapitalAsset(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ig
     bought_tax_year: Mapped[int] = mapped_column()
     disposed_tax_year: Mapped[int | None] = mapped_column()
     disposal_proceeds_pence: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+
+    @property
+    def bought_label(self) -> str:
+        return f"{self.bought_tax_year}/{(self.bought_tax_year + 1) % 100:02d}"
+
+    @property
+    def disposed_label(self) -> str:
+        year = self.disposed_tax_year
+        return "" if year is None else f"{year}/{(year + 1) % 100:02d}"

@@ -4,21 +4,39 @@ enters (kept per tax year), with the rules in plain words. Thin: the figures com
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from flask import Response, render_template, request
+from flask import Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
-from minimin.core.dates import DateError, TaxYear
+from minimin.core.dates import DateError, TaxYear, uk_today
 from minimin.core.forms import select_choices
-from minimin.reports import other_income, tax_tables
-from minimin.reports.forms import REGIME_LABELS, SelfAssessmentForm
+from minimin.core.tenancy import owned_or_404
+from minimin.core.web import ViewResult
+from minimin.reports import dashboard, ledger, other_income, tax_tables
+from minimin.reports.forms import (
+    ASSET_KIND_LABELS,
+    LOSS_RELIEF_LABELS,
+    MONTH_LABELS,
+    REGIME_LABELS,
+    AssetForm,
+    SelfAssessmentForm,
+    asset_years,
+)
 from minimin.reports.selfassessment import SAInput, self_assessment
+from minimin.reports.selfassessment.basis_period import (
+    Apportioned,
+    accounting_periods,
+    apportioned,
+    is_tax_year_end,
+)
 from minimin.reports.selfassessment.rates import POSTGRADUATE
 from minimin.reports.selfassessment.timeline import timeline_extras
-from minimin.reports.tax_models import OtherIncomeRecord
-from minimin.reports.views import ViewResult, _unknown_year_message, bp, tax_year_report
+from minimin.reports.tax_models import CapitalAsset, OtherIncomeRecord
+from minimin.reports.views import _unknown_year_message, bp, tax_year_report
 
 #: Form field -> record column, for the amounts kept per tax year.
 AMOUNTS = {
@@ -37,6 +55,11 @@ AMOUNTS = {
     "car_cost": "car_cost_pence",
     "main_pool": "main_pool_pence",
     "special_pool": "special_pool_pence",
+    "transition_profit": "transition_profit_pence",
+    "transition_accelerated": "transition_accelerated_pence",
+    "prior_income_1": "prior_income_1_pence",
+    "prior_income_2": "prior_income_2_pence",
+    "prior_income_3": "prior_income_3_pence",
 }
 
 
@@ -70,6 +93,13 @@ def _fill(form: SelfAssessmentForm, record: OtherIncomeRecord | None) -> None:
     form.car_co2.data = record.car_co2_g_km
     form.car_new.data = record.car_new
     form.car_business_percent.data = record.car_business_percent
+    form.accounting_end_month.data = str(record.accounting_end_month or "")
+    form.accounting_end_day.data = record.accounting_end_day
+    later = record.later_period_profit_pence
+    form.later_period_profit.data = None if later is None else Decimal(later) / 100
+    form.loss_relief.data = record.loss_relief or ""
+    start = record.trade_start_year
+    form.trade_start_year.data = TaxYear(start).label if start else ""
 
 
 def _values(form: SelfAssessmentForm) -> dict[str, Any]:
@@ -77,6 +107,7 @@ def _values(form: SelfAssessmentForm) -> dict[str, Any]:
     values: dict[str, Any] = {
         column: getattr(form, name).pence or 0 for name, column in AMOUNTS.items()
     }
+    month, day = _accounting_date(form)
     plans = [form.student_loan_plan.data] if form.student_loan_plan.data else []
     if form.postgraduate_loan.data:
         plans.append(POSTGRADUATE)
@@ -92,13 +123,32 @@ def _values(form: SelfAssessmentForm) -> dict[str, Any]:
         car_business_percent=(
             100 if form.car_business_percent.data is None else form.car_business_percent.data
         ),
+        accounting_end_month=month,
+        accounting_end_day=day,
+        later_period_profit_pence=form.later_period_profit.pence,
+        loss_relief=form.loss_relief.data or "",
+        trade_start_year=(
+            TaxYear.parse(form.trade_start_year.data).start_year
+            if form.trade_start_year.data
+            else None
+        ),
     )
     return values
 
 
-def _estimate(form: SelfAssessmentForm, year: TaxYear) -> tuple[Any, Any, Any]:
+def _accounting_date(form: SelfAssessmentForm) -> tuple[int | None, int | None]:
+    """The accounting date kept (both ``None``: the tax year's own end, 31 March to 5 April)."""
+    month = int(form.accounting_end_month.data) if form.accounting_end_month.data else None
+    day = form.accounting_end_day.data
+    if month is None or day is None or is_tax_year_end(month, day):
+        return None, None
+    return month, day
+
+
+def _estimate(form: SelfAssessmentForm, year: TaxYear) -> Estimate:
     """Keep the posted figures (POST) or show the kept ones (GET); then the year's report
     from the books and the Self Assessment estimate."""
+    record: OtherIncomeRecord | None
     if request.method == "POST":
         record = other_income.save(current_user.id, year, _values(form))
     else:
@@ -107,17 +157,22 @@ def _estimate(form: SelfAssessmentForm, year: TaxYear) -> tuple[Any, Any, Any]:
         form.tax_year.data = year.label
         form.basis.data = request.args.get("basis") or "cash"
     basis = form.basis.data if form.basis.data in ("cash", "accruals") else "cash"
-    allowances = other_income.allowances(year, record)
-    computed = allowances.total_pence if allowances else 0
-    report = tax_year_report(
-        current_user.id,
-        year,
-        basis,
-        capital_allowances_pence=(form.capital_allowances.pence or 0) + max(computed, 0),
+    allowances, singles = other_income.allowances(
+        year, record, other_income.kept(other_income.assets_for(current_user.id))
     )
+    computed = allowances.total_pence if allowances else 0
+    claimed = (form.capital_allowances.pence or 0) + max(computed, 0)
+    report = tax_year_report(current_user.id, year, basis, capital_allowances_pence=claimed)
     override = form.profit_override.pence
     # A balancing charge larger than the allowances adds to the profit.
     books = report.best_taxable_profit_pence + max(-computed, 0)
+    periods = _periods(record, year, basis)
+    if periods:
+        # An accounting date other than 5 April: the two periods' profits shared by days,
+        # less the year's capital allowances (the trading allowance is not weighed here).
+        books = sum(p.share_pence for p in periods) - claimed + max(-computed, 0)
+    spread = other_income.transition_year(current_user.id, year, record)
+    previous = tax_year_report(current_user.id, year.previous, basis)
     data = SAInput(
         tax_year=year,
         profit_pence=override if override is not None else books,
@@ -126,41 +181,105 @@ def _estimate(form: SelfAssessmentForm, year: TaxYear) -> tuple[Any, Any, Any]:
         tax_paid_at_source_pence=form.tax_paid.pence or 0,
         payments_on_account_made_pence=form.poa_made.pence or 0,
         regime=form.regime.data or tax_tables.RUK,
-        other=other_income.other_income(record),
+        other=other_income.other_income(
+            record,
+            transition_pence=spread.taxed_pence if spread else 0,
+            prior_trade_profit_pence=previous.best_taxable_profit_pence,
+        ),
     )
-    return report, self_assessment(data), allowances
+    return Estimate(report, self_assessment(data), allowances, singles, periods, spread)
+
+
+@dataclass(frozen=True)
+class Estimate:
+    report: Any
+    result: Any
+    allowances: Any
+    singles: tuple[Any, ...] = ()
+    periods: tuple[Apportioned, ...] = ()
+    spread: Any = None
+
+    def context(self) -> dict[str, Any]:
+        return {
+            "report": self.report,
+            "result": self.result,
+            "extras": timeline_extras(self.result),
+            "allowances": self.allowances,
+            "singles": self.singles,
+            "periods": self.periods,
+            "spread": self.spread,
+            "loss_relief_labels": LOSS_RELIEF_LABELS,
+        }
+
+
+def _periods(
+    record: OtherIncomeRecord | None, year: TaxYear, basis: str
+) -> tuple[Apportioned, ...]:
+    """The accounting periods a kept accounting date gives, with their profits from the books
+    (the later one as entered, when it was) and each one's share of the tax year."""
+    if record is None or not record.accounting_end_month or not record.accounting_end_day:
+        return ()
+    if is_tax_year_end(record.accounting_end_month, record.accounting_end_day):
+        return ()
+    first, later = accounting_periods(year, record.accounting_end_month, record.accounting_end_day)
+    profits = [
+        ledger.profit(current_user.id, first.start, first.end, basis).net_profit_pence,
+        ledger.profit(current_user.id, later.start, later.end, basis).net_profit_pence,
+    ]
+    if record.later_period_profit_pence is not None:
+        profits[1] = record.later_period_profit_pence
+    return apportioned(year, [(first, profits[0]), (later, profits[1])])
 
 
 @bp.route("/self-assessment", methods=["GET", "POST"])
 def self_assessment_page() -> ViewResult:
     form = SelfAssessmentForm()
     years = tax_tables.known_years()
-    form.tax_year.choices = select_choices((y.label, y.label) for y in years)
+    _choices(form, years)
     year = _year(form, years)
     valid = form.validate() if request.method == "POST" else True
-    error = result = report = allowances = None
+    error = estimate = None
     if year is not None and year not in years:
         error = _unknown_year_message(tax_tables.UnknownTaxYear(year))
     elif year is not None and valid:
         try:
-            report, result, allowances = _estimate(form, year)
+            estimate = _estimate(form, year)
         except tax_tables.UnknownTaxYear as exc:
             error = _unknown_year_message(exc)
+    asset_form = AssetForm(formdata=None, prefix="asset")
+    _asset_choices(asset_form, year)
     return (
         render_template(
             "reports/self_assessment.html",
             form=form,
             year=year,
-            result=result,
-            extras=timeline_extras(result) if result is not None else None,
-            report=report,
-            allowances=allowances,
             error=error,
             regime_labels=REGIME_LABELS,
             profit_overridden=form.profit_override.pence is not None,
+            asset_form=asset_form,
+            assets=other_income.assets_for(current_user.id),
+            asset_kind_labels=ASSET_KIND_LABELS,
+            month_labels=MONTH_LABELS,
+            projection=dashboard.year_projection(current_user.id, uk_today()),
+            **(estimate.context() if estimate else {"result": None}),
         ),
-        200 if result is not None else 400,
+        200 if estimate is not None else 400,
     )
+
+
+def _choices(form: SelfAssessmentForm, years: list[TaxYear]) -> None:
+    form.tax_year.choices = select_choices((y.label, y.label) for y in years)
+    form.trade_start_year.choices = select_choices(
+        [("", _("Not needed")), *((label, label) for _y, label in asset_years())]
+    )
+
+
+def _asset_choices(form: AssetForm, year: TaxYear | None) -> None:
+    choices = [(str(y), label) for y, label in asset_years()]
+    form.bought_year.choices = select_choices(choices)
+    form.disposed_year.choices = select_choices([("", _("Still kept")), *choices])
+    if form.bought_year.data is None and year is not None:
+        form.bought_year.data = str(year.start_year)
 
 
 @bp.get("/self-assessment.pdf")
@@ -173,15 +292,12 @@ def self_assessment_pdf() -> ViewResult:
     year = _year(form, years)
     if year is None or year not in years:
         return self_assessment_page()
-    report, result, allowances = _estimate(form, year)
+    estimate = _estimate(form, year)
     html = render_template(
         "reports/self_assessment_pdf.html",
-        result=result,
-        extras=timeline_extras(result),
-        report=report,
-        allowances=allowances,
         regime_labels=REGIME_LABELS,
         profit_overridden=False,
+        **estimate.context(),
     )
     name = f"self-assessment-{year.start_year}-{(year.start_year + 1) % 100:02d}.pdf"
     return Response(
@@ -189,3 +305,49 @@ def self_assessment_pdf() -> ViewResult:
         mimetype="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
+
+
+# --------------------------------------------------------------------------- kept assets
+
+
+def _back(year: str | None, status: int = 302) -> ViewResult:
+    target = url_for("reports.self_assessment_page", year=year or None, _anchor="assets")
+    return redirect(target, status)
+
+
+@bp.post("/self-assessment/assets")
+def self_assessment_asset_add() -> ViewResult:
+    """Keep a car or other equipment for the capital allowances of every year it counts in."""
+    form = AssetForm(prefix="asset")
+    _asset_choices(form, None)
+    year = request.form.get("year") or None
+    if not form.validate():
+        for field_ in form:
+            for message in field_.errors:
+                flash(f"{field_.label.text}: {message}", "error")
+        return _back(year, 303)
+    sold = int(form.disposed_year.data) if form.disposed_year.data else None
+    other_income.add_asset(
+        current_user.id,
+        {
+            "description": form.description.data or "",
+            "kind": form.kind.data,
+            "cost_pence": form.cost.pence or 0,
+            "co2_g_km": form.co2.data if form.kind.data == "car" else None,
+            "new": bool(form.new.data),
+            "business_percent": form.business_percent.data,
+            "bought_tax_year": int(form.bought_year.data or 0),
+            "disposed_tax_year": sold,
+            "disposal_proceeds_pence": (form.proceeds.pence or 0) if sold else 0,
+        },
+    )
+    flash(_("Kept. Its allowances count in every year it is used."), "success")
+    return _back(year)
+
+
+@bp.post("/self-assessment/assets/<asset_id>/delete")
+def self_assessment_asset_delete(asset_id: str) -> ViewResult:
+    asset = owned_or_404(CapitalAsset, asset_id)
+    other_income.delete_asset(asset)
+    flash(_("Removed."), "success")
+    return _back(request.form.get("year"))

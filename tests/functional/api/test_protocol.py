@@ -102,6 +102,8 @@ NOT_YET = {
     "remittances.match",
     "remittances.new",
     "remittances.post",
+    "reports.self_assessment_asset_add",
+    "reports.self_assessment_asset_delete",
     "reports.self_assessment_page",
     "tax.export_share",
     "tax.export_share_revoke",
