@@ -133,7 +133,7 @@ HELP: dict[str, Help] = {
         _l("Every figure is read from the same journal, so reports agree with each other."),
         "reports",
     ),
-    "reports.estimate": Help(
+    "reports.self_assessment_page": Help(
         _l("An estimate of your income tax and Class 4 National Insurance."),
         _l(
             "The bands and rates of the chosen tax year; payments on account when the bill is "

@@ -7,18 +7,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from minimin.core import csvsafe
 from minimin.core.dates import DateError, TaxYear, parse_uk_date, uk_today
-from minimin.core.forms import select_choices
 from minimin.core.money import MoneyError, parse_money
 from minimin.core.security import USER, classify_blueprint
 from minimin.core.web import ViewResult
-from minimin.reports import dashboard, ledger, tax, tax_tables
-from minimin.reports.forms import REGIME_LABELS, EstimateForm
+from minimin.reports import ledger, tax_tables
 from minimin.reports.tax_year import TaxYearReport, tax_year_report
 
 bp = Blueprint("reports", __name__, url_prefix="/reports", template_folder="templates")
@@ -233,94 +231,14 @@ def tax_year_csv() -> ViewResult:
 # --------------------------------------------------------------------------- estimate
 
 
-def _form_money(form: EstimateForm, name: str) -> int | None:
-    field_ = getattr(form, name)
-    raw = (field_.data or "").strip()
-    if not raw:
-        return 0
-    try:
-        return parse_money(raw).pence
-    except MoneyError as exc:
-        field_.errors = [*field_.errors, str(exc.message)]
-        return None
-
-
 @bp.route("/estimate", methods=["GET", "POST"])
 def estimate() -> ViewResult:
-    form = EstimateForm()
-    years = tax_tables.known_years()
-    form.tax_year.choices = select_choices((y.label, y.label) for y in years)
-    current = TaxYear.current()
-    if request.method == "GET":
-        form.tax_year.data = (current if current in years else years[-1]).label
-    result = report = None
-    error = None
-    status = 200
-    if request.method == "POST":
-        if not form.validate():
-            status = 400
-        else:
-            amounts = {
-                name: _form_money(form, name)
-                for name in (
-                    "capital_allowances",
-                    "profit_override",
-                    "salary",
-                    "other_income",
-                    "tax_paid",
-                    "poa_made",
-                )
-            }
-            year = None
-            try:
-                year = TaxYear.parse(form.tax_year.data or "")
-                tax_tables.table_for(year)
-            except DateError as exc:
-                form.tax_year.errors = [str(exc.message)]
-            except tax_tables.UnknownTaxYear as exc:
-                error = _unknown_year_message(exc)
-            if year is None or error or any(v is None for v in amounts.values()):
-                status = 400
-            else:
-                report = tax_year_report(
-                    current_user.id,
-                    year,
-                    form.basis.data,
-                    capital_allowances_pence=amounts["capital_allowances"] or 0,
-                )
-                profit = (
-                    amounts["profit_override"]
-                    if (form.profit_override.data or "").strip()
-                    else report.best_taxable_profit_pence
-                )
-                try:
-                    result = tax.estimate(
-                        tax.EstimateInput(
-                            tax_year=year,
-                            profit_pence=profit or 0,
-                            salary_pence=amounts["salary"] or 0,
-                            other_income_pence=amounts["other_income"] or 0,
-                            tax_paid_at_source_pence=amounts["tax_paid"] or 0,
-                            payments_on_account_made_pence=amounts["poa_made"] or 0,
-                            regime=form.regime.data,
-                        )
-                    )
-                except tax_tables.UnknownTaxYear as exc:
-                    status = 400
-                    error = _unknown_year_message(exc)
-    return (
-        render_template(
-            "reports/estimate.html",
-            form=form,
-            result=result,
-            report=report,
-            error=error,
-            regime_labels=REGIME_LABELS,
-            today=uk_today(),
-            projection=dashboard.year_projection(current_user.id, uk_today()),
-        ),
-        status,
-    )
+    """The old tax estimate page: "Your Self Assessment" shows all it showed (and the
+    set-aside projection), so its address moves there for good, keeping the year asked for.
+    A form posted to the old address is not re-posted: the new page opens for that year."""
+    year = request.values.get("year") or request.values.get("tax_year") or None
+    target = url_for("reports.self_assessment_page", year=year)
+    return redirect(target, 301 if request.method == "GET" else 303)
 
 
 def _unknown_year_message(exc: tax_tables.UnknownTaxYear) -> str:

@@ -616,7 +616,6 @@ SIGNED_IN_PAGES = [
     "/reports/profit-and-loss",
     "/reports/income-by-client",
     "/reports/tax-year",
-    "/reports/estimate",
     "/reports/self-assessment",
     "/reports/vat",
     "/reports/vat/{vat_start}/{vat_end}",
@@ -653,6 +652,7 @@ LOOKED_AT = {"/jobs", "/jobs/{agency_job_id}", "/clients/{client_id}", "/documen
 
 #: Signed-in GET endpoints that are no page to check, and why.
 NOT_PAGES = {
+    "reports.estimate": "moved for good to /reports/self-assessment (a 301 redirect)",
     "contacts.agencies_csv": "CSV download",
     "contacts.clients_csv": "CSV download",
     "contacts.agency_statement": "PDF download",

@@ -11,7 +11,7 @@ def test_reports_page_links_to_every_report_and_each_opens(client, signed_in):
     hrefs = set(re.findall(r'href="(/(?:reports|ledger)[^"?#]*)"', page.get_data(as_text=True)))
     for path in (
         "/reports/tax-year",
-        "/reports/estimate",
+        "/reports/self-assessment",
         "/reports/profit-and-loss",
         "/reports/income-by-client",
         "/reports/vat",

@@ -1,4 +1,4 @@
-"""The dashboard's and the tax estimate's "set aside for tax" project the year's profit from
+"""The dashboard's and Your Self Assessment's "set aside for tax" project the year's profit from
 the trend so far, so a profit still under the personal allowance sets tax aside."""
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ def test_set_aside_follows_the_trend_on_dashboard_and_estimate(client: Any, trad
     assert f"Set aside for tax {money}" in dashboard
     assert "projects to" in dashboard and "for the whole year" in dashboard
 
-    estimate = _text(client.get("/reports/estimate").get_data(as_text=True))
+    estimate = _text(client.get("/reports/self-assessment").get_data(as_text=True))
     assert f"Set aside for tax so far this year {money}" in estimate
     assert f"£{expected.projected_profit_pence / 100:,.2f}" in estimate
 
