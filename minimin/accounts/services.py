@@ -45,8 +45,11 @@ SECURITY_ACTIONS: dict[str, Any] = {
     "password.reset_requested": _l("Password reset link sent"),
     "password.reset": _l("Password reset by emailed link"),
     "password.recheck_failed": _l("Wrong password given to change your email or password"),
+    "passkey.reauth_failed": _l("Wrong password given to change the passkey sign-in setting"),
+    "privacy.delete_reauth_failed": _l("Wrong password given to delete your account"),
     "password.recheck_locked": _l(
-        "Changes of email and password paused for a while after too many wrong passwords"
+        "Changes that ask for your password again (email, password, passkey setting, account "
+        "deletion) paused for a while after too many wrong passwords"
     ),
     "email.change_requested": _l("Change of email address requested"),
     "email.changed": _l("Email address changed"),
@@ -107,7 +110,7 @@ def recheck_password(
     user: User, password: str, purpose: str, *, failed_action: str = "password.recheck_failed"
 ) -> Recheck:
     """Check the password of a signed-in *user* before a change (*purpose*: "email",
-    "password", "second_factor"), counted and logged like sign-ins.
+    "password", "second_factor", "delete_account"), counted and logged like sign-ins.
 
     The limits are checked first, so no password is tried while either is reached; every wrong
     password counts towards both (per account and per IP) and is in the security log. The

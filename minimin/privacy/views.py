@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 from werkzeug.wrappers import Response
 
-from minimin.accounts import passkeys
+from minimin.accounts import passkeys, throttle
 from minimin.accounts import services as accounts_services
 from minimin.core import audit
 from minimin.core.db import utcnow
@@ -194,10 +194,19 @@ def delete_account() -> Response | tuple[str, int]:
     if not form.validate_on_submit():
         return render_template("privacy/delete.html", **context), 400
     user = current_user._get_current_object()
-    if not accounts_services.check_password(user, form.password.data or ""):
+    # The same count and security log as the password asked again before a change of email
+    # or password: a signed-in browser left open must not be a way to guess the password.
+    check = accounts_services.recheck_password(
+        user,
+        form.password.data or "",
+        "delete_account",
+        failed_action="privacy.delete_reauth_failed",
+    )
+    if check.retry_after:
+        return throttle.too_many(check.retry_after)
+    if not check.matches:
         form.password.errors = [_("That is not your password.")]
-        audit.record("privacy.delete_reauth_failed", user_id=user.id, actor_id=user.id)
-        keep_changes_on_error()
+        keep_changes_on_error()  # the count and the security-log row outlive the refusal
         return render_template("privacy/delete.html", **context), 400
     if needs_passkey:
         session[_DELETE_KEY] = utcnow().isoformat()

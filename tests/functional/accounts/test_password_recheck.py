@@ -1,5 +1,6 @@
-"""The password asked again before a change of email or password: throttled like sign-in and
-in the security log; an email change signs out the other browsers; a password change revokes
+"""The password asked again before a change of email or password, of the passkey setting and
+before deleting the account: one limit for all of them, throttled like sign-in and in the
+security log; an email change signs out the other browsers; a password change revokes
 the accountant's download links."""
 
 from __future__ import annotations
@@ -90,3 +91,55 @@ def test_the_second_factor_setting_shares_the_limit(signed_in: Any, store: Any, 
     assert store.actions(user.id).count("passkey.reauth_failed") == 10
     data = {**FORMS["/account/password"](user.plain_password), "csrf_token": token}
     assert signed_in.post("/account/password", data=data).status_code == 429
+
+
+DELETE = "/privacy/delete"
+
+
+def _delete_form(password: str, token: str) -> dict[str, str]:
+    return {"records": "exported", "confirm": "y", "password": password, "csrf_token": token}
+
+
+def test_account_deletion_wrong_passwords_are_throttled_and_logged(
+    signed_in: Any, store: Any, user: Any
+) -> None:
+    token = signed_in.csrf_token(DELETE)
+    statuses = [
+        signed_in.post(DELETE, data=_delete_form(f"guess number {n:02d} wrong", token)).status_code
+        for n in range(15)
+    ]
+    assert statuses == [400] * 10 + [429] * 5
+    actions = store.actions(user.id)
+    assert actions.count("privacy.delete_reauth_failed") == 10
+    assert actions.count("password.recheck_locked") == 1
+    # The guesses count towards the one limit on asking the password again: a change of
+    # password is refused now, even with the right password.
+    data = {**FORMS["/account/password"](user.plain_password), "csrf_token": token}
+    response = signed_in.post("/account/password", data=data)
+    assert response.status_code == 429 and int(response.headers["Retry-After"]) > 0
+    assert store.get(User, user.id).password_hash == user.password_hash
+    log = signed_in.get("/account").get_data(as_text=True)
+    assert "Wrong password given to delete your account" in log
+    assert "paused for a while after too many wrong passwords" in log
+
+
+def test_guesses_at_another_form_stop_account_deletion(
+    signed_in: Any, store: Any, user: Any
+) -> None:
+    token = signed_in.csrf_token("/account")
+    for n in range(10):
+        data = {**FORMS["/account/email"](f"guess number {n:02d} wrong"), "csrf_token": token}
+        assert signed_in.post("/account/email", data=data).status_code == 400
+    # Past the limit, not even the right password deletes the account.
+    response = signed_in.post(DELETE, data=_delete_form(user.plain_password, token))
+    assert response.status_code == 429 and int(response.headers["Retry-After"]) > 0
+    assert store.get(User, user.id) is not None
+    assert signed_in.get("/privacy").status_code == 200  # still signed in
+
+
+def test_a_wrong_second_factor_password_is_in_the_security_log(signed_in: Any, user: Any) -> None:
+    token = signed_in.csrf_token("/account/passkeys")
+    data = {"password": "not the password", "csrf_token": token}
+    assert signed_in.post("/account/passkeys/second-factor", data=data).status_code == 400
+    log = signed_in.get("/account").get_data(as_text=True)
+    assert "Wrong password given to change the passkey sign-in setting" in log
