@@ -7,6 +7,7 @@ import dataclasses
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -210,6 +211,73 @@ def test_rotate_keys_rewrites_old_values_in_batches(app: Flask) -> None:
                 )
         finally:
             table.drop(engine)
+
+
+def test_rotate_keys_covers_the_attachments_of_waiting_emails(app: Flask, mailbox: Any) -> None:
+    """An invoice email waiting in the outbox during a rotation is delivered with its PDF intact
+    once the old key is gone; the log's emptied attachments of sent emails read too."""
+    from minimin.core import db as core_db
+    from minimin.core.mail import (
+        SENT,
+        Attachment,
+        OutboundAttachment,
+        OutboundEmail,
+        queue_email,
+        send_email,
+    )
+    from minimin.extensions import db
+
+    pdf = b"%PDF-1.7\n" + bytes(range(256)) * 8 + b"\n%%EOF\n"
+    contents = db.Model.metadata.tables["outbound_attachment"].c.content
+    with app.app_context():
+        _use_keys(app, [K0])
+        waiting, sent = (
+            queue_email(
+                to=f"{name}@example.com",
+                template="password_changed",
+                context={"user": {"full_name": "Jo"}},
+                attachments=[Attachment("INV-7.pdf", "application/pdf", pdf)],
+            )
+            for name in ("waiting", "sent")
+        )
+        db.session.info.pop("minimin_after_commit", None)  # nothing is sent yet
+        sent.status, sent.sealed = SENT, None  # as a delivered email is kept
+        sent.attachments[0].content = b""
+        core_db.commit(db.session)
+        waiting_id, sent_id = waiting.id, sent.id
+        db.session.remove()
+
+        def stored() -> list[bytes]:
+            with db.engine.connect() as conn:
+                raw = sa.type_coerce(contents, sa.LargeBinary)
+                return [bytes(v) for v in conn.execute(sa.select(raw)).scalars()]
+
+        assert [v[:6] for v in stored()] == [b"v1:k0:"] * 2
+
+        ring = _use_keys(app, [K1, K0])
+        counts = rotate_all(db.engine, ring, encrypted_columns(db.Model.metadata), batch_size=1)
+        assert counts["outbound_attachment.content"] == 2
+        assert counts["outbound_email.sealed"] == 1
+        assert [v[:6] for v in stored()] == [b"v1:k1:"] * 2
+        again = rotate_all(db.engine, ring, encrypted_columns(db.Model.metadata))
+        assert again["outbound_attachment.content"] == 0
+
+        # The old key can now go: the waiting email is delivered with its attachment intact.
+        _use_keys(app, [K1])
+        send_email.run(str(waiting_id))
+        db.session.remove()
+        delivered = db.session.get(OutboundEmail, waiting_id)
+        assert delivered is not None and delivered.status == SENT, delivered.last_error
+        [message] = mailbox.to("waiting@example.com")
+        [attachment] = list(message.iter_attachments())
+        assert attachment.get_filename() == "INV-7.pdf"
+        assert attachment.get_payload(decode=True) == pdf
+        # And the email log still reads the sent one.
+        [kept] = db.session.scalars(
+            sa.select(OutboundAttachment).where(OutboundAttachment.email_id == sent_id)
+        ).all()
+        assert kept.content == b"" and kept.filename == "INV-7.pdf"
+        db.session.remove()
 
 
 def test_rotate_keys_discovers_encrypted_columns() -> None:
