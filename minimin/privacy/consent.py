@@ -24,7 +24,9 @@ from minimin.privacy.models import AI, AI_FEATURES, COMMUNICATIONS, ConsentRecor
 
 #: The version of the words shown next to each choice on /privacy. Change it whenever the
 #: words change, so the history shows what each person agreed to. The AI features are agreed
-#: to under the privacy policy of 30 August 2025, which names them.
+#: to under the privacy policy in force, which names them (accounts/policies.py
+#: ``PRIVACY_HISTORY``: a consent given under an earlier version stays in force with that
+#: version on its record).
 WORDING_VERSIONS = {
     AI: "ai-2025-08",
     COMMUNICATIONS: NEWS_CONSENT_VERSION,

@@ -2,7 +2,8 @@
 
 - The version and effective date are :data:`minimin.accounts.policies.PRIVACY_EFFECTIVE` /
   ``PRIVACY_VERSION``: the same constant is recorded on the account at signup and on the
-  consent records of the AI features.
+  consent records of the AI features. Every earlier version is listed with what changed
+  (``PRIVACY_HISTORY``), so an older version on a record still names a text.
 - The controller is read from configuration (``MINIMIN_CONTROLLER_*``, docs/deployment.md).
 - The processors are the services the configuration actually uses (:func:`processors`).
 - What an export holds (and a deletion removes) is listed from the export's own table list
@@ -20,7 +21,7 @@ from urllib.parse import urlsplit
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
-from minimin.accounts.policies import PRIVACY_EFFECTIVE, PRIVACY_VERSION
+from minimin.accounts.policies import PRIVACY_EFFECTIVE, PRIVACY_HISTORY, PRIVACY_VERSION
 from minimin.privacy import export, retention
 
 ICO_ADDRESS = (
@@ -175,6 +176,7 @@ def context(settings: Any, *, has_payments: bool) -> dict[str, Any]:
     return {
         "policy_version": PRIVACY_VERSION,
         "policy_effective": PRIVACY_EFFECTIVE,
+        "policy_history": PRIVACY_HISTORY,
         "controller": {
             "name": settings.controller_name,
             "address": settings.controller_address,

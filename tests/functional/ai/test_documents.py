@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from minimin.accounts.policies import PRIVACY_VERSION
 from tests.functional.ai.conftest import give, withdraw
 
 RECEIPT = """Corner Stationers Ltd
@@ -253,7 +254,7 @@ def test_withdrawing_deletes_the_feature_requests(
             " WHERE purpose = 'ai_documents' ORDER BY created_at DESC"
         )
     ).first()
-    assert tuple(record) == (False, "policy-2025-08-30", True)
+    assert tuple(record) == (False, PRIVACY_VERSION, True)
 
 
 def test_a_pdf_receipt_is_read_and_a_broken_file_explained(

@@ -153,3 +153,54 @@ def test_a_feature_without_tables_is_not_promised(app: Any) -> None:
     with app.test_request_context():
         assert any("Signature" in str(i.label) for i in policy.exported_items(tables))
         assert not any("Signature" in str(i.label) for i in policy.exported_items(without))
+
+
+def test_earlier_policy_versions_stay_named_and_their_consents_stay_in_force(
+    app: Any, client: Any, make_user: Any, login: Any
+) -> None:
+    from datetime import timedelta
+
+    from minimin.accounts.policies import PRIVACY_HISTORY, PRIVACY_VERSION
+    from minimin.core.db import utcnow
+    from minimin.extensions import db
+    from minimin.privacy import consent
+    from minimin.privacy.models import ConsentRecord
+
+    versions = [item.version for item in PRIVACY_HISTORY]
+    dates = [item.effective for item in PRIVACY_HISTORY]
+    assert versions[0] == PRIVACY_VERSION and len(versions) >= 2
+    assert dates == sorted(set(dates), reverse=True)  # newest first, one version a day
+    listed = _policy(app)
+    listed = listed[listed.index('id="versions"') :]
+    for item in PRIVACY_HISTORY:
+        assert f"<strong>{item.version}</strong>, effective {item.effective:%-d %B %Y}" in listed
+
+    # A consent given under the earlier version is still the user's choice after the change,
+    # with that version on its record; a choice made now records the current one.
+    earlier = PRIVACY_HISTORY[1].version
+    user = make_user()
+    with app.app_context():
+        db.session.add(
+            ConsentRecord(
+                user_id=user.id,
+                purpose="ai_documents",
+                granted=True,
+                wording_version=earlier,
+                created_at=utcnow() - timedelta(days=30),
+            )
+        )
+        db.session.commit()
+        assert consent.has_consent(user.id, "ai_documents")
+        db.session.remove()
+    login(client, user)
+    assert earlier in client.get("/privacy").get_data(as_text=True)
+    assert (
+        client.submit("/privacy/consent/ai_pricing/give", form_page="/privacy").status_code == 302
+    )
+    with app.app_context():
+        assert consent.has_consent(user.id, "ai_documents")
+        assert [(r.purpose, r.wording_version) for r in consent.history(user.id)] == [
+            ("ai_pricing", PRIVACY_VERSION),
+            ("ai_documents", earlier),
+        ]
+        db.session.remove()
