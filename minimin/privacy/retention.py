@@ -32,7 +32,8 @@ EMAIL_BODIES = timedelta(days=90)
 AUDIT_LOGS = timedelta(days=2 * 365 + 1)
 #: The idle limit after which a session has ended even if never signed out (accounts/auth.py).
 SESSION_IDLE = timedelta(days=30)
-#: Rows changed per statement (an IN list within every database's limit on parameters).
+#: Rows changed per statement (an IN list within every database's limit on parameters), and
+#: per transaction for the rules that commit as they go.
 BATCH = 500
 #: Email states after which nothing more will be sent (core/mail.py).
 EMAIL_FINISHED = ("sent", "failed")
@@ -40,12 +41,30 @@ EMAIL_FINISHED = ("sent", "failed")
 IMPORT_FINISHED = ("done", "failed")
 
 
+#: Called by a batched rule after each batch: commits it (the periodic job passes the real
+#: commit), so a long purge holds no lock for long and keeps only one batch in memory.
+Commit = Callable[[], None]
+
+
 @dataclass(frozen=True)
 class Rule:
     key: str
     what: str
     kept: str
-    purge: Callable[[datetime], int] | None
+    purge: Callable[[datetime, Commit], int] | None
+
+
+def _single(purge: Callable[[datetime], int]) -> Callable[[datetime, Commit], int]:
+    """A rule done in a few statements in the caller's transaction (it commits nothing)."""
+
+    def run(now: datetime, commit: Commit) -> int:
+        return purge(now)
+
+    return run
+
+
+def _nothing() -> None:
+    """Commit nothing: every batch stays in the caller's transaction."""
 
 
 def _table(name: str) -> sa.Table:
@@ -132,25 +151,35 @@ def purge_email_bodies(now: datetime) -> int:
     return len(ids)
 
 
-def purge_statement_files(now: datetime) -> int:
-    """Uploaded bank statements once their import has finished: the transactions are read."""
+def purge_statement_files(now: datetime, commit: Commit = _nothing) -> int:
+    """Uploaded bank statements once their import has finished: the transactions are read.
+
+    In batches of :data:`BATCH`, each committed by *commit* with its files listed for removal
+    (``pending_file_deletion``), so a crash part-way loses nothing and the next run goes on."""
     from minimin.privacy.deletion import schedule_file_deletions
 
     jobs = _table("bank_import_job")
     files = _table("stored_file")
-    rows = db.session.execute(
-        sa.select(jobs.c.id, files.c.id, files.c.storage_key)
-        .join(files, files.c.id == jobs.c.file_id)
-        .where(jobs.c.status.in_(IMPORT_FINISHED))
-    ).all()
-    if not rows:
-        return 0
-    job_ids = [r[0] for r in rows]
-    file_ids = [r[1] for r in rows]
-    db.session.execute(sa.update(jobs).where(jobs.c.id.in_(job_ids)).values(file_id=None))
-    db.session.execute(sa.delete(files).where(files.c.id.in_(file_ids)))
-    schedule_file_deletions([str(r[2]) for r in rows])
-    return len(rows)
+    removed = 0
+    while True:
+        # A done batch no longer matches (its jobs hold no file), so each read is the next one.
+        rows = db.session.execute(
+            sa.select(jobs.c.id, files.c.id, files.c.storage_key)
+            .join(files, files.c.id == jobs.c.file_id)
+            .where(jobs.c.status.in_(IMPORT_FINISHED))
+            .limit(BATCH)
+        ).all()
+        if not rows:
+            return removed
+        job_ids = [r[0] for r in rows]
+        file_ids = [r[1] for r in rows]
+        db.session.execute(sa.update(jobs).where(jobs.c.id.in_(job_ids)).values(file_id=None))
+        db.session.execute(sa.delete(files).where(files.c.id.in_(file_ids)))
+        schedule_file_deletions([str(r[2]) for r in rows])
+        removed += len(rows)
+        commit()
+        if len(rows) < BATCH:
+            return removed
 
 
 def purge_audit_logs(now: datetime) -> int:
@@ -159,9 +188,10 @@ def purge_audit_logs(now: datetime) -> int:
     return _execute(sa.delete(audit).where(audit.c.created_at <= now - AUDIT_LOGS))
 
 
-def purge_accountant_zips(now: datetime) -> int:
+def purge_accountant_zips(now: datetime, commit: Commit = _nothing) -> int:
     """The ZIP of an accountant export once every link to it has expired or been revoked (the
-    record of the export stays; the user can build it again)."""
+    record of the export stays; the user can build it again). In batches, as
+    :func:`purge_statement_files`."""
     from minimin.privacy.deletion import schedule_file_deletions
 
     jobs = _table("export_job")
@@ -172,18 +202,23 @@ def purge_accountant_zips(now: datetime) -> int:
         shares.c.revoked_at.is_(None),
     )
     shared = sa.select(shares.c.id).where(shares.c.export_job_id == jobs.c.id)
-    rows = db.session.execute(
-        sa.select(jobs.c.id, jobs.c.file_key).where(
-            jobs.c.file_key.is_not(None), sa.exists(shared), ~sa.exists(live)
+    removed = 0
+    while True:
+        rows = db.session.execute(
+            sa.select(jobs.c.id, jobs.c.file_key)
+            .where(jobs.c.file_key.is_not(None), sa.exists(shared), ~sa.exists(live))
+            .limit(BATCH)
+        ).all()
+        if not rows:
+            return removed
+        db.session.execute(
+            sa.update(jobs).where(jobs.c.id.in_([r[0] for r in rows])).values(file_key=None)
         )
-    ).all()
-    if not rows:
-        return 0
-    db.session.execute(
-        sa.update(jobs).where(jobs.c.id.in_([r[0] for r in rows])).values(file_key=None)
-    )
-    schedule_file_deletions([str(r[1]) for r in rows])
-    return len(rows)
+        schedule_file_deletions([str(r[1]) for r in rows])
+        removed += len(rows)
+        commit()
+        if len(rows) < BATCH:
+            return removed
 
 
 #: The retention schedule, in the order the policy page shows it.
@@ -192,25 +227,25 @@ SCHEDULE: tuple[Rule, ...] = (
         "unverified",
         _l("Accounts whose email address was never confirmed"),
         _l("7 days after signing up, then deleted with everything in them"),
-        purge_unverified_accounts,
+        _single(purge_unverified_accounts),
     ),
     Rule(
         "sessions",
         _l("Signed-in sessions (device and browser)"),
         _l("30 days after the session ended"),
-        purge_sessions,
+        _single(purge_sessions),
     ),
     Rule(
         "tokens",
         _l("Links sent by email (verification, password reset) and passkey challenges"),
         _l("30 days after they were used or expired"),
-        purge_tokens,
+        _single(purge_tokens),
     ),
     Rule(
         "email_bodies",
         _l("The text and attachments of emails sent for you"),
         _l("90 days; the log line (date, recipient, subject, delivery) stays"),
-        purge_email_bodies,
+        _single(purge_email_bodies),
     ),
     Rule(
         "statements",
@@ -222,7 +257,7 @@ SCHEDULE: tuple[Rule, ...] = (
         "audit",
         _l("Audit and security logs"),
         _l("2 years"),
-        purge_audit_logs,
+        _single(purge_audit_logs),
     ),
     Rule(
         "accountant_zips",
@@ -249,8 +284,9 @@ SCHEDULE: tuple[Rule, ...] = (
 )
 
 
-def purge(now: datetime | None = None) -> dict[str, int]:
+def purge(now: datetime | None = None, *, commit: Commit = _nothing) -> dict[str, int]:
     """Apply every rule of :data:`SCHEDULE` as of *now*; returns rows removed per rule. Adds to
-    the current transaction, never commits."""
+    the current transaction; the batched rules call *commit* after each batch (by default it
+    commits nothing, and everything stays in the caller's transaction)."""
     moment = now or utcnow()
-    return {rule.key: rule.purge(moment) for rule in SCHEDULE if rule.purge is not None}
+    return {rule.key: rule.purge(moment, commit) for rule in SCHEDULE if rule.purge is not None}

@@ -58,7 +58,8 @@ def purge_expired() -> dict[str, int]:
     from minimin.privacy.retention import purge
 
     try:
-        removed = purge()
+        # The batched rules (statement files, accountant ZIPs) commit each batch as they go.
+        removed = purge(commit=lambda: core_db.commit(db.session))
         core_db.commit(db.session)
     except Exception:
         core_db.rollback(db.session)

@@ -236,3 +236,84 @@ def test_schedule_names_every_rule_once() -> None:
         "accountant_zips",
         "financial",
     } <= set(keys)
+
+
+def test_statement_files_and_accountant_zips_go_in_committed_batches(
+    app: Any, make_user: Any, monkeypatch: Any
+) -> None:
+    """More finished imports and expired shares than one batch: each batch is committed with
+    its files listed for removal before the next is read, and every file goes in the end."""
+    from minimin.core import db as core_db
+    from minimin.core.storage import storage
+    from minimin.extensions import db
+    from minimin.privacy import retention
+
+    monkeypatch.setattr(retention, "BATCH", 3)
+    user = make_user()
+    keys: list[str] = []
+    with app.app_context():
+        bank = _add("bank_account", user_id=user.id, name="Current", last_four="1234")
+        for _ in range(7):
+            key = storage().save(b"Date,Amount\n2025-06-01,50.00\n", "text/csv")
+            stored = _add(
+                "stored_file",
+                user_id=user.id,
+                storage_key=key,
+                content_type="text/csv",
+                size=29,
+                sha256="0" * 64,
+                filename="statement.csv",
+                purpose="bank_statement",
+            )
+            _add(
+                "bank_import_job",
+                user_id=user.id,
+                bank_account_id=bank,
+                kind="csv",
+                status="done",
+                file_id=stored,
+            )
+            zip_key = storage().save(b"PK\x05\x06" + b"\0" * 18, "application/zip")
+            job = _add(
+                "export_job", user_id=user.id, tax_year=2025, status="done", file_key=zip_key
+            )
+            _add(
+                "export_share",
+                user_id=user.id,
+                export_job_id=job,
+                token_hash=_fp(),
+                recipient="accountant@example.com",
+                expires_at=_at(1),
+            )
+            keys += [key, zip_key]
+        db.session.commit()
+
+        imports = _model("bank_import_job").__table__
+        exports = _model("export_job").__table__
+
+        def committed_left() -> tuple[int, int]:
+            """What another connection sees: statement files and ZIPs still to go."""
+            with db.engine.connect() as conn:
+                count = sa.select(sa.func.count())
+                return (
+                    conn.scalar(count.select_from(imports).where(imports.c.file_id.is_not(None)))
+                    or 0,
+                    conn.scalar(count.select_from(exports).where(exports.c.file_key.is_not(None)))
+                    or 0,
+                )
+
+        seen: list[tuple[int, int]] = []
+
+        def commit() -> None:
+            core_db.commit(db.session)
+            seen.append(committed_left())
+
+        removed = retention.purge(commit=commit)
+        core_db.commit(db.session)
+        db.session.remove()
+
+    assert removed["statements"] == 7 and removed["accountant_zips"] == 7
+    assert seen == [(4, 7), (1, 7), (0, 7), (0, 4), (0, 1), (0, 0)]
+    with app.app_context():
+        assert not [key for key in keys if storage().exists(key)]
+        db.session.remove()
