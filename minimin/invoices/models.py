@@ -260,7 +260,17 @@ class InvoiceLine(UUIDPrimaryKey, UserOwned, db.Model):  # type: ignore[name-def
 
 class Payment(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "invoice_payment"
-    __table_args__ = (sa.CheckConstraint("amount_pence > 0", name="amount_positive"),)
+    __table_args__ = (
+        sa.CheckConstraint("amount_pence > 0", name="amount_positive"),
+        # Unique per user, not globally: each user connects their own Stripe account and signs
+        # its webhooks with a secret they chose, so an id one user records (received, or made
+        # up and signed by them) must not block another user's real payment with that id.
+        sa.UniqueConstraint(
+            "user_id",
+            "stripe_payment_intent_id",
+            name="uq_invoice_payment_user_id_stripe_payment_intent_id",
+        ),
+    )
 
     invoice_id: Mapped[uuid.UUID] = mapped_column(
         sa.ForeignKey("invoice.id", ondelete="CASCADE"), index=True
@@ -275,7 +285,7 @@ class Payment(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[
         sa.ForeignKey("remittance.id", ondelete="SET NULL"), index=True
     )
     stripe_event_id: Mapped[str | None] = mapped_column(sa.String(255))
-    stripe_payment_intent_id: Mapped[str | None] = mapped_column(sa.String(255), unique=True)
+    stripe_payment_intent_id: Mapped[str | None] = mapped_column(sa.String(255))
     stripe_checkout_session_id: Mapped[str | None] = mapped_column(sa.String(255))
 
     invoice: Mapped[Invoice] = relationship(back_populates="payments")
