@@ -137,7 +137,8 @@ def recheck_password(
 def _url(endpoint: str, **values: Any) -> str:
     # Links in emails start from the configured BASE_URL, never from the request's Host
     # header, which a client chooses (a reset link must not point at an attacker's host).
-    return current_app.config["BASE_URL"] + url_for(endpoint, **values)
+    base: str = current_app.config["BASE_URL"]
+    return base + url_for(endpoint, **values)
 
 
 def _may_email(user: User) -> bool:

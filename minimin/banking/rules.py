@@ -135,9 +135,9 @@ def first_match(
     return None
 
 
-def learn(history: Iterable[tuple[str, str]]) -> dict[str, str]:
+def learn(history: Iterable[tuple[str | None, str | None]]) -> dict[str, str]:
     """From (payee key, category chosen) pairs, the most frequent category per payee (ties go
-    to the category seen last)."""
+    to the category seen last). A pair missing either is skipped."""
     counts: dict[str, Counter[str]] = {}
     last: dict[tuple[str, str], int] = {}
     for position, (key, category) in enumerate(history):

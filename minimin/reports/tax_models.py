@@ -15,7 +15,7 @@ from minimin.extensions import db
 BOXES = (1, 2, 3, 4, 5, 6, 7, 8, 9)
 
 
-class VATReturn(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined,misc]
+class VATReturn(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined]
     """A VAT return the user marked as filed: its figures are frozen from then on."""
 
     __tablename__ = "vat_return"
@@ -54,7 +54,7 @@ FAILED = "failed"
 EXPORT_STATUSES = (QUEUED, RUNNING, DONE, FAILED)
 
 
-class ExportJob(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined,misc]
+class ExportJob(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined]
     """One accountant export (a ZIP for a tax year), built in the background."""
 
     __tablename__ = "export_job"
@@ -82,7 +82,7 @@ class ExportJob(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignor
         return self.status in (DONE, FAILED)
 
 
-class ExportShare(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined,misc]
+class ExportShare(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined]
     """A download link for one export, emailed to the accountant on the business profile.
 
     Only the SHA-256 of the token is stored; the link dies after ``expires_at`` (7 days) or
@@ -131,7 +131,7 @@ REFORM_AMOUNTS = (
 )
 
 
-class OtherIncomeRecord(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined,misc]
+class OtherIncomeRecord(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined]
     """What the user entered for a tax year's Self Assessment beyond the books: other income,
     reliefs and circumstances (one row per user and tax year)."""
 
@@ -223,7 +223,7 @@ class OtherIncomeRecord(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # typ
 ASSET_KINDS = ("car", "plant")
 
 
-class CapitalAsset(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined,misc]
+class CapitalAsset(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined]
     """A car (or other equipment) the user keeps for the business over several years: bought
     in one tax year, perhaps with private use (then in its own pool), perhaps sold later."""
 
