@@ -76,6 +76,7 @@ def register_proxy_fix(app: Flask, settings: Settings) -> None:
     # so a client cannot reset its rate limits by sending its own header.
     if settings.trusted_proxies > 0:
         n = settings.trusted_proxies
+        # Replacing the WSGI callable is how Flask documents ProxyFix.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
 
 

@@ -63,6 +63,7 @@ def serve(host: str, port: int) -> None:
 
     from minimin.core.tasks import start_embedded_scheduler
 
+    # current_app is typed as the app; at run time it is a proxy.
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if app.config["MINIMIN_MODE"] == "production":
         click.echo("In production run gunicorn: gunicorn 'minimin.wsgi:app'", err=True)

@@ -139,4 +139,5 @@ def end_other_sessions(user: User, keep: UserSession | None = None) -> int:
     if keep is not None:
         query = query.where(UserSession.id != keep.id)
     result = db.session.execute(query.values(revoked_at=utcnow()))
+    # A DML statement's result is a CursorResult (rowcount), typed as Result.
     return int(result.rowcount or 0)  # type: ignore[attr-defined]

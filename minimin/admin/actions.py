@@ -48,6 +48,7 @@ def lock(user_id: uuid.UUID, admin_id: uuid.UUID) -> bool:
 
 def unlock(user_id: uuid.UUID) -> bool:
     result = db.session.execute(sa.delete(AccountLock).where(AccountLock.user_id == user_id))
+    # A DML statement's result is a CursorResult (rowcount), typed as Result.
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 

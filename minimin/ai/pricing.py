@@ -124,6 +124,7 @@ def delete_contributions(user_id: uuid.UUID) -> int:
             PricingContribution.contributor == contributor_of(user_id)
         )
     )
+    # A DML statement's result is a CursorResult (rowcount), typed as Result.
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 

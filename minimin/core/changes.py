@@ -190,6 +190,7 @@ def _bulk_owners(state: ORMExecuteState, table: Any) -> set[uuid.UUID]:
     if isinstance(params, list):  # an update by primary key, one parameter set per row
         query = query.where(table.c.id.in_([row["id"] for row in params]))
     elif getattr(state.statement, "whereclause", None) is not None:
+        # Checked with getattr just above.
         query = query.where(state.statement.whereclause)  # type: ignore[attr-defined]
     return set(state.session.execute(query).scalars())
 

@@ -69,7 +69,13 @@ class UTCDateTime(sa.types.TypeDecorator[datetime]):
 
 
 class Base(DeclarativeBase):
-    """The typed declarative base every model derives from."""
+    """The typed declarative base every model derives from.
+
+    Models subclass ``db.Model`` (Flask-SQLAlchemy's subclass of this base, sharing its
+    registry): mypy cannot take an instance attribute as a base class, so each model's class
+    line carries ``# type: ignore[name-defined]`` for that reason alone (docs/design-rules.md,
+    "Types"). Their columns are typed all the same (``Mapped[...]`` on the mixins and models).
+    """
 
     registry = registry(
         metadata=sa.MetaData(naming_convention=NAMING_CONVENTION),

@@ -118,6 +118,7 @@ class _HandoverMixin:
         end = b"\r\n.\r\n"
         if self._in_data and isinstance(s, bytes) and s.endswith(end):
             if self.handover is not None:
+                # The base class (smtplib.SMTP or SMTP_SSL) is known only where the mixin is used.
                 super().send(s[:-3])  # type: ignore[misc]
                 try:
                     self.handover()
@@ -127,6 +128,7 @@ class _HandoverMixin:
                 s = s[-3:]
             # From here the server may have the whole message, whatever happens next.
             self.ended = True
+        # The base class (smtplib.SMTP or SMTP_SSL) is known only where the mixin is used.
         super().send(s)  # type: ignore[misc]
 
 

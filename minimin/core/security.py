@@ -55,6 +55,7 @@ def access(kind: str, *, csrf_exempt: bool = False) -> Callable[[F], F]:
         raise ValueError(f"unknown access class {kind!r}")
 
     def decorate(view: F) -> F:
+        # The access class travels on the view function.
         view._minimin_access = kind  # type: ignore[attr-defined]
         if csrf_exempt or kind == WEBHOOK:
             from minimin.extensions import csrf
@@ -76,6 +77,7 @@ def classify_blueprint(blueprint: Blueprint, kind: str) -> None:
     """Give every view of *blueprint* a default access class."""
     if kind not in ACCESS_CLASSES:
         raise ValueError(f"unknown access class {kind!r}")
+    # The access class travels on the blueprint.
     blueprint.minimin_access = kind  # type: ignore[attr-defined]
 
 
@@ -116,6 +118,7 @@ def _enforce_access() -> ResponseReturnValue | None:
     if not current_user.is_authenticated:
         if request.path.startswith("/api/"):
             abort(401)
+        # Flask-Login sets app.login_manager.
         login_view = current_app.login_manager.login_view  # type: ignore[attr-defined]
         return redirect(url_for(login_view, next=request.full_path.rstrip("?")))
     if kind == ADMIN and not getattr(current_user, "is_admin", False):

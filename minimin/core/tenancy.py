@@ -41,6 +41,7 @@ def owned_by_or_404(
     if parsed is None:
         abort(404)
     query = sa.select(model).where(
+        # Every owned model has id and user_id; T cannot say so.
         model.id == parsed,  # type: ignore[attr-defined]
         model.user_id == user_id,  # type: ignore[attr-defined]
     )
@@ -54,6 +55,7 @@ def owned_by_or_404(
 
 def owned_query(model: type[T]) -> sa.Select[T]:
     """A SELECT of the signed-in user's rows of *model*, to refine with filters and order."""
+    # Every owned model has user_id; T cannot say so.
     owner = model.user_id  # type: ignore[attr-defined]
     query: sa.Select[T] = sa.select(model).where(owner == current_user.id)
     return query

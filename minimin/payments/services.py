@@ -109,6 +109,7 @@ def checkout_url(invoice: Invoice, token: str) -> str:
     key = f"checkout-{invoice.id}-{invoice.paid_pence}-{invoice.credited_pence}-{amount}"
     try:
         session = client(account).v1.checkout.sessions.create(
+            # A plain dict of the documented fields, not Stripe's TypedDict.
             params=params,  # type: ignore[arg-type]
             options={"idempotency_key": key},
         )

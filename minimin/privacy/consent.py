@@ -116,6 +116,7 @@ def set_consent(
     user: object, purpose: str, granted: bool, *, delete_ai_logs: bool = False
 ) -> ConsentRecord | None:
     """Record a choice (only when it changes) and act on it at once; returns the new record."""
+    # Privacy imports no account model: any object with an id.
     user_id: uuid.UUID = user.id  # type: ignore[attr-defined]
     current = has_consent(user_id, purpose)
     deleted = False
@@ -131,6 +132,7 @@ def set_consent(
         # (account, /privacy, one-click unsubscribe) the change comes from.
         from minimin.accounts import services as accounts_services
 
+        # The caller passes the account object, typed as object here.
         news_record = accounts_services.set_news_consent(user, granted)  # type: ignore[arg-type]
         if news_record is None:
             return None

@@ -72,6 +72,7 @@ def delete_rows(user_id: uuid.UUID, tables: list[sa.Table]) -> dict[str, int]:
         result = db.session.execute(
             sa.delete(table).where(discovery.owner_condition(table, user_id))
         )
+        # A DML statement's result is a CursorResult (rowcount), typed as Result.
         counts[table.name] = int(result.rowcount or 0)  # type: ignore[attr-defined]
     schedule_file_deletions(keys)
     return counts

@@ -72,6 +72,7 @@ def _table(name: str) -> sa.Table:
 
 
 def _execute(statement: sa.Executable) -> int:
+    # A DML statement's result is a CursorResult (rowcount), typed as Result.
     return int(db.session.execute(statement).rowcount or 0)  # type: ignore[attr-defined]
 
 

@@ -152,6 +152,7 @@ class Money:
     def plain(self) -> str:
         """The amount as a plain string with at least the currency's decimals ("1234.50")."""
         amount = self.amount
+        # Exponent is a str only for NaN and infinity, refused on construction.
         if amount.as_tuple().exponent > -minor_digits(self.currency):  # type: ignore[operator]
             amount = amount.quantize(_quantum(self.currency))
         return f"{amount:f}"
