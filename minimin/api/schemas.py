@@ -146,7 +146,11 @@ def _storable(multiline: bool, required: bool) -> Any:
 
 def Text(max_length: int, *, min_length: int = 0, multiline: bool = False) -> Any:
     """A text member: what the database can store (no NUL, lone surrogates or, on one line,
-    control characters), trimmed, at most *max_length* characters."""
+    control characters), trimmed, at most *max_length* characters.
+
+    The type is built at run time, where pydantic reads it; mypy sees a call in an annotation,
+    so each member declared with it carries ``# type: ignore[valid-type]`` for that reason
+    alone (as do the ``Literal[...]`` choices built from the models' tuples)."""
     return Annotated[
         str,
         Field(min_length=min_length, max_length=max_length),
