@@ -75,7 +75,7 @@ MAX_PENCE = 10_000_000_000
 QUANTITY = sa.Numeric(12, 3)
 
 
-class Invoice(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined,misc]
+class Invoice(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined]
     __tablename__ = "invoice"
     __table_args__ = (
         sa.UniqueConstraint("user_id", "number", name="uq_invoice_user_id_number"),
@@ -236,7 +236,7 @@ INVOICES_CHANGED = "invoices"
 changes.track(Invoice, INVOICES_CHANGED)
 
 
-class InvoiceLine(UUIDPrimaryKey, UserOwned, db.Model):  # type: ignore[name-defined,misc]
+class InvoiceLine(UUIDPrimaryKey, UserOwned, db.Model):  # type: ignore[name-defined]
     __tablename__ = "invoice_line"
 
     invoice_id: Mapped[uuid.UUID] = mapped_column(
@@ -258,7 +258,7 @@ class InvoiceLine(UUIDPrimaryKey, UserOwned, db.Model):  # type: ignore[name-def
     invoice: Mapped[Invoice] = relationship(back_populates="lines")
 
 
-class Payment(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined,misc]
+class Payment(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined]
     __tablename__ = "invoice_payment"
     __table_args__ = (
         sa.CheckConstraint("amount_pence > 0", name="amount_positive"),
@@ -291,7 +291,7 @@ class Payment(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[
     invoice: Mapped[Invoice] = relationship(back_populates="payments")
 
 
-class CreditNote(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined,misc]
+class CreditNote(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined]
     """A credit against an issued invoice: numbered in its own sequence, with its own PDF."""
 
     __tablename__ = "credit_note"
@@ -329,7 +329,7 @@ class CreditNote(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: igno
         return sum(r.amount_pence for r in self.invoice.refunds if r.credit_note_id == self.id)
 
 
-class Refund(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined,misc]
+class Refund(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined]
     """Money paid back to the customer of an invoice after a credit note took the invoice below
     what had been paid. Linked to the credit note it refunds (whose VAT fraction the refund
     carries on the cash basis); the link is cleared, not the refund, should the note go."""
@@ -357,7 +357,7 @@ class Refund(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[n
     credit_note: Mapped[CreditNote | None] = relationship()
 
 
-class ReminderRule(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined,misc]
+class ReminderRule(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ignore[name-defined]
     """One step of a user's reminder schedule: *offset_days* from the due date (negative before)."""
 
     __tablename__ = "invoice_reminder_rule"
@@ -372,7 +372,7 @@ class ReminderRule(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # type: ig
     enabled: Mapped[bool] = mapped_column(default=True)
 
 
-class ReminderSent(UUIDPrimaryKey, UserOwned, db.Model):  # type: ignore[name-defined,misc]
+class ReminderSent(UUIDPrimaryKey, UserOwned, db.Model):  # type: ignore[name-defined]
     """A reminder already sent: the unique key makes the daily job safe to run twice."""
 
     __tablename__ = "invoice_reminder_sent"
@@ -388,7 +388,7 @@ class ReminderSent(UUIDPrimaryKey, UserOwned, db.Model):  # type: ignore[name-de
     email_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
 
 
-class InvoiceEmail(UUIDPrimaryKey, UserOwned, db.Model):  # type: ignore[name-defined,misc]
+class InvoiceEmail(UUIDPrimaryKey, UserOwned, db.Model):  # type: ignore[name-defined]
     """Links an outbox email to the invoice it was about (the invoice's email log)."""
 
     __tablename__ = "invoice_email"
