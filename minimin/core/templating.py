@@ -17,7 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date as babel_format_date
-from flask import Flask, current_app, url_for
+from flask import Flask, current_app, request, url_for
 from flask_babel import format_datetime, get_locale, to_user_timezone
 from flask_babel import lazy_gettext as _l
 from jinja2 import pass_context
@@ -45,6 +45,29 @@ def add_navigation(app: Flask, endpoint: str, label: Any, order: int) -> None:
 def main_navigation() -> list[tuple[str, Any]]:
     entries = sorted(current_app.extensions.get("minimin_navigation", []), key=lambda e: e[0])
     return [(endpoint, label) for _, endpoint, label in entries]
+
+
+#: Signed-in navigations kept per process: one per script root and language (a bound, in case a
+#: deployment serves the application under many script roots).
+_NAVIGATION_KEPT = 16
+
+
+def navigation_links() -> list[tuple[str, str, str]]:
+    """The signed-in navigation as (endpoint, URL, label in the reader's language).
+
+    Every signed-in page shows it: building its dozen URLs and translating its dozen lazy
+    labels on each page cost about a tenth of a list page's rendering. Neither depends on more
+    than the script root and the language, so each pair is built once per process."""
+    key = (request.script_root, current_locale())
+    kept: dict[tuple[str, str], list[tuple[str, str, str]]] = current_app.extensions.setdefault(
+        "minimin_navigation_links", {}
+    )
+    links = kept.get(key)
+    if links is None:
+        links = [(endpoint, url_for(endpoint), str(label)) for endpoint, label in main_navigation()]
+        if len(kept) < _NAVIGATION_KEPT:
+            kept[key] = links
+    return links
 
 
 def has_endpoint(name: str) -> bool:
@@ -88,7 +111,9 @@ def _render_locale(context: Context) -> str:
     """The locale of the render *context*; templates rendered without the context processor
     (a macro imported without context, a template rendered straight from the environment)
     ask flask_babel."""
-    locale = context.get(LOCALE_VARIABLE)
+    # resolve_or_missing, not get: this runs for every amount and date of a list, and get
+    # goes through __getitem__ and a KeyError to reach the same lookup.
+    locale = context.resolve_or_missing(LOCALE_VARIABLE)
     return locale if isinstance(locale, str) else current_locale()
 
 
@@ -167,6 +192,7 @@ def register_template_helpers(app: Flask) -> None:
     app.context_processor(_format_locale_context)
     app.jinja_env.globals.update(
         main_navigation=main_navigation,
+        navigation_links=navigation_links,
         has_endpoint=has_endpoint,
         id_url=id_url,
         theme_labels=THEME_LABELS,

@@ -236,3 +236,36 @@ def test_id_url_refuses_what_is_not_an_id(formatting_app: Flask) -> None:
                 job_url(hostile)
         with pytest.raises(ValueError, match="does not put"):
             id_url("jobs.index", "job_id")  # the id would only be a query argument
+
+
+# --------------------------------------------------------------------------- navigation
+
+
+@pytest.mark.parametrize("locale", ["en_GB", "cy"])
+def test_navigation_links_are_the_navigations_urls_and_labels(
+    formatting_app: Flask, locale: str
+) -> None:
+    from flask import url_for
+
+    from minimin.core.templating import main_navigation, navigation_links
+
+    with reader(formatting_app, locale):
+        expected = [(e, url_for(e), str(label)) for e, label in main_navigation()]
+        assert len(expected) > 5
+        assert navigation_links() == expected
+        assert navigation_links() is navigation_links()  # kept, not built again
+    with formatting_app.test_request_context(
+        "/", base_url="http://localhost/books", headers={"Cookie": f"lang={locale}"}
+    ):
+        # Another script root: its own URLs.
+        assert all(url.startswith("/books/") for _e, url, _l in navigation_links())
+
+
+def test_welsh_and_english_navigations_differ(formatting_app: Flask) -> None:
+    from minimin.core.templating import navigation_links
+
+    with reader(formatting_app, "en_GB"):
+        english = [label for _e, _u, label in navigation_links()]
+    with reader(formatting_app, "cy"):
+        welsh = [label for _e, _u, label in navigation_links()]
+    assert english != welsh and len(english) == len(welsh)
