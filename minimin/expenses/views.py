@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
@@ -22,10 +19,10 @@ from minimin.core.money import Money, format_money
 from minimin.core.paging import page_number
 from minimin.core.security import USER, classify_blueprint
 from minimin.core.templating import uk_date
-from minimin.core.tenancy import owned_or_404, owned_query
-from minimin.core.transaction import keep_changes_on_error
+from minimin.core.tenancy import owned_or_404
+from minimin.core.transaction import all_or_nothing, keep_changes_on_error
 from minimin.core.uploads import UploadError
-from minimin.expenses import categories, pending, services
+from minimin.expenses import categories, listing, pending, services
 from minimin.expenses.forms import (
     DeleteForm,
     ExpenseForm,
@@ -44,25 +41,12 @@ from minimin.expenses.models import (
     PendingReceipt,
     RecurringExpense,
 )
-from minimin.extensions import db
 
 bp = Blueprint("expenses", __name__, url_prefix="/expenses", template_folder="templates")
 classify_blueprint(bp, USER)
 
 ViewResult = Response | str | tuple[str, int]
 PER_PAGE = 50
-#: The list's column headers: sort key -> columns in the chosen direction (then newest first).
-SORTS: dict[str, tuple[Any, ...]] = {
-    "date": (Expense.date, Expense.created_at),
-    "amount": (Expense.amount_pence,),
-    "supplier": (sa.func.lower(sa.func.coalesce(Expense.supplier, Expense.description)),),
-    "category": (Expense.category,),
-    "allowable": (Expense.allowable_pence,),
-}
-#: Dates and amounts sort newest and largest first when first chosen.
-DESCENDING_FIRST = ("date", "amount", "allowable")
-#: Older links' sort names.
-LEGACY_SORTS = {"date_asc": ("date", "asc"), "amount_asc": ("amount", "asc")}
 
 
 @bp.app_template_filter("exact_pounds")
@@ -85,37 +69,8 @@ def _labels() -> dict[str, Any]:
 # ----------------------------------------------------------------------------- list
 
 
-@dataclass
-class Filters:
-    tax_year: TaxYear | None = None
-    category: str | None = None
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
-    receipt: str | None = None  # "yes" / "no"
-    params: listing_params.ListParams = field(
-        default_factory=lambda: listing_params.ListParams("", "date", listing_params.DESC)
-    )
-    page: int = 1
-    errors: list[str] = field(default_factory=list)
-
-    def query_args(self, **changes: Any) -> dict[str, Any]:
-        args = {
-            "tax_year": self.tax_year.label if self.tax_year else None,
-            "category": self.category,
-            "from": self.date_from.isoformat() if self.date_from else None,
-            "to": self.date_to.isoformat() if self.date_to else None,
-            "receipt": self.receipt,
-            "q": self.params.q or None,
-            "sort": self.params.sort,
-            "dir": self.params.direction,
-            "page": self.page if self.page != 1 else None,
-        }
-        args.update(changes)
-        return {k: v for k, v in args.items() if v not in (None, "")}
-
-
-def _parse_filters(args: Any) -> Filters:
-    filters = Filters()
+def _parse_filters(args: Any) -> listing.Filters:
+    filters = listing.Filters()
     text = args.get("tax_year", "")
     if text:
         try:
@@ -139,92 +94,31 @@ def _parse_filters(args: Any) -> Filters:
     if receipt in ("yes", "no"):
         filters.receipt = receipt
     args = dict(args.items())
-    if args.get("sort") in LEGACY_SORTS:
-        args["sort"], args["dir"] = LEGACY_SORTS[args["sort"]]
+    if args.get("sort") in listing.LEGACY_SORTS:
+        args["sort"], args["dir"] = listing.LEGACY_SORTS[args["sort"]]
     filters.params = listing_params.parse(
-        args, SORTS, "date", listing_params.DESC, descending_first=DESCENDING_FIRST
+        args, listing.SORTS, "date", listing_params.DESC, descending_first=listing.DESCENDING_FIRST
     )
     filters.page = page_number(args)
     return filters
 
 
-def _filtered(filters: Filters) -> list[Any]:
-    conditions: list[Any] = [Expense.user_id == current_user.id]
-    if filters.tax_year:
-        conditions += [Expense.date >= filters.tax_year.start, Expense.date <= filters.tax_year.end]
-    if filters.category:
-        conditions.append(Expense.category == filters.category)
-    if filters.date_from:
-        conditions.append(Expense.date >= filters.date_from)
-    if filters.date_to:
-        conditions.append(Expense.date <= filters.date_to)
-    if filters.receipt:
-        has = sa.exists().where(ExpenseReceipt.expense_id == Expense.id)
-        conditions.append(has if filters.receipt == "yes" else ~has)
-    if filters.params.q:
-        conditions.append(
-            listing_params.contains(filters.params.q, Expense.supplier, Expense.description)
-        )
-    return conditions
-
-
-def _order(filters: Filters) -> list[Any]:
-    newest = [Expense.date.desc(), Expense.created_at.desc(), Expense.id]
-    return [*listing_params.order_by(SORTS, filters.params), *newest]
-
-
 @bp.route("/")
 def index() -> ViewResult:
     filters = _parse_filters(request.args)
-    conditions = _filtered(filters)
     # 1. count and totals, per category and currency (SQL aggregates)
-    rows = db.session.execute(
-        sa.select(
-            Expense.category,
-            Expense.currency,
-            sa.func.count(),
-            sa.func.sum(Expense.amount_pence),
-            sa.func.sum(Expense.reclaimable_vat_pence),
-            sa.func.sum(Expense.allowable_pence),
-        )
-        .where(*conditions)
-        .group_by(Expense.category, Expense.currency)
-    ).all()
-    order = {c.code: i for i, c in enumerate(categories.CATEGORIES)}
-    by_category = sorted(
-        (
-            {
-                "category": categories.get(cat),
-                "currency": cur,
-                "count": n,
-                "amount": int(amount or 0),
-                "vat": int(vat or 0),
-                "allowable": int(allowable or 0),
-            }
-            for cat, cur, n, amount, vat, allowable in rows
-        ),
-        key=lambda r: (r["currency"], order[r["category"].code]),
-    )
+    by_category = listing.totals_by_category(current_user.id, filters)
     totals: dict[str, dict[str, int]] = {}
     for row in by_category:
-        total = totals.setdefault(row["currency"], {"amount": 0, "vat": 0, "allowable": 0})
-        for key in ("amount", "vat", "allowable"):
-            total[key] += row[key]
-    count = sum(r["count"] for r in by_category)
+        total = totals.setdefault(row.currency, {"amount": 0, "vat": 0, "allowable": 0})
+        total["amount"] += row.amount
+        total["vat"] += row.vat
+        total["allowable"] += row.allowable
+    count = sum(r.count for r in by_category)
     pages = max(1, (count + PER_PAGE - 1) // PER_PAGE)
     filters.page = min(filters.page, pages)
     # 2. one page of rows (receipts come in one more query, selectin)
-    expenses = (
-        db.session.scalars(
-            sa.select(Expense)
-            .where(*conditions)
-            .order_by(*_order(filters))
-            .limit(PER_PAGE)
-            .offset((filters.page - 1) * PER_PAGE)
-        )
-        .unique()
-        .all()
-    )
+    expenses = listing.page(current_user.id, filters, per_page=PER_PAGE)
     status = 400 if filters.errors else 200
     return render_template(
         "expenses/list.html",
@@ -243,9 +137,7 @@ def index() -> ViewResult:
 def index_csv() -> Response:
     """The expense list as filtered, searched and sorted, every page, as a formula-safe CSV."""
     filters = _parse_filters(request.args)
-    expenses = db.session.scalars(
-        sa.select(Expense).where(*_filtered(filters)).order_by(*_order(filters))
-    )
+    expenses = listing.every_expense(current_user.id, filters)
     header = [_("Date"), _("Supplier"), _("Description"), _("SA103F box"), _("Category")]
     header += [_("Currency"), _("Amount"), _("VAT reclaimable"), _("Allowable")]
     header += [_("Business use (%(sign)s)", sign="%")]
@@ -277,14 +169,7 @@ def _tax_year_choices() -> list[TaxYear]:
 
 
 def _job_choices() -> list[SelectChoice]:
-    from minimin.jobs.models import Job
-
-    jobs = db.session.execute(
-        sa.select(Job.id, Job.title, Job.starts_on)
-        .where(Job.user_id == current_user.id)
-        .order_by(Job.starts_on.desc().nulls_last(), Job.created_at.desc())
-        .limit(300)
-    ).all()
+    jobs = listing.job_choices(current_user.id)
     return select_choices(
         [("", _("No job"))]
         + [
@@ -378,7 +263,7 @@ def _save(form: ExpenseForm, expense: Expense | None) -> ViewResult:
         fields["warnings_confirmed"] = False
     try:
         # A savepoint: a refusal undoes the expense but not the kept receipt.
-        with db.session.begin_nested():
+        with all_or_nothing():
             if expense is None:
                 expense = services.create_expense(current_user.id, **fields)
             else:
@@ -417,11 +302,7 @@ def new() -> ViewResult:
 @bp.route("/<expense_id>")
 def detail(expense_id: str) -> ViewResult:
     expense = owned_or_404(Expense, expense_id)
-    job = None
-    if expense.job_id:
-        from minimin.jobs.models import Job
-
-        job = db.session.get(Job, expense.job_id)
+    job = listing.linked_job(expense)
     return render_template(
         "expenses/detail.html",
         expense=expense,
@@ -522,11 +403,7 @@ def remove_receipt(expense_id: str, receipt_id: str) -> Response:
 
 @bp.route("/recurring")
 def recurring() -> str:
-    items = db.session.scalars(
-        owned_query(RecurringExpense).order_by(
-            RecurringExpense.active.desc(), RecurringExpense.next_due, RecurringExpense.supplier
-        )
-    ).all()
+    items = listing.recurring(current_user.id)
     return render_template(
         "expenses/recurring.html", items=items, delete_form=DeleteForm(formdata=None)
     )
