@@ -164,9 +164,10 @@ def batch_posting(batch: BankBatch) -> Posting:
     total (what the lines' own entries would post on their bank side, summed)."""
     lines = [Line(accounts.bank(account_id), amount) for account_id, amount in batch.totals]
     lines.append(Line(accounts.SUSPENSE, -sum(amount for _, amount in batch.totals)))
+    count = f"{batch.lines} line" if batch.lines == 1 else f"{batch.lines} lines"
     return Posting(
         date=batch.posted_on,
-        description=f"Bank statement import: {batch.lines} lines of {batch.posted_on:%d/%m/%Y}",
+        description=f"Bank statement import: {count} of {batch.posted_on:%d/%m/%Y}",
         lines=tuple(ln for ln in lines if ln.amount),
         currency=batch.currency,
     )

@@ -336,7 +336,7 @@ def test_the_check_names_a_broken_statement_batch(app: Any, db: Any, owner: Any)
                 date=MAY_16,
                 currency="GBP",
                 description="BOOTS",
-                posted_at=dt.datetime(2025, 5, 16),
+                posted_at=dt.datetime(2025, 5, 16, tzinfo=dt.UTC),
             )
         )
         for position, line in enumerate(whole.lines):
@@ -411,9 +411,9 @@ def test_a_lines_page_says_its_bank_side_is_in_the_statements_entry(
     # An unexplained line: nothing of its own, its bank side in the day's entry (figures).
     block = how_counted_block(client.get(f"/banking/transactions/{line_id(db, 'BOOTS')}"))
     assert (
-        "Its bank side, -£12.00 on Business current ··1234, is counted in the statement's entry "
-        "for 16 May 2025 below, which counts the 2 lines imported for that day together: "
-        "£588.00 in all." in block
+        "Its bank side, -£12.00 on Bank account: Business current ··1234, is counted in the "
+        "statement's entry for 16 May 2025 below, which counts the 2 lines imported for that "
+        "day together: £588.00 in all." in block
     )
     assert "Bank statement import, one day's lines · 16 May 2025" in block
     assert "£588.00 into Business current ··1234" in block
@@ -423,7 +423,7 @@ def test_a_lines_page_says_its_bank_side_is_in_the_statements_entry(
     block = how_counted_block(
         client.get(f"/banking/transactions/{line_id(db, 'TRAINLINE LONDON')}")
     )
-    assert "Its bank side, -£45.50 on Business current ··1234" in block
+    assert "Its bank side, -£45.50 on Bank account: Business current ··1234" in block
     assert "the 3 lines imported for that day together: £1,103.00 in all." in block
     assert "Bank statement line · 14 May 2025 · TRAINLINE LONDON" in block
     assert "£45.50 of a bank line now explained" in block

@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections import Counter
+from dataclasses import replace
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from minimin.ledger import accounts
 from minimin.ledger.entries import ACCRUALS, BOTH, CASH, Line, compact
 from minimin.ledger.rules.banking import (
     NO_DOCUMENT,
+    BankBatch,
     BankLine,
     BankMatchFacts,
     bank_line_posting,
+    batch_posting,
     category_account,
     match_posting,
 )
@@ -104,6 +110,92 @@ def test_money_out_to_an_expense_box_and_only_the_unmatched_part() -> None:
 def test_a_fully_matched_categorised_line_posts_nothing_to_its_category() -> None:
     posting = bank_line_posting(line(20_000, category="income", matched_pence=20_000), EXPENSES)
     assert amounts(posting) == {(BANK, BOTH): 20_000, (accounts.SUSPENSE, BOTH): -20_000}
+
+
+# --------------------------------------------------------------------------- statement batches
+
+BATCH = uuid.uuid4()
+
+
+def test_a_line_in_a_statement_batch_posts_only_what_explains_it() -> None:
+    # Uncategorised: nothing of its own (its batch banks it and parks it in suspense).
+    assert bank_line_posting(line(-350, batch_id=BATCH), EXPENSES).lines == ()
+    # £45 out for travel, £30 matched: Cr suspense 1,500, Dr box 20 1,500; no bank line.
+    posting = bank_line_posting(
+        line(-4_500, category="travel", matched_pence=3_000, batch_id=BATCH), EXPENSES
+    )
+    assert amounts(posting) == {("expense:box:20", BOTH): 1_500, (accounts.SUSPENSE, BOTH): -1_500}
+    # "Refund" says what a line is but not where it goes: it stays in suspense.
+    assert bank_line_posting(line(2_000, category="refund", batch_id=BATCH), EXPENSES).lines == ()
+
+
+def test_a_batch_banks_each_accounts_sum_against_suspense() -> None:
+    other = uuid.uuid4()
+    posting = batch_posting(BankBatch(DAY, "GBP", ((ACCOUNT, 110_300), (other, -1_200)), 4))
+    assert amounts(posting) == {
+        (BANK, BOTH): 110_300,
+        (accounts.bank(other), BOTH): -1_200,
+        (accounts.SUSPENSE, BOTH): -109_100,
+    }
+    assert (posting.date, posting.currency) == (DAY, "GBP")
+    # Lines that cancel out post nothing.
+    assert batch_posting(BankBatch(DAY, "GBP", ((ACCOUNT, 0),), 2)).lines == ()
+
+
+CATEGORIES = st.sampled_from(
+    [
+        None,
+        "travel",
+        "entertainment",
+        "income",
+        "agency_payment",
+        "transfer",
+        "personal",
+        "loan",
+        "refund",
+        "tax",
+    ]
+)
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(-(10**9), 10**9).filter(bool),
+            CATEGORIES,
+            st.integers(0, 10**9),
+            st.booleans(),
+        ),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_a_batch_and_its_lines_post_what_the_lines_post_on_their_own(
+    rows: list[tuple[int, str | None, int, bool]],
+) -> None:
+    """The same figures on every account whichever way the lines are counted: each in its
+    own entry, or their bank side summed in the batch and the rest in their own entries."""
+    lines = [
+        line(
+            amount,
+            category=category,
+            matched_pence=min(matched, abs(amount)),
+            agency_id=AGENCY if by_agency else None,
+        )
+        for amount, category, matched, by_agency in rows
+    ]
+    alone: Counter[tuple[object, ...]] = Counter()
+    for one in lines:
+        for ln in bank_line_posting(one, EXPENSES).lines:
+            alone[ln.key()] += ln.amount
+    batched: Counter[tuple[object, ...]] = Counter()
+    total = sum(one.amount_pence for one in lines)
+    for ln in batch_posting(BankBatch(DAY, "GBP", ((ACCOUNT, total),), len(lines))).lines:
+        batched[ln.key()] += ln.amount
+    for one in lines:
+        for ln in bank_line_posting(replace(one, batch_id=BATCH), EXPENSES).lines:
+            batched[ln.key()] += ln.amount
+    assert +batched == +alone and -batched == -alone
 
 
 def match(amount: int, incoming: bool, clearing: str | None, **extra: object) -> BankMatchFacts:
