@@ -7,12 +7,11 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField
 from wtforms.validators import DataRequired, NumberRange, Optional
 
 from minimin.core.dates import TaxYear
-from minimin.core.forms import MoneyField, TextField, select_choices
+from minimin.core.forms import AppForm, MoneyField, TextField, select_choices
 from minimin.reports.tax_tables import REGIMES, RUK, SCOTLAND
 
 REGIME_LABELS = {
@@ -79,7 +78,7 @@ def _money(label: Any) -> MoneyField:
     return MoneyField(label, validators=[Optional()])
 
 
-class SelfAssessmentForm(FlaskForm):
+class SelfAssessmentForm(AppForm):
     """Everything the Self Assessment page asks beyond the books; all but the year, regime and
     basis are kept for the tax year (:class:`~minimin.reports.tax_models.OtherIncomeRecord`)."""
 
@@ -233,7 +232,7 @@ class SelfAssessmentForm(FlaskForm):
         return True
 
 
-class AssetForm(FlaskForm):
+class AssetForm(AppForm):
     """A car or other equipment kept over several years (:class:`CapitalAsset`)."""
 
     description = TextField(_l("Description"), max_length=80)
