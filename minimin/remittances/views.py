@@ -11,14 +11,12 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
-from minimin.contacts.models import Agency
 from minimin.core import listing_params
 from minimin.core.dates import uk_today
 from minimin.core.money import Money
@@ -26,7 +24,6 @@ from minimin.core.security import USER, classify_blueprint
 from minimin.core.tasks import enqueue
 from minimin.core.tenancy import owned_or_404, parse_uuid
 from minimin.core.uploads import SIZE_LIMITS, UploadError, read_limited, sniff, validate_pdf
-from minimin.extensions import db
 from minimin.remittances import listing, matching, services
 from minimin.remittances.forms import (
     ImportForm,
@@ -56,10 +53,8 @@ ViewResult = Response | str | tuple[str, int]
 
 
 def _agency_choices(keep: uuid.UUID | None = None) -> list[SelectChoice]:
-    query = sa.select(Agency.id, Agency.name).where(Agency.user_id == current_user.id)
-    query = query.where(sa.or_(Agency.archived_at.is_(None), Agency.id == keep))
     return [SelectChoice("", _("Choose an agency"))] + [
-        SelectChoice(str(i), n) for i, n in db.session.execute(query.order_by(Agency.name))
+        SelectChoice(str(i), n) for i, n in listing.agency_choices(current_user.id, keep)
     ]
 
 
@@ -411,7 +406,7 @@ def reading(import_id: str) -> ViewResult:
         page = render_template("remittances/reading.html", job=job, failed=True, problems=problems)
         return page
     if job.remittance_id is not None:
-        remittance = db.session.get(Remittance, job.remittance_id)
+        remittance = listing.read_remittance(job)
         if remittance is not None:
             flash(
                 _(
@@ -560,21 +555,8 @@ def _render_detail(
     discrepancies = [(d, _discrepancy_text(d, remittance.currency)) for d in found]
     jobs_by_id = {job.id: job for job in analysis.jobs} if analysis else {}
     if remittance.status == POSTED:
-        from minimin.jobs.models import Job
-
-        ids = [line.job_id for line in remittance.lines if line.job_id]
-        if ids:
-            jobs_by_id = {
-                j.id: j
-                for j in db.session.scalars(
-                    sa.select(Job).where(Job.user_id == current_user.id, Job.id.in_(ids))
-                )
-            }
-    deposit = None
-    if remittance.bank_transaction_id:
-        from minimin.banking.models import BankTransaction
-
-        deposit = db.session.get(BankTransaction, remittance.bank_transaction_id)
+        jobs_by_id = listing.jobs_of(remittance)
+    deposit = listing.deposit_of(remittance)
     page = render_template(
         "remittances/detail.html",
         remittance=remittance,
