@@ -121,10 +121,6 @@ class ReceiptForm(AppForm):
     )
 
 
-class DeleteForm(AppForm):
-    pass
-
-
 class RecurringForm(_ExpenseFields):
     supplier = TextField(
         _l("Supplier"), [DataRequired(_l("Enter who you pay."))], max_length=SUPPLIER_MAX

@@ -16,15 +16,14 @@ from minimin.core import listing_params
 from minimin.core.dates import DateError, TaxYear, parse_uk_date, uk_today
 from minimin.core.forms import choice_values, select_choices
 from minimin.core.money import Money, format_money
-from minimin.core.paging import page_number
 from minimin.core.security import USER, classify_blueprint
 from minimin.core.templating import uk_date
 from minimin.core.tenancy import owned_or_404
 from minimin.core.transaction import all_or_nothing, keep_changes_on_error
 from minimin.core.uploads import UploadError
+from minimin.core.web import ConfirmForm, ViewResult, apply_user_error, page_count, page_number
 from minimin.expenses import categories, listing, pending, services
 from minimin.expenses.forms import (
-    DeleteForm,
     ExpenseForm,
     JourneyForm,
     ReceiptForm,
@@ -45,7 +44,6 @@ from minimin.expenses.models import (
 bp = Blueprint("expenses", __name__, url_prefix="/expenses", template_folder="templates")
 classify_blueprint(bp, USER)
 
-ViewResult = Response | str | tuple[str, int]
 PER_PAGE = 50
 
 
@@ -115,7 +113,7 @@ def index() -> ViewResult:
         total["vat"] += row.vat
         total["allowable"] += row.allowable
     count = sum(r.count for r in by_category)
-    pages = max(1, (count + PER_PAGE - 1) // PER_PAGE)
+    pages = page_count(count, PER_PAGE)
     filters.page = min(filters.page, pages)
     # 2. one page of rows (receipts come in one more query, selectin)
     expenses = listing.page(current_user.id, filters, per_page=PER_PAGE)
@@ -272,11 +270,7 @@ def _save(form: ExpenseForm, expense: Expense | None) -> ViewResult:
                 pending.attach(expense, kept)
                 kept = None
     except services.ExpenseError as exc:
-        target = {"amount_pence": "amount", "vat_pence": "vat"}.get(exc.field or "", exc.field)
-        if target and target in form:
-            form[target].errors = [*form[target].errors, str(exc.message)]
-        else:
-            form.form_errors.append(str(exc.message))
+        apply_user_error(form, exc, fields={"amount_pence": "amount", "vat_pence": "vat"})
         return _render_form(form, None if creating else expense, 400, warnings, kept)
     except UploadError as exc:
         form.receipt.errors = [*form.receipt.errors, str(exc.message)]
@@ -308,7 +302,7 @@ def detail(expense_id: str) -> ViewResult:
         expense=expense,
         job=job,
         receipt_form=ReceiptForm(formdata=None),
-        delete_form=DeleteForm(formdata=None),
+        delete_form=ConfirmForm(formdata=None),
     )
 
 
@@ -344,7 +338,7 @@ def edit(expense_id: str) -> ViewResult:
 @bp.route("/<expense_id>/delete", methods=["POST"])
 def delete(expense_id: str) -> Response:
     expense = owned_or_404(Expense, expense_id)
-    if not DeleteForm().validate_on_submit():
+    if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
         services.delete_expense(expense)
@@ -379,7 +373,7 @@ def add_receipt(expense_id: str) -> ViewResult:
             expense=expense,
             job=None,
             receipt_form=form,
-            delete_form=DeleteForm(formdata=None),
+            delete_form=ConfirmForm(formdata=None),
         ), status
     flash(_("The receipt was added."), "success")
     return redirect(url_for(".detail", expense_id=expense.id, _anchor="receipts"))
@@ -391,7 +385,7 @@ def remove_receipt(expense_id: str, receipt_id: str) -> Response:
     receipt = owned_or_404(ExpenseReceipt, receipt_id)
     if receipt.expense_id != expense.id:
         abort(404)
-    if not DeleteForm().validate_on_submit():
+    if not ConfirmForm().validate_on_submit():
         abort(400)
     services.remove_receipt(receipt)
     flash(_("The receipt was removed."), "success")
@@ -405,7 +399,7 @@ def remove_receipt(expense_id: str, receipt_id: str) -> Response:
 def recurring() -> str:
     items = listing.recurring(current_user.id)
     return render_template(
-        "expenses/recurring.html", items=items, delete_form=DeleteForm(formdata=None)
+        "expenses/recurring.html", items=items, delete_form=ConfirmForm(formdata=None)
     )
 
 
@@ -446,13 +440,9 @@ def _save_recurring(form: RecurringForm, rec: RecurringExpense | None) -> ViewRe
         else:
             services.update_recurring(rec, **_recurring_fields(form))
     except services.ExpenseError as exc:
-        target = {"amount_pence": "amount", "vat_pence": "vat", "date": "start_date"}.get(
-            exc.field or "", exc.field
+        apply_user_error(
+            form, exc, fields={"amount_pence": "amount", "vat_pence": "vat", "date": "start_date"}
         )
-        if target and target in form:
-            form[target].errors = [*form[target].errors, str(exc.message)]
-        else:
-            form.form_errors.append(str(exc.message))
         return again(400)
     created = services.create_due_for(rec, uk_today())
     if created:
@@ -522,7 +512,7 @@ def recurring_edit(item_id: str) -> ViewResult:
 @bp.route("/recurring/<item_id>/delete", methods=["POST"])
 def recurring_delete(item_id: str) -> Response:
     rec = owned_or_404(RecurringExpense, item_id)
-    if not DeleteForm().validate_on_submit():
+    if not ConfirmForm().validate_on_submit():
         abort(400)
     services.delete_recurring(rec)
     flash(_("The recurring expense was removed. Expenses already added stay."), "success")
@@ -551,7 +541,7 @@ def mileage() -> ViewResult:
         all_years=[y.valuation.tax_year for y in years],
         selected=selected,
         params=params,
-        delete_form=DeleteForm(formdata=None),
+        delete_form=ConfirmForm(formdata=None),
         bad_filter=status == 400,
     ), status
 
@@ -628,10 +618,7 @@ def _save_journey(form: JourneyForm, journey: Journey | None) -> ViewResult:
             else:
                 services.update_journey(journey, **_journey_fields(form))
         except services.ExpenseError as exc:
-            if exc.field and exc.field in form:
-                form[exc.field].errors = [*form[exc.field].errors, str(exc.message)]
-            else:
-                form.form_errors.append(str(exc.message))
+            apply_user_error(form, exc)
         else:
             flash(_("The journey was saved."), "success")
             return redirect(url_for(".mileage"))
@@ -665,7 +652,7 @@ def journey_edit(journey_id: str) -> ViewResult:
 @bp.route("/mileage/<journey_id>/delete", methods=["POST"])
 def journey_delete(journey_id: str) -> Response:
     journey = owned_or_404(Journey, journey_id)
-    if not DeleteForm().validate_on_submit():
+    if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
         services.delete_journey(journey)
