@@ -75,10 +75,6 @@ class PostForm(AppForm):
     confirm = BooleanField(_l("I have checked the differences listed and want to post anyway"))
 
 
-class PlainForm(AppForm):
-    """CSRF only (match, delete)."""
-
-
 _ROW_KEY = re.compile(r"^lines-(\d+)-(.+)$")
 _ACTION = re.compile(r"^(add|remove)_line(?::(\d+))?$")
 _LINE_CONTENT = (

@@ -24,10 +24,10 @@ from minimin.core.security import USER, classify_blueprint
 from minimin.core.tasks import enqueue
 from minimin.core.tenancy import owned_or_404, parse_uuid
 from minimin.core.uploads import SIZE_LIMITS, UploadError, read_limited, sniff, validate_pdf
+from minimin.core.web import ConfirmForm, ViewResult
 from minimin.remittances import listing, matching, services
 from minimin.remittances.forms import (
     ImportForm,
-    PlainForm,
     PostForm,
     RemittanceForm,
     parse_action,
@@ -48,8 +48,6 @@ from minimin.remittances.parsers.csv_parser import MAX_CSV_BYTES, parse_csv
 
 bp = Blueprint("remittances", __name__, url_prefix="/remittances", template_folder="templates")
 classify_blueprint(bp, USER)
-
-ViewResult = Response | str | tuple[str, int]
 
 
 def _agency_choices(keep: uuid.UUID | None = None) -> list[SelectChoice]:
@@ -565,9 +563,9 @@ def _render_detail(
         jobs_by_id=jobs_by_id,
         settled={s.line_index: s for s in settled},
         deposit=deposit,
-        match_form=PlainForm(),
+        match_form=ConfirmForm(),
         post_form=post_form or PostForm(),
-        delete_form=PlainForm(),
+        delete_form=ConfirmForm(),
         error=error,
     )
     return (page, status) if status != 200 else page
@@ -581,7 +579,7 @@ def detail(remittance_id: str) -> ViewResult:
 @bp.route("/<remittance_id>/match", methods=["POST"])
 def match(remittance_id: str) -> ViewResult:
     remittance = owned_or_404(Remittance, remittance_id, for_update=True)
-    form = PlainForm()
+    form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
     job_ids: dict[int, uuid.UUID | None] = {}
@@ -632,7 +630,7 @@ def post(remittance_id: str) -> ViewResult:
 @bp.route("/<remittance_id>/delete", methods=["POST"])
 def delete(remittance_id: str) -> ViewResult:
     remittance = owned_or_404(Remittance, remittance_id, for_update=True)
-    if not PlainForm().validate_on_submit():
+    if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
         services.delete_remittance(remittance)
