@@ -32,13 +32,13 @@ from minimin.banking.models import (
 from minimin.core import listing_params
 from minimin.core.forms import select_choices
 from minimin.core.money import Money, MoneyError, format_money, parse_money
-from minimin.core.paging import page_number
 from minimin.core.security import USER, classify_blueprint
 from minimin.core.storage import StorageError
 from minimin.core.templating import uk_date
 from minimin.core.tenancy import owned_or_404
 from minimin.core.tenancy import parse_uuid as _parse_uuid
 from minimin.core.transaction import all_or_nothing
+from minimin.core.web import ViewResult, apply_user_error, page_count, page_number
 from minimin.ledger.rules.banking import AGENCY_PAYMENT, INCOME
 
 bp = Blueprint(
@@ -51,7 +51,6 @@ bp = Blueprint(
 )
 classify_blueprint(bp, USER)
 
-ViewResult = Response | str | tuple[str, int]
 PER_PAGE = 50
 SPLIT_CHOICES = 100
 #: Files up to this many rows are checked while the user waits on the mapping page.
@@ -72,10 +71,6 @@ def _labels() -> dict[str, Any]:
 
 def _uuid(value: Any) -> uuid.UUID | None:
     return _parse_uuid(value)
-
-
-def _page() -> int:
-    return page_number(request.args)
 
 
 def _contact_choices(form: Any, keep_client: Any = None, keep_agency: Any = None) -> None:
@@ -119,7 +114,7 @@ def new_account() -> ViewResult:
                 currency=form.currency.data,
             )
         except services.BankingError as exc:
-            form.last_four.errors = [str(exc)]
+            apply_user_error(form, exc, default="last_four")
         else:
             flash(_("Bank account added."), "success")
             return redirect(url_for("banking.account", account_id=account.id))
@@ -136,7 +131,7 @@ def edit_account(account_id: str) -> ViewResult:
         try:
             services.update_account(account, name=form.name.data, last_four=form.last_four.data)
         except services.BankingError as exc:
-            form.last_four.errors = [str(exc)]
+            apply_user_error(form, exc, default="last_four")
         else:
             flash(_("Bank account saved."), "success")
             return redirect(url_for("banking.account", account_id=account.id))
@@ -164,7 +159,7 @@ def account(account_id: str) -> ViewResult:
     acct = owned_or_404(BankAccount, account_id)
     state = request.args.get("state", "")
     params = listing.parse(request.args)
-    page = _page()
+    page = page_number(request.args)
     txns, total = listing.account_page(acct, state, params, page=page, per_page=PER_PAGE)
     return render_template(
         "banking/account.html",
@@ -173,7 +168,7 @@ def account(account_id: str) -> ViewResult:
         txns=txns,
         total=total,
         page=page,
-        pages=max(1, -(-total // PER_PAGE)),
+        pages=page_count(total, PER_PAGE),
         state=state,
         contact_names=_contact_names(txns),
         action_form=forms.ActionForm(),
@@ -332,7 +327,7 @@ def import_status_json(job_id: str) -> Response:
 def unreconciled() -> ViewResult:
     account_id = _uuid(request.args.get("account"))
     direction = request.args.get("direction", "")
-    page = _page()
+    page = page_number(request.args)
     txns, total = services.unreconciled_page(
         current_user.id, account_id=account_id, direction=direction, page=page, per_page=PER_PAGE
     )
@@ -345,7 +340,7 @@ def unreconciled() -> ViewResult:
         txns=txns,
         total=total,
         page=page,
-        pages=max(1, -(-total // PER_PAGE)),
+        pages=page_count(total, PER_PAGE),
         suggestions=found,
         learned=learned,
         accounts=accounts,
@@ -612,8 +607,7 @@ def _save_rule_form(form: forms.RuleForm, rule: CategoryRule | None = None) -> b
             agency_id=_uuid(form.agency_id.data) if form.agency_id.data else None,
         )
     except services.BankingError as exc:
-        target = getattr(form, exc.field or "pattern", form.pattern)
-        target.errors = [*target.errors, str(exc)]
+        apply_user_error(form, exc, default="pattern")
         return False
     return True
 
