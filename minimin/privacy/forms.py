@@ -9,14 +9,6 @@ from wtforms.validators import DataRequired, InputRequired, Length
 from minimin.core.forms import AppForm, select_choices
 
 
-class ConfirmForm(AppForm):
-    """A button: its CSRF token is its only field."""
-
-
-class ConsentForm(AppForm):
-    """Give or withdraw one consent with one click (the button says which)."""
-
-
 class WithdrawAIForm(AppForm):
     delete_logs = BooleanField(_l("Also delete my AI conversation logs"))
 

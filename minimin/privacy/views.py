@@ -29,9 +29,10 @@ from minimin.core.security import USER, classify_blueprint, public
 from minimin.core.storage import FileMissing, storage
 from minimin.core.tenancy import owned_or_404
 from minimin.core.transaction import keep_changes_on_error
+from minimin.core.web import ConfirmForm, problem_response
 from minimin.extensions import limiter
 from minimin.privacy import consent, deletion, export
-from minimin.privacy.forms import ConfirmForm, ConsentForm, DeleteAccountForm, WithdrawAIForm
+from minimin.privacy.forms import DeleteAccountForm, WithdrawAIForm
 from minimin.privacy.models import AI, AI_FEATURES, COMMUNICATIONS, CONSENT_PURPOSES, ExportRequest
 
 bp = Blueprint("privacy", __name__, template_folder="templates")
@@ -50,7 +51,7 @@ def _page(status: int = 200, **forms: Any) -> tuple[str, int]:
     user = current_user
     context = {
         "export_form": ConfirmForm(),
-        "give_form": ConsentForm(),
+        "give_form": ConfirmForm(),
         "withdraw_ai_form": WithdrawAIForm(),
         **forms,
     }
@@ -133,7 +134,7 @@ def download_json(export_id: str) -> Response:
 def give_consent(purpose: str) -> Response | tuple[str, int]:
     if purpose not in CONSENT_PURPOSES:
         abort(404)
-    form = ConsentForm()
+    form = ConfirmForm()
     if not form.validate_on_submit():
         return _page(400, give_form=form)
     consent.set_consent(current_user._get_current_object(), purpose, True)
@@ -231,7 +232,7 @@ def _password_recently_confirmed() -> bool:
 @limiter.limit("10 per hour", key_func=_user_key)
 def delete_passkey_options() -> Response | tuple[Response, int]:
     if not _password_recently_confirmed():
-        return jsonify({"error": _("Enter your password again first.")}), 400
+        return problem_response(400, _("Enter your password again first."))
     return passkeys.begin_confirmation(current_user._get_current_object())
 
 
@@ -241,7 +242,7 @@ def delete_passkey_verify() -> Response | tuple[Response, int]:
     user = current_user._get_current_object()
     confirmed, reason = passkeys.verify_confirmation(user, passkeys.read_credential())
     if reason == "no_ceremony" or not _password_recently_confirmed():
-        return jsonify({"error": _("That request has expired. Please start again.")}), 400
+        return problem_response(400, _("That request has expired. Please start again."))
     if not confirmed:
         audit.record(
             "privacy.delete_passkey_failed",
@@ -249,7 +250,7 @@ def delete_passkey_verify() -> Response | tuple[Response, int]:
             actor_id=user.id,
             detail={"reason": reason[:200]},
         )
-        return jsonify({"error": _("That passkey could not confirm it is you.")}), 400
+        return problem_response(400, _("That passkey could not confirm it is you."))
     _finish_deletion()
     return jsonify({"redirect": url_for("privacy.deleted")})
 
