@@ -377,23 +377,24 @@ class _BulkWriter:
         return result
 
 
+#: COPY's NULL.
+NULL = "\\N"
+
+
 def _text(value: str | None) -> str:
     """A text value as COPY text: ``\\N`` for NULL, escapes only where needed."""
     if value is None:
-        return "\\N"
+        return NULL
     if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
         return value.translate(COPY_ESCAPES)
     return value
 
 
-def _uuid(value: uuid.UUID | None) -> str:
-    # 32 hex digits: PostgreSQL reads a UUID without its hyphens (cheaper than str()).
-    return "\\N" if value is None else value.hex
-
-
 def _copy_line(values: tuple[Any, ...]) -> str:
     """One statement row (in the order of ``ROW_COLUMNS``) as a line of COPY text, in one
-    f-string."""
+    f-string. The statement's own texts are escaped only when one of them holds a character
+    COPY reads specially (rare: the importers keep one line of text per cell); ids are 32 hex
+    digits, which PostgreSQL reads as a UUID without its hyphens (cheaper than ``str()``)."""
     (
         txn_id,
         posted_on,
@@ -410,9 +411,24 @@ def _copy_line(values: tuple[Any, ...]) -> str:
         agency_id,
         batch_id,
     ) = values
+    texts = f"{description}{counterparty}{reference}{fitid}{payee}"
+    if "\\" in texts or "\t" in texts or "\n" in texts or "\r" in texts:
+        description, counterparty, reference, fitid, payee = (
+            _text(description),
+            _text(counterparty),
+            _text(reference),
+            _text(fitid),
+            _text(payee),
+        )
+    elif fitid is None:
+        fitid = NULL
+    rule = (
+        f"{NULL if category is None else _text(category)}\t"
+        f"{NULL if category_source is None else category_source}\t"
+        f"{NULL if client_id is None else client_id.hex}\t"
+        f"{NULL if agency_id is None else agency_id.hex}"
+    )
     return (
-        f"{txn_id.hex}\t{posted_on.isoformat()}\t{amount}\t{_text(description)}\t"
-        f"{_text(counterparty)}\t{_text(reference)}\t{_text(fitid)}\t{_text(fingerprint)}\t"
-        f"{_text(payee)}\t{_text(category)}\t{_text(category_source)}\t{_uuid(client_id)}\t"
-        f"{_uuid(agency_id)}\t{_uuid(batch_id)}\n"
+        f"{txn_id.hex}\t{posted_on.isoformat()}\t{amount}\t{description}\t{counterparty}\t"
+        f"{reference}\t{fitid}\t{fingerprint}\t{payee}\t{rule}\t{batch_id.hex}\n"
     )

@@ -188,6 +188,8 @@ def post_imported(session: Session, user_id: uuid.UUID, lines: Iterable[BankLine
             for batch_id, (day, currency, totals, count) in days.items()
         ),
     )
+    if not own:
+        return written
     return written + posting.post_new(
         session,
         user_id,

@@ -53,6 +53,21 @@ def test_two_identical_coffees_without_ids_import_once_each(
     assert [r.amount_pence for r in rows()] == [-350, -350, -2000, -999]
 
 
+def test_backslashes_in_a_statement_are_stored_as_written(
+    signed_in: Any, account: Any, import_csv: Any, rows: Any
+) -> None:
+    """Backslashes (and what looks like COPY's NULL, ``\\N``) in a statement's text are the
+    statement's own: the bulk path (COPY on PostgreSQL) escapes them."""
+    data = (
+        b"Date,Description,Amount\n"
+        b"01/02/2025,C:\\PAY\\N REF\\t1,-3.50\n"
+        b"02/02/2025,\\N,-4.00\n"
+        b"03/02/2025,PLAIN,-5.00\n"
+    )
+    import_csv(signed_in, account, data)
+    assert [r.description for r in rows()] == ["C:\\PAY\\N REF\\t1", "\\N", "PLAIN"]
+
+
 def test_status_json_reports_progress(signed_in: Any, account: Any, import_csv: Any) -> None:
     response = import_csv(signed_in, account, MONZO.encode())
     job_url = response.headers["Location"]
