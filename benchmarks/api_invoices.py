@@ -24,13 +24,10 @@ second, non-2xx answers and the machine's load average before and after; target:
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
 import platform
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -42,7 +39,15 @@ import sqlalchemy as sa
 
 from benchmarks.invoices_list import populate
 from benchmarks.jobs_list import PG_ADMIN_URL, _percentile, postgres_database
-from benchmarks.run import ensure_wrk, free_port, start_gunicorn, stop, wait_ready
+from benchmarks.run import ensure_wrk
+from benchmarks.serving import (
+    WARM_UP_SECONDS,
+    cpu_ms_per_request,
+    get,
+    load_average,
+    run_wrk,
+    served,
+)
 
 RESULTS = Path(__file__).parent / "results" / "api_invoices.json"
 URLS = {
@@ -50,24 +55,14 @@ URLS = {
     "open": "/api/v1/invoices?limit=50&status=open",
 }
 TARGET_P95_MS = 30.0
-WARM_UP_SECONDS = 3
-
-WRK_SCRIPT = """
+#: Each connection sends its requests with the next of the tokens in turn.
+WRK_REQUEST = """
 local tokens = {%(tokens)s}
 local n = 0
 request = function()
   n = n + 1
   local headers = {["Authorization"] = "Bearer " .. tokens[(n %% #tokens) + 1]}
   return wrk.format("GET", "%(path)s", headers)
-end
-done = function(summary, latency, requests)
-  io.write(string.format(
-    'RESULT {"p50_ms": %%.3f, "p95_ms": %%.3f, "p99_ms": %%.3f, "max_ms": %%.3f, ' ..
-    '"requests": %%d, "seconds": %%.3f, "non_2xx": %%d, "socket_errors": %%d}\\n',
-    latency:percentile(50) / 1000, latency:percentile(95) / 1000,
-    latency:percentile(99) / 1000, latency.max / 1000, summary.requests,
-    summary.duration / 1000000, summary.errors.status,
-    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
 end
 """
 
@@ -92,62 +87,28 @@ def make_tokens(url: str, instance: Path, count: int) -> list[str]:
 
 
 def application_cpu(url: str, instance: Path, token: str, repeat: int = 100) -> dict[str, float]:
-    """CPU milliseconds the application itself spends per request of each URL (one process,
-    the test client, no HTTP server or load generator; PostgreSQL's own work is not counted)."""
+    """CPU milliseconds the application itself spends per request of each URL."""
     from minimin.app import create_app
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url}, mode="embedded", instance_path=instance)
     app.config["MINIMIN_API_RATE_LIMIT"] = "1000000/minute"
-    client = app.test_client()
     headers = {"Authorization": f"Bearer {token}"}
-    result = {}
-    for name, path in URLS.items():
-        for _ in range(20):  # warm caches and prepared statements
-            client.get(path, headers=headers)
-        started = time.process_time()
-        for _ in range(repeat):
-            client.get(path, headers=headers)
-        result[name] = round((time.process_time() - started) / repeat * 1000, 2)
-    print("application CPU ms per request", json.dumps(result), flush=True)
-    return result
+    return cpu_ms_per_request(app.test_client(), URLS, repeat, headers)
 
 
 def drive_wrk(port: int, path: str, tokens: list[str], users: int, seconds: int) -> dict[str, Any]:
-    script = WRK_SCRIPT % {"tokens": ", ".join(f'"{t}"' for t in tokens), "path": path}
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
-        handle.write(script)
-    try:
-        threads = str(min(users, os.cpu_count() or 1))
-        base = ["wrk", "-t", threads, "-c", str(users), "-s", handle.name]
-        subprocess.run(
-            [*base, "-d", f"{WARM_UP_SECONDS}s", f"http://127.0.0.1:{port}{path}"],
-            check=True,
-            capture_output=True,
-        )
-        out = subprocess.run(
-            [*base, "-d", f"{seconds}s", f"http://127.0.0.1:{port}{path}"],
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
-    finally:
-        os.unlink(handle.name)
-    line = next(x for x in out.splitlines() if x.startswith("RESULT "))
-    result: dict[str, Any] = json.loads(line.removeprefix("RESULT "))
-    result["requests_per_second"] = round(result["requests"] / result["seconds"], 1)
-    return result
+    script = WRK_REQUEST % {"tokens": ", ".join(f'"{t}"' for t in tokens), "path": path}
+    return run_wrk(
+        f"http://127.0.0.1:{port}{path}",
+        script,
+        connections=users,
+        seconds=seconds,
+        threads=min(users, os.cpu_count() or 1),
+    )
 
 
 def _get(port: int, path: str, token: str) -> tuple[int, float]:
-    started = time.perf_counter()
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    try:
-        conn.request("GET", path, headers={"Authorization": f"Bearer {token}"})
-        response = conn.getresponse()
-        response.read()
-    finally:
-        conn.close()
-    return response.status, (time.perf_counter() - started) * 1000
+    return get(port, path, {"Authorization": f"Bearer {token}"})
 
 
 def drive_python(
@@ -231,35 +192,25 @@ def main(argv: list[str] | None = None) -> int:
         populate(url, instance, args.records)
         tokens = make_tokens(url, instance, args.users)
         report["application_cpu_ms_per_request"] = application_cpu(url, instance, tokens[0])
-        env = {k: v for k, v in os.environ.items() if not k.startswith("MINIMIN_")}
-        env.update(
-            MINIMIN_ENV="embedded",
-            MINIMIN_INSTANCE_PATH=str(instance),
-            MINIMIN_DATABASE_URL=url,
-            MINIMIN_LOG_LEVEL="WARNING",
+        # /healthz reports a schema behind the migrations while new tables await theirs.
+        with served(
+            url,
+            instance,
+            workers=args.workers,
+            ready_path="/api/v1/openapi.json",
+            ready_timeout=180,
             MINIMIN_API_RATE_LIMIT="1000000/minute",
-        )
-        port = free_port()
-        log = Path(tmp) / "gunicorn.log"
-        process = start_gunicorn("minimin.wsgi:app", port, env, log, workers=args.workers)
-        try:
-            # /healthz reports a schema behind the migrations while new tables await theirs.
-            wait_ready(port, "/api/v1/openapi.json", timeout=180)
+        ) as port:
             status, _ms = _get(port, URLS["first_page"], tokens[0])
             if status != 200:
                 raise RuntimeError(f"the API answered {status}")
-            report["load_average_before"] = [round(x, 2) for x in os.getloadavg()]
+            report["load_average_before"] = load_average()
             report["urls"] = {}
             for name, path in URLS.items():
                 result = drive(port, path, tokens, args.users, args.seconds)
                 report["urls"][name] = {"path": path, **result}
                 print(name, json.dumps(report["urls"][name]), flush=True)
-            report["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
-        except Exception:
-            print(log.read_text()[-3000:], file=sys.stderr)
-            raise
-        finally:
-            stop(process)
+            report["load_average_after"] = load_average()
     report["p95_within_target"] = {
         name: result["p95_ms"] <= TARGET_P95_MS for name, result in report["urls"].items()
     }

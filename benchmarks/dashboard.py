@@ -24,7 +24,6 @@ import os
 import platform
 import resource
 import statistics
-import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable
@@ -34,8 +33,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from benchmarks.contacts_list import PG_ADMIN_URL, _csrf, postgres_database
-from benchmarks.posting import StatementClock
+from benchmarks.contacts_list import PG_ADMIN_URL, _csrf
+from benchmarks.dbtiming import StatementClock, per_backend
 from benchmarks.reports import (
     PASSWORD,
     add_bench_user,
@@ -224,14 +223,7 @@ def main(argv: list[str] | None = None) -> int:
         "process; python_heap_peak_mb is the export's own peak.",
         "backends": {},
     }
-    for backend in [b.strip() for b in args.backends.split(",") if b.strip()]:
-        if backend == "postgresql":
-            with postgres_database(pg_admin) as url:
-                report["backends"][backend] = measure(url, args)
-        else:
-            path = Path(tempfile.mkdtemp(prefix="minimin-bench-")) / "bench.db"
-            report["backends"][backend] = measure(f"sqlite:///{path}", args)
-        print(backend, json.dumps(report["backends"][backend], indent=1))
+    report["backends"] = per_backend(args.backends, pg_admin, lambda url: measure(url, args))
     args.output.parent.mkdir(parents=True, exist_ok=True)
     if args.output.exists():
         # Earlier runs are kept, newest last, so a change can be compared with them.

@@ -25,15 +25,12 @@ before and after (figures taken on a busy machine are not comparable with a quie
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
 import platform
 import random
 import re
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -47,7 +44,8 @@ import requests
 import sqlalchemy as sa
 
 from benchmarks.jobs_list import PASSWORD, PG_ADMIN_URL, _percentile, _populate, postgres_database
-from benchmarks.run import ensure_wrk, free_port, start_gunicorn, stop, wait_ready
+from benchmarks.run import ensure_wrk
+from benchmarks.serving import cpu_ms_per_request, get, load_average, run_wrk, served
 
 RESULTS = Path(__file__).parent / "results" / "invoices_list.json"
 PAGES = {
@@ -218,8 +216,7 @@ def signed_in_sessions(base: str, users: int) -> list[requests.Session]:
 
 
 def application_cpu(url: str, instance: Path, repeat: int = 200) -> dict[str, float]:
-    """CPU milliseconds the application itself spends per request of each page (one process,
-    the test client, no HTTP server or load generator; PostgreSQL's own work is not counted)."""
+    """CPU milliseconds the application itself spends per request of each page, signed in."""
     from minimin.app import create_app
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url}, mode="embedded", instance_path=instance)
@@ -233,30 +230,11 @@ def application_cpu(url: str, instance: Path, repeat: int = 200) -> dict[str, fl
     form = {"email": "bench@example.com", "password": PASSWORD, "csrf_token": token.group(1)}
     if client.post("/login", data=form).status_code != 302:
         raise RuntimeError("in-process sign-in failed")
-    result = {}
-    for name, path in PAGES.items():
-        for _ in range(20):  # warm caches and prepared statements
-            client.get(path)
-        started = time.process_time()
-        for _ in range(repeat):
-            client.get(path)
-        result[name] = round((time.process_time() - started) / repeat * 1000, 2)
-    print("application CPU ms per request", json.dumps(result), flush=True)
-    return result
+    return cpu_ms_per_request(client, PAGES, repeat)
 
 
 def _get(port: int, path: str, cookie: str) -> tuple[int, float]:
-    """One GET on a fresh connection (gunicorn's sync workers close after each response), as
-    a browser would send it; returns the status and the milliseconds to the last byte."""
-    started = time.perf_counter()
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    try:
-        conn.request("GET", path, headers={"Cookie": cookie})
-        response = conn.getresponse()
-        response.read()
-    finally:
-        conn.close()
-    return response.status, (time.perf_counter() - started) * 1000
+    return get(port, path, {"Cookie": cookie})
 
 
 def measure(base: str, users: int, per_user: int, think_ms: int = 0) -> dict[str, Any]:
@@ -302,7 +280,8 @@ def measure(base: str, users: int, per_user: int, think_ms: int = 0) -> dict[str
     return results
 
 
-WRK_SCRIPT = """
+#: Every connection sends the signed-in cookie, pausing *think* ms on average (0.5 to 1.5 times).
+WRK_REQUEST = """
 math.randomseed(os.time())
 local think = %(think_ms)d
 request = function()
@@ -311,14 +290,6 @@ end
 delay = function()
   if think == 0 then return 0 end
   return math.floor(think * (0.5 + math.random()))
-end
-done = function(summary, latency, requests)
-  io.write(string.format(
-    'RESULT {"p50_ms": %%.2f, "p95_ms": %%.2f, "max_ms": %%.2f, "requests": %%d, ' ..
-    '"seconds": %%.3f, "non_2xx": %%d, "socket_errors": %%d}\\n',
-    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency.max / 1000,
-    summary.requests, summary.duration / 1000000, summary.errors.status,
-    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
 end
 """
 
@@ -332,25 +303,10 @@ def measure_wrk(base: str, users: int, seconds: int, think_ms: int = 0) -> dict[
     cookie = "; ".join(f"{c.name}={c.value}" for c in session.cookies)
     results: dict[str, Any] = {}
     for name, path in PAGES.items():
-        script = WRK_SCRIPT % {"think_ms": think_ms, "path": path, "cookie": cookie}
-        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
-            handle.write(script)
-        command = ["wrk", "-t", "2", "-c", str(users), "-s", handle.name]
-        try:
-            subprocess.run([*command, "-d", "3s", base + path], check=True, capture_output=True)
-            out = subprocess.run(
-                [*command, "-d", f"{seconds}s", base + path],
-                check=True,
-                capture_output=True,
-                text=True,
-            ).stdout
-        finally:
-            os.unlink(handle.name)
-        line = next(x for x in out.splitlines() if x.startswith("RESULT "))
-        result = json.loads(line.removeprefix("RESULT "))
+        script = WRK_REQUEST % {"think_ms": think_ms, "path": path, "cookie": cookie}
+        result = run_wrk(base + path, script, connections=users, seconds=seconds)
         if result["non_2xx"] or result["socket_errors"]:
             raise RuntimeError(f"{path}: {result}")
-        result["requests_per_second"] = round(result["requests"] / result["seconds"], 1)
         results[name] = {"path": path, **result}
         print(name, json.dumps(results[name]), flush=True)
     return results
@@ -412,31 +368,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"generating {args.records} jobs and {args.records} invoices...", flush=True)
         populate(url, instance, args.records)
         report["application_cpu_ms_per_request"] = application_cpu(url, instance)
-        env = {k: v for k, v in os.environ.items() if not k.startswith("MINIMIN_")}
-        env.update(
-            MINIMIN_ENV="embedded",
-            MINIMIN_INSTANCE_PATH=str(instance),
-            MINIMIN_DATABASE_URL=url,
-            MINIMIN_LOG_LEVEL="WARNING",
-        )
-        port = free_port()
-        log = Path(tmp) / "gunicorn.log"
-        process = start_gunicorn("minimin.wsgi:app", port, env, log, workers=args.workers)
-        try:
-            # /healthz answers 503 while tables made by create_all await their migration.
-            wait_ready(port, "/login")
-            report["load_average_before"] = [round(x, 2) for x in os.getloadavg()]
+        # /healthz answers 503 while tables made by create_all await their migration.
+        with served(url, instance, workers=args.workers, ready_path="/login") as port:
+            report["load_average_before"] = load_average()
             base = f"http://127.0.0.1:{port}"
             if args.driver == "wrk":
                 report["pages"] = measure_wrk(base, args.users, args.seconds, args.think_ms)
             else:
                 report["pages"] = measure(base, args.users, args.requests, args.think_ms)
-            report["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
-        except Exception:
-            print(log.read_text()[-3000:], file=sys.stderr)
-            raise
-        finally:
-            stop(process)
+            report["load_average_after"] = load_average()
     report["p95_under_50_ms"] = {
         name: page["p95_ms"] < 50 for name, page in report["pages"].items()
     }

@@ -27,7 +27,6 @@ import json
 import os
 import platform
 import statistics
-import tempfile
 import time
 import uuid
 from datetime import UTC, datetime
@@ -35,40 +34,13 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import event
 
-from benchmarks.contacts_list import PG_ADMIN_URL, postgres_database
+from benchmarks.contacts_list import PG_ADMIN_URL
+from benchmarks.dbtiming import StatementClock, per_backend
 from benchmarks.reports import add_bench_user, bench_app, populate, post_history
 
 RESULTS = Path(__file__).parent / "results" / "posting.json"
 TARGET_MS = 5.0
-
-
-class StatementClock:
-    """Sums the time of each statement the engine runs while it is on."""
-
-    def __init__(self, engine: Any) -> None:
-        self.on = False
-        self.seconds = 0.0
-        self.statements = 0
-        event.listen(engine, "before_cursor_execute", self._before)
-        event.listen(engine, "after_cursor_execute", self._after)
-
-    def _before(self, conn: Any, *args: Any) -> None:
-        conn.info["minimin_bench_started"] = time.perf_counter()
-
-    def _after(self, conn: Any, *args: Any) -> None:
-        started = conn.info.pop("minimin_bench_started", None)
-        if self.on and started is not None:
-            self.seconds += time.perf_counter() - started
-            self.statements += 1
-
-    def start(self) -> None:
-        self.on, self.seconds, self.statements = True, 0.0, 0
-
-    def stop(self) -> tuple[float, int]:
-        self.on = False
-        return self.seconds * 1000, self.statements
 
 
 def _summary(values: list[float]) -> dict[str, float]:
@@ -202,14 +174,7 @@ def main(argv: list[str] | None = None) -> int:
         "cpus": os.cpu_count(),
         "backends": {},
     }
-    for backend in [b.strip() for b in args.backends.split(",") if b.strip()]:
-        if backend == "postgresql":
-            with postgres_database(pg_admin) as url:
-                report["backends"][backend] = measure(url, args)
-        else:
-            path = Path(tempfile.mkdtemp(prefix="minimin-bench-")) / "bench.db"
-            report["backends"][backend] = measure(f"sqlite:///{path}", args)
-        print(backend, json.dumps(report["backends"][backend], indent=1), flush=True)
+    report["backends"] = per_backend(args.backends, pg_admin, lambda url: measure(url, args))
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     return 0

@@ -27,7 +27,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from benchmarks.contacts_list import PG_ADMIN_URL, _csrf, postgres_database
+from benchmarks.contacts_list import PG_ADMIN_URL, _csrf
+from benchmarks.dbtiming import per_backend
 
 RESULTS = Path(__file__).parent / "results" / "reports.json"
 # The banking and mileage sources' kinds, posted in bulk.
@@ -542,14 +543,7 @@ def main(argv: list[str] | None = None) -> int:
         "machine": platform.machine(),
         "backends": {},
     }
-    for backend in [b.strip() for b in args.backends.split(",") if b.strip()]:
-        if backend == "postgresql":
-            with postgres_database(pg_admin) as url:
-                report["backends"][backend] = measure(url, args)
-        else:
-            path = Path(tempfile.mkdtemp(prefix="minimin-bench-")) / "bench.db"
-            report["backends"][backend] = measure(f"sqlite:///{path}", args)
-        print(backend, json.dumps(report["backends"][backend], indent=1))
+    report["backends"] = per_backend(args.backends, pg_admin, lambda url: measure(url, args))
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(report, indent=2) + "\n")
     return 0

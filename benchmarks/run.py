@@ -49,16 +49,6 @@ TARGETS = {
     "signed_in_lists_vs_ceiling": 0.80,
 }
 WARM_UP_SECONDS = 2
-WRK_REPORT = """
-done = function(summary, latency, requests)
-  io.write(string.format(
-    'RESULT {"p50_ms": %.3f, "p99_ms": %.3f, "requests": %d, "seconds": %.3f, ' ..
-    '"non_2xx": %d, "socket_errors": %d}\\n',
-    latency:percentile(50) / 1000, latency:percentile(99) / 1000, summary.requests,
-    summary.duration / 1000000, summary.errors.status,
-    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
-end
-"""
 BIN = Path(sys.executable).parent
 
 
@@ -136,22 +126,15 @@ def load(
     port: int, path: str, seconds: float, connections: int, cookie: str | None = None
 ) -> dict[str, Any]:
     """Drive *path* with ``wrk`` (*connections* connections, two threads) for *seconds*."""
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
-        handle.write(WRK_REPORT)
-    headers = ["-H", f"Cookie: {cookie}"] if cookie else []
-    base = ["wrk", "-t", "2", "-c", str(connections), "-s", handle.name, *headers]
-    url = f"http://127.0.0.1:{port}{path}"
-    try:
-        subprocess.run([*base, "-d", f"{WARM_UP_SECONDS}s", url], check=True, capture_output=True)
-        out = subprocess.run(
-            [*base, "-d", f"{seconds:g}s", url], check=True, capture_output=True, text=True
-        ).stdout
-    finally:
-        os.unlink(handle.name)
-    line = next(x for x in out.splitlines() if x.startswith("RESULT "))
-    result: dict[str, Any] = json.loads(line.removeprefix("RESULT "))
-    result["requests_per_second"] = round(result["requests"] / result["seconds"], 1)
-    return result
+    from benchmarks.serving import run_wrk  # serving builds on this module's gunicorn helpers
+
+    return run_wrk(
+        f"http://127.0.0.1:{port}{path}",
+        connections=connections,
+        seconds=seconds,
+        warm_up_seconds=WARM_UP_SECONDS,
+        headers={"Cookie": cookie} if cookie else None,
+    )
 
 
 def worker_memory(master: int) -> dict[str, Any]:
