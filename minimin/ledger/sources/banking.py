@@ -149,11 +149,12 @@ def post_batch(session: Session, batch_id: uuid.UUID) -> Posting | None:
 
 
 def list_batches(session: Session, user_id: uuid.UUID) -> Iterable[uuid.UUID]:
-    return session.scalars(
+    found = session.scalars(
         sa.select(BankTransaction.ledger_batch_id)
         .where(BankTransaction.user_id == user_id, BankTransaction.ledger_batch_id.is_not(None))
         .distinct()
-    ).all()
+    )
+    return [batch_id for batch_id in found if batch_id is not None]
 
 
 def post_imported(session: Session, user_id: uuid.UUID, lines: Iterable[BankLine]) -> int:
@@ -237,7 +238,8 @@ def touch_account_lines(session: Session, user_id: uuid.UUID, bank_account_id: u
         )
         .distinct()
     ):
-        posting.touch(session, user_id, BANK_BATCH, batch_id)
+        if batch_id is not None:
+            posting.touch(session, user_id, BANK_BATCH, batch_id)
     for txn_id in session.scalars(
         sa.select(JournalEntry.source_id)
         .where(
