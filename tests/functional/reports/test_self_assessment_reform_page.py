@@ -207,3 +207,21 @@ def test_bad_car_input_is_refused_with_a_message_and_kept_nothing(client, signed
     assert response.status_code == 303
     assert "It cannot be sold before it was bought." in client.get(PAGE).get_data(as_text=True)
     assert _count(app, CapitalAsset) == 0
+
+
+def test_pdf_carries_the_new_lines(client, signed_in):
+    # A kept car, an accounting date and a transition profit all reach the PDF's template
+    # (the page's own partial): it renders and downloads.
+    _add_car(client)
+    _post(
+        client,
+        accounting_end_month="12",
+        accounting_end_day="31",
+        later_period_profit="73000",
+        transition_profit="50000",
+    )
+    response = client.get(PAGE + ".pdf?year=2025/26")
+    assert response.status_code == 200
+    assert response.data.startswith(b"%PDF")
+    html = _post(client, accounting_end_month="12", accounting_end_day="31").get_data(as_text=True)
+    assert "Own pool: Blue estate" in html and "SA103F 68" in html
