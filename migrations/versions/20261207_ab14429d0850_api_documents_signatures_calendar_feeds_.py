@@ -445,12 +445,27 @@ def _update_stored_data() -> None:
     convert_stored_wordings(bind)
     redact_stored_emails(bind)
     register_sources()
+    # The application's posting code reads bank lines with every column of today's model,
+    # including the statement batch column that revision 99548f2f54c7 adds: add it now when
+    # absent (that revision then leaves it as it is).
+    add_ledger_batch_column(bind)
     session = Session(bind=bind)
     try:
         post_all(session)
         session.flush()
     finally:
         session.close()
+
+
+def add_ledger_batch_column(bind) -> None:
+    """``bank_transaction.ledger_batch_id`` and its index, unless they exist already."""
+    if 'ledger_batch_id' in {c['name'] for c in sa.inspect(bind).get_columns('bank_transaction')}:
+        return
+    with op.batch_alter_table('bank_transaction', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('ledger_batch_id', sa.Uuid(), nullable=True))
+        batch_op.create_index(
+            batch_op.f('ix_bank_transaction_ledger_batch_id'), ['ledger_batch_id'], unique=False
+        )
 
 
 def downgrade():
