@@ -3,9 +3,11 @@
 Run: ``python -m benchmarks.bank_import [--rows 100000] [--backends sqlite,postgresql]``.
 The import goes the way the pages take it: upload (the file is kept), inspection, confirmed
 mapping, then the background job (run in-process after the commit, as in embedded mode), which
-parses every row, fingerprints it and adds it in batches. Reported per backend: seconds for the
-first import, seconds for importing the same file again (which must add 0), the Python peak
-memory of an import measured by tracemalloc, and the process's peak resident set (maxrss).
+parses every row, fingerprints it and adds it in batches, posting each day of each batch to
+the journal in one entry. Reported per backend: seconds for the first import, seconds for
+importing the same file again (which must add 0), the journal entries and lines the first
+import wrote, the Python peak memory of an import measured by tracemalloc, and the process's
+peak resident set (maxrss).
 
 Results go to ``benchmarks/results/bank_import.json``. PostgreSQL is reached at
 ``MINIMIN_BENCH_PG_URL`` (default: the local server the tests use) in a throwaway database.
@@ -95,6 +97,7 @@ def measure(url: str, rows: int) -> dict[str, Any]:
     from minimin.banking import services
     from minimin.banking.models import BankTransaction
     from minimin.extensions import db
+    from minimin.ledger.models import JournalEntry, JournalLine
 
     instance = Path(tempfile.mkdtemp(prefix="minimin-bench-"))
     app = create_app({"SQLALCHEMY_DATABASE_URI": url}, mode="testing", instance_path=instance)
@@ -122,6 +125,10 @@ def measure(url: str, rows: int) -> dict[str, Any]:
                 BankTransaction.bank_account_id == first_id
             )
         )
+        entries, lines = (
+            db.session.scalar(sa.select(sa.func.count()).select_from(table))
+            for table in (JournalEntry, JournalLine)
+        )
         again, job2 = _import(first_id, data)
         assert job2["status"] == "done" and job2["added"] == 0, job2
 
@@ -136,6 +143,8 @@ def measure(url: str, rows: int) -> dict[str, Any]:
         "file_bytes": len(data),
         "added": job["added"],
         "rows_in_table": count,
+        "journal_entries": entries,
+        "journal_lines": lines,
         "first_import_seconds": round(elapsed, 2),
         "reimport_seconds": round(again, 2),
         "reimport_added": job2["added"],
