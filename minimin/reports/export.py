@@ -762,6 +762,26 @@ def share_for_token(token: str) -> ExportShare | None:
     return link
 
 
+def recent_exports(user_id: uuid.UUID, limit: int = 10) -> list[ExportJob]:
+    """The user's latest accountant exports, newest first."""
+    return list(
+        db.session.scalars(
+            sa.select(ExportJob)
+            .where(ExportJob.user_id == user_id)
+            .order_by(ExportJob.created_at.desc())
+            .limit(limit)
+        )
+    )
+
+
+def shared_export(link: ExportShare) -> ExportJob | None:
+    """The export a live share *link* opens (None if it is gone or not the link owner's)."""
+    job = db.session.get(ExportJob, link.export_job_id)
+    if job is None or job.user_id != link.user_id:
+        return None
+    return job
+
+
 def shares(user_id: uuid.UUID, limit: int = 50) -> list[ExportShare]:
     """The user's accountant links, newest first (live, expired and revoked alike)."""
     return list(

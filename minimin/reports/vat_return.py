@@ -719,6 +719,12 @@ def filed_return(user_id: uuid.UUID, start: dt.date, end: dt.date) -> VATReturn 
     )
 
 
+def filed_returns(user_id: uuid.UUID) -> dict[tuple[dt.date, dt.date], VATReturn]:
+    """The user's filed returns by their period (first day, last day)."""
+    found = db.session.scalars(sa.select(VATReturn).where(VATReturn.user_id == user_id))
+    return {(r.period_start, r.period_end): r for r in found}
+
+
 def overlapping_filed(user_id: uuid.UUID, start: dt.date, end: dt.date) -> VATReturn | None:
     """A filed return whose period overlaps *start*..*end*."""
     return db.session.scalar(

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
 from flask import abort, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from minimin.business.models import BusinessProfile
+from minimin.business.services import get_profile
 from minimin.core.dates import DateError, TaxYear, uk_today
 from minimin.core.db import utcnow
 from minimin.core.security import token_access
 from minimin.core.tenancy import owned_or_404
-from minimin.extensions import db, limiter
+from minimin.extensions import limiter
 from minimin.reports import export
 from minimin.reports.tax_models import ExportJob, ExportShare
 from minimin.reports.views_vat import bp
@@ -26,17 +25,8 @@ def _years() -> list[TaxYear]:
 
 
 def _index(error: Any = None, status: int = 200) -> Any:
-    jobs = list(
-        db.session.scalars(
-            sa.select(ExportJob)
-            .where(ExportJob.user_id == current_user.id)
-            .order_by(ExportJob.created_at.desc())
-            .limit(10)
-        )
-    )
-    profile = db.session.scalar(
-        sa.select(BusinessProfile).where(BusinessProfile.user_id == current_user.id)
-    )
+    jobs = export.recent_exports(current_user.id, limit=10)
+    profile = get_profile(current_user.id)
     return render_template(
         "reports/export_index.html",
         jobs=jobs,
@@ -78,9 +68,7 @@ def export_start() -> Any:
 @bp.get("/export/<job_id>")
 def export_status(job_id: str) -> Any:
     job = owned_or_404(ExportJob, job_id)
-    profile = db.session.scalar(
-        sa.select(BusinessProfile).where(BusinessProfile.user_id == current_user.id)
-    )
+    profile = get_profile(current_user.id)
     return render_template(
         "reports/export_status.html",
         job=job,
@@ -152,8 +140,8 @@ def export_shared(token: str) -> Any:
     link = export.share_for_token(token)
     if link is None:
         return render_template("reports/export_link_dead.html"), 404
-    job = db.session.get(ExportJob, link.export_job_id)
-    if job is None or job.user_id != link.user_id:
+    job = export.shared_export(link)
+    if job is None:
         abort(404)
     export.record_download(link)
     response = _send(job)

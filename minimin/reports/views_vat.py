@@ -10,15 +10,14 @@ import datetime as dt
 import re
 from typing import Any
 
-import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from minimin.business.models import BusinessProfile
+from minimin.business.services import get_profile
 from minimin.core.dates import DateError, parse_uk_date, uk_today
 from minimin.core.security import USER, classify_blueprint
-from minimin.extensions import db
 from minimin.reports import vat_periods, vat_return
 
 bp = Blueprint(
@@ -35,9 +34,7 @@ PERIOD_KEY = re.compile(r"[A-Z0-9#]{4}", re.ASCII)
 
 
 def _profile() -> BusinessProfile | None:
-    return db.session.scalar(
-        sa.select(BusinessProfile).where(BusinessProfile.user_id == current_user.id)
-    )
+    return get_profile(current_user.id)
 
 
 def _error(message: Any, status: int = 400) -> tuple[str, int]:
@@ -65,14 +62,7 @@ def vat_index() -> Any:
     registered = bool(profile and profile.vat_registered)
     filed = {}
     if registered:
-        filed = {
-            (r.period_start, r.period_end): r
-            for r in db.session.scalars(
-                sa.select(vat_return.VATReturn).where(
-                    vat_return.VATReturn.user_id == current_user.id
-                )
-            )
-        }
+        filed = vat_return.filed_returns(current_user.id)
     periods = vat_periods.offered(profile, today, filed) if profile and registered else []
     threshold = vat_return.threshold_position(current_user.id, today)
     return render_template(
