@@ -342,3 +342,25 @@ def credit_notes(
     if page is not None:
         statement = statement.limit(CREDIT_PAGE_SIZE).offset((page - 1) * CREDIT_PAGE_SIZE)
     return int(count or 0), list(db.session.execute(statement))
+
+
+#: How many clients, and how many agencies, the draft form offers to bill.
+BILL_TO_CHOICES = 500
+
+
+def bill_to_choices(user_id: uuid.UUID) -> list[tuple[str, uuid.UUID, str]]:
+    """Whom a draft can be billed to: the user's clients, then agencies, not archived, each
+    by name, as (``"client"`` or ``"agency"``, id, name)."""
+    from minimin.contacts.models import Agency, Client
+
+    found: list[tuple[str, uuid.UUID, str]] = []
+    kinds: tuple[tuple[str, Any], ...] = (("client", Client), ("agency", Agency))
+    for kind, model in kinds:
+        rows = db.session.execute(
+            sa.select(model.id, model.name)
+            .where(model.user_id == user_id, model.archived_at.is_(None))
+            .order_by(model.name)
+            .limit(BILL_TO_CHOICES)
+        ).all()
+        found.extend((kind, row.id, row.name) for row in rows)
+    return found

@@ -114,6 +114,28 @@ def rules_for(user_id: uuid.UUID) -> list[ReminderRule]:
     return rules
 
 
+def save_rule(user_id: uuid.UUID, offset_days: int, subject: str, body: str) -> ReminderRule:
+    """Set the reminder sent *offset_days* from the due date (a new one, or the one already at
+    that offset) and turn it on."""
+    rule = next((r for r in rules_for(user_id) if r.offset_days == offset_days), None)
+    if rule is None:
+        rule = ReminderRule(user_id=user_id, offset_days=offset_days)
+        db.session.add(rule)
+    rule.subject = subject
+    rule.body = body
+    rule.enabled = True
+    return rule
+
+
+def toggle_rule(rule: ReminderRule) -> None:
+    """Turn one reminder off, or back on."""
+    rule.enabled = not rule.enabled
+
+
+def delete_rule(rule: ReminderRule) -> None:
+    db.session.delete(rule)
+
+
 def late_claim(invoice: Invoice, today: date) -> late_payment.LatePaymentClaim | None:
     """Statutory interest and compensation, for business customers in sterling once late."""
     customer = invoice.customer_snapshot or {}

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-import sqlalchemy as sa
 from flask import (
     Blueprint,
     Response,
@@ -30,10 +29,10 @@ from minimin.core import listing_params
 from minimin.core.forms import select_choices
 from minimin.core.i18n import label_lookup
 from minimin.core.money import Money
-from minimin.core.paging import page_number
 from minimin.core.security import USER, classify_blueprint
 from minimin.core.tenancy import owned_or_404, parse_uuid
-from minimin.extensions import db
+from minimin.core.transaction import discard_changes
+from minimin.core.web import ConfirmForm, ViewResult, apply_user_error, page_count, page_number
 from minimin.invoices import forms, listing, refunds, reminders, services
 from minimin.invoices.models import (
     METHOD_STRIPE,
@@ -47,7 +46,6 @@ from minimin.invoices.pdf import money
 bp = Blueprint("invoices", __name__, template_folder="templates")
 classify_blueprint(bp, USER)
 
-ViewResult = Response | str | tuple[str, int]
 #: What can be removed from an invoice after it was recorded.
 Removable = TypeVar("Removable", Payment, Refund)
 
@@ -98,7 +96,7 @@ def index() -> str:
         if plain
         else listing.count_matching(current_user.id, status, params.q)
     )
-    pages = max(1, -(-total // listing.PAGE_SIZE))
+    pages = page_count(total, listing.PAGE_SIZE)
     page = min(page, pages)
     return render_template(
         "invoices/index.html",
@@ -156,14 +154,11 @@ def index_csv() -> Response:
 
 def _bill_to_choices() -> list[SelectChoice]:
     choices = [("", _("Choose later"))]
-    for model, prefix, label in ((Client, "client", _("Client")), (Agency, "agency", _("Agency"))):
-        rows = db.session.execute(
-            sa.select(model.id, model.name)
-            .where(model.user_id == current_user.id, model.archived_at.is_(None))
-            .order_by(model.name)
-            .limit(500)
-        ).all()
-        choices.extend((f"{prefix}:{row.id}", f"{row.name} ({label})") for row in rows)
+    labels = {"client": _("Client"), "agency": _("Agency")}
+    choices.extend(
+        (f"{kind}:{contact_id}", f"{name} ({labels[kind]})")
+        for kind, contact_id, name in listing.bill_to_choices(current_user.id)
+    )
     return select_choices(choices)
 
 
@@ -251,7 +246,7 @@ def new() -> ViewResult:
         try:
             invoice = _save_draft(form, None)
         except services.InvoiceError as exc:
-            form.form_errors.append(str(exc))
+            apply_user_error(form, exc)
             return _invalid("invoices/form.html", form=form, invoice=None)
         flash(_("Draft invoice saved."), "success")
         return redirect(url_for("invoices.show", invoice_id=invoice.id))
@@ -271,7 +266,7 @@ def edit(invoice_id: str) -> ViewResult:
         try:
             _save_draft(form, invoice)
         except services.InvoiceError as exc:
-            form.form_errors.append(str(exc))
+            apply_user_error(form, exc)
             return _invalid("invoices/form.html", form=form, invoice=invoice)
         flash(_("Draft invoice saved."), "success")
         return redirect(url_for("invoices.show", invoice_id=invoice.id))
@@ -285,7 +280,7 @@ def from_jobs() -> ViewResult:
     from minimin.invoices import from_jobs as job_source
 
     jobs = job_source.invoiceable_jobs(current_user.id)
-    form = forms.ConfirmForm()
+    form = ConfirmForm()
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
@@ -319,7 +314,7 @@ def show(invoice_id: str) -> str:
         invoice=invoice,
         payment_form=payment_form,
         refund_form=_refund_form_if_due(invoice),
-        confirm=forms.ConfirmForm(),
+        confirm=ConfirmForm(),
         public_url=services.public_url(invoice) if not invoice.is_draft else None,
         treatment_labels=services.vat_rules.TREATMENT_LABELS,
         failed_email=emails.failed_delivery(invoice) if not invoice.is_draft else None,
@@ -330,7 +325,7 @@ def show(invoice_id: str) -> str:
 @bp.route("/invoices/<invoice_id>/delete", methods=["POST"])
 def delete(invoice_id: str) -> ViewResult:
     invoice = owned_or_404(Invoice, invoice_id)
-    form = forms.ConfirmForm()
+    form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
     try:
@@ -345,7 +340,7 @@ def delete(invoice_id: str) -> ViewResult:
 @bp.route("/invoices/<invoice_id>/issue", methods=["POST"])
 def issue(invoice_id: str) -> ViewResult:
     invoice = owned_or_404(Invoice, invoice_id, for_update=True)
-    form = forms.ConfirmForm()
+    form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
     try:
@@ -357,7 +352,7 @@ def issue(invoice_id: str) -> ViewResult:
 
 
 def _show_error(invoice: Invoice, message: str, status: int = 400) -> tuple[str, int]:
-    db.session.rollback()
+    discard_changes()
     invoice = owned_or_404(Invoice, invoice.id)
     payment_form = forms.PaymentForm(formdata=None, data={"paid_on": services.today_london()})
     return render_template(
@@ -365,7 +360,7 @@ def _show_error(invoice: Invoice, message: str, status: int = 400) -> tuple[str,
         invoice=invoice,
         payment_form=payment_form,
         refund_form=_refund_form_if_due(invoice),
-        confirm=forms.ConfirmForm(),
+        confirm=ConfirmForm(),
         error=message,
         public_url=services.public_url(invoice) if not invoice.is_draft else None,
         treatment_labels=services.vat_rules.TREATMENT_LABELS,
@@ -375,7 +370,7 @@ def _show_error(invoice: Invoice, message: str, status: int = 400) -> tuple[str,
 @bp.route("/invoices/<invoice_id>/duplicate", methods=["POST"])
 def duplicate(invoice_id: str) -> ViewResult:
     invoice = owned_or_404(Invoice, invoice_id)
-    if not forms.ConfirmForm().validate_on_submit():
+    if not ConfirmForm().validate_on_submit():
         abort(400)
     copy = services.duplicate(invoice)
     flash(_("A copy was made as a new draft."), "success")
@@ -416,7 +411,7 @@ def add_payment(invoice_id: str) -> ViewResult:
             "invoices/show.html",
             invoice=invoice,
             payment_form=form,
-            confirm=forms.ConfirmForm(),
+            confirm=ConfirmForm(),
             public_url=services.public_url(invoice) if not invoice.is_draft else None,
             treatment_labels=services.vat_rules.TREATMENT_LABELS,
         )
@@ -429,12 +424,12 @@ def add_payment(invoice_id: str) -> ViewResult:
             reference=form.reference.data,
         )
     except services.InvoiceError as exc:
-        form.amount.errors = [str(exc)]
+        apply_user_error(form, exc, default="amount")
         return _invalid(
             "invoices/show.html",
             invoice=invoice,
             payment_form=form,
-            confirm=forms.ConfirmForm(),
+            confirm=ConfirmForm(),
             public_url=services.public_url(invoice),
             treatment_labels=services.vat_rules.TREATMENT_LABELS,
         )
@@ -452,7 +447,7 @@ def _confirmed_removal(
     record = owned_or_404(model, record_id)
     if record.invoice_id != invoice.id:
         abort(404)
-    if not forms.ConfirmForm().validate_on_submit():
+    if not ConfirmForm().validate_on_submit():
         abort(400)
     return invoice, record
 

@@ -8,10 +8,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from minimin.core.tenancy import owned_or_404
-from minimin.extensions import db, limiter
+from minimin.core.web import ConfirmForm, ViewResult, apply_user_error
+from minimin.extensions import limiter
 from minimin.invoices import forms, services
 from minimin.invoices.models import Invoice
-from minimin.invoices.views import ViewResult, _invalid, bp
+from minimin.invoices.views import _invalid, bp
 
 # --------------------------------------------------------------------------- sending
 
@@ -85,7 +86,7 @@ def send(invoice_id: str) -> ViewResult:
 @bp.route("/invoices/<invoice_id>/reminders", methods=["POST"])
 def toggle_reminders(invoice_id: str) -> ViewResult:
     invoice = owned_or_404(Invoice, invoice_id)
-    if not forms.ConfirmForm().validate_on_submit():
+    if not ConfirmForm().validate_on_submit():
         abort(400)
     invoice.reminders_paused = not invoice.reminders_paused
     flash(
@@ -120,7 +121,7 @@ def recurring(invoice_id: str) -> ViewResult:
                 issue_automatically=bool(form.issue_automatically.data),
             )
         except services.InvoiceError as exc:
-            form.form_errors.append(str(exc))
+            apply_user_error(form, exc)
             return _invalid("invoices/recurring.html", form=form, invoice=invoice)
         flash(_("Repeat settings saved."), "success")
         return redirect(url_for("invoices.show", invoice_id=invoice.id))
@@ -135,18 +136,11 @@ def recurring(invoice_id: str) -> ViewResult:
 @bp.route("/invoices/reminders", methods=["GET", "POST"])
 def reminder_settings() -> ViewResult:
     from minimin.invoices import reminders
-    from minimin.invoices.models import ReminderRule
 
     rules = reminders.rules_for(current_user.id)
     form = forms.ReminderRuleForm()
     if form.validate_on_submit():
-        existing = next((r for r in rules if r.offset_days == form.parsed_offset), None)
-        if existing is None:
-            existing = ReminderRule(user_id=current_user.id, offset_days=form.parsed_offset)
-            db.session.add(existing)
-        existing.subject = form.subject.data
-        existing.body = form.body.data
-        existing.enabled = True
+        reminders.save_rule(current_user.id, form.parsed_offset, form.subject.data, form.body.data)
         flash(_("Reminder saved."), "success")
         return redirect(url_for("invoices.reminder_settings"))
     status = 400 if request.method == "POST" else 200
@@ -154,28 +148,30 @@ def reminder_settings() -> ViewResult:
         "invoices/reminders.html",
         rules=rules,
         form=form,
-        confirm=forms.ConfirmForm(),
+        confirm=ConfirmForm(),
         placeholders=reminders.PLACEHOLDERS,
     ), status
 
 
 @bp.route("/invoices/reminders/<rule_id>/toggle", methods=["POST"])
 def reminder_toggle(rule_id: str) -> Response:
+    from minimin.invoices import reminders
     from minimin.invoices.models import ReminderRule
 
     rule = owned_or_404(ReminderRule, rule_id)
-    if not forms.ConfirmForm().validate_on_submit():
+    if not ConfirmForm().validate_on_submit():
         abort(400)
-    rule.enabled = not rule.enabled
+    reminders.toggle_rule(rule)
     return redirect(url_for("invoices.reminder_settings"))
 
 
 @bp.route("/invoices/reminders/<rule_id>/delete", methods=["POST"])
 def reminder_delete(rule_id: str) -> Response:
+    from minimin.invoices import reminders
     from minimin.invoices.models import ReminderRule
 
     rule = owned_or_404(ReminderRule, rule_id)
-    if not forms.ConfirmForm().validate_on_submit():
+    if not ConfirmForm().validate_on_submit():
         abort(400)
-    db.session.delete(rule)
+    reminders.delete_rule(rule)
     return redirect(url_for("invoices.reminder_settings"))
