@@ -58,6 +58,11 @@ def find(purpose: str, token: str | None) -> AccountToken | None:
     return record
 
 
+def holder(record: AccountToken) -> User | None:
+    """The account a token was issued to (None once it is deleted)."""
+    return db.session.get(User, record.user_id)
+
+
 def use(record: AccountToken) -> None:
     record.used_at = utcnow()
 

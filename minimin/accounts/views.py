@@ -37,7 +37,7 @@ from minimin.accounts.forms import (
     NewsForm,
     SignupForm,
 )
-from minimin.accounts.models import User, UserSession
+from minimin.accounts.models import UserSession
 from minimin.core.errors import error_response
 from minimin.core.security import (
     TOKEN,
@@ -50,7 +50,6 @@ from minimin.core.security import (
 )
 from minimin.core.tenancy import owned_or_404
 from minimin.core.transaction import keep_changes_on_error
-from minimin.extensions import db
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
 classify_blueprint(bp, USER)
@@ -241,7 +240,7 @@ def reset_confirm(token: str) -> Response | tuple[str, int]:
     if record is None:
         return _bad_link()
     form = NewPasswordForm()
-    user = db.session.get(User, record.user_id)
+    user = tokens.holder(record)
     if user is None:
         return _bad_link()
     form.extra_user_inputs = [user.email, user.full_name]

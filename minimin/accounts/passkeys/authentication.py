@@ -15,7 +15,6 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-import sqlalchemy as sa
 from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -30,6 +29,7 @@ from werkzeug.wrappers import Response
 
 from minimin.accounts import auth
 from minimin.accounts.models import User
+from minimin.accounts.passkeys import store
 from minimin.accounts.passkeys.blueprint import bp
 from minimin.accounts.passkeys.ceremony import (
     CEREMONY_TIMEOUT_MS,
@@ -50,7 +50,6 @@ from minimin.accounts.passkeys.forms import PasskeyLoginForm
 from minimin.accounts.passkeys.models import (
     Passkey,
     PasskeyChallenge,
-    PasskeyPreference,
     _passkey_count,
     _user_passkeys,
 )
@@ -58,17 +57,12 @@ from minimin.core import audit
 from minimin.core.db import utcnow
 from minimin.core.security import public, safe_next
 from minimin.core.web import ConfirmForm, problem_response
-from minimin.extensions import db, limiter
+from minimin.extensions import limiter
 
 
 def second_factor_required(user: User) -> bool:
     """True when *user* asked for a passkey after the password and still has a passkey."""
-    wanted = db.session.scalar(
-        sa.select(PasskeyPreference.require_after_password).where(
-            PasskeyPreference.user_id == user.id
-        )
-    )
-    if not wanted:
+    if not store.second_factor_wanted(user.id):
         return False
     return _passkey_count(user.id) > 0
 
@@ -142,13 +136,7 @@ def _verify_assertion(
     """
     rp_id, origin = relying_party()
     credential_id = _credential_id_of(credential)
-    passkey = (
-        db.session.scalar(
-            sa.select(Passkey).where(Passkey.credential_id == credential_id).with_for_update()
-        )
-        if credential_id
-        else None
-    )
+    passkey = store.passkey_for_update(credential_id) if credential_id else None
     if passkey is None:
         return None, "unknown_credential", None
     owner = passkey.user_id
@@ -231,7 +219,7 @@ def login_verify() -> Response | tuple[Response, int]:
     passkey, reason, owner = _verify_assertion(
         credential, ceremony, expected_user=None, require_user_verification=True
     )
-    user = db.session.get(User, passkey.user_id) if passkey else None
+    user = store.account(passkey.user_id) if passkey else None
     if passkey is None or user is None or not user.is_verified:
         audit.record(
             "login.passkey_failed",
@@ -287,7 +275,7 @@ def second_factor_verify() -> Response | tuple[Response, int]:
     passkey, reason, owner = _verify_assertion(
         credential, ceremony, expected_user=ceremony.user_id, require_user_verification=False
     )
-    user = db.session.get(User, ceremony.user_id)
+    user = store.account(ceremony.user_id)
     if passkey is None or user is None or not user.is_verified:
         audit.record(
             "login.second_factor_failed",

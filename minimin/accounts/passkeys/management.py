@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response
 
 from minimin.accounts import throttle
 from minimin.accounts.models import User
+from minimin.accounts.passkeys import store
 from minimin.accounts.passkeys.authentication import second_factor_required
 from minimin.accounts.passkeys.blueprint import bp
 from minimin.accounts.passkeys.forms import (
@@ -23,7 +24,6 @@ from minimin.accounts.passkeys.forms import (
 )
 from minimin.accounts.passkeys.models import (
     Passkey,
-    PasskeyPreference,
     _passkey_count,
     _preference,
     _user_passkeys,
@@ -33,7 +33,6 @@ from minimin.core import audit
 from minimin.core.tenancy import owned_or_404
 from minimin.core.transaction import keep_changes_on_error
 from minimin.core.web import ConfirmForm
-from minimin.extensions import db
 
 
 @bp.app_template_global()
@@ -93,8 +92,7 @@ def remove(passkey_id: str) -> Response | str | tuple[str, int]:
     form = ConfirmForm()
     if form.validate_on_submit():
         name = passkey.name
-        db.session.delete(passkey)
-        db.session.flush()
+        store.remove_passkey(passkey)
         audit.record(
             "passkey.removed",
             user_id=current_user.id,
@@ -144,12 +142,9 @@ def set_second_factor() -> Response | str | tuple[str, int]:
             )
         else:
             wanted = bool(form.require_after_password.data)
-            pref = _preference(user.id)
-            if pref is None:
-                pref = PasskeyPreference(user_id=user.id, require_after_password=False)
-                db.session.add(pref)
-            if pref.require_after_password != wanted:
-                pref.require_after_password = wanted
+            preference = store.preference_of(user.id, _preference(user.id))
+            if preference.require_after_password != wanted:
+                preference.require_after_password = wanted
                 audit.record(
                     "passkey.second_factor_on" if wanted else "passkey.second_factor_off",
                     user_id=user.id,

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import sqlalchemy as sa
 from flask import current_app, flash, g, jsonify, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -25,6 +24,7 @@ from werkzeug.security import check_password_hash
 from werkzeug.wrappers import Response
 
 from minimin.accounts.models import User
+from minimin.accounts.passkeys import store
 from minimin.accounts.passkeys.blueprint import bp
 from minimin.accounts.passkeys.ceremony import (
     CEREMONY_TIMEOUT_MS,
@@ -44,7 +44,7 @@ from minimin.core import audit
 from minimin.core.db import utcnow
 from minimin.core.transaction import keep_changes_on_error
 from minimin.core.web import problem_response
-from minimin.extensions import db, limiter
+from minimin.extensions import limiter
 
 #: Adding a passkey without typing the password again is allowed this soon after signing in.
 RECENT_LOGIN = timedelta(minutes=5)
@@ -123,7 +123,7 @@ def register_verify() -> Response | tuple[Response, int]:
     stored_id = bytes_to_base64url(verified.credential_id)
     if stored_id != credential_id:
         return problem_response(400, _("This passkey could not be checked, so it was not added."))
-    if db.session.scalar(sa.select(Passkey.id).where(Passkey.credential_id == stored_id)):
+    if store.credential_registered(stored_id):
         return problem_response(400, _("This passkey is already registered."))
     passkey = Passkey(
         user_id=user.id,
@@ -134,8 +134,7 @@ def register_verify() -> Response | tuple[Response, int]:
         name=ceremony.name or _("Passkey"),
         backed_up=bool(verified.credential_backed_up),
     )
-    db.session.add(passkey)
-    db.session.flush()
+    store.add_passkey(passkey)
     audit.record(
         "passkey.added",
         user_id=user.id,
