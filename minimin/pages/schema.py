@@ -54,3 +54,20 @@ def schema_is_current(app: Flask, session: Session | scoped_session[Any]) -> boo
         return False
     _current.add(url)
     return True
+
+
+def database_health(app: Flask) -> str | None:
+    """What is wrong with the database, in words for the health check; None when it answers
+    and its schema is the code's."""
+    from minimin.core import db as core_db
+    from minimin.extensions import db
+
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+    except sa.exc.SQLAlchemyError:
+        core_db.rollback(db.session)
+        return "unreachable"
+    if not schema_is_current(app, db.session):
+        # Reachable but behind the code: pages touching newer tables would fail.
+        return "schema behind migrations: run `minimin db upgrade`"
+    return None

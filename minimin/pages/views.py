@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, current_app, jsonify, make_response, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -11,8 +10,8 @@ from werkzeug.wrappers import Response
 from minimin.core.dates import uk_today
 from minimin.core.i18n import LANG_COOKIE, LOCALES, PREFERENCE_MAX_AGE, THEME_COOKIE, THEMES
 from minimin.core.security import PUBLIC, classify_blueprint, safe_next
-from minimin.extensions import db, limiter
-from minimin.pages.schema import schema_is_current
+from minimin.extensions import limiter
+from minimin.pages.schema import database_health
 
 bp = Blueprint("pages", __name__, template_folder="templates")
 classify_blueprint(bp, PUBLIC)
@@ -54,14 +53,9 @@ def terms() -> str:
 @bp.route("/healthz")
 @limiter.exempt
 def healthz() -> Response:
-    try:
-        db.session.execute(sa.text("SELECT 1"))
-    except sa.exc.SQLAlchemyError:
-        db.session.rollback()
-        return _unavailable("unreachable")
-    if not schema_is_current(current_app, db.session):
-        # Reachable but behind the code: pages touching newer tables would fail.
-        return _unavailable("schema behind migrations: run `minimin db upgrade`")
+    problem = database_health(current_app)
+    if problem is not None:
+        return _unavailable(problem)
     return jsonify({"status": "ok", "database": "ok"})
 
 
