@@ -283,7 +283,3 @@ class ReminderRuleForm(AppForm):
                     field.errors = [*field.errors, problem]
                     ok = False
         return ok
-
-
-class ConfirmForm(AppForm):
-    """An empty form: its CSRF token protects a button."""
