@@ -146,10 +146,6 @@ class NewPasswordForm(AppForm):
     extra_user_inputs: list[str] = []
 
 
-class ConfirmForm(AppForm):
-    """A button that confirms an action (the CSRF token is its only field)."""
-
-
 class NameForm(AppForm):
     full_name = name_field()
 

@@ -29,7 +29,6 @@ from minimin.accounts import auth, passkeys, services, throttle, tokens, userage
 from minimin.accounts.forms import (
     ChangeEmailForm,
     ChangePasswordForm,
-    ConfirmForm,
     EmailOnlyForm,
     LoginForm,
     NameForm,
@@ -50,6 +49,7 @@ from minimin.core.security import (
 )
 from minimin.core.tenancy import owned_or_404
 from minimin.core.transaction import keep_changes_on_error
+from minimin.core.web import ConfirmForm
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
 classify_blueprint(bp, USER)
