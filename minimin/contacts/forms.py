@@ -364,7 +364,3 @@ class AgencyForm(ContactForm):
 
 for _code, _label in KINDS_OF_WORK:
     setattr(AgencyForm, f"rate_{_code}", percent_field(_label))
-
-
-class ConfirmForm(AppForm):
-    """A POST with only a CSRF token: archive, unarchive, delete."""

@@ -14,17 +14,16 @@ from werkzeug.utils import secure_filename
 from werkzeug.wrappers import Response
 
 from minimin.contacts import services, statement
-from minimin.contacts.forms import AgencyForm, ClientForm, ConfirmForm
+from minimin.contacts.forms import AgencyForm, ClientForm
 from minimin.contacts.kinds import KINDS_OF_WORK, kind_label
 from minimin.contacts.models import Agency, Client
 from minimin.core import listing_params
 from minimin.core.security import USER, classify_blueprint
 from minimin.core.tenancy import owned_or_404
+from minimin.core.web import ConfirmForm, ViewResult
 
 bp = Blueprint("contacts", __name__, template_folder="templates")
 classify_blueprint(bp, USER)
-
-ViewResult = Response | str | tuple[str, int]
 
 
 @bp.app_template_filter("percent_value")
