@@ -53,7 +53,3 @@ class DeclineForm(AppForm):
 
 class VerifyForm(AppForm):
     file = FileField(_l("PDF to check"))
-
-
-class ConfirmForm(AppForm):
-    pass

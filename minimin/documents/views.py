@@ -16,15 +16,14 @@ from werkzeug.wrappers import Response
 from minimin.core.forms import select_choices
 from minimin.core.security import USER, classify_blueprint
 from minimin.core.tenancy import owned_or_404, parse_uuid
+from minimin.core.web import ConfirmForm, ViewResult
 from minimin.documents import placeholders, services, signing, starters
-from minimin.documents.forms import ConfirmForm, GenerateForm, SendForm, TemplateForm, VerifyForm
+from minimin.documents.forms import GenerateForm, SendForm, TemplateForm, VerifyForm
 from minimin.documents.models import DocumentTemplate, GeneratedDocument
 from minimin.extensions import db
 
 bp = Blueprint("documents", __name__, template_folder="templates")
 classify_blueprint(bp, USER)
-
-ViewResult = Response | str | tuple[str, int]
 
 
 def _page(page_name: str, status: int = 200, **context: Any) -> ViewResult:
