@@ -10,7 +10,7 @@ from wtforms.validators import InputRequired, Length, Optional
 from minimin.ai.pricing import REGIONS
 from minimin.ai.schema import BOOKING, RECEIPT, REMITTANCE
 from minimin.contacts.kinds import KINDS_OF_WORK
-from minimin.core.forms import AppForm, select_choices
+from minimin.core.forms import AppForm, MoneyField, select_choices
 from minimin.expenses.categories import CATEGORIES
 
 REGION_LABELS = {
@@ -45,11 +45,17 @@ class DocumentForm(AppForm):
     text = TextAreaField(_l("Or paste its text"), validators=[Optional(), Length(max=20_000)])
 
 
+#: The largest amount a reviewed receipt or booking may carry (under £100,000,000).
+MAX_PENCE = 9_999_999_999
+
+
 class ReceiptConfirmForm(AppForm):
     supplier = StringField(_l("Supplier"), validators=[Length(max=200)])
     date = StringField(_l("Date (YYYY-MM-DD)"), validators=[InputRequired(_l("Enter a date."))])
-    total = StringField(_l("Total paid"), validators=[InputRequired(_l("Enter the total."))])
-    vat = StringField(_l("VAT"), validators=[Optional()])
+    total = MoneyField(
+        _l("Total paid"), [InputRequired(_l("Enter the total."))], max_pence=MAX_PENCE
+    )
+    vat = MoneyField(_l("VAT"), [Optional()], max_pence=MAX_PENCE)
     category = SelectField(
         _l("Category"),
         choices=select_choices([(c.code, f"{c.box} · {c.label}") for c in CATEGORIES]),
@@ -66,7 +72,7 @@ class BookingConfirmForm(AppForm):
         _l("First day (YYYY-MM-DD)"), validators=[InputRequired(_l("Enter a date."))]
     )
     end_date = StringField(_l("Last day (YYYY-MM-DD)"), validators=[Optional()])
-    fee = StringField(_l("Day fee"), validators=[Optional()])
+    fee = MoneyField(_l("Day fee"), [Optional()], max_pence=MAX_PENCE)
     client = StringField(_l("Client"), validators=[Optional(), Length(max=200)])
     agency = StringField(_l("Agency"), validators=[Optional(), Length(max=200)])
     usage = StringField(_l("Usage"), validators=[Optional(), Length(max=500)])

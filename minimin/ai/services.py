@@ -9,7 +9,6 @@ import subprocess
 import uuid
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from typing import IO, Any
 
 import sqlalchemy as sa
@@ -342,16 +341,6 @@ def _ask_claude(user_id: uuid.UUID, remote: AnthropicProvider, question: str, to
 
 
 # --------------------------------------------------------------------------- parsing
-
-
-def parse_pence(raw: Any, field: str) -> int:
-    try:
-        value = Decimal(str(raw).replace(",", "").replace("£", "").strip() or "0")
-    except InvalidOperation as exc:
-        raise AIError(_l("Enter an amount such as 12.50."), field) from exc
-    if value < 0 or value >= Decimal("100000000"):
-        raise AIError(_l("Enter an amount such as 12.50."), field)
-    return int((value * 100).quantize(Decimal("1")))
 
 
 def parse_day(raw: Any, field: str) -> date:

@@ -28,6 +28,7 @@ from minimin.core.db import utcnow
 from minimin.core.security import USER, classify_blueprint
 from minimin.core.tenancy import owned_or_404
 from minimin.core.user_error import UserError
+from minimin.core.web import apply_user_error
 from minimin.extensions import limiter
 
 bp = Blueprint("ai", __name__, template_folder="templates")
@@ -131,8 +132,7 @@ def documents() -> str | tuple[str, int]:
         if outcome.extraction.kind == RECEIPT and upload and getattr(upload, "filename", ""):
             kept = _keep_receipt(upload)
     except UserError as exc:
-        target = form.document if exc.field == "document" else form.text
-        target.errors = [str(exc.message)]
+        apply_user_error(form, exc, default="text")
         return render_template("ai/documents.html", form=form, allowed=allowed), 400
     return _review(outcome, kept)
 
@@ -205,6 +205,10 @@ def _remittance_matches(extraction: Any) -> list[dict[str, Any]]:
     return rows
 
 
+#: The expenses service's names for the receipt form's amounts.
+_RECEIPT_FIELDS = {"amount_pence": "total", "vat_pence": "vat"}
+
+
 @bp.route("/ai/documents/receipt", methods=["POST"])
 def confirm_receipt() -> Response | tuple[str, int]:
     """The user's reviewed receipt becomes an expense, through the expenses service."""
@@ -218,12 +222,14 @@ def confirm_receipt() -> Response | tuple[str, int]:
                 current_user.id,
                 supplier=form.supplier.data or "",
                 date=services.parse_day(form.date.data, "date"),
-                amount_pence=services.parse_pence(form.total.data, "total"),
-                vat_pence=services.parse_pence(form.vat.data or "0", "vat"),
+                amount_pence=form.total.pence or 0,
+                vat_pence=form.vat.pence or 0,
                 category=form.category.data,
             )
         except UserError as exc:
-            _field_error(form, exc)
+            # The expenses service names its amounts as stored; the form as typed.
+            if not apply_user_error(form, exc, fields=_RECEIPT_FIELDS):
+                flash(str(exc.message), "error")
         else:
             kept = pending.find(current_user.id, form.pending_receipt.data)
             if kept is not None:
@@ -244,7 +250,8 @@ def confirm_booking() -> Response | tuple[str, int]:
             data = _job_input(form, jobs)
             job = jobs.create_job(current_user.id, data)
         except UserError as exc:
-            _field_error(form, exc)
+            if not apply_user_error(form, exc):
+                flash(str(exc.message), "error")
         else:
             flash(_("A draft job has been added: check it and confirm it."), "success")
             return redirect(url_for("jobs.detail", job_id=job.id))
@@ -260,12 +267,12 @@ def _job_input(form: BookingConfirmForm, jobs: Any) -> Any:
         )
     days = [start + timedelta(days=n) for n in range((end - start).days + 1)]
     fee_lines = []
-    if form.fee.data:
+    if form.fee.pence is not None:
         fee_lines.append(
             jobs.FeeLineInput(
                 kind="day_rate",
                 quantity=Decimal(len(days)),
-                unit_amount_pence=services.parse_pence(form.fee.data, "fee"),
+                unit_amount_pence=form.fee.pence,
             )
         )
     notes = "\n".join(
@@ -302,14 +309,6 @@ def _own_contact_id(model: Any, name: str | None) -> Any:
         .where(model.user_id == current_user.id, sa.func.lower(model.name) == name.strip().lower())
         .limit(1)
     )
-
-
-def _field_error(form: Any, exc: UserError) -> None:
-    target = getattr(form, exc.field or "", None)
-    if target is None or not hasattr(target, "errors"):
-        flash(str(exc.message), "error")
-        return
-    target.errors = [*list(target.errors or []), str(exc.message)]
 
 
 # --------------------------------------------------------------------------- pricing
