@@ -300,6 +300,14 @@ _ANNOTATED_ASSIGNMENTS = tuple(
 )
 
 
+#: Copies still to be replaced, each with its reason. The list only shrinks: an entry whose
+#: copy is gone fails the test until it is removed here.
+NOT_YET = {
+    # The journal pages (minimin/ledger/) are under rework of their own; their alias goes with it.
+    "minimin/ledger/views.py",
+}
+
+
 def test_no_feature_declares_its_own_kit() -> None:
     copies = []
     for path in _feature_modules():
@@ -320,4 +328,7 @@ def test_no_feature_declares_its_own_kit() -> None:
                     copies.append(f"{where}: ViewResult (use core.web.ViewResult)")
         if 'jsonify({"error"' in source or "jsonify(error=" in source:
             copies.append(f"{where}: a JSON error of its own (use core.web.problem_response)")
+    waiting = {c.split(":")[0] for c in copies} & NOT_YET
+    assert waiting == NOT_YET, f"no copy left in {NOT_YET - waiting}: remove it from NOT_YET"
+    copies = [c for c in copies if c.split(":")[0] not in NOT_YET]
     assert not copies, "\n".join(copies)
