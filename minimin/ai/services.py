@@ -357,3 +357,41 @@ def as_json(extraction: Extraction) -> str:
             "lines": [vars(line) for line in extraction.lines],
         }
     )
+
+
+# --------------------------------------------------------------------------- what a reviewed
+# extraction points at among the user's own records (read-only)
+
+
+def invoice_numbered(user_id: uuid.UUID, number: str | None) -> Any:
+    """The user's invoice with exactly this number, if there is one."""
+    from minimin.invoices.models import Invoice
+
+    return db.session.scalar(
+        sa.select(Invoice).where(Invoice.user_id == user_id, Invoice.number == number)
+    )
+
+
+def _contact_named(model: Any, user_id: uuid.UUID, name: str | None) -> uuid.UUID | None:
+    if not name or not name.strip():
+        return None
+    found: uuid.UUID | None = db.session.scalar(
+        sa.select(model.id)
+        .where(model.user_id == user_id, sa.func.lower(model.name) == name.strip().lower())
+        .limit(1)
+    )
+    return found
+
+
+def client_named(user_id: uuid.UUID, name: str | None) -> uuid.UUID | None:
+    """The id of the user's own client of exactly this name (any case), if there is one."""
+    from minimin.contacts.models import Client
+
+    return _contact_named(Client, user_id, name)
+
+
+def agency_named(user_id: uuid.UUID, name: str | None) -> uuid.UUID | None:
+    """The id of the user's own agency of exactly this name (any case), if there is one."""
+    from minimin.contacts.models import Agency
+
+    return _contact_named(Agency, user_id, name)

@@ -189,18 +189,9 @@ def _review(outcome: services.Outcome, kept: Any = None) -> str:
 
 def _remittance_matches(extraction: Any) -> list[dict[str, Any]]:
     """Each line with the user's invoice of that number, if any (read-only)."""
-    import sqlalchemy as sa
-
-    from minimin.extensions import db
-    from minimin.invoices.models import Invoice
-
     rows = []
     for line in extraction.lines:
-        invoice = db.session.scalar(
-            sa.select(Invoice).where(
-                Invoice.user_id == current_user.id, Invoice.number == line.reference
-            )
-        )
+        invoice = services.invoice_numbered(current_user.id, line.reference)
         rows.append({"line": line, "invoice": invoice})
     return rows
 
@@ -284,30 +275,13 @@ def _job_input(form: BookingConfirmForm, jobs: Any) -> Any:
         )
         if value
     )
-    from minimin.contacts.models import Agency, Client
-
     return jobs.JobInput(
         title=form.title.data or "",
-        client_id=_own_contact_id(Client, form.client.data),
-        agency_id=_own_contact_id(Agency, form.agency.data),
+        client_id=services.client_named(current_user.id, form.client.data),
+        agency_id=services.agency_named(current_user.id, form.agency.data),
         notes=notes or None,
         dates=[jobs.DateInput(day=d) for d in days],
         fee_lines=fee_lines,
-    )
-
-
-def _own_contact_id(model: Any, name: str | None) -> Any:
-    """The user's own client or agency of exactly this name (any case), if there is one."""
-    import sqlalchemy as sa
-
-    from minimin.extensions import db
-
-    if not name or not name.strip():
-        return None
-    return db.session.scalar(
-        sa.select(model.id)
-        .where(model.user_id == current_user.id, sa.func.lower(model.name) == name.strip().lower())
-        .limit(1)
     )
 
 
