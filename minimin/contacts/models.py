@@ -185,12 +185,12 @@ class Agency(UUIDPrimaryKey, Timestamps, UserOwned, ContactDetails, db.Model):  
 
     @property
     def self_billing_review_due(self) -> bool:
-        from minimin.contacts.services import today_london
+        from minimin.core.dates import uk_today
 
         return bool(
             self.self_billing
             and self.self_billing_review_date
-            and self.self_billing_review_date <= today_london()
+            and self.self_billing_review_date <= uk_today()
         )
 
 

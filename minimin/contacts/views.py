@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import format_decimal
 from flask_babel import gettext as _
@@ -119,15 +118,12 @@ def _account_context(contact: Any, **owner: Any) -> dict[str, Any]:
 
 def _statement_pdf(contact: Any, **owner: Any) -> Response:
     """The statement as a PDF, drawn by the invoices' PDF machinery (local resources only)."""
-    from minimin.business.models import BusinessProfile
-    from minimin.extensions import db
+    from minimin.business.services import get_profile
     from minimin.invoices import documents, pdf
 
     today = services.today_london()
     account = statement.account_of(current_user.id, today, **owner)
-    profile = db.session.scalar(
-        sa.select(BusinessProfile).where(BusinessProfile.user_id == current_user.id)
-    )
+    profile = get_profile(current_user.id)
     supplier = documents.supplier_snapshot(profile) if profile else {"name": ""}
     html = render_template(
         "contacts/statement_pdf.html",

@@ -9,15 +9,14 @@ from typing import Any, Literal
 
 from flask_login import current_user
 from pydantic import Field, field_validator
-from sqlalchemy.orm import selectinload
 
 from minimin.api import paging
 from minimin.api.operations import operation
 from minimin.api.schemas import In, ListQuery, Out, Page, Text
+from minimin.contacts import listing, services, validation
 from minimin.contacts import models as m
-from minimin.contacts import services, validation
 from minimin.contacts.countries import COUNTRY_CODES
-from minimin.core.tenancy import owned_or_404, owned_query
+from minimin.core.tenancy import owned_or_404
 
 
 class ContactQuery(ListQuery):
@@ -114,17 +113,6 @@ def _normalised(parse: Any, value: str | None) -> str | None:
         raise ValueError(str(exc)) from exc
 
 
-def _filtered(model: Any, query: ContactQuery) -> Any:
-    statement = owned_query(model)
-    statement = statement.where(
-        model.archived_at.is_not(None) if query.archived else model.archived_at.is_(None)
-    )
-    if query.q:
-        escaped = query.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        statement = statement.where(model.name.ilike(f"%{escaped}%", escape="\\"))
-    return statement
-
-
 @operation(
     "GET",
     "/clients",
@@ -135,7 +123,8 @@ def _filtered(model: Any, query: ContactQuery) -> Any:
     response=Page[Client],
 )
 def list_clients(query: ContactQuery) -> Page[Client]:
-    return paging.page(_filtered(m.Client, query), m.Client, query, Client.model_validate)
+    statement = listing.clients(current_user.id, archived=query.archived, q=query.q)
+    return paging.page(statement, m.Client, query, Client.model_validate)
 
 
 @operation(
@@ -175,8 +164,7 @@ def create_client(body: ClientIn) -> Client:
     response=Page[Agency],
 )
 def list_agencies(query: ContactQuery) -> Page[Agency]:
-    # The rates of the page's agencies in one more statement, not one per agency.
-    statement = _filtered(m.Agency, query).options(selectinload(m.Agency.commission_rates))
+    statement = listing.agencies(current_user.id, archived=query.archived, q=query.q)
     return paging.page(statement, m.Agency, query, Agency.model_validate)
 
 
