@@ -175,3 +175,20 @@ def recorded_hash_matches(user_id: uuid.UUID, data: bytes) -> GeneratedDocument 
             SignatureRequest.user_id == user_id, SignatureRequest.signed_sha256 == digest
         )
     )
+
+
+#: How many of the latest jobs the generate form offers to fill a document from.
+JOB_CHOICES = 200
+
+
+def job_choices(user_id: uuid.UUID) -> list[tuple[uuid.UUID, str, Any]]:
+    """The user's latest jobs (id, title, start date), newest start first."""
+    from minimin.jobs.models import Job
+
+    rows = db.session.execute(
+        sa.select(Job.id, Job.title, Job.starts_on)
+        .where(Job.user_id == user_id)
+        .order_by(Job.starts_on.desc().nulls_last(), Job.title)
+        .limit(JOB_CHOICES)
+    )
+    return [(row.id, row.title, row.starts_on) for row in rows]

@@ -7,7 +7,6 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -20,7 +19,6 @@ from minimin.core.web import ConfirmForm, ViewResult
 from minimin.documents import placeholders, services, signing, starters
 from minimin.documents.forms import GenerateForm, SendForm, TemplateForm, VerifyForm
 from minimin.documents.models import DocumentTemplate, GeneratedDocument
-from minimin.extensions import db
 
 bp = Blueprint("documents", __name__, template_folder="templates")
 classify_blueprint(bp, USER)
@@ -138,17 +136,9 @@ def edit_template(template_id: str) -> ViewResult:
 
 
 def _job_choices() -> list[tuple[str, str]]:
-    from minimin.jobs.models import Job
-
-    rows = db.session.execute(
-        sa.select(Job.id, Job.title, Job.starts_on)
-        .where(Job.user_id == current_user.id)
-        .order_by(Job.starts_on.desc().nulls_last(), Job.title)
-        .limit(200)
-    )
     return [
-        (str(row.id), f"{row.title} ({row.starts_on:%d %b %Y})" if row.starts_on else row.title)
-        for row in rows
+        (str(job_id), f"{title} ({starts_on:%d %b %Y})" if starts_on else title)
+        for job_id, title, starts_on in services.job_choices(current_user.id)
     ]
 
 
