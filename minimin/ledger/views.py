@@ -18,14 +18,12 @@ from flask import Blueprint, Flask, Response, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy.orm import Session
 
 from minimin.core import csvsafe
 from minimin.core.dates import DateError, TaxYear, parse_uk_date, uk_today
 from minimin.core.paging import page_number
 from minimin.core.security import USER, classify_blueprint
-from minimin.extensions import db
-from minimin.ledger import export
+from minimin.ledger import export, listing
 from minimin.ledger.labels import SOURCE_KINDS, HowCounted, how_counted
 from minimin.reports.ledger.periods import PeriodError, check_period
 
@@ -62,11 +60,6 @@ class Params:
             basis = "cash"
         self.values["basis"] = basis
         return basis
-
-
-def _session() -> Session:
-    """The request's database session (the scoped session's current one)."""
-    return db.session()
 
 
 def _csv(header: Iterable[Any], rows: Iterable[Iterable[Any]], name: str) -> Response:
@@ -115,9 +108,7 @@ def trial_balance() -> ViewResult:
     params = Params()
     day = params.day("date", _("Date"), uk_today())
     basis = params.basis()
-    balance = (
-        None if params.errors else export.trial_balance(_session(), current_user.id, day, basis)
-    )
+    balance = None if params.errors else listing.trial_balance(current_user.id, day, basis)
     page = render_template(
         "ledger/trial_balance.html", balance=balance, params=params, basis_labels=BASIS_LABELS
     )
@@ -131,7 +122,7 @@ def trial_balance_csv() -> ViewResult:
     basis = params.basis()
     if params.errors:
         return trial_balance()
-    rows = export.trial_balance_rows(_session(), current_user.id, day, (basis,))
+    rows = listing.trial_balance_rows(current_user.id, day, (basis,))
     return _csv(export.TRIAL_BALANCE_HEADER, rows, f"trial-balance-{basis}-{day.isoformat()}.csv")
 
 
@@ -140,13 +131,13 @@ def general_ledger() -> ViewResult:
     params = Params()
     start, end = _period(params)
     basis = params.basis()
-    accounts = export.account_names(_session(), current_user.id)
+    accounts = listing.account_names(current_user.id)
     code = request.args.get("account") or next(iter(accounts), "")
     params.values["account"] = code
     if code and code not in accounts:
         params.errors.append(_("Choose one of your accounts."))
     ledger = (
-        export.general_ledger(_session(), current_user.id, code, start, end, basis, _page_number())
+        listing.general_ledger(current_user.id, code, start, end, basis, _page_number())
         if code and not params.errors
         else None
     )
@@ -168,7 +159,7 @@ def general_ledger_csv() -> ViewResult:
     basis = params.basis()
     if params.errors:
         return general_ledger()
-    rows = export.general_ledger_rows(_session(), current_user.id, start, end, basis)
+    rows = listing.general_ledger_rows(current_user.id, start, end, basis)
     name = f"general-ledger-{basis}-{start.isoformat()}-{end.isoformat()}.csv"
     return _csv(export.GENERAL_LEDGER_HEADER, rows, name)
 
@@ -179,14 +170,14 @@ def journal_csv() -> ViewResult:
     start, end = _period(params)
     if params.errors:
         return render_template("ledger/index.html", params=params, today=uk_today()), 400
-    rows = export.journal_rows(_session(), current_user.id, start, end)
+    rows = listing.journal_rows(current_user.id, start, end)
     return _csv(export.JOURNAL_HEADER, rows, f"journal-{start.isoformat()}-{end.isoformat()}.csv")
 
 
 @bp.get("/minimin.beancount")
 def beancount() -> ViewResult:
     title = current_user.full_name or current_user.email
-    text = export.beancount_text(_session(), current_user.id, title=title, today=uk_today())
+    text = listing.beancount_text(current_user.id, title=title, today=uk_today())
     name = f"minimin-{uk_today().isoformat()}.beancount"
     return Response(
         text,

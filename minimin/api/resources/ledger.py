@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+from flask_login import current_user
 from pydantic import Field
-from sqlalchemy.orm import selectinload
 
 from minimin.api import paging
 from minimin.api.operations import operation
 from minimin.api.schemas import ListQuery, Money, Out, Page
-from minimin.core.tenancy import owned_query
+from minimin.ledger import listing
 from minimin.ledger.models import JournalEntry
 
 
@@ -72,9 +72,5 @@ def _entry_out(entry: JournalEntry) -> JournalEntryOut:
 )
 def list_entries(query: EntryQuery) -> Page[JournalEntryOut]:
     """Newest posted first. Debits are positive amounts, credits negative."""
-    statement = owned_query(JournalEntry).options(selectinload(JournalEntry.lines))
-    if query.date_from:
-        statement = statement.where(JournalEntry.date >= query.date_from)
-    if query.date_to:
-        statement = statement.where(JournalEntry.date <= query.date_to)
+    statement = listing.entries(current_user.id, query.date_from, query.date_to)
     return paging.page(statement, JournalEntry, query, _entry_out, at="posted_at")
