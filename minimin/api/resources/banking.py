@@ -6,6 +6,7 @@ import datetime as dt
 import uuid
 from typing import Literal
 
+from flask_login import current_user
 from pydantic import Field
 from werkzeug.datastructures import FileStorage
 
@@ -13,8 +14,8 @@ from minimin.api import paging
 from minimin.api.operations import operation
 from minimin.api.problems import ApiProblem
 from minimin.api.schemas import In, ListQuery, Money, MoneyIn, Out, Page
+from minimin.banking import listing, services
 from minimin.banking import models as m
-from minimin.banking import services
 from minimin.banking.importers import StatementErrors
 from minimin.core.tenancy import owned_or_404, owned_query
 
@@ -108,17 +109,14 @@ def get_bank_account(bank_account_id: str) -> BankAccountOut:
     response=Page[TransactionOut],
 )
 def list_transactions(query: TransactionQuery) -> Page[TransactionOut]:
-    statement = owned_query(m.BankTransaction)
-    t = m.BankTransaction
-    if query.bank_account_id:
-        statement = statement.where(t.bank_account_id == query.bank_account_id)
-    if query.reconciliation:
-        statement = statement.where(t.reconciliation == query.reconciliation)
-    if query.date_from:
-        statement = statement.where(t.posted_on >= query.date_from)
-    if query.date_to:
-        statement = statement.where(t.posted_on <= query.date_to)
-    return paging.page(statement, t, query, _transaction_out)
+    statement = listing.transactions(
+        current_user.id,
+        bank_account_id=query.bank_account_id,
+        reconciliation=query.reconciliation,
+        date_from=query.date_from,
+        date_to=query.date_to,
+    )
+    return paging.page(statement, m.BankTransaction, query, _transaction_out)
 
 
 @operation(

@@ -15,10 +15,10 @@ from minimin.api import paging
 from minimin.api.operations import operation
 from minimin.api.problems import ApiProblem
 from minimin.api.schemas import In, ListQuery, Money, MoneyIn, Out, Page, Text
-from minimin.core.tenancy import owned_or_404, owned_query
+from minimin.core.tenancy import owned_or_404
 from minimin.core.uploads import UploadError
 from minimin.core.user_error import UserError
-from minimin.expenses import categories, mileage, services
+from minimin.expenses import categories, listing, mileage, services
 from minimin.expenses import models as m
 
 Category = Literal[categories.CODES]  # type: ignore[valid-type]
@@ -143,13 +143,7 @@ def _renamed(exc: UserError) -> UserError:
     response=Page[ExpenseOut],
 )
 def list_expenses(query: ExpenseQuery) -> Page[ExpenseOut]:
-    statement = owned_query(m.Expense)
-    if query.date_from:
-        statement = statement.where(m.Expense.date >= query.date_from)
-    if query.date_to:
-        statement = statement.where(m.Expense.date <= query.date_to)
-    if query.category:
-        statement = statement.where(m.Expense.category == query.category)
+    statement = listing.dated(current_user.id, query.date_from, query.date_to, query.category)
     return paging.page(statement, m.Expense, query, _expense_out)
 
 
@@ -226,11 +220,7 @@ def add_receipt(expense: m.Expense, upload: FileStorage) -> ExpenseOut:
     response=Page[JourneyOut],
 )
 def list_journeys(query: JourneyQuery) -> Page[JourneyOut]:
-    statement = owned_query(m.Journey)
-    if query.date_from:
-        statement = statement.where(m.Journey.date >= query.date_from)
-    if query.date_to:
-        statement = statement.where(m.Journey.date <= query.date_to)
+    statement = listing.journeys(current_user.id, query.date_from, query.date_to)
     return paging.page(statement, m.Journey, query, JourneyOut.model_validate)
 
 
