@@ -416,19 +416,11 @@ def mailer() -> Any:
     return ext["minimin_mailer"]
 
 
-def deliver(email: OutboundEmail, *, on_handover: Callable[[], None] | None = None) -> None:
-    """Try one delivery of *email* and record the outcome on the row (no commit).
-
-    *on_handover* is called just before the server is given the end of the message."""
-    if email.status in (SENT, FAILED):
-        return
-    email.attempts += 1
-    _attempt(email, build_message(email), on_handover)
-
-
 def _attempt(
     email: OutboundEmail, message: EmailMessage, on_handover: Callable[[], None] | None
 ) -> None:
+    """Try one delivery of *message* for *email* and record the outcome on the row (no commit).
+    *on_handover* is called just before the server is given the end of the message."""
     try:
         email.provider_id = mailer().send(message, on_handover=on_handover)
     except MailError as exc:
