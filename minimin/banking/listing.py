@@ -210,3 +210,8 @@ def transactions(
     if date_to:
         statement = statement.where(t.posted_on <= date_to)
     return statement
+
+
+def every_account(user_id: uuid.UUID) -> sa.Select[tuple[BankAccount]]:
+    """All of the user's bank accounts; the caller orders and pages the statement."""
+    return sa.select(BankAccount).where(BankAccount.user_id == user_id)

@@ -14,7 +14,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
@@ -28,6 +28,9 @@ from minimin.invoices.models import (
     VOID,
     Invoice,
 )
+
+if TYPE_CHECKING:
+    from minimin.invoices.models import CreditNote
 
 PAGE_SIZE = 50
 #: The filters of the list: every status, plus "open" (money still expected).
@@ -364,3 +367,10 @@ def bill_to_choices(user_id: uuid.UUID) -> list[tuple[str, uuid.UUID, str]]:
         ).all()
         found.extend((kind, row.id, row.name) for row in rows)
     return found
+
+
+def every_credit_note(user_id: uuid.UUID) -> sa.Select[tuple[CreditNote]]:
+    """All of the user's credit notes; the caller orders and pages the statement."""
+    from minimin.invoices.models import CreditNote
+
+    return sa.select(CreditNote).where(CreditNote.user_id == user_id)

@@ -97,3 +97,8 @@ def deposit_of(remittance: Remittance) -> BankTransaction | None:
     from minimin.banking.models import BankTransaction
 
     return db.session.get(BankTransaction, remittance.bank_transaction_id)
+
+
+def every_remittance(user_id: uuid.UUID) -> sa.Select[tuple[Remittance]]:
+    """All of the user's remittances; the caller orders and pages the statement."""
+    return sa.select(Remittance).where(Remittance.user_id == user_id)

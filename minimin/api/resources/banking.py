@@ -17,7 +17,7 @@ from minimin.api.schemas import In, ListQuery, Money, MoneyIn, Out, Page
 from minimin.banking import listing, services
 from minimin.banking import models as m
 from minimin.banking.importers import StatementErrors
-from minimin.core.tenancy import owned_or_404, owned_query
+from minimin.core.tenancy import owned_or_404
 
 Reconciliation = Literal[m.RECONCILIATION_STATES]  # type: ignore[valid-type]
 MatchKind = Literal[m.MATCH_KINDS]  # type: ignore[valid-type]
@@ -83,7 +83,10 @@ def _transaction_out(txn: m.BankTransaction) -> TransactionOut:
 )
 def list_bank_accounts(query: ListQuery) -> Page[BankAccountOut]:
     return paging.page(
-        owned_query(m.BankAccount), m.BankAccount, query, BankAccountOut.model_validate
+        listing.every_account(current_user.id),
+        m.BankAccount,
+        query,
+        BankAccountOut.model_validate,
     )
 
 

@@ -25,7 +25,7 @@ from minimin.api.schemas import (
     Text,
 )
 from minimin.contacts.models import Agency, Client
-from minimin.core.tenancy import owned_or_404, owned_query
+from minimin.core.tenancy import owned_or_404
 from minimin.invoices import listing, services
 from minimin.invoices.forms import PAYMENT_METHOD_LABELS, parse_rate
 from minimin.invoices.models import (
@@ -420,7 +420,8 @@ def record_payment(invoice: Invoice, body: PaymentIn) -> PaymentOut:
     response=Page[CreditNoteOut],
 )
 def list_credit_notes(query: ListQuery) -> Page[CreditNoteOut]:
-    return paging.page(owned_query(CreditNote), CreditNote, query, _credit_note_out)
+    statement = listing.every_credit_note(current_user.id)
+    return paging.page(statement, CreditNote, query, _credit_note_out)
 
 
 @operation(

@@ -5,10 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+from flask_login import current_user
+
 from minimin.api import paging
 from minimin.api.operations import operation
 from minimin.api.schemas import ListQuery, Money, Out, Page
-from minimin.core.tenancy import owned_or_404, owned_query
+from minimin.core.tenancy import owned_or_404
+from minimin.remittances import listing
 from minimin.remittances import models as m
 
 
@@ -76,7 +79,8 @@ def _remittance_out(r: m.Remittance) -> RemittanceOut:
     response=Page[RemittanceOut],
 )
 def list_remittances(query: ListQuery) -> Page[RemittanceOut]:
-    return paging.page(owned_query(m.Remittance), m.Remittance, query, _remittance_out)
+    statement = listing.every_remittance(current_user.id)
+    return paging.page(statement, m.Remittance, query, _remittance_out)
 
 
 @operation(
