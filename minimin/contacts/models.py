@@ -82,7 +82,7 @@ class ContactDetails:
         return result
 
 
-class Client(UUIDPrimaryKey, Timestamps, UserOwned, ContactDetails, db.Model):  # type: ignore[name-defined,misc]
+class Client(UUIDPrimaryKey, Timestamps, UserOwned, ContactDetails, db.Model):  # type: ignore[name-defined]
     """A company or person the user invoices directly."""
 
     __tablename__ = "client"
@@ -106,7 +106,7 @@ class Client(UUIDPrimaryKey, Timestamps, UserOwned, ContactDetails, db.Model):  
         return self.kind == CLIENT_COMPANY
 
 
-class Agency(UUIDPrimaryKey, Timestamps, UserOwned, ContactDetails, db.Model):  # type: ignore[name-defined,misc]
+class Agency(UUIDPrimaryKey, Timestamps, UserOwned, ContactDetails, db.Model):  # type: ignore[name-defined]
     """An agency that books the user, collects the fee and pays the user net of commission.
 
     ``contact_name`` is the booker.
@@ -194,7 +194,7 @@ class Agency(UUIDPrimaryKey, Timestamps, UserOwned, ContactDetails, db.Model):  
         )
 
 
-class AgencyCommissionRate(UUIDPrimaryKey, UserOwned, db.Model):  # type: ignore[name-defined,misc]
+class AgencyCommissionRate(UUIDPrimaryKey, UserOwned, db.Model):  # type: ignore[name-defined]
     """An agency's commission percentage for one kind of work (overrides its default)."""
 
     __tablename__ = "agency_commission_rate"
