@@ -56,7 +56,7 @@ def settings() -> ViewResult:
 
 
 @bp.route("/settings/payments/disconnect", methods=["POST"])
-def disconnect() -> Response:
+def disconnect() -> ViewResult:
     if not ConfirmForm().validate_on_submit():
         abort(400)
     services.disconnect(current_user.id)
