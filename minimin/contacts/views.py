@@ -268,14 +268,15 @@ def _delete(
 ) -> ViewResult:
     form = ConfirmForm()
     is_client = isinstance(obj, Client)
+    id_value: dict[str, Any] = {id_arg: obj.id}
     context = {
         "obj": obj,
         "form": form,
         "is_client": is_client,
-        "detail_url": url_for(detail_endpoint, **{id_arg: obj.id}),
+        "detail_url": url_for(detail_endpoint, **id_value),
         "archive_url": url_for(
             "contacts.client_archive" if is_client else "contacts.agency_archive",
-            **{id_arg: obj.id},
+            **id_value,
         ),
     }
     if request.method == "POST" and form.validate_on_submit():
