@@ -223,6 +223,7 @@ def _kept_receipt(form: ExpenseForm) -> PendingReceipt | None:
     kept before) or the one kept from the form's last showing. UploadError if refused."""
     upload = form.receipt.data
     before = pending.find(current_user.id, form.pending_receipt.data)
+    kept: PendingReceipt | None
     if upload and getattr(upload, "filename", None):
         kept = pending.keep(current_user.id, upload.stream, upload.filename)
         if before is not None:
