@@ -10,7 +10,6 @@ from typing import Any
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     flash,
     g,
@@ -22,6 +21,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
 
 from minimin.admin import actions, guard, statistics
 from minimin.core import audit
