@@ -33,7 +33,7 @@ from minimin.core.security import USER, classify_blueprint
 from minimin.core.tenancy import owned_or_404, parse_uuid
 from minimin.core.transaction import discard_changes
 from minimin.core.web import ConfirmForm, ViewResult, apply_user_error, page_count, page_number
-from minimin.invoices import forms, listing, refunds, reminders, services
+from minimin.invoices import calc, forms, listing, refunds, reminders, services
 from minimin.invoices.models import (
     METHOD_STRIPE,
     STATUSES,
@@ -316,7 +316,7 @@ def show(invoice_id: str) -> str:
         refund_form=_refund_form_if_due(invoice),
         confirm=ConfirmForm(),
         public_url=services.public_url(invoice) if not invoice.is_draft else None,
-        treatment_labels=services.vat_rules.TREATMENT_LABELS,
+        treatment_labels=calc.TREATMENT_LABELS,
         failed_email=emails.failed_delivery(invoice) if not invoice.is_draft else None,
         late_claim=reminders.late_claim(invoice, services.today_london()),
     )
@@ -363,7 +363,7 @@ def _show_error(invoice: Invoice, message: str, status: int = 400) -> tuple[str,
         confirm=ConfirmForm(),
         error=message,
         public_url=services.public_url(invoice) if not invoice.is_draft else None,
-        treatment_labels=services.vat_rules.TREATMENT_LABELS,
+        treatment_labels=calc.TREATMENT_LABELS,
     ), status
 
 
@@ -406,14 +406,15 @@ def add_payment(invoice_id: str) -> ViewResult:
     invoice = owned_or_404(Invoice, invoice_id, for_update=True)
     form = forms.PaymentForm()
     form.amount.currency = invoice.currency
-    if not form.validate_on_submit():
+    # A valid form has a date (the field is required): the second test only says so to mypy.
+    if not form.validate_on_submit() or form.paid_on.data is None:
         return _invalid(
             "invoices/show.html",
             invoice=invoice,
             payment_form=form,
             confirm=ConfirmForm(),
             public_url=services.public_url(invoice) if not invoice.is_draft else None,
-            treatment_labels=services.vat_rules.TREATMENT_LABELS,
+            treatment_labels=calc.TREATMENT_LABELS,
         )
     try:
         services.record_payment(
@@ -431,7 +432,7 @@ def add_payment(invoice_id: str) -> ViewResult:
             payment_form=form,
             confirm=ConfirmForm(),
             public_url=services.public_url(invoice),
-            treatment_labels=services.vat_rules.TREATMENT_LABELS,
+            treatment_labels=calc.TREATMENT_LABELS,
         )
     flash(_("Payment recorded."), "success")
     return redirect(url_for("invoices.show", invoice_id=invoice.id))

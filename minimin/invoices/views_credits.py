@@ -15,7 +15,7 @@ from flask_login import current_user
 from minimin.core import listing_params
 from minimin.core.tenancy import owned_or_404
 from minimin.core.web import ConfirmForm, ViewResult, apply_user_error, page_count, page_number
-from minimin.invoices import credit_notes, forms, listing, refunds, services
+from minimin.invoices import calc, credit_notes, forms, listing, refunds, services
 from minimin.invoices.models import CreditNote, Invoice, Refund
 from minimin.invoices.pdf import money
 from minimin.invoices.views import (
@@ -102,7 +102,7 @@ def _refund_refused(invoice: Invoice, form: forms.RefundForm) -> tuple[str, int]
         refund_form=form,
         confirm=ConfirmForm(),
         public_url=services.public_url(invoice),
-        treatment_labels=services.vat_rules.TREATMENT_LABELS,
+        treatment_labels=calc.TREATMENT_LABELS,
     )
 
 
@@ -114,7 +114,8 @@ def add_refund(invoice_id: str) -> ViewResult:
     except services.InvoiceError as exc:
         return _show_error(invoice, str(exc))
     form = _refund_form(invoice, request.form)
-    if not form.validate_on_submit():
+    # A valid form has a date (the field is required): the second test only says so to mypy.
+    if not form.validate_on_submit() or form.refunded_on.data is None:
         return _refund_refused(invoice, form)
     note = next((n for n in invoice.credit_notes if str(n.id) == form.credit_note.data), None)
     try:

@@ -3,7 +3,7 @@ repeating it, and the reminder schedule (what is sent before and after the due d
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -154,7 +154,7 @@ def reminder_settings() -> ViewResult:
 
 
 @bp.route("/invoices/reminders/<rule_id>/toggle", methods=["POST"])
-def reminder_toggle(rule_id: str) -> Response:
+def reminder_toggle(rule_id: str) -> ViewResult:
     from minimin.invoices import reminders
     from minimin.invoices.models import ReminderRule
 
@@ -166,7 +166,7 @@ def reminder_toggle(rule_id: str) -> Response:
 
 
 @bp.route("/invoices/reminders/<rule_id>/delete", methods=["POST"])
-def reminder_delete(rule_id: str) -> Response:
+def reminder_delete(rule_id: str) -> ViewResult:
     from minimin.invoices import reminders
     from minimin.invoices.models import ReminderRule
 
