@@ -234,8 +234,8 @@ def mapping(job_id: str) -> ViewResult:
     try:
         inspection = services.inspect_job(job)
     except (StatementErrors, StatementError, StorageError) as exc:
-        errors = exc.errors if isinstance(exc, StatementErrors) else [exc]
-        flash(" ".join(str(e) for e in errors) or _("The statement cannot be read."), "error")
+        problems = exc.errors if isinstance(exc, StatementErrors) else [exc]
+        flash(" ".join(str(e) for e in problems) or _("The statement cannot be read."), "error")
         return redirect(url_for("banking.upload", account_id=job.bank_account_id))
     form = forms.MappingForm()
     form.set_columns(inspection.header)
