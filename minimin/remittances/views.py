@@ -133,6 +133,7 @@ def _input(form: RemittanceForm) -> services.RemittanceInput:
         for row in form.lines
     ]
     return services.RemittanceInput(
+        # A missing agency is refused by the service on its field; a valid form has a date.
         agency_id=parse_uuid(form.agency_id.data),  # type: ignore[arg-type]
         date=form.date.data,  # type: ignore[arg-type]
         kind=form.kind.data or "advice",
@@ -447,7 +448,7 @@ def _discrepancy_text(d: matching.Discrepancy, currency: str) -> str:
     from minimin.core.templating import money
 
     def m(key: str) -> str:
-        return money(int(d.figures.get(key, 0)), currency)  # type: ignore[arg-type]
+        return money(int(d.figures.get(key, 0)), currency)
 
     line = _("Line %(n)d: ", n=(d.line_index or 0) + 1) if d.line_index is not None else ""
     if d.code == matching.NET_DOES_NOT_ADD_UP:
