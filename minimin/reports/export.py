@@ -525,7 +525,8 @@ def _documents(user_id: uuid.UUID, start: dt.date, end: dt.date) -> list[tuple[s
             Invoice.issue_date <= end,
         )
     ):
-        docs.append((f"invoices/{_safe_name(number or 'invoice')}.pdf", key))
+        if key is not None:  # the query asks only for invoices with a PDF
+            docs.append((f"invoices/{_safe_name(number or 'invoice')}.pdf", key))
     for number, key in db.session.execute(
         sa.select(CreditNote.number, CreditNote.pdf_key).where(
             CreditNote.user_id == user_id,
@@ -534,7 +535,8 @@ def _documents(user_id: uuid.UUID, start: dt.date, end: dt.date) -> list[tuple[s
             CreditNote.issue_date <= end,
         )
     ):
-        docs.append((f"credit_notes/{_safe_name(number)}.pdf", key))
+        if key is not None:  # the query asks only for credit notes with a PDF
+            docs.append((f"credit_notes/{_safe_name(number)}.pdf", key))
     for expense_id, day, file_id, filename, key in db.session.execute(
         sa.select(
             Expense.id, Expense.date, StoredFile.id, StoredFile.filename, StoredFile.storage_key
@@ -820,6 +822,7 @@ def revoke_all_shares(user_id: uuid.UUID) -> int:
         )
         .values(revoked_at=utcnow())
     )
+    # A DML statement's result is a CursorResult (rowcount), typed as Result.
     count = int(result.rowcount or 0)  # type: ignore[attr-defined]
     if count:
         audit("export.shares_revoked", user_id=user_id, detail={"revoked": count})
