@@ -106,11 +106,13 @@ def delete_requests(user_id: uuid.UUID, feature: str) -> int:
     result = db.session.execute(
         sa.delete(AIRequest).where(AIRequest.user_id == user_id, AIRequest.feature == feature)
     )
+    # A DML statement's result is a CursorResult (rowcount), typed as Result.
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def delete_conversation(user_id: uuid.UUID) -> int:
     result = db.session.execute(sa.delete(AIMessage).where(AIMessage.user_id == user_id))
+    # A DML statement's result is a CursorResult (rowcount), typed as Result.
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
@@ -263,6 +265,7 @@ def delete_message(user_id: uuid.UUID, message_id: uuid.UUID) -> int:
     result = db.session.execute(
         sa.delete(AIMessage).where(AIMessage.user_id == user_id, AIMessage.id == message_id)
     )
+    # A DML statement's result is a CursorResult (rowcount), typed as Result.
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 

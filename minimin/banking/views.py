@@ -489,9 +489,10 @@ def reject(txn_id: str) -> ViewResult:
     parts = (form.key.data or "").split(",")
     for part in parts:
         pieces = part.split(":")
-        if len(pieces) != 3 or pieces[0] not in MATCH_KINDS or _uuid(pieces[1]) is None:
+        target = _uuid(pieces[1]) if len(pieces) == 3 else None
+        if target is None or pieces[0] not in MATCH_KINDS:
             abort(400)
-        services.reject(txn, pieces[0], _uuid(pieces[1]))  # type: ignore[arg-type]
+        services.reject(txn, pieces[0], target)
     flash(_("Suggestion dismissed."), "success")
     return _back(txn)
 

@@ -332,7 +332,7 @@ def delete(invoice_id: str) -> ViewResult:
         services.delete_draft(invoice)
     except services.InvoiceError as exc:
         flash(str(exc), "error")
-        return redirect(url_for("invoices.show", invoice_id=invoice.id)), 303  # type: ignore[return-value]
+        return redirect(url_for("invoices.show", invoice_id=invoice.id), 303)
     flash(_("Draft deleted."), "success")
     return redirect(url_for("invoices.index"))
 

@@ -307,7 +307,7 @@ def delete(job_id: str) -> ViewResult:
         services.delete_job(job)
     except services.JobError as exc:
         flash(str(exc), "error")
-        return redirect(url_for("jobs.detail", job_id=job.id)), 303  # type: ignore[return-value]
+        return redirect(url_for("jobs.detail", job_id=job.id), 303)
     flash(_("The job “%(title)s” was deleted.", title=job.title), "success")
     return redirect(url_for("jobs.index"))
 

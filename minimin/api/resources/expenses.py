@@ -199,6 +199,7 @@ def create_expense(body: ExpenseIn) -> ExpenseOut:
 def add_receipt(expense: m.Expense, upload: FileStorage) -> ExpenseOut:
     """Send the file as multipart/form-data in the part named ``receipt``."""
     try:
+        # werkzeug types an upload's stream as IO[bytes]; it is a binary file.
         services.add_receipt(expense, upload.stream, upload.filename)  # type: ignore[arg-type]
     except UploadError as exc:
         status = exc.status if exc.status in (413, 415) else 422

@@ -66,7 +66,7 @@ def _rates(
         psa_higher_pence=_pounds(500),
         savings_rates=(Decimal(20), Decimal(40), Decimal(45)),
         dividend_allowance_pence=_pounds(500),
-        dividend_rates=tuple(Decimal(r) for r in dividend),  # type: ignore[arg-type]
+        dividend_rates=(Decimal(dividend[0]), Decimal(dividend[1]), Decimal(dividend[2])),
         student_loan_thresholds={plan: _pounds(v) for plan, v in loans.items()},
         hicbc_threshold_pence=_pounds(hicbc[0]),
         hicbc_full_pence=_pounds(hicbc[1]),
