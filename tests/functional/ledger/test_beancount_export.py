@@ -109,6 +109,16 @@ def _make_year(db: Any, business: Any, client: Any) -> None:
     bank = banking.create_account(business.user_id, name="Business current", last_four="1234")
     db.session.commit()
     _upload_statement(client, bank.id)
+    # The card payment is put down as office costs: a line a category explains posts an entry
+    # of its own, under the statement's own text (the rest of the statement is counted in its
+    # days' statement entries).
+    from minimin.banking.models import BankTransaction
+
+    card = db.session.scalar(
+        sa.select(BankTransaction).where(BankTransaction.amount_pence == -2_500)
+    )
+    banking.set_category(card, category="office")
+    db.session.commit()
 
 
 @pytest.fixture
@@ -150,11 +160,12 @@ def test_the_years_beancount_file_checks_and_adds_up_to_minimins_figures(
     assert checked.stdout.strip() == "" and checked.stderr.strip() == ""
     entries, errors, options = beancount_loader.load_file(str(path))
     assert errors == []
-    # Nine transactions (two invoices, two payments, the expense, four bank lines) and eight
+    # Ten transactions (two invoices, two payments, the expense, four days of statement lines,
+    # the categorised card payment) and eight
     # accounts opened (Acme, turnover, output VAT, bank, suspense, undeposited, input VAT,
     # office costs).
     kinds = [type(entry).__name__ for entry in entries]
-    assert (kinds.count("Transaction"), kinds.count("Open")) == (9, 8)
+    assert (kinds.count("Transaction"), kinds.count("Open")) == (10, 8)
     assert options["operating_currency"] == ["GBP"]
 
     codes = list(
@@ -188,14 +199,15 @@ def test_the_years_beancount_file_checks_and_adds_up_to_minimins_figures(
         "Assets:Undeposited": Decimal("1840.00"),
         # The phone bill: 50.00 allowable (office costs, box 23) and 10.00 VAT to reclaim.
         "Assets:VAT:Input": Decimal("10.00"),
-        # The statement: 1500.00 - 60.00 + 400.00 - 25.00 = 1815.00, waiting to be explained.
+        # The statement: 1500.00 - 60.00 + 400.00 - 25.00 = 1815.00, waiting to be explained
+        # but for the card payment's 25.00, explained as office costs.
         bank: Decimal("1815.00"),
-        "Assets:Suspense": Decimal("-1815.00"),
+        "Assets:Suspense": Decimal("-1840.00"),
     }
     for account, amount in expected.items():
         assert totals[account] == amount, account
     office = mapped[accounts.expense_box(23)]
-    assert totals[office] == Decimal("50.00")
+    assert totals[office] == Decimal("75.00")  # the phone bill's 50.00 and the card's 25.00
     # Everything sums to zero: the books balance.
     assert sum(totals.values()) == 0
 
