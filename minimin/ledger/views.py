@@ -21,8 +21,8 @@ from flask_login import current_user
 
 from minimin.core import csvsafe
 from minimin.core.dates import DateError, TaxYear, parse_uk_date, uk_today
-from minimin.core.paging import page_number
 from minimin.core.security import USER, classify_blueprint
+from minimin.core.web import ViewResult, page_number
 from minimin.ledger import export, listing
 from minimin.ledger.labels import SOURCE_KINDS, HowCounted, how_counted
 from minimin.reports.ledger.periods import PeriodError, check_period
@@ -30,7 +30,6 @@ from minimin.reports.ledger.periods import PeriodError, check_period
 bp = Blueprint("ledger", __name__, url_prefix="/ledger", template_folder="templates")
 classify_blueprint(bp, USER)
 
-ViewResult = Response | str | tuple[str, int]
 BASIS_LABELS = {"cash": _l("Cash basis"), "accruals": _l("Accruals basis")}
 
 
@@ -88,10 +87,6 @@ def _period(params: Params) -> tuple[dt.date, dt.date]:
     return start, end
 
 
-def _page_number() -> int:
-    return page_number(request.args)
-
-
 # --------------------------------------------------------------------------- pages
 
 
@@ -137,7 +132,7 @@ def general_ledger() -> ViewResult:
     if code and code not in accounts:
         params.errors.append(_("Choose one of your accounts."))
     ledger = (
-        listing.general_ledger(current_user.id, code, start, end, basis, _page_number())
+        listing.general_ledger(current_user.id, code, start, end, basis, page_number(request.args))
         if code and not params.errors
         else None
     )
