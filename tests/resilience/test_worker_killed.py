@@ -48,6 +48,11 @@ def counts(app: Any, job_id: Any) -> tuple[str, int, int, int]:
     from minimin.ledger.sources.banking import BANK_BATCH
 
     with app.app_context():
+        # One snapshot for every count: read while the import commits batch after batch, each
+        # statement would otherwise see a different moment (rows counted before a batch's
+        # commit, its entries after).
+        if db.engine.dialect.name == "postgresql":
+            db.session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
         job = db.session.get(ImportJob, job_id)
         status = job.status if job else "missing"
         of_job = BankTransaction.import_job_id == job_id
