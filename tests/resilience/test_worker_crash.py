@@ -59,9 +59,17 @@ pytestmark = [
 ]
 
 MINIMIN = Path(sys.executable).parent / "minimin"
-#: The broker's Redis database, emptied before and after each test: another test's jobs (the
-#: shared test database 15) must not reach these workers, nor theirs linger for the next test.
-BROKER_DB = 13
+
+
+def broker_db() -> int:
+    """The broker's Redis database, emptied before and after each test: another test's jobs
+    (the shared test database 15) must not reach these workers, nor theirs linger for the next
+    test. One database per test process: two of these tests running at once in two processes
+    would otherwise take each other's jobs (13 for the first process, then 12, 11, 10)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    return 13 - int(worker.removeprefix("gw") or 0) % 4
+
+
 TEMPLATES = {
     "mail/crash_test.subject.txt": "Invoice {{ number }}",
     "mail/crash_test.txt": "Invoice {{ number }} is attached.\n",
@@ -120,7 +128,7 @@ class StallingHandler:
 @dataclass
 class Stack:
     """A production configuration on this machine: a PostgreSQL database of its own, Redis on
-    :data:`BROKER_DB`, an SMTP server; workers started with ``minimin worker``."""
+    :func:`broker_db`, an SMTP server; workers started with ``minimin worker``."""
 
     tmp: Path
     database: str
@@ -237,7 +245,7 @@ def stack(
         admin.dispose()
         service_missing("PostgreSQL at 127.0.0.1:5432")
     database_url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    broker_url = redis_url.rsplit("/", 1)[0] + f"/{BROKER_DB}"
+    broker_url = redis_url.rsplit("/", 1)[0] + f"/{broker_db()}"
     broker = redis.Redis.from_url(broker_url)
     broker.flushdb()
 
