@@ -39,23 +39,11 @@ BANKED = {MAY_14: 110300, MAY_16: 58800}
 
 
 @pytest.fixture
-def owner(db: Any, make_user: Any) -> Any:
-    """A business not registered for VAT, with a bank account."""
-    from minimin.business.models import BusinessProfile
+def owner(db: Any, make_business: Any) -> Any:
+    """A business not registered for VAT (the journal tests' own), with a bank account."""
+    from minimin.accounts.models import User
 
-    user = make_user(email=f"batch-{uuid.uuid4().hex[:8]}@example.com", full_name="Alex Model")
-    db.session.add(
-        BusinessProfile(
-            user_id=user.id,
-            business_name="Alex Model",
-            address_line1="1 High Street",
-            town="Bristol",
-            postcode="BS1 1AA",
-            invoice_email="alex@example.com",
-            vat_registered=False,
-            onboarding_step="done",
-        )
-    )
+    user = db.session.get(User, make_business(vat_registered=False).user_id)
     account = banking.create_account(user.id, name="Business current", last_four="1234")
     db.session.commit()
     user.account_id = account.id
@@ -406,7 +394,7 @@ def test_a_lines_page_says_its_bank_side_is_in_the_statements_entry(
 ) -> None:
     train_rule(db, owner)
     import_statement(db, owner.account_id)
-    login(client, owner)
+    login(client, owner, "correct horse battery staple")
 
     # An unexplained line: nothing of its own, its bank side in the day's entry (figures).
     block = how_counted_block(client.get(f"/banking/transactions/{line_id(db, 'BOOTS')}"))
