@@ -140,8 +140,10 @@ def populate(env: dict[str, str], accounts: int) -> list[dict[str, Any]]:
             profile.next_invoice_number = 1 + max(i["sequence"] or 0 for i in invoices)
             draft = invoicing.create_draft(
                 user.id,
-                client=client,
-                lines=[invoicing.LineInput("Shoot day", Decimal(1), 80000, "standard")],
+                invoicing.DraftInput(
+                    client_id=client.id,
+                    lines=[invoicing.LineInput("Shoot day", Decimal(1), 80000, "standard")],
+                ),
             )
             invoicing.issue(draft)
             issued = [str(draft.id)]

@@ -17,6 +17,7 @@ credit notes add up to the invoice's sterling VAT.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -30,6 +31,7 @@ from minimin.extensions import db
 from minimin.invoices import calc as vat_rules
 from minimin.invoices import documents
 from minimin.invoices import vat as vat_arithmetic
+from minimin.invoices.inputs import CreditLineInput, CreditNoteInput
 from minimin.invoices.models import (
     DRAFT,
     ISSUED,
@@ -42,6 +44,7 @@ from minimin.invoices.models import (
 )
 from minimin.invoices.pdf import money, render_document, sha256
 from minimin.invoices.services import (
+    STATE,
     InvoiceError,
     allocate_number,
     revert_jobs,
@@ -51,12 +54,6 @@ from minimin.invoices.services import (
 
 #: Invoices that can be credited: issued and not yet credited in full, paid or not.
 CREDITABLE_STATUSES = (ISSUED, SENT, PART_PAID, PAID)
-
-
-@dataclass
-class CreditLineInput:
-    line_id: uuid.UUID
-    quantity: Decimal
 
 
 @dataclass(frozen=True)
@@ -131,27 +128,30 @@ def line_balances(invoice: Invoice) -> list[LineBalance]:
 def _check_creditable(invoice: Invoice) -> None:
     if invoice.status == DRAFT:
         raise InvoiceError(
-            _("A draft can simply be deleted; credit notes are for issued invoices.")
+            _("A draft can simply be deleted; credit notes are for issued invoices."),
+            code=STATE,
         )
     if invoice.status not in CREDITABLE_STATUSES or invoice.creditable_pence <= 0:
-        raise InvoiceError(_("Everything on this invoice has already been credited."))
+        raise InvoiceError(_("Everything on this invoice has already been credited."), code=STATE)
 
 
 def _chosen_quantities(
-    balances: list[LineBalance], full: bool, lines: list[CreditLineInput] | None
+    balances: list[LineBalance], full: bool, lines: Sequence[CreditLineInput]
 ) -> list[tuple[LineBalance, Decimal]]:
     """The (line, quantity) pairs to credit: every line's remaining quantity for a full
     credit, else the quantities asked for, each at most what is left of its line."""
     if full:
         chosen = [(b, b.quantity_left) for b in balances if b.quantity_left > 0]
         if not chosen:
-            raise InvoiceError(_("Everything on this invoice has already been credited."))
+            raise InvoiceError(
+                _("Everything on this invoice has already been credited."), code=STATE
+            )
         return chosen
     by_id = {b.line.id: b for b in balances}
     asked: dict[uuid.UUID, Decimal] = {}
-    for item in lines or []:
+    for item in lines:
         if item.line_id not in by_id:
-            raise InvoiceError(_("That line is not on this invoice."))
+            raise InvoiceError(_("That line is not on this invoice."), "lines")
         if item.quantity > 0:
             asked[item.line_id] = asked.get(item.line_id, Decimal(0)) + item.quantity
     chosen = []
@@ -229,12 +229,7 @@ def _sterling_vat(invoice: Invoice, vat_pence: int, completes: bool) -> int | No
 
 
 def create_credit_note(
-    invoice: Invoice,
-    *,
-    full: bool,
-    lines: list[CreditLineInput] | None = None,
-    reason: str | None = None,
-    today: date | None = None,
+    invoice: Invoice, data: CreditNoteInput, *, today: date | None = None
 ) -> CreditNote:
     """Credit every line's remaining quantity (*full*) or the chosen quantities of some lines.
 
@@ -244,8 +239,9 @@ def create_credit_note(
     they can be invoiced again.
     """
     _check_creditable(invoice)
+    full = data.full
     registered = bool((invoice.supplier_snapshot or {}).get("vat_registered"))
-    chosen = _chosen_quantities(line_balances(invoice), full, lines)
+    chosen = _chosen_quantities(line_balances(invoice), full, data.lines)
     credited = _price(invoice, chosen, registered)
     net = sum(c.net_pence for c in credited)
     vat = sum(c.vat_pence for c in credited)
@@ -275,7 +271,7 @@ def create_credit_note(
         number=number,
         sequence=sequence,
         issue_date=today or today_london(),
-        reason=reason or None,
+        reason=data.reason or None,
         full=full or completes,
         currency=invoice.currency,
         net_pence=net,
@@ -316,6 +312,7 @@ def create_credit_note(
 __all__ = [
     "CREDITABLE_STATUSES",
     "CreditLineInput",
+    "CreditNoteInput",
     "can_be_credited",
     "create_credit_note",
     "line_balances",

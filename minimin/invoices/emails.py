@@ -13,6 +13,7 @@ import uuid
 from typing import Any, TypedDict
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from minimin.business.models import BusinessProfile
@@ -20,7 +21,8 @@ from minimin.contacts.models import Agency, Client
 from minimin.core.mail import FAILED, Attachment, OutboundEmail, queue_email
 from minimin.extensions import db
 from minimin.invoices import services
-from minimin.invoices.models import Invoice, InvoiceEmail
+from minimin.invoices.inputs import SendInput
+from minimin.invoices.models import VOID, Invoice, InvoiceEmail
 from minimin.invoices.pdf import money
 
 
@@ -105,15 +107,33 @@ def _log(invoice: Invoice, email: OutboundEmail, kind: str) -> None:
     )
 
 
-def send_invoice(
-    invoice: Invoice,
-    *,
-    to: str,
-    message: str | None,
-    copy_to_self: bool,
-    owner_email: str | None = None,
-) -> None:
-    """Queue the invoice email (PDF attached) in this transaction; it is sent after commit."""
+def check_sendable(invoice: Invoice, data: SendInput) -> str:
+    """The address *invoice* goes to: issued, not void, and only to an address on record
+    for its customer (``data.to``, or the first one)."""
+    if invoice.is_draft or invoice.status == VOID:
+        raise services.InvoiceError(_("Issue the invoice before sending it."), code=services.STATE)
+    addresses = recipients_on_record(invoice)
+    wanted = (data.to or (addresses[0] if addresses else "")).strip()
+    for address in addresses:
+        if wanted and address.casefold() == wanted.casefold():
+            return wanted
+    name = (invoice.customer_snapshot or {}).get("name") or _("this customer")
+    raise services.InvoiceError(
+        _(
+            "Invoices are emailed only to an address on record for %(name)s. To use another "
+            "address, add it to %(name)s first.",
+            name=name,
+        ),
+        "to",
+    )
+
+
+def send_invoice(invoice: Invoice, data: SendInput, *, owner_email: str | None = None) -> None:
+    """Queue the invoice email (PDF attached) in this transaction; it is sent after commit.
+    *owner_email* is where the copy goes when no one is signed in (a repeat sent by the
+    scheduler)."""
+    to = check_sendable(invoice, data)
+    message, copy_to_self = data.message, data.copy_to_self
     pdf = services.pdf_bytes(invoice.pdf_key)
     attachment = Attachment(_filename(invoice), "application/pdf", pdf)
     context = {

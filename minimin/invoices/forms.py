@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import string
 import uuid
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -21,7 +22,7 @@ from minimin.core.forms import (
     select_choices,
 )
 from minimin.core.money import MoneyError, parse_money, parse_quantity
-from minimin.invoices import calc
+from minimin.invoices import calc, inputs
 from minimin.invoices.models import (
     DESCRIPTION_MAX,
     MAX_PENCE,
@@ -116,6 +117,23 @@ class InvoiceForm(AppForm):
     parsed_lines: list[dict[str, Any]]
     parsed_rate: Decimal | None
 
+    def to_input(
+        self, client_id: uuid.UUID | None, agency_id: uuid.UUID | None
+    ) -> inputs.DraftInput:
+        """The draft as entered (after :meth:`validate`), billed to the contact the view
+        resolved from ``bill_to``."""
+        return inputs.DraftInput(
+            client_id=client_id,
+            agency_id=agency_id,
+            currency=self.currency.data or "GBP",
+            exchange_rate=self.parsed_rate,
+            issue_date=self.issue_date.data,
+            tax_point=self.tax_point.data,
+            due_date=self.due_date.data,
+            notes=self.notes.data,
+            lines=[inputs.LineInput(**item) for item in self.parsed_lines],
+        )
+
     def validate(self, extra_validators: Any = None) -> bool:
         super().validate(extra_validators)
         # Empty rows are ignored, including whatever their untouched fields complained about.
@@ -202,6 +220,21 @@ class PaymentForm(AppForm):
     )
     reference = TextField(_l("Reference"), [Optional()], max_length=REFERENCE_MAX)
 
+    def to_input(self) -> inputs.PaymentInput:
+        return inputs.PaymentInput(
+            amount_pence=self.amount.pence or 0,
+            paid_on=_required_date(self.paid_on.data),
+            method=self.method.data,
+            reference=self.reference.data,
+        )
+
+
+def _required_date(value: date | None) -> date:
+    """The date of a required date field of a validated form."""
+    if value is None:  # the field is required: a validated form has one
+        raise ValueError("validate the form first")
+    return value
+
 
 class CreditNoteForm(AppForm):
     full = BooleanField(_l("Credit the whole invoice"))
@@ -223,6 +256,16 @@ class RefundForm(AppForm):
     credit_note = SelectField(_l("For credit note"), choices=[], validate_choice=True)
     note = TextField(_l("Note (optional)"), [Optional()], max_length=REFUND_NOTE_MAX)
 
+    def to_input(self) -> inputs.RefundInput:
+        chosen = self.credit_note.data
+        return inputs.RefundInput(
+            amount_pence=self.amount.pence or 0,
+            refunded_on=_required_date(self.refunded_on.data),
+            method=self.method.data,
+            note=self.note.data,
+            credit_note_id=uuid.UUID(chosen) if chosen else None,
+        )
+
 
 class SendForm(AppForm):
     """The recipient is one of the addresses on record, set by the view; any other value is
@@ -231,6 +274,13 @@ class SendForm(AppForm):
     to = SelectField(_l("Send to"), choices=[], validate_choice=False)
     message = MultilineTextField(_l("Message"), [Optional()], max_length=5000)
     copy_to_self = BooleanField(_l("Send me a copy"))
+
+    def to_input(self) -> inputs.SendInput:
+        return inputs.SendInput(
+            to=(self.to.data or "").strip() or None,
+            message=self.message.data or None,
+            copy_to_self=bool(self.copy_to_self.data),
+        )
 
 
 class RecurringForm(AppForm):
@@ -250,6 +300,13 @@ class RecurringForm(AppForm):
         _l("Issue and send automatically (otherwise a draft is made)")
     )
 
+    def to_input(self) -> inputs.RecurringInput:
+        return inputs.RecurringInput(
+            recurrence=self.recurrence.data or None,
+            next_on=self.next_on.data,
+            issue_automatically=bool(self.issue_automatically.data),
+        )
+
 
 class ReminderRuleForm(AppForm):
     offset_days = TextField(
@@ -261,25 +318,26 @@ class ReminderRuleForm(AppForm):
     parsed_offset: int
 
     def validate(self, extra_validators: Any = None) -> bool:
+        # The range and the wording's placeholders are the service's rules
+        # (reminders.save_rule); here only whether the days read as a whole number.
         ok = super().validate(extra_validators)
         raw = (self.offset_days.data or "").strip()
         try:
             value = int(raw) if raw.lstrip("-").isdigit() and len(raw) <= 4 else None
         except ValueError:
             value = None
-        if value is None or not -60 <= value <= 365:
+        if value is None:
             self.offset_days.errors = [
                 *self.offset_days.errors,
                 _("Enter a whole number of days from -60 to 365."),
             ]
             return False
         self.parsed_offset = value
-        if ok:
-            from minimin.invoices.reminders import check_wording
-
-            for field in (self.subject, self.body):
-                problem = check_wording(field.data or "")
-                if problem:
-                    field.errors = [*field.errors, problem]
-                    ok = False
         return ok
+
+    def to_input(self) -> inputs.ReminderRuleInput:
+        return inputs.ReminderRuleInput(
+            offset_days=self.parsed_offset,
+            subject=self.subject.data or "",
+            body=self.body.data or "",
+        )

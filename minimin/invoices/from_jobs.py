@@ -14,6 +14,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from minimin.invoices import calc, services
+from minimin.invoices.inputs import DraftInput, FromJobsInput
 from minimin.invoices.models import Invoice
 
 
@@ -23,8 +24,19 @@ def invoiceable_jobs(user_id: uuid.UUID) -> list[Any]:
     return listing.invoiceable_jobs(user_id)
 
 
-def create_from_jobs(user_id: uuid.UUID, job_ids: list[str]) -> Invoice:
-    """One draft billing *job_ids* (all the user's, all for the same client or agency).
+def parse_job_ids(raw: list[str]) -> list[uuid.UUID]:
+    """The job ids a page sent (hidden values a changed page could spoil)."""
+    parsed: list[uuid.UUID] = []
+    for value in raw:
+        try:
+            parsed.append(uuid.UUID(str(value)))
+        except ValueError as exc:
+            raise services.InvoiceError(_("One of the jobs does not exist."), "job_ids") from exc
+    return parsed
+
+
+def create_from_jobs(user_id: uuid.UUID, data: FromJobsInput) -> Invoice:
+    """One draft billing the jobs (all the user's, all for the same client or agency).
 
     The jobs are marked invoiced by this draft at once, so they leave the "to invoice" list and
     cannot be billed twice; deleting the draft gives them back.
@@ -32,17 +44,12 @@ def create_from_jobs(user_id: uuid.UUID, job_ids: list[str]) -> Invoice:
     from minimin.jobs import listing
     from minimin.jobs import services as job_services
 
-    if not job_ids:
-        raise services.InvoiceError(_("Choose at least one job."))
-    parsed: list[uuid.UUID] = []
-    for raw in job_ids:
-        try:
-            parsed.append(uuid.UUID(str(raw)))
-        except ValueError as exc:
-            raise services.InvoiceError(_("One of the jobs does not exist.")) from exc
+    parsed = list(dict.fromkeys(data.job_ids))
+    if not parsed:
+        raise services.InvoiceError(_("Choose at least one job."), "job_ids")
     jobs = listing.jobs_by_ids(user_id, parsed)
-    if len(jobs) != len(set(parsed)):
-        raise services.InvoiceError(_("One of the jobs does not exist."))
+    if len(jobs) != len(parsed):
+        raise services.InvoiceError(_("One of the jobs does not exist."), "job_ids")
     # Agency jobs are billed to the agency (it invoices the client and pays the user net).
     payers = {(job.agency_id, None) if job.agency_id else (None, job.client_id) for job in jobs}
     if len(payers) > 1:
@@ -82,7 +89,14 @@ def create_from_jobs(user_id: uuid.UUID, job_ids: list[str]) -> Invoice:
                 currency=currency,
             )
         )
-    invoice = services.create_draft(user_id, client=client, agency=agency, lines=lines)
+    invoice = services.create_draft(
+        user_id,
+        DraftInput(
+            client_id=client.id if client is not None else None,
+            agency_id=agency.id if agency is not None else None,
+            lines=lines,
+        ),
+    )
     try:
         job_services.mark_invoiced(user_id, parsed, invoice_id=invoice.id)
     except job_services.JobError as exc:

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from minimin.core.dates import add_months
 from minimin.extensions import db
 from minimin.invoices import services
+from minimin.invoices.inputs import RecurringInput, SendInput
 from minimin.invoices.models import RECUR_MONTHLY, RECUR_QUARTERLY, VOID, Invoice
 
 
@@ -24,9 +25,9 @@ def next_run(after: date, months: int, day: int | None) -> date:
     return moved.replace(day=min(day, calendar.monthrange(moved.year, moved.month)[1]))
 
 
-def configure(
-    invoice: Invoice, *, recurrence: str | None, next_on: date | None, issue_automatically: bool
-) -> None:
+def configure(invoice: Invoice, data: RecurringInput) -> None:
+    """Make *invoice* repeat as *data* says, or stop it repeating."""
+    recurrence, next_on = data.recurrence, data.next_on
     if recurrence is None:
         invoice.recurrence = None
         invoice.recurrence_next_on = None
@@ -34,20 +35,22 @@ def configure(
         invoice.recurrence_day = None
         return
     if recurrence not in (RECUR_MONTHLY, RECUR_QUARTERLY):
-        raise services.InvoiceError(_("Choose monthly or quarterly."))
+        raise services.InvoiceError(_("Choose monthly or quarterly."), "recurrence")
     if invoice.status == VOID:
-        raise services.InvoiceError(_("A voided invoice cannot repeat."))
+        raise services.InvoiceError(_("A voided invoice cannot repeat."), code=services.STATE)
     if not invoice.lines:
-        raise services.InvoiceError(_("Add lines to the invoice before making it repeat."))
+        raise services.InvoiceError(
+            _("Add lines to the invoice before making it repeat."), code=services.STATE
+        )
     today = services.today_london()
     if next_on is None:
         next_on = add_months(today, 1 if recurrence == RECUR_MONTHLY else 3)
     if next_on < today:
-        raise services.InvoiceError(_("The next invoice date cannot be in the past."))
+        raise services.InvoiceError(_("The next invoice date cannot be in the past."), "next_on")
     invoice.recurrence = recurrence
     invoice.recurrence_next_on = next_on
     invoice.recurrence_day = next_on.day
-    invoice.recurrence_issue = issue_automatically
+    invoice.recurrence_issue = data.issue_automatically
 
 
 def run_due(today: date | None = None) -> int:
@@ -93,6 +96,4 @@ def _email_customer(invoice: Invoice) -> None:
         return
     owner = db.session.get(User, invoice.user_id)
     current_app.logger.info("recurring invoice %s sent", invoice.id)
-    send_invoice(
-        invoice, to=to, message=None, copy_to_self=False, owner_email=owner.email if owner else None
-    )
+    send_invoice(invoice, SendInput(to=to), owner_email=owner.email if owner else None)

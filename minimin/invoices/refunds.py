@@ -18,11 +18,13 @@ invoice credited in full and refunded in full is void.
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 
 from flask_babel import gettext as _
 
 from minimin.extensions import db
+from minimin.invoices.inputs import RefundInput
 from minimin.invoices.models import (
     DRAFT,
     METHOD_BANK,
@@ -36,7 +38,7 @@ from minimin.invoices.models import (
     Refund,
 )
 from minimin.invoices.pdf import money
-from minimin.invoices.services import InvoiceError, ensure_open, settle, today_london
+from minimin.invoices.services import STATE, InvoiceError, ensure_open, settle, today_london
 
 #: How money can be paid back (a card payment taken through Stripe is refunded in Stripe and
 #: recorded here as a card refund).
@@ -61,14 +63,14 @@ def default_credit_note(invoice: Invoice) -> CreditNote | None:
 def check_refundable(invoice: Invoice) -> None:
     """Refuse, with the reason, a refund on an invoice that owes nothing back."""
     if invoice.status == DRAFT:
-        raise InvoiceError(_("A draft has no payments to refund."))
+        raise InvoiceError(_("A draft has no payments to refund."), code=STATE)
     if invoice.refund_due_pence <= 0:
-        raise InvoiceError(_("Nothing is due back to the customer on this invoice."))
+        raise InvoiceError(_("Nothing is due back to the customer on this invoice."), code=STATE)
 
 
 def _check_amount(invoice: Invoice, amount_pence: int) -> None:
     if amount_pence <= 0:
-        raise InvoiceError(_("Enter an amount of more than zero."))
+        raise InvoiceError(_("Enter an amount of more than zero."), "amount")
     due = invoice.refund_due_pence
     if amount_pence > due:
         raise InvoiceError(
@@ -76,7 +78,8 @@ def _check_amount(invoice: Invoice, amount_pence: int) -> None:
                 "That is more than the %(due)s due back to the customer on this invoice; "
                 "record at most the refund due.",
                 due=money(due, invoice.currency),
-            )
+            ),
+            "amount",
         )
 
 
@@ -106,38 +109,40 @@ def _allocate(
 
 def _check_date(invoice: Invoice, refunded_on: date, today: date) -> None:
     if refunded_on > today:
-        raise InvoiceError(_("The refund date cannot be in the future."))
+        raise InvoiceError(_("The refund date cannot be in the future."), "refunded_on")
     if invoice.issue_date is not None and refunded_on < invoice.issue_date:
         raise InvoiceError(
             _(
                 "The refund date cannot be before the invoice was issued (%(date)s).",
                 date=invoice.issue_date.strftime("%d %B %Y"),
-            )
+            ),
+            "refunded_on",
         )
 
 
+def _credit_note_of(invoice: Invoice, credit_note_id: uuid.UUID | None) -> CreditNote | None:
+    """The invoice's credit note *credit_note_id*, or by default the one most likely refunded."""
+    if credit_note_id is None:
+        return default_credit_note(invoice)
+    for credit_note in invoice.credit_notes:
+        if credit_note.id == credit_note_id:
+            return credit_note
+    raise InvoiceError(_("That credit note is not for this invoice."), "credit_note_id")
+
+
 def record_refund(
-    invoice: Invoice,
-    *,
-    amount_pence: int,
-    refunded_on: date,
-    method: str,
-    note: str | None = None,
-    credit_note: CreditNote | None = None,
-    today: date | None = None,
+    invoice: Invoice, data: RefundInput, *, today: date | None = None
 ) -> list[Refund]:
     """Record money paid back to the customer of *invoice* (see the module docstring). Returns
     the refund recorded: one row, or one per credit note when the amount pays back more than
-    what is left of *credit_note* (by default the newest note not yet refunded in full)."""
+    what is left of the credit note (by default the newest not yet refunded in full)."""
     check_refundable(invoice)
-    if method not in REFUND_METHODS:
-        raise InvoiceError(_("Choose how the money was paid back."))
+    amount_pence, refunded_on, note = data.amount_pence, data.refunded_on, data.note
+    if data.method not in REFUND_METHODS:
+        raise InvoiceError(_("Choose how the money was paid back."), "method")
     if note is not None and len(note) > REFUND_NOTE_MAX:
-        raise InvoiceError(_("The note is too long."))
-    if credit_note is None:
-        credit_note = default_credit_note(invoice)
-    elif credit_note.invoice_id != invoice.id:
-        raise InvoiceError(_("That credit note is not for this invoice."))
+        raise InvoiceError(_("The note is too long."), "note")
+    credit_note = _credit_note_of(invoice, data.credit_note_id)
     _check_amount(invoice, amount_pence)
     _check_date(invoice, refunded_on, today or today_london())
     ensure_open(invoice.user_id, refunded_on, "refunded_on")
@@ -150,7 +155,7 @@ def record_refund(
             refunded_on=refunded_on,
             amount_pence=part,
             currency=invoice.currency,
-            method=method,
+            method=data.method,
             note=note or None,
         )
         db.session.add(refund)
@@ -174,6 +179,7 @@ def delete_refund(refund: Refund) -> None:
 
 __all__ = [
     "REFUND_METHODS",
+    "RefundInput",
     "check_refundable",
     "default_credit_note",
     "delete_refund",

@@ -21,6 +21,7 @@ from minimin.core.mail import queue_email
 from minimin.core.money import Money
 from minimin.extensions import db
 from minimin.invoices import late_payment, services, wording
+from minimin.invoices.inputs import ReminderPauseInput, ReminderRuleInput, ReminderRuleStateInput
 from minimin.invoices.models import OPEN_STATUSES, Invoice, InvoiceEmail, ReminderRule, ReminderSent
 from minimin.invoices.pdf import money
 
@@ -114,26 +115,46 @@ def rules_for(user_id: uuid.UUID) -> list[ReminderRule]:
     return rules
 
 
-def save_rule(user_id: uuid.UUID, offset_days: int, subject: str, body: str) -> ReminderRule:
-    """Set the reminder sent *offset_days* from the due date (a new one, or the one already at
-    that offset) and turn it on."""
-    rule = next((r for r in rules_for(user_id) if r.offset_days == offset_days), None)
+#: How far from the due date a reminder may be sent (the table's check says the same).
+OFFSET_RANGE = (-60, 365)
+
+
+def save_rule(user_id: uuid.UUID, data: ReminderRuleInput) -> ReminderRule:
+    """Set the reminder sent ``offset_days`` from the due date (a new one, or the one already
+    at that offset) and turn it on."""
+    low, high = OFFSET_RANGE
+    if not low <= data.offset_days <= high:
+        raise services.InvoiceError(
+            _("Enter a whole number of days from -60 to 365."), "offset_days"
+        )
+    for field, text in (("subject", data.subject), ("body", data.body)):
+        problem = check_wording(text)
+        if problem:
+            raise services.InvoiceError(problem, field)
+    rule = next((r for r in rules_for(user_id) if r.offset_days == data.offset_days), None)
     if rule is None:
-        rule = ReminderRule(user_id=user_id, offset_days=offset_days)
+        rule = ReminderRule(user_id=user_id, offset_days=data.offset_days)
         db.session.add(rule)
-    rule.subject = subject
-    rule.body = body
+    rule.subject = data.subject
+    rule.body = data.body
     rule.enabled = True
+    db.session.flush()
     return rule
 
 
-def toggle_rule(rule: ReminderRule) -> None:
+def set_rule_state(rule: ReminderRule, data: ReminderRuleStateInput) -> None:
     """Turn one reminder off, or back on."""
-    rule.enabled = not rule.enabled
+    rule.enabled = data.enabled
+
+
+def pause(invoice: Invoice, data: ReminderPauseInput) -> None:
+    """Pause the reminders of one invoice, or resume them."""
+    invoice.reminders_paused = data.paused
 
 
 def delete_rule(rule: ReminderRule) -> None:
     db.session.delete(rule)
+    db.session.flush()
 
 
 def late_claim(invoice: Invoice, today: date) -> late_payment.LatePaymentClaim | None:

@@ -13,9 +13,8 @@ import hashlib
 import hmac
 import secrets
 import uuid
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import date, timedelta
-from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -28,6 +27,7 @@ from minimin.core.user_error import UserError
 from minimin.extensions import db
 from minimin.invoices import calc as vat_rules
 from minimin.invoices import documents
+from minimin.invoices.inputs import DraftInput, LineInput, PaymentInput
 from minimin.invoices.models import (
     DRAFT,
     ISSUED,
@@ -49,6 +49,11 @@ from minimin.invoices.pdf import render_document, sha256
 
 class InvoiceError(UserError):
     """A refused invoice operation."""
+
+
+#: The code of a refusal because of what state the invoice (or credit note) is in, not what
+#: was entered: changing an issued invoice, sending a draft. The API answers it with 409.
+STATE = "state"
 
 
 #: Payments recorded as they arrive, not entered by the user: a closed period cannot refuse
@@ -128,53 +133,42 @@ def allocate_number(user_id: uuid.UUID, kind: str = "invoice") -> tuple[int, str
 # --------------------------------------------------------------------------- drafts
 
 
-@dataclass
-class LineInput:
-    description: str
-    quantity: Decimal
-    unit_price_pence: int
-    vat_treatment: str
-    job_id: uuid.UUID | None = None
-
-
 def _bill_to_name(client: Any | None, agency: Any | None) -> str:
     contact = client or agency
     return str(contact.name) if contact is not None else ""
 
 
-def create_draft(
-    user_id: uuid.UUID,
-    *,
-    client: Any | None = None,
-    agency: Any | None = None,
-    currency: str = "GBP",
-    exchange_rate: Decimal | None = None,
-    issue_date: date | None = None,
-    tax_point: date | None = None,
-    due_date: date | None = None,
-    notes: str | None = None,
-    lines: list[LineInput] | None = None,
-) -> Invoice:
-    if client is not None and agency is not None:
-        raise InvoiceError(_("Bill either a client or an agency, not both."))
+def _own_contact(model: Any, contact_id: uuid.UUID | None, user_id: uuid.UUID, field: str) -> Any:
+    """The user's client or agency *contact_id* (None for none); refused when it is not
+    theirs (each door has already answered 404 for an id not the caller's)."""
+    if contact_id is None:
+        return None
+    contact = db.session.get(model, contact_id)
+    if contact is None or contact.user_id != user_id:
+        raise InvoiceError(_("Choose one of your own clients or agencies."), field)
+    return contact
+
+
+def _bill_to(user_id: uuid.UUID, data: DraftInput) -> tuple[Any | None, Any | None]:
+    from minimin.contacts.models import Agency, Client
+
+    if data.client_id is not None and data.agency_id is not None:
+        raise InvoiceError(_("Bill either a client or an agency, not both."), "client_id")
+    return (
+        _own_contact(Client, data.client_id, user_id, "client_id"),
+        _own_contact(Agency, data.agency_id, user_id, "agency_id"),
+    )
+
+
+def create_draft(user_id: uuid.UUID, data: DraftInput) -> Invoice:
+    """A new draft for *user_id* (a refusal leaves it to the request's rollback)."""
+    _bill_to(user_id, data)
     invoice = Invoice(user_id=user_id, status=DRAFT)
     db.session.add(invoice)
-    update_draft(
-        invoice,
-        client=client,
-        agency=agency,
-        currency=currency,
-        exchange_rate=exchange_rate,
-        issue_date=issue_date,
-        tax_point=tax_point,
-        due_date=due_date,
-        notes=notes,
-        lines=lines or [],
-    )
-    return invoice
+    return update_draft(invoice, data)
 
 
-def _check_own_jobs(user_id: uuid.UUID, lines: list[LineInput]) -> None:
+def _check_own_jobs(user_id: uuid.UUID, lines: Sequence[LineInput]) -> None:
     """Refuse lines that name a job the user does not have.
 
     The job id travels in a hidden field of the form; a changed one would otherwise link the
@@ -197,42 +191,35 @@ def _check_own_jobs(user_id: uuid.UUID, lines: list[LineInput]) -> None:
         )
 
 
-def update_draft(
-    invoice: Invoice,
-    *,
-    client: Any | None,
-    agency: Any | None,
-    currency: str,
-    exchange_rate: Decimal | None,
-    issue_date: date | None,
-    tax_point: date | None,
-    due_date: date | None,
-    notes: str | None,
-    lines: list[LineInput],
-) -> Invoice:
+def update_draft(invoice: Invoice, data: DraftInput) -> Invoice:
+    """Replace the draft's details and lines with *data*."""
     if not invoice.is_draft:
-        raise InvoiceError(_("An issued invoice cannot be changed; issue a credit note instead."))
-    if client is not None and agency is not None:
-        raise InvoiceError(_("Bill either a client or an agency, not both."))
-    if issue_date and due_date and due_date < issue_date:
-        raise InvoiceError(_("The due date cannot be before the issue date."))
-    if currency != "GBP" and exchange_rate is None:
+        raise InvoiceError(
+            _("An issued invoice cannot be changed; issue a credit note instead."), code=STATE
+        )
+    client, agency = _bill_to(invoice.user_id, data)
+    if data.issue_date and data.due_date and data.due_date < data.issue_date:
+        raise InvoiceError(_("The due date cannot be before the issue date."), "due_date")
+    currency = data.currency
+    if currency != "GBP" and data.exchange_rate is None:
         raise InvoiceError(
             _(
                 "Enter the exchange rate to pounds sterling for an invoice in %(currency)s.",
                 currency=currency,
-            )
+            ),
+            "exchange_rate",
         )
+    lines = data.lines
     _check_own_jobs(invoice.user_id, lines)
     invoice.client_id = client.id if client is not None else None
     invoice.agency_id = agency.id if agency is not None else None
     invoice.customer_name = _bill_to_name(client, agency)
     invoice.currency = currency
-    invoice.exchange_rate = exchange_rate if currency != "GBP" else None
-    invoice.issue_date = issue_date
-    invoice.tax_point = tax_point
-    invoice.due_date = due_date
-    invoice.notes = notes or None
+    invoice.exchange_rate = data.exchange_rate if currency != "GBP" else None
+    invoice.issue_date = data.issue_date
+    invoice.tax_point = data.tax_point
+    invoice.due_date = data.due_date
+    invoice.notes = data.notes or None
     invoice.lines.clear()
     db.session.flush()
     for position, item in enumerate(lines):
@@ -403,7 +390,7 @@ def invoice_for_token(token: str) -> Invoice | None:
 def issue(invoice: Invoice, *, today: date | None = None) -> Invoice:
     """Number, freeze and render the invoice. Refuses anything an HMRC invoice cannot lack."""
     if not invoice.is_draft:
-        raise InvoiceError(_("This invoice has already been issued."))
+        raise InvoiceError(_("This invoice has already been issued."), code=STATE)
     if invoice.client_id is None and invoice.agency_id is None:
         raise InvoiceError(_("Choose who the invoice is for before issuing it."))
     if not invoice.lines:
@@ -490,21 +477,21 @@ def pdf_bytes(key: str | None) -> bytes:
 
 def record_payment(
     invoice: Invoice,
+    data: PaymentInput,
     *,
-    amount_pence: int,
-    paid_on: date,
-    method: str,
-    reference: str | None = None,
     stripe_payment_intent_id: str | None = None,
     stripe_checkout_session_id: str | None = None,
     stripe_event_id: str | None = None,
 ) -> Payment:
+    """Money received against *invoice*: entered by the user, matched from a bank line, or
+    arrived through Stripe (whose ids only the webhook knows) or an agency's remittance."""
+    amount_pence, paid_on, method = data.amount_pence, data.paid_on, data.method
     if invoice.status not in OPEN_STATUSES:
         if invoice.status == DRAFT:
-            raise InvoiceError(_("Issue the invoice before recording a payment."))
-        raise InvoiceError(_("This invoice is not awaiting payment."))
+            raise InvoiceError(_("Issue the invoice before recording a payment."), code=STATE)
+        raise InvoiceError(_("This invoice is not awaiting payment."), code=STATE)
     if amount_pence <= 0:
-        raise InvoiceError(_("Enter an amount of more than zero."))
+        raise InvoiceError(_("Enter an amount of more than zero."), "amount")
     outstanding = invoice.outstanding_pence
     if amount_pence > outstanding:
         from minimin.invoices.pdf import money
@@ -514,10 +501,11 @@ def record_payment(
                 "That is more than the %(outstanding)s still owed on this invoice; "
                 "record at most the outstanding amount.",
                 outstanding=money(outstanding, invoice.currency),
-            )
+            ),
+            "amount",
         )
     if paid_on > today_london() + timedelta(days=1):
-        raise InvoiceError(_("The payment date cannot be in the future."))
+        raise InvoiceError(_("The payment date cannot be in the future."), "paid_on")
     if method not in ARRIVED_METHODS:
         ensure_open(invoice.user_id, paid_on, "paid_on")
     payment = Payment(
@@ -527,7 +515,7 @@ def record_payment(
         amount_pence=amount_pence,
         currency=invoice.currency,
         method=method,
-        reference=reference or None,
+        reference=data.reference or None,
         stripe_payment_intent_id=stripe_payment_intent_id,
         stripe_checkout_session_id=stripe_checkout_session_id,
         stripe_event_id=stripe_event_id,
@@ -542,10 +530,12 @@ def record_payment(
 def delete_payment(payment: Payment) -> None:
     invoice = payment.invoice
     if invoice.status == VOID:
-        raise InvoiceError(_("Payments of a voided invoice cannot be changed."))
+        raise InvoiceError(_("Payments of a voided invoice cannot be changed."), code=STATE)
     if payment.remittance_id is not None:
         # A posted remittance is a record: its payment goes with it (and its commission).
-        raise InvoiceError(_("This payment was recorded by posting an agency remittance."))
+        raise InvoiceError(
+            _("This payment was recorded by posting an agency remittance."), code=STATE
+        )
     ensure_open(invoice.user_id, payment.paid_on)
     if invoice.refunded_pence and (
         invoice.held_pence - payment.amount_pence < max(invoice.billed_pence, 0)
@@ -553,7 +543,8 @@ def delete_payment(payment: Payment) -> None:
         # Refunds are paid out of money received: without this payment they would be more
         # than was ever overpaid.
         raise InvoiceError(
-            _("Money has been refunded on this invoice: remove the refund before this payment.")
+            _("Money has been refunded on this invoice: remove the refund before this payment."),
+            code=STATE,
         )
     invoice.paid_pence -= payment.amount_pence
     invoice.payments.remove(payment)
@@ -637,7 +628,9 @@ def mark_sent(invoice: Invoice) -> None:
 
 def delete_draft(invoice: Invoice) -> None:
     if not invoice.is_draft:
-        raise InvoiceError(_("Issued invoices cannot be deleted; issue a credit note instead."))
+        raise InvoiceError(
+            _("Issued invoices cannot be deleted; issue a credit note instead."), code=STATE
+        )
     revert_jobs(invoice)
     db.session.delete(invoice)
     db.session.flush()
@@ -645,7 +638,11 @@ def delete_draft(invoice: Invoice) -> None:
 
 __all__ = [
     "PAID",
+    "STATE",
+    "DraftInput",
     "InvoiceError",
+    "LineInput",
+    "PaymentInput",
     "allocate_number",
     "create_draft",
     "issue",

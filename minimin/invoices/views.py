@@ -34,6 +34,7 @@ from minimin.core.tenancy import owned_or_404, parse_uuid
 from minimin.core.transaction import discard_changes
 from minimin.core.web import ConfirmForm, ViewResult, apply_user_error, page_count, page_number
 from minimin.invoices import calc, forms, listing, refunds, reminders, services
+from minimin.invoices.inputs import FromJobsInput
 from minimin.invoices.models import (
     METHOD_STRIPE,
     STATUSES,
@@ -216,21 +217,12 @@ def _form_values(invoice: Invoice) -> dict[str, Any]:
 
 def _save_draft(form: forms.InvoiceForm, invoice: Invoice | None) -> Invoice:
     client, agency = _resolve_bill_to(form.bill_to.data)
-    lines = [services.LineInput(**item) for item in form.parsed_lines]
-    values = {
-        "client": client,
-        "agency": agency,
-        "currency": form.currency.data or "GBP",
-        "exchange_rate": form.parsed_rate,
-        "issue_date": form.issue_date.data,
-        "tax_point": form.tax_point.data,
-        "due_date": form.due_date.data,
-        "notes": form.notes.data,
-        "lines": lines,
-    }
+    data = form.to_input(
+        client.id if client is not None else None, agency.id if agency is not None else None
+    )
     if invoice is None:
-        return services.create_draft(current_user.id, **values)
-    return services.update_draft(invoice, **values)
+        return services.create_draft(current_user.id, data)
+    return services.update_draft(invoice, data)
 
 
 @bp.route("/invoices/new", methods=["GET", "POST"])
@@ -286,7 +278,8 @@ def from_jobs() -> ViewResult:
             abort(400)
         chosen = request.form.getlist("job")
         try:
-            invoice = job_source.create_from_jobs(current_user.id, chosen[:50])
+            job_ids = job_source.parse_job_ids(chosen[:50])
+            invoice = job_source.create_from_jobs(current_user.id, FromJobsInput(job_ids))
         except services.InvoiceError as exc:
             flash(str(exc), "error")
             return _invalid("invoices/from_jobs.html", jobs=jobs, form=form)
@@ -417,13 +410,7 @@ def add_payment(invoice_id: str) -> ViewResult:
             treatment_labels=calc.TREATMENT_LABELS,
         )
     try:
-        services.record_payment(
-            invoice,
-            amount_pence=form.amount.pence or 0,
-            paid_on=form.paid_on.data,
-            method=form.method.data,
-            reference=form.reference.data,
-        )
+        services.record_payment(invoice, form.to_input())
     except services.InvoiceError as exc:
         apply_user_error(form, exc, default="amount")
         return _invalid(

@@ -16,6 +16,7 @@ from minimin.core import listing_params
 from minimin.core.tenancy import owned_or_404
 from minimin.core.web import ConfirmForm, ViewResult, apply_user_error, page_count, page_number
 from minimin.invoices import calc, credit_notes, forms, listing, refunds, services
+from minimin.invoices.inputs import CreditLineInput, CreditNoteInput
 from minimin.invoices.models import CreditNote, Invoice, Refund
 from minimin.invoices.pdf import money
 from minimin.invoices.views import (
@@ -49,12 +50,11 @@ def new_credit_note(invoice_id: str) -> ViewResult:
                 except ValueError as exc:
                     errors.append(f"{line.description}: {exc}")
                     continue
-                lines.append(credit_notes.CreditLineInput(line_id=line.id, quantity=qty))
+                lines.append(CreditLineInput(line_id=line.id, quantity=qty))
         if not errors:
+            data = CreditNoteInput(full=bool(form.full.data), lines=lines, reason=form.reason.data)
             try:
-                note = credit_notes.create_credit_note(
-                    invoice, full=bool(form.full.data), lines=lines, reason=form.reason.data
-                )
+                note = credit_notes.create_credit_note(invoice, data)
             except services.InvoiceError as exc:
                 errors.append(str(exc))
             else:
@@ -117,16 +117,8 @@ def add_refund(invoice_id: str) -> ViewResult:
     # A valid form has a date (the field is required): the second test only says so to mypy.
     if not form.validate_on_submit() or form.refunded_on.data is None:
         return _refund_refused(invoice, form)
-    note = next((n for n in invoice.credit_notes if str(n.id) == form.credit_note.data), None)
     try:
-        recorded = refunds.record_refund(
-            invoice,
-            amount_pence=form.amount.pence or 0,
-            refunded_on=form.refunded_on.data,
-            method=form.method.data,
-            note=form.note.data,
-            credit_note=note,
-        )
+        recorded = refunds.record_refund(invoice, form.to_input())
     except services.InvoiceError as exc:
         apply_user_error(form, exc, default="amount")
         return _refund_refused(invoice, form)

@@ -11,6 +11,7 @@ from minimin.core.tenancy import owned_or_404
 from minimin.core.web import ConfirmForm, ViewResult, apply_user_error
 from minimin.extensions import limiter
 from minimin.invoices import forms, services
+from minimin.invoices.inputs import ReminderPauseInput, ReminderRuleStateInput
 from minimin.invoices.models import Invoice
 from minimin.invoices.views import _invalid, bp
 
@@ -34,21 +35,6 @@ def _contact_edit_url(invoice: Invoice) -> str | None:
     return None
 
 
-def _recipient_on_record(form: forms.SendForm, addresses: list[str], name: str) -> bool:
-    chosen = (form.to.data or "").strip().casefold()
-    if chosen and chosen in {a.casefold() for a in addresses}:
-        return True
-    form.to.errors = [
-        *form.to.errors,
-        _(
-            "Invoices are emailed only to an address on record for %(name)s. To use another "
-            "address, add it to %(name)s first.",
-            name=name,
-        ),
-    ]
-    return False
-
-
 @bp.route("/invoices/<invoice_id>/send", methods=["GET", "POST"])
 @limiter.limit(SENDS_PER_HOUR, key_func=_user_key, methods=["POST"])
 def send(invoice_id: str) -> ViewResult:
@@ -65,10 +51,7 @@ def send(invoice_id: str) -> ViewResult:
     form.to.choices = [(a, a) for a in addresses]
     name = (invoice.customer_snapshot or {}).get("name") or _("this customer")
     page = {"invoice": invoice, "contact_edit_url": _contact_edit_url(invoice), "customer": name}
-    if form.validate_on_submit() and _recipient_on_record(form, addresses, name):
-        emails.send_invoice(
-            invoice, to=form.to.data, message=form.message.data, copy_to_self=form.copy_to_self.data
-        )
+    if form.validate_on_submit() and _sent(invoice, form):
         flash(
             _(
                 "Invoice %(number)s is on its way to %(to)s.",
@@ -83,12 +66,26 @@ def send(invoice_id: str) -> ViewResult:
     return render_template("invoices/send.html", form=form, log=emails.email_log(invoice), **page)
 
 
+def _sent(invoice: Invoice, form: forms.SendForm) -> bool:
+    """Email *invoice* as the form asks; False, with the reason on the form, when refused."""
+    from minimin.invoices import emails
+
+    try:
+        emails.send_invoice(invoice, form.to_input())
+    except services.InvoiceError as exc:
+        apply_user_error(form, exc)
+        return False
+    return True
+
+
 @bp.route("/invoices/<invoice_id>/reminders", methods=["POST"])
 def toggle_reminders(invoice_id: str) -> ViewResult:
+    from minimin.invoices import reminders
+
     invoice = owned_or_404(Invoice, invoice_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    invoice.reminders_paused = not invoice.reminders_paused
+    reminders.pause(invoice, ReminderPauseInput(paused=not invoice.reminders_paused))
     flash(
         _("Reminders paused for this invoice.")
         if invoice.reminders_paused
@@ -114,12 +111,7 @@ def recurring(invoice_id: str) -> ViewResult:
     )
     if form.validate_on_submit():
         try:
-            recurring_service.configure(
-                invoice,
-                recurrence=form.recurrence.data or None,
-                next_on=form.next_on.data,
-                issue_automatically=bool(form.issue_automatically.data),
-            )
+            recurring_service.configure(invoice, form.to_input())
         except services.InvoiceError as exc:
             apply_user_error(form, exc)
             return _invalid("invoices/recurring.html", form=form, invoice=invoice)
@@ -140,9 +132,13 @@ def reminder_settings() -> ViewResult:
     rules = reminders.rules_for(current_user.id)
     form = forms.ReminderRuleForm()
     if form.validate_on_submit():
-        reminders.save_rule(current_user.id, form.parsed_offset, form.subject.data, form.body.data)
-        flash(_("Reminder saved."), "success")
-        return redirect(url_for("invoices.reminder_settings"))
+        try:
+            reminders.save_rule(current_user.id, form.to_input())
+        except services.InvoiceError as exc:
+            apply_user_error(form, exc)
+        else:
+            flash(_("Reminder saved."), "success")
+            return redirect(url_for("invoices.reminder_settings"))
     status = 400 if request.method == "POST" else 200
     return render_template(
         "invoices/reminders.html",
@@ -161,7 +157,7 @@ def reminder_toggle(rule_id: str) -> ViewResult:
     rule = owned_or_404(ReminderRule, rule_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    reminders.toggle_rule(rule)
+    reminders.set_rule_state(rule, ReminderRuleStateInput(enabled=not rule.enabled))
     return redirect(url_for("invoices.reminder_settings"))
 
 

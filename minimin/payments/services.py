@@ -250,10 +250,12 @@ def _checkout_paid(account: StripeAccount, record: StripeEvent, session: Any) ->
     try:
         invoices.record_payment(
             invoice,
-            amount_pence=to_record,
-            paid_on=paid_on,
-            method=METHOD_STRIPE,
-            reference=str(session.get("id"))[:120],
+            invoices.PaymentInput(
+                amount_pence=to_record,
+                paid_on=paid_on,
+                method=METHOD_STRIPE,
+                reference=str(session.get("id"))[:120],
+            ),
             stripe_payment_intent_id=intent_id,
             stripe_checkout_session_id=str(session.get("id"))[:255],
             stripe_event_id=record.event_id,

@@ -137,15 +137,17 @@ def _many_rows(user_id: Any, client: Any, agency: Any, today: Any) -> None:
         )
         invoices.create_draft(
             user_id,
-            client=client,
-            lines=[
-                invoices.LineInput(
-                    description=LONG_DESCRIPTION,
-                    quantity=Decimal(1),
-                    unit_price_pence=12000 + n,
-                    vat_treatment="standard",
-                )
-            ],
+            invoices.DraftInput(
+                client_id=client.id,
+                lines=[
+                    invoices.LineInput(
+                        description=LONG_DESCRIPTION,
+                        quantity=Decimal(1),
+                        unit_price_pence=12000 + n,
+                        vat_treatment="standard",
+                    )
+                ],
+            ),
         )
         create_expense(
             user_id,
@@ -180,8 +182,8 @@ def account(live_server: Any) -> Account:
     from minimin.expenses import services as expenses
     from minimin.extensions import db
     from minimin.invoices import services as invoices
-    from minimin.invoices.credit_notes import create_credit_note
-    from minimin.invoices.from_jobs import create_from_jobs
+    from minimin.invoices.credit_notes import CreditNoteInput, create_credit_note
+    from minimin.invoices.from_jobs import FromJobsInput, create_from_jobs
     from minimin.jobs import services as jobs
     from minimin.jobs.models import CANCELLED, COMPLETED, CONFIRMED
     from minimin.privacy.export import request_export
@@ -307,24 +309,32 @@ def account(live_server: Any) -> Account:
         quotes.create_quote(enquiry, sent_to="buyer@example.com", days=14, message=None)
 
         # The direct job is invoiced, issued, part paid and part credited; another stays a draft.
-        issued = create_from_jobs(user.id, [str(direct_job.id)])
+        issued = create_from_jobs(user.id, FromJobsInput([direct_job.id]))
         invoices.issue(issued, today=today)
-        invoices.record_payment(issued, amount_pence=10000, paid_on=today, method="bank_transfer")
+        invoices.record_payment(
+            issued,
+            invoices.PaymentInput(amount_pence=10000, paid_on=today, method="bank_transfer"),
+        )
         draft = invoices.create_draft(
             user.id,
-            client=client,
-            lines=[
-                invoices.LineInput(
-                    description="Retouching",
-                    quantity=Decimal(3),
-                    unit_price_pence=4500,
-                    vat_treatment="standard",
-                )
-            ],
+            invoices.DraftInput(
+                client_id=client.id,
+                lines=[
+                    invoices.LineInput(
+                        description="Retouching",
+                        quantity=Decimal(3),
+                        unit_price_pence=4500,
+                        vat_treatment="standard",
+                    )
+                ],
+            ),
         )
-        credited = create_from_jobs(user.id, [str(agency_job.id)])
+        credited = create_from_jobs(user.id, FromJobsInput([agency_job.id]))
         invoices.issue(credited, today=today)
-        create_credit_note(credited, full=True, reason="Booked through the agency instead")
+        create_credit_note(
+            credited,
+            CreditNoteInput(full=True, reason="Booked through the agency instead"),
+        )
 
         expense = expenses.create_expense(
             user.id,

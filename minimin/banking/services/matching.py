@@ -160,10 +160,12 @@ def _pay_invoice(txn: BankTransaction, match: BankMatch) -> None:
     try:
         payment = invoice_services.record_payment(
             invoice,
-            amount_pence=match.amount_pence,
-            paid_on=txn.posted_on,
-            method=METHOD_BANK,
-            reference=(txn.reference or txn.description)[:100] or None,
+            invoice_services.PaymentInput(
+                amount_pence=match.amount_pence,
+                paid_on=txn.posted_on,
+                method=METHOD_BANK,
+                reference=(txn.reference or txn.description)[:100] or None,
+            ),
         )
     except invoice_services.InvoiceError as exc:
         raise BankingError(_l("Invoice %(n)s: %(e)s", n=invoice.number or "", e=str(exc))) from exc

@@ -175,7 +175,7 @@ def record_payments(
     the invoice already pay. Returns, by line id, the invoice each line settles and the
     payment recorded for it (``None`` when the invoice owed nothing more, or the adopted
     payments cover the line)."""
-    from minimin.invoices.services import InvoiceError, record_payment
+    from minimin.invoices.services import InvoiceError, PaymentInput, record_payment
 
     invoices = load_invoices(remittance.user_id, jobs, for_update=True)
     for invoice in invoices.values():
@@ -204,10 +204,12 @@ def record_payments(
             try:
                 payment = record_payment(
                     invoice,
-                    amount_pence=settled.paid_pence - covered,
-                    paid_on=received_on,
-                    method=METHOD_AGENCY_REMITTANCE,
-                    reference=reference[:120],
+                    PaymentInput(
+                        amount_pence=settled.paid_pence - covered,
+                        paid_on=received_on,
+                        method=METHOD_AGENCY_REMITTANCE,
+                        reference=reference[:120],
+                    ),
                 )
             except InvoiceError as exc:
                 raise RemittanceError(

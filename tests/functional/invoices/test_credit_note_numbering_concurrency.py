@@ -34,9 +34,11 @@ def _credit_many(url: str, instance: str, user_id: str, invoice_id: str, start: 
             line = invoice.lines[0]
             credit_notes.create_credit_note(
                 invoice,
-                full=False,
-                lines=[credit_notes.CreditLineInput(line_id=line.id, quantity=Decimal(1))],
-                reason=f"Unit {n}",
+                credit_notes.CreditNoteInput(
+                    full=False,
+                    lines=[credit_notes.CreditLineInput(line_id=line.id, quantity=Decimal(1))],
+                    reason=f"Unit {n}",
+                ),
             )
             core_db.commit(db.session)
             db.session.remove()
@@ -64,8 +66,12 @@ def test_concurrent_credit_notes_get_contiguous_numbers(
         for i in range(PROCESSES):
             invoice = services.create_draft(
                 user.id,
-                client=client,
-                lines=[services.LineInput(f"Units {i}", Decimal(PER_PROCESS), 1000, "standard")],
+                services.DraftInput(
+                    client_id=client.id,
+                    lines=[
+                        services.LineInput(f"Units {i}", Decimal(PER_PROCESS), 1000, "standard")
+                    ],
+                ),
             )
             services.issue(invoice)
             ids.append(str(invoice.id))

@@ -54,8 +54,10 @@ def test_concurrent_issues_get_contiguous_numbers(
         for i in range(PROCESSES * PER_PROCESS):
             invoice = services.create_draft(
                 user.id,
-                client=client,
-                lines=[services.LineInput(f"Day {i}", Decimal(1), 1000, "standard")],
+                services.DraftInput(
+                    client_id=client.id,
+                    lines=[services.LineInput(f"Day {i}", Decimal(1), 1000, "standard")],
+                ),
             )
             ids.append(str(invoice.id))
         db.session.commit()

@@ -64,7 +64,11 @@ def _credit_on(
             credit_notes.CreditLineInput(invoice.lines[i].id, Decimal(q))
             for i, q in (quantities or {}).items()
         ]
-        credit_notes.create_credit_note(invoice, full=not quantities, lines=lines, today=on)
+        credit_notes.create_credit_note(
+            invoice,
+            credit_notes.CreditNoteInput(full=not quantities, lines=lines),
+            today=on,
+        )
         db.session.commit()
 
 

@@ -105,9 +105,11 @@ def invoice(db: Any, owner: Any, pence: int) -> Invoice:
     """An invoice to the client for *pence* (no VAT: the business is not registered)."""
     draft = invoices.create_draft(
         owner.id,
-        client=owner.client,
-        issue_date=ISSUED_ON,
-        lines=[invoices.LineInput("Shoot day", Decimal(1), pence, "none", None)],
+        invoices.DraftInput(
+            client_id=owner.client.id,
+            issue_date=ISSUED_ON,
+            lines=[invoices.LineInput("Shoot day", Decimal(1), pence, "none", None)],
+        ),
     )
     invoices.issue(draft, today=ISSUED_ON)
     db.session.commit()
@@ -254,7 +256,8 @@ def test_a_deposit_for_a_recorded_payment_links_it_instead_of_paying_again(
     """Defect 3: an invoice of £450, £200 recorded by hand, then the £200 deposit."""
     inv = invoice(db, owner, 45000)
     recorded = invoices.record_payment(
-        inv, amount_pence=20000, paid_on=PAID_ON, method="bank_transfer"
+        inv,
+        invoices.PaymentInput(amount_pence=20000, paid_on=PAID_ON, method="bank_transfer"),
     )
     db.session.commit()
     deposit = txn(db, owner, 20000, description="ACME STUDIOS")

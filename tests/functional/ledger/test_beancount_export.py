@@ -68,7 +68,10 @@ def _make_year(db: Any, business: Any, client: Any) -> None:
     acme = db.session.get(Client, business.client_id)
 
     def issue(day: dt.date, lines: list[Any]) -> Any:
-        invoice = invoices.create_draft(business.user_id, client=acme, issue_date=day, lines=lines)
+        invoice = invoices.create_draft(
+            business.user_id,
+            invoices.DraftInput(client_id=acme.id, issue_date=day, lines=lines),
+        )
         db.session.flush()
         invoices.issue(invoice, today=day)
         db.session.commit()
@@ -84,7 +87,12 @@ def _make_year(db: Any, business: Any, client: Any) -> None:
         ],
     )
     invoices.record_payment(
-        first, amount_pence=150_000, paid_on=dt.date(2025, 5, 2), method="bank_transfer"
+        first,
+        invoices.PaymentInput(
+            amount_pence=150_000,
+            paid_on=dt.date(2025, 5, 2),
+            method="bank_transfer",
+        ),
     )
     # Invoice 2, 1 June: one day at £800 (standard): net 80000, VAT 16000, total 96000;
     # £400.00 paid on 3 July, £560.00 still owed.
@@ -92,7 +100,12 @@ def _make_year(db: Any, business: Any, client: Any) -> None:
         dt.date(2025, 6, 1), [invoices.LineInput("Shoot day", Decimal(1), 80_000, "standard")]
     )
     invoices.record_payment(
-        second, amount_pence=40_000, paid_on=dt.date(2025, 7, 3), method="bank_transfer"
+        second,
+        invoices.PaymentInput(
+            amount_pence=40_000,
+            paid_on=dt.date(2025, 7, 3),
+            method="bank_transfer",
+        ),
     )
     # The phone bill, 20 June: £60.00 with £10.00 VAT reclaimable, by direct debit.
     expenses.create_expense(

@@ -36,9 +36,11 @@ def _file_quarter(db: Any, user: Any) -> None:
 def _issued(db: Any, user: Any, day: dt.date) -> Any:
     invoice = services.create_draft(
         user.id,
-        client=user.client,
-        issue_date=day,
-        lines=[line("Shoot", "1", 50000, "standard")],
+        services.DraftInput(
+            client_id=user.client.id,
+            issue_date=day,
+            lines=[line("Shoot", "1", 50000, "standard")],
+        ),
     )
     services.issue(invoice, today=day)
     db.session.commit()
@@ -59,7 +61,8 @@ def test_closed_period_refuses_issuing_paying_and_refunding_into_it(db: Any, own
     user = owner
     paid_in_march = _issued(db, user, dt.date(2026, 3, 10))
     services.record_payment(
-        paid_in_march, amount_pence=60000, paid_on=dt.date(2026, 3, 20), method=METHOD_BANK
+        paid_in_march,
+        services.PaymentInput(amount_pence=60000, paid_on=dt.date(2026, 3, 20), method=METHOD_BANK),
     )
     db.session.commit()
     _file_quarter(db, user)
@@ -67,9 +70,11 @@ def test_closed_period_refuses_issuing_paying_and_refunding_into_it(db: Any, own
 
     draft = services.create_draft(
         user.id,
-        client=user.client,
-        issue_date=dt.date(2026, 3, 30),
-        lines=[line("Late shoot", "1", 10000, "standard")],
+        services.DraftInput(
+            client_id=user.client.id,
+            issue_date=dt.date(2026, 3, 30),
+            lines=[line("Late shoot", "1", 10000, "standard")],
+        ),
     )
     with pytest.raises(services.InvoiceError) as refused:
         services.issue(draft, today=dt.date(2026, 4, 2))
@@ -80,7 +85,12 @@ def test_closed_period_refuses_issuing_paying_and_refunding_into_it(db: Any, own
     open_invoice = _issued(db, user, dt.date(2026, 4, 2))
     with pytest.raises(services.InvoiceError) as refused:
         services.record_payment(
-            open_invoice, amount_pence=100, paid_on=dt.date(2026, 3, 31), method=METHOD_BANK
+            open_invoice,
+            services.PaymentInput(
+                amount_pence=100,
+                paid_on=dt.date(2026, 3, 31),
+                method=METHOD_BANK,
+            ),
         )
     assert refused.value.field == "paid_on"
     db.session.rollback()
@@ -91,7 +101,8 @@ def test_closed_period_refuses_issuing_paying_and_refunding_into_it(db: Any, own
 
     # Money that arrived by itself is recorded: its posting lands on the first open day.
     services.record_payment(
-        open_invoice, amount_pence=100, paid_on=dt.date(2026, 3, 31), method=METHOD_STRIPE
+        open_invoice,
+        services.PaymentInput(amount_pence=100, paid_on=dt.date(2026, 3, 31), method=METHOD_STRIPE),
     )
     db.session.commit()
     stripe_entry = db.session.scalars(
@@ -117,17 +128,24 @@ def test_a_refund_dated_in_a_closed_period_is_refused(db: Any, owner: Any) -> No
     user = owner
     invoice = _issued(db, user, dt.date(2026, 3, 2))
     services.record_payment(
-        invoice, amount_pence=60000, paid_on=dt.date(2026, 3, 5), method=METHOD_BANK
+        invoice,
+        services.PaymentInput(amount_pence=60000, paid_on=dt.date(2026, 3, 5), method=METHOD_BANK),
     )
-    credit_notes.create_credit_note(invoice, full=True, today=dt.date(2026, 4, 3))
+    credit_notes.create_credit_note(
+        invoice,
+        credit_notes.CreditNoteInput(full=True),
+        today=dt.date(2026, 4, 3),
+    )
     db.session.commit()
     _file_quarter(db, user)
     with pytest.raises(services.InvoiceError) as refused:
         refunds.record_refund(
             invoice,
-            amount_pence=60000,
-            refunded_on=dt.date(2026, 3, 31),
-            method=METHOD_BANK,
+            refunds.RefundInput(
+                amount_pence=60000,
+                refunded_on=dt.date(2026, 3, 31),
+                method=METHOD_BANK,
+            ),
             today=dt.date(2026, 4, 5),
         )
     assert refused.value.field == "refunded_on"
@@ -135,9 +153,11 @@ def test_a_refund_dated_in_a_closed_period_is_refused(db: Any, owner: Any) -> No
     assert invoice.refunded_pence == 0
     refunds.record_refund(
         invoice,
-        amount_pence=60000,
-        refunded_on=dt.date(2026, 4, 4),
-        method=METHOD_BANK,
+        refunds.RefundInput(
+            amount_pence=60000,
+            refunded_on=dt.date(2026, 4, 4),
+            method=METHOD_BANK,
+        ),
         today=dt.date(2026, 4, 5),
     )
     db.session.commit()

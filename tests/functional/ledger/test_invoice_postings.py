@@ -113,23 +113,27 @@ def balance(db: Any, user: Any, code: str, basis: str = "accruals") -> int:
 def test_a_draft_posts_nothing_even_when_edited(db: Any, owner: Any) -> None:
     invoice = services.create_draft(
         owner.id,
-        client=owner.client,
-        issue_date=ISSUED_ON,
-        lines=[line("Shoot day", "1", 40000, "standard")],
+        services.DraftInput(
+            client_id=owner.client.id,
+            issue_date=ISSUED_ON,
+            lines=[line("Shoot day", "1", 40000, "standard")],
+        ),
     )
     db.session.commit()
     assert versions(db, invoice.id) == []
     services.update_draft(
         invoice,
-        client=owner.client,
-        agency=None,
-        currency="GBP",
-        exchange_rate=None,
-        issue_date=ISSUED_ON,
-        tax_point=None,
-        due_date=None,
-        notes="Edited",
-        lines=[line("Shoot day", "2", 45000, "standard"), line("Prints", "1", 500, "zero")],
+        services.DraftInput(
+            client_id=owner.client.id,
+            agency_id=None,
+            currency="GBP",
+            exchange_rate=None,
+            issue_date=ISSUED_ON,
+            tax_point=None,
+            due_date=None,
+            notes="Edited",
+            lines=[line("Shoot day", "2", 45000, "standard"), line("Prints", "1", 500, "zero")],
+        ),
     )
     db.session.commit()
     assert invoice.total_pence == 108500  # 90000 + 18000 VAT + 500
@@ -148,12 +152,14 @@ def test_invoice_payments_credit_note_and_refund_post_once_each(db: Any, owner: 
     # net 100000 + 30000 = 130000, VAT 20000, total 150000.
     invoice = services.create_draft(
         owner.id,
-        client=owner.client,
-        issue_date=ISSUED_ON,
-        lines=[
-            line("Shoot day", "2", 50000, "standard", job),
-            line("Prints", "1", 30000, "zero"),
-        ],
+        services.DraftInput(
+            client_id=owner.client.id,
+            issue_date=ISSUED_ON,
+            lines=[
+                line("Shoot day", "2", 50000, "standard", job),
+                line("Prints", "1", 30000, "zero"),
+            ],
+        ),
     )
     db.session.commit()
     services.issue(invoice)
@@ -173,7 +179,12 @@ def test_invoice_payments_credit_note_and_refund_post_once_each(db: Any, owner: 
     # shared by the lines' net (100000 : 30000): 33333.08 and 9999.92 -> 33333 and 10000
     # (the penny to the larger remainder).
     part = services.record_payment(
-        invoice, amount_pence=50000, paid_on=dt.date(2025, 5, 1), method="bank_transfer"
+        invoice,
+        services.PaymentInput(
+            amount_pence=50000,
+            paid_on=dt.date(2025, 5, 1),
+            method="bank_transfer",
+        ),
     )
     db.session.commit()
     assert in_force(db, owner, "payment", part.id) == {
@@ -201,7 +212,8 @@ def test_invoice_payments_credit_note_and_refund_post_once_each(db: Any, owner: 
 
     # Paid in full by Stripe on 2 May: the cash basis gets the whole net and VAT.
     full = services.record_payment(
-        invoice, amount_pence=150000, paid_on=dt.date(2025, 5, 2), method="stripe"
+        invoice,
+        services.PaymentInput(amount_pence=150000, paid_on=dt.date(2025, 5, 2), method="stripe"),
     )
     db.session.commit()
     assert invoice.status == "paid"
@@ -219,8 +231,10 @@ def test_invoice_payments_credit_note_and_refund_post_once_each(db: Any, owner: 
     # One of the two shoot days is credited (£500 + £100 VAT): a refund of £600 is due.
     note = credit_notes.create_credit_note(
         invoice,
-        full=False,
-        lines=[credit_notes.CreditLineInput(invoice.lines[0].id, Decimal("1"))],
+        credit_notes.CreditNoteInput(
+            full=False,
+            lines=[credit_notes.CreditLineInput(invoice.lines[0].id, Decimal("1"))],
+        ),
         today=dt.date(2025, 6, 1),
     )
     db.session.commit()
@@ -235,9 +249,11 @@ def test_invoice_payments_credit_note_and_refund_post_once_each(db: Any, owner: 
     # The £600 is paid back on 2 June, at the credit note's VAT fraction (10000 / 60000).
     [refund] = refunds.record_refund(
         invoice,
-        amount_pence=60000,
-        refunded_on=dt.date(2025, 6, 2),
-        method="bank_transfer",
+        refunds.RefundInput(
+            amount_pence=60000,
+            refunded_on=dt.date(2025, 6, 2),
+            method="bank_transfer",
+        ),
         today=dt.date(2025, 6, 2),
     )
     db.session.commit()
@@ -279,13 +295,19 @@ def test_an_invoice_credited_in_full_stays_posted_and_is_cancelled_by_its_note(
 ) -> None:
     invoice = services.create_draft(
         owner.id,
-        client=owner.client,
-        issue_date=ISSUED_ON,
-        lines=[line("Retouching", "3", 10000, "standard")],
+        services.DraftInput(
+            client_id=owner.client.id,
+            issue_date=ISSUED_ON,
+            lines=[line("Retouching", "3", 10000, "standard")],
+        ),
     )
     services.issue(invoice)
     db.session.commit()
-    note = credit_notes.create_credit_note(invoice, full=True, today=dt.date(2025, 4, 20))
+    note = credit_notes.create_credit_note(
+        invoice,
+        credit_notes.CreditNoteInput(full=True),
+        today=dt.date(2025, 4, 20),
+    )
     db.session.commit()
     # Void by its credit note: the invoice still posts (36000 on 10 April) and the note
     # reverses it on its own date.
@@ -301,9 +323,11 @@ def test_an_invoice_credited_in_full_stays_posted_and_is_cancelled_by_its_note(
 def test_an_invoice_voided_without_a_credit_note_posts_nothing(db: Any, owner: Any) -> None:
     invoice = services.create_draft(
         owner.id,
-        client=owner.client,
-        issue_date=ISSUED_ON,
-        lines=[line("Retouching", "1", 10000, "standard")],
+        services.DraftInput(
+            client_id=owner.client.id,
+            issue_date=ISSUED_ON,
+            lines=[line("Retouching", "1", 10000, "standard")],
+        ),
     )
     services.issue(invoice)
     db.session.commit()
@@ -324,11 +348,13 @@ def test_a_foreign_currency_invoice_posts_in_sterling_and_reposts_its_payments(
     # $1,000 + $200 VAT at 1.2345 dollars per pound.
     invoice = services.create_draft(
         owner.id,
-        client=owner.client,
-        currency="USD",
-        exchange_rate=Decimal("1.2345"),
-        issue_date=ISSUED_ON,
-        lines=[line("Licence", "1", 100000, "standard")],
+        services.DraftInput(
+            client_id=owner.client.id,
+            currency="USD",
+            exchange_rate=Decimal("1.2345"),
+            issue_date=ISSUED_ON,
+            lines=[line("Licence", "1", 100000, "standard")],
+        ),
     )
     services.issue(invoice)
     db.session.commit()
@@ -345,7 +371,12 @@ def test_a_foreign_currency_invoice_posts_in_sterling_and_reposts_its_payments(
     # $500 received: 500 x 97205 / 1200 = 40502.08 -> 40502; VAT 500 x 16201 / 1200 = 6750.42
     # -> 6750; net 33752.
     payment = services.record_payment(
-        invoice, amount_pence=50000, paid_on=dt.date(2025, 5, 1), method="bank_transfer"
+        invoice,
+        services.PaymentInput(
+            amount_pence=50000,
+            paid_on=dt.date(2025, 5, 1),
+            method="bank_transfer",
+        ),
     )
     db.session.commit()
     assert in_force(db, owner, "payment", payment.id) == {
@@ -377,7 +408,12 @@ def test_a_foreign_currency_invoice_posts_in_sterling_and_reposts_its_payments(
 
     # The rest, $700: 700 x 96000 / 1200 = 56000. Paid in full, the debtor is clear.
     services.record_payment(
-        invoice, amount_pence=70000, paid_on=dt.date(2025, 5, 20), method="bank_transfer"
+        invoice,
+        services.PaymentInput(
+            amount_pence=70000,
+            paid_on=dt.date(2025, 5, 20),
+            method="bank_transfer",
+        ),
     )
     db.session.commit()
     assert balance(db, owner, debtor) == 0
@@ -390,17 +426,21 @@ def test_an_agency_remittance_payment_goes_to_agency_clearing(db: Any, owner: An
     # Billed to the agency: £800 + £160 VAT.
     invoice = services.create_draft(
         owner.id,
-        agency=owner.agency,
-        issue_date=ISSUED_ON,
-        lines=[line("Campaign day", "1", 80000, "standard")],
+        services.DraftInput(
+            agency_id=owner.agency.id,
+            issue_date=ISSUED_ON,
+            lines=[line("Campaign day", "1", 80000, "standard")],
+        ),
     )
     services.issue(invoice)
     db.session.commit()
     payment = services.record_payment(
         invoice,
-        amount_pence=96000,
-        paid_on=dt.date(2025, 5, 30),
-        method=METHOD_AGENCY_REMITTANCE,
+        services.PaymentInput(
+            amount_pence=96000,
+            paid_on=dt.date(2025, 5, 30),
+            method=METHOD_AGENCY_REMITTANCE,
+        ),
     )
     db.session.commit()
     assert in_force(db, owner, "payment", payment.id) == {
@@ -427,9 +467,11 @@ def test_a_business_not_registered_posts_no_vat(db: Any, owner: Any) -> None:
     db.session.commit()
     invoice = services.create_draft(
         owner.id,
-        client=owner.client,
-        issue_date=ISSUED_ON,
-        lines=[line("Shoot day", "1", 50000, "standard")],
+        services.DraftInput(
+            client_id=owner.client.id,
+            issue_date=ISSUED_ON,
+            lines=[line("Shoot day", "1", 50000, "standard")],
+        ),
     )
     services.issue(invoice)
     db.session.commit()
@@ -446,13 +488,21 @@ def test_check_lists_each_kind_in_one_query(db: Any, owner: Any) -> None:
 
     invoice = services.create_draft(
         owner.id,
-        client=owner.client,
-        issue_date=ISSUED_ON,
-        lines=[line("Shoot day", "1", 50000, "standard")],
+        services.DraftInput(
+            client_id=owner.client.id,
+            issue_date=ISSUED_ON,
+            lines=[line("Shoot day", "1", 50000, "standard")],
+        ),
     )
-    draft = services.create_draft(owner.id, client=owner.client, lines=[])
+    draft = services.create_draft(
+        owner.id,
+        services.DraftInput(client_id=owner.client.id, lines=[]),
+    )
     services.issue(invoice)
-    services.record_payment(invoice, amount_pence=1000, paid_on=dt.date(2025, 5, 1), method="cash")
+    services.record_payment(
+        invoice,
+        services.PaymentInput(amount_pence=1000, paid_on=dt.date(2025, 5, 1), method="cash"),
+    )
     db.session.commit()
     statements: list[str] = []
 

@@ -15,18 +15,20 @@ DAY = dt.date(2025, 6, 2)
 
 def issue_and_pay(db: Any, user_id: uuid.UUID, client_id: uuid.UUID) -> uuid.UUID:
     """An issued invoice of £100 + £20 VAT, paid £60 by hand; returns the payment's id."""
-    from minimin.contacts.models import Client
     from minimin.invoices import services as invoices
 
     invoice = invoices.create_draft(
         user_id,
-        client=db.session.get(Client, client_id),
-        issue_date=DAY,
-        lines=[invoices.LineInput("Half-day shoot", Decimal(1), 10_000, "standard")],
+        invoices.DraftInput(
+            client_id=client_id,
+            issue_date=DAY,
+            lines=[invoices.LineInput("Half-day shoot", Decimal(1), 10_000, "standard")],
+        ),
     )
     invoices.issue(invoice, today=DAY)
     payment = invoices.record_payment(
-        invoice, amount_pence=6_000, paid_on=DAY, method="bank_transfer"
+        invoice,
+        invoices.PaymentInput(amount_pence=6_000, paid_on=DAY, method="bank_transfer"),
     )
     db.session.commit()
     return payment.id

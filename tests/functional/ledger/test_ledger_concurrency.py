@@ -32,14 +32,15 @@ def _postgresql_only(app: Any) -> None:
 
 def issue(db: Any, user_id: uuid.UUID, client_id: uuid.UUID, day: dt.date) -> Any:
     """An issued invoice of £100 + £20 VAT (committed)."""
-    from minimin.contacts.models import Client
     from minimin.invoices import services as invoices
 
     invoice = invoices.create_draft(
         user_id,
-        client=db.session.get(Client, client_id),
-        issue_date=day,
-        lines=[invoices.LineInput("Half-day shoot", Decimal(1), 10_000, "standard")],
+        invoices.DraftInput(
+            client_id=client_id,
+            issue_date=day,
+            lines=[invoices.LineInput("Half-day shoot", Decimal(1), 10_000, "standard")],
+        ),
     )
     invoices.issue(invoice, today=day)
     db.session.commit()
@@ -92,7 +93,8 @@ def test_the_same_payment_synced_by_two_sessions_at_once_is_posted_once(
     day = dt.date(2025, 6, 2)
     invoice = issue(db, business.user_id, business.client_id, day)
     payment = invoices.record_payment(
-        invoice, amount_pence=6_000, paid_on=day, method="bank_transfer"
+        invoice,
+        invoices.PaymentInput(amount_pence=6_000, paid_on=day, method="bank_transfer"),
     )
     db.session.commit()
     payment_id = payment.id

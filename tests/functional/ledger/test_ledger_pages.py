@@ -65,9 +65,11 @@ def issue_invoice(db: Any, owner: Any, pence: int = 100_000) -> Any:
     """One standard-rated shoot day of *pence* net (20 % VAT) for Acme, issued on ISSUED."""
     invoice = services.create_draft(
         owner.id,
-        client=owner.acme,
-        issue_date=ISSUED,
-        lines=[services.LineInput("Shoot day", Decimal(1), pence, "standard")],
+        services.DraftInput(
+            client_id=owner.acme.id,
+            issue_date=ISSUED,
+            lines=[services.LineInput("Shoot day", Decimal(1), pence, "standard")],
+        ),
     )
     db.session.flush()
     services.issue(invoice, today=ISSUED)
@@ -96,7 +98,10 @@ def test_invoice_page_says_how_the_invoice_and_its_payment_are_counted(
 ) -> None:
     invoice = issue_invoice(db, owner)
     # Net £1,000.00 + VAT £200.00 = £1,200.00, paid in full on 1 May.
-    services.record_payment(invoice, amount_pence=120_000, paid_on=PAID, method="bank_transfer")
+    services.record_payment(
+        invoice,
+        services.PaymentInput(amount_pence=120_000, paid_on=PAID, method="bank_transfer"),
+    )
     db.session.commit()
 
     block = how_counted_block(client.get(f"/invoices/{invoice.id}"))
@@ -181,9 +186,11 @@ def test_how_counted_of_a_draft_and_of_someone_elses_document(
 ) -> None:
     draft = services.create_draft(
         owner.id,
-        client=owner.acme,
-        issue_date=ISSUED,
-        lines=[services.LineInput("Shoot day", Decimal(1), 50_000, "standard")],
+        services.DraftInput(
+            client_id=owner.acme.id,
+            issue_date=ISSUED,
+            lines=[services.LineInput("Shoot day", Decimal(1), 50_000, "standard")],
+        ),
     )
     db.session.commit()
     block = how_counted_block(client.get(f"/invoices/{draft.id}"))
@@ -249,7 +256,10 @@ def test_labels_for_every_kind_of_account(db: Any, owner: Any) -> None:
 
 def test_trial_balance_at_a_date_on_each_basis(db: Any, client: Any, owner: Any) -> None:
     invoice = issue_invoice(db, owner)
-    services.record_payment(invoice, amount_pence=120_000, paid_on=PAID, method="bank_transfer")
+    services.record_payment(
+        invoice,
+        services.PaymentInput(amount_pence=120_000, paid_on=PAID, method="bank_transfer"),
+    )
     db.session.commit()
 
     # 20 April, accruals: Acme owes £1,200 (Dr); turnover £1,000 and VAT £200 (Cr).
@@ -313,7 +323,12 @@ def test_general_ledger_pages_carry_the_running_balance(db: Any, client: Any, ow
     # Three part payments of £100, £200 and £300 in May: the debtor goes 1200, 1100, 900, 600.
     for day, pence in ((1, 10_000), (2, 20_000), (3, 30_000)):
         services.record_payment(
-            invoice, amount_pence=pence, paid_on=dt.date(2025, 5, day), method="bank_transfer"
+            invoice,
+            services.PaymentInput(
+                amount_pence=pence,
+                paid_on=dt.date(2025, 5, day),
+                method="bank_transfer",
+            ),
         )
     db.session.commit()
     debtor = accounts.debtor(client_id=owner.acme.id)
@@ -430,7 +445,10 @@ def test_accountant_export_zip_has_the_journal_trial_balance_and_general_ledger(
     from minimin.core.dates import TaxYear
 
     invoice = issue_invoice(db, owner)
-    services.record_payment(invoice, amount_pence=50_000, paid_on=PAID, method="bank_transfer")
+    services.record_payment(
+        invoice,
+        services.PaymentInput(amount_pence=50_000, paid_on=PAID, method="bank_transfer"),
+    )
     db.session.commit()
     year = TaxYear(2025)  # 6 April 2025 to 5 April 2026
     started = client.submit("/reports/export", {"tax_year": year.label})
@@ -577,11 +595,19 @@ def test_how_counted_reads_a_fixed_number_of_statements(db: Any, owner: Any) -> 
         return count
 
     one = issue_invoice(db, owner)
-    services.record_payment(one, amount_pence=10_000, paid_on=PAID, method="bank_transfer")
+    services.record_payment(
+        one,
+        services.PaymentInput(amount_pence=10_000, paid_on=PAID, method="bank_transfer"),
+    )
     five = issue_invoice(db, owner)
     for day in range(1, 6):
         services.record_payment(
-            five, amount_pence=10_000, paid_on=dt.date(2025, 5, day), method="bank_transfer"
+            five,
+            services.PaymentInput(
+                amount_pence=10_000,
+                paid_on=dt.date(2025, 5, day),
+                method="bank_transfer",
+            ),
         )
     db.session.commit()
     db.session.expire_all()

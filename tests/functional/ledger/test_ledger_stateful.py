@@ -432,9 +432,9 @@ class LedgerMachine(RuleBasedStateMachine):
     def _invoice(self, job: MJob) -> None:
         """Invoice a completed job from the jobs list and issue the invoice at once."""
         from minimin.invoices import services as invoices
-        from minimin.invoices.from_jobs import create_from_jobs
+        from minimin.invoices.from_jobs import FromJobsInput, create_from_jobs
 
-        invoice = create_from_jobs(self.user_id, [str(job.id)])
+        invoice = create_from_jobs(self.user_id, FromJobsInput([job.id]))
         invoices.issue(invoice, today=self.today)
         self.commit()
         model = MInvoice(
@@ -485,9 +485,11 @@ class LedgerMachine(RuleBasedStateMachine):
 
         payment = invoices.record_payment(
             self.invoice_row(invoice.id),
-            amount_pence=amount,
-            paid_on=self.today,
-            method="bank_transfer" if banked else "cash",
+            invoices.PaymentInput(
+                amount_pence=amount,
+                paid_on=self.today,
+                method="bank_transfer" if banked else "cash",
+            ),
         )
         self.commit()
         return payment.id
@@ -557,15 +559,21 @@ class LedgerMachine(RuleBasedStateMachine):
     @rule(index=st.integers(0, 50), void=st.booleans())
     def credit(self, index: int, void: bool) -> None:
         """A credit note for half the job, or (*void*) for everything left on the invoice."""
-        from minimin.invoices.credit_notes import CreditLineInput, create_credit_note
+        from minimin.invoices.credit_notes import (
+            CreditLineInput,
+            CreditNoteInput,
+            create_credit_note,
+        )
 
         invoice = pick(self._creditable(), index)
         quantity = 1 - invoice.credited_quantity if void else Decimal("0.5")
         create_credit_note(
             self.invoice_row(invoice.id),
-            full=void,
-            lines=None if void else [CreditLineInput(invoice.line_id, quantity)],
-            reason="Cancelled" if void else "Half the shoot cancelled",
+            CreditNoteInput(
+                full=void,
+                lines=None if void else [CreditLineInput(invoice.line_id, quantity)],
+                reason="Cancelled" if void else "Half the shoot cancelled",
+            ),
             today=self.today,
         )
         self.commit()
@@ -576,15 +584,13 @@ class LedgerMachine(RuleBasedStateMachine):
     @rule(index=st.integers(0, 50))
     def refund(self, index: int) -> None:
         """Pay back in cash what the credit notes left due to the customer."""
-        from minimin.invoices.refunds import record_refund
+        from minimin.invoices.refunds import RefundInput, record_refund
 
         invoice = pick([i for i in self.model.invoices if i.refund_due > 0], index)
         amount = invoice.refund_due
         record_refund(
             self.invoice_row(invoice.id),
-            amount_pence=amount,
-            refunded_on=self.today,
-            method="cash",
+            RefundInput(amount_pence=amount, refunded_on=self.today, method="cash"),
             today=self.today,
         )
         self.commit()

@@ -45,7 +45,7 @@ class Books:
         from minimin.banking import services as banking
         from minimin.core.dates import TaxYear, uk_today
         from minimin.invoices import services as invoices
-        from minimin.invoices.from_jobs import create_from_jobs
+        from minimin.invoices.from_jobs import FromJobsInput, create_from_jobs
         from minimin.jobs import services as jobs
         from minimin.jobs.models import Job
 
@@ -77,7 +77,7 @@ class Books:
         self.job_id = job.id
         jobs.change_status(db.session.get(Job, job.id), "completed")
         _commit(db)
-        invoice = create_from_jobs(self.user_id, [str(job.id)])
+        invoice = create_from_jobs(self.user_id, FromJobsInput([job.id]))
         invoices.issue(invoice, today=self.today)
         _commit(db)
         assert invoice.total_pence == INVOICE_TOTAL

@@ -107,7 +107,7 @@ def _invoice(app: Any, owner: Any, job_id: uuid.UUID) -> uuid.UUID:
     from minimin.invoices import from_jobs, services
 
     with app.test_request_context():
-        invoice = from_jobs.create_from_jobs(owner.id, [str(job_id)])
+        invoice = from_jobs.create_from_jobs(owner.id, from_jobs.FromJobsInput([job_id]))
         invoice.issue_date = ISSUED_ON
         services.issue(invoice, today=ISSUED_ON)
         assert (invoice.net_pence, invoice.vat_pence, invoice.total_pence) == (
@@ -351,7 +351,12 @@ def test_a_remittance_for_an_invoice_already_paid_adds_no_income(
     with app.test_request_context():
         invoice = db.session.get(Invoice, invoice_id)
         invoice_services.record_payment(
-            invoice, amount_pence=115200, paid_on=dt.date(2025, 5, 15), method="bank_transfer"
+            invoice,
+            invoice_services.PaymentInput(
+                amount_pence=115200,
+                paid_on=dt.date(2025, 5, 15),
+                method="bank_transfer",
+            ),
         )
         db.session.commit()
     _post(signed_in, rid)

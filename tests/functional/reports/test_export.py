@@ -140,14 +140,19 @@ def test_export_lists_refunds_paid_in_the_year(app: Any, client: Any, trader: An
     user.books.payment(inv, 10_000, year.start)
     with app.app_context():
         invoice = db.session.get(Invoice, inv.id)
-        note = credit_notes.create_credit_note(invoice, full=True, reason="Shoot cancelled")
+        note = credit_notes.create_credit_note(
+            invoice,
+            credit_notes.CreditNoteInput(full=True, reason="Shoot cancelled"),
+        )
         refunds.record_refund(
             invoice,
-            amount_pence=10_000,
-            refunded_on=year.start + dt.timedelta(days=3),
-            method="bank_transfer",
-            note="Back to client",
-            credit_note=note,
+            refunds.RefundInput(
+                amount_pence=10_000,
+                refunded_on=year.start + dt.timedelta(days=3),
+                method="bank_transfer",
+                note="Back to client",
+                credit_note_id=note.id,
+            ),
             today=year.start + dt.timedelta(days=3),
         )
         note_number = note.number
