@@ -25,7 +25,7 @@ AREAS = {
 
 
 #: Areas the API only reads (their changes stay on the pages).
-READ_ONLY = frozenset({"business", "jobs", "remittances", "ledger", "reports"})
+READ_ONLY = frozenset({"business", "jobs", "ledger", "reports"})
 
 
 def scope(area: str, level: str) -> str:

@@ -118,7 +118,7 @@ def owed() -> str:
 
 
 def _input(form: RemittanceForm) -> services.RemittanceInput:
-    lines = [
+    lines = tuple(
         services.LineInput(
             reference=row.form.reference.data or "",
             description=row.form.description.data or "",
@@ -131,7 +131,7 @@ def _input(form: RemittanceForm) -> services.RemittanceInput:
             net_pence=_pence(row.form.net),
         )
         for row in form.lines
-    ]
+    )
     return services.RemittanceInput(
         # A missing agency is refused by the service on its field; a valid form has a date.
         agency_id=parse_uuid(form.agency_id.data),  # type: ignore[arg-type]
@@ -384,7 +384,7 @@ def _import_pdf(
     try:
         clean = validate_pdf(data)
         job = services.start_pdf_import(
-            current_user.id, clean, filename, parse_uuid(agency_id), kind
+            current_user.id, services.ImportInput(parse_uuid(agency_id), kind), clean, filename
         )
     except UploadError as exc:
         return _render_import(form, [exc.message], exc.status)
@@ -597,7 +597,7 @@ def match(remittance_id: str) -> ViewResult:
             remittance, _("Choose an incoming bank transaction from the list."), 400
         )
     try:
-        services.save_match(remittance, job_ids, txn_id)
+        services.save_match(remittance, services.MatchInput(job_ids, txn_id))
     except services.RemittanceError as exc:
         return _render_detail(remittance, str(exc), 400)
     flash(_("The match was saved. Check the differences, then post the remittance."), "success")
@@ -611,7 +611,9 @@ def post(remittance_id: str) -> ViewResult:
     if not form.validate_on_submit():
         abort(400)
     try:
-        result = services.post_remittance(remittance, confirmed=bool(form.confirm.data))
+        result = services.post_remittance(
+            remittance, services.PostInput(confirmed=bool(form.confirm.data))
+        )
     except services.RemittanceError as exc:
         return _render_detail(remittance, str(exc), 400, post_form=form)
     if result.already_posted:

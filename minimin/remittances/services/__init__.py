@@ -6,6 +6,8 @@ owner's ``user_id``.
 
 Public API, one module per sub-feature:
 
+* :mod:`minimin.remittances.inputs` — what the user asks for (decision 0009):
+  :class:`RemittanceInput`, :class:`MatchInput`, :class:`PostInput`, :class:`ImportInput`;
 * :mod:`.drafts` — :func:`create_remittance`, :func:`update_remittance`,
   :func:`delete_remittance` — a draft from :class:`RemittanceInput` (manual entry or an
   import); listing, loading, and the self-billing warning;
@@ -21,6 +23,7 @@ Public API, one module per sub-feature:
   a posted remittance settled, shortfalls included;
 * :mod:`.reading` — :func:`start_pdf_import` and :func:`read_import`: a remittance PDF read
   in the background in a limited child process, with a per-user rate limit;
+  :func:`record_csv_import`, a CSV file read at once, recorded as an import (the API's);
 * :mod:`.owed` — :func:`owed_by_agencies`, "agency owes you": completed agency jobs not yet
   remitted, with the expected net and age, totals per agency (the remittances page).
 
@@ -30,6 +33,13 @@ This package re-exports their public names, so the views and other features use 
 
 from __future__ import annotations
 
+from minimin.remittances.inputs import (
+    ImportInput,
+    LineInput,
+    MatchInput,
+    PostInput,
+    RemittanceInput,
+)
 from minimin.remittances.services.analysis import (
     MATCHABLE_STATUSES,
     Analysis,
@@ -41,8 +51,6 @@ from minimin.remittances.services.analysis import (
     save_match,
 )
 from minimin.remittances.services.drafts import (
-    LineInput,
-    RemittanceInput,
     create_remittance,
     delete_remittance,
     list_remittances,
@@ -62,11 +70,13 @@ from minimin.remittances.services.posting import PostResult, agency_income_pence
 from minimin.remittances.services.reading import (
     IMPORTS_AT_ONCE,
     IMPORTS_PER_HOUR,
+    RATE_LIMITED,
     input_from_parsed,
     is_lost,
     parsed_of,
     problems_of,
     read_import,
+    record_csv_import,
     start_pdf_import,
 )
 from minimin.remittances.services.settling import posted as posted_settlements
@@ -76,10 +86,14 @@ __all__ = [
     "IMPORTS_PER_HOUR",
     "MATCHABLE_STATUSES",
     "OWED_STATUSES",
+    "RATE_LIMITED",
     "AgencyOwed",
     "Analysis",
+    "ImportInput",
     "LineInput",
+    "MatchInput",
     "OwedJob",
+    "PostInput",
     "PostResult",
     "RemittanceError",
     "RemittanceInput",
@@ -102,6 +116,7 @@ __all__ = [
     "posted_settlements",
     "problems_of",
     "read_import",
+    "record_csv_import",
     "save_match",
     "self_billing_warning",
     "start_pdf_import",

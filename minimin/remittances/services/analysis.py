@@ -24,6 +24,7 @@ from minimin.jobs import models as job_models
 from minimin.jobs import services as job_services
 from minimin.jobs.models import Job
 from minimin.remittances import matching
+from minimin.remittances.inputs import MatchInput
 from minimin.remittances.models import MATCHED, POSTED, Remittance, RemittanceLine
 from minimin.remittances.services import settling
 from minimin.remittances.services.drafts import self_billing_warning
@@ -203,22 +204,26 @@ def analyse(remittance: Remittance) -> Analysis:
     )
 
 
-def save_match(
-    remittance: Remittance,
-    job_ids: dict[int, uuid.UUID | None],
-    bank_transaction_id: uuid.UUID | None,
-) -> Remittance:
-    """Record the job of each line (by position) and the bank deposit; the remittance becomes
-    ``matched``. Jobs must be the user's and the agency's, a job on one line only; the deposit
-    must be one of :func:`candidate_deposits`."""
+def save_match(remittance: Remittance, data: MatchInput) -> Remittance:
+    """Record the job of each line (by position; a line not named has none) and the bank
+    deposit; the remittance becomes ``matched``. Jobs must be the user's and the agency's, a
+    job on one line only; the deposit must be one of :func:`candidate_deposits`."""
     if remittance.status == POSTED:
         raise RemittanceError(_l("This remittance has been posted: its match cannot change."))
+    job_ids = data.job_ids
+    bank_transaction_id = data.bank_transaction_id
+    positions = {line.position for line in remittance.lines}
+    unknown = sorted(p for p in job_ids if p not in positions)
+    if unknown:
+        raise RemittanceError(
+            _l("This remittance has no line %(n)d.", n=unknown[0] + 1), "lines", code="unknown"
+        )
     chosen = [j for j in job_ids.values() if j is not None]
     if len(chosen) != len(set(chosen)):
-        raise RemittanceError(_l("A job can be paid by one line only: choose it once."))
+        raise RemittanceError(_l("A job can be paid by one line only: choose it once."), "lines")
     allowed_jobs = {job.id for job in candidate_jobs(remittance)}
     if any(j not in allowed_jobs for j in chosen):
-        raise RemittanceError(_l("Choose one of this agency's open jobs."))
+        raise RemittanceError(_l("Choose one of this agency's open jobs."), "lines")
     if bank_transaction_id is not None:
         allowed = {t.id for t in candidate_deposits(remittance)}
         if bank_transaction_id not in allowed:

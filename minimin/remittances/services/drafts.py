@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -21,6 +20,7 @@ from minimin.contacts.models import Agency
 from minimin.core.dates import uk_today
 from minimin.extensions import db
 from minimin.jobs.models import Job
+from minimin.remittances.inputs import LineInput, RemittanceInput
 from minimin.remittances.models import (
     DESCRIPTION_MAX,
     DRAFT,
@@ -36,44 +36,18 @@ from minimin.remittances.models import (
 from minimin.remittances.services.errors import RemittanceError
 
 
-@dataclass
-class LineInput:
-    reference: str = ""
-    description: str = ""
-    work_date: dt.date | None = None
-    gross_pence: int = 0
-    fee_vat_pence: int = 0
-    commission_pence: int = 0
-    commission_vat_pence: int = 0
-    expenses_pence: int = 0
-    net_pence: int = 0
-    job_id: uuid.UUID | None = None
-
-
-@dataclass
-class RemittanceInput:
-    agency_id: uuid.UUID
-    date: dt.date
-    kind: str = "advice"
-    reference: str = ""
-    agency_invoice_number: str = ""
-    #: The total net the document states; ``None`` takes the sum of the lines.
-    total_net_pence: int | None = None
-    currency: str = "GBP"
-    lines: list[LineInput] = field(default_factory=list)
-    source_file_id: uuid.UUID | None = None
-
-
-def _check_pence(value: int, what: Any, *, negative_ok: bool = False) -> None:
+def _check_pence(
+    value: int, what: Any, *, negative_ok: bool = False, field: str | None = None
+) -> None:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise RemittanceError(_l("%(what)s: enter an amount.", what=what))
+        raise RemittanceError(_l("%(what)s: enter an amount.", what=what), field)
     if value < 0 and not negative_ok:
-        raise RemittanceError(_l("%(what)s must be zero or more.", what=what))
+        raise RemittanceError(_l("%(what)s must be zero or more.", what=what), field)
     if abs(value) > MAX_PENCE:
-        raise RemittanceError(_l("%(what)s is too large.", what=what))
+        raise RemittanceError(_l("%(what)s is too large.", what=what), field)
 
 
-def _owned_agency(user_id: uuid.UUID, agency_id: uuid.UUID | None) -> Agency:
+def owned_agency(user_id: uuid.UUID, agency_id: uuid.UUID | None) -> Agency:
     agency: Agency | None = (
         db.session.scalar(
             sa.select(Agency).where(Agency.id == agency_id, Agency.user_id == user_id)
@@ -86,7 +60,7 @@ def _owned_agency(user_id: uuid.UUID, agency_id: uuid.UUID | None) -> Agency:
     return agency
 
 
-def _owned_job_ids(user_id: uuid.UUID, ids: Iterable[uuid.UUID | None]) -> None:
+def _owned_job_ids(user_id: uuid.UUID, ids: Sequence[uuid.UUID | None]) -> None:
     wanted = {i for i in ids if i is not None}
     if not wanted:
         return
@@ -94,46 +68,71 @@ def _owned_job_ids(user_id: uuid.UUID, ids: Iterable[uuid.UUID | None]) -> None:
         db.session.scalars(sa.select(Job.id).where(Job.id.in_(wanted), Job.user_id == user_id))
     )
     if found != wanted:
-        raise RemittanceError(_l("Choose one of your own jobs."))
+        position = next(n for n, i in enumerate(ids) if i is not None and i not in found)
+        raise RemittanceError(_l("Choose one of your own jobs."), f"lines.{position}.job_id")
 
 
-def _check_text(value: str, limit: int, what: Any) -> str:
+def _check_text(value: str, limit: int, what: Any, field: str | None = None) -> str:
     from minimin.core.forms import check_text
 
     value = (value or "").strip()
     problem = check_text(value)
     if problem:
-        raise RemittanceError(f"{what}: {problem}")
+        raise RemittanceError(f"{what}: {problem}", field)
     if len(value) > limit:
-        raise RemittanceError(_l("%(what)s: use at most %(n)d characters.", what=what, n=limit))
+        raise RemittanceError(
+            _l("%(what)s: use at most %(n)d characters.", what=what, n=limit), field
+        )
     return value
+
+
+#: The amounts of a line, by the name of the form's and the API body's field.
+_AMOUNTS = ("gross", "fee_vat", "commission", "commission_vat")
+
+
+def _checked_lines(lines: Sequence[LineInput]) -> list[tuple[LineInput, str, str]]:
+    """Each line with its reference and description trimmed, or the first refusal, on the
+    line's field (``lines.<n>.<field>``)."""
+    checked = []
+    for index, line in enumerate(lines):
+        what = _l("Line %(n)d", n=index + 1)
+        for name in _AMOUNTS:
+            _check_pence(getattr(line, f"{name}_pence"), what, field=f"lines.{index}.{name}")
+        for name in ("expenses", "net"):
+            _check_pence(
+                getattr(line, f"{name}_pence"),
+                what,
+                negative_ok=True,
+                field=f"lines.{index}.{name}",
+            )
+        reference = _check_text(line.reference, REFERENCE_MAX, what, f"lines.{index}.reference")
+        description = _check_text(
+            line.description, DESCRIPTION_MAX, what, f"lines.{index}.description"
+        )
+        checked.append((line, reference, description))
+    return checked
 
 
 def _apply(remittance: Remittance, user_id: uuid.UUID, data: RemittanceInput) -> None:
     if remittance.status == POSTED:
         raise RemittanceError(_l("A posted remittance is a record and cannot be changed."))
-    agency = _owned_agency(user_id, data.agency_id)
+    agency = owned_agency(user_id, data.agency_id)
     if data.kind not in KINDS:
         raise RemittanceError(_l("Choose the kind of document."), "kind")
     if not data.lines:
-        raise RemittanceError(_l("Add at least one line."))
+        raise RemittanceError(_l("Add at least one line."), "lines")
     if len(data.lines) > MAX_LINES:
-        raise RemittanceError(_l("A remittance can have at most %(n)d lines.", n=MAX_LINES))
+        raise RemittanceError(
+            _l("A remittance can have at most %(n)d lines.", n=MAX_LINES), "lines"
+        )
     if not 1900 <= data.date.year <= 2100:
         raise RemittanceError(_l("Enter a year between 1900 and 2100."), "date")
-    for number, line in enumerate(data.lines, start=1):
-        what = _l("Line %(n)d", n=number)
-        for name in ("gross_pence", "fee_vat_pence", "commission_pence", "commission_vat_pence"):
-            _check_pence(getattr(line, name), what)
-        _check_pence(line.expenses_pence, what, negative_ok=True)
-        _check_pence(line.net_pence, what, negative_ok=True)
-        line.reference = _check_text(line.reference, REFERENCE_MAX, what)
-        line.description = _check_text(line.description, DESCRIPTION_MAX, what)
-    _owned_job_ids(user_id, (line.job_id for line in data.lines))
+    lines = _checked_lines(data.lines)
+    _owned_job_ids(user_id, [line.job_id for line in data.lines])
     total = data.total_net_pence
     if total is None:
         total = sum(line.net_pence for line in data.lines)
-    _check_pence(total, _l("The total net"))
+    _check_pence(total, _l("The total net"), field="total_net")
     if data.source_file_id is not None:
         from minimin.files.models import StoredFile
 
@@ -141,14 +140,18 @@ def _apply(remittance: Remittance, user_id: uuid.UUID, data: RemittanceInput) ->
             sa.select(StoredFile.user_id).where(StoredFile.id == data.source_file_id)
         )
         if owner != user_id:
-            raise RemittanceError(_l("That file does not exist."))
+            raise RemittanceError(_l("That file does not exist."), "source_file_id")
         remittance.source_file_id = data.source_file_id
 
     remittance.agency_id = agency.id
     remittance.kind = data.kind
     remittance.date = data.date
-    remittance.reference = _check_text(data.reference, REFERENCE_MAX, _l("Reference")) or None
-    invoice_number = _check_text(data.agency_invoice_number, REFERENCE_MAX, _l("Invoice number"))
+    remittance.reference = (
+        _check_text(data.reference, REFERENCE_MAX, _l("Reference"), "reference") or None
+    )
+    invoice_number = _check_text(
+        data.agency_invoice_number, REFERENCE_MAX, _l("Invoice number"), "agency_invoice_number"
+    )
     remittance.agency_invoice_number = (
         (invoice_number or None) if data.kind == SELF_BILLED else None
     )
@@ -164,14 +167,14 @@ def _apply(remittance: Remittance, user_id: uuid.UUID, data: RemittanceInput) ->
     remittance.matched_at = None
     remittance.lines.clear()
     db.session.flush()
-    for position, line in enumerate(data.lines):
+    for position, (line, reference, description) in enumerate(lines):
         remittance.lines.append(
             RemittanceLine(
                 user_id=user_id,
                 position=position,
                 job_id=line.job_id,
-                reference=line.reference or None,
-                description=line.description or None,
+                reference=reference or None,
+                description=description or None,
                 work_date=line.work_date,
                 gross_pence=line.gross_pence,
                 fee_vat_pence=line.fee_vat_pence,

@@ -26,6 +26,7 @@ from minimin.jobs import models as job_models
 from minimin.jobs import services as job_services
 from minimin.jobs.models import Job
 from minimin.ledger import posting as ledger
+from minimin.remittances.inputs import PostInput
 from minimin.remittances.models import MATCHED, POSTED, AgencyIncome, Remittance, RemittanceLine
 from minimin.remittances.services import settling
 from minimin.remittances.services.analysis import MATCHABLE_STATUSES, analyse
@@ -189,7 +190,7 @@ def _mark_jobs_paid(user_id: uuid.UUID, jobs: list[Job], at: dt.datetime) -> lis
     return paid
 
 
-def post_remittance(remittance: Remittance, *, confirmed: bool = False) -> PostResult:
+def post_remittance(remittance: Remittance, data: PostInput) -> PostResult:
     """Post a matched remittance in the current transaction.
 
     Per line: a line whose job the user invoiced settles that invoice (a payment of what the
@@ -201,12 +202,12 @@ def post_remittance(remittance: Remittance, *, confirmed: bool = False) -> PostR
     remittance standing as their invoice); the bank deposit is reconciled.
 
     Posting again changes nothing. Refuses (nothing written) a remittance that is not matched,
-    whose figures do not add up, dated in a closed period or — unless *confirmed* — that has
-    other discrepancies.
+    whose figures do not add up, dated in a closed period or — unless ``data.confirmed`` —
+    that has other discrepancies.
     """
     if remittance.status == POSTED:
         return PostResult(remittance, [], [], [], already_posted=True)
-    _check_ready(remittance, confirmed)
+    _check_ready(remittance, data.confirmed)
     user_id = remittance.user_id
     jobs = _load_jobs(remittance)
     txn = None

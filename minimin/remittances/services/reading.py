@@ -30,7 +30,8 @@ from minimin.core.db import utcnow
 from minimin.core.storage import storage
 from minimin.core.uploads import CleanFile
 from minimin.extensions import db
-from minimin.remittances.models import READ, READING, UNREADABLE, RemittanceImport
+from minimin.remittances.inputs import ImportInput, LineInput, RemittanceInput
+from minimin.remittances.models import KINDS, READ, READING, UNREADABLE, RemittanceImport
 from minimin.remittances.parsers.common import (
     ParsedRemittance,
     ParseProblem,
@@ -43,7 +44,7 @@ from minimin.remittances.parsers.sandbox import (
     read_pdf_limited,
     to_json,
 )
-from minimin.remittances.services.drafts import LineInput, RemittanceInput, create_remittance
+from minimin.remittances.services.drafts import create_remittance, owned_agency
 from minimin.remittances.services.errors import RemittanceError
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,8 @@ IMPORTS_AT_ONCE = 2
 #: A reading import older than this was lost (its worker died past every retry): it is shown
 #: as unreadable rather than "reading" for ever.
 LOST_AFTER = dt.timedelta(minutes=15)
+#: The code of the refusal past the rate limit (the API answers it with 429).
+RATE_LIMITED = "rate_limited"
 
 
 def input_from_parsed(
@@ -60,18 +63,21 @@ def input_from_parsed(
     agency_id: uuid.UUID | None,
     kind: str,
     file_id: uuid.UUID | None,
+    date: dt.date | None = None,
 ) -> RemittanceInput:
-    """What a parsed document says, as the input of :func:`create_remittance`."""
-    if parsed.date is None:
+    """What a parsed document says, as the input of :func:`create_remittance` (*date* when the
+    document states none)."""
+    day = parsed.date or date
+    if day is None:
         raise RemittanceError(_l("Enter the date of the remittance."), "date")
     return RemittanceInput(
         agency_id=agency_id,  # type: ignore[arg-type]  # create_remittance refuses None
-        date=parsed.date,
+        date=day,
         kind=kind,
         reference=parsed.reference,
         agency_invoice_number=parsed.agency_invoice_number,
         total_net_pence=parsed.total_net_pence,
-        lines=[LineInput(**vars(line)) for line in parsed.lines],
+        lines=tuple(LineInput(**vars(line)) for line in parsed.lines),
         source_file_id=file_id,
     )
 
@@ -92,6 +98,7 @@ def _check_rate(user_id: uuid.UUID) -> None:
                 n=reading,
             ),
             "file",
+            code=RATE_LIMITED,
         )
     if recent >= IMPORTS_PER_HOUR:
         raise RemittanceError(
@@ -101,28 +108,62 @@ def _check_rate(user_id: uuid.UUID) -> None:
                 n=recent,
             ),
             "file",
+            code=RATE_LIMITED,
         )
 
 
 def start_pdf_import(
-    user_id: uuid.UUID,
-    clean: CleanFile,
-    filename: str | None,
-    agency_id: uuid.UUID | None,
-    kind: str,
+    user_id: uuid.UUID, data: ImportInput, clean: CleanFile, filename: str | None
 ) -> RemittanceImport:
     """Store the PDF and add its import row; the caller enqueues the reading job after commit.
 
-    Raises :class:`RemittanceError` past the rate limit and
-    :class:`~minimin.core.uploads.UploadError` when the file cannot be stored (nothing added).
+    Raises :class:`RemittanceError` for an agency that is not the user's, an unknown kind or
+    past the rate limit, and :class:`~minimin.core.uploads.UploadError` when the file cannot
+    be stored (nothing added).
     """
     from minimin.files.models import DOCUMENT
     from minimin.files.services import store_clean
 
+    _check_import(user_id, data)
     _check_rate(user_id)
     stored = store_clean(user_id, clean, filename, DOCUMENT)
     job = RemittanceImport(
-        user_id=user_id, agency_id=agency_id, kind=kind, status=READING, file_id=stored.id
+        user_id=user_id,
+        agency_id=data.agency_id,
+        kind=data.kind,
+        status=READING,
+        file_id=stored.id,
+    )
+    db.session.add(job)
+    db.session.flush()
+    return job
+
+
+def _check_import(user_id: uuid.UUID, data: ImportInput) -> None:
+    if data.kind not in KINDS:
+        raise RemittanceError(_l("Choose the kind of document."), "kind")
+    if data.agency_id is not None:
+        owned_agency(user_id, data.agency_id)
+
+
+def record_csv_import(
+    user_id: uuid.UUID, data: ImportInput, parsed: ParsedRemittance
+) -> RemittanceImport:
+    """A CSV remittance, read at once: its draft remittance and an import row that says so
+    (``read``, as a PDF whose every line was read), so that a program follows either kind of
+    file the same way. Raises :class:`RemittanceError` (nothing added)."""
+    _check_import(user_id, data)
+    remittance = create_remittance(
+        user_id, input_from_parsed(parsed, data.agency_id, data.kind, None, data.date)
+    )
+    job = RemittanceImport(
+        user_id=user_id,
+        agency_id=data.agency_id,
+        kind=data.kind,
+        status=READ,
+        remittance_id=remittance.id,
+        result={"lines": len(parsed.lines)},
+        finished_at=utcnow(),
     )
     db.session.add(job)
     db.session.flush()

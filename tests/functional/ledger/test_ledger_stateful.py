@@ -684,8 +684,8 @@ class LedgerMachine(RuleBasedStateMachine):
                     ],
                 ),
             )
-            remittances.save_match(remittance, {0: advice.job.id}, deposit)
-            remittances.post_remittance(remittance, confirmed=True)
+            remittances.save_match(remittance, remittances.MatchInput({0: advice.job.id}, deposit))
+            remittances.post_remittance(remittance, remittances.PostInput(confirmed=True))
             self.commit()
         if refused:
             return

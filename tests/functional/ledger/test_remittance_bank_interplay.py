@@ -139,7 +139,8 @@ class Books:
             ),
         )
         remittances.save_match(
-            remittance, {0: self.job_id}, self.deposit_id if name_deposit else None
+            remittance,
+            remittances.MatchInput({0: self.job_id}, self.deposit_id if name_deposit else None),
         )
         _commit(self.db)
         self.remittance_id = remittance.id
@@ -149,7 +150,8 @@ class Books:
         from minimin.remittances.models import Remittance
 
         remittances.post_remittance(
-            self.db.session.get(Remittance, self.remittance_id), confirmed=True
+            self.db.session.get(Remittance, self.remittance_id),
+            remittances.PostInput(confirmed=True),
         )
         _commit(self.db)
 

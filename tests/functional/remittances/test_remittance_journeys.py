@@ -121,9 +121,9 @@ def test_service_posting_twice_is_idempotent(
                 ],
             ),
         )
-        services.save_match(remittance, {0: job_id}, None)
-        first = services.post_remittance(remittance, confirmed=True)
-        second = services.post_remittance(remittance, confirmed=True)
+        services.save_match(remittance, services.MatchInput({0: job_id}))
+        first = services.post_remittance(remittance, services.PostInput(confirmed=True))
+        second = services.post_remittance(remittance, services.PostInput(confirmed=True))
         assert len(first.incomes) == 1 and second.already_posted
         assert first.jobs_paid == [job_id]
         assert db.session.scalar(sa.select(sa.func.count()).select_from(AgencyIncome)) == 1
