@@ -39,6 +39,7 @@ from minimin.jobs.models import (
     Job,
 )
 from minimin.jobs.services import (
+    CONFLICT,
     DateInput,
     FeeLineInput,
     JobError,
@@ -118,7 +119,7 @@ def renewable_line_ids(job: Job) -> set[uuid.UUID]:
     return {line.id for line in job.fee_lines if refusal(job, line) is None}
 
 
-@dataclass
+@dataclass(frozen=True)
 class RenewalInput:
     """What the renewal form collects, already parsed field by field."""
 
@@ -158,7 +159,7 @@ def renew_usage(job: Job, line: FeeLine, data: RenewalInput, *, today: date | No
     db.session.refresh(line, ["renewed_by_job_id"])
     reason = refusal(job, line)
     if reason is not None:
-        raise JobError(reason)
+        raise JobError(reason, code=CONFLICT)
     _check(data, line, today)
 
     notes = _l("Renews the usage licence of the job “%(title)s”.", title=job.title)

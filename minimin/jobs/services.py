@@ -23,8 +23,8 @@ Renewing a usage / buyout licence (a new job billing the renewal) is in
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, BinaryIO
@@ -67,6 +67,7 @@ from minimin.jobs.models import (
     PASS_THROUGH_KINDS,
     STATUS_LABELS,
     STATUSES,
+    USAGE,
     FeeLine,
     Job,
     JobAttachment,
@@ -129,28 +130,46 @@ def _record_move(job: Job, new: str, at: datetime | None = None) -> None:
     job.status = new
 
 
-def change_status(job: Job, new: str, *, cancellation_fee_pence: int | None = None) -> None:
-    """Move *job* to status *new* by the user's hand, or raise :class:`JobError` saying why not.
+@dataclass(frozen=True)
+class StatusInput:
+    """A move of a job by the user's hand: the new status and, when cancelling, the fee
+    agreed for the cancellation (pence; ``None`` for none)."""
+
+    status: str
+    cancellation_fee_pence: int | None = None
+
+
+#: The code of a refusal that comes from the job's state, not from what was entered (an
+#: invoiced job follows its invoice): the API answers it 409.
+CONFLICT = "conflict"
+
+
+def change_status(job: Job, data: StatusInput) -> None:
+    """Move *job* to the status *data* names by the user's hand, or raise :class:`JobError`
+    saying why not.
 
     Cancelling may record a cancellation fee (pence); reopening a cancelled job clears it.
     """
+    new, cancellation_fee_pence = data.status, data.cancellation_fee_pence
     if new not in STATUSES:
-        raise JobError(_l("Choose a status from the list."))
+        raise JobError(_l("Choose a status from the list."), "status")
     if new == job.status:
-        raise JobError(_l("The job is already %(status)s.", status=_label(new)))
+        raise JobError(_l("The job is already %(status)s.", status=_label(new)), "status")
     if new in (INVOICED, PAID):
         raise JobError(
             _l(
                 "A job becomes invoiced or paid through its invoice: create an invoice from "
                 "this job instead."
-            )
+            ),
+            "status",
         )
     if job.status in (INVOICED, PAID):
         raise JobError(
             _l(
                 "This job has been invoiced, so its status follows the invoice. To change it, "
                 "void the invoice with a credit note."
-            )
+            ),
+            code=CONFLICT,
         )
     if new not in USER_TRANSITIONS.get(job.status, frozenset()):
         raise JobError(
@@ -158,12 +177,16 @@ def change_status(job: Job, new: str, *, cancellation_fee_pence: int | None = No
                 "A job cannot move from %(old)s to %(new)s.",
                 old=_label(job.status),
                 new=_label(new),
-            )
+            ),
+            "status",
         )
     if cancellation_fee_pence is not None:
         if new != CANCELLED:
-            raise JobError(_l("A cancellation fee applies only when the job is cancelled."))
-        _check_pence(cancellation_fee_pence, _l("The cancellation fee"))
+            raise JobError(
+                _l("A cancellation fee applies only when the job is cancelled."),
+                "cancellation_fee",
+            )
+        _check_pence(cancellation_fee_pence, _l("The cancellation fee"), "cancellation_fee")
     fee_changes = new == CANCELLED or job.status == CANCELLED
     if new == CANCELLED:
         job.cancellation_fee_pence = cancellation_fee_pence or None
@@ -285,14 +308,14 @@ def revert_invoiced(
 # ----------------------------------------------------------------------------- booking
 
 
-@dataclass
+@dataclass(frozen=True)
 class DateInput:
     day: date
     starts_at: time | None = None
     ends_at: time | None = None
 
 
-@dataclass
+@dataclass(frozen=True)
 class FeeLineInput:
     kind: str
     quantity: Decimal
@@ -306,7 +329,7 @@ class FeeLineInput:
     usage_expires_on: date | None = None
 
 
-@dataclass
+@dataclass(frozen=True)
 class JobInput:
     """Everything the job form collects, already parsed and validated field by field."""
 
@@ -323,15 +346,15 @@ class JobInput:
     quoting: str | None = None
     agency_fee_percent: Decimal | None = None
     mother_agency_share_percent: Decimal | None = None
-    dates: list[DateInput] = field(default_factory=list)
-    fee_lines: list[FeeLineInput] = field(default_factory=list)
+    dates: Sequence[DateInput] = ()
+    fee_lines: Sequence[FeeLineInput] = ()
 
 
-def _check_pence(pence: int, what: Any) -> None:
+def _check_pence(pence: int, what: Any, field: str | None = None) -> None:
     if pence < 0:
-        raise JobError(_l("%(what)s must be zero or more.", what=what))
+        raise JobError(_l("%(what)s must be zero or more.", what=what), field)
     if pence > MAX_PENCE:
-        raise JobError(_l("%(what)s is too large.", what=what))
+        raise JobError(_l("%(what)s is too large.", what=what), field)
 
 
 def line_amount_pence(quantity: Decimal, unit_amount_pence: int, currency: str = "GBP") -> int:
@@ -347,23 +370,43 @@ def _owned_contact(model: type[Any], contact_id: uuid.UUID | None, user_id: uuid
     )
     if contact is None:
         what = _l("client") if model is Client else _l("agency")
-        raise JobError(_l("Choose one of your own %(what)s records.", what=what))
+        field = "client_id" if model is Client else "agency_id"
+        raise JobError(_l("Choose one of your own %(what)s records.", what=what), field)
     return contact
 
 
-def _apply(job: Job, data: JobInput, user_id: uuid.UUID) -> None:
+def _check_lines(data: JobInput) -> None:
+    for n, d in enumerate(data.dates):
+        if d.starts_at and d.ends_at and d.ends_at < d.starts_at:
+            raise JobError(
+                _l("A job's end time must be after its start time."), f"dates.{n}.ends_at"
+            )
+    for n, line in enumerate(data.fee_lines):
+        usage_given = any((line.media, line.territory, line.term, line.usage_expires_on))
+        if usage_given and line.kind != USAGE:
+            raise JobError(
+                _l("Media, territory, term and expiry apply only to a usage / buyout line."),
+                f"fee_lines.{n}.kind",
+            )
+
+
+def _checked_agency(data: JobInput, user_id: uuid.UUID) -> Agency | None:
+    """Check *data* as a whole (the form checks each field) and return the job's agency."""
     if not data.dates:
-        raise JobError(_l("Add at least one date for the job."))
+        raise JobError(_l("Add at least one date for the job."), "dates")
     if len(data.dates) > MAX_DATES:
-        raise JobError(_l("A job can have at most %(n)d dates.", n=MAX_DATES))
+        raise JobError(_l("A job can have at most %(n)d dates.", n=MAX_DATES), "dates")
     if len(data.fee_lines) > MAX_FEE_LINES:
-        raise JobError(_l("A job can have at most %(n)d fee lines.", n=MAX_FEE_LINES))
+        raise JobError(_l("A job can have at most %(n)d fee lines.", n=MAX_FEE_LINES), "fee_lines")
+    _check_lines(data)
     with db.session.no_autoflush:  # a new job is not complete until its fields are set
         _owned_contact(Client, data.client_id, user_id)
         agency: Agency | None = _owned_contact(Agency, data.agency_id, user_id)
-    for d in data.dates:
-        if d.starts_at and d.ends_at and d.ends_at < d.starts_at:
-            raise JobError(_l("A job's end time must be after its start time."))
+    return agency
+
+
+def _apply(job: Job, data: JobInput, user_id: uuid.UUID) -> None:
+    agency = _checked_agency(data, user_id)
 
     job.title = data.title
     job.client_id = data.client_id
@@ -424,9 +467,10 @@ def _apply(job: Job, data: JobInput, user_id: uuid.UUID) -> None:
     job.starts_on = min(d.day for d in data.dates)
     job.ends_on = max(d.day for d in data.dates)
     for position, line in enumerate(data.fee_lines):
-        _check_pence(line.unit_amount_pence, _l("The unit amount"))
+        where = f"fee_lines.{position}.unit_amount"
+        _check_pence(line.unit_amount_pence, _l("The unit amount"), where)
         amount = line_amount_pence(line.quantity, line.unit_amount_pence, job.currency)
-        _check_pence(amount, _l("A fee line's total"))
+        _check_pence(amount, _l("A fee line's total"), where)
         pass_through = line.kind in PASS_THROUGH_KINDS
         job.fee_lines.append(
             FeeLine(
@@ -450,7 +494,7 @@ def _apply(job: Job, data: JobInput, user_id: uuid.UUID) -> None:
             )
         )
     total = sum(line.amount_pence for line in job.fee_lines)
-    _check_pence(total, _l("The job's total"))
+    _check_pence(total, _l("The job's total"), "fee_lines")
     store_totals(job, vat_registered=freelancer_vat_registered(user_id))
 
 
@@ -474,7 +518,8 @@ def update_job(job: Job, data: JobInput) -> Job:
     """Change a job's details, dates and fee lines. Invoiced and paid jobs are refused."""
     if job.is_locked:
         raise JobError(
-            _l("This job has been invoiced: its details are the record of what was billed.")
+            _l("This job has been invoiced: its details are the record of what was billed."),
+            code=CONFLICT,
         )
     _apply(job, data, job.user_id)
     db.session.flush()
@@ -485,7 +530,7 @@ def delete_job(job: Job) -> None:
     """Delete a job that has not been invoiced, with its attachments (their files are removed
     once the deletion commits)."""
     if job.is_locked:
-        raise JobError(_l("An invoiced job cannot be deleted."))
+        raise JobError(_l("An invoiced job cannot be deleted."), code=CONFLICT)
     files = [attachment.file for attachment in job.attachments]
     db.session.delete(job)
     db.session.flush()
@@ -496,7 +541,15 @@ def delete_job(job: Job) -> None:
 # ----------------------------------------------------------------------------- attachments
 
 
-def add_attachment(job: Job, stream: BinaryIO, filename: str | None) -> JobAttachment:
+@dataclass(frozen=True)
+class AttachmentInput:
+    """A file sent to be attached to a job: its bytes and the name it was sent with."""
+
+    file: BinaryIO
+    filename: str | None = None
+
+
+def add_attachment(job: Job, data: AttachmentInput) -> JobAttachment:
     """Validate and store an uploaded file (PDF, PNG, JPEG or WebP) and attach it to *job*.
 
     Raises :class:`~minimin.core.uploads.UploadError` (with the HTTP status) when it is
@@ -509,7 +562,7 @@ def add_attachment(job: Job, stream: BinaryIO, filename: str | None) -> JobAttac
                 max=MAX_ATTACHMENTS,
             )
         )
-    stored = store_upload(job.user_id, stream, filename, DOCUMENT)
+    stored = store_upload(job.user_id, data.file, data.filename, DOCUMENT)
     attachment = JobAttachment(user_id=job.user_id, job=job, file=stored)
     db.session.add(attachment)
     db.session.flush()

@@ -283,7 +283,11 @@ def change_status(job_id: str) -> ViewResult:
     if valid:
         try:
             services.change_status(
-                job, form.status.data or "", cancellation_fee_pence=form.cancellation_fee.pence
+                job,
+                services.StatusInput(
+                    status=form.status.data or "",
+                    cancellation_fee_pence=form.cancellation_fee.pence,
+                ),
             )
         except services.JobError as exc:
             error = str(exc)
@@ -330,7 +334,9 @@ def add_attachment(job_id: str) -> ViewResult:
             error = _("Choose a PDF or an image (PNG, JPEG or WebP) to attach.")
         else:
             try:
-                attachment = services.add_attachment(job, upload.stream, upload.filename)
+                attachment = services.add_attachment(
+                    job, services.AttachmentInput(file=upload.stream, filename=upload.filename)
+                )
             except UploadError as exc:
                 error, status = exc.message, exc.status
     else:

@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from minimin.core.crypto import hash_token, new_token
 from minimin.core.dates import uk_today
 from minimin.core.db import utcnow
+from minimin.core.user_error import UserError
 from minimin.extensions import db
 from minimin.jobs.models import CONFIRMED, ENQUIRY, OPTION_FIRST, OPTION_SECOND, Job
 from minimin.quotes.models import ACCEPTED, SENT, WITHDRAWN, Quote
@@ -25,8 +26,23 @@ DEFAULT_DAYS = 30
 MAX_DAYS = 365
 
 
-class QuoteError(Exception):
+class QuoteError(UserError):
     """A quote cannot be made, sent or accepted; the message says why."""
+
+
+#: The code of a refusal that comes from the state of the job or the quote, not from what was
+#: entered (a booked job, a quote already answered): the API answers it 409.
+CONFLICT = "conflict"
+
+
+@dataclass(frozen=True)
+class QuoteInput:
+    """What the send-a-quote form collects: the address (one on record for the job's client or
+    agency), how many days the quote stands, and a message."""
+
+    to: str
+    days: int = DEFAULT_DAYS
+    message: str | None = None
 
 
 @dataclass(frozen=True)
@@ -50,26 +66,37 @@ def _lines(job: Job) -> list[dict[str, Any]]:
     ]
 
 
-def create_quote(
-    job: Job, *, sent_to: str, days: int, message: str | None, today: dt.date | None = None
-) -> NewQuote:
-    """A quote for *job* valid for *days* days, with a fresh accept token."""
+def addresses_of(job: Job) -> list[Any]:
+    """The job's client and agency that have an email address: where a quote may go."""
+    return [contact for contact in contacts_of(job) if contact.email]
+
+
+def create_quote(job: Job, data: QuoteInput, *, today: dt.date | None = None) -> NewQuote:
+    """A quote for *job* valid for ``data.days`` days, with a fresh accept token (not sent:
+    :func:`send_quote` makes it and emails it)."""
     if job.status not in QUOTABLE:
-        raise QuoteError(_("Only an enquiry or an option can be quoted: this job is booked."))
-    if not 1 <= days <= MAX_DAYS:
-        raise QuoteError(_("Give the quote between 1 and %(max)d days.", max=MAX_DAYS))
+        raise QuoteError(
+            _("Only an enquiry or an option can be quoted: this job is booked."), code=CONFLICT
+        )
+    if not 1 <= data.days <= MAX_DAYS:
+        raise QuoteError(_("Give the quote between 1 and %(max)d days.", max=MAX_DAYS), "days")
+    if data.to not in {contact.email for contact in addresses_of(job)}:
+        # Minimin emails only addresses on record, never one typed in on the spot.
+        raise QuoteError(
+            _("Send the quote to the email address of the job's client or agency."), "to"
+        )
     lines = _lines(job)
     if not lines:
-        raise QuoteError(_("Add the job's fee lines before quoting it."))
+        raise QuoteError(_("Add the job's fee lines before quoting it."), code=CONFLICT)
     token = new_token()
     quote = Quote(
         user_id=job.user_id,
         job_id=job.id,
         token_hash=hash_token(token),
         status=SENT,
-        sent_to=sent_to,
-        message=message or None,
-        expires_on=(today or uk_today()) + dt.timedelta(days=days),
+        sent_to=data.to,
+        message=data.message or None,
+        expires_on=(today or uk_today()) + dt.timedelta(days=data.days),
         currency=job.currency,
         total_pence=sum(line["amount_pence"] for line in lines),
         lines_snapshot=lines,
@@ -97,18 +124,30 @@ def quote_for_token(token: str) -> Quote | None:
 
 
 def quotes_of(job: Job) -> list[Quote]:
-    return list(
-        db.session.scalars(
-            sa.select(Quote)
-            .where(Quote.user_id == job.user_id, Quote.job_id == job.id)
-            .order_by(Quote.created_at.desc())
-        )
-    )
+    return list(db.session.scalars(job_quotes(job).order_by(Quote.created_at.desc())))
+
+
+def send_quote(job: Job, data: QuoteInput) -> NewQuote:
+    """Make a quote for *job* and email it with its PDF and accept link, replies going to the
+    job's owner (the email leaves once the request commits)."""
+    from minimin.accounts.models import User
+
+    new = create_quote(job, data)
+    owner = db.session.get(User, job.user_id)
+    send(new, reply_to=owner.email if owner is not None else None)
+    return new
+
+
+def job_quotes(job: Job) -> sa.Select[tuple[Quote]]:
+    """The quotes of *job*, in no order (the pages and the API order them)."""
+    return sa.select(Quote).where(Quote.user_id == job.user_id, Quote.job_id == job.id)
 
 
 def withdraw(quote: Quote) -> None:
     if quote.status != SENT:
-        raise QuoteError(_("Only a quote still waiting for an answer can be withdrawn."))
+        raise QuoteError(
+            _("Only a quote still waiting for an answer can be withdrawn."), code=CONFLICT
+        )
     quote.status = WITHDRAWN
     db.session.flush()
 
@@ -125,7 +164,7 @@ def accept(quote: Quote, today: dt.date | None = None) -> None:
     if job is None or job.status not in QUOTABLE:
         raise QuoteError(_("This booking has changed since the quote. Please ask for a new one."))
     try:
-        job_services.change_status(job, CONFIRMED)
+        job_services.change_status(job, job_services.StatusInput(status=CONFIRMED))
     except job_services.JobError as exc:
         raise QuoteError(str(exc)) from exc
     quote.status = ACCEPTED

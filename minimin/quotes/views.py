@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from minimin.core.dates import uk_today
@@ -28,8 +27,7 @@ classify_blueprint(public_bp, TOKEN)
 def _addresses(job: Job) -> list[tuple[str, str]]:
     return [
         (contact.email, f"{contact.name} <{contact.email}>")
-        for contact in services.contacts_of(job)
-        if contact.email
+        for contact in services.addresses_of(job)
     ]
 
 
@@ -40,14 +38,11 @@ def send(job_id: str) -> ViewResult:
     form.to.choices = select_choices(_addresses(job))
     error = None
     if form.validate_on_submit():
+        data = services.QuoteInput(
+            to=form.to.data or "", days=int(form.days.data or 0), message=form.message.data
+        )
         try:
-            new = services.create_quote(
-                job,
-                sent_to=form.to.data or "",
-                days=int(form.days.data or 0),
-                message=form.message.data,
-            )
-            services.send(new, reply_to=current_user.email)
+            new = services.send_quote(job, data)
         except services.QuoteError as exc:
             error = str(exc)
         else:

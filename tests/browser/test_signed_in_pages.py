@@ -259,7 +259,7 @@ def account(live_server: Any) -> Account:
             ),
             status=CONFIRMED,
         )
-        jobs.change_status(agency_job, COMPLETED)
+        jobs.change_status(agency_job, jobs.StatusInput(COMPLETED))
 
         direct_job = jobs.create_job(
             user.id,
@@ -273,7 +273,7 @@ def account(live_server: Any) -> Account:
             ),
             status=CONFIRMED,
         )
-        jobs.change_status(direct_job, COMPLETED)
+        jobs.change_status(direct_job, jobs.StatusInput(COMPLETED))
 
         cancelled_job = jobs.create_job(
             user.id,
@@ -287,7 +287,9 @@ def account(live_server: Any) -> Account:
             ),
             status=CONFIRMED,
         )
-        jobs.change_status(cancelled_job, CANCELLED, cancellation_fee_pence=25000)
+        jobs.change_status(
+            cancelled_job, jobs.StatusInput(CANCELLED, cancellation_fee_pence=25000)
+        )
 
         # An enquiry, quoted (the quote's email is in the email log).
         enquiry = jobs.create_job(
@@ -306,7 +308,7 @@ def account(live_server: Any) -> Account:
                 ],
             ),
         )
-        quotes.create_quote(enquiry, sent_to="buyer@example.com", days=14, message=None)
+        quotes.create_quote(enquiry, quotes.QuoteInput(to=client.email or "", days=14))
 
         # The direct job is invoiced, issued, part paid and part credited; another stays a draft.
         issued = create_from_jobs(user.id, FromJobsInput([direct_job.id]))

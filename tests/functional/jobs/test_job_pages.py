@@ -244,8 +244,8 @@ def test_invoicing_services_move_jobs_and_lock_them(app, signed_in, owner, make_
         job = db.session.get(Job, job_id)
         with pytest.raises(services.JobError, match="confirm it before invoicing"):
             services.mark_invoiced(owner.id, [job_id], invoice_id=invoice_id)
-        services.change_status(job, "confirmed")
-        services.change_status(job, "completed")
+        services.change_status(job, services.StatusInput("confirmed"))
+        services.change_status(job, services.StatusInput("completed"))
         with pytest.raises(services.JobError, match="has not been invoiced"):
             services.mark_paid(owner.id, job_id)
         services.mark_invoiced(owner.id, job_id, invoice_id=invoice_id)
@@ -308,7 +308,7 @@ def test_list_filters_sorting_and_pagination(app, signed_in, owner, make_client,
         assert signed_in.submit("/jobs/new", data).status_code == 302
     with app.app_context():
         job = db.session.scalar(sa.select(Job).where(Job.title == "Job 07"))
-        services.change_status(job, "confirmed")
+        services.change_status(job, services.StatusInput("confirmed"))
         db.session.commit()
     page = signed_in.get("/jobs").get_data(as_text=True)
     assert "55 jobs" in page and "gross £55,000.00" in page and "Page 1 of 2" in page

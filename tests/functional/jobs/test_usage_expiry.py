@@ -82,7 +82,7 @@ def test_no_reminder_far_from_expiry_after_it_or_for_cancelled_jobs(
             for j in cancelled
             if any(line.usage_expires_on == today + timedelta(days=5) for line in j.fee_lines)
         )
-        services.change_status(job, "cancelled")
+        services.change_status(job, services.StatusInput("cancelled"))
         core_db.commit(db.session)
         assert services.send_usage_expiry_reminders(today) == 0
         assert services.send_usage_expiry_reminders(today + timedelta(days=1)) == 1

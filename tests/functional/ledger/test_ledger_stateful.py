@@ -412,7 +412,7 @@ class LedgerMachine(RuleBasedStateMachine):
         from minimin.jobs import services as jobs
         from minimin.jobs.models import Job
 
-        jobs.change_status(self.get(Job, job.id), "completed")
+        jobs.change_status(self.get(Job, job.id), jobs.StatusInput("completed"))
         self.commit()
         job.status = "completed"
 

@@ -75,7 +75,7 @@ class Books:
         )
         _commit(db)
         self.job_id = job.id
-        jobs.change_status(db.session.get(Job, job.id), "completed")
+        jobs.change_status(db.session.get(Job, job.id), jobs.StatusInput("completed"))
         _commit(db)
         invoice = create_from_jobs(self.user_id, FromJobsInput([job.id]))
         invoices.issue(invoice, today=self.today)

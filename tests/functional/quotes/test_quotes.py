@@ -101,12 +101,10 @@ def test_withdrawn_and_expired_quotes_cannot_be_accepted(
         job = db.session.get(Job, uuid.UUID(job_id))
         old = services.create_quote(
             job,
-            sent_to="book@acme.example",
-            days=1,
-            message=None,
+            services.QuoteInput(to="book@acme.example", days=1),
             today=dt.date.today() - dt.timedelta(days=5),
         )
-        withdrawn = services.create_quote(job, sent_to="book@acme.example", days=30, message=None)
+        withdrawn = services.create_quote(job, services.QuoteInput(to="book@acme.example"))
         services.withdraw(withdrawn.quote)
         db.session.commit()
     anon = app.test_client()
