@@ -125,16 +125,6 @@ class SelfAssessmentForm(AppForm):
         validators=[Optional(), NumberRange(0, 744, _l("Enter 0 to 744 hours a month."))],
     )
     equipment = _money(_l("Equipment bought this year (not cars)"))
-    car_cost = _money(_l("Car bought this year: cost"))
-    car_co2 = IntegerField(
-        _l("Car CO2 emissions (g/km)"),
-        validators=[Optional(), NumberRange(0, 999, _l("Enter 0 to 999 g/km."))],
-    )
-    car_new = BooleanField(_l("The car was new and unused"), default=True)
-    car_business_percent = IntegerField(
-        _l("Business use of the car (per cent)"),
-        validators=[Optional(), NumberRange(0, 100, _l("Enter 0 to 100."))],
-    )
     main_pool = _money(_l("Main pool brought forward"))
     special_pool = _money(_l("Special rate pool brought forward"))
     wfh_months = IntegerField(

@@ -4,7 +4,6 @@ the pure Self Assessment input, and saved from the page's form."""
 from __future__ import annotations
 
 import uuid
-from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -15,15 +14,18 @@ from minimin.reports.selfassessment.basis_period import (
     FIRST_SPREAD_YEAR,
     SPREAD_YEARS,
     SpreadYear,
+    is_tax_year_end,
     transition_spread,
 )
 from minimin.reports.selfassessment.capital_allowances import (
-    CAR,
     Allowances,
     KeptAsset,
+    PeriodAllowances,
+    PeriodInputs,
     Pools,
     Purchase,
     SingleAssetYear,
+    accounting_period_allowances,
     with_kept_assets,
 )
 from minimin.reports.selfassessment.compute import OtherIncome
@@ -42,9 +44,6 @@ OTHER_FIELDS = (
     "over_state_pension_age",
     "wfh_hours_per_month",
     "wfh_months",
-    "car_co2_g_km",
-    "car_new",
-    "car_business_percent",
     "accounting_end_month",
     "accounting_end_day",
     "later_period_profit_pence",
@@ -78,24 +77,13 @@ def save(user_id: uuid.UUID, year: TaxYear, values: dict[str, Any]) -> OtherInco
 def allowances(
     year: TaxYear, record: OtherIncomeRecord | None, assets: list[KeptAsset] | None = None
 ) -> tuple[Allowances | None, tuple[SingleAssetYear, ...]]:
-    """The capital allowances of the year's equipment, car, kept assets and pools (``None``:
-    none entered), with the private-use assets' own pools. Equipment is taken as bought new
-    on the first day of the tax year."""
+    """The capital allowances of the year's equipment, kept assets (cars among them) and pools
+    (``None``: none entered), with the private-use assets' own pools. Equipment is taken as
+    bought new on the first day of the tax year."""
     assets = assets or []
     purchases = []
     if record is not None and record.equipment_pence:
         purchases.append(Purchase(record.equipment_pence, year.start))
-    if record is not None and record.car_cost_pence:
-        purchases.append(
-            Purchase(
-                record.car_cost_pence,
-                year.start,
-                kind=CAR,
-                new=bool(record.car_new),
-                co2_g_km=record.car_co2_g_km,
-                business_percent=Decimal(record.car_business_percent),
-            )
-        )
     pools = Pools()
     if record is not None:
         pools = Pools(
@@ -104,6 +92,45 @@ def allowances(
     if not purchases and pools == Pools() and not _in_year(year, assets):
         return None, ()
     return with_kept_assets(year, purchases, pools, assets)
+
+
+def accounting_date(record: OtherIncomeRecord | None) -> tuple[int, int] | None:
+    """The kept accounting date (month, day), or ``None`` for the tax year's own end."""
+    if record is None or not record.accounting_end_month or not record.accounting_end_day:
+        return None
+    month, day = record.accounting_end_month, record.accounting_end_day
+    return None if is_tax_year_end(month, day) else (month, day)
+
+
+def allowances_by_period(
+    user_id: uuid.UUID,
+    year: TaxYear,
+    record: OtherIncomeRecord | None,
+    assets: list[KeptAsset],
+    date: tuple[int, int],
+) -> tuple[PeriodAllowances, PeriodAllowances]:
+    """With an accounting date: the allowances of the period of account ending in *year*
+    (this year's equipment and pools) and of the one ending in the next tax year (next
+    year's equipment, and its pools when entered, else those carried forward)."""
+    return accounting_period_allowances(
+        year,
+        date,
+        assets,
+        _period_inputs(record, carry=False),
+        _period_inputs(record_for(user_id, year.next), carry=True),
+    )
+
+
+def _period_inputs(record: OtherIncomeRecord | None, *, carry: bool) -> PeriodInputs:
+    pools = None
+    if record is not None:
+        pools = Pools(
+            main_pence=record.main_pool_pence or 0, special_pence=record.special_pool_pence or 0
+        )
+    if carry and pools == Pools():
+        pools = None  # nothing entered for the later period: carry the first one's pools
+    equipment = (record.equipment_pence or 0) if record is not None else 0
+    return PeriodInputs(equipment, pools if pools is not None or carry else Pools())
 
 
 def _in_year(year: TaxYear, assets: list[KeptAsset]) -> bool:

@@ -115,7 +115,6 @@ OTHER_INCOME_AMOUNTS = (
     "student_loan_deducted_pence",
     "child_benefit_pence",
     "equipment_pence",
-    "car_cost_pence",
     "main_pool_pence",
     "special_pool_pence",
 )
@@ -143,11 +142,6 @@ class OtherIncomeRecord(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # typ
         ),
         sa.CheckConstraint("wfh_months >= 0 AND wfh_months <= 12", name="wfh_months_range"),
         sa.CheckConstraint("wfh_hours_per_month >= 0", name="wfh_hours_positive"),
-        sa.CheckConstraint(
-            "car_business_percent >= 0 AND car_business_percent <= 100",
-            name="car_business_percent_range",
-        ),
-        sa.CheckConstraint("car_co2_g_km IS NULL OR car_co2_g_km >= 0", name="car_co2_positive"),
         sa.CheckConstraint(
             " AND ".join(f"{c} >= 0" for c in REFORM_AMOUNTS), name="reform_amounts_positive"
         ),
@@ -188,13 +182,10 @@ class OtherIncomeRecord(UUIDPrimaryKey, Timestamps, UserOwned, db.Model):  # typ
     over_state_pension_age: Mapped[bool] = mapped_column(default=False)
     wfh_hours_per_month: Mapped[int] = mapped_column(default=0)
     wfh_months: Mapped[int] = mapped_column(default=0)
-    #: Capital allowances: equipment (plant, not cars) bought in the year, one car bought in
-    #: the year (cost, CO2, new or not, business share) and the pools brought forward.
+    #: Capital allowances: equipment (plant, not cars) bought in the year (with an accounting
+    #: date, in the period of account ending in it) and the pools brought forward. Cars are
+    #: kept as :class:`CapitalAsset` rows.
     equipment_pence: Mapped[int] = mapped_column(sa.BigInteger, default=0)
-    car_cost_pence: Mapped[int] = mapped_column(sa.BigInteger, default=0)
-    car_co2_g_km: Mapped[int | None] = mapped_column()
-    car_new: Mapped[bool] = mapped_column(default=True)
-    car_business_percent: Mapped[int] = mapped_column(default=100)
     main_pool_pence: Mapped[int] = mapped_column(sa.BigInteger, default=0)
     special_pool_pence: Mapped[int] = mapped_column(sa.BigInteger, default=0)
     #: Basis period reform: the whole 2023/24 transition profit (after overlap relief) and

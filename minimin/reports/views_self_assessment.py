@@ -33,6 +33,7 @@ from minimin.reports.selfassessment.basis_period import (
     apportioned,
     is_tax_year_end,
 )
+from minimin.reports.selfassessment.capital_allowances import KeptAsset, PeriodAllowances
 from minimin.reports.selfassessment.rates import POSTGRADUATE
 from minimin.reports.selfassessment.timeline import timeline_extras
 from minimin.reports.tax_models import CapitalAsset, OtherIncomeRecord
@@ -52,7 +53,6 @@ AMOUNTS = {
     "student_loan_deducted": "student_loan_deducted_pence",
     "child_benefit": "child_benefit_pence",
     "equipment": "equipment_pence",
-    "car_cost": "car_cost_pence",
     "main_pool": "main_pool_pence",
     "special_pool": "special_pool_pence",
     "transition_profit": "transition_profit_pence",
@@ -90,9 +90,6 @@ def _fill(form: SelfAssessmentForm, record: OtherIncomeRecord | None) -> None:
     form.over_state_pension_age.data = record.over_state_pension_age
     form.wfh_hours.data = record.wfh_hours_per_month or None
     form.wfh_months.data = record.wfh_months or None
-    form.car_co2.data = record.car_co2_g_km
-    form.car_new.data = record.car_new
-    form.car_business_percent.data = record.car_business_percent
     form.accounting_end_month.data = str(record.accounting_end_month or "")
     form.accounting_end_day.data = record.accounting_end_day
     later = record.later_period_profit_pence
@@ -118,11 +115,6 @@ def _values(form: SelfAssessmentForm) -> dict[str, Any]:
         over_state_pension_age=bool(form.over_state_pension_age.data),
         wfh_hours_per_month=form.wfh_hours.data or 0,
         wfh_months=form.wfh_months.data or 0,
-        car_co2_g_km=form.car_co2.data,
-        car_new=bool(form.car_new.data),
-        car_business_percent=(
-            100 if form.car_business_percent.data is None else form.car_business_percent.data
-        ),
         accounting_end_month=month,
         accounting_end_day=day,
         later_period_profit_pence=form.later_period_profit.pence,
@@ -157,20 +149,26 @@ def _estimate(form: SelfAssessmentForm, year: TaxYear) -> Estimate:
         form.tax_year.data = year.label
         form.basis.data = request.args.get("basis") or "cash"
     basis = form.basis.data if form.basis.data in ("cash", "accruals") else "cash"
-    allowances, singles = other_income.allowances(
-        year, record, other_income.kept(other_income.assets_for(current_user.id))
-    )
+    assets = other_income.kept(other_income.assets_for(current_user.id))
+    manual = form.capital_allowances.pence or 0
+    periods, by_period = _periods(record, year, basis, assets, manual)
+    singles: tuple[Any, ...] = ()
+    if by_period:
+        # The allowances shown (and the pools carried forward) are those of the period of
+        # account ending in this tax year; each period's own are in its lines.
+        allowances: Any = by_period[0].allowances
+    else:
+        allowances, singles = other_income.allowances(year, record, assets)
     computed = allowances.total_pence if allowances else 0
-    claimed = (form.capital_allowances.pence or 0) + max(computed, 0)
+    claimed = manual + max(computed, 0)
     report = tax_year_report(current_user.id, year, basis, capital_allowances_pence=claimed)
     override = form.profit_override.pence
     # A balancing charge larger than the allowances adds to the profit.
     books = report.best_taxable_profit_pence + max(-computed, 0)
-    periods = _periods(record, year, basis)
     if periods:
-        # An accounting date other than 5 April: the two periods' profits shared by days,
-        # less the year's capital allowances (the trading allowance is not weighed here).
-        books = sum(p.share_pence for p in periods) - claimed + max(-computed, 0)
+        # An accounting date other than 5 April: each period's profit after its own capital
+        # allowances, shared by days (the trading allowance is not weighed here).
+        books = sum(p.share_pence for p in periods)
     spread = other_income.transition_year(current_user.id, year, record)
     previous = tax_year_report(current_user.id, year.previous, basis)
     data = SAInput(
@@ -187,7 +185,9 @@ def _estimate(form: SelfAssessmentForm, year: TaxYear) -> Estimate:
             prior_trade_profit_pence=previous.best_taxable_profit_pence,
         ),
     )
-    return Estimate(report, self_assessment(data), allowances, singles, periods, spread)
+    return Estimate(
+        report, self_assessment(data), allowances, singles, periods, spread, by_period, manual
+    )
 
 
 @dataclass(frozen=True)
@@ -198,6 +198,8 @@ class Estimate:
     singles: tuple[Any, ...] = ()
     periods: tuple[Apportioned, ...] = ()
     spread: Any = None
+    period_allowances: tuple[PeriodAllowances, ...] = ()
+    manual_allowances_pence: int = 0
 
     def context(self) -> dict[str, Any]:
         return {
@@ -208,27 +210,37 @@ class Estimate:
             "singles": self.singles,
             "periods": self.periods,
             "spread": self.spread,
+            "period_allowances": self.period_allowances,
+            "manual_allowances_pence": self.manual_allowances_pence,
             "loss_relief_labels": LOSS_RELIEF_LABELS,
         }
 
 
 def _periods(
-    record: OtherIncomeRecord | None, year: TaxYear, basis: str
-) -> tuple[Apportioned, ...]:
+    record: OtherIncomeRecord | None,
+    year: TaxYear,
+    basis: str,
+    assets: list[KeptAsset],
+    manual_pence: int,
+) -> tuple[tuple[Apportioned, ...], tuple[PeriodAllowances, ...]]:
     """The accounting periods a kept accounting date gives, with their profits from the books
-    (the later one as entered, when it was) and each one's share of the tax year."""
-    if record is None or not record.accounting_end_month or not record.accounting_end_day:
-        return ()
-    if is_tax_year_end(record.accounting_end_month, record.accounting_end_day):
-        return ()
-    first, later = accounting_periods(year, record.accounting_end_month, record.accounting_end_day)
+    (the later one as entered, when it was), each one's capital allowances (the figure the
+    user worked out goes with the period ending in this tax year) and its share of the tax
+    year after them. Nothing when the accounting date is the tax year's end."""
+    date = other_income.accounting_date(record)
+    if date is None:
+        return (), ()
+    first, later = accounting_periods(year, *date)
     profits = [
         ledger.profit(current_user.id, first.start, first.end, basis).net_profit_pence,
         ledger.profit(current_user.id, later.start, later.end, basis).net_profit_pence,
     ]
-    if record.later_period_profit_pence is not None:
+    if record is not None and record.later_period_profit_pence is not None:
         profits[1] = record.later_period_profit_pence
-    return apportioned(year, [(first, profits[0]), (later, profits[1])])
+    by_period = other_income.allowances_by_period(current_user.id, year, record, assets, date)
+    nets = [by_period[0].total_pence + manual_pence, by_period[1].total_pence]
+    shares = apportioned(year, [(first, profits[0]), (later, profits[1])], nets)
+    return shares, by_period
 
 
 @bp.route("/self-assessment", methods=["GET", "POST"])

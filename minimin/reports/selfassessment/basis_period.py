@@ -149,14 +149,39 @@ class Apportioned:
     profit_pence: int
     days_in_year: int
     share_pence: int
+    #: The period's capital allowances less balancing charges, taken off its profit before
+    #: the share is worked out (negative: a net balancing charge, which adds to it).
+    allowances_pence: int = 0
+
+    @property
+    def adjusted_pence(self) -> int:
+        """The period's profit after capital allowances: what is shared by days."""
+        return self.profit_pence - self.allowances_pence
 
 
-def apportioned(tax_year: TaxYear, periods: list[tuple[Period, int]]) -> tuple[Apportioned, ...]:
-    """Each period's profit (negative: a loss) and the share of it that falls in *tax_year*."""
+def apportioned(
+    tax_year: TaxYear,
+    periods: list[tuple[Period, int]],
+    allowances: list[int] | None = None,
+) -> tuple[Apportioned, ...]:
+    """Each period's profit (negative: a loss) and the share of it that falls in *tax_year*;
+    with *allowances* (one figure a period), the share of the profit after them: capital
+    allowances are a deduction of the period of account, so they come off before the profit
+    is shared between tax years (CAA 2001 ss.6(1)(b), 247)."""
+    nets = allowances if allowances is not None else [0] * len(periods)
+    if len(nets) != len(periods):
+        raise ValueError("one allowances figure a period")
     out = []
-    for period, profit in periods:
-        share = apportion(period.start, period.end, abs(profit), tax_year)
+    for (period, profit), net in zip(periods, nets, strict=True):
+        adjusted = profit - net
+        share = apportion(period.start, period.end, abs(adjusted), tax_year)
         out.append(
-            Apportioned(period, profit, period.days_in(tax_year), share if profit >= 0 else -share)
+            Apportioned(
+                period,
+                profit,
+                period.days_in(tax_year),
+                share if adjusted >= 0 else -share,
+                net,
+            )
         )
     return tuple(out)

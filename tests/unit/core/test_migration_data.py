@@ -1,6 +1,8 @@
-"""The data steps of the migration after the journal: what was stored before it follows the new
-rules afterwards (supplier bank details sealed, reminder wordings as placeholders, delivered
-emails without usable links), on a SQLite database filled at the earlier revision."""
+"""The data steps of the migrations: what was stored before follows the new rules afterwards
+(after the journal: supplier bank details sealed, reminder wordings as placeholders, delivered
+emails without usable links, on SQLite; after the Self Assessment inputs: a car bought this
+year moved into the kept cars and equipment, on both databases), each on a database filled
+at the earlier revision."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ import pytest
 import sqlalchemy as sa
 
 from minimin.app import create_app
+from tests.conftest import BACKENDS
 from tests.unit.core.test_migrations import MIGRATIONS, keep_logging  # noqa: F401
 
 BEFORE = "71e23762158a"
@@ -125,3 +128,114 @@ def test_stored_data_follows_the_new_rules(app_at_head: Any) -> None:
     assert invoice is not None and invoice.supplier_snapshot is not None
     assert invoice.supplier_snapshot["bank"]["account"] == ACCOUNT_NUMBER
     assert json.dumps(invoice.supplier_snapshot)  # still a plain mapping for the PDF
+
+
+# --------------------------------------------------------------------------- kept cars
+
+CARS_BEFORE = "99548f2f54c7"
+
+
+@pytest.fixture(params=BACKENDS)
+def cars_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database URL of each backend (a PostgreSQL one is dropped afterwards)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'cars.sqlite3'}"
+        return
+    from tests.conftest import PG_ADMIN_URL, service_missing
+
+    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = f"minimin_cars_{uuid.uuid4().hex[:8]}"
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    except sa.exc.OperationalError:
+        admin.dispose()
+        service_missing("PostgreSQL at 127.0.0.1:5432")
+    try:
+        yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+def _fill_cars(conn: sa.Connection) -> uuid.UUID:
+    """One owner: a 2025/26 car entered on the year's form, a 2024/25 year with no car, and a
+    2023/24 car entered both on the form and in the kept list (it must not double)."""
+    meta = sa.MetaData()
+    meta.reflect(conn, only=["user", "other_income", "capital_asset"])
+    user_id = uuid.uuid4()
+    user, income, assets = (meta.tables[n] for n in ("user", "other_income", "capital_asset"))
+    # Reflected UUID columns are plain text on SQLite: give them what the models would store.
+    key = user_id.hex if conn.dialect.name == "sqlite" else user_id
+    _insert(conn, user, id=key, email="cars@example.com")
+    for year, cost, co2, new, percent in (
+        (2025, 2_000_000, 45, False, 60),
+        (2024, 0, None, True, 100),
+        (2023, 1_200_000, 120, True, 100),
+    ):
+        row = uuid.uuid4()
+        _insert(
+            conn,
+            income,
+            id=row.hex if conn.dialect.name == "sqlite" else row,
+            user_id=key,
+            tax_year=year,
+            car_cost_pence=cost,
+            car_co2_g_km=co2,
+            car_new=new,
+            car_business_percent=percent,
+        )
+    kept = uuid.uuid4()
+    _insert(
+        conn,
+        assets,
+        id=kept.hex if conn.dialect.name == "sqlite" else kept,
+        user_id=key,
+        description="Van",
+        kind="car",
+        cost_pence=1_200_000,
+        co2_g_km=120,
+        new=True,
+        business_percent=100,
+        bought_tax_year=2023,
+        disposal_proceeds_pence=0,
+    )
+    return user_id
+
+
+def test_a_car_bought_this_year_becomes_a_kept_asset(
+    cars_url: str,
+    tmp_path: Path,
+    keep_logging: None,  # noqa: F811
+) -> None:
+    """The old one-car fields of the year's Self Assessment inputs arrive as a kept asset of
+    that tax year (cost, CO2, new, business share), once; the columns are gone."""
+    import flask_migrate
+
+    from minimin.extensions import db
+    from minimin.reports.tax_models import CapitalAsset
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": cars_url}, mode="testing", instance_path=tmp_path)
+    with app.app_context():
+        try:
+            flask_migrate.upgrade(directory=str(MIGRATIONS), revision=CARS_BEFORE)
+            with db.engine.begin() as conn:
+                user_id = _fill_cars(conn)
+            flask_migrate.upgrade(directory=str(MIGRATIONS))
+            columns = {c["name"] for c in sa.inspect(db.engine).get_columns("other_income")}
+            assets = db.session.scalars(
+                sa.select(CapitalAsset).order_by(CapitalAsset.bought_tax_year)
+            ).all()
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+    assert not {c for c in columns if c.startswith("car_")}
+    assert [(a.bought_tax_year, a.cost_pence) for a in assets] == [
+        (2023, 1_200_000),
+        (2025, 2_000_000),
+    ]
+    moved = assets[1]
+    assert moved.user_id == user_id and moved.kind == "car" and moved.description == ""
+    assert (moved.co2_g_km, moved.new, moved.business_percent) == (45, False, 60)
+    assert moved.disposed_tax_year is None and moved.disposal_proceeds_pence == 0
