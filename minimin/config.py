@@ -26,6 +26,11 @@ TESTING = "testing"
 MODES = (EMBEDDED, PRODUCTION, TESTING)
 
 DEFAULT_MAX_CONTENT_LENGTH = 20 * 1024 * 1024
+#: How passwords are hashed: scrypt, N=2**15, r=8, p=1 (about 0.1 s and 32 MB a check).
+SCRYPT_METHOD = "scrypt:32768:8:1"
+#: The test suite's: the same algorithm with N=2**12, an eighth of the work, because it signs
+#: in thousands of times. A stored hash names its parameters, so checks follow suit.
+TEST_SCRYPT_METHOD = "scrypt:4096:8:1"
 
 
 class ConfigurationError(RuntimeError):
@@ -182,6 +187,7 @@ class Settings:
             "BABEL_DEFAULT_LOCALE": "en_GB",
             "BABEL_DEFAULT_TIMEZONE": "Europe/London",
             "BASE_URL": self.base_url,
+            "MINIMIN_PASSWORD_HASH": TEST_SCRYPT_METHOD if self.mode == TESTING else SCRYPT_METHOD,
         }
 
 

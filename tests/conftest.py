@@ -29,6 +29,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from minimin.app import create_app
+from tests import routing_cache
+
+routing_cache.install()
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 PG_ADMIN_URL = os.environ.get(

@@ -7,6 +7,7 @@ written to the outbox in the same transaction (core.mail.queue_email).
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
@@ -20,6 +21,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from minimin.accounts import auth, passkeys, throttle, tokens
 from minimin.accounts.models import AccountToken, User, UserSession
 from minimin.accounts.policies import NEWS_CONSENT_VERSION, PRIVACY_VERSION, TERMS_VERSION
+from minimin.config import SCRYPT_METHOD
 from minimin.core import audit
 from minimin.core.audit import AuditEvent
 from minimin.core.db import utcnow
@@ -27,9 +29,13 @@ from minimin.core.mail import NEWS, queue_email
 from minimin.extensions import db
 from minimin.privacy.models import COMMUNICATIONS, ConsentRecord
 
-# Checked against when the email is unknown, so that an unknown address costs the same time as
-# a wrong password and the response cannot tell the two apart.
-_DUMMY_HASH = generate_password_hash("minimin-dummy-password", method="scrypt")
+
+@functools.cache
+def _dummy_hash(method: str) -> str:
+    """Checked against when the email is unknown, so that an unknown address costs the same
+    time as a wrong password and the response cannot tell the two apart."""
+    return generate_password_hash("minimin-dummy-password", method=method)
+
 
 #: Audit actions shown in the security log, with how they read there.
 SECURITY_ACTIONS: dict[str, Any] = {
@@ -73,8 +79,14 @@ def email_key(email: str) -> str:
     return unicodedata.normalize("NFKC", email.strip()).casefold()
 
 
+def _hash_method() -> str:
+    # scrypt with werkzeug's work factor (N=2**15, r=8, p=1); only the test suite, which signs
+    # in thousands of times, sets a smaller N (config.py, TEST_SCRYPT_METHOD).
+    return str(current_app.config.get("MINIMIN_PASSWORD_HASH", SCRYPT_METHOD))
+
+
 def hash_password(password: str) -> str:
-    return generate_password_hash(password, method="scrypt")
+    return generate_password_hash(password, method=_hash_method())
 
 
 def find_user_by_email(email: str) -> User | None:
@@ -83,7 +95,7 @@ def find_user_by_email(email: str) -> User | None:
 
 def _password_matches(user: User | None, password: str) -> bool:
     if user is None:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(_hash_method()), password)
         return False
     return check_password_hash(user.password_hash, password)
 

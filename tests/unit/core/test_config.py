@@ -163,3 +163,22 @@ def test_production_refuses_an_unknown_mail_backend(
     monkeypatch.setenv("MINIMIN_MAIL_BACKEND", "pigeon")
     with pytest.raises(ConfigurationError, match="smtp, resend or sendgrid"):
         load_settings(instance_path=tmp_path)
+
+
+def test_passwords_are_hashed_with_full_scrypt_work_outside_the_test_suite(tmp_path: Path) -> None:
+    from minimin.accounts.services import hash_password
+    from minimin.config import SCRYPT_METHOD
+
+    assert SCRYPT_METHOD == "scrypt:32768:8:1"
+    embedded = create_app(mode="embedded", instance_path=tmp_path / "instance")
+    with embedded.app_context():
+        stored = hash_password("correct horse battery staple")
+    assert stored.startswith("scrypt:32768:8:1$")
+    # Only the test suite's own mode works less.
+    testing = create_app(
+        {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 't.sqlite3'}"},
+        mode="testing",
+        instance_path=tmp_path / "testing",
+    )
+    with testing.app_context():
+        assert hash_password("x" * 12).startswith("scrypt:4096:8:1$")
