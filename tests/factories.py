@@ -363,6 +363,17 @@ FACTORIES: dict[str, Builder] = {
         "amount_pence": 0,
         "memo": CANARIES["line"],
     },
+    "journal_total": lambda ids, u: {  # (the line above also adds its own total)
+        "account": "expense:box:30",
+        "period_start": date(2025, 6, 1),
+        "basis": "B",
+        "currency": "GBP",
+        "source_kind": "expense",
+        "vat_code": "",
+        "job_key": uuid.UUID(int=0),
+        "amount_pence": 0,
+        "documents": 0,
+    },
     "ledger_period_lock": lambda ids, u: {"locked_through": date(2020, 4, 5), "reason": "year"},
     "api_token": lambda ids, u: {
         "name": CANARIES["device"],

@@ -13,13 +13,16 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy import event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from minimin.core import changes
 from minimin.core.db import UserOwned, UUIDPrimaryKey, utcnow
 from minimin.extensions import db
+from minimin.ledger import totals_sql
 
 CODE_MAX = 80
 SOURCE_KIND_MAX = 24
@@ -142,6 +145,57 @@ class PeriodLock(UUIDPrimaryKey, UserOwned, db.Model):  # type: ignore[name-defi
     locked_through: Mapped[dt.date] = mapped_column(sa.Date)
     reason: Mapped[str] = mapped_column(sa.String(200), default="")
     locked_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class JournalTotal(UUIDPrimaryKey, db.Model):  # type: ignore[name-defined]
+    """The sum of a user's lines of one account, basis, currency, period (half a month; all
+    time on an open-item account), source kind, VAT code and (agency debtors only) job: what
+    the reports add up instead of the lines (:mod:`minimin.ledger.totals`). Written by the
+    database's triggers only (:mod:`minimin.ledger.totals_sql`), in the transaction of each
+    line."""
+
+    __tablename__ = "journal_total"
+    __table_args__ = (
+        sa.UniqueConstraint(
+            "user_id",
+            "account",
+            "period_start",
+            "basis",
+            "currency",
+            "source_kind",
+            "vat_code",
+            "job_key",
+            name="uq_journal_total_key",
+        ),
+    )
+
+    #: The lines' user; no foreign key, as on the lines: the totals go with them.
+    user_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, nullable=False)
+    account: Mapped[str] = mapped_column(sa.String(CODE_MAX))
+    #: The first day of the period (the 1st or the 6th of a month), or ``ALL_TIME``.
+    period_start: Mapped[dt.date] = mapped_column(sa.Date)
+    basis: Mapped[str] = mapped_column(sa.String(1))
+    currency: Mapped[str] = mapped_column(sa.String(3))
+    source_kind: Mapped[str] = mapped_column(sa.String(SOURCE_KIND_MAX))
+    #: The lines' VAT code, "" for none (a key column: NULLs would never match).
+    vat_code: Mapped[str] = mapped_column(sa.String(16))
+    #: The job of an agency debtor's lines (the nil id for none and on every other account).
+    job_key: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    amount_pence: Mapped[int] = mapped_column(sa.BigInteger)
+    #: Lines with a debit less lines with a credit: the documents the sum stands for.
+    documents: Mapped[int] = mapped_column(sa.BigInteger)
+    #: The day of the row's earliest line (how long an agency's job has been owed).
+    first_date: Mapped[dt.date | None] = mapped_column(sa.Date)
+
+
+@event.listens_for(db.Model.metadata, "after_create")
+def _create_total_triggers(target: sa.MetaData, connection: sa.Connection, **kw: Any) -> None:
+    """``create_all`` (the tests, a new database) creates the triggers that keep the totals,
+    as the migration does."""
+    if JournalTotal.__table__ not in kw.get("tables", [JournalTotal.__table__]):
+        return
+    for statement in totals_sql.create_statements(connection.dialect.name):
+        connection.exec_driver_sql(statement)
 
 
 changes.track(JournalEntry, LEDGER_CHANGED)

@@ -10,8 +10,11 @@ def register_sources() -> None:
     global _registered
     if _registered:
         return
+    from minimin.ledger import posting, totals
     from minimin.ledger.sources import banking, expenses, invoices, remittances
 
+    # The kept totals equal the sums of their lines (the reports read them).
+    posting.proof(totals.problems)
     invoices.register()
     remittances.register()
     expenses.register()

@@ -19,10 +19,13 @@ from typing import Any
 import sqlalchemy as sa
 
 from minimin.extensions import db
-from minimin.ledger import accounts, queries
+from minimin.ledger import accounts, queries, totals
+from minimin.ledger.entries import READS
 from minimin.ledger.models import JournalLine
 from minimin.ledger.sources.expenses import MILEAGE
 from minimin.reports.ledger.periods import GBP
+from minimin.reports.ledger.sql import _month_key as _month
+from minimin.reports.ledger.sql import _year_key as _year
 
 #: The source kind of a journey of the mileage log (its share of the simplified-expenses
 #: claim, posted to box 20).
@@ -103,6 +106,89 @@ def sums(
         if count:
             counts[key] += int(row[width + 1] or 0)
     return Sums(dict(gbp), dict(unconverted), dict(counts))
+
+
+@dataclass(frozen=True)
+class PeriodRow:
+    """The journal's sum on one account from one kind of document, in one currency (and one
+    month when read by month), with the documents behind it (:func:`documents`)."""
+
+    currency: str
+    account: str
+    kind: str
+    year: int
+    month: int
+    amount: int
+    documents: int
+
+
+def period_rows(
+    user_id: uuid.UUID,
+    start: date,
+    end: date,
+    basis: str,
+    *,
+    codes: Iterable[str],
+    by_month: bool = False,
+) -> list[PeriodRow]:
+    """The journal of *user_id* on *codes* dated *start*..*end* on *basis*, summed by
+    currency, account and source kind (and month with *by_month*): one statement over the
+    kept totals of the range's whole periods and the lines of the days that cut one
+    (:func:`minimin.ledger.totals.rows`). A report reads several figures from one call
+    (:func:`sums_of`)."""
+    kept = totals.rows(user_id, start, end, READS[basis], codes)
+    keys = [kept.c.currency, kept.c.account, kept.c.source_kind]
+    if by_month:
+        keys += [_year(kept.c.day), _month(kept.c.day)]
+    statement = sa.select(
+        *keys, sa.func.sum(kept.c.amount_pence), sa.func.sum(kept.c.documents)
+    ).group_by(*keys)
+    found = []
+    for currency, account, kind, *rest in queries.fresh(db.session()).execute(statement):
+        year, month = (int(rest[0]), int(rest[1])) if by_month else (0, 0)
+        found.append(
+            PeriodRow(currency, account, kind, year, month, int(rest[-2] or 0), int(rest[-1] or 0))
+        )
+    return found
+
+
+def sums_of(
+    rows: Iterable[PeriodRow],
+    codes: Iterable[str],
+    *,
+    keys: Sequence[str] = ("account",),
+    sign: int = 1,
+    kinds: Iterable[str] | None = None,
+    not_kinds: Iterable[str] = (),
+) -> Sums:
+    """The :class:`Sums` of the *rows* on *codes* by the :class:`PeriodRow` fields *keys*
+    (of documents of *kinds* only when given, never of *not_kinds*), with the documents behind
+    each: what :func:`sums` gives for the same lines and keys."""
+    codes = set(codes)
+    only = None if kinds is None else set(kinds)
+    skipped = set(not_kinds)
+    by_key: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0, 0])
+    for row in rows:
+        if row.account not in codes or row.kind in skipped:
+            continue
+        if only is not None and row.kind not in only:
+            continue
+        found = by_key[(row.currency, *(getattr(row, name) for name in keys))]
+        found[0] += row.amount
+        found[1] += row.documents
+    gbp: dict[tuple[Any, ...], int] = {}
+    counts: dict[tuple[Any, ...], int] = {}
+    unconverted: dict[str, int] = defaultdict(int)
+    # As :func:`sums` adds up its rows (one per currency and key).
+    for (currency, *key), (amount, documents) in by_key.items():
+        amount *= sign
+        if currency != GBP:
+            if amount:
+                unconverted[currency] += amount
+            continue
+        gbp[tuple(key)] = amount
+        counts[tuple(key)] = documents
+    return Sums(gbp, dict(unconverted), counts)
 
 
 def of_kind(kind: str) -> Any:
