@@ -112,8 +112,8 @@ def measure(url: str, rows: int) -> dict[str, Any]:
         )
         db.session.add(user)
         db.session.flush()
-        first = services.create_account(user.id, name="Main", last_four="1234")
-        second = services.create_account(user.id, name="Second", last_four="5678")
+        first = services.create_account(user.id, services.BankAccountInput("Main", "1234"))
+        second = services.create_account(user.id, services.BankAccountInput("Second", "5678"))
         db.session.commit()
         first_id, second_id = first.id, second.id
 

@@ -134,7 +134,9 @@ def populate(env: dict[str, str], accounts: int) -> list[dict[str, Any]]:
             for model, rows in ((Invoice, invoices), (InvoiceLine, lines), (Payment, payments)):
                 if rows:
                     db.session.execute(sa.insert(model), rows)
-            account = banking.create_account(user.id, name="Business current", last_four="1234")
+            account = banking.create_account(
+                user.id, banking.BankAccountInput(name="Business current", last_four="1234")
+            )
             # A PDF exists for an invoice issued through the application (rendered and stored
             # at issue), so one is, after the bulk ones' numbers.
             profile.next_invoice_number = 1 + max(i["sequence"] or 0 for i in invoices)

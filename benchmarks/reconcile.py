@@ -38,6 +38,7 @@ def measure(url: str, n_txns: int, n_invoices: int) -> dict[str, Any]:
     from minimin.accounts.models import User
     from minimin.app import create_app
     from minimin.banking import reconcile
+    from minimin.banking.inputs import BankAccountInput
     from minimin.banking.models import BankTransaction
     from minimin.banking.services import accounts, candidates
     from minimin.contacts.models import Client
@@ -60,7 +61,7 @@ def measure(url: str, n_txns: int, n_invoices: int) -> dict[str, Any]:
         db.session.flush()
         client = Client(user_id=user.id, name="Acme Studios Ltd", kind="company")
         db.session.add(client)
-        account = accounts.create_account(user.id, name="Main", last_four="1234")
+        account = accounts.create_account(user.id, BankAccountInput(name="Main", last_four="1234"))
         db.session.flush()
         now = utcnow()
         start = date(2024, 4, 6)

@@ -12,10 +12,9 @@ from wtforms.validators import DataRequired, Optional
 
 from minimin.banking import rules
 from minimin.banking.importers.detect import DMY, MDY, YMD
-from minimin.banking.models import NAME_MAX, PATTERN_MAX
+from minimin.banking.models import CURRENCIES, NAME_MAX, PATTERN_MAX
 from minimin.core.forms import AppForm, MoneyField, TextField, select_choices
 
-CURRENCIES = ("GBP", "EUR", "USD")
 MAX_STATEMENT_PENCE = 10_000_000_000
 
 

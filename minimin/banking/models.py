@@ -25,6 +25,8 @@ from minimin.core.db import Timestamps, UserOwned, UUIDPrimaryKey
 from minimin.extensions import db
 
 NAME_MAX = 100
+#: The currencies a bank account may be kept in.
+CURRENCIES = ("GBP", "EUR", "USD")
 DESCRIPTION_MAX = 500
 COUNTERPARTY_MAX = 200
 REFERENCE_MAX = 200

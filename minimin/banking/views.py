@@ -11,9 +11,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from minimin.banking import forms, listing, rules, services
+from minimin.banking import forms, inputs, listing, rules, services
 from minimin.banking.importers import StatementError, StatementErrors
-from minimin.banking.importers.detect import DATE_ORDERS
 from minimin.banking.models import (
     DONE,
     FAILED,
@@ -53,8 +52,6 @@ classify_blueprint(bp, USER)
 
 PER_PAGE = 50
 SPLIT_CHOICES = 100
-#: Files up to this many rows are checked while the user waits on the mapping page.
-INLINE_CHECK_ROWS = 5_000
 
 
 @bp.app_template_filter("bank_money")
@@ -109,9 +106,11 @@ def new_account() -> ViewResult:
         try:
             account = services.create_account(
                 current_user.id,
-                name=form.name.data,
-                last_four=form.last_four.data,
-                currency=form.currency.data,
+                inputs.BankAccountInput(
+                    name=form.name.data,
+                    last_four=form.last_four.data or None,
+                    currency=form.currency.data,
+                ),
             )
         except services.BankingError as exc:
             apply_user_error(form, exc, default="last_four")
@@ -129,7 +128,14 @@ def edit_account(account_id: str) -> ViewResult:
     del form.currency
     if form.validate_on_submit():
         try:
-            services.update_account(account, name=form.name.data, last_four=form.last_four.data)
+            services.update_account(
+                account,
+                inputs.BankAccountInput(
+                    name=form.name.data,
+                    last_four=form.last_four.data or None,
+                    currency=account.currency,
+                ),
+            )
         except services.BankingError as exc:
             apply_user_error(form, exc, default="last_four")
         else:
@@ -211,7 +217,9 @@ def upload(account_id: str) -> ViewResult:
     if form.validate_on_submit():
         data = form.statement.data.read()
         try:
-            job, _inspection = services.start_import(acct, data, form.statement.data.filename)
+            job, _inspection = services.upload_statement(
+                acct, inputs.StatementInput(data, form.statement.data.filename)
+            )
         except StatementErrors as exc:
             errors = [str(e) for e in exc.errors]
         else:
@@ -253,45 +261,39 @@ def mapping(job_id: str) -> ViewResult:
         form.date_order.data = inspection.date_order or ""
     errors: list[str] = []
     if form.validate_on_submit():
-        mapping_data: dict[str, Any] = dict(inspection.mapping)
-        for name in (
-            "date",
-            "description",
-            "amount",
-            "money_in",
-            "money_out",
-            "counterparty",
-            "reference",
-        ):
-            raw = getattr(form, name).data
-            mapping_data[name] = int(raw) if raw else None
-        if mapping_data["amount"] is not None:
-            mapping_data["money_in"] = mapping_data["money_out"] = None
-        order = form.date_order.data or None
-        if order is None and inspection.date_order_needed:
-            form.date_order.errors = [
-                _("The dates read both ways (such as 03/04/2025): choose the date order.")
-            ]
+        try:
+            services.choose_columns(job, _columns_input(form), inspection)
+        except StatementErrors as exc:
+            errors = [str(e) for e in exc.errors]
+            if exc.more:
+                errors.append(_("and %(n)d more problems", n=exc.more))
+        except services.BankingError as exc:
+            apply_user_error(form, exc)
+            errors = list(form.form_errors)
         else:
-            mapping_data["date_order"] = order if order in DATE_ORDERS else inspection.date_order
-            options = inspection.options()
-            options["mapping"] = mapping_data
-            try:
-                # A small file is checked row by row now, so its errors show on this page; a
-                # large one is checked by the background job and reports on its status page.
-                if inspection.rows <= INLINE_CHECK_ROWS:
-                    services.csv_import.parse(services.read_statement(job), options)
-            except StatementErrors as exc:
-                errors = [str(e) for e in exc.errors]
-                if exc.more:
-                    errors.append(_("and %(n)d more problems", n=exc.more))
-            else:
-                services.confirm_mapping(job, options, remember=bool(form.remember.data))
-                return redirect(url_for("banking.import_status", job_id=job.id))
+            return redirect(url_for("banking.import_status", job_id=job.id))
     status = 400 if request.method == "POST" else 200
     return render_template(
         "banking/mapping.html", job=job, inspection=inspection, form=form, errors=errors
     ), status
+
+
+def _columns_input(form: forms.MappingForm) -> inputs.ColumnsInput:
+    def column(name: str) -> int | None:
+        raw = getattr(form, name).data
+        return int(raw) if raw else None
+
+    return inputs.ColumnsInput(
+        date=column("date"),
+        description=column("description"),
+        amount=column("amount"),
+        money_in=column("money_in"),
+        money_out=column("money_out"),
+        counterparty=column("counterparty"),
+        reference=column("reference"),
+        date_order=form.date_order.data or None,
+        remember=bool(form.remember.data),
+    )
 
 
 @bp.get("/imports/<job_id>")
@@ -436,16 +438,16 @@ def accept(txn_id: str) -> ViewResult:
     if chosen is None:
         return _fail(txn, _("That suggestion is no longer available."))
     allocations = [
-        services.Allocation(t.kind, t.id, t.amount_pence, "; ".join(str(r) for r in chosen.reasons))
+        inputs.Allocation(t.kind, t.id, t.amount_pence, "; ".join(str(r) for r in chosen.reasons))
         for t in chosen.targets
     ]
     return _allocate(txn, allocations)
 
 
-def _allocate(txn: BankTransaction, allocations: list[services.Allocation]) -> ViewResult:
+def _allocate(txn: BankTransaction, allocations: list[inputs.Allocation]) -> ViewResult:
     try:
         with all_or_nothing(txn):
-            services.accept(txn, allocations)
+            services.match(txn, inputs.MatchInput(tuple(allocations)))
     except services.BankingError as exc:
         return _fail(txn, str(exc))
     flash(_("Matched."), "success")
@@ -472,7 +474,7 @@ def split(txn_id: str) -> ViewResult:
         except MoneyError as exc:
             return _fail(txn, _("Amount “%(value)s”: %(error)s", value=raw[:40], error=str(exc)))
         if money.pence:
-            allocations.append(services.Allocation(kind, target, money.pence, "split"))
+            allocations.append(inputs.Allocation(kind, target, money.pence, "split"))
         if len(allocations) > SPLIT_CHOICES:
             abort(400)
     if not allocations:
@@ -486,13 +488,14 @@ def reject(txn_id: str) -> ViewResult:
     form = forms.ActionForm()
     if not form.validate_on_submit():
         abort(400)
-    parts = (form.key.data or "").split(",")
-    for part in parts:
+    targets = []
+    for part in (form.key.data or "").split(","):
         pieces = part.split(":")
         target = _uuid(pieces[1]) if len(pieces) == 3 else None
         if target is None or pieces[0] not in MATCH_KINDS:
             abort(400)
-        services.reject(txn, pieces[0], target)
+        targets.append(inputs.SuggestionTarget(pieces[0], target))
+    services.reject(txn, inputs.RejectInput(tuple(targets)))
     flash(_("Suggestion dismissed."), "success")
     return _back(txn)
 
@@ -504,7 +507,7 @@ def ignore(txn_id: str) -> ViewResult:
     if not form.validate_on_submit():
         abort(400)
     try:
-        services.set_ignored(txn, txn.reconciliation != IGNORED)
+        services.set_ignored(txn, inputs.IgnoreInput(ignored=txn.reconciliation != IGNORED))
     except services.BankingError as exc:
         return _fail(txn, str(exc))
     return _back(txn)
@@ -518,7 +521,9 @@ def create_expense(txn_id: str) -> ViewResult:
         return _fail(txn, _("Choose an expense category."))
     try:
         with all_or_nothing(txn):
-            expense = services.expense_from_transaction(txn, category=form.category.data)
+            expense = services.expense_from_transaction(
+                txn, inputs.ExpenseFromLineInput(category=form.category.data or None)
+            )
     except services.BankingError as exc:
         return _fail(txn, str(exc))
     flash(_("Expense created."), "success")
@@ -533,9 +538,10 @@ def set_category(txn_id: str) -> ViewResult:
     form = forms.CategoryForm()
     if not form.validate_on_submit():
         return _fail(txn, _("Choose a category from the list."))
-    services.set_category(
-        txn, category=form.category.data or None, client_id=txn.client_id, agency_id=txn.agency_id
-    )
+    try:
+        services.set_category(txn, inputs.CategoryInput(category=form.category.data or None))
+    except services.BankingError as exc:
+        return _fail(txn, str(exc))
     flash(_("Category saved."), "success")
     return _back(txn)
 
@@ -551,8 +557,10 @@ def set_contact(txn_id: str) -> ViewResult:
     try:
         services.set_contacts(
             txn,
-            client_id=_uuid(form.client_id.data) if form.client_id.data else None,
-            agency_id=_uuid(form.agency_id.data) if form.agency_id.data else None,
+            inputs.ContactInput(
+                client_id=_uuid(form.client_id.data) if form.client_id.data else None,
+                agency_id=_uuid(form.agency_id.data) if form.agency_id.data else None,
+            ),
         )
     except services.BankingError as exc:
         return _fail(txn, str(exc))
@@ -594,19 +602,21 @@ def _fill_rule_form(form: forms.RuleForm, rule: CategoryRule) -> None:
 def _save_rule_form(form: forms.RuleForm, rule: CategoryRule | None = None) -> bool:
     """Save the rule the form describes (a new one, or *rule*); False, with the refusal on the
     form, when the service refuses it."""
+    data = inputs.RuleInput(
+        match_kind=form.match_kind.data,
+        pattern=form.pattern.data or "",
+        direction=form.direction.data,
+        min_pence=form.min_amount.pence if form.min_amount.data is not None else None,
+        max_pence=form.max_amount.pence if form.max_amount.data is not None else None,
+        category=form.category.data or None,
+        client_id=_uuid(form.client_id.data) if form.client_id.data else None,
+        agency_id=_uuid(form.agency_id.data) if form.agency_id.data else None,
+    )
     try:
-        services.save_rule(
-            current_user.id,
-            rule,
-            match_kind=form.match_kind.data,
-            pattern=form.pattern.data or "",
-            direction=form.direction.data,
-            min_pence=form.min_amount.pence if form.min_amount.data is not None else None,
-            max_pence=form.max_amount.pence if form.max_amount.data is not None else None,
-            category=form.category.data or None,
-            client_id=_uuid(form.client_id.data) if form.client_id.data else None,
-            agency_id=_uuid(form.agency_id.data) if form.agency_id.data else None,
-        )
+        if rule is None:
+            services.create_rule(current_user.id, data)
+        else:
+            services.update_rule(rule, data)
     except services.BankingError as exc:
         apply_user_error(form, exc, default="pattern")
         return False
@@ -652,7 +662,7 @@ def move_rule(rule_id: str) -> ViewResult:
     form = forms.RuleMoveForm()
     if not form.validate_on_submit():
         flash(_("Move a rule up or down."), "error")
-    elif services.move_rule(rule, -1 if form.direction.data == "up" else 1):
+    elif services.move_rule(rule, inputs.RuleMoveInput(direction=form.direction.data)):
         flash(_("Rule moved."), "success")
     return redirect(url_for("banking.rules_page"))
 

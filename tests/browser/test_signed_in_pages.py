@@ -168,6 +168,7 @@ def account(live_server: Any) -> Account:
     from minimin.accounts.models import User
     from minimin.accounts.services import email_key, hash_password
     from minimin.api import tokens as api_tokens
+    from minimin.banking.inputs import BankAccountInput, RuleInput
     from minimin.banking.models import BankTransaction
     from minimin.banking.services import accounts as bank_accounts
     from minimin.banking.services import categories as bank_rules
@@ -370,7 +371,7 @@ def account(live_server: Any) -> Account:
         _many_rows(user.id, client, agency, today)
 
         bank = bank_accounts.create_account(
-            user.id, name="Business Current Account (Main)", last_four="1234"
+            user.id, BankAccountInput(name="Business Current Account (Main)", last_four="1234")
         )
         txn = None
         for n in range(5):
@@ -384,8 +385,9 @@ def account(live_server: Any) -> Account:
                 fingerprint=uuid.uuid4().hex * 2,
             )
             db.session.add(txn)
-        rule = bank_rules.save_rule(
-            user.id, pattern="GREAT WESTERN RAILWAY", match_kind="contains", category="travel"
+        rule = bank_rules.create_rule(
+            user.id,
+            RuleInput(pattern="GREAT WESTERN RAILWAY", match_kind="contains", category="travel"),
         )
         statement = b"Date,Description,Amount\n01/11/2026,CARD PAYMENT GWR,-86.40\n"
         bank_import, _ = bank_imports.start_import(bank, statement, "statement.csv")

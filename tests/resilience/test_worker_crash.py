@@ -321,7 +321,9 @@ def queue_import(app: Any) -> uuid.UUID:
         )
         db.session.add(user)
         db.session.flush()
-        account = services.create_account(user.id, name="Business current", last_four="1234")
+        account = services.create_account(
+            user.id, services.BankAccountInput(name="Business current", last_four="1234")
+        )
         job, inspection = services.start_import(account, statement(ROWS), "statement.csv")
         # As the mapping page's confirmation leaves it: queued, its job sent after the commit.
         job.options = inspection.options()

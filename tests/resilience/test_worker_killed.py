@@ -102,7 +102,9 @@ def test_an_import_killed_mid_way_completes_once_when_run_again(
 
     user = make_user()
     with app.app_context():
-        account = services.create_account(user.id, name="Business current", last_four="1234")
+        account = services.create_account(
+            user.id, services.BankAccountInput(name="Business current", last_four="1234")
+        )
         job, inspection = services.start_import(account, statement(ROWS), "statement.csv")
         # As the mapping page's confirmation leaves it: queued, its job in the broker.
         job.options = inspection.options()

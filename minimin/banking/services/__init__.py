@@ -16,13 +16,29 @@ The services are split by sub-feature, one module each:
 * :mod:`.to_expense` — an outgoing transaction made into an expense;
 * :mod:`.summaries` — what is still open, per account and page by page.
 
-This package re-exports their public names (and the CSV importer the mapping page checks a
-small file with), so the views and other features use one ``services`` as before.
+This package re-exports their public names, the typed inputs of the writes a user asks for
+(:mod:`minimin.banking.inputs`, docs/decisions/0009-typed-service-inputs.md) and the CSV
+importer, so the views and other features use one ``services`` as before.
 """
 
 from __future__ import annotations
 
 from minimin.banking.importers import csv_import
+from minimin.banking.inputs import (
+    Allocation,
+    BankAccountInput,
+    CategoryInput,
+    ColumnsInput,
+    ContactInput,
+    ExpenseFromLineInput,
+    IgnoreInput,
+    MatchInput,
+    RejectInput,
+    RuleInput,
+    RuleMoveInput,
+    StatementInput,
+    SuggestionTarget,
+)
 from minimin.banking.services.accounts import create_account, delete_account, update_account
 from minimin.banking.services.candidates import (
     as_txn,
@@ -35,29 +51,34 @@ from minimin.banking.services.candidates import (
 from minimin.banking.services.categories import (
     MAX_RULES,
     apply_rules,
+    create_rule,
     delete_rule,
     learned_categories,
     move_rule,
     ordered_rules,
     rule_spec,
-    save_rule,
     set_category,
     set_contacts,
+    update_rule,
 )
 from minimin.banking.services.errors import BankingError
 from minimin.banking.services.import_run import BATCH, parse_statement, run_import
 from minimin.banking.services.imports import (
+    INLINE_CHECK_ROWS,
+    choose_columns,
     confirm_mapping,
+    import_if_known,
     inspect_job,
     queue_import,
     read_statement,
     rules_safe_label,
     start_import,
     statement_kind,
+    upload_statement,
 )
 from minimin.banking.services.matching import (
-    Allocation,
     accept,
+    match,
     record_match,
     reject,
     set_ignored,
@@ -72,22 +93,39 @@ from minimin.banking.services.to_expense import expense_from_transaction
 
 __all__ = [
     "BATCH",
+    "INLINE_CHECK_ROWS",
     "MAX_RULES",
     "AccountSummary",
     "Allocation",
+    "BankAccountInput",
     "BankingError",
+    "CategoryInput",
+    "ColumnsInput",
+    "ContactInput",
+    "ExpenseFromLineInput",
+    "IgnoreInput",
+    "MatchInput",
+    "RejectInput",
+    "RuleInput",
+    "RuleMoveInput",
+    "StatementInput",
+    "SuggestionTarget",
     "accept",
     "apply_rules",
     "as_txn",
+    "choose_columns",
     "confirm_mapping",
     "create_account",
+    "create_rule",
     "csv_import",
     "delete_account",
     "delete_rule",
     "expected_agency_payments",
     "expense_from_transaction",
+    "import_if_known",
     "inspect_job",
     "learned_categories",
+    "match",
     "move_rule",
     "open_expenses",
     "open_invoices",
@@ -101,7 +139,6 @@ __all__ = [
     "rule_spec",
     "rules_safe_label",
     "run_import",
-    "save_rule",
     "set_category",
     "set_contacts",
     "set_ignored",
@@ -112,4 +149,6 @@ __all__ = [
     "unreconciled_page",
     "unreconciled_summary",
     "update_account",
+    "update_rule",
+    "upload_statement",
 ]

@@ -11,7 +11,15 @@ import uuid
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from minimin.banking.models import BankAccount, BankMatch, BankTransaction, ImportJob
+from minimin.banking.inputs import BankAccountInput
+from minimin.banking.models import (
+    CURRENCIES,
+    NAME_MAX,
+    BankAccount,
+    BankMatch,
+    BankTransaction,
+    ImportJob,
+)
 from minimin.banking.services.errors import BankingError
 from minimin.extensions import db
 from minimin.ledger.sources.banking import touch_account_lines
@@ -28,20 +36,37 @@ def _clean_last_four(value: str | None) -> str | None:
     return digits
 
 
-def create_account(
-    user_id: uuid.UUID, *, name: str, last_four: str | None, currency: str = "GBP"
-) -> BankAccount:
+def _clean_name(value: str) -> str:
+    name = (value or "").strip()
+    if not name:
+        raise BankingError(_l("Enter the account's name."), "name")
+    if len(name) > NAME_MAX:
+        raise BankingError(_l("Use at most %(max)d characters.", max=NAME_MAX), "name")
+    return name
+
+
+def create_account(user_id: uuid.UUID, data: BankAccountInput) -> BankAccount:
+    """A new bank account of the user's, in the currency chosen now (fixed from then on)."""
+    if data.currency not in CURRENCIES:
+        raise BankingError(_l("Choose a currency from the list."), "currency")
     account = BankAccount(
-        user_id=user_id, name=name.strip(), last_four=_clean_last_four(last_four), currency=currency
+        user_id=user_id,
+        name=_clean_name(data.name),
+        last_four=_clean_last_four(data.last_four),
+        currency=data.currency,
     )
     db.session.add(account)
     db.session.flush()
     return account
 
 
-def update_account(account: BankAccount, *, name: str, last_four: str | None) -> BankAccount:
-    account.name = name.strip()
-    account.last_four = _clean_last_four(last_four)
+def update_account(account: BankAccount, data: BankAccountInput) -> BankAccount:
+    """Rename an account or change its last four digits; its currency stays (its statement
+    lines are in it)."""
+    if data.currency != account.currency:
+        raise BankingError(_l("An account's currency cannot be changed."), "currency")
+    account.name = _clean_name(data.name)
+    account.last_four = _clean_last_four(data.last_four)
     db.session.flush()
     return account
 

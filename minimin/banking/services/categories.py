@@ -14,15 +14,20 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from minimin.banking import rules
+from minimin.banking.inputs import CategoryInput, ContactInput, RuleInput, RuleMoveInput
 from minimin.banking.models import (
     CATEGORY_BY_RULE,
     CATEGORY_BY_USER,
+    DIRECTIONS,
+    RULE_ANY,
+    RULE_CONTAINS,
+    RULE_KINDS,
+    RULE_REGEX,
     BankTransaction,
     CategoryRule,
 )
@@ -83,30 +88,35 @@ def _check_contacts(
             raise BankingError(message, field)
 
 
-def set_category(
-    txn: BankTransaction,
-    *,
-    category: str | None,
-    client_id: uuid.UUID | None = None,
-    agency_id: uuid.UUID | None = None,
-) -> None:
+def set_category(txn: BankTransaction, data: CategoryInput) -> None:
+    """The category the user chose for *txn* (None clears it); its client and agency stay.
+    Refused for a line in a closed period: its category moves the line's money on the filed
+    figures (docs/ledger.md, "Closed periods")."""
+    category = data.category or None
     if category is not None and category not in rules.ALL_CATEGORIES:
         raise BankingError(_l("Choose a category from the list."), "category")
+    if category != txn.category:
+        _ensure_open(txn, "category")
     txn.category = category
     txn.category_source = CATEGORY_BY_USER if category else None
-    txn.client_id = client_id
-    txn.agency_id = agency_id
     db.session.flush()
 
 
-def set_contacts(
-    txn: BankTransaction, *, client_id: uuid.UUID | None, agency_id: uuid.UUID | None
-) -> None:
+def _ensure_open(txn: BankTransaction, field: str) -> None:
+    from minimin.ledger.posting import LedgerError, ensure_open
+
+    try:
+        ensure_open(db.session(), txn.user_id, txn.posted_on)
+    except LedgerError as exc:
+        raise BankingError(exc.message, field, code=exc.code) from exc
+
+
+def set_contacts(txn: BankTransaction, data: ContactInput) -> None:
     """The client and the agency the transaction is with, as the user chose them (either may
     be None); the category is left as it is."""
-    _check_contacts(txn.user_id, client_id, agency_id)
-    txn.client_id = client_id
-    txn.agency_id = agency_id
+    _check_contacts(txn.user_id, data.client_id, data.agency_id)
+    txn.client_id = data.client_id
+    txn.agency_id = data.agency_id
     txn.contacts_by_user = True
     db.session.flush()
 
@@ -128,53 +138,68 @@ def learned_categories(user_id: uuid.UUID, keys: Iterable[str] | None = None) ->
     return rules.learn((k, c) for k, c in db.session.execute(query))
 
 
-def save_rule(user_id: uuid.UUID, rule: CategoryRule | None = None, **fields: Any) -> CategoryRule:
-    match_kind = fields.get("match_kind") or "contains"
-    pattern = (fields.get("pattern") or "").strip()
-    if match_kind not in ("contains", "regex", "any"):
+def _check_rule(user_id: uuid.UUID, data: RuleInput) -> str:
+    """Refuse a rule that cannot work; returns its pattern, trimmed."""
+    pattern = (data.pattern or "").strip()
+    if data.match_kind not in RULE_KINDS:
         raise BankingError(_l("Choose how the rule matches."), "match_kind")
-    if match_kind == "regex":
+    if data.match_kind == RULE_REGEX:
         try:
             rules.compile_pattern(pattern)
         except rules.RuleError as exc:
             raise BankingError(exc.message, "pattern") from exc
-    elif match_kind == "contains" and not pattern:
+    elif data.match_kind == RULE_CONTAINS and not pattern:
         raise BankingError(_l("Enter the text the description contains."), "pattern")
     if len(pattern) > rules.PATTERN_MAX:
         raise BankingError(_l("Use at most %(max)d characters.", max=rules.PATTERN_MAX), "pattern")
-    min_pence, max_pence = fields.get("min_pence"), fields.get("max_pence")
-    if match_kind == "any" and min_pence is None and max_pence is None:
+    if data.direction not in DIRECTIONS:
+        raise BankingError(_l("Choose money in, money out or either."), "direction")
+    if data.match_kind == RULE_ANY and data.min_pence is None and data.max_pence is None:
         raise BankingError(_l("A rule without text needs an amount range."), "min_amount")
-    if min_pence is not None and max_pence is not None and min_pence > max_pence:
+    if (
+        data.min_pence is not None
+        and data.max_pence is not None
+        and data.min_pence > data.max_pence
+    ):
         raise BankingError(_l("The lowest amount is more than the highest."), "max_amount")
-    category = fields.get("category") or None
-    if category is not None and category not in rules.ALL_CATEGORIES:
+    if data.category is not None and data.category not in rules.ALL_CATEGORIES:
         raise BankingError(_l("Choose a category from the list."), "category")
-    if not (category or fields.get("client_id") or fields.get("agency_id")):
+    if not (data.category or data.client_id or data.agency_id):
         raise BankingError(
             _l("Choose a category, a client or an agency for the rule to set."), "category"
         )
-    _check_contacts(user_id, fields.get("client_id"), fields.get("agency_id"))
-    if rule is None:
-        count, last = db.session.execute(
-            sa.select(sa.func.count(CategoryRule.id), sa.func.max(CategoryRule.position)).where(
-                CategoryRule.user_id == user_id
-            )
-        ).one()
-        if count and count >= MAX_RULES:
-            raise BankingError(_l("You have %(n)d rules, the most allowed.", n=MAX_RULES))
-        # A new rule is tried last.
-        rule = CategoryRule(user_id=user_id, position=(last or 0) + 1)
-        db.session.add(rule)
-    elif rule.user_id != user_id:
-        raise BankingError(_l("That rule was not found."))
-    rule.match_kind = match_kind
+    _check_contacts(user_id, data.client_id, data.agency_id)
+    return pattern
+
+
+def create_rule(user_id: uuid.UUID, data: RuleInput) -> CategoryRule:
+    """A new rule of the user's, tried after the others."""
+    pattern = _check_rule(user_id, data)
+    count, last = db.session.execute(
+        sa.select(sa.func.count(CategoryRule.id), sa.func.max(CategoryRule.position)).where(
+            CategoryRule.user_id == user_id
+        )
+    ).one()
+    if count and count >= MAX_RULES:
+        raise BankingError(_l("You have %(n)d rules, the most allowed.", n=MAX_RULES))
+    rule = CategoryRule(user_id=user_id, position=(last or 0) + 1)
+    db.session.add(rule)
+    return _fill_rule(rule, data, pattern)
+
+
+def update_rule(rule: CategoryRule, data: RuleInput) -> CategoryRule:
+    """Change one of the user's rules (it keeps its place in the order)."""
+    return _fill_rule(rule, data, _check_rule(rule.user_id, data))
+
+
+def _fill_rule(rule: CategoryRule, data: RuleInput, pattern: str) -> CategoryRule:
+    rule.match_kind = data.match_kind
     rule.pattern = pattern
-    rule.direction = fields.get("direction") or "any"
-    rule.min_pence, rule.max_pence = min_pence, max_pence
-    rule.category = category
-    rule.client_id = fields.get("client_id")
-    rule.agency_id = fields.get("agency_id")
+    rule.direction = data.direction
+    rule.min_pence, rule.max_pence = data.min_pence, data.max_pence
+    rule.category = data.category or None
+    rule.client_id = data.client_id
+    rule.agency_id = data.agency_id
     db.session.flush()
     return rule
 
@@ -184,11 +209,13 @@ def delete_rule(rule: CategoryRule) -> None:
     db.session.delete(rule)
 
 
-def move_rule(rule: CategoryRule, step: int) -> bool:
-    """Move *rule* one place earlier (*step* -1) or later (+1) in the order rules are tried;
+def move_rule(rule: CategoryRule, data: RuleMoveInput) -> bool:
+    """Move *rule* one place earlier (up) or later (down) in the order rules are tried;
     False when it is already first or last. The user's rules are numbered 1..n again."""
-    if step not in (-1, 1):
-        raise BankingError(_l("Move a rule up or down."))
+    steps = {"up": -1, "down": 1}
+    if data.direction not in steps:
+        raise BankingError(_l("Move a rule up or down."), "direction")
+    step = steps[data.direction]
     found = ordered_rules(rule.user_id)
     here = found.index(rule)
     there = here + step

@@ -13,6 +13,8 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from minimin.banking.importers import StatementError, StatementErrors, csv_import, ofx_import
+from minimin.banking.importers.detect import DATE_ORDERS
+from minimin.banking.inputs import ColumnsInput, StatementInput
 from minimin.banking.models import PENDING, QUEUED, BankAccount, ImportJob
 from minimin.banking.services.errors import BankingError
 from minimin.core.storage import storage
@@ -22,6 +24,63 @@ from minimin.extensions import db
 
 def statement_kind(data: bytes) -> str:
     return "ofx" if ofx_import.looks_like_ofx(data) else "csv"
+
+
+#: Files up to this many rows are read through when their columns are chosen, so their
+#: errors are shown then; a larger one is checked by the background job (its status says).
+INLINE_CHECK_ROWS = 5_000
+COLUMN_FIELDS = ("date", "description", "amount", "money_in", "money_out", "counterparty")
+COLUMN_FIELDS += ("reference",)
+
+
+def upload_statement(account: BankAccount, data: StatementInput) -> tuple[ImportJob, Any]:
+    """The user's statement for *account*: kept, and its import started (:func:`start_import`).
+    Raises :class:`StatementErrors` when the file cannot be read at all (nothing is kept)."""
+    return start_import(account, data.data, data.filename)
+
+
+def import_if_known(job: ImportJob, inspection: Any) -> bool:
+    """Queue a pending CSV import at once when its columns are known (a bank layout Minimin
+    recognises, or the columns confirmed for the account before) and its date order is known
+    (the dates read one way only, or the order was confirmed with the columns); False when the
+    user must still choose them."""
+    if job.status != PENDING or inspection is None:
+        return False
+    if inspection.date_order_needed and inspection.date_order is None:
+        return False
+    account = db.session.get(BankAccount, job.bank_account_id)
+    if inspection.preset is None and (account is None or account.csv_mapping is None):
+        return False
+    confirm_mapping(job, inspection.options(), remember=False)
+    return True
+
+
+def choose_columns(job: ImportJob, data: ColumnsInput, inspection: Any = None) -> None:
+    """The columns the user chose for a pending CSV import: checked (a small file row by row,
+    raising :class:`StatementErrors` with each bad row), then the import is queued.
+    *inspection* is the job's (:func:`inspect_job`) when the caller has it already."""
+    if job.status != PENDING:
+        raise BankingError(_l("This import has already started."))
+    if inspection is None:
+        inspection = inspect_job(job)
+    if data.date_order is not None and data.date_order not in DATE_ORDERS:
+        raise BankingError(_l("Choose a date order."), "date_order")
+    if data.date_order is None and inspection.date_order_needed:
+        raise BankingError(
+            _l("The dates read both ways (such as 03/04/2025): choose the date order."),
+            "date_order",
+        )
+    mapping: dict[str, Any] = dict(inspection.mapping)
+    for name in COLUMN_FIELDS:
+        mapping[name] = getattr(data, name)
+    if mapping["amount"] is not None:
+        mapping["money_in"] = mapping["money_out"] = None
+    mapping["date_order"] = data.date_order or inspection.date_order
+    options = inspection.options()
+    options["mapping"] = mapping
+    if inspection.rows <= INLINE_CHECK_ROWS:
+        csv_import.parse(read_statement(job), options)
+    confirm_mapping(job, options, remember=data.remember)
 
 
 def start_import(account: BankAccount, data: bytes, filename: str | None) -> tuple[ImportJob, Any]:

@@ -23,12 +23,17 @@ from __future__ import annotations
 import contextlib
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from minimin.banking.inputs import (
+    Allocation,
+    IgnoreInput,
+    MatchInput,
+    RejectInput,
+)
 from minimin.banking.models import (
     IGNORED,
     MATCH_EXPENSE,
@@ -48,14 +53,6 @@ from minimin.banking.services.errors import BankingError
 from minimin.extensions import db
 
 
-@dataclass(frozen=True)
-class Allocation:
-    kind: str
-    target_id: uuid.UUID
-    amount_pence: int
-    reason: str = ""
-
-
 def _refresh_state(txn: BankTransaction) -> None:
     total = sum(m.amount_pence for m in txn.matches)
     txn.reconciled_pence = total
@@ -65,6 +62,12 @@ def _refresh_state(txn: BankTransaction) -> None:
         txn.reconciliation = RECONCILED
     else:
         txn.reconciliation = PART
+
+
+def match(txn: BankTransaction, data: MatchInput) -> list[BankMatch]:
+    """The user matches *txn* (the reconciliation page's accept and split, the API's
+    matches): :func:`accept`, all or nothing."""
+    return accept(txn, data.allocations)
 
 
 def accept(txn: BankTransaction, allocations: Sequence[Allocation]) -> list[BankMatch]:
@@ -377,27 +380,36 @@ def undo_match(match: BankMatch) -> None:
     db.session.flush()
 
 
-def reject(txn: BankTransaction, kind: str, target_id: uuid.UUID) -> None:
-    if kind not in MATCH_KINDS:
-        raise BankingError(_l("Unknown kind of match."))
-    exists = db.session.scalar(
-        sa.select(RejectedSuggestion.id).where(
-            RejectedSuggestion.transaction_id == txn.id,
-            RejectedSuggestion.kind == kind,
-            RejectedSuggestion.target_id == target_id,
-        )
-    )
-    if exists is None:
-        db.session.add(
-            RejectedSuggestion(
-                user_id=txn.user_id, transaction_id=txn.id, kind=kind, target_id=target_id
+def reject(txn: BankTransaction, data: RejectInput) -> None:
+    """Dismiss a suggestion: none of its targets is suggested for *txn* again."""
+    if not data.targets:
+        raise BankingError(_l("Choose the suggestion to dismiss."), "targets")
+    for target in data.targets:
+        if target.kind not in MATCH_KINDS:
+            raise BankingError(_l("Unknown kind of match."), "kind")
+    for target in dict.fromkeys(data.targets):
+        exists = db.session.scalar(
+            sa.select(RejectedSuggestion.id).where(
+                RejectedSuggestion.transaction_id == txn.id,
+                RejectedSuggestion.kind == target.kind,
+                RejectedSuggestion.target_id == target.target_id,
             )
         )
-        db.session.flush()
+        if exists is None:
+            db.session.add(
+                RejectedSuggestion(
+                    user_id=txn.user_id,
+                    transaction_id=txn.id,
+                    kind=target.kind,
+                    target_id=target.target_id,
+                )
+            )
+    db.session.flush()
 
 
-def set_ignored(txn: BankTransaction, ignored: bool) -> None:
-    if ignored:
+def set_ignored(txn: BankTransaction, data: IgnoreInput) -> None:
+    """Leave *txn* out of reconciliation, or include it again."""
+    if data.ignored:
         if txn.matches:
             raise BankingError(_l("Undo the matches of this transaction before ignoring it."))
         txn.reconciliation = IGNORED

@@ -10,13 +10,14 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
+from minimin.banking.inputs import Allocation, ExpenseFromLineInput
 from minimin.banking.models import CATEGORY_BY_USER, MATCH_EXPENSE, BankTransaction
 from minimin.banking.services.errors import BankingError
-from minimin.banking.services.matching import Allocation, accept
+from minimin.banking.services.matching import accept
 from minimin.extensions import db
 
 
-def expense_from_transaction(txn: BankTransaction, *, category: str | None = None) -> Any:
+def expense_from_transaction(txn: BankTransaction, data: ExpenseFromLineInput) -> Any:
     """Create (once) the expense an outgoing transaction paid for, and match it."""
     from minimin.expenses import services as expense_services
     from minimin.expenses.categories import CATEGORIES
@@ -24,7 +25,7 @@ def expense_from_transaction(txn: BankTransaction, *, category: str | None = Non
     if txn.amount_pence >= 0:
         raise BankingError(_l("Only money going out can be an expense."))
     codes = {c.code for c in CATEGORIES}
-    chosen = category or (txn.category if txn.category in codes else None) or "other"
+    chosen = data.category or (txn.category if txn.category in codes else None) or "other"
     if chosen not in codes:
         raise BankingError(_l("Choose an expense category."), "category")
     amount = txn.open_pence

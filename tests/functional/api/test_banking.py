@@ -16,11 +16,13 @@ STARLING = (
 
 
 def _account(app: Flask, user: Any) -> str:
-    from minimin.banking.services import create_account
+    from minimin.banking.services import BankAccountInput, create_account
     from minimin.extensions import db
 
     with app.app_context():
-        account = create_account(user.id, name="Business current", last_four="1234")
+        account = create_account(
+            user.id, BankAccountInput(name="Business current", last_four="1234")
+        )
         db.session.commit()
         return str(account.id)
 

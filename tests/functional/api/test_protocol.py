@@ -31,21 +31,6 @@ NEVER = {
 }
 #: Feature actions the API does not offer yet (reads of the same records are offered).
 NOT_YET = {
-    "banking.apply_rules",
-    "banking.create_expense",
-    "banking.delete_account",
-    "banking.delete_rule",
-    "banking.edit_account",
-    "banking.edit_rule",
-    "banking.ignore",
-    "banking.mapping",
-    "banking.move_rule",
-    "banking.new_account",
-    "banking.reject",
-    "banking.rules_page",
-    "banking.set_category",
-    "banking.set_contact",
-    "banking.undo_match",
     "business.remove_bank",
     "business.remove_logo",
     "business.reveal_bank",

@@ -62,7 +62,9 @@ def account(app: Flask, owner: Any) -> Any:
     from minimin.extensions import db
 
     with app.app_context():
-        acct = services.create_account(owner.id, name="Business current", last_four="1234")
+        acct = services.create_account(
+            owner.id, services.BankAccountInput(name="Business current", last_four="1234")
+        )
         db.session.commit()
         return acct.id
 

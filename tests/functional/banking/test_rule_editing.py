@@ -164,8 +164,11 @@ def test_another_users_client_cannot_be_set_by_a_rule(
     with app.app_context():
         rule = db.session.get(CategoryRule, before["id"])
         with pytest.raises(services.BankingError):
-            services.save_rule(
-                owner.id, rule, match_kind="contains", pattern="x", client_id=uuid.UUID(client_id)
+            services.update_rule(
+                rule,
+                services.RuleInput(
+                    match_kind="contains", pattern="x", client_id=uuid.UUID(client_id)
+                ),
             )
         db.session.rollback()
 

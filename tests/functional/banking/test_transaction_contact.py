@@ -130,9 +130,9 @@ def test_bad_or_foreign_choices_change_nothing(
     with app.app_context():
         row = db.session.get(BankTransaction, txn)
         with pytest.raises(services.BankingError):
-            services.set_contacts(row, client_id=their_ids[0], agency_id=None)
+            services.set_contacts(row, services.ContactInput(client_id=their_ids[0]))
         with pytest.raises(services.BankingError):
-            services.set_contacts(row, client_id=None, agency_id=their_ids[1])
+            services.set_contacts(row, services.ContactInput(agency_id=their_ids[1]))
         db.session.rollback()
     assert contacts_of(app, txn) == before
 

@@ -59,7 +59,9 @@ def owner(db: Any, make_user: Any) -> Any:
     agency = Agency(user_id=user.id, name="Top Models Agency", email="pay@top.example")
     db.session.add_all([client, agency])
     db.session.flush()
-    account = banking.create_account(user.id, name="Business current", last_four="1234")
+    account = banking.create_account(
+        user.id, banking.BankAccountInput(name="Business current", last_four="1234")
+    )
     db.session.commit()
     user.client, user.agency, user.account_id = client, agency, account.id
     return user
@@ -196,7 +198,8 @@ def test_agency_income_without_a_document_counts_as_turnover_and_the_page_says_s
     for basis in BASES:
         assert turnover(db, owner, basis) == 0
 
-    banking.set_category(line, category="agency_payment", agency_id=owner.agency.id)
+    banking.set_contacts(line, banking.ContactInput(agency_id=owner.agency.id))
+    banking.set_category(line, banking.CategoryInput(category="agency_payment"))
     db.session.commit()
     for basis in BASES:
         # £960 of agency turnover on the deposit's date, no VAT; suspense cleared.
@@ -221,7 +224,7 @@ def test_agency_income_without_a_document_counts_as_turnover_and_the_page_says_s
     assert "post the agency" in page and "remittance instead" in page
 
     # Recategorised as the owner's own money: the turnover goes, capital takes it.
-    banking.set_category(line, category="loan")
+    banking.set_category(line, banking.CategoryInput(category="loan"))
     db.session.commit()
     for basis in BASES:
         assert turnover(db, owner, basis) == 0
@@ -233,14 +236,14 @@ def test_agency_income_without_a_document_counts_as_turnover_and_the_page_says_s
 
 def test_money_out_categories_and_uncategorising(db: Any, owner: Any) -> None:
     line = txn(db, owner, -2500, description="TRAINLINE")
-    banking.set_category(line, category="travel")
+    banking.set_category(line, banking.CategoryInput(category="travel"))
     db.session.commit()
     assert total(db, owner, codes=[accounts.expense_box(20)]) == 2500
-    banking.set_category(line, category="personal")
+    banking.set_category(line, banking.CategoryInput(category="personal"))
     db.session.commit()
     assert total(db, owner, codes=[accounts.expense_box(20)]) == 0
     assert total(db, owner, codes=[accounts.OWNER_DRAWINGS]) == 2500
-    banking.set_category(line, category=None)
+    banking.set_category(line, banking.CategoryInput(category=None))
     db.session.commit()
     assert total(db, owner, codes=[accounts.OWNER_DRAWINGS]) == 0
     assert total(db, owner, codes=[accounts.SUSPENSE]) == 2500
@@ -351,7 +354,7 @@ def test_a_deposit_with_no_payment_behind_it_records_one_and_undo_removes_it(
 
 def test_an_outgoing_line_made_into_an_expense(db: Any, owner: Any) -> None:
     line = txn(db, owner, -4550, description="TRAINLINE")
-    banking.expense_from_transaction(line, category="travel")
+    banking.expense_from_transaction(line, banking.ExpenseFromLineInput(category="travel"))
     db.session.commit()
     for basis in BASES:
         # The expense's £45.50 in box 20 once (not again through the line's category).
@@ -395,7 +398,9 @@ def vat_owner(db: Any, make_user: Any) -> Any:
     )
     db.session.add(agency)
     db.session.flush()
-    account = banking.create_account(user.id, name="Business current", last_four="1234")
+    account = banking.create_account(
+        user.id, banking.BankAccountInput(name="Business current", last_four="1234")
+    )
     db.session.commit()
     user.agency_id, user.account_id = agency.id, account.id
     return user

@@ -119,7 +119,9 @@ def _make_year(db: Any, business: Any, client: Any) -> None:
         vat_reclaimable=True,
         payment_method="direct_debit",
     )
-    bank = banking.create_account(business.user_id, name="Business current", last_four="1234")
+    bank = banking.create_account(
+        business.user_id, banking.BankAccountInput(name="Business current", last_four="1234")
+    )
     db.session.commit()
     _upload_statement(client, bank.id)
     # The card payment is put down as office costs: a line a category explains posts an entry
@@ -130,7 +132,7 @@ def _make_year(db: Any, business: Any, client: Any) -> None:
     card = db.session.scalar(
         sa.select(BankTransaction).where(BankTransaction.amount_pence == -2_500)
     )
-    banking.set_category(card, category="office")
+    banking.set_category(card, banking.CategoryInput(category="office"))
     db.session.commit()
 
 

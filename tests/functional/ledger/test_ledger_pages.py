@@ -502,12 +502,15 @@ def test_bank_line_page_says_how_the_line_and_its_match_are_counted(
 ) -> None:
     import uuid
 
+    from minimin.banking.inputs import BankAccountInput
     from minimin.banking.models import BankTransaction
     from minimin.banking.services import accounts as bank_accounts
     from minimin.banking.services import matching
 
     invoice = issue_invoice(db, owner)  # £1,200.00 owed by Acme
-    bank = bank_accounts.create_account(owner.id, name="Business current", last_four="1234")
+    bank = bank_accounts.create_account(
+        owner.id, BankAccountInput(name="Business current", last_four="1234")
+    )
     db.session.flush()
     txn = BankTransaction(
         user_id=owner.id,

@@ -307,7 +307,7 @@ class LedgerMachine(RuleBasedStateMachine):
         self.business = type(self).make_business()
         self.user_id = self.business.user_id
         self.bank_account_id = banking.create_account(
-            self.user_id, name="Business current", last_four="1234"
+            self.user_id, banking.BankAccountInput(name="Business current", last_four="1234")
         ).id
         self.webhook_id = payments.connect(
             self.user_id, secret_key=STRIPE_KEY, webhook_secret=STRIPE_WHSEC
@@ -810,10 +810,12 @@ class LedgerMachine(RuleBasedStateMachine):
     @rule(index=st.integers(0, 50))
     def categorise_income(self, index: int) -> None:
         """The user says a deposit is income from the client (no invoice): it is turnover."""
-        from minimin.banking.services.categories import set_category
+        from minimin.banking.services import CategoryInput, ContactInput
+        from minimin.banking.services.categories import set_category, set_contacts
 
         row = pick(self._unexplained("income"), index)
-        set_category(self.txn(row), category="income", client_id=self.business.client_id)
+        set_contacts(self.txn(row), ContactInput(client_id=self.business.client_id))
+        set_category(self.txn(row), CategoryInput(category="income"))
         self.commit()
         row.categorised = True
         self.model.categorised_income += row.amount

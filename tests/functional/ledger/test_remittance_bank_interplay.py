@@ -56,7 +56,7 @@ class Books:
         self.business = make_business()
         self.user_id = self.business.user_id
         self.account_id = banking.create_account(
-            self.user_id, name="Business current", last_four="1234"
+            self.user_id, banking.BankAccountInput(name="Business current", last_four="1234")
         ).id
         job = jobs.create_job(
             self.user_id,

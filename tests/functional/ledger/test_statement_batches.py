@@ -44,7 +44,9 @@ def owner(db: Any, make_business: Any) -> Any:
     from minimin.accounts.models import User
 
     user = db.session.get(User, make_business(vat_registered=False).user_id)
-    account = banking.create_account(user.id, name="Business current", last_four="1234")
+    account = banking.create_account(
+        user.id, banking.BankAccountInput(name="Business current", last_four="1234")
+    )
     db.session.commit()
     user.account_id = account.id
     return user
@@ -156,7 +158,9 @@ def test_an_import_counts_each_days_bank_side_once_in_one_entry(db: Any, owner: 
 
 def test_lines_that_go_take_their_bank_side_with_them(db: Any, owner: Any) -> None:
     train_rule(db, owner)
-    other = banking.create_account(owner.id, name="Savings", last_four="9876")
+    other = banking.create_account(
+        owner.id, banking.BankAccountInput(name="Savings", last_four="9876")
+    )
     db.session.commit()
     import_statement(db, owner.account_id)
     import_statement(db, other.id, b"Date,Description,Amount\n14/05/2025,INTEREST,2.00\n")
