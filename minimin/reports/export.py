@@ -35,7 +35,7 @@ from minimin.business.models import BusinessProfile
 from minimin.core import csvsafe
 from minimin.core.audit import record as audit
 from minimin.core.crypto import hash_token, new_token
-from minimin.core.dates import TaxYear
+from minimin.core.dates import TaxYear, uk_today
 from minimin.core.db import utcnow
 from minimin.core.mail import queue_email
 from minimin.core.storage import StorageError, storage
@@ -47,6 +47,7 @@ from minimin.invoices.models import DRAFT, CreditNote, Invoice, Payment, Refund
 from minimin.jobs.models import Job
 from minimin.ledger import export as journal
 from minimin.remittances.models import AgencyIncome, Remittance
+from minimin.reports.inputs import ExportInput
 from minimin.reports.tax_models import (
     DONE,
     FAILED,
@@ -71,12 +72,38 @@ class ExportError(UserError):
 # --------------------------------------------------------------------------- starting
 
 
-def start_export(user_id: uuid.UUID, tax_year: TaxYear) -> ExportJob:
-    """Queue an export of *tax_year*; the build starts after the request commits."""
+#: How many tax years back an export may be made: the records a sole trader keeps (five
+#: years after the filing deadline) and the current year.
+YEARS_OFFERED = 7
+
+
+def offered_years(today: dt.date) -> list[TaxYear]:
+    """The tax years an export may be made of, the current one first."""
+    current = TaxYear.containing(today)
+    return [current - n for n in range(YEARS_OFFERED)]
+
+
+def exports_since(user_id: uuid.UUID, since: dt.datetime) -> int:
+    """How many exports the user has started since *since* (each reads a whole year)."""
+    return int(
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(ExportJob)
+            .where(ExportJob.user_id == user_id, ExportJob.created_at >= since)
+        )
+        or 0
+    )
+
+
+def start_export(user_id: uuid.UUID, data: ExportInput) -> ExportJob:
+    """Queue an export of one of the :func:`offered_years`; the build starts after the request
+    commits."""
     from minimin.core.tasks import enqueue
     from minimin.reports.export_tasks import build_export
 
-    job = ExportJob(user_id=user_id, tax_year=tax_year.start_year, status=QUEUED)
+    if data.tax_year not in offered_years(uk_today()):
+        raise ExportError(_l("Choose one of the tax years offered."), "tax_year")
+    job = ExportJob(user_id=user_id, tax_year=data.tax_year.start_year, status=QUEUED)
     db.session.add(job)
     db.session.flush()
     enqueue(build_export, str(job.id))

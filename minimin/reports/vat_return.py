@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -60,6 +61,7 @@ from minimin.core.dates import (
     add_days,
     add_months,
     end_of_month,
+    uk_today,
     vat_quarter_containing,
     vat_return_due,
 )
@@ -76,6 +78,7 @@ from minimin.ledger.queries import fresh
 from minimin.ledger.sources.expenses import EXPENSE, MILEAGE
 from minimin.ledger.sources.invoices import CREDIT_NOTE, INVOICE, PAYMENT, REFUND
 from minimin.ledger.sources.remittances import AGENCY_JOB, REMITTANCE
+from minimin.reports.inputs import VatFilingInput
 from minimin.reports.ledger.journal import EXPENSE_ACCOUNTS, TURNOVER_ACCOUNTS
 from minimin.reports.ledger.kept import PROFILE, kept
 from minimin.reports.tax_models import BOXES, VATReturn
@@ -172,16 +175,17 @@ def check_period(profile: BusinessProfile | None, start: dt.date, end: dt.date) 
             _l("You are not VAT-registered. Add your VAT registration in business settings.")
         )
     if end < start:
-        raise VATPeriodError(_l("The period ends before it starts."))
+        raise VATPeriodError(_l("The period ends before it starts."), "end")
     if (end - start).days > 366:
-        raise VATPeriodError(_l("A VAT period cannot be longer than a year."))
+        raise VATPeriodError(_l("A VAT period cannot be longer than a year."), "end")
     reg = profile.vat_registration_date
     if reg is not None and start < reg:
         raise VATPeriodError(
             _l(
                 "The period starts before your VAT registration date (%(date)s).",
                 date=reg.strftime("%d %B %Y"),
-            )
+            ),
+            "start",
         )
     if profile.vat_scheme == FLAT_RATE and profile.flat_rate_percent is None:
         raise VATPeriodError(
@@ -767,6 +771,28 @@ def mark_filed(
     db.session.add(record)
     db.session.flush()
     return record
+
+
+#: HMRC's period key: 4 letters, digits or #.
+PERIOD_KEY = re.compile(r"[A-Z0-9#]{4}", re.ASCII)
+
+
+def file_return(user_id: uuid.UUID, data: VatFilingInput) -> VATReturn:
+    """Mark the period the user submitted to HMRC as filed (:func:`mark_filed`): only a
+    period of theirs that has ended, with HMRC's period key when it is given. Raises
+    :class:`VATPeriodError` (:class:`AlreadyFiled` for a period filed already)."""
+    profile = db.session.scalar(
+        sa.select(BusinessProfile).where(BusinessProfile.user_id == user_id)
+    )
+    check_period(profile, data.start, data.end)
+    assert profile is not None  # check_period refuses a missing profile
+    if data.period_key is not None and not PERIOD_KEY.fullmatch(data.period_key):
+        raise VATPeriodError(
+            _l("HMRC's period key is 4 letters, digits or #, like 24A1 or #001."), "period_key"
+        )
+    if data.end >= uk_today():
+        raise VATPeriodError(_l("A period can be marked as filed only after it has ended."), "end")
+    return mark_filed(profile, data.start, data.end, period_key=data.period_key)
 
 
 def stored_figures(record: VATReturn) -> VATFigures:

@@ -15,13 +15,13 @@ from minimin.core.security import token_access
 from minimin.core.tenancy import owned_or_404
 from minimin.extensions import limiter
 from minimin.reports import export
+from minimin.reports.inputs import ExportInput
 from minimin.reports.tax_models import ExportJob, ExportShare
 from minimin.reports.views_vat import bp
 
 
 def _years() -> list[TaxYear]:
-    current = TaxYear.containing(uk_today())
-    return [current - n for n in range(7)]
+    return export.offered_years(uk_today())
 
 
 def _index(error: Any = None, status: int = 200) -> Any:
@@ -59,9 +59,10 @@ def export_start() -> Any:
         year = TaxYear.parse(request.form.get("tax_year", ""))
     except DateError as exc:
         return _index(exc.message, 400)
-    if year not in _years():
-        return _index(_("Choose one of the tax years offered."), 400)
-    job = export.start_export(current_user.id, year)
+    try:
+        job = export.start_export(current_user.id, ExportInput(year))
+    except export.ExportError as exc:
+        return _index(exc.message, 400)
     return redirect(url_for("tax.export_status", job_id=job.id))
 
 

@@ -7,7 +7,6 @@ views_export.py add their routes to it) and their static files.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -19,6 +18,7 @@ from minimin.business.services import get_profile
 from minimin.core.dates import DateError, parse_uk_date, uk_today
 from minimin.core.security import USER, classify_blueprint
 from minimin.reports import vat_periods, vat_return
+from minimin.reports.inputs import VatFilingInput
 
 bp = Blueprint(
     "tax",
@@ -29,8 +29,6 @@ bp = Blueprint(
     static_url_path="/static/tax",
 )
 classify_blueprint(bp, USER)
-
-PERIOD_KEY = re.compile(r"[A-Z0-9#]{4}", re.ASCII)
 
 
 def _profile() -> BusinessProfile | None:
@@ -152,7 +150,7 @@ def vat_json(start: str, end: str) -> Any:
 @bp.post("/vat/<start>/<end>/file")
 def vat_file(start: str, end: str) -> Any:
     try:
-        profile, s, e = _load(start, end)
+        s, e = _load(start, end)[1:]
     except vat_return.VATPeriodError as exc:
         return _error(exc.message)
     if request.form.get("confirm") != "yes":
@@ -160,15 +158,11 @@ def vat_file(start: str, end: str) -> Any:
             _("Tick the box to confirm you have submitted this return to HMRC."), status=422
         )
     key = (request.form.get("period_key") or "").strip().upper()
-    if key and not PERIOD_KEY.fullmatch(key):
-        return _error(
-            _("HMRC's period key is 4 letters, digits or #, like 24A1 or #001."), status=422
-        )
-    if e >= uk_today():
-        return _error(_("A period can be marked as filed only after it has ended."), status=422)
     try:
-        vat_return.mark_filed(profile, s, e, period_key=key or None)
+        vat_return.file_return(current_user.id, VatFilingInput(s, e, key or None))
     except vat_return.AlreadyFiled as exc:
         return _error(exc.message, status=409)
+    except vat_return.VATPeriodError as exc:
+        return _error(exc.message, status=422)
     flash(_("The return is marked as filed; its figures are now locked."), "success")
     return redirect(url_for("tax.vat_return", start=s.isoformat(), end=e.isoformat()))

@@ -192,6 +192,7 @@ def account(live_server: Any) -> Account:
     from minimin.remittances.services import drafts as remittances
     from minimin.reports import vat_periods
     from minimin.reports.export import start_export
+    from minimin.reports.inputs import ExportInput
 
     app = live_server.app
     email = f"signed-in-{uuid.uuid4().hex[:8]}@example.com"
@@ -431,7 +432,7 @@ def account(live_server: Any) -> Account:
         )
         calendar.create_feed(user.id, name="Phone calendar", agency_id=None, confirmed_only=False)
         api_tokens.create(user.id, "Spreadsheet sync", ["jobs:read"], 30)
-        tax_export = start_export(user.id, TaxYear.current(today))
+        tax_export = start_export(user.id, ExportInput(TaxYear.current(today)))
         privacy_export = request_export(user.id)
         db.session.flush()
         sent = db.session.scalars(

@@ -154,9 +154,7 @@ class RemittanceLineIn(In):
 
 class RemittanceIn(In):
     agency_id: uuid.UUID
-    kind: Kind = Field(  # type: ignore[valid-type]
-        default=m.REMITTANCE_ADVICE, description="advice or self_billed"
-    )
+    kind: Kind = Field(default=m.REMITTANCE_ADVICE, description="advice or self_billed")
     date: dt.date
     reference: Text(m.REFERENCE_MAX) = ""  # type: ignore[valid-type]
     agency_invoice_number: Text(m.REFERENCE_MAX) = Field(  # type: ignore[valid-type]
@@ -347,7 +345,7 @@ def post_remittance(remittance: m.Remittance, body: PostIn) -> RemittanceOut:
 
 class ImportIn(In):
     agency_id: uuid.UUID
-    kind: Kind = m.REMITTANCE_ADVICE  # type: ignore[valid-type]
+    kind: Kind = m.REMITTANCE_ADVICE
     date: dt.date | None = Field(
         default=None, description="The remittance's date, for a file that does not state it."
     )

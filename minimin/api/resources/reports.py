@@ -1,20 +1,48 @@
-"""Reports: the tax year's profit and the VAT return's boxes."""
+"""Reports: the tax year's profit and the VAT return's boxes; VAT returns marked as filed,
+the accountant export and its links, and the Self Assessment's inputs and kept assets."""
 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
+from flask import Response
 from flask_login import current_user
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+)
 
 from minimin.api.operations import operation
 from minimin.api.problems import ApiProblem
-from minimin.api.schemas import Money, Out
+from minimin.api.schemas import In, Money, MoneyIn, Out, Page, Text
 from minimin.business.services import get_profile
 from minimin.core.dates import TaxYear
-from minimin.reports import ledger, tax, tax_tables, vat_return
+from minimin.core.db import utcnow
+from minimin.core.tenancy import owned_or_404
+from minimin.reports import export, ledger, other_income, tax, tax_tables, vat_return
+from minimin.reports.forms import (
+    DAYS_IN_MONTH,
+    LOSS_RELIEF_LABELS,
+    MARRIAGE_LABELS,
+    STUDENT_LOAN_LABELS,
+    asset_years,
+)
+from minimin.reports.inputs import ExportInput, VatFilingInput
+from minimin.reports.selfassessment.basis_period import is_tax_year_end
+from minimin.reports.selfassessment.rates import POSTGRADUATE
+from minimin.reports.tax_models import (
+    DONE,
+    CapitalAsset,
+    ExportJob,
+    ExportShare,
+    OtherIncomeRecord,
+)
 from minimin.reports.tax_year import tax_year_report
 
 
@@ -222,3 +250,580 @@ def estimate(query: EstimateQuery) -> EstimateOut:
             for p in result.payments
         ],
     )
+
+
+# --------------------------------------------------------------------------- VAT filing
+
+
+class VatFilingIn(In):
+    start: dt.date = Field(description="First day of the VAT period.")
+    end: dt.date = Field(description="Last day of the VAT period (it must have ended).")
+    period_key: str | None = Field(
+        default=None, max_length=8, description="HMRC's period key, such as 24A1 or #001."
+    )
+
+    def to_input(self) -> VatFilingInput:
+        key = (self.period_key or "").strip().upper()
+        return VatFilingInput(self.start, self.end, key or None)
+
+
+@operation(
+    "POST",
+    "/reports/vat-returns",
+    summary="Mark a VAT return as filed",
+    tag="reports",
+    scope="reports:write",
+    body=VatFilingIn,
+    response=VatReturnOut,
+    status=201,
+    covers=("tax.vat_file",),
+)
+def file_vat_return(body: VatFilingIn) -> VatReturnOut:
+    """After you have submitted the return to HMRC (through HMRC-recognised software; Minimin
+    does not send returns to HMRC, so no HMRC sign-in is involved), as the return's page
+    does: the nine boxes are stored and shown from then on, and the books are closed up to
+    the period's end. 409 when the business is not VAT-registered or the period (or one
+    overlapping it) is already filed."""
+    profile = get_profile(current_user.id)
+    if profile is None or not profile.vat_registered:
+        raise ApiProblem(409, "The business is not VAT-registered.")
+    try:
+        record = vat_return.file_return(current_user.id, body.to_input())
+    except vat_return.AlreadyFiled as exc:
+        raise ApiProblem(409, str(exc.message)) from exc
+    figures = vat_return.stored_figures(record)
+    return VatReturnOut(
+        start=record.period_start,
+        end=record.period_end,
+        scheme=figures.scheme,
+        filed=True,
+        boxes={str(box): Money.of(pence, "GBP") for box, pence in sorted(figures.boxes.items())},
+    )
+
+
+# --------------------------------------------------------------------------- accountant export
+
+
+#: Exports one user may start in an hour (each reads a whole year), as on the page.
+EXPORTS_PER_HOUR = 10
+
+
+class ExportIn(In):
+    tax_year: str = Field(
+        pattern=r"^[0-9]{4}[/-][0-9]{2,4}$",
+        description="Such as 2025/26: the current tax year or one of the six before it.",
+    )
+
+    @field_validator("tax_year")
+    @classmethod
+    def _year(cls, value: str) -> str:
+        try:
+            TaxYear.parse(value)
+        except ValueError as exc:
+            raise ValueError(str(exc)) from exc
+        return value
+
+    def to_input(self) -> ExportInput:
+        return ExportInput(TaxYear.parse(self.tax_year))
+
+
+class ExportOut(Out):
+    id: uuid.UUID
+    tax_year: str
+    status: str = Field(description="queued, running, done or failed.")
+    progress: int = Field(description="Per cent done.")
+    step: str
+    files: int
+    size_bytes: int | None
+    error: str | None
+    created_at: dt.datetime
+    finished_at: dt.datetime | None
+
+
+class ShareOut(Out):
+    id: uuid.UUID
+    export_id: uuid.UUID
+    recipient: str
+    created_at: dt.datetime
+    expires_at: dt.datetime
+    revoked_at: dt.datetime | None
+    downloads: int
+    last_download_at: dt.datetime | None
+
+
+def _export_out(job: ExportJob) -> ExportOut:
+    return ExportOut(
+        id=job.id,
+        tax_year=TaxYear(job.tax_year).label,
+        status=job.status,
+        progress=job.progress,
+        step=job.step,
+        files=job.files_count,
+        size_bytes=job.size_bytes,
+        error=job.error,
+        created_at=job.created_at,
+        finished_at=job.finished_at,
+    )
+
+
+def _share_out(link: ExportShare) -> ShareOut:
+    return ShareOut(
+        id=link.id,
+        export_id=link.export_job_id,
+        recipient=link.recipient,
+        created_at=link.created_at,
+        expires_at=link.expires_at,
+        revoked_at=link.revoked_at,
+        downloads=link.downloads,
+        last_download_at=link.last_download_at,
+    )
+
+
+@operation(
+    "POST",
+    "/reports/exports",
+    summary="Start an accountant export of a tax year",
+    tag="reports",
+    scope="reports:write",
+    body=ExportIn,
+    response=ExportOut,
+    status=202,
+    covers=("tax.export_start",),
+)
+def start_export(body: ExportIn) -> ExportOut:
+    """The ZIP of the year's records (CSVs, the tax-year report, invoice PDFs, receipts) is
+    built in the background: follow ``GET /reports/exports/{id}`` until it is ``done``, then
+    share it with your accountant. At most 10 an hour."""
+    if export.exports_since(current_user.id, utcnow() - dt.timedelta(hours=1)) >= EXPORTS_PER_HOUR:
+        raise ApiProblem(
+            429, "At most 10 exports an hour: try again later.", headers={"Retry-After": "600"}
+        )
+    return _export_out(export.start_export(current_user.id, body.to_input()))
+
+
+@operation(
+    "GET",
+    "/reports/exports/<export_id>",
+    summary="An accountant export's progress",
+    tag="reports",
+    scope="reports:read",
+    response=ExportOut,
+)
+def get_export(export_id: str) -> ExportOut:
+    return _export_out(owned_or_404(ExportJob, export_id))
+
+
+@operation(
+    "POST",
+    "/reports/exports/<export_id>/shares",
+    summary="Email your accountant a 7-day link to a finished export",
+    tag="reports",
+    scope="reports:write",
+    response=ShareOut,
+    status=201,
+    covers=("tax.export_share",),
+    load=(ExportJob, "job"),
+)
+def share_export(job: ExportJob) -> ShareOut:
+    """To the accountant's email address on the business profile (422 when there is none);
+    409 while the export is not finished."""
+    if job.status != DONE:
+        raise ApiProblem(409, "Wait for the export to finish before sharing it.")
+    return _share_out(export.share(job, current_user.id))
+
+
+@operation(
+    "POST",
+    "/reports/export-shares/<share_id>/revoke",
+    summary="Revoke an accountant's link",
+    tag="reports",
+    scope="reports:write",
+    response=ShareOut,
+    covers=("tax.export_share_revoke",),
+    load=(ExportShare, "link"),
+)
+def revoke_export_share(link: ExportShare) -> ShareOut:
+    """The link stops opening the export at once; revoking it again changes nothing."""
+    export.revoke_share(link, current_user.id)
+    return _share_out(link)
+
+
+# --------------------------------------------------------------------------- Self Assessment
+
+#: The largest amount the Self Assessment takes: £100 million (the forms' limit is higher, but
+#: nothing a sole trader enters comes near it).
+SA_MAX_PENCE = 10_000_000_000
+StudentLoanPlan = Literal[tuple(STUDENT_LOAN_LABELS)]  # type: ignore[valid-type]
+MarriageAllowance = Literal[tuple(MARRIAGE_LABELS)]  # type: ignore[valid-type]
+LossRelief = Literal[tuple(LOSS_RELIEF_LABELS)]  # type: ignore[valid-type]
+TAX_YEAR_PATTERN = r"^[0-9]{4}[/-][0-9]{2,4}$"
+
+
+def _gbp(value: MoneyIn | None, *, negative_ok: bool = False) -> int | None:
+    """The pence of an amount in pounds, in the Self Assessment's range."""
+    if value is None:
+        return None
+    if value.currency != "GBP":
+        raise ValueError("Amounts are in pounds (GBP).")
+    pence = value.pence()
+    if (pence < 0 and not negative_ok) or abs(pence) > SA_MAX_PENCE:
+        raise ValueError("Enter an amount from 0 to 100,000,000.")
+    return pence
+
+
+#: The amounts kept per tax year (each ``<name>_pence`` on the record).
+SA_AMOUNTS = (
+    "salary",
+    "other_income",
+    "tax_paid",
+    "poa_made",
+    "savings_interest",
+    "dividends",
+    "pension_paid",
+    "gift_aid_paid",
+    "loss_brought_forward",
+    "student_loan_deducted",
+    "child_benefit",
+    "equipment",
+    "main_pool",
+    "special_pool",
+    "transition_profit",
+    "transition_accelerated",
+    "prior_income_1",
+    "prior_income_2",
+    "prior_income_3",
+)
+
+
+class SelfAssessmentIn(In):
+    """What the Self Assessment page keeps for a tax year, beyond the books. Everything sent
+    replaces what was kept: an amount left out is nil. Cars (and equipment kept over several
+    years) are kept assets: ``POST /reports/assets``."""
+
+    tax_year: str = Field(pattern=TAX_YEAR_PATTERN, description="Such as 2025/26.")
+    regime: Literal[tax_tables.REGIMES] = tax_tables.RUK  # type: ignore[valid-type]
+    salary: MoneyIn | None = None
+    other_income: MoneyIn | None = None
+    tax_paid: MoneyIn | None = Field(default=None, description="Tax paid through PAYE.")
+    poa_made: MoneyIn | None = Field(default=None, description="Payments on account made.")
+    savings_interest: MoneyIn | None = None
+    dividends: MoneyIn | None = None
+    pension_paid: MoneyIn | None = None
+    gift_aid_paid: MoneyIn | None = None
+    loss_brought_forward: MoneyIn | None = None
+    student_loan_plan: StudentLoanPlan = ""  # type: ignore[valid-type]
+    postgraduate_loan: bool = False
+    student_loan_deducted: MoneyIn | None = None
+    child_benefit: MoneyIn | None = None
+    marriage_allowance: MarriageAllowance = ""  # type: ignore[valid-type]
+    over_state_pension_age: bool = False
+    wfh_hours: int | None = Field(default=None, ge=0, le=744)
+    wfh_months: int | None = Field(default=None, ge=0, le=12)
+    equipment: MoneyIn | None = None
+    main_pool: MoneyIn | None = None
+    special_pool: MoneyIn | None = None
+    transition_profit: MoneyIn | None = None
+    transition_accelerated: MoneyIn | None = None
+    accounting_end_month: int | None = Field(default=None, ge=1, le=12)
+    accounting_end_day: int | None = Field(default=None, ge=1, le=31, validate_default=True)
+    later_period_profit: MoneyIn | None = Field(
+        default=None, description="A loss is negative; the books' figure when left out."
+    )
+    loss_relief: LossRelief = ""  # type: ignore[valid-type]
+    trade_start_year: str | None = Field(
+        default=None, pattern=TAX_YEAR_PATTERN, validate_default=True
+    )
+    prior_income_1: MoneyIn | None = None
+    prior_income_2: MoneyIn | None = None
+    prior_income_3: MoneyIn | None = None
+
+    @field_validator("tax_year")
+    @classmethod
+    def _known_year(cls, value: str) -> str:
+        try:
+            year = TaxYear.parse(value)
+        except ValueError as exc:
+            raise ValueError(str(exc)) from exc
+        if year not in tax_tables.known_years():
+            raise ValueError("Minimin has no tax rates for that tax year.")
+        return year.label
+
+    @field_validator("trade_start_year")
+    @classmethod
+    def _start_year(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None:
+            if info.data.get("loss_relief") == "early":
+                raise ValueError("Give the tax year the business started, for early years relief.")
+            return None
+        try:
+            label = TaxYear.parse(value).label
+        except ValueError as exc:
+            raise ValueError(str(exc)) from exc
+        if label not in {lbl for _y, lbl in asset_years()}:
+            raise ValueError("Choose a tax year from 2012/13 to next year.")
+        return label
+
+    @field_validator(*SA_AMOUNTS)
+    @classmethod
+    def _amount(cls, value: MoneyIn | None) -> MoneyIn | None:
+        _gbp(value)
+        return value
+
+    @field_validator("later_period_profit")
+    @classmethod
+    def _profit(cls, value: MoneyIn | None) -> MoneyIn | None:
+        _gbp(value, negative_ok=True)
+        return value
+
+    @field_validator("transition_accelerated")
+    @classmethod
+    def _extra(cls, value: MoneyIn | None, info: ValidationInfo) -> MoneyIn | None:
+        whole = info.data.get("transition_profit")
+        if (_gbp(value) or 0) > (_gbp(whole) or 0):
+            raise ValueError("The extra amount cannot be more than the transition profit.")
+        return value
+
+    @field_validator("accounting_end_day")
+    @classmethod
+    def _day(cls, value: int | None, info: ValidationInfo) -> int | None:
+        month = info.data.get("accounting_end_month")
+        if (month is None) != (value is None):
+            raise ValueError("Give both the month and the day of your accounting date.")
+        if month is not None and value is not None and value > DAYS_IN_MONTH[month]:
+            raise ValueError(f"That month has at most {DAYS_IN_MONTH[month]} days.")
+        return value
+
+    def year(self) -> TaxYear:
+        return TaxYear.parse(self.tax_year)
+
+    def values(self) -> dict[str, Any]:
+        """The kept record's values (other_income.save), as the page's form gives them."""
+        values: dict[str, Any] = {
+            f"{name}_pence": _gbp(getattr(self, name)) or 0 for name in SA_AMOUNTS
+        }
+        month, day = self.accounting_end_month, self.accounting_end_day
+        if month is None or day is None or is_tax_year_end(month, day):
+            month = day = None
+        plans = [self.student_loan_plan] if self.student_loan_plan else []
+        if self.postgraduate_loan:
+            plans.append(POSTGRADUATE)
+        values.update(
+            regime=self.regime,
+            student_loan_plans=",".join(plans),
+            marriage_allowance=self.marriage_allowance,
+            over_state_pension_age=self.over_state_pension_age,
+            wfh_hours_per_month=self.wfh_hours or 0,
+            wfh_months=self.wfh_months or 0,
+            accounting_end_month=month,
+            accounting_end_day=day,
+            later_period_profit_pence=_gbp(self.later_period_profit, negative_ok=True),
+            loss_relief=self.loss_relief,
+            trade_start_year=(
+                TaxYear.parse(self.trade_start_year).start_year if self.trade_start_year else None
+            ),
+        )
+        return values
+
+
+class SelfAssessmentOut(Out):
+    tax_year: str
+    regime: str
+    amounts: dict[str, Money] = Field(description="Each amount kept, by its name in the body.")
+    student_loan_plan: str
+    postgraduate_loan: bool
+    marriage_allowance: str
+    over_state_pension_age: bool
+    wfh_hours: int
+    wfh_months: int
+    accounting_end_month: int | None
+    accounting_end_day: int | None
+    later_period_profit: Money | None
+    loss_relief: str
+    trade_start_year: str | None
+
+
+def _self_assessment_out(record: OtherIncomeRecord) -> SelfAssessmentOut:
+    gbp = lambda pence: Money.of(pence, "GBP")  # noqa: E731 - a local shorthand
+    start = record.trade_start_year
+    plans = other_income.plans(record)
+    return SelfAssessmentOut(
+        tax_year=TaxYear(record.tax_year).label,
+        regime=record.regime,
+        amounts={name: gbp(getattr(record, f"{name}_pence") or 0) for name in SA_AMOUNTS},
+        student_loan_plan=next((p for p in plans if p != POSTGRADUATE), ""),
+        postgraduate_loan=POSTGRADUATE in plans,
+        marriage_allowance=record.marriage_allowance or "",
+        over_state_pension_age=bool(record.over_state_pension_age),
+        wfh_hours=record.wfh_hours_per_month or 0,
+        wfh_months=record.wfh_months or 0,
+        accounting_end_month=record.accounting_end_month,
+        accounting_end_day=record.accounting_end_day,
+        later_period_profit=Money.maybe(record.later_period_profit_pence, "GBP"),
+        loss_relief=record.loss_relief or "",
+        trade_start_year=TaxYear(start).label if start else None,
+    )
+
+
+@operation(
+    "POST",
+    "/reports/self-assessment",
+    summary="Keep a tax year's Self Assessment inputs",
+    tag="reports",
+    scope="reports:write",
+    body=SelfAssessmentIn,
+    response=SelfAssessmentOut,
+    covers=("reports.self_assessment_page",),
+)
+def save_self_assessment(body: SelfAssessmentIn) -> SelfAssessmentOut:
+    """What the Self Assessment page keeps for the year beyond the books (other income,
+    reliefs, student loans, equipment bought, pools, basis period and losses). The estimate
+    itself: ``GET /reports/estimate``."""
+    return _self_assessment_out(other_income.save(current_user.id, body.year(), body.values()))
+
+
+class AssetIn(In):
+    description: Text(80) = ""  # type: ignore[valid-type]
+    kind: Literal["car", "plant"] = "car"
+    cost: MoneyIn
+    co2: int | None = Field(
+        default=None, ge=0, le=999, validate_default=True, description="g/km; cars only."
+    )
+    new: bool = True
+    business_percent: int = Field(default=100, ge=1, le=100)
+    bought_year: str = Field(pattern=TAX_YEAR_PATTERN, description="Such as 2025/26.")
+    disposed_year: str | None = Field(default=None, pattern=TAX_YEAR_PATTERN)
+    proceeds: MoneyIn | None = Field(
+        default=None, description="Sale proceeds (or market value if given away)."
+    )
+
+    @field_validator("bought_year", "disposed_year")
+    @classmethod
+    def _offered(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            year = TaxYear.parse(value)
+        except ValueError as exc:
+            raise ValueError(str(exc)) from exc
+        if year.start_year not in {y for y, _label in asset_years()}:
+            raise ValueError("Choose a tax year from 2012/13 to next year.")
+        return year.label
+
+    @field_validator("cost", "proceeds")
+    @classmethod
+    def _amount(cls, value: MoneyIn | None) -> MoneyIn | None:
+        _gbp(value)
+        return value
+
+    @field_validator("co2")
+    @classmethod
+    def _co2(cls, value: int | None, info: ValidationInfo) -> int | None:
+        if info.data.get("kind") == "car" and value is None:
+            raise ValueError("Give the car's CO2 emissions (0 for an electric car).")
+        return value
+
+    @field_validator("disposed_year")
+    @classmethod
+    def _sold_after(cls, value: str | None, info: ValidationInfo) -> str | None:
+        bought = info.data.get("bought_year")
+        if value and bought and cls._start(value) < cls._start(bought):
+            raise ValueError("It cannot be sold before it was bought.")
+        return value
+
+    @field_validator("proceeds")
+    @classmethod
+    def _only_when_sold(cls, value: MoneyIn | None, info: ValidationInfo) -> MoneyIn | None:
+        if value is not None and value.pence() and not info.data.get("disposed_year"):
+            raise ValueError("Give disposed_year, the tax year it was sold, or leave this out.")
+        return value
+
+    @staticmethod
+    def _start(label: str) -> int:
+        return TaxYear.parse(label).start_year
+
+    def values(self) -> dict[str, Any]:
+        """The kept asset's values (other_income.add_asset), as the page's form gives them."""
+        sold = self._start(self.disposed_year) if self.disposed_year else None
+        return {
+            "description": self.description,
+            "kind": self.kind,
+            "cost_pence": _gbp(self.cost) or 0,
+            "co2_g_km": self.co2 if self.kind == "car" else None,
+            "new": self.new,
+            "business_percent": self.business_percent,
+            "bought_tax_year": self._start(self.bought_year),
+            "disposed_tax_year": sold,
+            "disposal_proceeds_pence": (_gbp(self.proceeds) or 0) if sold else 0,
+        }
+
+
+class AssetOut(Out):
+    id: uuid.UUID
+    description: str
+    kind: str
+    cost: Money
+    co2: int | None
+    new: bool
+    business_percent: int
+    bought_year: str
+    disposed_year: str | None
+    proceeds: Money
+
+
+def _asset_out(asset: CapitalAsset) -> AssetOut:
+    return AssetOut(
+        id=asset.id,
+        description=asset.description or "",
+        kind=asset.kind,
+        cost=Money.of(asset.cost_pence, "GBP"),
+        co2=asset.co2_g_km,
+        new=bool(asset.new),
+        business_percent=asset.business_percent,
+        bought_year=asset.bought_label,
+        disposed_year=asset.disposed_label or None,
+        proceeds=Money.of(asset.disposal_proceeds_pence, "GBP"),
+    )
+
+
+@operation(
+    "GET",
+    "/reports/assets",
+    summary="The cars and equipment kept for capital allowances",
+    tag="reports",
+    scope="reports:read",
+    response=Page[AssetOut],
+)
+def list_assets() -> Page[AssetOut]:
+    """Every kept asset, in the order bought (one page)."""
+    return Page[AssetOut](data=[_asset_out(a) for a in other_income.assets_for(current_user.id)])
+
+
+@operation(
+    "POST",
+    "/reports/assets",
+    summary="Keep a car or other equipment for its capital allowances",
+    tag="reports",
+    scope="reports:write",
+    body=AssetIn,
+    response=AssetOut,
+    status=201,
+    covers=("reports.self_assessment_asset_add",),
+)
+def add_asset(body: AssetIn) -> AssetOut:
+    """As on the Self Assessment page: its allowances count in every year it is used."""
+    return _asset_out(other_income.add_asset(current_user.id, body.values()))
+
+
+@operation(
+    "DELETE",
+    "/reports/assets/<asset_id>",
+    summary="Remove a kept asset",
+    tag="reports",
+    scope="reports:write",
+    status=204,
+    covers=("reports.self_assessment_asset_delete",),
+    load=(CapitalAsset, "asset"),
+)
+def delete_asset(asset: CapitalAsset) -> Response:
+    other_income.delete_asset(asset)
+    return Response(status=204)

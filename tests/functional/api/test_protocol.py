@@ -67,13 +67,6 @@ NOT_YET = {
     "jobs.new",
     "jobs.remove_attachment",
     "jobs.renew_usage",
-    "reports.self_assessment_asset_add",
-    "reports.self_assessment_asset_delete",
-    "reports.self_assessment_page",
-    "tax.export_share",
-    "tax.export_share_revoke",
-    "tax.export_start",
-    "tax.vat_file",
 }
 
 
