@@ -96,6 +96,30 @@ def test_accounting_date_shares_the_two_periods_by_days(client, user_books):
     assert '<option selected value="12">' in again and 'value="73000.00"' in again
 
 
+def test_capital_allowances_come_off_the_period_before_it_is_shared(client, user_books):
+    # £36,500 received in the year to 31 December 2025, equipment £3,650 (AIA) entered for
+    # 2025/26 (the period ending in it): 32,850 x 270/365 = 24,300; the later period's
+    # £73,000 has no allowances: 73,000 x 95/365 = 19,000. £43,300 for 2025/26 (the
+    # allowances taken off after sharing would have given £42,350).
+    # tests/unit/reports/test_sa_period_allowances.py works the rule by hand.
+    with user_books() as books:
+        invoice = books.invoice(date(2025, 2, 1), 3650000)
+        books.pay(invoice, date(2025, 2, 10), 3650000)
+    text = _post(
+        client,
+        accounting_end_month="12",
+        accounting_end_day="31",
+        later_period_profit="73000",
+        equipment="3650",
+    ).get_data(as_text=True)
+    assert "profit before capital allowances" in text
+    assert "−£3,650.00" in text
+    assert "Profit after capital allowances £32,850.00: 270 of its 365 days" in text
+    assert "£24,300.00" in text and "£19,000.00" in text
+    assert "£43,300.00" in text
+    assert "profit before the profit is shared between tax years" in text
+
+
 def test_a_day_the_month_does_not_have_is_refused(client, signed_in):
     response = _post(client, accounting_end_month="2", accounting_end_day="30")
     assert response.status_code == 400
