@@ -25,7 +25,7 @@ AREAS = {
 
 
 #: Areas the API only reads (their changes stay on the pages).
-READ_ONLY = frozenset({"business", "jobs", "ledger"})
+READ_ONLY = frozenset({"business", "ledger"})
 
 
 def scope(area: str, level: str) -> str:

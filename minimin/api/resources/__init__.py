@@ -8,6 +8,7 @@ from minimin.api.resources import (  # noqa: F401 - each module registers its op
     invoices,
     jobs,
     ledger,
+    quotes,
     remittances,
     reports,
 )

@@ -21,7 +21,6 @@ NEVER = {
     "pages": "the browser's language and theme",
     "api_tokens": "tokens are made and revoked only on the account page",
     "payments": "connecting Stripe needs the owner in a browser",
-    "quotes": "quotes are not in the API yet (a feature newer than the API's first version)",
     "documents": "contract documents are not in the API yet (newer than the API's first version)",
     "signing": "signatures need the signer in a browser; not in the API yet",
     "ai": "the AI assistant's suggestions are confirmed by the owner on its pages",
@@ -60,13 +59,6 @@ NOT_YET = {
     "expenses.recurring_edit",
     "expenses.recurring_new",
     "expenses.remove_receipt",
-    "jobs.add_attachment",
-    "jobs.change_status",
-    "jobs.delete",
-    "jobs.edit",
-    "jobs.new",
-    "jobs.remove_attachment",
-    "jobs.renew_usage",
 }
 
 
