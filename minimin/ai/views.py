@@ -211,11 +211,13 @@ def confirm_receipt() -> Response | tuple[str, int]:
         try:
             expense = expenses.create_expense(
                 current_user.id,
-                supplier=form.supplier.data or "",
-                date=services.parse_day(form.date.data, "date"),
-                amount_pence=form.total.pence or 0,
-                vat_pence=form.vat.pence or 0,
-                category=form.category.data,
+                expenses.ExpenseInput(
+                    supplier=form.supplier.data or "",
+                    date=services.parse_day(form.date.data, "date"),
+                    amount_pence=form.total.pence or 0,
+                    vat_pence=form.vat.pence or 0,
+                    category=form.category.data,
+                ),
             )
         except UserError as exc:
             # The expenses service names its amounts as stored; the form as typed.

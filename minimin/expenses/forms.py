@@ -20,7 +20,9 @@ from minimin.core.forms import (
     UKDateField,
     select_choices,
 )
+from minimin.core.tenancy import parse_uuid
 from minimin.expenses import categories
+from minimin.expenses.inputs import ExpenseInput, JourneyInput, RecurringInput
 from minimin.expenses.mileage import MILES_QUANTUM
 from minimin.expenses.models import (
     DESCRIPTION_MAX,
@@ -113,6 +115,29 @@ class ExpenseForm(_ExpenseFields):
         if not field.data and not self.description.data:
             raise ValidationError(_l("Enter who you paid or what it was for."))
 
+    def to_input(self) -> ExpenseInput:
+        """The validated form as the service's input."""
+        # Required fields, so set once the form has validated.
+        assert self.date.data is not None and self.business_percent.data is not None
+        return ExpenseInput(
+            date=self.date.data,
+            amount_pence=self.amount.pence or 0,
+            supplier=self.supplier.data or "",
+            description=self.description.data or "",
+            category=self.category.data,
+            currency=self.currency.data,
+            vat_pence=self.vat.pence or 0,
+            vat_treatment=self.vat_treatment.data,
+            vat_reclaimable=bool(self.vat_reclaimable.data),
+            business_percent=self.business_percent.data,
+            payment_method=self.payment_method.data or None,
+            # One of the user's jobs (the choices), or none.
+            job_id=parse_uuid(self.job_id.data) if self.job_id.data else None,
+            rebillable=bool(self.rebillable.data),
+            notes=self.notes.data or "",
+            warnings_confirmed=bool(self.confirm_warnings.data),
+        )
+
 
 class ReceiptForm(AppForm):
     receipt = FileField(
@@ -135,6 +160,28 @@ class RecurringForm(_ExpenseFields):
     def validate_end_date(self, field: Any) -> None:
         if field.data and self.start_date.data and field.data < self.start_date.data:
             raise ValidationError(_l("The end date must be on or after the first date."))
+
+    def to_input(self) -> RecurringInput:
+        """The validated form as the service's input."""
+        # Required fields, so set once the form has validated.
+        assert self.start_date.data is not None and self.business_percent.data is not None
+        return RecurringInput(
+            supplier=self.supplier.data or "",
+            amount_pence=self.amount.pence or 0,
+            start_date=self.start_date.data,
+            frequency=self.frequency.data,
+            end_date=self.end_date.data,
+            description=self.description.data or "",
+            category=self.category.data,
+            currency=self.currency.data,
+            vat_pence=self.vat.pence or 0,
+            vat_treatment=self.vat_treatment.data,
+            vat_reclaimable=bool(self.vat_reclaimable.data),
+            business_percent=self.business_percent.data,
+            payment_method=self.payment_method.data or None,
+            notes=self.notes.data or "",
+            active=bool(self.active.data),
+        )
 
 
 class MilesField(TextField):
@@ -180,3 +227,16 @@ class JourneyForm(AppForm):
         _l("Vehicle"), choices=select_choices(VEHICLE_LABELS.items()), default="car_van"
     )
     job_id = SelectField(_l("Job"), choices=NO_JOB_CHOICES, default="")
+
+    def to_input(self) -> JourneyInput:
+        """The validated form as the service's input."""
+        assert self.date.data is not None  # required, so set once the form has validated
+        return JourneyInput(
+            date=self.date.data,
+            origin=self.origin.data,
+            destination=self.destination.data,
+            purpose=self.purpose.data,
+            miles=self.miles.miles or Decimal(0),
+            vehicle=self.vehicle.data,
+            job_id=parse_uuid(self.job_id.data) if self.job_id.data else None,
+        )

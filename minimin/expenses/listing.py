@@ -165,6 +165,11 @@ def recurring(user_id: uuid.UUID) -> Sequence[RecurringExpense]:
     ).all()
 
 
+def recurring_statement(user_id: uuid.UUID) -> sa.Select[tuple[RecurringExpense]]:
+    """The user's recurring expenses, unordered (the API pages them by creation)."""
+    return sa.select(RecurringExpense).where(RecurringExpense.user_id == user_id)
+
+
 def job_choices(user_id: uuid.UUID) -> list[tuple[uuid.UUID, str, dt.date | None]]:
     """The user's latest jobs (id, title, start date), newest start first."""
     from minimin.jobs.models import Job

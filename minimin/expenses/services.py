@@ -1,9 +1,10 @@
 """Expense services: the one way expenses, receipts, recurring templates and journeys change.
 
-Services add and flush; the request (or the task) commits. Other features create expenses with
-:func:`create_expense` (bank transactions, agency remittances): passing ``source`` and
-``external_ref`` makes the creation idempotent, so the same bank line or remittance posted twice
-gives the same expense.
+Every write a user asks for takes its owner and one typed input (:mod:`minimin.expenses.inputs`,
+docs/decisions/0009-typed-service-inputs.md), or the row it changes. Services add and flush;
+the request (or the task) commits. Other features create expenses with :func:`create_expense`
+(bank transactions, agency remittances): passing ``source`` and ``external_ref`` makes the
+creation idempotent, so the same bank line or remittance posted twice gives the same expense.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, BinaryIO
@@ -19,13 +21,13 @@ from typing import Any, BinaryIO
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import InstanceState
 
 from minimin.core.dates import add_months, uk_today
-from minimin.core.money import Money, MoneyError, check_currency
+from minimin.core.money import MoneyError, check_currency
 from minimin.core.uploads import UploadError
 from minimin.core.user_error import UserError
 from minimin.expenses import categories
+from minimin.expenses.inputs import ExpenseInput, JourneyInput, RecurringInput
 from minimin.expenses.mileage import (
     MILES_QUANTUM,
     VEHICLES,
@@ -52,6 +54,7 @@ from minimin.expenses.models import (
     SUPPLIER_MAX,
     VAT_BEARING,
     VAT_NONE,
+    VAT_STANDARD,
     VAT_TREATMENTS,
     Expense,
     ExpenseReceipt,
@@ -70,6 +73,9 @@ __all__ = [
     "RECURRING",
     "REMITTANCE",
     "ExpenseError",
+    "ExpenseInput",
+    "JourneyInput",
+    "RecurringInput",
     "add_receipt",
     "create_due_expenses",
     "create_expense",
@@ -79,9 +85,12 @@ __all__ = [
     "delete_expense",
     "delete_journey",
     "delete_recurring",
+    "expense_input",
     "find_by_external_ref",
+    "journey_input",
     "mileage_by_tax_year",
     "next_due_date",
+    "recurring_input",
     "remove_receipt",
     "update_expense",
     "update_journey",
@@ -126,19 +135,17 @@ def _ensure_open(user_id: uuid.UUID, *days: dt.date | None) -> None:
             raise ExpenseError(exc.message, "date", code=exc.code) from exc
 
 
-def _ensure_change_open(row: Expense | Journey, fields: tuple[str, ...]) -> None:
-    """Refuse a change to *row*'s posted figures when its old or new date is closed."""
-    state: InstanceState[Any] = sa.inspect(row)
-
-    def changed(name: str) -> bool:
-        # Setting a field to the value it had records history too: compare the values.
-        history = state.attrs[name].history
-        return bool(history.added) and list(history.added) != list(history.deleted)
-
-    if not any(changed(name) for name in fields):
-        return
-    dates = state.attrs.date.history
-    _ensure_open(row.user_id, *dates.deleted, *dates.unchanged, *dates.added)
+@contextmanager
+def _closed_figures_kept(row: Expense | Journey, fields: tuple[str, ...]) -> Iterator[None]:
+    """Refuse a change to *row*'s posted figures when its old or new date is closed. The values
+    are compared before and after the change, not read from the attributes' history: a query
+    run while the change is applied (the job's owner, the VAT status) autoflushes it, and a
+    flush clears that history."""
+    before = [getattr(row, name) for name in fields]
+    old_date = row.date
+    yield
+    if [getattr(row, name) for name in fields] != before:
+        _ensure_open(row.user_id, old_date, row.date)
 
 
 # --------------------------------------------------------------------------- VAT
@@ -164,28 +171,16 @@ def default_vat_reclaimable(user_id: uuid.UUID, vat_pence: int) -> bool:
 
 # --------------------------------------------------------------------------- checks
 
-_EXPENSE_FIELDS = {
-    "date",
-    "supplier",
-    "description",
-    "category",
-    "amount_pence",
-    "currency",
-    "vat_pence",
-    "vat_treatment",
-    "vat_reclaimable",
-    "business_percent",
-    "payment_method",
-    "job_id",
-    "rebillable",
-    "notes",
-    "source",
-    "external_ref",
-    "warnings_confirmed",
-}
+
+def _day(value: object, name: str) -> dt.date:
+    if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+        raise ExpenseError(_l("Enter a date."), name)
+    if not 1900 <= value.year <= 2100:
+        raise ExpenseError(_l("Enter a year between 1900 and 2100."), name)
+    return value
 
 
-def _text(value: Any, name: str, limit: int, *, required: bool = False) -> str:
+def _text(value: object, name: str, limit: int, *, required: bool = False) -> str:
     from minimin.core.forms import check_text
 
     if value is None:
@@ -203,12 +198,8 @@ def _text(value: Any, name: str, limit: int, *, required: bool = False) -> str:
     return text
 
 
-def _pence(value: Any, name: str) -> int:
-    if isinstance(value, Money):
-        try:
-            value = value.pence
-        except MoneyError as exc:
-            raise ExpenseError(exc.message, name) from exc
+def _pence(value: object, name: str) -> int:
+    # The inputs are typed; an internal caller's float or bool is still refused, not stored.
     if isinstance(value, bool) or not isinstance(value, int):
         raise ExpenseError(_l("Enter an amount."), name)
     if value < 0:
@@ -218,9 +209,7 @@ def _pence(value: Any, name: str) -> int:
     return value
 
 
-def _percent(value: Any) -> Decimal:
-    if value is None:
-        return Decimal(100)
+def _percent(value: object) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, Decimal | int):
         raise ExpenseError(_l("Enter a percentage from 0 to 100."), "business_percent")
     percent = Decimal(value)
@@ -228,141 +217,85 @@ def _percent(value: Any) -> Decimal:
         raise ExpenseError(_l("Enter a percentage from 0 to 100."), "business_percent")
     if percent != percent.quantize(Decimal("0.001")):
         raise ExpenseError(_l("Use at most 3 decimal places."), "business_percent")
-    return percent
+    return percent.quantize(Decimal("0.001"))  # as stored, so what is answered is what is read
 
 
-def _job_id(user_id: uuid.UUID, job_id: Any) -> uuid.UUID | None:
-    if job_id in (None, ""):
+def _job_id(user_id: uuid.UUID, job_id: uuid.UUID | None) -> uuid.UUID | None:
+    if job_id is None:
         return None
-    from minimin.core.tenancy import parse_uuid
     from minimin.jobs.models import Job
 
-    parsed = parse_uuid(job_id)
-    owner = db.session.scalar(sa.select(Job.user_id).where(Job.id == parsed)) if parsed else None
+    owner = db.session.scalar(sa.select(Job.user_id).where(Job.id == job_id))
     if owner != user_id:
         raise ExpenseError(_l("Choose one of your jobs."), "job_id")
-    return parsed
+    return job_id
 
 
-def _given(name: str, fields: dict[str, Any], creating: bool) -> bool:
-    """A new expense takes every field (absent ones get their defaults); an update only those
-    passed, so a partial update never resets what it did not mention."""
-    return creating or name in fields
-
-
-def _normalise_fields(fields: dict[str, Any]) -> None:
-    """Refuse unknown names and turn the ``amount=``/``vat=`` Money spellings into the column
-    names, so the later steps see one spelling only."""
-    unknown = set(fields) - _EXPENSE_FIELDS - {"amount", "vat"}
-    if unknown:
-        raise TypeError(f"unknown expense fields: {sorted(unknown)}")
-    if "amount" in fields:
-        money = fields.pop("amount")
-        fields["amount_pence"] = money
-        if isinstance(money, Money):
-            fields.setdefault("currency", money.currency)
-    if "vat" in fields:
-        fields["vat_pence"] = fields.pop("vat")
-
-
-def _apply_description(expense: Expense, fields: dict[str, Any], creating: bool) -> None:
+def _apply_description(expense: Expense, data: ExpenseInput) -> None:
     """Date, who was paid, what for, notes and category: what the expense is. The steps of
     :func:`_apply` run in a fixed order, so the first refused field is always the same one."""
-    if _given("date", fields, creating):
-        day = fields.get("date")
-        if not isinstance(day, dt.date) or isinstance(day, dt.datetime):
-            raise ExpenseError(_l("Enter a date."), "date")
-        if not 1900 <= day.year <= 2100:
-            raise ExpenseError(_l("Enter a year between 1900 and 2100."), "date")
-        expense.date = day
-    for name, limit in (("supplier", SUPPLIER_MAX), ("description", DESCRIPTION_MAX)):
-        if _given(name, fields, creating):
-            setattr(expense, name, _text(fields.get(name), name, limit))
-    if creating and not (expense.supplier or expense.description):
+    expense.date = _day(data.date, "date")
+    expense.supplier = _text(data.supplier, "supplier", SUPPLIER_MAX)
+    expense.description = _text(data.description, "description", DESCRIPTION_MAX)
+    if not (expense.supplier or expense.description):
         raise ExpenseError(_l("Enter who you paid or what it was for."), "supplier")
-    if _given("notes", fields, creating):
-        expense.notes = _text(fields.get("notes"), "notes", NOTES_MAX) or None
-    if _given("category", fields, creating):
-        category = fields.get("category") or "other"
-        if category not in categories.BY_CODE:
-            raise ExpenseError(_l("Choose a category."), "category")
-        expense.category = category
+    expense.notes = _text(data.notes, "notes", NOTES_MAX) or None
+    category = data.category or "other"
+    if category not in categories.BY_CODE:
+        raise ExpenseError(_l("Choose a category."), "category")
+    expense.category = category
 
 
-def _apply_amounts(expense: Expense, fields: dict[str, Any], creating: bool) -> None:
-    """Amount, currency and VAT set together: the VAT checks compare the new values with each
-    other (and with what an update left unchanged), so they run after all four are set."""
-    if _given("amount_pence", fields, creating):
-        expense.amount_pence = _pence(fields.get("amount_pence"), "amount_pence")
-    if _given("currency", fields, creating):
-        try:
-            expense.currency = check_currency(fields.get("currency") or "GBP")
-        except MoneyError as exc:
-            raise ExpenseError(exc.message, "currency") from exc
-    if _given("vat_treatment", fields, creating):
-        treatment = fields.get("vat_treatment") or VAT_NONE
-        if treatment not in VAT_TREATMENTS:
-            raise ExpenseError(_l("Choose how VAT applies."), "vat_treatment")
-        expense.vat_treatment = treatment
-    if _given("vat_pence", fields, creating):
-        expense.vat_pence = _pence(fields.get("vat_pence") or 0, "vat_pence")
-    _check_vat_amount(expense, fields, creating)
-
-
-def _check_vat_amount(expense: Expense, fields: dict[str, Any], creating: bool) -> None:
-    """A VAT amount needs a VAT-bearing rate. A new expense given VAT but no treatment is taken
-    as standard rated; an explicit "no VAT" with a VAT amount is refused, for the user to
-    resolve. The VAT can never exceed the gross amount."""
-    if expense.vat_pence and expense.vat_treatment not in VAT_BEARING:
-        if expense.vat_treatment == VAT_NONE and creating and "vat_treatment" not in fields:
-            expense.vat_treatment = "standard"
-        else:
-            raise ExpenseError(_l("A VAT amount needs the standard or reduced rate."), "vat_pence")
+def _apply_amounts(expense: Expense, data: ExpenseInput) -> None:
+    """Amount, currency and VAT. A VAT amount needs a VAT-bearing rate: with no treatment given
+    it is taken as standard rated, while an explicit "no VAT" beside a VAT amount is refused,
+    for the user to resolve. The VAT can never exceed the gross amount."""
+    expense.amount_pence = _pence(data.amount_pence, "amount_pence")
+    try:
+        expense.currency = check_currency(data.currency or "GBP")
+    except MoneyError as exc:
+        raise ExpenseError(exc.message, "currency") from exc
+    expense.vat_pence = _pence(data.vat_pence or 0, "vat_pence")
+    treatment = data.vat_treatment
+    if treatment is None:
+        treatment = VAT_STANDARD if expense.vat_pence else VAT_NONE
+    if treatment not in VAT_TREATMENTS:
+        raise ExpenseError(_l("Choose how VAT applies."), "vat_treatment")
+    expense.vat_treatment = treatment
+    if expense.vat_pence and treatment not in VAT_BEARING:
+        raise ExpenseError(_l("A VAT amount needs the standard or reduced rate."), "vat_pence")
     if expense.vat_pence > expense.amount_pence:
         raise ExpenseError(_l("The VAT cannot be more than the amount paid."), "vat_pence")
 
 
-def _apply_use(
-    expense: Expense, user_id: uuid.UUID, fields: dict[str, Any], creating: bool
-) -> None:
+def _apply_use(expense: Expense, user_id: uuid.UUID, data: ExpenseInput) -> None:
     """How the cost was used: business share, how it was paid, the job it belongs to and
-    whether it is re-billed (which needs that job), and the user's confirmation of warnings."""
-    if _given("business_percent", fields, creating):
-        expense.business_percent = _percent(fields.get("business_percent"))
-    if _given("payment_method", fields, creating):
-        method = fields.get("payment_method") or None
-        if method is not None and method not in PAYMENT_METHODS:
-            raise ExpenseError(_l("Choose how you paid."), "payment_method")
-        expense.payment_method = method
-    if _given("job_id", fields, creating):
-        expense.job_id = _job_id(user_id, fields.get("job_id"))
-    if _given("rebillable", fields, creating):
-        expense.rebillable = bool(fields.get("rebillable"))
+    whether it is re-billed (which needs that job), and the user's confirmation of warnings
+    (kept only while a warning applies, so a later warning is asked about afresh)."""
+    expense.business_percent = _percent(data.business_percent)
+    method = data.payment_method or None
+    if method is not None and method not in PAYMENT_METHODS:
+        raise ExpenseError(_l("Choose how you paid."), "payment_method")
+    expense.payment_method = method
+    expense.job_id = _job_id(user_id, data.job_id)
+    expense.rebillable = bool(data.rebillable)
     if expense.rebillable and expense.job_id is None:
         raise ExpenseError(_l("Choose the job to re-bill this cost to."), "job_id")
-    if _given("warnings_confirmed", fields, creating):
-        expense.warnings_confirmed = bool(fields.get("warnings_confirmed"))
+    warned = categories.warning_codes(expense.category, expense.supplier, expense.description)
+    expense.warnings_confirmed = bool(data.warnings_confirmed and warned)
 
 
-def _apply_vat_reclaim(
-    expense: Expense, user_id: uuid.UUID, fields: dict[str, Any], creating: bool
-) -> None:
-    """VAT reclaim: the default follows the business's VAT status; it can be turned off, and is
-    never on for a business that cannot reclaim. A new VAT amount re-decides it."""
+def _apply(expense: Expense, user_id: uuid.UUID, data: ExpenseInput) -> None:
+    """Check and set every field of *data* on *expense*, in the order of the form, raising
+    :class:`ExpenseError` on the first field that cannot be accepted. VAT reclaim follows the
+    business's VAT status unless the user turned it off; it is never on for a business that
+    cannot reclaim."""
+    _apply_description(expense, data)
+    _apply_amounts(expense, data)
+    _apply_use(expense, user_id, data)
     allowed = expense.vat_pence > 0 and vat_reclaim_allowed(user_id)
-    requested = fields.get("vat_reclaimable")
-    if creating or "vat_reclaimable" in fields or "vat_pence" in fields:
-        expense.vat_reclaimable = allowed if requested is None else bool(requested) and allowed
-
-
-def _apply(expense: Expense, user_id: uuid.UUID, fields: dict[str, Any], creating: bool) -> None:
-    """Check and set *fields* on *expense*, in the order of the form, raising
-    :class:`ExpenseError` on the first field that cannot be accepted."""
-    _normalise_fields(fields)
-    _apply_description(expense, fields, creating)
-    _apply_amounts(expense, fields, creating)
-    _apply_use(expense, user_id, fields, creating)
-    _apply_vat_reclaim(expense, user_id, fields, creating)
+    requested = data.vat_reclaimable
+    expense.vat_reclaimable = allowed if requested is None else bool(requested) and allowed
 
 
 # --------------------------------------------------------------------------- expenses
@@ -378,34 +311,30 @@ def find_by_external_ref(user_id: uuid.UUID, source: str, external_ref: str) -> 
     )
 
 
-def create_expense(user_id: uuid.UUID, **fields: Any) -> Expense:
-    """Add an expense for *user_id* and flush it.
+def create_expense(
+    user_id: uuid.UUID,
+    data: ExpenseInput,
+    *,
+    source: str = MANUAL,
+    external_ref: str | None = None,
+) -> Expense:
+    """Add an expense for *user_id* and flush it. Raises :class:`ExpenseError` for a field
+    that cannot be accepted, or a date in a closed period.
 
-    Fields: ``date`` (required), ``amount_pence`` (int, gross, required; or ``amount=Money``),
-    ``supplier``, ``description`` (one of the two required), ``category`` (a code of
-    :mod:`minimin.expenses.categories`, default ``other``), ``currency`` (default GBP),
-    ``vat_pence`` (or ``vat=Money``), ``vat_treatment``, ``vat_reclaimable`` (default: the VAT
-    status of the business), ``business_percent`` (Decimal 0-100, default 100),
-    ``payment_method``, ``job_id``, ``rebillable``, ``notes``, ``warnings_confirmed``,
-    ``source`` (manual/bank/remittance/recurring) and ``external_ref``.
-
-    With ``external_ref``, creating the same (source, external_ref) again returns the existing
-    expense unchanged. Raises :class:`ExpenseError` for fields that cannot be accepted.
+    ``source`` says where it came from (manual, or a bank line, a remittance, a recurring
+    expense); with ``external_ref``, creating the same (source, external_ref) again returns the
+    existing expense unchanged.
     """
-    source = fields.pop("source", MANUAL)
     if source not in SOURCES:
         raise ExpenseError(_l("Unknown source."), "source")
-    external_ref = fields.pop("external_ref", None)
     if external_ref is not None:
-        external_ref = str(external_ref)
         if not external_ref or len(external_ref) > EXTERNAL_REF_MAX:
             raise ExpenseError(_l("The reference is too long."), "external_ref")
         existing = find_by_external_ref(user_id, source, external_ref)
         if existing is not None:
             return existing
-    receipt_ids = fields.pop("receipt_file_ids", ())
     expense = Expense(user_id=user_id, source=source, external_ref=external_ref)
-    _apply(expense, user_id, dict(fields), creating=True)
+    _apply(expense, user_id, data)
     if source == MANUAL:
         # Bank lines and remittances check their own dates; a recurring expense due in a
         # closed period is posted on the first open day, as a correction.
@@ -413,28 +342,46 @@ def create_expense(user_id: uuid.UUID, **fields: Any) -> Expense:
     if external_ref is None:
         db.session.add(expense)
         db.session.flush()
-    else:
-        # Another request may be creating the same one: the unique key decides.
-        try:
-            with db.session.begin_nested():
-                db.session.add(expense)
-                db.session.flush()
-        except IntegrityError:
-            existing = find_by_external_ref(user_id, source, external_ref)
-            if existing is None:
-                raise
-            return existing
-    for file_id in receipt_ids:
-        attach_file(expense, file_id)
+        return expense
+    # Another request may be creating the same one: the unique key decides.
+    try:
+        with db.session.begin_nested():
+            db.session.add(expense)
+            db.session.flush()
+    except IntegrityError:
+        existing = find_by_external_ref(user_id, source, external_ref)
+        if existing is None:
+            raise
+        return existing
     return expense
 
 
-def update_expense(expense: Expense, **fields: Any) -> Expense:
-    """Change *expense*; the same checks as :func:`create_expense` (source and reference stay)."""
-    fields.pop("source", None)
-    fields.pop("external_ref", None)
-    _apply(expense, expense.user_id, dict(fields), creating=False)
-    _ensure_change_open(expense, _EXPENSE_POSTED_FIELDS)
+def expense_input(expense: Expense) -> ExpenseInput:
+    """*expense* as it stands, as an input: ``dataclasses.replace`` it to change a few fields."""
+    return ExpenseInput(
+        date=expense.date,
+        amount_pence=expense.amount_pence,
+        supplier=expense.supplier,
+        description=expense.description,
+        category=expense.category,
+        currency=expense.currency,
+        vat_pence=expense.vat_pence,
+        vat_treatment=expense.vat_treatment,
+        vat_reclaimable=expense.vat_reclaimable,
+        business_percent=expense.business_percent,
+        payment_method=expense.payment_method,
+        job_id=expense.job_id,
+        rebillable=expense.rebillable,
+        notes=expense.notes or "",
+        warnings_confirmed=expense.warnings_confirmed,
+    )
+
+
+def update_expense(expense: Expense, data: ExpenseInput) -> Expense:
+    """Change *expense* to *data*: the same checks as :func:`create_expense`, and no change to
+    the figures of a closed period (the source and reference stay)."""
+    with _closed_figures_kept(expense, _EXPENSE_POSTED_FIELDS):
+        _apply(expense, expense.user_id, data)
     db.session.flush()
     return expense
 
@@ -494,24 +441,6 @@ def remove_receipt(receipt: ExpenseReceipt) -> None:
 
 # --------------------------------------------------------------------------- recurring
 
-_RECURRING_FIELDS = {
-    "supplier",
-    "description",
-    "category",
-    "amount_pence",
-    "currency",
-    "vat_pence",
-    "vat_treatment",
-    "vat_reclaimable",
-    "business_percent",
-    "payment_method",
-    "frequency",
-    "start_date",
-    "end_date",
-    "notes",
-    "active",
-}
-
 
 def next_due_date(recurring: RecurringExpense) -> dt.date | None:
     """The date of occurrence number ``occurrences`` (None after the end date or when stopped)."""
@@ -523,24 +452,20 @@ def next_due_date(recurring: RecurringExpense) -> dt.date | None:
     return due
 
 
-def _apply_recurring(rec: RecurringExpense, fields: dict[str, Any], creating: bool) -> None:
-    unknown = set(fields) - _RECURRING_FIELDS
-    if unknown:
-        raise TypeError(f"unknown recurring expense fields: {sorted(unknown)}")
+def _apply_recurring(rec: RecurringExpense, data: RecurringInput) -> None:
+    # The same checks as an expense dated on the first due date (its date is the start date).
     probe = Expense()
-    template = {
-        "date": fields.get("start_date") or rec.start_date,
-        **{k: fields.get(k, getattr(rec, k, None)) for k in _EXPENSE_FIELDS & _RECURRING_FIELDS},
-    }
-    # the same checks as an expense
-    _apply(probe, rec.user_id, template, creating=True)
+    try:
+        _apply(probe, rec.user_id, data.first_expense())
+    except ExpenseError as exc:
+        if exc.field == "date":
+            exc.field = "start_date"
+        raise
     if not probe.supplier:
         raise ExpenseError(_l("Enter who you pay."), "supplier")
-    frequency = fields.get("frequency", rec.frequency)
-    if frequency not in FREQUENCIES:
+    if data.frequency not in FREQUENCIES:
         raise ExpenseError(_l("Choose how often it is paid."), "frequency")
-    end = fields.get("end_date", rec.end_date)
-    if end is not None and end < probe.date:
+    if data.end_date is not None and data.end_date < probe.date:
         raise ExpenseError(_l("The end date must be on or after the first date."), "end_date")
     for name in (
         "supplier",
@@ -550,34 +475,55 @@ def _apply_recurring(rec: RecurringExpense, fields: dict[str, Any], creating: bo
         "currency",
         "vat_pence",
         "vat_treatment",
+        "vat_reclaimable",
         "business_percent",
         "payment_method",
         "notes",
     ):
         setattr(rec, name, getattr(probe, name))
-    rec.vat_reclaimable = bool(fields.get("vat_reclaimable", True)) and probe.vat_reclaimable
-    if not creating and probe.date != rec.start_date:
+    if rec.start_date is not None and probe.date != rec.start_date:
         rec.occurrences = 0  # restarting the schedule; existing expenses keep their periods
     rec.start_date = probe.date
-    rec.end_date = end
-    rec.frequency = frequency
-    if "active" in fields:
-        rec.active = bool(fields["active"])
+    rec.end_date = data.end_date
+    rec.frequency = data.frequency
+    rec.active = bool(data.active)
     rec.next_due = next_due_date(rec)
 
 
-def create_recurring(user_id: uuid.UUID, **fields: Any) -> RecurringExpense:
-    """Add a recurring expense; the first expense is created on ``start_date``."""
-    rec = RecurringExpense(user_id=user_id, occurrences=0, active=True, end_date=None)
-    rec.frequency = "monthly"
-    _apply_recurring(rec, dict(fields), creating=True)
+def create_recurring(user_id: uuid.UUID, data: RecurringInput) -> RecurringExpense:
+    """Add a recurring expense; the first expense is due on ``start_date``
+    (:func:`create_due_for` adds those already due)."""
+    rec = RecurringExpense(user_id=user_id, occurrences=0)
+    _apply_recurring(rec, data)
     db.session.add(rec)
     db.session.flush()
     return rec
 
 
-def update_recurring(rec: RecurringExpense, **fields: Any) -> RecurringExpense:
-    _apply_recurring(rec, dict(fields), creating=False)
+def recurring_input(rec: RecurringExpense) -> RecurringInput:
+    """*rec* as it stands, as an input: ``dataclasses.replace`` it to change a few fields."""
+    return RecurringInput(
+        supplier=rec.supplier,
+        amount_pence=rec.amount_pence,
+        start_date=rec.start_date,
+        frequency=rec.frequency,
+        end_date=rec.end_date,
+        description=rec.description,
+        category=rec.category,
+        currency=rec.currency,
+        vat_pence=rec.vat_pence,
+        vat_treatment=rec.vat_treatment,
+        vat_reclaimable=rec.vat_reclaimable,
+        business_percent=rec.business_percent,
+        payment_method=rec.payment_method,
+        notes=rec.notes or "",
+        active=rec.active,
+    )
+
+
+def update_recurring(rec: RecurringExpense, data: RecurringInput) -> RecurringExpense:
+    """Change *rec*; a new start date restarts its schedule from there."""
+    _apply_recurring(rec, data)
     db.session.flush()
     return rec
 
@@ -656,58 +602,55 @@ def create_due_expenses(today: dt.date | None = None, user_id: uuid.UUID | None 
 
 # --------------------------------------------------------------------------- journeys
 
-_JOURNEY_FIELDS = {"date", "origin", "destination", "purpose", "miles", "vehicle", "job_id"}
+
+def _apply_journey(journey: Journey, user_id: uuid.UUID, data: JourneyInput) -> None:
+    journey.date = _day(data.date, "date")
+    journey.origin = _text(data.origin, "origin", PLACE_MAX, required=True)
+    journey.destination = _text(data.destination, "destination", PLACE_MAX, required=True)
+    journey.purpose = _text(data.purpose, "purpose", PURPOSE_MAX, required=True)
+    miles = data.miles
+    if isinstance(miles, bool) or not isinstance(miles, Decimal | int):
+        raise ExpenseError(_l("Enter the miles, like 12.5."), "miles")
+    miles = Decimal(miles)
+    if not miles.is_finite() or miles <= 0 or miles > MAX_MILES:
+        raise ExpenseError(_l("Enter miles from 0.1 to 100,000."), "miles")
+    if miles != miles.quantize(MILES_QUANTUM):
+        raise ExpenseError(_l("Enter miles to one decimal place at most."), "miles")
+    journey.miles = miles.quantize(MILES_QUANTUM)
+    vehicle = data.vehicle or VEHICLES[0]
+    if vehicle not in VEHICLES:
+        raise ExpenseError(_l("Choose the vehicle."), "vehicle")
+    journey.vehicle = vehicle
+    journey.job_id = _job_id(user_id, data.job_id)
 
 
-def _apply_journey(
-    journey: Journey, user_id: uuid.UUID, fields: dict[str, Any], creating: bool
-) -> None:
-    unknown = set(fields) - _JOURNEY_FIELDS
-    if unknown:
-        raise TypeError(f"unknown journey fields: {sorted(unknown)}")
-    if creating or "date" in fields:
-        day = fields.get("date")
-        if not isinstance(day, dt.date) or isinstance(day, dt.datetime):
-            raise ExpenseError(_l("Enter a date."), "date")
-        journey.date = day
-    for name, limit in (
-        ("origin", PLACE_MAX),
-        ("destination", PLACE_MAX),
-        ("purpose", PURPOSE_MAX),
-    ):
-        if creating or name in fields:
-            setattr(journey, name, _text(fields.get(name), name, limit, required=True))
-    if creating or "miles" in fields:
-        miles = fields.get("miles")
-        if isinstance(miles, bool) or not isinstance(miles, Decimal | int):
-            raise ExpenseError(_l("Enter the miles, like 12.5."), "miles")
-        miles = Decimal(miles)
-        if not miles.is_finite() or miles <= 0 or miles > MAX_MILES:
-            raise ExpenseError(_l("Enter miles from 0.1 to 100,000."), "miles")
-        if miles != miles.quantize(MILES_QUANTUM):
-            raise ExpenseError(_l("Enter miles to one decimal place at most."), "miles")
-        journey.miles = miles.quantize(MILES_QUANTUM)
-    if creating or "vehicle" in fields:
-        vehicle = fields.get("vehicle") or VEHICLES[0]
-        if vehicle not in VEHICLES:
-            raise ExpenseError(_l("Choose the vehicle."), "vehicle")
-        journey.vehicle = vehicle
-    if creating or "job_id" in fields:
-        journey.job_id = _job_id(user_id, fields.get("job_id"))
-
-
-def create_journey(user_id: uuid.UUID, **fields: Any) -> Journey:
+def create_journey(user_id: uuid.UUID, data: JourneyInput) -> Journey:
+    """Log a journey for *user_id*, dated in an open period."""
     journey = Journey(user_id=user_id)
-    _apply_journey(journey, user_id, dict(fields), creating=True)
+    _apply_journey(journey, user_id, data)
     _ensure_open(user_id, journey.date)
     db.session.add(journey)
     db.session.flush()
     return journey
 
 
-def update_journey(journey: Journey, **fields: Any) -> Journey:
-    _apply_journey(journey, journey.user_id, dict(fields), creating=False)
-    _ensure_change_open(journey, _JOURNEY_POSTED_FIELDS)
+def journey_input(journey: Journey) -> JourneyInput:
+    """*journey* as it stands, as an input: ``dataclasses.replace`` it to change a few fields."""
+    return JourneyInput(
+        date=journey.date,
+        origin=journey.origin,
+        destination=journey.destination,
+        purpose=journey.purpose,
+        miles=journey.miles,
+        vehicle=journey.vehicle,
+        job_id=journey.job_id,
+    )
+
+
+def update_journey(journey: Journey, data: JourneyInput) -> Journey:
+    """Change *journey*; no change to the miles of a closed period."""
+    with _closed_figures_kept(journey, _JOURNEY_POSTED_FIELDS):
+        _apply_journey(journey, journey.user_id, data)
     db.session.flush()
     return journey
 

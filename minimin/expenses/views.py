@@ -177,26 +177,6 @@ def _job_choices() -> list[SelectChoice]:
     )
 
 
-def _expense_fields(form: ExpenseForm) -> dict[str, Any]:
-    return {
-        "date": form.date.data,
-        "supplier": form.supplier.data or "",
-        "description": form.description.data or "",
-        "category": form.category.data,
-        "currency": form.currency.data,
-        "amount_pence": form.amount.pence,
-        "vat_treatment": form.vat_treatment.data,
-        "vat_pence": form.vat.pence or 0,
-        "vat_reclaimable": bool(form.vat_reclaimable.data),
-        "business_percent": form.business_percent.data,
-        "payment_method": form.payment_method.data or None,
-        "job_id": form.job_id.data or None,
-        "rebillable": bool(form.rebillable.data),
-        "notes": form.notes.data or "",
-        "warnings_confirmed": bool(form.confirm_warnings.data),
-    }
-
-
 def _render_form(
     form: ExpenseForm,
     expense: Expense | None,
@@ -257,16 +237,14 @@ def _save(form: ExpenseForm, expense: Expense | None) -> ViewResult:
     if warnings and not form.confirm_warnings.data:
         return _render_form(form, expense, 422, warnings, kept)
     creating = expense is None
-    fields = _expense_fields(form)
-    if not warnings:
-        fields["warnings_confirmed"] = False
+    data = form.to_input()
     try:
         # A savepoint: a refusal undoes the expense but not the kept receipt.
         with all_or_nothing():
             if expense is None:
-                expense = services.create_expense(current_user.id, **fields)
+                expense = services.create_expense(current_user.id, data)
             else:
-                services.update_expense(expense, **fields)
+                services.update_expense(expense, data)
             if kept is not None:
                 pending.attach(expense, kept)
                 kept = None
@@ -404,26 +382,6 @@ def recurring() -> str:
     )
 
 
-def _recurring_fields(form: RecurringForm) -> dict[str, Any]:
-    return {
-        "supplier": form.supplier.data or "",
-        "description": form.description.data or "",
-        "category": form.category.data,
-        "currency": form.currency.data,
-        "amount_pence": form.amount.pence,
-        "vat_treatment": form.vat_treatment.data,
-        "vat_pence": form.vat.pence or 0,
-        "vat_reclaimable": bool(form.vat_reclaimable.data),
-        "business_percent": form.business_percent.data,
-        "payment_method": form.payment_method.data or None,
-        "frequency": form.frequency.data,
-        "start_date": form.start_date.data,
-        "end_date": form.end_date.data,
-        "notes": form.notes.data or "",
-        "active": bool(form.active.data),
-    }
-
-
 def _save_recurring(form: RecurringForm, rec: RecurringExpense | None) -> ViewResult:
     def again(status: int) -> tuple[str, int]:
         return render_template(
@@ -437,13 +395,11 @@ def _save_recurring(form: RecurringForm, rec: RecurringExpense | None) -> ViewRe
         return again(400)
     try:
         if rec is None:
-            rec = services.create_recurring(current_user.id, **_recurring_fields(form))
+            rec = services.create_recurring(current_user.id, form.to_input())
         else:
-            services.update_recurring(rec, **_recurring_fields(form))
+            services.update_recurring(rec, form.to_input())
     except services.ExpenseError as exc:
-        apply_user_error(
-            form, exc, fields={"amount_pence": "amount", "vat_pence": "vat", "date": "start_date"}
-        )
+        apply_user_error(form, exc, fields={"amount_pence": "amount", "vat_pence": "vat"})
         return again(400)
     created = services.create_due_for(rec, uk_today())
     if created:
@@ -598,26 +554,14 @@ def mileage_csv() -> Response:
     return listing_params.csv_response("mileage.csv", header, rows)
 
 
-def _journey_fields(form: JourneyForm) -> dict[str, Any]:
-    return {
-        "date": form.date.data,
-        "origin": form.origin.data,
-        "destination": form.destination.data,
-        "purpose": form.purpose.data,
-        "miles": form.miles.miles,
-        "vehicle": form.vehicle.data,
-        "job_id": form.job_id.data or None,
-    }
-
-
 def _save_journey(form: JourneyForm, journey: Journey | None) -> ViewResult:
     form.job_id.choices = _job_choices()
     if form.validate_on_submit():
         try:
             if journey is None:
-                services.create_journey(current_user.id, **_journey_fields(form))
+                services.create_journey(current_user.id, form.to_input())
             else:
-                services.update_journey(journey, **_journey_fields(form))
+                services.update_journey(journey, form.to_input())
         except services.ExpenseError as exc:
             apply_user_error(form, exc)
         else:

@@ -113,7 +113,7 @@ def _profile(user_id: Any) -> Any:
 
 def _many_rows(user_id: Any, client: Any, agency: Any, today: Any) -> None:
     """LIST_ROWS jobs, invoices and expenses with long names, so the list pages page and wrap."""
-    from minimin.expenses.services import create_expense
+    from minimin.expenses.services import ExpenseInput, create_expense
     from minimin.invoices import services as invoices
     from minimin.jobs import services as jobs
 
@@ -151,13 +151,17 @@ def _many_rows(user_id: Any, client: Any, agency: Any, today: Any) -> None:
         )
         create_expense(
             user_id,
-            date=today - timedelta(days=n % 60),
-            supplier="Fairweather-Montgomery-Smythe Professional Lighting Hire & Studio Supplies",
-            description=LONG_DESCRIPTION,
-            category="office",
-            amount_pence=2500 + n,
-            vat_pence=0,
-            payment_method="card",
+            ExpenseInput(
+                date=today - timedelta(days=n % 60),
+                supplier=(
+                    "Fairweather-Montgomery-Smythe Professional Lighting Hire & Studio Supplies"
+                ),
+                description=LONG_DESCRIPTION,
+                category="office",
+                amount_pence=2500 + n,
+                vat_pence=0,
+                payment_method="card",
+            ),
         )
 
 
@@ -342,32 +346,38 @@ def account(live_server: Any) -> Account:
 
         expense = expenses.create_expense(
             user.id,
-            date=today - timedelta(days=2),
-            supplier="Great Western Railway",
-            description="Train to Manchester for the knitwear shoot",
-            category="travel",
-            amount_pence=8640,
-            vat_pence=0,
-            payment_method="card",
-            job_id=agency_job.id,
+            expenses.ExpenseInput(
+                date=today - timedelta(days=2),
+                supplier="Great Western Railway",
+                description="Train to Manchester for the knitwear shoot",
+                category="travel",
+                amount_pence=8640,
+                vat_pence=0,
+                payment_method="card",
+                job_id=agency_job.id,
+            ),
         )
         recurring = expenses.create_recurring(
             user.id,
-            supplier="Fairweather-Montgomery-Smythe Cloud Storage & Backup Services",
-            description=LONG_DESCRIPTION,
-            category="office",
-            amount_pence=999,
-            frequency="monthly",
-            start_date=today + timedelta(days=3),
+            expenses.RecurringInput(
+                supplier="Fairweather-Montgomery-Smythe Cloud Storage & Backup Services",
+                description=LONG_DESCRIPTION,
+                category="office",
+                amount_pence=999,
+                frequency="monthly",
+                start_date=today + timedelta(days=3),
+            ),
         )
         journey = expenses.create_journey(
             user.id,
-            date=today - timedelta(days=3),
-            origin="Bristol Temple Meads Station Long-Stay Car Park",
-            destination="Fairweather-Montgomery-Smythe Studios, Manchester",
-            purpose=LONG_DESCRIPTION[:120],
-            miles=Decimal("171.4"),
-            job_id=agency_job.id,
+            expenses.JourneyInput(
+                date=today - timedelta(days=3),
+                origin="Bristol Temple Meads Station Long-Stay Car Park",
+                destination="Fairweather-Montgomery-Smythe Studios, Manchester",
+                purpose=LONG_DESCRIPTION[:120],
+                miles=Decimal("171.4"),
+                job_id=agency_job.id,
+            ),
         )
         _many_rows(user.id, client, agency, today)
 

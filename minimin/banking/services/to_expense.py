@@ -34,13 +34,15 @@ def expense_from_transaction(txn: BankTransaction, data: ExpenseFromLineInput) -
     try:
         expense = expense_services.create_expense(
             txn.user_id,
-            date=txn.posted_on,
-            amount_pence=amount,
-            currency=txn.currency,
-            supplier=(txn.counterparty or txn.description)[:200],
-            description=txn.description[:500] or txn.counterparty[:500],
-            category=chosen,
-            payment_method="bank_transfer",
+            expense_services.ExpenseInput(
+                date=txn.posted_on,
+                amount_pence=amount,
+                currency=txn.currency,
+                supplier=(txn.counterparty or txn.description)[:200],
+                description=txn.description[:500] or txn.counterparty[:500],
+                category=chosen,
+                payment_method="bank_transfer",
+            ),
             source="bank",
             external_ref=str(txn.id),
         )

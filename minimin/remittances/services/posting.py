@@ -80,7 +80,7 @@ def _commission_expense(
 ) -> uuid.UUID | None:
     """The line's commission and its VAT as an expense paid by deduction (box 28)."""
     from minimin.expenses.categories import COMMISSION
-    from minimin.expenses.services import ExpenseError, create_expense
+    from minimin.expenses.services import ExpenseError, ExpenseInput, create_expense
 
     deducted = line.commission_pence + line.commission_vat_pence
     if deducted <= 0:
@@ -88,16 +88,18 @@ def _commission_expense(
     try:
         expense = create_expense(
             remittance.user_id,
-            date=remittance.date,
-            supplier=remittance.agency.name[:200],
-            description=str(_l("Agency commission: %(what)s", what=label))[:500],
-            category=COMMISSION,
-            amount_pence=deducted,
-            currency=remittance.currency,
-            vat_pence=line.commission_vat_pence,
-            vat_treatment="standard" if line.commission_vat_pence else "none",
-            payment_method="deducted",
-            job_id=line.job_id,
+            ExpenseInput(
+                date=remittance.date,
+                supplier=remittance.agency.name[:200],
+                description=str(_l("Agency commission: %(what)s", what=label))[:500],
+                category=COMMISSION,
+                amount_pence=deducted,
+                currency=remittance.currency,
+                vat_pence=line.commission_vat_pence,
+                vat_treatment="standard" if line.commission_vat_pence else "none",
+                payment_method="deducted",
+                job_id=line.job_id,
+            ),
             source="remittance",
             external_ref=f"remittance:{remittance.id}:{line.id}",
         )

@@ -51,14 +51,6 @@ NOT_YET = {
     "contacts.client_delete",
     "contacts.client_edit",
     "contacts.client_unarchive",
-    "expenses.delete",
-    "expenses.edit",
-    "expenses.journey_delete",
-    "expenses.journey_edit",
-    "expenses.recurring_delete",
-    "expenses.recurring_edit",
-    "expenses.recurring_new",
-    "expenses.remove_receipt",
 }
 
 

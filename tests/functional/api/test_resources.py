@@ -45,6 +45,7 @@ LISTS = {
     "/api/v1/credit-notes": "credit_note",
     "/api/v1/expenses": "expense",
     "/api/v1/journeys": "journey",
+    "/api/v1/recurring-expenses": "recurring_expense",
     "/api/v1/bank-accounts": "bank_account",
     "/api/v1/transactions": "bank_transaction",
     "/api/v1/remittances": "remittance",

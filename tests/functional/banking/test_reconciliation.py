@@ -143,10 +143,12 @@ def test_outgoing_matches_an_existing_expense(
     with app.app_context():
         expense_services.create_expense(
             owner.id,
-            date=date(2025, 3, 19),
-            amount_pence=1_450,
-            supplier="Equity",
-            category="other",
+            expense_services.ExpenseInput(
+                date=date(2025, 3, 19),
+                amount_pence=1_450,
+                supplier="Equity",
+                category="other",
+            ),
         )
         db.session.commit()
     txn = make_txn(-1_450, counterparty="EQUITY")

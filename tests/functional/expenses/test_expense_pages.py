@@ -179,11 +179,13 @@ def test_service_created_warned_expense_shows_reason_in_list(
     with app.app_context():
         services.create_expense(
             owner.id,
-            date=date(2025, 6, 1),
-            supplier="Toni & Guy",
-            description="Haircut",
-            amount_pence=4500,
-            category="other",
+            services.ExpenseInput(
+                date=date(2025, 6, 1),
+                supplier="Toni & Guy",
+                description="Haircut",
+                amount_pence=4500,
+                category="other",
+            ),
             source="bank",
             external_ref="tx-1",
         )
@@ -284,24 +286,33 @@ def test_other_users_get_404_everywhere(
 
     with app.app_context():
         expense = services.create_expense(
-            owner.id, date=date(2025, 5, 1), supplier="CANARY-SUPPLIER", amount_pence=1000
+            owner.id,
+            services.ExpenseInput(
+                date=date(2025, 5, 1),
+                supplier="CANARY-SUPPLIER",
+                amount_pence=1000,
+            ),
         )
         rec = services.create_recurring(
             owner.id,
-            supplier="CANARY-REC",
-            category="other",
-            amount_pence=500,
-            frequency="monthly",
-            start_date=date(2030, 1, 1),
+            services.RecurringInput(
+                supplier="CANARY-REC",
+                category="other",
+                amount_pence=500,
+                frequency="monthly",
+                start_date=date(2030, 1, 1),
+            ),
         )
         journey = services.create_journey(
             owner.id,
-            date=date(2025, 5, 1),
-            origin="CANARY-A",
-            destination="B",
-            purpose="Casting",
-            miles=Decimal("10.0"),
-            vehicle="car_van",
+            services.JourneyInput(
+                date=date(2025, 5, 1),
+                origin="CANARY-A",
+                destination="B",
+                purpose="Casting",
+                miles=Decimal("10.0"),
+                vehicle="car_van",
+            ),
         )
         commit(db.session)
         ids = (expense.id, rec.id, journey.id)
@@ -353,10 +364,12 @@ def _seed(app: Any, user: Any, n: int) -> None:
         for i in range(n):
             services.create_expense(
                 user.id,
-                date=date(2024, 4, 1) + __import__("datetime").timedelta(days=i % 700),
-                supplier=f"Supplier {i}",
-                amount_pence=100 + i,
-                category=codes[i % 4],
+                services.ExpenseInput(
+                    date=date(2024, 4, 1) + __import__("datetime").timedelta(days=i % 700),
+                    supplier=f"Supplier {i}",
+                    amount_pence=100 + i,
+                    category=codes[i % 4],
+                ),
             )
         commit(db.session)
 
@@ -373,7 +386,13 @@ def test_filters_and_totals_by_category(app: Any, signed_in: Any, owner: Any) ->
             (date(2025, 8, 1), "office", 550),
         ]:
             services.create_expense(
-                owner.id, date=day, supplier="S", category=cat, amount_pence=pence
+                owner.id,
+                services.ExpenseInput(
+                    date=day,
+                    supplier="S",
+                    category=cat,
+                    amount_pence=pence,
+                ),
             )
         commit(db.session)
     page = signed_in.get("/expenses/?tax_year=2025/26").get_data(as_text=True)

@@ -22,7 +22,13 @@ def test_search_sort_and_csv(app: Any, signed_in: Any, owner: Any) -> None:
             (date(2025, 7, 1), "Rymans", 1299),
         ):
             services.create_expense(
-                owner.id, date=day, supplier=supplier, amount_pence=pence, category="travel"
+                owner.id,
+                services.ExpenseInput(
+                    date=day,
+                    supplier=supplier,
+                    amount_pence=pence,
+                    category="travel",
+                ),
             )
         commit(db.session)
 
@@ -64,12 +70,14 @@ def test_mileage_search_date_order_and_csv(app: Any, signed_in: Any, owner: Any)
         ):
             services.create_journey(
                 owner.id,
-                date=day,
-                origin=origin,
-                destination="London",
-                purpose="Casting",
-                miles=Decimal(miles),
-                vehicle="car_van",
+                services.JourneyInput(
+                    date=day,
+                    origin=origin,
+                    destination="London",
+                    purpose="Casting",
+                    miles=Decimal(miles),
+                    vehicle="car_van",
+                ),
             )
         commit(db.session)
 

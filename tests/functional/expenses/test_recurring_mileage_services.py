@@ -81,11 +81,13 @@ def test_recurring_due_in_future_and_next_due(app: Any, owner: Any) -> None:
     with app.app_context():
         rec = services.create_recurring(
             owner.id,
-            supplier="Equity",
-            category="professional",
-            amount_pence=15000,
-            frequency="yearly",
-            start_date=date(2025, 3, 1),
+            services.RecurringInput(
+                supplier="Equity",
+                category="professional",
+                amount_pence=15000,
+                frequency="yearly",
+                start_date=date(2025, 3, 1),
+            ),
         )
         assert services.create_due_expenses(today=date(2025, 2, 28)) == 0
         assert rec.next_due == date(2025, 3, 1)
@@ -214,20 +216,24 @@ def test_create_expense_is_idempotent_by_external_ref(app: Any, owner: Any, make
     with app.app_context():
         first = services.create_expense(
             owner.id,
-            date=date(2025, 5, 1),
-            supplier="Agency",
-            description="Commission",
-            category="professional",
-            amount_pence=18000,
-            vat_pence=3000,
+            services.ExpenseInput(
+                date=date(2025, 5, 1),
+                supplier="Agency",
+                description="Commission",
+                category="professional",
+                amount_pence=18000,
+                vat_pence=3000,
+            ),
             source="remittance",
             external_ref="rem-1:line-1",
         )
         again = services.create_expense(
             owner.id,
-            date=date(2025, 5, 1),
-            supplier="Agency",
-            amount_pence=18000,
+            services.ExpenseInput(
+                date=date(2025, 5, 1),
+                supplier="Agency",
+                amount_pence=18000,
+            ),
             source="remittance",
             external_ref="rem-1:line-1",
         )
@@ -235,17 +241,21 @@ def test_create_expense_is_idempotent_by_external_ref(app: Any, owner: Any, make
         # the same reference from another source or user is a different expense
         bank = services.create_expense(
             owner.id,
-            date=date(2025, 5, 1),
-            supplier="Agency",
-            amount_pence=18000,
+            services.ExpenseInput(
+                date=date(2025, 5, 1),
+                supplier="Agency",
+                amount_pence=18000,
+            ),
             source="bank",
             external_ref="rem-1:line-1",
         )
         theirs = services.create_expense(
             other.id,
-            date=date(2025, 5, 1),
-            supplier="Agency",
-            amount_pence=18000,
+            services.ExpenseInput(
+                date=date(2025, 5, 1),
+                supplier="Agency",
+                amount_pence=18000,
+            ),
             source="remittance",
             external_ref="rem-1:line-1",
         )
@@ -277,6 +287,6 @@ def test_create_expense_refuses_bad_fields(app: Any, owner: Any, make_user: Any)
             ({"date": "2025-05-01"}, "date"),
         ]:
             with pytest.raises(services.ExpenseError) as info:
-                services.create_expense(owner.id, **{**good, **bad})
+                services.create_expense(owner.id, services.ExpenseInput(**{**good, **bad}))
             assert info.value.field == name, bad
         db.session.rollback()

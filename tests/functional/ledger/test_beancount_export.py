@@ -110,14 +110,16 @@ def _make_year(db: Any, business: Any, client: Any) -> None:
     # The phone bill, 20 June: £60.00 with £10.00 VAT reclaimable, by direct debit.
     expenses.create_expense(
         business.user_id,
-        date=dt.date(2025, 6, 20),
-        supplier="Phone Co",
-        category="office",
-        amount_pence=6_000,
-        vat_pence=1_000,
-        vat_treatment="standard",
-        vat_reclaimable=True,
-        payment_method="direct_debit",
+        expenses.ExpenseInput(
+            date=dt.date(2025, 6, 20),
+            supplier="Phone Co",
+            category="office",
+            amount_pence=6_000,
+            vat_pence=1_000,
+            vat_treatment="standard",
+            vat_reclaimable=True,
+            payment_method="direct_debit",
+        ),
     )
     bank = banking.create_account(
         business.user_id, banking.BankAccountInput(name="Business current", last_four="1234")

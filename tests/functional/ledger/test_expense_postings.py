@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -105,48 +106,73 @@ def add_expenses(user_id: uuid.UUID) -> dict[str, Any]:
         # £60.00 incl. £10.00 VAT, 70 % business: box 23 £35.00, input VAT £7.00, drawings £18.
         "phone": services.create_expense(
             user_id,
-            date=day,
-            supplier="Phone Co",
-            category="office",
-            amount_pence=6000,
-            vat_pence=1000,
-            business_percent=Decimal(70),
-            vat_reclaimable=True,
-            payment_method="direct_debit",
+            services.ExpenseInput(
+                date=day,
+                supplier="Phone Co",
+                category="office",
+                amount_pence=6000,
+                vat_pence=1000,
+                business_percent=Decimal(70),
+                vat_reclaimable=True,
+                payment_method="direct_debit",
+            ),
         ),
         # Everyday clothes, not confirmed: all £80.00 disallowable (box 45).
         "jeans": services.create_expense(
-            user_id, date=day, supplier="Shop", category="clothing", amount_pence=8000
+            user_id,
+            services.ExpenseInput(
+                date=day,
+                supplier="Shop",
+                category="clothing",
+                amount_pence=8000,
+            ),
         ),
         # Irrecoverable debt £500.00: allowable on accruals, disallowable on the cash basis.
         "debt": services.create_expense(
-            user_id, date=day, description="Written off", category="bad_debts", amount_pence=50000
+            user_id,
+            services.ExpenseInput(
+                date=day,
+                description="Written off",
+                category="bad_debts",
+                amount_pence=50000,
+            ),
         ),
         # Train fare paid personally: box 20 £12.50, capital £12.50.
         "train": services.create_expense(
             user_id,
-            date=day,
-            supplier="GWR",
-            category="travel",
-            amount_pence=1250,
-            payment_method="personal",
+            services.ExpenseInput(
+                date=day,
+                supplier="GWR",
+                category="travel",
+                amount_pence=1250,
+                payment_method="personal",
+            ),
         ),
         # Commission deducted by an agency, £150 + £30 VAT (as a posted remittance makes it).
         "commission": services.create_expense(
             user_id,
-            date=day,
-            supplier="Top Models",
-            category="professional",
-            amount_pence=18000,
-            vat_pence=3000,
-            vat_treatment="standard",
-            payment_method="deducted",
+            services.ExpenseInput(
+                date=day,
+                supplier="Top Models",
+                category="professional",
+                amount_pence=18000,
+                vat_pence=3000,
+                vat_treatment="standard",
+                payment_method="deducted",
+            ),
             source="remittance",
             external_ref="remittance:r1:l1",
         ),
         # €99.00 with no rate: posted in euros, left out of the sterling boxes.
         "euros": services.create_expense(
-            user_id, date=day, supplier="SNCF", category="travel", amount_pence=9900, currency="EUR"
+            user_id,
+            services.ExpenseInput(
+                date=day,
+                supplier="SNCF",
+                category="travel",
+                amount_pence=9900,
+                currency="EUR",
+            ),
         ),
     }
     return made
@@ -208,12 +234,14 @@ def test_expense_lines_carry_the_job_and_vat_treatment(db: Any, owner: Any) -> N
     db.session.flush()
     expense = services.create_expense(
         owner.id,
-        date=dt.date(2025, 7, 1),
-        supplier="Taxi",
-        category="travel",
-        amount_pence=4500,
-        job_id=job.id,
-        rebillable=True,
+        services.ExpenseInput(
+            date=dt.date(2025, 7, 1),
+            supplier="Taxi",
+            category="travel",
+            amount_pence=4500,
+            job_id=job.id,
+            rebillable=True,
+        ),
     )
     db.session.commit()
     [entry] = entries(db, expense.id)
@@ -226,19 +254,23 @@ def test_expense_lines_carry_the_job_and_vat_treatment(db: Any, owner: Any) -> N
 def test_edited_and_deleted_expense_is_reversed(db: Any, owner: Any) -> None:
     expense = services.create_expense(
         owner.id,
-        date=dt.date(2025, 8, 1),
-        supplier="Camera shop",
-        category="repairs",
-        amount_pence=12000,
-        vat_pence=2000,
-        vat_reclaimable=True,
+        services.ExpenseInput(
+            date=dt.date(2025, 8, 1),
+            supplier="Camera shop",
+            category="repairs",
+            amount_pence=12000,
+            vat_pence=2000,
+            vat_reclaimable=True,
+        ),
     )
     db.session.commit()
     assert box_total(db, owner.id, "expense:box:22", "accruals") == 10000
 
     # Half of it was private after all: box 22 = 50 % of £100 = £50; VAT 50 % of £20 = £10;
     # drawings = £120 - £50 - £10 = £60.
-    services.update_expense(expense, business_percent=Decimal(50))
+    services.update_expense(
+        expense, replace(services.expense_input(expense), business_percent=Decimal(50))
+    )
     db.session.commit()
     versions = entries(db, expense.id)
     assert [(e.version, e.reverses_id is not None) for e in versions] == [
@@ -266,13 +298,15 @@ def test_recurring_templates_post_nothing_their_expenses_do(db: Any, owner: Any)
 
     rec = services.create_recurring(
         owner.id,
-        supplier="Spotlight",
-        category="advertising",
-        amount_pence=1800,
-        payment_method="direct_debit",
-        frequency="monthly",
-        start_date=dt.date(2025, 4, 30),
-        end_date=dt.date(2025, 6, 30),
+        services.RecurringInput(
+            supplier="Spotlight",
+            category="advertising",
+            amount_pence=1800,
+            payment_method="direct_debit",
+            frequency="monthly",
+            start_date=dt.date(2025, 4, 30),
+            end_date=dt.date(2025, 6, 30),
+        ),
     )
     db.session.commit()
     assert entries(db, rec.id) == []
@@ -291,12 +325,14 @@ def test_recurring_templates_post_nothing_their_expenses_do(db: Any, owner: Any)
 def journey(user_id: uuid.UUID, day: dt.date, miles: str, vehicle: str = "car_van") -> Any:
     return services.create_journey(
         user_id,
-        date=day,
-        origin="Leeds",
-        destination="York",
-        purpose="Casting",
-        miles=Decimal(miles),
-        vehicle=vehicle,
+        services.JourneyInput(
+            date=day,
+            origin="Leeds",
+            destination="York",
+            purpose="Casting",
+            miles=Decimal(miles),
+            vehicle=vehicle,
+        ),
     )
 
 
@@ -352,7 +388,7 @@ def test_mileage_mid_year_ranges_and_edits_move_later_journeys(db: Any, owner: A
 
     # The first journey was 9,000 miles: £4,050; the June 20 miles are now all at 45p (£9),
     # July's 100 too (£45): the later journeys' shares move.
-    services.update_journey(first, miles=Decimal(9000))
+    services.update_journey(first, replace(services.journey_input(first), miles=Decimal(9000)))
     db.session.commit()
     agrees(dt.date(2025, 5, 1), dt.date(2025, 6, 30), 900)
     agrees(dt.date(2025, 6, 2), dt.date(2025, 12, 31), 4500 + 1200)
@@ -360,7 +396,7 @@ def test_mileage_mid_year_ranges_and_edits_move_later_journeys(db: Any, owner: A
     assert check(db.session, [owner.id]).ok
 
     # Moved to the next tax year: this year loses it, next year gains it.
-    services.update_journey(first, date=dt.date(2026, 5, 1))
+    services.update_journey(first, replace(services.journey_input(first), date=dt.date(2026, 5, 1)))
     db.session.commit()
     agrees(YEAR_START, YEAR_END, 900 + 4500 + 1200)
     agrees(dt.date(2026, 4, 6), dt.date(2027, 4, 5), 405000)
@@ -417,20 +453,37 @@ def test_closed_period_refuses_changes_to_posted_figures(db: Any, owner: Any) ->
 
     june = dt.date(2025, 6, 2)
     expense = services.create_expense(
-        owner.id, date=june, supplier="Printer", category="office", amount_pence=2400
+        owner.id,
+        services.ExpenseInput(
+            date=june,
+            supplier="Printer",
+            category="office",
+            amount_pence=2400,
+        ),
     )
     trip = journey(owner.id, june, "10")
     db.session.add(PeriodLock(user_id=owner.id, locked_through=dt.date(2025, 6, 30)))
     db.session.commit()
 
     refusals = [
-        lambda: services.update_expense(expense, amount_pence=2500),
-        lambda: services.update_expense(expense, date=dt.date(2025, 7, 1)),
+        lambda: services.update_expense(
+            expense, replace(services.expense_input(expense), amount_pence=2500)
+        ),
+        lambda: services.update_expense(
+            expense, replace(services.expense_input(expense), date=dt.date(2025, 7, 1))
+        ),
         lambda: services.delete_expense(expense),
         lambda: services.create_expense(
-            owner.id, date=dt.date(2025, 6, 30), supplier="Late", amount_pence=100
+            owner.id,
+            services.ExpenseInput(
+                date=dt.date(2025, 6, 30),
+                supplier="Late",
+                amount_pence=100,
+            ),
         ),
-        lambda: services.update_journey(trip, miles=Decimal(11)),
+        lambda: services.update_journey(
+            trip, replace(services.journey_input(trip), miles=Decimal(11))
+        ),
         lambda: services.delete_journey(trip),
         lambda: journey(owner.id, dt.date(2025, 6, 5), "3"),
     ]
@@ -441,16 +494,22 @@ def test_closed_period_refuses_changes_to_posted_figures(db: Any, owner: Any) ->
         db.session.rollback()
 
     # Words only: nothing posted changes, so nothing is refused.
-    services.update_expense(expense, notes="Toner for the portfolio prints")
-    services.update_journey(trip, purpose="Casting at the studio")
+    services.update_expense(
+        expense, replace(services.expense_input(expense), notes="Toner for the portfolio prints")
+    )
+    services.update_journey(
+        trip, replace(services.journey_input(trip), purpose="Casting at the studio")
+    )
     # An agency's commission deducted in the closed period is posted on the first open day.
     commission = services.create_expense(
         owner.id,
-        date=dt.date(2025, 6, 20),
-        supplier="Top Models",
-        category="professional",
-        amount_pence=6000,
-        payment_method="deducted",
+        services.ExpenseInput(
+            date=dt.date(2025, 6, 20),
+            supplier="Top Models",
+            category="professional",
+            amount_pence=6000,
+            payment_method="deducted",
+        ),
         source="remittance",
         external_ref="remittance:r2:l1",
     )
@@ -470,20 +529,24 @@ def test_deleting_a_job_reposts_its_expenses_and_journeys_without_it(db: Any, ow
     db.session.flush()
     taxi = services.create_expense(
         owner.id,
-        date=dt.date(2025, 7, 1),
-        supplier="Taxi",
-        category="travel",
-        amount_pence=2000,
-        job_id=job.id,
+        services.ExpenseInput(
+            date=dt.date(2025, 7, 1),
+            supplier="Taxi",
+            category="travel",
+            amount_pence=2000,
+            job_id=job.id,
+        ),
     )
     trip = services.create_journey(
         owner.id,
-        date=dt.date(2025, 7, 1),
-        origin="Leeds",
-        destination="York",
-        purpose="Fitting",
-        miles=Decimal(20),
-        job_id=job.id,
+        services.JourneyInput(
+            date=dt.date(2025, 7, 1),
+            origin="Leeds",
+            destination="York",
+            purpose="Fitting",
+            miles=Decimal(20),
+            job_id=job.id,
+        ),
     )
     db.session.commit()
     jobs.delete_job(job)
@@ -501,7 +564,13 @@ def test_pages_show_the_closed_period_refusal(db: Any, owner: Any, client: Any, 
     from minimin.ledger.models import PeriodLock
 
     expense = services.create_expense(
-        owner.id, date=dt.date(2025, 6, 2), supplier="Printer", category="office", amount_pence=2400
+        owner.id,
+        services.ExpenseInput(
+            date=dt.date(2025, 6, 2),
+            supplier="Printer",
+            category="office",
+            amount_pence=2400,
+        ),
     )
     db.session.add(PeriodLock(user_id=owner.id, locked_through=dt.date(2025, 6, 30)))
     db.session.commit()

@@ -10,6 +10,7 @@ import csv
 import datetime as dt
 import io
 import re
+from dataclasses import replace
 from decimal import Decimal
 from html import unescape
 from typing import Any
@@ -138,11 +139,13 @@ def test_expense_page_shows_the_version_in_force_and_the_one_reversed(
     # A train fare of £12.50 paid personally: box 20 (travel) £12.50, your money put in.
     fare = expenses.create_expense(
         owner.id,
-        date=dt.date(2025, 6, 2),
-        supplier="GWR",
-        category="travel",
-        amount_pence=1250,
-        payment_method="personal",
+        expenses.ExpenseInput(
+            date=dt.date(2025, 6, 2),
+            supplier="GWR",
+            category="travel",
+            amount_pence=1250,
+            payment_method="personal",
+        ),
     )
     db.session.commit()
     block = how_counted_block(client.get(f"/expenses/{fare.id}"))
@@ -153,7 +156,7 @@ def test_expense_page_shows_the_version_in_force_and_the_one_reversed(
 
     # Corrected to £20.00: the £12.50 is reversed and £20.00 counted as version 2... of 3
     # entries (version 1, its reversal as version 2, the new figures as version 3).
-    expenses.update_expense(fare, amount_pence=2000)
+    expenses.update_expense(fare, replace(expenses.expense_input(fare), amount_pence=2000))
     db.session.commit()
     block = how_counted_block(client.get(f"/expenses/{fare.id}"))
     counted_now, older = block.split("Earlier versions, cancelled")

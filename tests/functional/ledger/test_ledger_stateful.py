@@ -727,11 +727,13 @@ class LedgerMachine(RuleBasedStateMachine):
         if how == "mileage":
             expenses.create_journey(
                 self.user_id,
-                date=self.today,
-                origin="Home",
-                destination="Studio",
-                purpose="Shoot",
-                miles=Decimal(10 * units),
+                expenses.JourneyInput(
+                    date=self.today,
+                    origin="Home",
+                    destination="Studio",
+                    purpose="Shoot",
+                    miles=Decimal(10 * units),
+                ),
             )
             self.commit()
             self.model.miles += 10 * units
@@ -739,14 +741,16 @@ class LedgerMachine(RuleBasedStateMachine):
         number = self.next_number()
         expense = expenses.create_expense(
             self.user_id,
-            date=self.today,
-            supplier="Paper Shop Ltd",
-            description=f"Printer paper {number}",
-            category="office",
-            amount_pence=PAY_UNIT * units,
-            vat_pence=PAY_UNIT * units // 6,
-            vat_treatment="standard",
-            payment_method=how,
+            expenses.ExpenseInput(
+                date=self.today,
+                supplier="Paper Shop Ltd",
+                description=f"Printer paper {number}",
+                category="office",
+                amount_pence=PAY_UNIT * units,
+                vat_pence=PAY_UNIT * units // 6,
+                vat_treatment="standard",
+                payment_method=how,
+            ),
         )
         self.commit()
         self.model.expenses_net += PAY_UNIT * units * 5 // 6
