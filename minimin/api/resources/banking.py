@@ -24,8 +24,10 @@ from minimin.core.tenancy import owned_or_404
 Reconciliation = Literal[m.RECONCILIATION_STATES]  # type: ignore[valid-type]
 MatchKind = Literal[m.MATCH_KINDS]  # type: ignore[valid-type]
 Currency = Literal[m.CURRENCIES]  # type: ignore[valid-type]
-Category = Literal[tuple(rules.ALL_CATEGORIES)]  # type: ignore[valid-type]
-ExpenseCategory = Literal[tuple(rules.EXPENSE_CATEGORIES)]  # type: ignore[valid-type]
+CATEGORY_CODES = tuple(rules.ALL_CATEGORIES)
+EXPENSE_CATEGORY_CODES = tuple(rules.EXPENSE_CATEGORIES)
+Category = Literal[CATEGORY_CODES]  # type: ignore[valid-type]
+ExpenseCategory = Literal[EXPENSE_CATEGORY_CODES]  # type: ignore[valid-type]
 RuleKind = Literal[m.RULE_KINDS]  # type: ignore[valid-type]
 Direction = Literal[m.DIRECTIONS]  # type: ignore[valid-type]
 DateOrder = Literal[DATE_ORDERS]  # type: ignore[valid-type]

@@ -29,8 +29,15 @@ def statement_kind(data: bytes) -> str:
 #: Files up to this many rows are read through when their columns are chosen, so their
 #: errors are shown then; a larger one is checked by the background job (its status says).
 INLINE_CHECK_ROWS = 5_000
-COLUMN_FIELDS = ("date", "description", "amount", "money_in", "money_out", "counterparty")
-COLUMN_FIELDS += ("reference",)
+COLUMN_FIELDS = (
+    "date",
+    "description",
+    "amount",
+    "money_in",
+    "money_out",
+    "counterparty",
+    "reference",
+)
 
 
 def upload_statement(account: BankAccount, data: StatementInput) -> tuple[ImportJob, Any]:
