@@ -98,6 +98,8 @@ def _responses(op: Operation, refs: dict[Any, Any]) -> dict[str, Any]:
     else:
         content = {op.media: {"schema": {"type": "string", "format": "binary"}}}
     responses: dict[str, Any] = {str(op.status): {"description": "Success", "content": content}}
+    if op.status == 204:  # a deletion: no body at all
+        responses = {"204": {"description": "Done; there is nothing to send back."}}
     if op.method == "GET":
         responses["304"] = {"description": "Not modified (If-None-Match matched the ETag)."}
     errors = dict(ERRORS)

@@ -14,6 +14,7 @@ WRITE = "write"
 AREAS = {
     "business": _l("Business profile"),
     "contacts": _l("Clients and agencies"),
+    "documents": _l("Contract documents and templates"),
     "jobs": _l("Jobs"),
     "invoices": _l("Invoices, payments and credit notes"),
     "expenses": _l("Expenses and mileage"),
@@ -25,7 +26,7 @@ AREAS = {
 
 
 #: Areas the API only reads (their changes stay on the pages).
-READ_ONLY = frozenset({"business", "ledger"})
+READ_ONLY = frozenset({"ledger"})
 
 
 def scope(area: str, level: str) -> str:

@@ -17,7 +17,17 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, Field, RadioField, SelectField
 from wtforms.validators import Email, InputRequired, Optional, ValidationError
 
-from minimin.business.models import FLAT_RATE, VAT_SCHEMES, VAT_STAGGERS, WORK_TYPES
+from minimin.business import services
+from minimin.business.inputs import (
+    AccountantInput,
+    BankInput,
+    DetailsInput,
+    InvoiceSettingsInput,
+    RatesInput,
+    VatInput,
+    WorkTypeInput,
+)
+from minimin.business.models import VAT_SCHEMES, VAT_STAGGERS, WORK_TYPES
 from minimin.business.rules import (
     InvalidValue,
     normalise_account_number,
@@ -39,6 +49,7 @@ from minimin.core.forms import (
     select_choices,
 )
 from minimin.core.money import NumberInputError, parse_percent
+from minimin.core.user_error import UserError
 
 MESSAGES: dict[str, Any] = {
     "postcode": _l("Enter a UK postcode, like SW1A 1AA."),
@@ -61,8 +72,6 @@ MESSAGES: dict[str, Any] = {
 }
 
 EMAIL_MESSAGE = _l("Enter an email address, like name@example.com.")
-PREFIX_CHARS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-/_.#")
-VAT_INTRODUCED = date(1973, 4, 1)
 
 
 def _normalise(field: Field, fn: Callable[[str], str]) -> None:
@@ -126,6 +135,21 @@ class WholeNumberField(TextField):
         self.number = value
 
 
+def _filled(form: AppForm, input_type: type[Any]) -> dict[str, Any]:
+    """The form's values for the fields of *input_type*, blanks as None."""
+    return {name: form[name].data or None for name in input_type.__dataclass_fields__}
+
+
+def show_refusals(form: AppForm, refusals: list[UserError]) -> bool:
+    """Show each of the service's refusals beside its field, unless that field already says
+    what is wrong with it; True when there was none."""
+    for refusal in refusals:
+        field = form._fields.get(refusal.field or "")
+        if field is not None and not field.errors:
+            field.errors.append(str(refusal.message))
+    return not refusals
+
+
 def _safe_date_field(label: Any) -> DateField:
     return DateField(
         label,
@@ -156,8 +180,8 @@ class WorkTypeForm(AppForm):
         if field.data not in WORK_TYPES:
             raise ValidationError(_l("Choose how you work: agency, freelance or both."))
 
-    def values(self) -> dict[str, Any]:
-        return {"work_type": self.work_type.data}
+    def to_input(self) -> WorkTypeInput:
+        return WorkTypeInput(work_type=self.work_type.data)
 
 
 class DetailsForm(AppForm):
@@ -181,20 +205,8 @@ class DetailsForm(AppForm):
     def validate_website(self, field: Field) -> None:
         _normalise(field, normalise_website)
 
-    def values(self) -> dict[str, Any]:
-        return {
-            name: self[name].data or None
-            for name in (
-                "business_name",
-                "address_line1",
-                "address_line2",
-                "town",
-                "postcode",
-                "phone",
-                "invoice_email",
-                "website",
-            )
-        }
+    def to_input(self) -> DetailsInput:
+        return DetailsInput(**_filled(self, DetailsInput))
 
 
 class VatForm(AppForm):
@@ -238,15 +250,6 @@ class VatForm(AppForm):
     def validate(self, extra_validators: Any = None) -> bool:
         ok = super().validate(extra_validators)
         _date_message(self.vat_registration_date)
-        when = self.vat_registration_date.data
-        if (
-            when
-            and not self.vat_registration_date.errors
-            and not (VAT_INTRODUCED <= when <= date.today().replace(year=date.today().year + 1))
-        ):
-            self.vat_registration_date.errors.append(
-                str(_l("Enter a registration date between 1 April 1973 and next year."))
-            )
         self.percent = None
         if self.flat_rate_percent.data and not self.flat_rate_percent.errors:
             try:
@@ -260,44 +263,20 @@ class VatForm(AppForm):
                 self.flat_rate_percent.errors.append(
                     str(_l("Enter your sector's flat rate percentage, like 14.5.")) + " " + str(exc)
                 )
-        if self.vat_registered.data:
-            if not self.vat_number.data and not self.vat_number.errors:
-                self.vat_number.errors.append(
-                    str(
-                        _l(
-                            "Enter your VAT number (GB followed by 9 digits), or untick "
-                            "'I am registered for VAT'."
-                        )
-                    )
-                )
-            if not self.vat_scheme.data and not self.vat_scheme.errors:
-                self.vat_scheme.errors.append(str(_l("Choose your VAT accounting scheme.")))
-            if (
-                self.vat_scheme.data == FLAT_RATE
-                and self.percent is None
-                and not self.flat_rate_percent.errors
-            ):
-                self.flat_rate_percent.errors.append(
-                    str(
-                        _l(
-                            "Enter your sector's flat rate percentage, like 14.5, or choose "
-                            "another scheme."
-                        )
-                    )
-                )
+        show_refusals(self, services.refusals(self.to_input()))
         return ok and not any(f.errors for f in self)
 
-    def values(self) -> dict[str, Any]:
-        return {
-            "vat_registered": bool(self.vat_registered.data),
-            "vat_number": self.vat_number.data or None,
-            "vat_registration_date": self.vat_registration_date.data,
-            "vat_scheme": self.vat_scheme.data or None,
-            "flat_rate_percent": self.percent,
-            "flat_rate_first_year": bool(self.flat_rate_first_year.data),
-            "vat_stagger": self.vat_stagger.data or None,
-            "utr": self.utr.data or None,
-        }
+    def to_input(self) -> VatInput:
+        return VatInput(
+            vat_registered=bool(self.vat_registered.data),
+            vat_number=self.vat_number.data or None,
+            vat_registration_date=self.vat_registration_date.data,
+            vat_scheme=self.vat_scheme.data or None,
+            flat_rate_percent=self.percent,
+            flat_rate_first_year=bool(self.flat_rate_first_year.data),
+            vat_stagger=self.vat_stagger.data or None,
+            utr=self.utr.data or None,
+        )
 
 
 class BankForm(AppForm):
@@ -322,30 +301,9 @@ class BankForm(AppForm):
     def validate_bank_bic(self, field: Field) -> None:
         _normalise(field, normalise_bic)
 
-    def merged(self, current: dict[str, str | None]) -> dict[str, str | None]:
+    def to_input(self, current: dict[str, str | None]) -> BankInput:
         """The bank details after this submission: blank fields keep the current value."""
-        return {name: self[name].data or current.get(name) for name in current}
-
-    def check_complete(self, merged: dict[str, str | None]) -> bool:
-        """UK details need both sort code and account number, and a name to pay."""
-        ok = True
-        has_uk = merged["bank_sort_code"] or merged["bank_account_number"]
-        if has_uk and not merged["bank_sort_code"]:
-            self.bank_sort_code.errors.append(
-                str(_l("Enter the sort code that goes with the account number, like 12-34-56."))
-            )
-            ok = False
-        if has_uk and not merged["bank_account_number"]:
-            self.bank_account_number.errors.append(
-                str(_l("Enter the account number that goes with the sort code, like 12345678."))
-            )
-            ok = False
-        if any(merged.values()) and not merged["bank_account_name"]:
-            self.bank_account_name.errors.append(
-                str(_l("Enter the name on the account, as your clients should write it."))
-            )
-            ok = False
-        return ok
+        return BankInput(**{name: self[name].data or current.get(name) for name in current})
 
 
 class AccountantForm(AppForm):
@@ -359,16 +317,8 @@ class AccountantForm(AppForm):
     def validate_accountant_phone(self, field: Field) -> None:
         _normalise(field, normalise_phone)
 
-    def values(self) -> dict[str, Any]:
-        return {
-            name: self[name].data or None
-            for name in (
-                "accountant_name",
-                "accountant_firm",
-                "accountant_email",
-                "accountant_phone",
-            )
-        }
+    def to_input(self) -> AccountantInput:
+        return AccountantInput(**_filled(self, AccountantInput))
 
 
 class LogoForm(AppForm):
@@ -382,7 +332,7 @@ class LogoForm(AppForm):
 def _prefix(field: Field) -> None:
     if field.errors or not field.data:
         return
-    if not set(field.data) <= PREFIX_CHARS:
+    if not set(field.data) <= services.PREFIX_CHARS:
         raise ValidationError(
             _l("Use only letters, digits and - / _ . # in a number prefix, like INV-.")
         )
@@ -415,16 +365,19 @@ class InvoiceDefaultsForm(AppForm):
     def validate_credit_note_prefix(self, field: Field) -> None:
         _prefix(field)
 
-    def values(self) -> dict[str, Any]:
-        return {
-            "invoice_prefix": self.invoice_prefix.data or "",
-            "credit_note_prefix": self.credit_note_prefix.data or "",
-            "invoice_padding": self.invoice_padding.number,
-            "payment_terms_days": self.payment_terms_days.number,
-            "invoice_footer": self.invoice_footer.data or None,
-            "payment_notes": self.payment_notes.data or None,
-            "late_payment_text": self.late_payment_text.data or None,
-        }
+    def to_input(self) -> InvoiceSettingsInput:
+        return InvoiceSettingsInput(
+            invoice_prefix=self.invoice_prefix.data or "",
+            credit_note_prefix=self.credit_note_prefix.data or "",
+            # Both fields are required: after validation each holds its number.
+            invoice_padding=self.invoice_padding.number or 0,
+            payment_terms_days=self.payment_terms_days.number or 0,
+            invoice_footer=self.invoice_footer.data or None,
+            payment_notes=self.payment_notes.data or None,
+            late_payment_text=self.late_payment_text.data or None,
+            next_invoice_number=self.next_invoice_number.number,
+            next_credit_note_number=self.next_credit_note_number.number,
+        )
 
 
 @lru_cache(maxsize=8)
@@ -458,10 +411,10 @@ class RatesForm(AppForm):
         if field.data not in choice_values(self.default_currency.choices):
             raise ValidationError(_l("Choose a currency from the list, like GBP."))
 
-    def values(self) -> dict[str, Any]:
-        return {
-            "day_rate_pence": self.day_rate.pence,
-            "half_day_rate_pence": self.half_day_rate.pence,
-            "hourly_rate_pence": self.hourly_rate.pence,
-            "default_currency": self.default_currency.data,
-        }
+    def to_input(self) -> RatesInput:
+        return RatesInput(
+            day_rate_pence=self.day_rate.pence,
+            half_day_rate_pence=self.half_day_rate.pence,
+            hourly_rate_pence=self.hourly_rate.pence,
+            default_currency=self.default_currency.data,
+        )

@@ -24,6 +24,7 @@ from minimin.business.forms import (
     RatesForm,
     VatForm,
     WorkTypeForm,
+    show_refusals,
 )
 from minimin.business.models import (
     ONBOARDING_STEPS,
@@ -36,8 +37,6 @@ from minimin.business.models import (
     BusinessProfile,
 )
 from minimin.business.rules import (
-    InvalidValue,
-    check_next_number,
     display_phone,
     format_iban,
     format_sort_code,
@@ -46,6 +45,7 @@ from minimin.business.rules import (
 from minimin.core.money import Money, format_money
 from minimin.core.security import USER, classify_blueprint
 from minimin.core.uploads import UploadError
+from minimin.core.user_error import UserError
 from minimin.core.web import ConfirmForm, ViewResult
 
 bp = Blueprint("business", __name__, url_prefix="/settings/business", template_folder="templates")
@@ -237,34 +237,32 @@ def settings_page(page: str) -> tuple[str, int]:
     return _render(_profile(), page=page)
 
 
+def _save(section: str, form: Any, data: Any = None) -> ViewResult:
+    """Save *form*'s section through the service; its refusals are shown beside their fields
+    (status 400: nothing of the submission is stored)."""
+    if data is None and not form.validate_on_submit():
+        return _render(_profile(), 400, **{section: form})
+    try:
+        services.save_section(current_user.id, data or form.to_input())
+    except UserError as refused:
+        show_refusals(form, [refused])
+        return _render(_profile(), 400, **{section: form})
+    return _saved(section)
+
+
 @bp.route("/<any(details, accountant):section>", methods=["POST"])
 def save_simple(section: str) -> ViewResult:
-    form = SIMPLE_SECTIONS[section]()
-    if not form.validate_on_submit():
-        return _render(_profile(), 400, **{section: form})
-    profile = services.get_or_create_profile(current_user.id)
-    services.update_section(profile, section, form.values())
-    return _saved(section)
+    return _save(section, SIMPLE_SECTIONS[section]())
 
 
 @bp.route("/work-type", methods=["POST"])
 def save_work_type() -> ViewResult:
-    form = WorkTypeForm()
-    if not form.validate_on_submit():
-        return _render(_profile(), 400, work_type=form)
-    profile = services.get_or_create_profile(current_user.id)
-    services.update_section(profile, "work_type", form.values())
-    return _saved("work_type")
+    return _save("work_type", WorkTypeForm())
 
 
 @bp.route("/vat", methods=["POST"])
 def save_vat() -> ViewResult:
-    form = VatForm()
-    if not form.validate_on_submit():
-        return _render(_profile(), 400, vat=form)
-    profile = services.get_or_create_profile(current_user.id)
-    services.update_section(profile, "vat", form.values())
-    return _saved("vat")
+    return _save("vat", VatForm())
 
 
 @bp.route("/bank", methods=["POST"])
@@ -273,12 +271,10 @@ def save_bank() -> ViewResult:
     form = BankForm()
     if not form.validate_on_submit():
         return _render(profile, 400, bank=form)
-    merged = form.merged(_bank_current(profile))
-    if not form.check_complete(merged):
+    data = form.to_input(_bank_current(profile))
+    if not show_refusals(form, services.refusals(data)):
         return _render(profile, 400, bank=form)
-    profile = services.get_or_create_profile(current_user.id)
-    services.update_section(profile, "bank", merged)
-    return _saved("bank")
+    return _save("bank", form, data)
 
 
 @bp.route("/bank/reveal", methods=["POST"])
@@ -311,45 +307,15 @@ def save_invoices() -> ViewResult:
     form = InvoiceDefaultsForm()
     if not form.validate_on_submit():
         return _render(profile, 400, invoices=form)
-    issued_invoice, issued_credit = services.highest_issued_numbers(current_user.id)
-    requested = {
-        "next_invoice_number": (form.next_invoice_number.number, issued_invoice),
-        "next_credit_note_number": (form.next_credit_note_number.number, issued_credit),
-    }
-    for name, (number, issued) in requested.items():
-        if number is None or number == getattr(profile, name):
-            continue
-        try:
-            check_next_number(number, issued)
-        except InvalidValue:
-            form[name].errors.append(
-                _(
-                    "The next number must be higher than %(n)s, the highest number already "
-                    "issued. Numbers may be raised but never reused.",
-                    n=issued,
-                )
-            )
-    if any(f.errors for f in form):
+    data = form.to_input()
+    if not show_refusals(form, services.number_refusals(profile, data)):
         return _render(profile, 400, invoices=form)
-    profile = services.get_or_create_profile(current_user.id)
-    services.update_section(profile, "invoices", form.values())
-    number = form.next_invoice_number.number
-    if number is not None and number != profile.next_invoice_number:
-        services.set_next_invoice_number(profile, number, issued_invoice)
-    number = form.next_credit_note_number.number
-    if number is not None and number != profile.next_credit_note_number:
-        services.set_next_credit_note_number(profile, number, issued_credit)
-    return _saved("invoices")
+    return _save("invoices", form, data)
 
 
 @bp.route("/rates", methods=["POST"])
 def save_rates() -> ViewResult:
-    form = RatesForm()
-    if not form.validate_on_submit():
-        return _render(_profile(), 400, rates=form)
-    profile = services.get_or_create_profile(current_user.id)
-    services.update_section(profile, "rates", form.values())
-    return _saved("rates")
+    return _save("rates", RatesForm())
 
 
 @bp.route("/logo", methods=["POST"])
@@ -431,9 +397,11 @@ def setup() -> ViewResult:
     form = STEP_FORMS[step]()
     if not form.validate_on_submit():
         return _render_step(profile, step, form, 400)
-    profile = services.get_or_create_profile(current_user.id)
-    services.update_section(profile, step, form.values())
-    following = services.advance_onboarding(profile, step)
+    try:
+        following = services.save_setup_step(current_user.id, form.to_input())
+    except UserError as refused:
+        show_refusals(form, [refused])
+        return _render_step(profile, step, form, 400)
     if following in ONBOARDING_STEPS:
         return redirect(url_for(".setup", step=following))
     flash(_("Your business is set up. You can change any of it in Business settings."), "success")

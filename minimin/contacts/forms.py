@@ -8,7 +8,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from dateutil.relativedelta import relativedelta
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, Field, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -20,7 +19,9 @@ from wtforms.validators import (
 )
 
 from minimin.contacts import models as m
+from minimin.contacts import rules
 from minimin.contacts.countries import COUNTRY_CODES, country_choices
+from minimin.contacts.inputs import AgencyInput, ClientInput
 from minimin.contacts.kinds import KINDS_OF_WORK
 from minimin.contacts.validation import (
     InvalidValue,
@@ -222,8 +223,8 @@ class ClientForm(ContactForm):
         default=m.CLIENT_COMPANY,
     )
 
-    def values(self) -> dict[str, Any]:
-        return {"name": self.name.data, "kind": self.kind.data, **self.contact_values()}
+    def to_input(self) -> ClientInput:
+        return ClientInput(name=self.name.data, kind=self.kind.data, **self.contact_values())
 
 
 class AgencyForm(ContactForm):
@@ -274,79 +275,33 @@ class AgencyForm(ContactForm):
 
     def validate(self, extra_validators: Any = None) -> bool:
         ok = super().validate(extra_validators)
-        if self.vat_registered.data and not self.vat_number.data and not self.vat_number.errors:
-            self.vat_number.errors.append(
-                str(_l("Enter the agency's VAT number, or untick \u201cVAT-registered\u201d."))
-            )
-            ok = False
-        if self.commission_vat_added.data and not self.vat_registered.data:
-            self.commission_vat_added.errors.append(
-                str(
-                    _l(
-                        "An agency that is not VAT-registered cannot add VAT to its commission: "
-                        "tick \u201cVAT-registered\u201d or untick this."
-                    )
-                )
-            )
-            ok = False
-        fee_plus = self.quoting.data == m.QUOTING_FEE_PLUS_AGENCY_FEE
-        if fee_plus and self.agency_fee_percent.data is None and not self.agency_fee_percent.errors:
-            self.agency_fee_percent.errors.append(
-                str(_l("Enter the agency fee percentage added on top of the fee, for example 20."))
-            )
-            ok = False
-        has_mother = bool(self.mother_agency_name.data)
-        has_share = self.mother_agency_share_percent.data is not None
-        if has_mother and not has_share and not self.mother_agency_share_percent.errors:
-            self.mother_agency_share_percent.errors.append(
-                str(_l("Enter the mother agency's share of the commission, for example 50."))
-            )
-            ok = False
-        if has_share and not has_mother and not self.mother_agency_name.errors:
-            self.mother_agency_name.errors.append(
-                str(_l("Enter the mother agency's name, or clear her share."))
-            )
-            ok = False
-        if self.self_billing.data:
-            start = self.self_billing_start_date.data
-            review = self.self_billing_review_date.data
-            if start is None and not self.self_billing_start_date.errors:
-                self.self_billing_start_date.errors.append(
-                    str(_l("Enter the date the self-billing agreement started."))
-                )
-                ok = False
-            if start and review and review <= start:
-                self.self_billing_review_date.errors.append(
-                    str(_l("The review date must be after the start date."))
-                )
+        # The rules joining fields are the service's; each refusal is shown beside its field
+        # unless that field already says what is wrong with it.
+        for refusal in rules.agency_refusals(self.to_input()):
+            field = self._fields.get(refusal.field or "")
+            if field is not None and not field.errors:
+                field.errors.append(str(refusal.message))
                 ok = False
         return ok
 
-    def values(self) -> dict[str, Any]:
-        fee_plus = self.quoting.data == m.QUOTING_FEE_PLUS_AGENCY_FEE
-        start = self.self_billing_start_date.data if self.self_billing.data else None
-        review = self.self_billing_review_date.data if self.self_billing.data else None
-        if start and review is None:
-            review = start + relativedelta(months=12)
-        vat_number = self.vat_number.data or None
-        agreement_vat = (self.self_billing_vat_number.data or vat_number) if start else None
-        return {
-            "name": self.name.data,
+    def to_input(self) -> AgencyInput:
+        return AgencyInput(
+            name=self.name.data,
             **self.contact_values(),
-            "vat_registered": bool(self.vat_registered.data),
-            "default_commission_percent": self.default_commission_percent.data,
-            "commission_vat_added": bool(self.commission_vat_added.data),
-            "quoting": self.quoting.data,
-            "agency_fee_percent": self.agency_fee_percent.data if fee_plus else None,
-            "mother_agency_name": self.mother_agency_name.data or None,
-            "mother_agency_share_percent": (
-                self.mother_agency_share_percent.data if self.mother_agency_name.data else None
-            ),
-            "self_billing": bool(self.self_billing.data),
-            "self_billing_start_date": start,
-            "self_billing_review_date": review,
-            "self_billing_vat_number": agreement_vat,
-        }
+            vat_registered=bool(self.vat_registered.data),
+            # Blank only on a form already refused (the field is required).
+            default_commission_percent=self.default_commission_percent.data or Decimal(0),
+            commission_vat_added=bool(self.commission_vat_added.data),
+            quoting=self.quoting.data,
+            agency_fee_percent=self.agency_fee_percent.data,
+            mother_agency_name=self.mother_agency_name.data or None,
+            mother_agency_share_percent=self.mother_agency_share_percent.data,
+            self_billing=bool(self.self_billing.data),
+            self_billing_start_date=self.self_billing_start_date.data,
+            self_billing_review_date=self.self_billing_review_date.data,
+            self_billing_vat_number=self.self_billing_vat_number.data or None,
+            commission_rates=self.rates(),
+        )
 
     def rates(self) -> dict[str, Decimal]:
         """Percentages by kind of work that the user filled in (blank = use the default)."""

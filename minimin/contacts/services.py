@@ -14,7 +14,8 @@ import sqlalchemy as sa
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
-from minimin.contacts.kinds import KIND_CODES
+from minimin.contacts import rules
+from minimin.contacts.inputs import CONTACT_FIELDS, AgencyInput, ClientInput
 from minimin.contacts.models import (
     OWNED_CHILD_TABLES,
     Agency,
@@ -25,6 +26,7 @@ from minimin.core import audit, listing_params
 from minimin.core.db import utcnow
 from minimin.core.paging import page_number
 from minimin.core.templating import LONDON
+from minimin.core.user_error import UserError
 from minimin.extensions import db
 
 PAGE_SIZE = 50
@@ -157,31 +159,33 @@ def _apply(obj: Any, values: dict[str, Any]) -> None:
         setattr(obj, key, value)
 
 
-def create_client(user_id: uuid.UUID, values: dict[str, Any]) -> Client:
+def _check(refusals: list[UserError]) -> None:
+    """Refuse with the first reason (the page form shows them all, from the same rules)."""
+    if refusals:
+        raise refusals[0]
+
+
+def _client_columns(data: ClientInput) -> dict[str, Any]:
+    _check(rules.client_refusals(data.kind))
+    return {name: getattr(data, name) for name in (*CONTACT_FIELDS, "kind")}
+
+
+def create_client(user_id: uuid.UUID, data: ClientInput) -> Client:
     client = Client(user_id=user_id)
-    _apply(client, values)
+    _apply(client, _client_columns(data))
     db.session.add(client)
     db.session.flush()
     return client
 
 
-def update_client(client: Client, values: dict[str, Any]) -> Client:
-    _apply(client, values)
+def update_client(client: Client, data: ClientInput) -> Client:
+    _apply(client, _client_columns(data))
     db.session.flush()
     return client
 
 
-def _check_percent(value: Decimal) -> None:
-    if not Decimal(0) <= value <= Decimal(100):
-        raise ValueError("a percentage must be between 0 and 100")
-
-
 def set_commission_rates(agency: Agency, rates: dict[str, Decimal]) -> None:
     """Replace the agency's rates by kind of work with *rates* (codes from KINDS_OF_WORK)."""
-    for code, percent in rates.items():
-        if code not in KIND_CODES:
-            raise ValueError(f"unknown kind of work {code!r}")
-        _check_percent(percent)
     existing = {rate.kind_of_work: rate for rate in agency.commission_rates}
     for code, rate in existing.items():
         if code not in rates:
@@ -195,35 +199,27 @@ def set_commission_rates(agency: Agency, rates: dict[str, Decimal]) -> None:
             )
 
 
-def _apply_agency(agency: Agency, values: dict[str, Any]) -> None:
+def _apply_agency(agency: Agency, data: AgencyInput) -> None:
+    _check(rules.agency_refusals(data))
     previous_review = agency.self_billing_review_date
-    _apply(agency, values)
-    for key in ("default_commission_percent", "agency_fee_percent", "mother_agency_share_percent"):
-        value = getattr(agency, key)
-        if value is not None:
-            _check_percent(Decimal(value))
+    _apply(agency, rules.agency_columns(data))
     if agency.self_billing_review_date != previous_review:
         # A new review date gets its own reminder.
         agency.self_billing_reminded_for = None
         agency.self_billing_reminded_at = None
+    set_commission_rates(agency, data.commission_rates)
 
 
-def create_agency(
-    user_id: uuid.UUID, values: dict[str, Any], rates: dict[str, Decimal] | None = None
-) -> Agency:
+def create_agency(user_id: uuid.UUID, data: AgencyInput) -> Agency:
     agency = Agency(user_id=user_id)
-    _apply_agency(agency, values)
+    _apply_agency(agency, data)
     db.session.add(agency)
-    set_commission_rates(agency, rates or {})
     db.session.flush()
     return agency
 
 
-def update_agency(
-    agency: Agency, values: dict[str, Any], rates: dict[str, Decimal] | None = None
-) -> Agency:
-    _apply_agency(agency, values)
-    set_commission_rates(agency, rates or {})
+def update_agency(agency: Agency, data: AgencyInput) -> Agency:
+    _apply_agency(agency, data)
     db.session.flush()
     return agency
 

@@ -83,7 +83,7 @@ def clients_csv() -> Response:
 def client_new() -> ViewResult:
     form = ClientForm()
     if form.validate_on_submit():
-        client = services.create_client(current_user.id, form.values())
+        client = services.create_client(current_user.id, form.to_input())
         flash(_("Client %(name)s added.", name=client.name), "success")
         return redirect(url_for("contacts.client_detail", client_id=client.id))
     if request.method == "POST":
@@ -144,7 +144,7 @@ def client_edit(client_id: str) -> ViewResult:
     client = owned_or_404(Client, client_id)
     form = ClientForm(obj=client)
     if form.validate_on_submit():
-        services.update_client(client, form.values())
+        services.update_client(client, form.to_input())
         flash(_("Client %(name)s saved.", name=client.name), "success")
         return redirect(url_for("contacts.client_detail", client_id=client.id))
     if request.method == "POST":
@@ -198,7 +198,7 @@ def _agency_form_page(form: AgencyForm, agency: Agency | None, status: int = 200
 def agency_new() -> ViewResult:
     form = AgencyForm()
     if form.validate_on_submit():
-        agency = services.create_agency(current_user.id, form.values(), form.rates())
+        agency = services.create_agency(current_user.id, form.to_input())
         flash(_("Agency %(name)s added.", name=agency.name), "success")
         return redirect(url_for("contacts.agency_detail", agency_id=agency.id))
     return _agency_form_page(form, None, 400 if request.method == "POST" else 200)
@@ -230,7 +230,7 @@ def agency_edit(agency_id: str) -> ViewResult:
     if request.method == "GET":
         form.fill_rates(agency)
     if form.validate_on_submit():
-        services.update_agency(agency, form.values(), form.rates())
+        services.update_agency(agency, form.to_input())
         flash(_("Agency %(name)s saved.", name=agency.name), "success")
         return redirect(url_for("contacts.agency_detail", agency_id=agency.id))
     return _agency_form_page(form, agency, 400 if request.method == "POST" else 200)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, SelectField
 from wtforms.validators import InputRequired, Optional
 
 from minimin.core.forms import AppForm, MultilineTextField, TextField
+from minimin.documents.inputs import DocumentInput, TemplateInput
 from minimin.documents.models import NAME_MAX, REASON_MAX
 from minimin.documents.richtext import BODY_MAX
 
@@ -18,6 +21,9 @@ class TemplateForm(AppForm):
         _l("Text"), [InputRequired(_l("Write the text of the template."))], BODY_MAX
     )
 
+    def to_input(self) -> TemplateInput:
+        return TemplateInput(name=self.name.data or "", body=self.body.data or "")
+
 
 class GenerateForm(AppForm):
     template = SelectField(_l("Template"), choices=[], validate_choice=True)
@@ -25,6 +31,20 @@ class GenerateForm(AppForm):
     job = SelectField(_l("Job"), choices=[], validate_choice=True)
     client = SelectField(_l("Client"), choices=[], validate_choice=True)
     agency = SelectField(_l("Agency"), choices=[], validate_choice=True)
+
+    def to_input(self) -> DocumentInput:
+        """Only after validation: the choices are the owner's own ids (or blank)."""
+        return DocumentInput(
+            template_id=uuid.UUID(self.template.data),
+            title=self.title.data or "",
+            job_id=_optional_id(self.job.data),
+            client_id=_optional_id(self.client.data),
+            agency_id=_optional_id(self.agency.data),
+        )
+
+
+def _optional_id(value: str | None) -> uuid.UUID | None:
+    return uuid.UUID(value) if value else None
 
 
 class SendForm(AppForm):

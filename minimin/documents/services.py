@@ -16,6 +16,7 @@ from minimin.core.storage import save_in_transaction, storage
 from minimin.core.user_error import UserError
 from minimin.documents import placeholders, richtext, starters
 from minimin.documents.context import values_for
+from minimin.documents.inputs import DocumentInput, StarterInput, TemplateInput
 from minimin.documents.models import NAME_MAX, DocumentTemplate, GeneratedDocument, TemplateVersion
 from minimin.extensions import db
 
@@ -46,10 +47,17 @@ def check_body(body: str) -> str:
 def _check_name(name: str) -> str:
     name = " ".join((name or "").split())
     if not name:
-        raise DocumentError(_("Give the template a name."))
+        raise DocumentError(_("Give the template a name."), "name")
     if len(name) > NAME_MAX:
-        raise DocumentError(_("Keep the name to %(max)d characters.", max=NAME_MAX))
+        raise DocumentError(_("Keep the name to %(max)d characters.", max=NAME_MAX), "name")
     return name
+
+
+def _checked_body(body: str) -> str:
+    try:
+        return check_body(body)
+    except DocumentError as exc:
+        raise DocumentError(exc.message, "body") from exc
 
 
 def _add_version(template: DocumentTemplate, body: str, version: int) -> TemplateVersion:
@@ -61,28 +69,34 @@ def _add_version(template: DocumentTemplate, body: str, version: int) -> Templat
     return row
 
 
-def create_template(
-    user_id: uuid.UUID, *, name: str, body: str, starter: str | None = None
+def _new_template(
+    user_id: uuid.UUID, data: TemplateInput, starter: str | None = None
 ) -> DocumentTemplate:
-    template = DocumentTemplate(user_id=user_id, name=_check_name(name), starter=starter)
-    _add_version(template, check_body(body), 1)
+    template = DocumentTemplate(user_id=user_id, name=_check_name(data.name), starter=starter)
+    _add_version(template, _checked_body(data.body), 1)
     db.session.add(template)
     db.session.flush()
     return template
 
 
-def copy_starter(user_id: uuid.UUID, key: str) -> DocumentTemplate:
-    starter = starters.BY_KEY.get(key)
+def create_template(user_id: uuid.UUID, data: TemplateInput) -> DocumentTemplate:
+    return _new_template(user_id, data)
+
+
+def copy_starter(user_id: uuid.UUID, data: StarterInput) -> DocumentTemplate:
+    starter = starters.BY_KEY.get(data.starter)
     if starter is None:
-        raise DocumentError(_("There is no such starter template."))
-    return create_template(user_id, name=str(starter.name), body=starter.body, starter=key)
+        raise DocumentError(_("There is no such starter template."), "starter")
+    return _new_template(
+        user_id, TemplateInput(name=str(starter.name), body=starter.body), data.starter
+    )
 
 
-def save_template(template: DocumentTemplate, *, name: str, body: str) -> bool:
+def save_template(template: DocumentTemplate, data: TemplateInput) -> bool:
     """Rename and, if the text changed, add a new version; True when a version was added.
     Documents already generated keep the version they were made from."""
-    template.name = _check_name(name)
-    cleaned = check_body(body)
+    template.name = _check_name(data.name)
+    cleaned = _checked_body(data.body)
     if cleaned == template.current.body_html:
         db.session.flush()
         return False
@@ -119,20 +133,28 @@ def render_html(title: str, body_html: str, *, supplier_name: str = "") -> str:
     )
 
 
-def generate(
-    template: DocumentTemplate,
-    *,
-    title: str,
-    job: Any = None,
-    client: Any = None,
-    agency: Any = None,
-) -> GeneratedDocument:
-    """Fill *template* for the records given, render it once to PDF and store it."""
-    from minimin.invoices.pdf import render_pdf, sha256
+def _owned(model: type[Any], row_id: uuid.UUID | None, user_id: uuid.UUID, field: str) -> Any:
+    if row_id is None:
+        return None
+    row = db.session.scalar(sa.select(model).where(model.id == row_id, model.user_id == user_id))
+    if row is None:
+        raise DocumentError(_("Choose one of your own records."), field)
+    return row
 
-    title = " ".join((title or "").split()) or template.name
+
+def generate(user_id: uuid.UUID, data: DocumentInput) -> GeneratedDocument:
+    """Fill the template for the records named, render it once to PDF and store it."""
+    from minimin.contacts.models import Agency, Client
+    from minimin.invoices.pdf import render_pdf, sha256
+    from minimin.jobs.models import Job
+
+    template: DocumentTemplate = _owned(DocumentTemplate, data.template_id, user_id, "template_id")
+    job = _owned(Job, data.job_id, user_id, "job_id")
+    client = _owned(Client, data.client_id, user_id, "client_id")
+    agency = _owned(Agency, data.agency_id, user_id, "agency_id")
+    title = " ".join((data.title or "").split()) or template.name
     if len(title) > NAME_MAX:
-        raise DocumentError(_("Keep the title to %(max)d characters.", max=NAME_MAX))
+        raise DocumentError(_("Keep the title to %(max)d characters.", max=NAME_MAX), "title")
     values = values_for(template.user_id, job=job, client=client, agency=agency)
     body = placeholders.substitute(template.current.body_html, values)
     pdf = render_pdf(render_html(title, body, supplier_name=values["business_name"]))

@@ -18,6 +18,7 @@ from minimin.core.tenancy import owned_or_404, parse_uuid
 from minimin.core.web import ConfirmForm, ViewResult
 from minimin.documents import placeholders, services, signing, starters
 from minimin.documents.forms import GenerateForm, SendForm, TemplateForm, VerifyForm
+from minimin.documents.inputs import StarterInput
 from minimin.documents.models import DocumentTemplate, GeneratedDocument
 
 bp = Blueprint("documents", __name__, template_folder="templates")
@@ -57,7 +58,9 @@ def copy_starter() -> Response:
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        template = services.copy_starter(current_user.id, request.form.get("starter", ""))
+        template = services.copy_starter(
+            current_user.id, StarterInput(starter=request.form.get("starter", ""))
+        )
     except services.DocumentError:
         abort(404)
     flash(_("Template added: edit its wording to suit you."), "success")
@@ -70,9 +73,7 @@ def new_template() -> ViewResult:
     error = None
     if form.validate_on_submit():
         try:
-            template = services.create_template(
-                current_user.id, name=form.name.data or "", body=form.body.data or ""
-            )
+            template = services.create_template(current_user.id, form.to_input())
         except services.DocumentError as exc:
             error = str(exc)
         else:
@@ -105,9 +106,7 @@ def edit_template(template_id: str) -> ViewResult:
     error = None
     if form.validate_on_submit():
         try:
-            changed = services.save_template(
-                template, name=form.name.data or "", body=form.body.data or ""
-            )
+            changed = services.save_template(template, form.to_input())
         except services.DocumentError as exc:
             error = str(exc)
         else:
@@ -160,27 +159,13 @@ def _generate_form() -> GenerateForm:
     return form
 
 
-def _owned(model: type[Any], value: str | None) -> Any:
-    return owned_or_404(model, value) if value else None
-
-
 @bp.route("/documents/new", methods=["GET", "POST"])
 def generate() -> ViewResult:
-    from minimin.contacts.models import Agency, Client
-    from minimin.jobs.models import Job
-
     form = _generate_form()
     error = None
     if form.validate_on_submit():
-        template = owned_or_404(DocumentTemplate, form.template.data)
         try:
-            document = services.generate(
-                template,
-                title=form.title.data or "",
-                job=_owned(Job, form.job.data),
-                client=_owned(Client, form.client.data),
-                agency=_owned(Agency, form.agency.data),
-            )
+            document = services.generate(current_user.id, form.to_input())
         except services.DocumentError as exc:
             error = str(exc)
         else:

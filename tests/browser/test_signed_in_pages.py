@@ -179,10 +179,12 @@ def account(live_server: Any) -> Account:
     from minimin.banking.services import imports as bank_imports
     from minimin.calendar import services as calendar
     from minimin.contacts import services as contacts
+    from minimin.contacts.inputs import AgencyInput, ClientInput
     from minimin.core.dates import TaxYear, uk_today
     from minimin.core.db import utcnow
     from minimin.core.mail import OutboundEmail
     from minimin.documents import services as documents
+    from minimin.documents.inputs import DocumentInput, StarterInput
     from minimin.documents.signing import services as signing
     from minimin.expenses import services as expenses
     from minimin.extensions import db
@@ -214,25 +216,27 @@ def account(live_server: Any) -> Account:
 
         client = contacts.create_client(
             user.id,
-            {
-                "name": LONG_CLIENT,
-                "email": "accounts.payable.department@fairweather-montgomery-smythe.example",
-                "address_line1": "Unit 27, Fairweather-Montgomery-Smythe Creative Industries Park",
-                "town": "Leeds",
-                "postcode": "LS1 2BB",
-                "vat_number": "GB987654321",
-                "kind": "company",
-            },
+            ClientInput(
+                name=LONG_CLIENT,
+                email="accounts.payable.department@fairweather-montgomery-smythe.example",
+                address_line1="Unit 27, Fairweather-Montgomery-Smythe Creative Industries Park",
+                town="Leeds",
+                postcode="LS1 2BB",
+                vat_number="GB987654321",
+                kind="company",
+            ),
         )
         agency = contacts.create_agency(
             user.id,
-            {
-                "name": LONG_AGENCY,
-                "email": "accounts@northernfaces.example",
-                "default_commission_percent": Decimal(20),
-                "commission_vat_added": True,
-            },
-            rates={"editorial": Decimal(15)},
+            AgencyInput(
+                name=LONG_AGENCY,
+                email="accounts@northernfaces.example",
+                default_commission_percent=Decimal(20),
+                vat_registered=True,
+                vat_number="GB980780684",
+                commission_vat_added=True,
+                commission_rates={"editorial": Decimal(15)},
+            ),
         )
 
         today = uk_today()
@@ -424,9 +428,15 @@ def account(live_server: Any) -> Account:
             ),
         )
 
-        template = documents.copy_starter(user.id, "model_release")
+        template = documents.copy_starter(user.id, StarterInput("model_release"))
         document = documents.generate(
-            template, title=f"Model release – {LONG_TITLE}", job=agency_job, client=client
+            user.id,
+            DocumentInput(
+                template_id=template.id,
+                title=f"Model release – {LONG_TITLE}",
+                job_id=agency_job.id,
+                client_id=client.id,
+            ),
         )
         signature = signing.send_for_signature(
             document,

@@ -4,6 +4,7 @@ from minimin.api.resources import (  # noqa: F401 - each module registers its op
     banking,
     business,
     contacts,
+    documents,
     expenses,
     invoices,
     jobs,

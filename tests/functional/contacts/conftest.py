@@ -68,11 +68,14 @@ def signed_in(client: Any, owner: Any, login: Any) -> Any:
 def add_client(app: Flask) -> Any:
     def add(user: Any, **values: Any) -> uuid.UUID:
         from minimin.contacts import services
+        from minimin.contacts.inputs import ClientInput
         from minimin.extensions import db
 
         values.setdefault("name", "Acme Studios Ltd")
         with app.app_context():
-            obj = services.create_client(user.id, values)
+            given, stored = _split(ClientInput, values)
+            obj = services.create_client(user.id, ClientInput(**given))
+            _set(obj, stored)
             db.session.commit()
             return obj.id
 
@@ -85,16 +88,34 @@ def add_agency(app: Flask) -> Any:
         from decimal import Decimal
 
         from minimin.contacts import services
+        from minimin.contacts.inputs import AgencyInput
         from minimin.extensions import db
 
         values.setdefault("name", "Models One")
         values.setdefault("default_commission_percent", Decimal("20"))
         with app.app_context():
-            obj = services.create_agency(user.id, values, rates or {})
+            given, stored = _split(AgencyInput, values)
+            obj = services.create_agency(
+                user.id, AgencyInput(**given, commission_rates=rates or {})
+            )
+            _set(obj, stored)
             db.session.commit()
             return obj.id
 
     return add
+
+
+def _split(input_type: Any, values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The values a user can enter, and the others (such as ``archived_at``) that a test sets
+    on the row directly."""
+    names = input_type.__dataclass_fields__
+    given = {k: v for k, v in values.items() if k in names}
+    return given, {k: v for k, v in values.items() if k not in names}
+
+
+def _set(obj: Any, values: dict[str, Any]) -> None:
+    for name, value in values.items():
+        setattr(obj, name, value)
 
 
 def count_rows(app: Flask, model: Any) -> int:

@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from minimin.contacts import services
+from minimin.contacts.inputs import AgencyInput
 from minimin.contacts.models import Agency, AgencyCommissionRate, Client
 
 
@@ -34,8 +35,11 @@ def test_rates_round_trip_exactly_through_the_database(app, make_user):
     with app.app_context():
         agency = services.create_agency(
             user.id,
-            {"name": "Exact", "default_commission_percent": Decimal("17.125")},
-            {"runway": Decimal("33.333"), "event": Decimal("0")},
+            AgencyInput(
+                name="Exact",
+                default_commission_percent=Decimal("17.125"),
+                commission_rates={"runway": Decimal("33.333"), "event": Decimal("0")},
+            ),
         )
         db.session.commit()
         agency_id = agency.id
@@ -54,14 +58,17 @@ def test_services_refuse_out_of_range_percentages_and_unknown_kinds(app, make_us
     with app.app_context():
         with pytest.raises(ValueError):
             services.create_agency(
-                user.id, {"name": "Bad", "default_commission_percent": Decimal("101")}
+                user.id, AgencyInput(name="Bad", default_commission_percent=Decimal("101"))
             )
         db.session.rollback()
         with pytest.raises(ValueError):
             services.create_agency(
                 user.id,
-                {"name": "Bad", "default_commission_percent": Decimal("10")},
-                {"nonsense": Decimal("5")},
+                AgencyInput(
+                    name="Bad",
+                    default_commission_percent=Decimal("10"),
+                    commission_rates={"nonsense": Decimal("5")},
+                ),
             )
         db.session.rollback()
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Agency)) == 0
