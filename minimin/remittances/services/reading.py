@@ -248,5 +248,10 @@ def problems_of(job: RemittanceImport) -> list[ParseProblem]:
 
 
 def parsed_of(job: RemittanceImport) -> ParsedRemittance:
-    """What was read, to prefill the form (an import that is read but not created)."""
-    return from_json(job.result or {"lines": []})
+    """What was read, to prefill the form (an import that is read but not created). An
+    import whose remittance was made keeps only its count of lines: when that remittance has
+    been deleted since, nothing is left to prefill."""
+    result = job.result or {"lines": []}
+    if not isinstance(result.get("lines"), list):
+        return ParsedRemittance()
+    return from_json(result)

@@ -274,6 +274,12 @@ def test_csv_and_pdf_files_imported(app: Flask, api_for: Any) -> None:
     pdf = api.get(f"/api/v1/remittances/{status['remittance_id']}").get_json()
     assert pdf["reference"] == "RA-9" and pdf["total_net"] == gbp("820.00")
 
+    # The remittance an import made, deleted: the import still answers (it once failed).
+    assert api.open(f"/api/v1/remittances/{job['remittance_id']}", "DELETE").status_code == 204
+    gone = api.get(f"/api/v1/remittance-imports/{job['id']}")
+    assert gone.status_code == 200, gone.get_json()
+    assert (gone.get_json()["remittance_id"], gone.get_json()["problems"]) == (None, [])
+
     other = api_for()
     assert other.get(f"/api/v1/remittance-imports/{job['id']}").status_code == 404
     assert _import(other, agency, CSV.encode(), "ra.csv", date="2025-05-12").status_code == 422

@@ -71,7 +71,8 @@ def test_pdf_import_reads_the_table_and_keeps_the_file(
     assert response.status_code == 302, response.get_data(as_text=True)
     # The PDF is read in the background; the import's page then sends on to the remittance.
     assert "/remittances/import/" in response.headers["Location"]
-    response = signed_in.get(response.headers["Location"])
+    import_page = response.headers["Location"]
+    response = signed_in.get(import_page)
     assert response.status_code == 302
     with app.app_context():
         [remittance] = db.session.query(Remittance).all()
@@ -81,6 +82,12 @@ def test_pdf_import_reads_the_table_and_keeps_the_file(
         file_id = remittance.source_file_id
     page = signed_in.get(response.headers["Location"]).get_data(as_text=True)
     assert f"/files/{file_id}" in page
+    # The remittance deleted, its import's page still answers (it once failed with a 500).
+    deleted = signed_in.submit(
+        response.headers["Location"] + "/delete", {}, form_page=response.headers["Location"]
+    )
+    assert deleted.status_code == 302
+    assert signed_in.get(import_page).status_code == 200
 
 
 def test_unreadable_pdf_falls_back_to_manual_entry(
