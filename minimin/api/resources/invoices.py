@@ -299,7 +299,7 @@ class SendIn(In):
 
 
 class RepeatIn(In):
-    recurrence: Recurrence | None = Field(  # type: ignore[valid-type]
+    recurrence: Recurrence | None = Field(
         description="monthly, quarterly, or null to stop repeating."
     )
     next_on: dt.date | None = Field(default=None, description="Default: a month or three ahead.")
