@@ -4,8 +4,9 @@ agencies have paid that no bank line shows yet (agency clearing).
 An agency's debtor account (``asset:debtors:agency:<id>``, accruals basis) holds the gross fee
 of each agency job done and not yet remitted, and the total of each invoice to the agency not
 yet paid; remittances and payments clear it. Agency clearing holds the net an agency paid (after
-its commission) until a bank line is matched to it. Both are sums of journal lines up to a day:
-no job, remittance or invoice is loaded, and nothing is recomputed.
+its commission) until a bank line is matched to it. Both are sums of journal lines up to a day,
+read from the totals the database keeps of them per job (:mod:`minimin.ledger.totals`): no
+job, remittance or invoice is loaded, and the history's lines are not summed again.
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ import sqlalchemy as sa
 
 from minimin.contacts.models import Agency
 from minimin.extensions import db
-from minimin.ledger import accounts, queries
-from minimin.ledger.models import JournalLine
+from minimin.ledger import accounts, queries, totals
+from minimin.ledger.entries import READS
+from minimin.ledger.models import JournalLine, JournalTotal
 from minimin.reports.ledger.kept import CONTACTS, kept
 from minimin.reports.ledger.periods import ACCRUALS
 
@@ -65,30 +67,60 @@ def _agencies(user_id: uuid.UUID) -> dict[uuid.UUID, str]:
 def _balances(
     user_id: uuid.UUID, today: dt.date, codes: dict[str, uuid.UUID]
 ) -> tuple[dict[uuid.UUID, AgencyBalance], dict[str, int]]:
-    """The open balances of *codes* at *today*, per agency, from the lines grouped by job
-    (lines of no job, such as invoices, group together); and agency clearing's balance per
-    currency, read by the same statement (same lines, same basis and day)."""
-    # Agency clearing is one balance per currency: its lines are not grouped by job (a
+    """The open balances of *codes* at *today*, per agency, by job (lines of no job, such as
+    invoices, group together); and agency clearing's balance per currency, read by the same
+    statement (same basis and day). Read from the kept open items (one row per account, job
+    and kind of document, with the day of its earliest line: :mod:`minimin.ledger.totals`)
+    less the lines dated after *today*, not from every line of the history."""
+    # Agency clearing is one balance per currency: its totals are not kept by job (a
     # remittance's lines name their jobs, the bank match that clears them does not, so per
     # job they would never net to zero and every remittance ever posted would come back as
     # a row of its own).
-    job = sa.case(
-        (JournalLine.account == accounts.AGENCY_CLEARING, sa.null()), else_=JournalLine.job_id
-    ).label("job")
+    read = [*codes, accounts.AGENCY_CLEARING]
+    line, item = JournalLine, JournalTotal
+    later = sa.and_(
+        *queries.lines_where(user_id, basis=ACCRUALS, currency=None),
+        JournalLine.date > today,
+        JournalLine.account.in_(read),
+    )
+    kept = [
+        item.user_id == user_id,
+        item.period_start == totals.ALL_TIME,
+        item.basis.in_(READS[ACCRUALS]),
+        item.account.in_(read),
+    ]
+    # Every row of each job still open (or reopened by a line after today), so the earliest
+    # day is the earliest of all its lines, as it was summed from them.
+    open_jobs = sa.union(
+        sa.select(item.account, item.job_key).where(*kept, item.amount_pence != 0),
+        sa.select(line.account, totals.job_key(line)).where(later),
+    )
+    both = sa.union_all(
+        sa.select(
+            item.account,
+            item.currency,
+            item.job_key.label("job"),
+            item.amount_pence.label("amount"),
+            item.first_date.label("first"),
+        ).where(*kept, sa.tuple_(item.account, item.job_key).in_(open_jobs)),
+        sa.select(
+            line.account,
+            line.currency,
+            totals.job_key(line),
+            -line.amount_pence,
+            sa.cast(sa.null(), sa.Date),
+        ).where(later),
+    ).subquery()
     rows = queries.fresh(db.session()).execute(
         sa.select(
-            JournalLine.account,
-            JournalLine.currency,
-            job,
-            sa.func.sum(JournalLine.amount_pence),
-            sa.func.min(JournalLine.date),
+            both.c.account,
+            both.c.currency,
+            both.c.job,
+            sa.func.sum(both.c.amount),
+            sa.func.min(both.c.first),
         )
-        .where(
-            *queries.lines_where(user_id, basis=ACCRUALS, end=today, currency=None),
-            JournalLine.account.in_([*codes, accounts.AGENCY_CLEARING]),
-        )
-        .group_by(JournalLine.account, JournalLine.currency, job)
-        .having(sa.func.sum(JournalLine.amount_pence) != 0)
+        .group_by(both.c.account, both.c.currency, both.c.job)
+        .having(sa.func.sum(both.c.amount) != 0)
     )
     found: dict[uuid.UUID, AgencyBalance] = {}
     clearing: dict[str, int] = defaultdict(int)
@@ -99,7 +131,7 @@ def _balances(
         agency_id = codes[account]
         balance = found.setdefault(agency_id, AgencyBalance(agency_id, ""))
         balance.totals[currency] = balance.totals.get(currency, 0) + int(amount)
-        if job_id is not None and amount > 0:
+        if job_id != totals.NO_JOB and amount > 0:
             balance.jobs.append(job_id)
             balance.oldest_days = max(balance.oldest_days, (today - first).days)
     return found, dict(clearing)

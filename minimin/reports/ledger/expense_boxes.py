@@ -18,9 +18,8 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from minimin.expenses import categories
-from minimin.ledger.models import JournalLine
 from minimin.reports.ledger import journal
-from minimin.reports.ledger.mileage import mileage_pence
+from minimin.reports.ledger.mileage import mileage_of
 from minimin.reports.ledger.periods import CASH, check_period
 
 BAD_DEBTS_BOX = 27
@@ -86,23 +85,6 @@ def box_labels() -> dict[int, Any]:
     return labels
 
 
-def _box_sums(
-    user_id: uuid.UUID, start: date, end: date, basis: str, include_mileage: bool
-) -> journal.Sums:
-    """The expense accounts' debits of the period by account, with the documents behind."""
-    extra = [] if include_mileage else [journal.not_of_kind(journal.MILEAGE_KIND)]
-    return journal.sums(
-        user_id,
-        start,
-        end,
-        basis,
-        codes=journal.EXPENSE_ACCOUNTS,
-        keys=[JournalLine.account],
-        extra=extra,
-        count=True,
-    )
-
-
 def expenses_by_box(
     user_id: uuid.UUID,
     start: date,
@@ -115,8 +97,10 @@ def expenses_by_box(
     disallowable parts, as the journal's expense accounts hold them on *basis*; the mileage
     claim (journeys' shares, box 20) is counted when *include_mileage*."""
     check_period(start, end, basis)
-    found = _box_sums(user_id, start, end, basis, include_mileage)
-    mileage = mileage_pence(user_id, start, end, basis) if include_mileage else 0
+    rows = journal.period_rows(user_id, start, end, basis, codes=journal.EXPENSE_ACCOUNTS)
+    skipped = () if include_mileage else (journal.MILEAGE_KIND,)
+    found = journal.sums_of(rows, journal.EXPENSE_ACCOUNTS, not_kinds=skipped)
+    mileage = mileage_of(rows) if include_mileage else 0
     return expenses_from(start, end, basis, found, mileage)
 
 

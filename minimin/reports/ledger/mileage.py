@@ -59,14 +59,13 @@ def _miles(user_id: uuid.UUID, start: date, end: date) -> tuple[Decimal, Decimal
 def mileage_pence(user_id: uuid.UUID, start: date, end: date, basis: str = ACCRUALS) -> int:
     """The mileage claim of journeys dated *start*..*end*: the journal's box 20 lines posted
     by the mileage log (each journey's share of its tax year's claim)."""
-    return journal.sums(
-        user_id,
-        start,
-        end,
-        basis,
-        codes=[accounts.MILEAGE],
-        extra=[journal.of_kind(journal.MILEAGE_KIND)],
-    ).get()
+    return mileage_of(journal.period_rows(user_id, start, end, basis, codes=[accounts.MILEAGE]))
+
+
+def mileage_of(rows: list[journal.PeriodRow]) -> int:
+    """The mileage claim in *rows* (:func:`.journal.period_rows`): box 20 posted by the
+    mileage log."""
+    return journal.sums_of(rows, [accounts.MILEAGE], keys=(), kinds=[journal.MILEAGE_KIND]).get()
 
 
 def mileage_claim(user_id: uuid.UUID, tax_year: TaxYear) -> MileageClaim:

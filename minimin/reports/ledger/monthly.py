@@ -8,10 +8,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
-from minimin.ledger.models import JournalLine
 from minimin.reports.ledger import journal
 from minimin.reports.ledger.periods import CASH, check_period
-from minimin.reports.ledger.sql import _month_key, _year_key
 
 
 @dataclass(frozen=True)
@@ -40,15 +38,11 @@ def monthly_series(
     """Income and allowable expenses per calendar month from *start* to *end* (every month
     present, zero when empty)."""
     check_period(start, end, basis)
-    months = [_year_key(JournalLine.date), _month_key(JournalLine.date)]
-    income = _by_month(
-        journal.sums(
-            user_id, start, end, basis, codes=journal.TURNOVER_ACCOUNTS, keys=months, sign=-1
-        )
-    )
-    expenses = _by_month(
-        journal.sums(user_id, start, end, basis, codes=journal.ALLOWABLE_ACCOUNTS, keys=months)
-    )
+    codes = (*journal.TURNOVER_ACCOUNTS, *journal.ALLOWABLE_ACCOUNTS)
+    rows = journal.period_rows(user_id, start, end, basis, codes=codes, by_month=True)
+    months = ("year", "month")
+    income = _by_month(journal.sums_of(rows, journal.TURNOVER_ACCOUNTS, keys=months, sign=-1))
+    expenses = _by_month(journal.sums_of(rows, journal.ALLOWABLE_ACCOUNTS, keys=months))
     return series_from(start, end, income, expenses)
 
 

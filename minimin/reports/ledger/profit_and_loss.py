@@ -8,10 +8,16 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from minimin.reports.ledger.expense_boxes import ExpenseSummary, expenses_by_box
+from minimin.ledger import accounts
+from minimin.reports.ledger import journal
+from minimin.reports.ledger.expense_boxes import ExpenseSummary, expenses_from
 from minimin.reports.ledger.kept import kept
+from minimin.reports.ledger.mileage import mileage_of
 from minimin.reports.ledger.periods import CASH, check_period
-from minimin.reports.ledger.turnover import IncomeSummary, income
+from minimin.reports.ledger.turnover import IncomeSummary, income_from, vat_of
+
+#: The accounts a profit and loss reads: turnover, output VAT, every expense account.
+FIGURES = (*journal.TURNOVER_ACCOUNTS, accounts.OUTPUT_VAT, *journal.EXPENSE_ACCOUNTS)
 
 
 @dataclass(frozen=True)
@@ -83,12 +89,16 @@ def _profit(
     other_income_pence: int,
     capital_allowances_pence: int,
 ) -> ProfitAndLoss:
+    # One read for the income, the output VAT, the expenses and the mileage claim.
+    rows = journal.period_rows(user_id, start, end, basis, codes=FIGURES)
+    turnover = journal.sums_of(rows, journal.TURNOVER_ACCOUNTS, sign=-1)
+    spent = journal.sums_of(rows, journal.EXPENSE_ACCOUNTS)
     return ProfitAndLoss(
         start=start,
         end=end,
         basis=basis,
-        income=income(user_id, start, end, basis),
-        expenses=expenses_by_box(user_id, start, end, basis),
+        income=income_from(start, end, basis, turnover, vat_of(rows)),
+        expenses=expenses_from(start, end, basis, spent, mileage_of(rows)),
         other_income_pence=other_income_pence,
         capital_allowances_pence=capital_allowances_pence,
     )

@@ -13,7 +13,6 @@ from datetime import date
 
 from minimin.jobs import models as job_models
 from minimin.ledger import accounts
-from minimin.ledger.models import JournalLine
 from minimin.reports.ledger import journal
 from minimin.reports.ledger.periods import CASH, check_period
 
@@ -44,21 +43,21 @@ def income(user_id: uuid.UUID, start: date, end: date, basis: str = CASH) -> Inc
     """Turnover from *start* to *end* inclusive, split into direct and agency income: the
     credit of the journal's turnover accounts on *basis*, and of output VAT."""
     check_period(start, end, basis)
-    turnover = journal.sums(
-        user_id,
-        start,
-        end,
-        basis,
-        codes=journal.TURNOVER_ACCOUNTS,
-        keys=[JournalLine.account],
-        sign=-1,
+    rows = journal.period_rows(
+        user_id, start, end, basis, codes=(*journal.TURNOVER_ACCOUNTS, accounts.OUTPUT_VAT)
     )
-    return income_from(start, end, basis, turnover, output_vat(user_id, start, end, basis))
+    turnover = journal.sums_of(rows, journal.TURNOVER_ACCOUNTS, sign=-1)
+    return income_from(start, end, basis, turnover, vat_of(rows))
 
 
 def output_vat(user_id: uuid.UUID, start: date, end: date, basis: str) -> int:
     """The credit of output VAT from *start* to *end* on *basis*, in sterling pence."""
-    return journal.sums(user_id, start, end, basis, codes=[accounts.OUTPUT_VAT], sign=-1).get()
+    return vat_of(journal.period_rows(user_id, start, end, basis, codes=[accounts.OUTPUT_VAT]))
+
+
+def vat_of(rows: list[journal.PeriodRow]) -> int:
+    """The credit of output VAT in *rows* (:func:`.journal.period_rows`), in sterling pence."""
+    return journal.sums_of(rows, [accounts.OUTPUT_VAT], keys=(), sign=-1).get()
 
 
 def income_from(
