@@ -156,12 +156,14 @@ RANGES = [
 def test_reports_read_the_same_figures_from_the_totals_as_from_the_lines(
     db: Any, make_user: Any, test_kind: None
 ) -> None:
+    from minimin.reports import vat_return
     from minimin.reports.ledger import journal
 
     user = make_user()
     day = dt.date(2024, 4, 1)
     for n in range(60):
-        _post(db, user.id, uuid.uuid4(), _sale(day, 1000 + n, vat_code=("standard", None)[n % 2]))
+        vat_code = ("standard", None, "outside_scope")[n % 3]
+        _post(db, user.id, uuid.uuid4(), _sale(day, 1000 + n, vat_code=vat_code))
         _post(db, user.id, uuid.uuid4(), _cost(day, 100 + n, box=(20, 28)[n % 2]))
         day += dt.timedelta(days=7)
     codes = (*journal.TURNOVER_ACCOUNTS, accounts.OUTPUT_VAT, *journal.EXPENSE_ACCOUNTS)
@@ -174,6 +176,9 @@ def test_reports_read_the_same_figures_from_the_totals_as_from_the_lines(
             kept = journal.sums_of(rows, codes)
             assert kept.gbp == by_lines.gbp, (start, end, basis)
             assert kept.counts == by_lines.counts, (start, end, basis)
+            vat_kept = vat_return.kept_line_totals(user.id, basis, start, end)
+            dated = [JournalLine.date >= start, JournalLine.date <= end]
+            assert vat_kept == vat_return.line_totals(user.id, basis, dated, goods=False)
 
 
 def test_what_an_agency_owes_counts_the_lines_up_to_today_only(
