@@ -681,6 +681,37 @@ def save_self_assessment(body: SelfAssessmentIn) -> SelfAssessmentOut:
     return _self_assessment_out(other_income.save(current_user.id, body.year(), body.values()))
 
 
+class SelfAssessmentQuery(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    tax_year: str = Field(pattern=TAX_YEAR_PATTERN, description="Such as 2025/26.")
+
+    @field_validator("tax_year")
+    @classmethod
+    def _year(cls, value: str) -> str:
+        try:
+            return TaxYear.parse(value).label
+        except ValueError as exc:
+            raise ValueError(str(exc)) from exc
+
+
+@operation(
+    "GET",
+    "/reports/self-assessment",
+    summary="A tax year's kept Self Assessment inputs",
+    tag="reports",
+    scope="reports:read",
+    query=SelfAssessmentQuery,
+    response=SelfAssessmentOut,
+)
+def get_self_assessment(query: SelfAssessmentQuery) -> SelfAssessmentOut:
+    """404 when nothing is kept for the year."""
+    record = other_income.record_for(current_user.id, TaxYear.parse(query.tax_year))
+    if record is None:
+        raise ApiProblem(404, "Nothing is kept for that tax year.")
+    return _self_assessment_out(record)
+
+
 class AssetIn(In):
     description: Text(80) = ""  # type: ignore[valid-type]
     kind: Literal["car", "plant"] = "car"

@@ -135,6 +135,8 @@ def test_self_assessment_inputs_kept_for_the_year(app: Flask, api: Any) -> None:
         assert response.status_code == 422, (field, response.get_json())
         assert field in _fields(response), response.get_json()
     assert _count(app, OtherIncomeRecord) == 0
+    read = "/api/v1/reports/self-assessment?tax_year=" + year
+    assert api.get(read).status_code == 404
 
     body = {
         "tax_year": year,
@@ -156,6 +158,7 @@ def test_self_assessment_inputs_kept_for_the_year(app: Flask, api: Any) -> None:
     assert (answer["accounting_end_month"], answer["accounting_end_day"]) == (12, 31)
     assert answer["later_period_profit"]["amount"] == "-500.00"
     assert answer["trade_start_year"] == "2024/25"
+    assert api.get(read).get_json() == answer
     # Sent again without the salary: everything sent replaces what was kept.
     again = api.post("/api/v1/reports/self-assessment", json={"tax_year": year}).get_json()
     assert again["amounts"]["salary"]["amount"] == "0.00" and again["student_loan_plan"] == ""
