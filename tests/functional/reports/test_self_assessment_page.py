@@ -126,8 +126,9 @@ def test_capital_allowances_from_equipment_a_kept_car_and_pools(client, user_boo
     # £10,000 at 18% = £1,800. Total £6,960: profit £51,040.
     text = _post(client, equipment="3000", main_pool="10000").get_data(as_text=True)
     assert "−£3,000.00" in text  # AIA
-    assert "−£3,960.00" in text  # writing-down allowances: 1,800 + 2,160
+    assert "−£1,800.00" in text  # the main pool's writing-down allowance
     assert "−£2,160.00" in text  # the car's own pool line, business share
+    assert "−£3,960.00" not in text  # the own pool is not counted in the pools' line too
     assert "£51,040.00" in text
     assert "main pool £8,200.00" in text  # 10,000 - 1,800
     assert 'name="car_cost"' not in text and 'name="car_co2"' not in text
