@@ -29,9 +29,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from minimin.app import create_app
-from tests import routing_cache
+from tests import compile_once
 
-routing_cache.install()
+compile_once.install()
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 PG_ADMIN_URL = os.environ.get(
@@ -125,9 +125,12 @@ def _empty_postgres(url: str) -> None:
                 "AND tablename <> 'alembic_version'"
             ).scalars()
         )
-        # Tables a test created for itself (not in the models) go first.
-        for table in sorted(present - set(order)) + [t for t in order if t in present]:
-            conn.exec_driver_sql(f'DELETE FROM "{table}"')  # noqa: S608 - names from pg_tables
+        # Tables a test created for itself (not in the models) go first. One round trip for
+        # all of them: most are empty, and a hundred separate statements cost more in waiting
+        # than in deleting.
+        tables = sorted(present - set(order)) + [t for t in order if t in present]
+        script = "".join(f'DELETE FROM "{table}";' for table in tables)  # noqa: S608 - pg_tables
+        conn.connection.driver_connection.execute(script)  # type: ignore[union-attr]
     engine.dispose()
 
 
@@ -198,6 +201,7 @@ def app(database_url: str, tmp_path: Path, app_config: dict[str, Any]) -> Iterat
     }
     application = create_app(config, mode="testing", instance_path=tmp_path / "instance")
     application.test_client_class = Client
+    application.jinja_env.bytecode_cache = compile_once.templates
     from minimin.extensions import db, limiter
 
     with application.app_context():
