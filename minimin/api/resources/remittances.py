@@ -214,13 +214,13 @@ class MatchIn(In):
 
 
 class PostIn(In):
-    confirmed: bool = Field(
+    confirm: bool = Field(
         default=False,
         description="You have checked the differences the remittance has and post it anyway.",
     )
 
     def to_input(self) -> services.PostInput:
-        return services.PostInput(confirmed=self.confirmed)
+        return services.PostInput(confirmed=self.confirm)
 
 
 class DiscrepancyOut(Out):
@@ -335,8 +335,10 @@ def match_remittance(remittance: m.Remittance, body: MatchIn) -> MatchOut:
 def post_remittance(remittance: m.Remittance, body: PostIn) -> RemittanceOut:
     """Records the gross fees as income (or as payments of the invoices you sent for the
     jobs), the commission as an expense, marks the jobs paid and reconciles the deposit.
-    Send ``{"confirmed": true}`` when the match listed differences you have checked. Posting a
-    posted remittance again changes nothing."""
+    Send ``{"confirm": true}`` when the match listed differences you have checked. Posting a
+    posted remittance again changes nothing; a draft is matched first (409)."""
+    if remittance.status == m.DRAFT:
+        raise ApiProblem(409, "Confirm the jobs and the bank deposit before posting.")
     return _remittance_out(services.post_remittance(remittance, body.to_input()).remittance)
 
 

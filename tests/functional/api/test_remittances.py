@@ -136,10 +136,16 @@ def test_an_invoiced_agency_job_settled_by_its_remittance_counts_once(
     assert matched.get_json()["remittance"]["status"] == "matched"
     assert matched.get_json()["remittance"]["lines"][0]["job_id"] == str(job_id)
 
-    posted = api.post(f"{url}/post", json={"confirmed": True})
+    # No bank deposit chosen: a difference to confirm, on the same field as the page's.
+    differences = matched.get_json()["discrepancies"]
+    assert differences and not any(d["blocking"] for d in differences), differences
+    unconfirmed = api.post(f"{url}/post", json={})
+    assert unconfirmed.status_code == 422
+    assert unconfirmed.get_json()["errors"][0]["field"] == "confirm"
+    posted = api.post(f"{url}/post", json={"confirm": True})
     assert posted.status_code == 200, posted.get_json()
     assert posted.get_json()["status"] == "posted"
-    again = api.post(f"{url}/post", json={"confirmed": True})
+    again = api.post(f"{url}/post", json={"confirm": True})
     assert again.status_code == 200 and again.get_json()["status"] == "posted"
 
     with app.app_context():
@@ -204,7 +210,7 @@ def test_refusals_name_the_field_and_change_nothing(app: Flask, api_for: Any) ->
     assert unknown_line.status_code == 422
     assert unknown_line.get_json()["errors"][0]["field"] == "lines"
     not_matched = api.post(url + "/post", json={})
-    assert not_matched.status_code == 422
+    assert not_matched.status_code == 409
     assert api.get(url).get_json()["status"] == "draft"
 
     assert api.open(url, "DELETE").status_code == 204
@@ -223,7 +229,7 @@ def test_another_users_remittance_is_404(app: Flask, api_for: Any) -> None:
         ("PUT", "", body),
         ("DELETE", "", None),
         ("POST", "/match", {}),
-        ("POST", "/post", {"confirmed": True}),
+        ("POST", "/post", {"confirm": True}),
     ):
         assert intruder.open(url + path, method, json=json).status_code == 404, (method, path)
     assert owner.get(url).get_json()["status"] == "draft"
