@@ -8,6 +8,7 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from flask import Flask
 
@@ -18,6 +19,12 @@ LINE = {
     "unit_price": {"amount": "100.00", "currency": "GBP"},
     "vat_treatment": "outside_scope",
 }
+
+
+@pytest.fixture
+def app_config() -> dict[str, Any]:
+    # One invoice emailed an hour through the API, so the allowance is reached at once.
+    return {"MINIMIN_API_INVOICE_SENDS_PER_HOUR": 1}
 
 
 def _gbp(amount: str) -> dict[str, str]:
@@ -153,9 +160,13 @@ def test_sending_emails_the_invoice_to_an_address_on_record_only(app: Flask, api
     sent = api.post(f"{url}/send", json={"message": "Hello Sam", "copy_to_self": True})
     assert sent.status_code == 200, sent.get_json()
     assert sent.get_json()["status"] == "sent"
-    assert _outbox(app, api.user.id) == sorted(
-        [("accounts@acme.example", "invoice"), (api.user.email, "invoice")]
-    )
+    emailed = sorted([("accounts@acme.example", "invoice"), (api.user.email, "invoice")])
+    assert _outbox(app, api.user.id) == emailed
+
+    again = api.post(f"{url}/send", json={})
+    _refused(again, 429)
+    assert int(again.headers["Retry-After"]) >= 1
+    assert _outbox(app, api.user.id) == emailed
 
 
 def test_a_payment_is_removed_and_a_refusal_keeps_it(api: Any) -> None:
