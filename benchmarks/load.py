@@ -46,7 +46,7 @@ import sqlalchemy as sa
 
 from benchmarks.invoices_list import generate_invoices
 from benchmarks.jobs_list import PASSWORD, PG_ADMIN_URL, postgres_database
-from benchmarks.run import BIN, ROOT, free_port, start_gunicorn, stop, wait_ready
+from benchmarks.run import BIN, PRODUCTION_CONFIG, ROOT, free_port, start_gunicorn, stop, wait_ready
 
 RESULTS = Path(__file__).parent / "results" / "load.json"
 REDIS_URL = os.environ.get("MINIMIN_BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
@@ -279,7 +279,14 @@ def main(argv: list[str] | None = None) -> int:
         accounts_file = work / "accounts.json"
         accounts_file.write_text(json.dumps(accounts))
         port = free_port()
-        server = start_gunicorn("minimin.wsgi:app", port, env, work / "gunicorn.log", args.workers)
+        server = start_gunicorn(
+            "minimin.wsgi:app",
+            port,
+            env,
+            work / "gunicorn.log",
+            args.workers,
+            config=PRODUCTION_CONFIG,
+        )
         worker = start_worker(env, work / "worker.log", work / "beat-schedule")
         results = []
         try:

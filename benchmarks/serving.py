@@ -28,7 +28,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from benchmarks.run import free_port, start_gunicorn, stop, wait_ready
+from benchmarks.run import PRODUCTION_CONFIG, free_port, start_gunicorn, stop, wait_ready
 
 #: Seconds of the same load before each measured run.
 WARM_UP_SECONDS = 3
@@ -70,7 +70,9 @@ def served(
     )
     port = free_port()
     log = instance.parent / "gunicorn.log"
-    process = start_gunicorn("minimin.wsgi:app", port, env, log, workers=workers)
+    process = start_gunicorn(
+        "minimin.wsgi:app", port, env, log, workers=workers, config=PRODUCTION_CONFIG
+    )
     try:
         wait_ready(port, ready_path, timeout=ready_timeout)
         yield port

@@ -66,7 +66,11 @@ def serve(host: str, port: int) -> None:
     # current_app is typed as the app; at run time it is a proxy.
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if app.config["MINIMIN_MODE"] == "production":
-        click.echo("In production run gunicorn: gunicorn 'minimin.wsgi:app'", err=True)
+        click.echo(
+            "In production run gunicorn: "
+            "gunicorn -c python:minimin.gunicorn_conf 'minimin.wsgi:app'",
+            err=True,
+        )
         sys.exit(2)
     prepare_embedded(app, host, port)
     gc.freeze()  # the loaded application, out of every later full collection (see wsgi.py)

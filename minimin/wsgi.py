@@ -1,4 +1,5 @@
-"""The WSGI entry point for gunicorn: ``gunicorn 'minimin.wsgi:app'``."""
+"""The WSGI entry point for gunicorn:
+``gunicorn -c python:minimin.gunicorn_conf 'minimin.wsgi:app'`` (docs/deployment.md)."""
 
 import gc
 
