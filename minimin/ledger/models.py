@@ -147,6 +147,10 @@ class PeriodLock(UUIDPrimaryKey, UserOwned, db.Model):  # type: ignore[name-defi
     locked_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
+#: The open items' rows still owed (:class:`JournalTotal`).
+OPEN_ROWS = f"period_start = '{totals_sql.ALL_TIME.isoformat()}' AND amount_pence <> 0"
+
+
 class JournalTotal(UUIDPrimaryKey, db.Model):  # type: ignore[name-defined]
     """The sum of a user's lines of one account, basis, currency, period (half a month; all
     time on an open-item account), source kind, VAT code and (agency debtors only) job: what
@@ -166,6 +170,14 @@ class JournalTotal(UUIDPrimaryKey, db.Model):  # type: ignore[name-defined]
             "vat_code",
             "job_key",
             name="uq_journal_total_key",
+        ),
+        # The open items (what agencies owe): a few rows among every job ever paid.
+        sa.Index(
+            "ix_journal_total_open",
+            "user_id",
+            "account",
+            postgresql_where=sa.text(OPEN_ROWS),
+            sqlite_where=sa.text(OPEN_ROWS),
         ),
     )
 

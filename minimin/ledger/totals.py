@@ -11,8 +11,10 @@ one row per job instead of every line of their history:
   ranges are sums of rows; the days of a range that cut a period are read from the lines
   (:func:`rows` does both in one statement).
 - **Open items.** The agency debtor accounts and agency clearing are kept for all time
-  (:data:`~minimin.ledger.totals_sql.ALL_TIME`), the debtor accounts per job: what is owed on
-  a day is the row less the lines dated after it.
+  (:data:`~minimin.ledger.totals_sql.ALL_TIME`) on the accruals basis (lines on both bases
+  and on accruals only) whatever the kind of document and VAT code, the debtor accounts per
+  job: a job paid in full is one row at nil, and what is owed on a day is the open rows
+  (a partial index holds only those) less the lines dated after it.
 - **Proved.** ``minimin ledger check`` proves each row equals the sum of its lines
   (:func:`problems`).
 """
@@ -28,6 +30,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from minimin.ledger import accounts
+from minimin.ledger.entries import ACCRUALS, BOTH
 from minimin.ledger.models import JournalEntry, JournalLine, JournalTotal
 from minimin.ledger.totals_sql import (
     ALL_TIME,
@@ -146,8 +149,11 @@ def _expected(session: Session, user_id: uuid.UUID) -> dict[Key, list[Any]]:
         .where(line.user_id == user_id)
         .group_by(*keys)
     ):
-        period = ALL_TIME if is_open_item(account) else period_of(day)
-        key = (account, period, basis, currency, kind, vat_code or "", job)
+        if is_open_item(account):  # kept on accruals, whatever the kind and the VAT code
+            kept_basis = ACCRUALS if basis in (BOTH, ACCRUALS) else basis
+            key = (account, ALL_TIME, kept_basis, currency, "", "", job)
+        else:
+            key = (account, period_of(day), basis, currency, kind, vat_code or "", job)
         row = found.setdefault(key, [0, 0, day])
         row[0] += int(amount)
         row[1] += int(documents)

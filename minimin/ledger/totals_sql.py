@@ -16,6 +16,7 @@ import datetime as dt
 import uuid
 
 from minimin.ledger import accounts
+from minimin.ledger.entries import ACCRUALS, BOTH
 
 #: The period of the open-item accounts' rows: all time.
 ALL_TIME = dt.date(1, 1, 1)
@@ -103,14 +104,19 @@ def _sign(line: str) -> str:
 
 
 def _key_columns(line: str, kind: str, dialect: str) -> list[str]:
-    """SQL, in the order of the unique key after ``user_id``: a line's key."""
+    """SQL, in the order of the unique key after ``user_id``: a line's key. An open item is
+    kept on the accruals basis (its lines on both bases and on accruals only: what agencies
+    owe is an accruals figure) whatever the kind of document and VAT code (""), so a job
+    paid in full is one row at nil."""
+    item = _open_item(line)
     return [
         f"{line}.account",
         _period(line, dialect),
-        f"{line}.basis",
+        f"CASE WHEN {item} AND {line}.basis IN ('{BOTH}', '{ACCRUALS}') THEN '{ACCRUALS}' "
+        f"ELSE {line}.basis END",
         f"{line}.currency",
-        kind,
-        f"COALESCE({line}.vat_code, '')",
+        f"CASE WHEN {item} THEN '' ELSE {kind} END",
+        f"CASE WHEN {item} THEN '' ELSE COALESCE({line}.vat_code, '') END",
         _job_key(line, dialect),
     ]
 
@@ -235,7 +241,7 @@ def _sqlite() -> list[str]:
         f"    amount_pence = amount_pence - (SELECT SUM(l.amount_pence) {its_lines}),\n"
         f"    documents = documents - (SELECT SUM({_sign('l')}) {its_lines}),\n"
         f"    first_date = {_first_date('journal_total', 'OLD', 'sqlite')}\n"
-        "  WHERE user_id = OLD.user_id AND source_kind = OLD.source_kind\n"
+        "  WHERE user_id = OLD.user_id\n"
         f"    AND EXISTS (SELECT 1 {its_lines});\n"
         "END"
     )

@@ -21,8 +21,8 @@ import sqlalchemy as sa
 from minimin.contacts.models import Agency
 from minimin.extensions import db
 from minimin.ledger import accounts, queries, totals
-from minimin.ledger.entries import READS
-from minimin.ledger.models import JournalLine, JournalTotal
+from minimin.ledger.entries import ACCRUALS as ACCRUALS_KEPT
+from minimin.ledger.models import OPEN_ROWS, JournalLine, JournalTotal
 from minimin.reports.ledger.kept import CONTACTS, kept
 from minimin.reports.ledger.periods import ACCRUALS
 
@@ -69,9 +69,9 @@ def _balances(
 ) -> tuple[dict[uuid.UUID, AgencyBalance], dict[str, int]]:
     """The open balances of *codes* at *today*, per agency, by job (lines of no job, such as
     invoices, group together); and agency clearing's balance per currency, read by the same
-    statement (same basis and day). Read from the kept open items (one row per account, job
-    and kind of document, with the day of its earliest line: :mod:`minimin.ledger.totals`)
-    less the lines dated after *today*, not from every line of the history."""
+    statement (same basis and day). Read from the kept open items (one row per account and
+    job with the day of its earliest line: :mod:`minimin.ledger.totals`) less the lines dated
+    after *today*, not from every line of the history."""
     # Agency clearing is one balance per currency: its totals are not kept by job (a
     # remittance's lines name their jobs, the bank match that clears them does not, so per
     # job they would never net to zero and every remittance ever posted would come back as
@@ -83,26 +83,31 @@ def _balances(
         JournalLine.date > today,
         JournalLine.account.in_(read),
     )
-    kept = [
-        item.user_id == user_id,
-        item.period_start == totals.ALL_TIME,
-        item.basis.in_(READS[ACCRUALS]),
-        item.account.in_(read),
-    ]
-    # Every row of each job still open (or reopened by a line after today), so the earliest
-    # day is the earliest of all its lines, as it was summed from them.
-    open_jobs = sa.union(
-        sa.select(item.account, item.job_key).where(*kept, item.amount_pence != 0),
-        sa.select(line.account, totals.job_key(line)).where(later),
+    kept = [item.user_id == user_id, item.basis == ACCRUALS_KEPT, item.account.in_(read)]
+    columns = (
+        item.account,
+        item.currency,
+        item.job_key.label("job"),
+        item.amount_pence.label("amount"),
+        item.first_date.label("first"),
     )
     both = sa.union_all(
-        sa.select(
-            item.account,
-            item.currency,
-            item.job_key.label("job"),
-            item.amount_pence.label("amount"),
-            item.first_date.label("first"),
-        ).where(*kept, sa.tuple_(item.account, item.job_key).in_(open_jobs)),
+        # The open items, read off the partial index of the rows not at nil (its condition
+        # written as the index's; the accounts are picked below, as a condition here would
+        # have the planner walk the unique key's every job instead)...
+        sa.select(*columns).where(
+            item.user_id == user_id, item.basis == ACCRUALS_KEPT, sa.text(OPEN_ROWS)
+        ),
+        # ...the items paid in full by a line after today (still open today)...
+        sa.select(*columns).where(
+            *kept,
+            item.period_start == totals.ALL_TIME,
+            item.amount_pence == 0,
+            sa.tuple_(item.account, item.job_key).in_(
+                sa.select(line.account, totals.job_key(line)).where(later)
+            ),
+        ),
+        # ...less the lines after today.
         sa.select(
             line.account,
             line.currency,
@@ -125,6 +130,8 @@ def _balances(
     found: dict[uuid.UUID, AgencyBalance] = {}
     clearing: dict[str, int] = defaultdict(int)
     for account, currency, job_id, amount, first in rows:
+        if account not in codes and account != accounts.AGENCY_CLEARING:
+            continue  # an agency deleted since
         if account == accounts.AGENCY_CLEARING:
             clearing[currency] += int(amount)
             continue
