@@ -71,6 +71,7 @@ def make_tokens(url: str, instance: Path, count: int) -> list[str]:
     """*count* personal access tokens of the benchmark account, reading invoices."""
     from minimin.accounts.models import User
     from minimin.api import tokens
+    from minimin.api.inputs import TokenInput
     from minimin.app import create_app
     from minimin.extensions import db
 
@@ -78,7 +79,8 @@ def make_tokens(url: str, instance: Path, count: int) -> list[str]:
     with app.app_context():
         user_id = db.session.scalar(sa.select(User.id))
         plain = [
-            tokens.create(user_id, f"bench {i}", ["invoices:read"], 30)[1] for i in range(count)
+            tokens.create(user_id, TokenInput(f"bench {i}", ("invoices:read",), 30))[1]
+            for i in range(count)
         ]
         db.session.commit()
         db.session.remove()

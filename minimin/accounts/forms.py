@@ -9,6 +9,15 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, Field, Form, HiddenField, PasswordField
 from wtforms.validators import DataRequired, StopValidation, ValidationError
 
+from minimin.accounts.inputs import (
+    EmailChangeInput,
+    LoginInput,
+    NameInput,
+    NewsConsentInput,
+    PasswordChangeInput,
+    PasswordResetInput,
+    SignupInput,
+)
 from minimin.accounts.models import EMAIL_MAX, NAME_MAX
 from minimin.accounts.passwords import PASSWORD_MAX, PASSWORD_MIN, password_problem
 from minimin.core.forms import AppForm, TextField, check_text
@@ -121,6 +130,9 @@ class LoginForm(AppForm):
     password = current_password_field()
     next = HiddenField()
 
+    def to_input(self) -> LoginInput:
+        return LoginInput(email=self.email.data or "", password=self.password.data or "")
+
 
 class SignupForm(AppForm):
     full_name = name_field()
@@ -136,6 +148,14 @@ class SignupForm(AppForm):
     )
     news = BooleanField(_l("Email me occasional product news (you can stop at any time)"))
 
+    def to_input(self) -> SignupInput:
+        return SignupInput(
+            full_name=self.full_name.data or "",
+            email=self.email.data or "",
+            password=self.password.data or "",
+            news=bool(self.news.data),
+        )
+
 
 class EmailOnlyForm(AppForm):
     email = email_field(verify=False)
@@ -145,14 +165,23 @@ class NewPasswordForm(AppForm):
     password = new_password_field(_l("New password"))
     extra_user_inputs: list[str] = []
 
+    def to_input(self) -> PasswordResetInput:
+        return PasswordResetInput(password=self.password.data or "")
+
 
 class NameForm(AppForm):
     full_name = name_field()
+
+    def to_input(self) -> NameInput:
+        return NameInput(full_name=self.full_name.data or "")
 
 
 class ChangeEmailForm(AppForm):
     new_email = email_field(_l("New email address"))
     password = current_password_field(_l("Your current password"))
+
+    def to_input(self) -> EmailChangeInput:
+        return EmailChangeInput(new_email=self.new_email.data or "")
 
 
 class ChangePasswordForm(AppForm):
@@ -160,6 +189,12 @@ class ChangePasswordForm(AppForm):
     new_password = new_password_field(_l("New password"))
     extra_user_inputs: list[str] = []
 
+    def to_input(self) -> PasswordChangeInput:
+        return PasswordChangeInput(new_password=self.new_password.data or "")
+
 
 class NewsForm(AppForm):
     news = BooleanField(_l("Email me occasional product news"))
+
+    def to_input(self) -> NewsConsentInput:
+        return NewsConsentInput(news=bool(self.news.data))

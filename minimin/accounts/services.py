@@ -19,6 +19,15 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from minimin.accounts import auth, passkeys, throttle, tokens
+from minimin.accounts.inputs import (
+    EmailChangeInput,
+    LoginInput,
+    NameInput,
+    NewsConsentInput,
+    PasswordChangeInput,
+    PasswordResetInput,
+    SignupInput,
+)
 from minimin.accounts.models import AccountToken, User, UserSession
 from minimin.accounts.policies import NEWS_CONSENT_VERSION, PRIVACY_VERSION, TERMS_VERSION
 from minimin.config import SCRYPT_METHOD
@@ -161,12 +170,13 @@ def _may_email(user: User) -> bool:
 # --------------------------------------------------------------------------- signup
 
 
-def signup(*, full_name: str, email: str, password: str, news: bool) -> User | None:
+def signup(data: SignupInput) -> User | None:
     """Create an unverified account and email its verification link.
 
     For an address that already has an account, nothing is created: that address is told that
     someone tried to sign up with it, and the caller answers exactly as for a new account.
     """
+    email, password, news = data.email, data.password, data.news
     existing = find_user_by_email(email)
     if existing is not None:
         hash_password(password)  # the same work as a new account, so the timing matches
@@ -186,7 +196,7 @@ def signup(*, full_name: str, email: str, password: str, news: bool) -> User | N
     user = User(
         email=email,
         email_key=email_key(email),
-        full_name=full_name,
+        full_name=data.full_name,
         password_hash=hash_password(password),
         password_changed_at=now,
         adult_confirmed_at=now,
@@ -259,12 +269,13 @@ class LoginOutcome:
         return self.retry_after > 0
 
 
-def login(email: str, password: str) -> LoginOutcome:
+def login(data: LoginInput) -> LoginOutcome:
     """Check a sign-in attempt against the limits, then the password; start the session.
 
     Every failure counts towards both limits (per account, known or not, and per IP), and the
     check comes first so that no password is tried while either limit is reached.
     """
+    email, password = data.email, data.password
     key = email_key(email)
     ip = throttle.client_ip()
     wait = max(
@@ -335,12 +346,12 @@ def request_password_reset(email: str) -> None:
     )
 
 
-def reset_password(record: AccountToken, new_password: str) -> User | None:
+def reset_password(record: AccountToken, data: PasswordResetInput) -> User | None:
     user = db.session.get(User, record.user_id)
     if user is None:
         return None
     tokens.use(record)
-    _set_password(user, new_password)
+    _set_password(user, data.password)
     # Following the emailed link proves the address is theirs.
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()
@@ -370,9 +381,9 @@ def _set_password(user: User, new_password: str) -> None:
 # --------------------------------------------------------------------------- account changes
 
 
-def change_password(user: User, new_password: str) -> int:
+def change_password(user: User, data: PasswordChangeInput) -> int:
     """Set a new password, end every other session and tell the owner; returns sessions ended."""
-    _set_password(user, new_password)
+    _set_password(user, data.new_password)
     ended = auth.end_other_sessions(user, keep=auth.current_session())
     audit.record("password.changed", user_id=user.id, detail={"sessions_ended": ended})
     queue_email(
@@ -384,18 +395,19 @@ def change_password(user: User, new_password: str) -> int:
     return ended
 
 
-def change_name(user: User, full_name: str) -> None:
-    if full_name != user.full_name:
-        user.full_name = full_name
+def change_name(user: User, data: NameInput) -> None:
+    if data.full_name != user.full_name:
+        user.full_name = data.full_name
         audit.record("name.changed", user_id=user.id)
 
 
-def request_email_change(user: User, new_email: str) -> None:
-    """Email a confirmation link to *new_email* and tell the current address.
+def request_email_change(user: User, data: EmailChangeInput) -> None:
+    """Email a confirmation link to the new address and tell the current address.
 
-    If another account already uses *new_email*, that address is told instead and nothing
+    If another account already uses the new address, that address is told instead and nothing
     else happens: the person asking learns nothing about other accounts.
     """
+    new_email = data.new_email
     other = find_user_by_email(new_email)
     audit.record("email.change_requested", user_id=user.id)
     if other is not None:
@@ -457,9 +469,10 @@ def confirm_email_change(record: AccountToken) -> User | None:
 # --------------------------------------------------------------------------- communication
 
 
-def set_news_consent(user: User, wanted: bool) -> ConsentRecord | None:
+def set_news_consent(user: User, data: NewsConsentInput) -> ConsentRecord | None:
     """Switch product news on or off (account page, /privacy or the one-click unsubscribe
     link) and add the choice to the consent history; returns the new history row."""
+    wanted = data.news
     if wanted == user.news_consent:
         return None
     user.news_consent = wanted
@@ -505,7 +518,7 @@ def queue_news_email(user: User, template: str, context: dict[str, Any] | None =
 def unsubscribe(record: AccountToken) -> User | None:
     user = db.session.get(User, record.user_id)
     if user is not None:
-        set_news_consent(user, False)
+        set_news_consent(user, NewsConsentInput(news=False))
     return user
 
 

@@ -118,7 +118,7 @@ def login() -> Response | tuple[str, int]:
     if request.method == "POST":
         _answer_not_before(FAILED_LOGIN_SECONDS)
     if form.validate_on_submit():
-        outcome = services.login(form.email.data or "", form.password.data or "")
+        outcome = services.login(form.to_input())
         if outcome.passkey_pending and outcome.user is not None:
             g.pop("accounts_answer_not_before", None)
             return passkeys.begin_second_factor(outcome.user, form.next.data)
@@ -160,12 +160,7 @@ def signup() -> Response | tuple[str, int]:
         limited = _ip_limit(throttle.SIGNUPS_PER_IP)
         if limited:
             return limited
-        services.signup(
-            full_name=form.full_name.data or "",
-            email=form.email.data or "",
-            password=form.password.data or "",
-            news=bool(form.news.data),
-        )
+        services.signup(form.to_input())
         return redirect(url_for("accounts.signup_sent"))
     return _render("accounts/signup.html", _form_status(), form=form)
 
@@ -245,7 +240,7 @@ def reset_confirm(token: str) -> Response | tuple[str, int]:
         return _bad_link()
     form.extra_user_inputs = [user.email, user.full_name]
     if form.validate_on_submit():
-        services.reset_password(record, form.password.data or "")
+        services.reset_password(record, form.to_input())
         if current_user.is_authenticated:
             auth.end_session()
         flash(_("Your password has been changed. Sign in with your new password."), "success")
@@ -294,7 +289,7 @@ def change_name() -> Response | tuple[str, int]:
     form = NameForm()
     if not form.validate_on_submit():
         return _account_page(400, name_form=form)
-    services.change_name(current_user, form.full_name.data or "")
+    services.change_name(current_user, form.to_input())
     flash(_("Your name has been saved."), "success")
     return redirect(url_for("accounts.account"))
 
@@ -313,7 +308,7 @@ def change_email() -> Response | tuple[str, int]:
         elif services.email_key(new_email) == current_user.email_key:
             form.new_email.errors = [_("That is already your email address.")]
         else:
-            services.request_email_change(current_user, new_email)
+            services.request_email_change(current_user, form.to_input())
             flash(
                 _(
                     "We have sent a link to %(email)s. Follow it to confirm the change; until "
@@ -361,7 +356,7 @@ def change_password() -> Response | tuple[str, int]:
             keep_changes_on_error()  # the count and the security-log row outlive the refusal
             form.current_password.errors = [_("That is not your current password.")]
         else:
-            services.change_password(current_user, form.new_password.data or "")
+            services.change_password(current_user, form.to_input())
             flash(
                 _("Your password has been changed and your other sessions have ended."), "success"
             )
@@ -374,7 +369,7 @@ def communication() -> Response | tuple[str, int]:
     form = NewsForm()
     if not form.validate_on_submit():
         return _account_page(400, news_form=form)
-    services.set_news_consent(current_user, bool(form.news.data))
+    services.set_news_consent(current_user, form.to_input())
     flash(_("Your communication preferences have been saved."), "success")
     return redirect(url_for("accounts.account"))
 

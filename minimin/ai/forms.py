@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
+from minimin.ai.inputs import QuestionInput
 from minimin.ai.pricing import REGIONS
 from minimin.ai.schema import BOOKING, RECEIPT, REMITTANCE
 from minimin.contacts.kinds import KINDS_OF_WORK
@@ -99,3 +102,6 @@ class QuestionForm(AppForm):
         _l("Your question"),
         validators=[InputRequired(_l("Ask a question.")), Length(max=2000)],
     )
+
+    def to_input(self, today: date) -> QuestionInput:
+        return QuestionInput(question=self.question.data or "", today=today)

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from minimin.ai.inputs import QuestionInput
 from minimin.ai.models import ASSISTANT, DOCUMENTS, FEATURES, PRICING, AIMessage, AIRequest
 from minimin.ai.providers import (
     AIUnavailable,
@@ -269,13 +270,14 @@ def delete_message(user_id: uuid.UUID, message_id: uuid.UUID) -> int:
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
-def ask_assistant(user_id: uuid.UUID, question: str, today: date) -> tuple[str, Any]:
-    """Answer *question* from the user's books; returns (answer, notice). Both turns are kept
-    in the conversation (only ever with the assistant consent, which this checks)."""
+def ask_assistant(user_id: uuid.UUID, data: QuestionInput) -> tuple[str, Any]:
+    """Answer the question from the user's books; returns (answer, notice). Both turns are
+    kept in the conversation (only ever with the assistant consent, which this checks)."""
     from minimin.ai import assistant
 
     require_consent(user_id, ASSISTANT)
-    question = question.strip()[:2000]
+    today = data.today
+    question = data.question.strip()[:2000]
     if not question:
         raise AIError(_l("Ask a question."), "question")
     answer: str | None = None

@@ -343,9 +343,7 @@ def assistant() -> Response | tuple[str, int]:
     if not form.validate_on_submit():
         return _assistant_page(form, 400)
     try:
-        _answer, notice = services.ask_assistant(
-            current_user.id, form.question.data or "", utcnow().date()
-        )
+        _answer, notice = services.ask_assistant(current_user.id, form.to_input(utcnow().date()))
     except UserError as exc:
         form.question.errors = [str(exc.message)]
         return _assistant_page(form, 400)

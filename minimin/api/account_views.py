@@ -40,12 +40,7 @@ def create() -> tuple[str, int]:
     if not form.validate_on_submit():
         return _page(form, 400)
     try:
-        token, plain = tokens.create(
-            current_user.id,
-            form.name.data or "",
-            scopes.from_levels(form.levels()),
-            int(form.expires.data or 0),
-        )
+        token, plain = tokens.create(current_user.id, form.to_input())
     except UserError as exc:
         # The scopes are one select per area: their refusal goes on the first.
         apply_user_error(form, exc, fields={"scopes": form.scope_fields()[0].name}, default="name")

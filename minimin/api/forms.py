@@ -8,8 +8,9 @@ from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice, SelectField
 from wtforms.validators import InputRequired
 
+from minimin.api.inputs import TokenInput
 from minimin.api.models import NAME_MAX
-from minimin.api.scopes import AREAS, READ, WRITE, levels_of
+from minimin.api.scopes import AREAS, READ, WRITE, from_levels, levels_of
 from minimin.api.tokens import LIFETIMES
 from minimin.core.forms import AppForm, TextField
 
@@ -33,6 +34,13 @@ class TokenForm(AppForm):
 
     def scope_fields(self) -> list[Any]:
         return [self[f"scope_{area}"] for area in AREAS]
+
+    def to_input(self) -> TokenInput:
+        return TokenInput(
+            name=self.name.data or "",
+            scopes=tuple(from_levels(self.levels())),
+            days=int(self.expires.data or 0),
+        )
 
 
 for _area, _label in AREAS.items():

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 
 from minimin.accounts.auth import ACCOUNT_LOCK_TABLE
 from minimin.accounts.models import User
+from minimin.api.inputs import TokenInput
 from minimin.api.models import NAME_MAX, PREFIX_LENGTH, ApiToken
 from minimin.api.scopes import ALL_SCOPES
 from minimin.core import audit
@@ -40,9 +41,10 @@ class Caller:
     user: User
 
 
-def create(user_id: uuid.UUID, name: str, scopes: list[str], days: int) -> tuple[ApiToken, str]:
+def create(user_id: uuid.UUID, data: TokenInput) -> tuple[ApiToken, str]:
     """Make a token; returns it with the plain token, which is never shown again."""
-    name = (name or "").strip()
+    scopes, days = list(data.scopes), data.days
+    name = (data.name or "").strip()
     if not name:
         raise UserError(_l("Give the token a name, so you know later what uses it."), "name")
     if len(name) > NAME_MAX:

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from minimin.calendar import feed
-from minimin.calendar.importing import ProposedJob
+from minimin.calendar.inputs import CalendarImportInput, FeedInput
 from minimin.calendar.models import MAX_FEEDS, NAME_MAX, CalendarFeed
 from minimin.core.crypto import hash_token, new_token
 from minimin.core.db import utcnow
@@ -43,12 +43,11 @@ def feeds_of(user_id: uuid.UUID) -> list[CalendarFeed]:
     )
 
 
-def create_feed(
-    user_id: uuid.UUID, *, name: str, agency_id: uuid.UUID | None, confirmed_only: bool
-) -> NewLink:
+def create_feed(user_id: uuid.UUID, data: FeedInput) -> NewLink:
     from minimin.contacts.models import Agency
 
-    name = " ".join((name or "").split())
+    agency_id = data.agency_id
+    name = " ".join((data.name or "").split())
     if not name or len(name) > NAME_MAX:
         raise FeedError(_("Name the feed (up to 100 characters), e.g. “Phone”."), "name")
     if len(feeds_of(user_id)) >= MAX_FEEDS:
@@ -63,7 +62,7 @@ def create_feed(
         name=name,
         token_hash=hash_token(token),
         agency_id=agency_id,
-        confirmed_only=confirmed_only,
+        confirmed_only=data.confirmed_only,
     )
     db.session.add(row)
     db.session.flush()
@@ -193,14 +192,14 @@ def render(row: CalendarFeed) -> bytes:
 # ----------------------------------------------------------------------------- import
 
 
-def import_jobs(user_id: uuid.UUID, proposals: list[ProposedJob]) -> list[Any]:
-    """Draft jobs (enquiries) for the chosen *proposals*, with their dates and no fee lines."""
+def import_jobs(user_id: uuid.UUID, data: CalendarImportInput) -> list[Any]:
+    """Draft jobs (enquiries) for the chosen proposals, with their dates and no fee lines."""
     from minimin.jobs import services as jobs
     from minimin.jobs.models import TITLE_MAX
 
     made = []
-    for proposal in proposals:
-        data = jobs.JobInput(
+    for proposal in data.proposals:
+        job = jobs.JobInput(
             title=proposal.title[:TITLE_MAX],
             location=proposal.location or None,
             notes=_("Imported from a calendar file."),
@@ -209,5 +208,5 @@ def import_jobs(user_id: uuid.UUID, proposals: list[ProposedJob]) -> list[Any]:
                 for day in proposal.days
             ],
         )
-        made.append(jobs.create_job(user_id, data))
+        made.append(jobs.create_job(user_id, job))
     return made

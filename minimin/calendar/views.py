@@ -14,10 +14,11 @@ from werkzeug.wrappers import Response
 
 from minimin.calendar import importing, services
 from minimin.calendar.forms import FeedForm, ImportForm
+from minimin.calendar.inputs import CalendarImportInput
 from minimin.calendar.models import CalendarFeed
 from minimin.core.forms import select_choices
 from minimin.core.security import TOKEN, USER, classify_blueprint
-from minimin.core.tenancy import owned_or_404, parse_uuid
+from minimin.core.tenancy import owned_or_404
 from minimin.core.uploads import UploadError, read_limited
 from minimin.core.web import ConfirmForm, ViewResult
 
@@ -62,12 +63,7 @@ def feeds() -> ViewResult:
     if not form.validate_on_submit():
         return _page(400, form=form)
     try:
-        new = services.create_feed(
-            current_user.id,
-            name=form.name.data or "",
-            agency_id=parse_uuid(form.agency.data) if form.agency.data else None,
-            confirmed_only=bool(form.confirmed_only.data),
-        )
+        new = services.create_feed(current_user.id, form.to_input())
     except services.FeedError as exc:
         return _page(400, form=form, error=str(exc))
     # The link is shown on this response only: it is stored hashed and cannot be shown again.
@@ -152,7 +148,7 @@ def confirm_import() -> ViewResult:
         flash(_("Tick the bookings to import."), "error")
         return redirect(url_for("calendar.feeds"))
     try:
-        made = services.import_jobs(current_user.id, proposals)
+        made = services.import_jobs(current_user.id, CalendarImportInput(tuple(proposals)))
     except JobError as exc:
         flash(str(exc), "error")
         return redirect(url_for("calendar.feeds"))

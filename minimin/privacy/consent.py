@@ -20,6 +20,7 @@ from minimin.accounts.policies import NEWS_CONSENT_VERSION, PRIVACY_VERSION
 from minimin.core import audit
 from minimin.extensions import db
 from minimin.privacy import discovery
+from minimin.privacy.inputs import ConsentInput
 from minimin.privacy.models import AI, AI_FEATURES, COMMUNICATIONS, ConsentRecord
 
 #: The version of the words shown next to each choice on /privacy. Change it whenever the
@@ -112,15 +113,14 @@ def _database_only_ai_tables() -> list[sa.Table]:
     return tables
 
 
-def set_consent(
-    user: object, purpose: str, granted: bool, *, delete_ai_logs: bool = False
-) -> ConsentRecord | None:
+def set_consent(user: object, data: ConsentInput) -> ConsentRecord | None:
     """Record a choice (only when it changes) and act on it at once; returns the new record."""
+    purpose, granted = data.purpose, data.granted
     # Privacy imports no account model: any object with an id.
     user_id: uuid.UUID = user.id  # type: ignore[attr-defined]
     current = has_consent(user_id, purpose)
     deleted = False
-    if purpose == AI and not granted and delete_ai_logs:
+    if purpose == AI and not granted and data.delete_ai_logs:
         deleted = delete_ai_logs_of(user_id) >= 0
     if purpose in AI_FEATURES and not granted and current:
         # Withdrawing a feature's consent deletes what it stored, in the same transaction.
@@ -131,9 +131,13 @@ def set_consent(
         # The accounts service owns the setting and writes its history row, whichever page
         # (account, /privacy, one-click unsubscribe) the change comes from.
         from minimin.accounts import services as accounts_services
+        from minimin.accounts.inputs import NewsConsentInput
 
         # The caller passes the account object, typed as object here.
-        news_record = accounts_services.set_news_consent(user, granted)  # type: ignore[arg-type]
+        news_record = accounts_services.set_news_consent(
+            user,  # type: ignore[arg-type]
+            NewsConsentInput(news=granted),
+        )
         if news_record is None:
             return None
         record = news_record

@@ -172,12 +172,14 @@ def account(live_server: Any) -> Account:
     from minimin.accounts.models import User
     from minimin.accounts.services import email_key, hash_password
     from minimin.api import tokens as api_tokens
+    from minimin.api.inputs import TokenInput
     from minimin.banking.inputs import BankAccountInput, RuleInput
     from minimin.banking.models import BankTransaction
     from minimin.banking.services import accounts as bank_accounts
     from minimin.banking.services import categories as bank_rules
     from minimin.banking.services import imports as bank_imports
     from minimin.calendar import services as calendar
+    from minimin.calendar.inputs import FeedInput
     from minimin.contacts import services as contacts
     from minimin.contacts.inputs import AgencyInput, ClientInput
     from minimin.core.dates import TaxYear, uk_today
@@ -450,8 +452,8 @@ def account(live_server: Any) -> Account:
             in_order=False,
             message=None,
         )
-        calendar.create_feed(user.id, name="Phone calendar", agency_id=None, confirmed_only=False)
-        api_tokens.create(user.id, "Spreadsheet sync", ["jobs:read"], 30)
+        calendar.create_feed(user.id, FeedInput(name="Phone calendar"))
+        api_tokens.create(user.id, TokenInput("Spreadsheet sync", ("jobs:read",), 30))
         tax_export = start_export(user.id, ExportInput(TaxYear.current(today)))
         privacy_export = request_export(user.id)
         db.session.flush()

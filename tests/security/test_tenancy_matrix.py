@@ -432,11 +432,12 @@ def api_routes_with_variables(app: Flask) -> list[Rule]:
 
 def _bearer(app: Flask, user_id: uuid.UUID) -> dict[str, str]:
     from minimin.api import tokens
+    from minimin.api.inputs import TokenInput
     from minimin.api.scopes import ALL_SCOPES
     from minimin.extensions import db
 
     with app.app_context():
-        _token, plain = tokens.create(user_id, "matrix", list(ALL_SCOPES), 30)
+        _token, plain = tokens.create(user_id, TokenInput("matrix", tuple(ALL_SCOPES), 30))
         db.session.commit()
         db.session.remove()
     return {"Authorization": f"Bearer {plain}"}

@@ -9,6 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from minimin.privacy.inputs import ConsentInput
 from tests.functional.ai.conftest import give, withdraw
 
 
@@ -35,7 +36,9 @@ def _contributor(app: Any, make_user: Any, day_rate: int) -> Any:
             ),
             status="confirmed",
         )
-        consent.set_consent(db.session.get(type(user), user.id), "ai_pricing", True)
+        consent.set_consent(
+            db.session.get(type(user), user.id), ConsentInput("ai_pricing", granted=True)
+        )
         pricing.contribute(user.id)
         db.session.commit()
     return user

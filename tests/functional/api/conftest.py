@@ -34,10 +34,11 @@ class ApiClient:
 
 def make_token(app: Flask, user: Any, scopes: tuple[str, ...] = ALL_SCOPES, days: int = 30) -> str:
     from minimin.api import tokens
+    from minimin.api.inputs import TokenInput
     from minimin.extensions import db
 
     with app.app_context():
-        _token, plain = tokens.create(user.id, "Test script", list(scopes), days)
+        _token, plain = tokens.create(user.id, TokenInput("Test script", tuple(scopes), days))
         db.session.commit()
     return plain
 

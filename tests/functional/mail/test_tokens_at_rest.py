@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Flask
 
+from minimin.accounts.inputs import EmailChangeInput
 from minimin.core import db as core_db
 from minimin.core.mail import REDACTED, SENT, OutboundAttachment, OutboundEmail
 from tests.functional.invoices.conftest import draft_data, invoice_id_from
@@ -74,7 +75,9 @@ def _queue_account_emails(app: Flask, user_id: uuid.UUID) -> None:
         user.news_consent = True
         services.send_verification(user)
         services.request_password_reset(user.email)
-        services.request_email_change(user, f"new-{uuid.uuid4().hex[:6]}@example.com")
+        services.request_email_change(
+            user, EmailChangeInput(new_email=f"new-{uuid.uuid4().hex[:6]}@example.com")
+        )
         assert services.queue_news_email(user, "product_news", {"body": "What is new."})
         job = ExportJob(user_id=user.id, tax_year=2024, status="done", file_key="x.zip")
         db.session.add(job)

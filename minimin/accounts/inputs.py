@@ -1,0 +1,54 @@
+"""What the account pages ask the accounts services to do: the typed inputs the pages build
+(docs/decisions/0009-typed-service-inputs.md). Values are already checked by the forms (an
+address's syntax, a new password's strength); the services apply the account rules (limits,
+timing, the security log)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class SignupInput:
+    full_name: str
+    email: str
+    password: str
+    #: Product news chosen on the signup form.
+    news: bool = False
+
+
+@dataclass(frozen=True)
+class LoginInput:
+    email: str
+    password: str
+
+
+@dataclass(frozen=True)
+class PasswordResetInput:
+    """The new password chosen through an emailed reset link."""
+
+    password: str
+
+
+@dataclass(frozen=True)
+class PasswordChangeInput:
+    """The new password of a signed-in account (the current one is checked before)."""
+
+    new_password: str
+
+
+@dataclass(frozen=True)
+class NameInput:
+    full_name: str
+
+
+@dataclass(frozen=True)
+class EmailChangeInput:
+    new_email: str
+
+
+@dataclass(frozen=True)
+class NewsConsentInput:
+    """Whether the person wants product news (account page, /privacy, unsubscribe link)."""
+
+    news: bool
