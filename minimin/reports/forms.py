@@ -10,8 +10,10 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, IntegerField, SelectField
 from wtforms.validators import DataRequired, NumberRange, Optional
 
-from minimin.core.dates import TaxYear
+from minimin.core.dates import DateError, TaxYear
 from minimin.core.forms import AppForm, MoneyField, TextField, select_choices
+from minimin.reports.inputs import AssetInput, SelfAssessmentInput
+from minimin.reports.other_income import MONTH_NAMES
 from minimin.reports.tax_tables import REGIMES, RUK, SCOTLAND
 
 REGIME_LABELS = {
@@ -36,32 +38,7 @@ MARRIAGE_LABELS = {
 
 MONTH_LABELS = {
     "": _l("31 March or 5 April (the tax year)"),
-    "1": _l("January"),
-    "2": _l("February"),
-    "3": _l("March"),
-    "4": _l("April"),
-    "5": _l("May"),
-    "6": _l("June"),
-    "7": _l("July"),
-    "8": _l("August"),
-    "9": _l("September"),
-    "10": _l("October"),
-    "11": _l("November"),
-    "12": _l("December"),
-}
-DAYS_IN_MONTH = {
-    1: 31,
-    2: 29,
-    3: 31,
-    4: 30,
-    5: 31,
-    6: 30,
-    7: 31,
-    8: 31,
-    9: 30,
-    10: 31,
-    11: 30,
-    12: 31,
+    **{str(number): name for number, name in MONTH_NAMES.items()},
 }
 LOSS_RELIEF_LABELS = {
     "": _l("Carry it forward against future profits of this business"),
@@ -171,55 +148,65 @@ class SelfAssessmentForm(AppForm):
     prior_income_3 = _money(_l("Your total income three tax years ago"))
 
     def validate(self, extra_validators: Any = None) -> bool:
+        """What the form reads; the rules joining its fields are the service's
+        (``other_income.self_assessment_refusals``), shown by the view."""
         ok = super().validate(extra_validators)
-        checks = [self._basis_period_ok(), self._losses_ok()]  # every field's message at once
-        return ok and all(checks)
-
-    def _basis_period_ok(self) -> bool:
-        ok = True
-        month, day = self.accounting_end_month.data or "", self.accounting_end_day.data
-        if month and month not in MONTH_LABELS:
+        if (self.accounting_end_month.data or "") not in MONTH_LABELS:
             self.accounting_end_month.errors = [_("Choose a month from the list.")]
-            return False
-        if month and day is None:
-            self.accounting_end_day.errors = [_("Enter the day of your accounting date.")]
             ok = False
-        elif day is not None and not month:
-            self.accounting_end_month.errors = [_("Choose the month of your accounting date.")]
-            ok = False
-        elif month and day is not None and day > DAYS_IN_MONTH[int(month)]:
-            self.accounting_end_day.errors = [
-                _(
-                    "%(month)s has at most %(days)s days.",
-                    month=MONTH_LABELS[month],
-                    days=DAYS_IN_MONTH[int(month)],
-                )
-            ]
-            ok = False
-        extra, whole = self.transition_accelerated.pence, self.transition_profit.pence
-        if extra and extra > (whole or 0):
-            self.transition_accelerated.errors = [
-                _("The extra amount cannot be more than the transition profit.")
-            ]
+        if self._start_year() is None and self.trade_start_year.data:
+            self.trade_start_year.errors = [_("Choose a tax year from the list.")]
             ok = False
         return ok
 
-    def _losses_ok(self) -> bool:
-        choice = self.loss_relief.data or ""
-        if choice not in LOSS_RELIEF_LABELS:
-            self.loss_relief.errors = [_("Choose what to do with a loss from the list.")]
-            return False
-        start = self.trade_start_year.data or ""
-        if start:
-            if start not in {label for _y, label in asset_years()}:
-                self.trade_start_year.errors = [_("Choose a tax year from the list.")]
-                return False
-        elif choice == "early":
-            self.trade_start_year.errors = [
-                _("Choose the tax year the business started, for early years relief.")
-            ]
-            return False
-        return True
+    def _start_year(self) -> TaxYear | None:
+        try:
+            return TaxYear.parse(self.trade_start_year.data) if self.trade_start_year.data else None
+        except DateError:
+            return None
+
+    def to_input(self, tax_year: TaxYear) -> SelfAssessmentInput:
+        """The year's inputs for the service. A value the form could not read counts as left
+        empty: the form already shows its message on that field."""
+
+        def pence(field: MoneyField) -> int:
+            return field.pence or 0
+
+        month = self.accounting_end_month.data or ""
+        return SelfAssessmentInput(
+            tax_year=tax_year,
+            regime=self.regime.data or RUK,
+            salary_pence=pence(self.salary),
+            other_income_pence=pence(self.other_income),
+            tax_paid_pence=pence(self.tax_paid),
+            poa_made_pence=pence(self.poa_made),
+            savings_interest_pence=pence(self.savings_interest),
+            dividends_pence=pence(self.dividends),
+            pension_paid_pence=pence(self.pension_paid),
+            gift_aid_paid_pence=pence(self.gift_aid_paid),
+            loss_brought_forward_pence=pence(self.loss_brought_forward),
+            student_loan_plan=self.student_loan_plan.data or "",
+            postgraduate_loan=bool(self.postgraduate_loan.data),
+            student_loan_deducted_pence=pence(self.student_loan_deducted),
+            child_benefit_pence=pence(self.child_benefit),
+            marriage_allowance=self.marriage_allowance.data or "",
+            over_state_pension_age=bool(self.over_state_pension_age.data),
+            wfh_hours=self.wfh_hours.data or 0,
+            wfh_months=self.wfh_months.data or 0,
+            equipment_pence=pence(self.equipment),
+            main_pool_pence=pence(self.main_pool),
+            special_pool_pence=pence(self.special_pool),
+            transition_profit_pence=pence(self.transition_profit),
+            transition_accelerated_pence=pence(self.transition_accelerated),
+            accounting_end_month=int(month) if month in MONTH_LABELS and month else None,
+            accounting_end_day=self.accounting_end_day.data,
+            later_period_profit_pence=self.later_period_profit.pence,
+            loss_relief=self.loss_relief.data or "",
+            trade_start_year=self._start_year(),
+            prior_income_1_pence=pence(self.prior_income_1),
+            prior_income_2_pence=pence(self.prior_income_2),
+            prior_income_3_pence=pence(self.prior_income_3),
+        )
 
 
 class AssetForm(AppForm):
@@ -248,32 +235,43 @@ class AssetForm(AppForm):
     proceeds = _money(_l("Sale proceeds (or market value if given away)"))
 
     def validate(self, extra_validators: Any = None) -> bool:
+        """What the form reads; the rules joining its fields are the service's
+        (``other_income.asset_refusals``), shown by the view."""
         ok = super().validate(extra_validators)
-        known = {str(v) for v, _label in asset_years()}
-        if (self.bought_year.data or "") not in known:
+        if self._year(self.bought_year.data) is None:
             self.bought_year.errors = [_("Choose the tax year it was bought from the list.")]
-            return False
+            ok = False
         sold = self.disposed_year.data or ""
-        if sold and sold not in known:
+        if sold and self._year(sold) is None:
             self.disposed_year.errors = [_("Choose the tax year it was sold from the list.")]
-            return False
-        if sold and int(sold) < int(self.bought_year.data or 0):
-            self.disposed_year.errors = [_("It cannot be sold before it was bought.")]
-            ok = False
-        if not sold and self.proceeds.pence:
-            self.proceeds.errors = [_("Choose the tax year it was sold, or leave this empty.")]
-            ok = False
-        if self.kind.data == "car" and self.co2.data is None:
-            self.co2.errors = [_("Enter the car's CO2 emissions (0 for an electric car).")]
             ok = False
         return ok
 
+    @staticmethod
+    def _year(value: str | None) -> TaxYear | None:
+        """The tax year a choice names by its first calendar year ("2025": 2025/26)."""
+        if not value or not value.isascii() or not value.isdigit() or len(value) != 4:
+            return None
+        try:
+            return TaxYear(int(value))
+        except DateError:
+            return None
 
-#: Earliest tax year a kept asset may be bought in (the rates before are not in the tables).
-FIRST_ASSET_YEAR = 2012
-
-
-def asset_years() -> list[tuple[int, str]]:
-    """(start year, label) of the tax years an asset may be bought or sold in."""
-    last = TaxYear.current().start_year + 1
-    return [(y, TaxYear(y).label) for y in range(FIRST_ASSET_YEAR, last + 1)]
+    def to_input(self) -> AssetInput | None:
+        """The asset for the service (``None``: a tax year cannot be read). A value the form
+        could not read counts as left empty: the form shows its message on it."""
+        bought, sold = self._year(self.bought_year.data), self._year(self.disposed_year.data)
+        if bought is None or (sold is None and self.disposed_year.data):
+            return None
+        percent = self.business_percent.data
+        return AssetInput(
+            kind=self.kind.data or "",
+            cost_pence=self.cost.pence or 0,
+            bought_year=bought,
+            description=self.description.data or "",
+            co2=self.co2.data,
+            new=bool(self.new.data),
+            business_percent=percent if isinstance(percent, int) else 100,
+            disposed_year=sold,
+            proceeds_pence=self.proceeds.pence or 0,
+        )

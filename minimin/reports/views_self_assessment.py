@@ -15,7 +15,7 @@ from flask_login import current_user
 from minimin.core.dates import DateError, TaxYear, uk_today
 from minimin.core.forms import select_choices
 from minimin.core.tenancy import owned_or_404
-from minimin.core.web import ViewResult
+from minimin.core.web import UserError, ViewResult, apply_user_error
 from minimin.reports import dashboard, ledger, other_income, tax_tables
 from minimin.reports.forms import (
     ASSET_KIND_LABELS,
@@ -24,16 +24,18 @@ from minimin.reports.forms import (
     REGIME_LABELS,
     AssetForm,
     SelfAssessmentForm,
-    asset_years,
 )
 from minimin.reports.selfassessment import SAInput, self_assessment
 from minimin.reports.selfassessment.basis_period import (
     Apportioned,
     accounting_periods,
     apportioned,
-    is_tax_year_end,
 )
-from minimin.reports.selfassessment.capital_allowances import KeptAsset, PeriodAllowances
+from minimin.reports.selfassessment.capital_allowances import (
+    KeptAsset,
+    PeriodAllowances,
+    asset_years,
+)
 from minimin.reports.selfassessment.rates import POSTGRADUATE
 from minimin.reports.selfassessment.timeline import timeline_extras
 from minimin.reports.tax_models import CapitalAsset, OtherIncomeRecord
@@ -99,42 +101,17 @@ def _fill(form: SelfAssessmentForm, record: OtherIncomeRecord | None) -> None:
     form.trade_start_year.data = TaxYear(start).label if start else ""
 
 
-def _values(form: SelfAssessmentForm) -> dict[str, Any]:
-    """The record's values from a valid form."""
-    values: dict[str, Any] = {
-        column: getattr(form, name).pence or 0 for name, column in AMOUNTS.items()
-    }
-    month, day = _accounting_date(form)
-    plans = [form.student_loan_plan.data] if form.student_loan_plan.data else []
-    if form.postgraduate_loan.data:
-        plans.append(POSTGRADUATE)
-    values.update(
-        regime=form.regime.data,
-        student_loan_plans=",".join(plans),
-        marriage_allowance=form.marriage_allowance.data or "",
-        over_state_pension_age=bool(form.over_state_pension_age.data),
-        wfh_hours_per_month=form.wfh_hours.data or 0,
-        wfh_months=form.wfh_months.data or 0,
-        accounting_end_month=month,
-        accounting_end_day=day,
-        later_period_profit_pence=form.later_period_profit.pence,
-        loss_relief=form.loss_relief.data or "",
-        trade_start_year=(
-            TaxYear.parse(form.trade_start_year.data).start_year
-            if form.trade_start_year.data
-            else None
-        ),
-    )
-    return values
-
-
-def _accounting_date(form: SelfAssessmentForm) -> tuple[int | None, int | None]:
-    """The accounting date kept (both ``None``: the tax year's own end, 31 March to 5 April)."""
-    month = int(form.accounting_end_month.data) if form.accounting_end_month.data else None
-    day = form.accounting_end_day.data
-    if month is None or day is None or is_tax_year_end(month, day):
-        return None, None
-    return month, day
+def _show_refusals(form: Any, refusals: list[UserError]) -> bool:
+    """Put the service's refusals on the form's fields, all at once, except on a field the
+    form itself refused (its value could not be read: its own message says why). True when
+    none was shown."""
+    shown = False
+    for refusal in refusals:
+        if refusal.field and refusal.field in form and form[refusal.field].errors:
+            continue
+        apply_user_error(form, refusal)
+        shown = True
+    return not shown
 
 
 def _estimate(form: SelfAssessmentForm, year: TaxYear) -> Estimate:
@@ -142,7 +119,7 @@ def _estimate(form: SelfAssessmentForm, year: TaxYear) -> Estimate:
     from the books and the Self Assessment estimate."""
     record: OtherIncomeRecord | None
     if request.method == "POST":
-        record = other_income.save(current_user.id, year, _values(form))
+        record = other_income.save(current_user.id, form.to_input(year))
     else:
         record = other_income.record_for(current_user.id, year)
         _fill(form, record)
@@ -250,12 +227,17 @@ def self_assessment_page() -> ViewResult:
     _choices(form, years)
     year = _year(form, years)
     valid = form.validate() if request.method == "POST" else True
+    if request.method == "POST" and year is not None and year in years:
+        refusals = other_income.self_assessment_refusals(form.to_input(year))
+        valid = _show_refusals(form, refusals) and valid
     error = estimate = None
     if year is not None and year not in years:
         error = _unknown_year_message(tax_tables.UnknownTaxYear(year))
     elif year is not None and valid:
         try:
             estimate = _estimate(form, year)
+        except UserError as exc:
+            apply_user_error(form, exc)
         except tax_tables.UnknownTaxYear as exc:
             error = _unknown_year_message(exc)
     asset_form = AssetForm(formdata=None, prefix="asset")
@@ -333,28 +315,30 @@ def self_assessment_asset_add() -> ViewResult:
     form = AssetForm(prefix="asset")
     _asset_choices(form, None)
     year = request.form.get("year") or None
-    if not form.validate():
-        for field_ in form:
-            for message in field_.errors:
-                flash(f"{field_.label.text}: {message}", "error")
+    valid = form.validate()
+    data = form.to_input()
+    if data is not None:
+        valid = _show_refusals(form, other_income.asset_refusals(data)) and valid
+    if data is not None and valid:
+        try:
+            other_income.add_asset(current_user.id, data)
+        except UserError as exc:
+            apply_user_error(form, exc)
+            valid = False
+    if not valid:
+        _flash_errors(form)
         return _back(year, 303)
-    sold = int(form.disposed_year.data) if form.disposed_year.data else None
-    other_income.add_asset(
-        current_user.id,
-        {
-            "description": form.description.data or "",
-            "kind": form.kind.data,
-            "cost_pence": form.cost.pence or 0,
-            "co2_g_km": form.co2.data if form.kind.data == "car" else None,
-            "new": bool(form.new.data),
-            "business_percent": form.business_percent.data,
-            "bought_tax_year": int(form.bought_year.data or 0),
-            "disposed_tax_year": sold,
-            "disposal_proceeds_pence": (form.proceeds.pence or 0) if sold else 0,
-        },
-    )
     flash(_("Kept. Its allowances count in every year it is used."), "success")
     return _back(year)
+
+
+def _flash_errors(form: AssetForm) -> None:
+    """The add form is on the page the refusal redirects to: its messages go as flashes."""
+    for field_ in form:
+        for message in field_.errors:
+            flash(f"{field_.label.text}: {message}", "error")
+    for message in form.form_errors:
+        flash(message, "error")
 
 
 @bp.post("/self-assessment/assets/<asset_id>/delete")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Literal
 
 from flask import Response
 from flask_login import current_user
@@ -14,7 +14,6 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    ValidationInfo,
     field_validator,
 )
 
@@ -27,14 +26,11 @@ from minimin.core.db import utcnow
 from minimin.core.tenancy import owned_or_404
 from minimin.reports import export, ledger, other_income, tax, tax_tables, vat_return
 from minimin.reports.forms import (
-    DAYS_IN_MONTH,
     LOSS_RELIEF_LABELS,
     MARRIAGE_LABELS,
     STUDENT_LOAN_LABELS,
-    asset_years,
 )
-from minimin.reports.inputs import ExportInput, VatFilingInput
-from minimin.reports.selfassessment.basis_period import is_tax_year_end
+from minimin.reports.inputs import AssetInput, ExportInput, SelfAssessmentInput, VatFilingInput
 from minimin.reports.selfassessment.rates import POSTGRADUATE
 from minimin.reports.tax_models import (
     DONE,
@@ -525,43 +521,25 @@ class SelfAssessmentIn(In):
     transition_profit: MoneyIn | None = None
     transition_accelerated: MoneyIn | None = None
     accounting_end_month: int | None = Field(default=None, ge=1, le=12)
-    accounting_end_day: int | None = Field(default=None, ge=1, le=31, validate_default=True)
+    accounting_end_day: int | None = Field(default=None, ge=1, le=31)
     later_period_profit: MoneyIn | None = Field(
         default=None, description="A loss is negative; the books' figure when left out."
     )
     loss_relief: LossRelief = ""  # type: ignore[valid-type]
-    trade_start_year: str | None = Field(
-        default=None, pattern=TAX_YEAR_PATTERN, validate_default=True
-    )
+    trade_start_year: str | None = Field(default=None, pattern=TAX_YEAR_PATTERN)
     prior_income_1: MoneyIn | None = None
     prior_income_2: MoneyIn | None = None
     prior_income_3: MoneyIn | None = None
 
-    @field_validator("tax_year")
+    @field_validator("tax_year", "trade_start_year")
     @classmethod
-    def _known_year(cls, value: str) -> str:
-        try:
-            year = TaxYear.parse(value)
-        except ValueError as exc:
-            raise ValueError(str(exc)) from exc
-        if year not in tax_tables.known_years():
-            raise ValueError("Minimin has no tax rates for that tax year.")
-        return year.label
-
-    @field_validator("trade_start_year")
-    @classmethod
-    def _start_year(cls, value: str | None, info: ValidationInfo) -> str | None:
+    def _tax_year(cls, value: str | None) -> str | None:
         if value is None:
-            if info.data.get("loss_relief") == "early":
-                raise ValueError("Give the tax year the business started, for early years relief.")
             return None
         try:
-            label = TaxYear.parse(value).label
+            return TaxYear.parse(value).label
         except ValueError as exc:
             raise ValueError(str(exc)) from exc
-        if label not in {lbl for _y, lbl in asset_years()}:
-            raise ValueError("Choose a tax year from 2012/13 to next year.")
-        return label
 
     @field_validator(*SA_AMOUNTS)
     @classmethod
@@ -575,54 +553,49 @@ class SelfAssessmentIn(In):
         _gbp(value, negative_ok=True)
         return value
 
-    @field_validator("transition_accelerated")
-    @classmethod
-    def _extra(cls, value: MoneyIn | None, info: ValidationInfo) -> MoneyIn | None:
-        whole = info.data.get("transition_profit")
-        if (_gbp(value) or 0) > (_gbp(whole) or 0):
-            raise ValueError("The extra amount cannot be more than the transition profit.")
-        return value
+    def to_input(self) -> SelfAssessmentInput:
+        """The year's inputs for the service (other_income.save), which checks the rules
+        joining them (the accounting date, the transition amounts, early years relief), as
+        for the page's form."""
 
-    @field_validator("accounting_end_day")
-    @classmethod
-    def _day(cls, value: int | None, info: ValidationInfo) -> int | None:
-        month = info.data.get("accounting_end_month")
-        if (month is None) != (value is None):
-            raise ValueError("Give both the month and the day of your accounting date.")
-        if month is not None and value is not None and value > DAYS_IN_MONTH[month]:
-            raise ValueError(f"That month has at most {DAYS_IN_MONTH[month]} days.")
-        return value
+        def pence(name: str) -> int:
+            return _gbp(getattr(self, name)) or 0
 
-    def year(self) -> TaxYear:
-        return TaxYear.parse(self.tax_year)
-
-    def values(self) -> dict[str, Any]:
-        """The kept record's values (other_income.save), as the page's form gives them."""
-        values: dict[str, Any] = {
-            f"{name}_pence": _gbp(getattr(self, name)) or 0 for name in SA_AMOUNTS
-        }
-        month, day = self.accounting_end_month, self.accounting_end_day
-        if month is None or day is None or is_tax_year_end(month, day):
-            month = day = None
-        plans = [self.student_loan_plan] if self.student_loan_plan else []
-        if self.postgraduate_loan:
-            plans.append(POSTGRADUATE)
-        values.update(
+        start = self.trade_start_year
+        return SelfAssessmentInput(
+            tax_year=TaxYear.parse(self.tax_year),
             regime=self.regime,
-            student_loan_plans=",".join(plans),
+            salary_pence=pence("salary"),
+            other_income_pence=pence("other_income"),
+            tax_paid_pence=pence("tax_paid"),
+            poa_made_pence=pence("poa_made"),
+            savings_interest_pence=pence("savings_interest"),
+            dividends_pence=pence("dividends"),
+            pension_paid_pence=pence("pension_paid"),
+            gift_aid_paid_pence=pence("gift_aid_paid"),
+            loss_brought_forward_pence=pence("loss_brought_forward"),
+            student_loan_plan=self.student_loan_plan,
+            postgraduate_loan=self.postgraduate_loan,
+            student_loan_deducted_pence=pence("student_loan_deducted"),
+            child_benefit_pence=pence("child_benefit"),
             marriage_allowance=self.marriage_allowance,
             over_state_pension_age=self.over_state_pension_age,
-            wfh_hours_per_month=self.wfh_hours or 0,
+            wfh_hours=self.wfh_hours or 0,
             wfh_months=self.wfh_months or 0,
-            accounting_end_month=month,
-            accounting_end_day=day,
+            equipment_pence=pence("equipment"),
+            main_pool_pence=pence("main_pool"),
+            special_pool_pence=pence("special_pool"),
+            transition_profit_pence=pence("transition_profit"),
+            transition_accelerated_pence=pence("transition_accelerated"),
+            accounting_end_month=self.accounting_end_month,
+            accounting_end_day=self.accounting_end_day,
             later_period_profit_pence=_gbp(self.later_period_profit, negative_ok=True),
             loss_relief=self.loss_relief,
-            trade_start_year=(
-                TaxYear.parse(self.trade_start_year).start_year if self.trade_start_year else None
-            ),
+            trade_start_year=TaxYear.parse(start) if start else None,
+            prior_income_1_pence=pence("prior_income_1"),
+            prior_income_2_pence=pence("prior_income_2"),
+            prior_income_3_pence=pence("prior_income_3"),
         )
-        return values
 
 
 class SelfAssessmentOut(Out):
@@ -678,7 +651,7 @@ def save_self_assessment(body: SelfAssessmentIn) -> SelfAssessmentOut:
     """What the Self Assessment page keeps for the year beyond the books (other income,
     reliefs, student loans, equipment bought, pools, basis period and losses). The estimate
     itself: ``GET /reports/estimate``."""
-    return _self_assessment_out(other_income.save(current_user.id, body.year(), body.values()))
+    return _self_assessment_out(other_income.save(current_user.id, body.to_input()))
 
 
 class SelfAssessmentQuery(BaseModel):
@@ -716,9 +689,7 @@ class AssetIn(In):
     description: Text(80) = ""  # type: ignore[valid-type]
     kind: Literal["car", "plant"] = "car"
     cost: MoneyIn
-    co2: int | None = Field(
-        default=None, ge=0, le=999, validate_default=True, description="g/km; cars only."
-    )
+    co2: int | None = Field(default=None, ge=0, le=999, description="g/km; cars only.")
     new: bool = True
     business_percent: int = Field(default=100, ge=1, le=100)
     bought_year: str = Field(pattern=TAX_YEAR_PATTERN, description="Such as 2025/26.")
@@ -729,16 +700,13 @@ class AssetIn(In):
 
     @field_validator("bought_year", "disposed_year")
     @classmethod
-    def _offered(cls, value: str | None) -> str | None:
+    def _tax_year(cls, value: str | None) -> str | None:
         if value is None:
             return None
         try:
-            year = TaxYear.parse(value)
+            return TaxYear.parse(value).label
         except ValueError as exc:
             raise ValueError(str(exc)) from exc
-        if year.start_year not in {y for y, _label in asset_years()}:
-            raise ValueError("Choose a tax year from 2012/13 to next year.")
-        return year.label
 
     @field_validator("cost", "proceeds")
     @classmethod
@@ -746,46 +714,20 @@ class AssetIn(In):
         _gbp(value)
         return value
 
-    @field_validator("co2")
-    @classmethod
-    def _co2(cls, value: int | None, info: ValidationInfo) -> int | None:
-        if info.data.get("kind") == "car" and value is None:
-            raise ValueError("Give the car's CO2 emissions (0 for an electric car).")
-        return value
-
-    @field_validator("disposed_year")
-    @classmethod
-    def _sold_after(cls, value: str | None, info: ValidationInfo) -> str | None:
-        bought = info.data.get("bought_year")
-        if value and bought and cls._start(value) < cls._start(bought):
-            raise ValueError("It cannot be sold before it was bought.")
-        return value
-
-    @field_validator("proceeds")
-    @classmethod
-    def _only_when_sold(cls, value: MoneyIn | None, info: ValidationInfo) -> MoneyIn | None:
-        if value is not None and value.pence() and not info.data.get("disposed_year"):
-            raise ValueError("Give disposed_year, the tax year it was sold, or leave this out.")
-        return value
-
-    @staticmethod
-    def _start(label: str) -> int:
-        return TaxYear.parse(label).start_year
-
-    def values(self) -> dict[str, Any]:
-        """The kept asset's values (other_income.add_asset), as the page's form gives them."""
-        sold = self._start(self.disposed_year) if self.disposed_year else None
-        return {
-            "description": self.description,
-            "kind": self.kind,
-            "cost_pence": _gbp(self.cost) or 0,
-            "co2_g_km": self.co2 if self.kind == "car" else None,
-            "new": self.new,
-            "business_percent": self.business_percent,
-            "bought_tax_year": self._start(self.bought_year),
-            "disposed_tax_year": sold,
-            "disposal_proceeds_pence": (_gbp(self.proceeds) or 0) if sold else 0,
-        }
+    def to_input(self) -> AssetInput:
+        """The asset for the service (other_income.add_asset), which checks its years, its
+        CO2 and its sale, as for the page's form."""
+        return AssetInput(
+            kind=self.kind,
+            cost_pence=_gbp(self.cost) or 0,
+            bought_year=TaxYear.parse(self.bought_year),
+            description=self.description,
+            co2=self.co2,
+            new=self.new,
+            business_percent=self.business_percent,
+            disposed_year=TaxYear.parse(self.disposed_year) if self.disposed_year else None,
+            proceeds_pence=_gbp(self.proceeds) or 0,
+        )
 
 
 class AssetOut(Out):
@@ -842,7 +784,7 @@ def list_assets() -> Page[AssetOut]:
 )
 def add_asset(body: AssetIn) -> AssetOut:
     """As on the Self Assessment page: its allowances count in every year it is used."""
-    return _asset_out(other_income.add_asset(current_user.id, body.values()))
+    return _asset_out(other_income.add_asset(current_user.id, body.to_input()))
 
 
 @operation(

@@ -28,6 +28,21 @@ from minimin.core.dates import TaxYear
 FIRST_SPREAD_YEAR = 2023  # 2023/24
 SPREAD_YEARS = 5
 SPREAD_SHARE_PERCENT = 20
+#: The most days each month has (February's 29th is an accounting date some keep).
+DAYS_IN_MONTH = {
+    1: 31,
+    2: 29,
+    3: 31,
+    4: 30,
+    5: 31,
+    6: 30,
+    7: 31,
+    8: 31,
+    9: 30,
+    10: 31,
+    11: 30,
+    12: 31,
+}
 
 
 @dataclass(frozen=True)

@@ -62,6 +62,15 @@ MAIN_RATE_BEFORE_2012 = Decimal(20)
 SPECIAL_RATES = ((date(2012, 4, 6), Decimal(8)), (date(2019, 4, 6), Decimal(6)))
 SPECIAL_RATE_BEFORE_2012 = Decimal(10)
 HUNDREDTH = Decimal("0.01")
+#: Earliest tax year a kept asset may be bought in (the rates before are not in the tables).
+FIRST_ASSET_YEAR = 2012
+
+
+def asset_years() -> list[tuple[int, str]]:
+    """(start year, label) of the tax years an asset may be bought or sold in (and a trade
+    started in, for early years relief): from :data:`FIRST_ASSET_YEAR` to next tax year."""
+    last = TaxYear.current().start_year + 1
+    return [(y, TaxYear(y).label) for y in range(FIRST_ASSET_YEAR, last + 1)]
 
 
 @dataclass(frozen=True)
