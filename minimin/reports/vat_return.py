@@ -39,7 +39,7 @@ import datetime as dt
 import json
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -451,7 +451,7 @@ def kept_line_totals(
     return _line_totals_of(rows)
 
 
-def _line_totals_of(rows: list[Any]) -> tuple[LineTotals, list[str]]:
+def _line_totals_of(rows: Sequence[Any]) -> tuple[LineTotals, list[str]]:
     totals = LineTotals()
     skipped = []
     for currency, *sums in rows:
