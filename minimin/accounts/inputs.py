@@ -52,3 +52,28 @@ class NewsConsentInput:
     """Whether the person wants product news (account page, /privacy, unsubscribe link)."""
 
     news: bool
+
+
+@dataclass(frozen=True)
+class PasskeyInput:
+    """A passkey whose attestation has been checked (accounts.passkeys.registration)."""
+
+    credential_id: str
+    public_key: bytes
+    sign_count: int
+    name: str
+    transports: tuple[str, ...] = ()
+    backed_up: bool = False
+
+
+@dataclass(frozen=True)
+class PasskeyNameInput:
+    name: str
+
+
+@dataclass(frozen=True)
+class SecondFactorInput:
+    """Whether signing in asks for a passkey after the password (the password is rechecked
+    and a passkey's presence is checked before)."""
+
+    require_after_password: bool

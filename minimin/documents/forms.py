@@ -13,6 +13,12 @@ from minimin.core.forms import AppForm, MultilineTextField, TextField
 from minimin.documents.inputs import DocumentInput, TemplateInput
 from minimin.documents.models import NAME_MAX, REASON_MAX
 from minimin.documents.richtext import BODY_MAX
+from minimin.documents.signing.services import (
+    DeclineInput,
+    SignatureInput,
+    SignatureRequestInput,
+    SignerInput,
+)
 
 
 class TemplateForm(AppForm):
@@ -53,11 +59,27 @@ class SendForm(AppForm):
     require_code = BooleanField(_l("Ask each signer for a one-time code sent to their email"))
     message = MultilineTextField(_l("Message to the signers"), [Optional()], 2000)
 
+    def to_input(self, signers: list[SignerInput]) -> SignatureRequestInput:
+        return SignatureRequestInput(
+            signers=tuple(signers),
+            owner_signs=bool(self.owner_signs.data),
+            in_order=bool(self.in_order.data),
+            message=self.message.data,
+            require_code=bool(self.require_code.data),
+        )
+
 
 class OwnerSignForm(AppForm):
     agree = BooleanField(_l("I agree to sign this document electronically"))
     typed_name = TextField(_l("Type your full name"), [Optional()], NAME_MAX)
     drawing = HiddenField()
+
+    def to_input(self) -> SignatureInput:
+        return SignatureInput(
+            agreed=bool(self.agree.data),
+            typed_name=self.typed_name.data,
+            drawing=self.drawing.data or None,
+        )
 
 
 class SignForm(AppForm):
@@ -66,9 +88,20 @@ class SignForm(AppForm):
     drawing = HiddenField()
     code = TextField(_l("The code we emailed you"), [Optional()], 12)
 
+    def to_input(self) -> SignatureInput:
+        return SignatureInput(
+            agreed=bool(self.agree.data),
+            typed_name=self.typed_name.data,
+            drawing=self.drawing.data or None,
+            code=self.code.data,
+        )
+
 
 class DeclineForm(AppForm):
     reason = MultilineTextField(_l("Why do you decline?"), [Optional()], REASON_MAX)
+
+    def to_input(self) -> DeclineInput:
+        return DeclineInput(reason=self.reason.data or "")
 
 
 class VerifyForm(AppForm):

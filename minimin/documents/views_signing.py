@@ -58,15 +58,7 @@ def send(document_id: str) -> ViewResult:
         abort(400)
     signers = _signer_inputs()
     try:
-        req = signing.send_for_signature(
-            document,
-            signers,
-            owner=current_user,
-            owner_signs=bool(form.owner_signs.data),
-            in_order=bool(form.in_order.data),
-            message=form.message.data,
-            require_code=bool(form.require_code.data),
-        )
+        req = signing.send_for_signature(document, form.to_input(signers), owner=current_user)
     except signing.SigningError as exc:
         page = render_template(
             "documents/detail.html", document=document, send=form, error=str(exc), signers=signers
@@ -100,12 +92,7 @@ def owner_sign(request_id: str) -> ViewResult:
     if not form.validate_on_submit():
         abort(400)
     try:
-        signing.owner_sign(
-            req,
-            agreed=bool(form.agree.data),
-            typed_name=form.typed_name.data,
-            drawing=form.drawing.data or None,
-        )
+        signing.owner_sign(req, form.to_input())
     except UserError as exc:  # a signing step or a drawing that cannot be accepted
         flash(str(exc), "error")
         return redirect(url_for("signing.status", request_id=req.id))
@@ -204,13 +191,7 @@ def sign(token: str) -> ViewResult:
     if not form.validate_on_submit():
         return _public_page(signer, token, 400, form=form)
     try:
-        signing.sign(
-            signer,
-            agreed=bool(form.agree.data),
-            typed_name=form.typed_name.data,
-            drawing=form.drawing.data or None,
-            code=form.code.data,
-        )
+        signing.sign(signer, form.to_input())
     except UserError as exc:  # a signing step or a drawing that cannot be accepted
         return _public_page(signer, token, 400, form=form, error=str(exc))
     flash(_("Thank you: you have signed."), "success")
@@ -243,7 +224,7 @@ def decline(token: str) -> ViewResult:
     if not form.validate_on_submit():
         return _public_page(signer, token, 400, decline_form=form)
     try:
-        signing.decline(signer, form.reason.data or "")
+        signing.decline(signer, form.to_input())
     except signing.SigningError as exc:
         return _public_page(signer, token, 400, decline_form=form, error=str(exc))
     flash(_("You have declined. The sender has been told."), "success")

@@ -442,15 +442,14 @@ def account(live_server: Any) -> Account:
         )
         signature = signing.send_for_signature(
             document,
-            [
-                signing.SignerInput(
-                    name="Wilhelmina Fairweather-Montgomery-Smythe", email="w@example.com"
+            signing.SignatureRequestInput(
+                signers=(
+                    signing.SignerInput(
+                        name="Wilhelmina Fairweather-Montgomery-Smythe", email="w@example.com"
+                    ),
                 )
-            ],
+            ),
             owner=user,
-            owner_signs=False,
-            in_order=False,
-            message=None,
         )
         calendar.create_feed(user.id, FeedInput(name="Phone calendar"))
         api_tokens.create(user.id, TokenInput("Spreadsheet sync", ("jobs:read",), 30))

@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, HiddenField, PasswordField
 from wtforms.validators import DataRequired, Length, Optional
 
+from minimin.accounts.inputs import PasskeyNameInput, SecondFactorInput
 from minimin.accounts.passkeys.models import NAME_MAX
 from minimin.core.forms import AppForm, TextField
 
@@ -31,6 +32,9 @@ class RenamePasskeyForm(AppForm):
         max_length=NAME_MAX,
     )
 
+    def to_input(self) -> PasskeyNameInput:
+        return PasskeyNameInput(name=self.name.data or "")
+
 
 class SecondFactorForm(AppForm):
     require_after_password = BooleanField(_l("Ask for a passkey after my password"))
@@ -39,6 +43,9 @@ class SecondFactorForm(AppForm):
         [DataRequired(_l("Enter your password.")), Length(max=1024)],
         render_kw={"autocomplete": "current-password"},
     )
+
+    def to_input(self) -> SecondFactorInput:
+        return SecondFactorInput(require_after_password=bool(self.require_after_password.data))
 
 
 class PasskeyLoginForm(AppForm):

@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 
 from minimin.accounts import throttle
 from minimin.accounts.models import User
-from minimin.accounts.passkeys import store
+from minimin.accounts.passkeys import services
 from minimin.accounts.passkeys.authentication import second_factor_required
 from minimin.accounts.passkeys.blueprint import bp
 from minimin.accounts.passkeys.forms import (
@@ -29,7 +29,6 @@ from minimin.accounts.passkeys.models import (
     _user_passkeys,
 )
 from minimin.accounts.passkeys.registration import _recent_login
-from minimin.core import audit
 from minimin.core.tenancy import owned_or_404
 from minimin.core.transaction import keep_changes_on_error
 from minimin.core.web import ConfirmForm
@@ -71,15 +70,7 @@ def rename(passkey_id: str) -> Response | str | tuple[str, int]:
     passkey = owned_or_404(Passkey, passkey_id)
     form = RenamePasskeyForm(obj=passkey if request.method == "GET" else None)
     if form.validate_on_submit():
-        old = passkey.name
-        passkey.name = form.name.data or passkey.name
-        audit.record(
-            "passkey.renamed",
-            user_id=current_user.id,
-            actor_id=current_user.id,
-            subject=passkey.id,
-            detail={"from": old, "to": passkey.name},
-        )
+        services.rename_passkey(passkey, form.to_input())
         flash(_("Passkey renamed."), "success")
         return redirect(url_for("passkeys.index"))
     status = 400 if request.method == "POST" else 200
@@ -92,24 +83,8 @@ def remove(passkey_id: str) -> Response | str | tuple[str, int]:
     form = ConfirmForm()
     if form.validate_on_submit():
         name = passkey.name
-        store.remove_passkey(passkey)
-        audit.record(
-            "passkey.removed",
-            user_id=current_user.id,
-            actor_id=current_user.id,
-            subject=passkey.id,
-            detail={"name": name},
-        )
-        pref = _preference(current_user.id)
-        if pref is not None and pref.require_after_password and not _passkey_count(current_user.id):
-            # Without a passkey the second factor could never be given: switch it off, loudly.
-            pref.require_after_password = False
-            audit.record(
-                "passkey.second_factor_off",
-                user_id=current_user.id,
-                actor_id=current_user.id,
-                detail={"reason": "last passkey removed"},
-            )
+        if services.remove_passkey(passkey):
+            # Without a passkey the second factor could never be given: it is off, loudly.
             flash(
                 _("You have no passkeys left, so signing in needs only your password now."),
                 "warning",
@@ -141,15 +116,9 @@ def set_second_factor() -> Response | str | tuple[str, int]:
                 _("Add a passkey first: without one you could not sign in.")
             )
         else:
-            wanted = bool(form.require_after_password.data)
-            preference = store.preference_of(user.id, _preference(user.id))
-            if preference.require_after_password != wanted:
-                preference.require_after_password = wanted
-                audit.record(
-                    "passkey.second_factor_on" if wanted else "passkey.second_factor_off",
-                    user_id=user.id,
-                    actor_id=user.id,
-                )
+            data = form.to_input()
+            services.set_second_factor(user.id, data)
+            wanted = data.require_after_password
             flash(
                 _("Signing in now asks for a passkey after your password.")
                 if wanted

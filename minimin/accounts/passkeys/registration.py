@@ -23,8 +23,9 @@ from webauthn.helpers.structs import (
 from werkzeug.security import check_password_hash
 from werkzeug.wrappers import Response
 
+from minimin.accounts.inputs import PasskeyInput
 from minimin.accounts.models import User
-from minimin.accounts.passkeys import store
+from minimin.accounts.passkeys import services, store
 from minimin.accounts.passkeys.blueprint import bp
 from minimin.accounts.passkeys.ceremony import (
     CEREMONY_TIMEOUT_MS,
@@ -39,7 +40,7 @@ from minimin.accounts.passkeys.ceremony import (
     relying_party,
 )
 from minimin.accounts.passkeys.forms import AddPasskeyForm
-from minimin.accounts.passkeys.models import Passkey, _user_passkeys
+from minimin.accounts.passkeys.models import _user_passkeys
 from minimin.core import audit
 from minimin.core.db import utcnow
 from minimin.core.transaction import keep_changes_on_error
@@ -125,22 +126,16 @@ def register_verify() -> Response | tuple[Response, int]:
         return problem_response(400, _("This passkey could not be checked, so it was not added."))
     if store.credential_registered(stored_id):
         return problem_response(400, _("This passkey is already registered."))
-    passkey = Passkey(
-        user_id=user.id,
-        credential_id=stored_id,
-        public_key=verified.credential_public_key,
-        sign_count=verified.sign_count,
-        transports=_transports_of(credential) or None,
-        name=ceremony.name or _("Passkey"),
-        backed_up=bool(verified.credential_backed_up),
-    )
-    store.add_passkey(passkey)
-    audit.record(
-        "passkey.added",
-        user_id=user.id,
-        actor_id=user.id,
-        subject=passkey.id,
-        detail={"name": passkey.name},
+    passkey = services.add_passkey(
+        user.id,
+        PasskeyInput(
+            credential_id=stored_id,
+            public_key=verified.credential_public_key,
+            sign_count=verified.sign_count,
+            transports=tuple(_transports_of(credential)),
+            name=ceremony.name or _("Passkey"),
+            backed_up=bool(verified.credential_backed_up),
+        ),
     )
     flash(_("Passkey “%(name)s” added.", name=passkey.name), "success")
     return jsonify({"redirect": url_for("passkeys.index")})

@@ -4,6 +4,9 @@ checks drawn signatures."""
 
 from minimin.documents.signing.services import (
     LINK_DAYS,
+    DeclineInput,
+    SignatureInput,
+    SignatureRequestInput,
     SignerInput,
     SigningError,
     decline,
@@ -21,6 +24,9 @@ from minimin.documents.signing.services import (
 
 __all__ = [
     "LINK_DAYS",
+    "DeclineInput",
+    "SignatureInput",
+    "SignatureRequestInput",
     "SignerInput",
     "SigningError",
     "decline",

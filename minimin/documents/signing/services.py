@@ -60,6 +60,36 @@ class SignerInput:
     email: str
 
 
+@dataclass(frozen=True)
+class SignatureRequestInput:
+    """Who is asked to sign a document, and how (docs/decisions/0009-typed-service-inputs.md)."""
+
+    signers: tuple[SignerInput, ...]
+    #: The account holder signs too, first.
+    owner_signs: bool = False
+    #: Each signer is asked once the one before has signed.
+    in_order: bool = False
+    message: str | None = None
+    #: Each signer confirms an emailed code before signing.
+    require_code: bool = False
+
+
+@dataclass(frozen=True)
+class SignatureInput:
+    """A signer's agreement and signature: a typed name, or a drawing (a PNG data URL)."""
+
+    agreed: bool
+    typed_name: str | None = None
+    drawing: str | None = None
+    #: The emailed code, when the request asks for one.
+    code: str | None = None
+
+
+@dataclass(frozen=True)
+class DeclineInput:
+    reason: str
+
+
 # ----------------------------------------------------------------------------- events
 
 
@@ -116,17 +146,11 @@ def _check_signers(signers: list[SignerInput]) -> list[SignerInput]:
 
 
 def send_for_signature(
-    document: GeneratedDocument,
-    signers: list[SignerInput],
-    *,
-    owner: Any,
-    owner_signs: bool,
-    in_order: bool,
-    message: str | None,
-    require_code: bool = False,
+    document: GeneratedDocument, data: SignatureRequestInput, *, owner: Any
 ) -> SignatureRequest:
-    """Ask *signers* (and the account holder, first, when *owner_signs*) to sign *document*."""
-    people = _check_signers(signers)
+    """Ask the signers (and the account holder *owner*, first, when they sign too) to sign
+    *document*."""
+    people = _check_signers(list(data.signers))
     if not people:
         raise SigningError(_("Add at least one signer with a name and email address."), "signers")
     if len(people) > MAX_SIGNERS:
@@ -135,12 +159,12 @@ def send_for_signature(
         user_id=document.user_id,
         document_id=document.id,
         status=PENDING,
-        in_order=in_order,
-        require_code=require_code,
-        message=(message or "").strip()[:2000] or None,
+        in_order=data.in_order,
+        require_code=data.require_code,
+        message=(data.message or "").strip()[:2000] or None,
         original_sha256=document.pdf_sha256,
     )
-    if owner_signs:
+    if data.owner_signs:
         req.signers.append(
             Signer(user_id=owner.id, name=owner.full_name, email=owner.email, is_owner=True)
         )
@@ -271,22 +295,16 @@ def _check_code(signer: Signer, code: str | None) -> None:
         raise SigningError(_("That code is not right. Check the email and try again."), "code")
 
 
-def sign(
-    signer: Signer,
-    *,
-    agreed: bool,
-    typed_name: str | None,
-    drawing: str | None = None,
-    code: str | None = None,
-) -> None:
+def sign(signer: Signer, data: SignatureInput) -> None:
     """*signer* agrees to sign electronically and signs with a typed name or a drawing."""
     from minimin.documents.signing.images import png_from_data_url
 
     _check_can_sign(signer)
-    _check_code(signer, code)
-    if not agreed:
+    _check_code(signer, data.code)
+    drawing = data.drawing
+    if not data.agreed:
         raise SigningError(_("Tick the box to agree to sign electronically."), "agree")
-    typed = " ".join((typed_name or "").split())
+    typed = " ".join((data.typed_name or "").split())
     if drawing:
         signer.signature_png = png_from_data_url(drawing)
         signer.signature_kind = DRAWN
@@ -307,11 +325,11 @@ def sign(
     _advance(signer.request)
 
 
-def decline(signer: Signer, reason: str) -> None:
+def decline(signer: Signer, data: DeclineInput) -> None:
     from minimin.core.mail import queue_email
 
     _check_can_sign(signer)
-    reason = " ".join((reason or "").split())
+    reason = " ".join((data.reason or "").split())
     if not reason:
         raise SigningError(_("Say why you decline, so the sender knows."), "reason")
     signer.status = DECLINED
@@ -356,13 +374,12 @@ def owner_signer(req: SignatureRequest) -> Signer | None:
     return next((s for s in req.signers if s.is_owner), None)
 
 
-def owner_sign(
-    req: SignatureRequest, *, agreed: bool, typed_name: str | None, drawing: str | None = None
-) -> None:
+def owner_sign(req: SignatureRequest, data: SignatureInput) -> None:
     signer = owner_signer(req)
     if signer is None:
         raise SigningError(_("You are not a signer of this document."))
-    sign(signer, agreed=agreed, typed_name=typed_name, drawing=drawing)
+    # The account holder is signed in: no emailed code is asked of them.
+    sign(signer, SignatureInput(data.agreed, data.typed_name, data.drawing))
 
 
 # ----------------------------------------------------------------------------- completion
