@@ -73,7 +73,7 @@ ITEMS: tuple[Item, ...] = (
          ("remittance", "remittance_line", "remittance_import", "agency_income")),
     Item(_l("Your bookkeeping ledger"), ("ledger_account", "journal_entry", "journal_line")),
     Item(_l("Tax figures, VAT returns, other income and accountant exports"),
-         ("vat_return", "other_income", "export_job", "export_share")),
+         ("vat_return", "other_income", "capital_asset", "export_job", "export_share")),
     Item(_l("Document templates and generated documents"),
          ("document_template", "document_template_version", "generated_document")),
     Item(_l("Signature requests and signing records"),
