@@ -9,7 +9,6 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from minimin.core.crypto import hash_token
@@ -58,7 +57,7 @@ def send(document_id: str) -> ViewResult:
         abort(400)
     signers = _signer_inputs()
     try:
-        req = signing.send_for_signature(document, form.to_input(signers), owner=current_user)
+        req = signing.send_for_signature(document, form.to_input(signers))
     except signing.SigningError as exc:
         page = render_template(
             "documents/detail.html", document=document, send=form, error=str(exc), signers=signers

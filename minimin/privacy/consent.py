@@ -113,11 +113,9 @@ def _database_only_ai_tables() -> list[sa.Table]:
     return tables
 
 
-def set_consent(user: object, data: ConsentInput) -> ConsentRecord | None:
+def set_consent(user_id: uuid.UUID, data: ConsentInput) -> ConsentRecord | None:
     """Record a choice (only when it changes) and act on it at once; returns the new record."""
     purpose, granted = data.purpose, data.granted
-    # Privacy imports no account model: any object with an id.
-    user_id: uuid.UUID = user.id  # type: ignore[attr-defined]
     current = has_consent(user_id, purpose)
     deleted = False
     if purpose == AI and not granted and data.delete_ai_logs:
@@ -132,11 +130,14 @@ def set_consent(user: object, data: ConsentInput) -> ConsentRecord | None:
         # (account, /privacy, one-click unsubscribe) the change comes from.
         from minimin.accounts import services as accounts_services
         from minimin.accounts.inputs import NewsConsentInput
+        from minimin.accounts.models import User
 
-        # The caller passes the account object, typed as object here.
-        news_record = accounts_services.set_news_consent(
-            user,  # type: ignore[arg-type]
-            NewsConsentInput(news=granted),
+        # The signed-in account's own object (the session's identity map hands it back).
+        user = db.session.get(User, user_id)
+        news_record = (
+            accounts_services.set_news_consent(user, NewsConsentInput(news=granted))
+            if user is not None
+            else None
         )
         if news_record is None:
             return None

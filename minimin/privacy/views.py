@@ -138,7 +138,7 @@ def give_consent(purpose: str) -> Response | tuple[str, int]:
     form = ConfirmForm()
     if not form.validate_on_submit():
         return _page(400, give_form=form)
-    consent.set_consent(current_user._get_current_object(), ConsentInput(purpose, granted=True))
+    consent.set_consent(current_user.id, ConsentInput(purpose, granted=True))
     if purpose in AI_FEATURES:
         flash(_("That AI feature is on."), "success")
     else:
@@ -158,8 +158,7 @@ def withdraw_consent(purpose: str) -> Response | tuple[str, int]:
         return _page(400, withdraw_ai_form=form)
     delete_logs = purpose == AI and bool(form.delete_logs.data)
     consent.set_consent(
-        current_user._get_current_object(),
-        ConsentInput(purpose, granted=False, delete_ai_logs=delete_logs),
+        current_user.id, ConsentInput(purpose, granted=False, delete_ai_logs=delete_logs)
     )
     if purpose in AI_FEATURES:
         message = _("That AI feature is off, and what it stored for you has been deleted.")

@@ -449,7 +449,6 @@ def account(live_server: Any) -> Account:
                     ),
                 )
             ),
-            owner=user,
         )
         calendar.create_feed(user.id, FeedInput(name="Phone calendar"))
         api_tokens.create(user.id, TokenInput("Spreadsheet sync", ("jobs:read",), 30))

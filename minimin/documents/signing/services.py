@@ -146,10 +146,12 @@ def _check_signers(signers: list[SignerInput]) -> list[SignerInput]:
 
 
 def send_for_signature(
-    document: GeneratedDocument, data: SignatureRequestInput, *, owner: Any
+    document: GeneratedDocument, data: SignatureRequestInput
 ) -> SignatureRequest:
-    """Ask the signers (and the account holder *owner*, first, when they sign too) to sign
+    """Ask the signers (and the account holder, first, when they sign too) to sign
     *document*."""
+    from minimin.accounts.models import User
+
     people = _check_signers(list(data.signers))
     if not people:
         raise SigningError(_("Add at least one signer with a name and email address."), "signers")
@@ -164,7 +166,8 @@ def send_for_signature(
         message=(data.message or "").strip()[:2000] or None,
         original_sha256=document.pdf_sha256,
     )
-    if data.owner_signs:
+    owner = db.session.get(User, document.user_id) if data.owner_signs else None
+    if owner is not None:
         req.signers.append(
             Signer(user_id=owner.id, name=owner.full_name, email=owner.email, is_owner=True)
         )

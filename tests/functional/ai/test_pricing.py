@@ -36,9 +36,7 @@ def _contributor(app: Any, make_user: Any, day_rate: int) -> Any:
             ),
             status="confirmed",
         )
-        consent.set_consent(
-            db.session.get(type(user), user.id), ConsentInput("ai_pricing", granted=True)
-        )
+        consent.set_consent(user.id, ConsentInput("ai_pricing", granted=True))
         pricing.contribute(user.id)
         db.session.commit()
     return user
