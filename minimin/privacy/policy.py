@@ -53,25 +53,48 @@ class Item:
 
 
 #: What an export holds, by the tables behind each line; a line shows only when the export
-#: holds at least one of its tables.
+#: holds at least one of its tables. Every table holding a user's data is named by exactly one
+#: line (tests/unit/privacy/test_policy_covers_tables.py fails until a new table is placed).
 ITEMS: tuple[Item, ...] = (
     Item(_l("Your account: name, email address, preferences, passkeys and sessions"),
          ("user", "passkey", "passkey_preference", "user_session")),
+    # Both purged by retention.purge_tokens, 30 days after use or expiry (the "tokens" rule).
+    Item(_l("Links emailed to you (to confirm your address, reset your password, change your "
+            "email or unsubscribe), their secret part stored only as a hash, and passkey "
+            "challenges in progress"),
+         ("account_token", "passkey_challenge")),
+    # Removed when the administrator unlocks the account.
+    Item(_l("A lock an administrator has placed on your account: when, and a hashed identifier "
+            "of the administrator"),
+         ("admin_account_lock",)),
     Item(_l("Business profile, VAT details, bank details and accountant"), ("business_profile",)),
     Item(_l("Clients, agencies and commission rates"),
          ("client", "agency", "agency_commission_rate")),
     Item(_l("Jobs, their dates, fees and attachments"),
          ("job", "job_date", "job_fee_line", "job_attachment", "job_status_change")),
+    Item(_l("Calendar feeds of your jobs (their names, filters and dates, never the link's "
+            "secret)"),
+         ("calendar_feed",)),
     Item(_l("Quotes"), ("quote",)),
+    # stripe_event: each event Stripe sent about a payment (type, invoice, amount, outcome).
     Item(_l("Invoices, credit notes, payments and refunds"),
-         ("invoice", "invoice_line", "credit_note", "invoice_payment", "invoice_refund")),
+         ("invoice", "invoice_line", "credit_note", "invoice_payment", "invoice_refund",
+          "stripe_event")),
+    Item(_l("Payment reminders: your reminder schedule and which reminders were sent"),
+         ("invoice_reminder_rule", "invoice_reminder_sent")),
     Item(_l("Expenses, receipts, mileage and recurring expenses"),
          ("expense", "expense_receipt", "journey", "recurring_expense", "pending_receipt")),
     Item(_l("Bank accounts, statement imports and transactions"),
-         ("bank_account", "bank_import_job", "bank_transaction", "bank_match")),
+         ("bank_account", "bank_import_job", "bank_transaction", "bank_match",
+          "bank_rejected_suggestion")),
+    Item(_l("Your rules for categorising bank transactions"), ("bank_category_rule",)),
     Item(_l("Agency remittances and income"),
          ("remittance", "remittance_line", "remittance_import", "agency_income")),
-    Item(_l("Your bookkeeping ledger"), ("ledger_account", "journal_entry", "journal_line")),
+    # journal_total: sums of the lines, kept by the database with them; ledger_period_lock:
+    # the date up to which the books are closed.
+    Item(_l("Your bookkeeping ledger"),
+         ("ledger_account", "journal_entry", "journal_line", "journal_total",
+          "ledger_period_lock")),
     Item(_l("Tax figures, VAT returns, other income and accountant exports"),
          ("vat_return", "other_income", "capital_asset", "export_job", "export_share")),
     Item(_l("Document templates and generated documents"),
@@ -79,13 +102,22 @@ ITEMS: tuple[Item, ...] = (
     Item(_l("Signature requests and signing records"),
          ("signature_request", "signature_signer", "signing_event")),
     Item(_l("The log of emails sent for you, with their attachments"),
-         ("outbound_email", "outbound_attachment")),
+         ("outbound_email", "outbound_attachment", "invoice_email")),
     Item(_l("Your Stripe connection"), ("stripe_account",)),
     Item(_l("API tokens (their names and dates, never the secret)"), ("api_token",)),
+    # Not purged after the day they can be replayed (api/idempotency.py): each stays until the
+    # same token sends another request with a key, or the account is deleted (tokens are only
+    # ever revoked), so the line promises no period.
+    Item(_l("Answers to API requests sent with an Idempotency-Key, so that a retry is not done "
+            "twice"),
+         ("api_idempotent_request",)),
     Item(_l("AI requests and conversations"), ("ai_request", "ai_message")),
     Item(_l("Your privacy choices and earlier exports"), ("consent_record", "privacy_export")),
     Item(_l("Uploaded files: logo, receipts, statements and invoice PDFs"), ("stored_file",)),
     Item(_l("Your security log (sign-ins and changes)"), ("audit_event",)),
+    Item(_l("A technical count of the changes to each kind of your records, which keeps pages "
+            "fast"),
+         ("change_counter",)),
 )  # fmt: skip
 
 
