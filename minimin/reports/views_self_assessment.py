@@ -14,6 +14,7 @@ from flask_login import current_user
 
 from minimin.core.dates import DateError, TaxYear, uk_today
 from minimin.core.forms import select_choices
+from minimin.core.templating import money, uk_date
 from minimin.core.tenancy import owned_or_404
 from minimin.core.web import UserError, ViewResult, apply_user_error
 from minimin.reports import dashboard, ledger, other_income, tax_tables
@@ -36,6 +37,7 @@ from minimin.reports.selfassessment.capital_allowances import (
     PeriodAllowances,
     asset_years,
 )
+from minimin.reports.selfassessment.provisional import provisional_figures
 from minimin.reports.selfassessment.rates import POSTGRADUATE
 from minimin.reports.selfassessment.timeline import timeline_extras
 from minimin.reports.tax_models import CapitalAsset, OtherIncomeRecord
@@ -179,10 +181,19 @@ class Estimate:
     manual_allowances_pence: int = 0
 
     def context(self) -> dict[str, Any]:
+        extras = timeline_extras(self.result)
+        provisional = provisional_figures(
+            self.result,
+            extras.class4_maximum,
+            self.period_allowances,
+            money=money,
+            day=uk_date,
+        )
         return {
             "report": self.report,
             "result": self.result,
-            "extras": timeline_extras(self.result),
+            "extras": extras,
+            "provisional": provisional,
             "allowances": self.allowances,
             "singles": self.singles,
             "periods": self.periods,
