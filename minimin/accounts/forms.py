@@ -11,6 +11,7 @@ from wtforms.validators import DataRequired, StopValidation, ValidationError
 
 from minimin.accounts.inputs import (
     EmailChangeInput,
+    EmailRequestInput,
     LoginInput,
     NameInput,
     NewsConsentInput,
@@ -159,6 +160,9 @@ class SignupForm(AppForm):
 
 class EmailOnlyForm(AppForm):
     email = email_field(verify=False)
+
+    def to_input(self) -> EmailRequestInput:
+        return EmailRequestInput(email=self.email.data or "")
 
 
 class NewPasswordForm(AppForm):

@@ -77,3 +77,11 @@ class SecondFactorInput:
     and a passkey's presence is checked before)."""
 
     require_after_password: bool
+
+
+@dataclass(frozen=True)
+class EmailRequestInput:
+    """An address typed on a public page asking for a link (reset, verification): answered
+    alike whether or not it has an account."""
+
+    email: str

@@ -21,6 +21,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from minimin.accounts import auth, passkeys, throttle, tokens
 from minimin.accounts.inputs import (
     EmailChangeInput,
+    EmailRequestInput,
     LoginInput,
     NameInput,
     NewsConsentInput,
@@ -229,9 +230,9 @@ def send_verification(user: User) -> None:
     )
 
 
-def request_verification(email: str) -> None:
+def request_verification(data: EmailRequestInput) -> None:
     """Resend the link to an unverified account; for anything else, silently nothing."""
-    user = find_user_by_email(email)
+    user = find_user_by_email(data.email)
     if user is not None and not user.is_verified and _may_email(user):
         send_verification(user)
 
@@ -331,9 +332,9 @@ def logout(user: User) -> None:
 # --------------------------------------------------------------------------- password reset
 
 
-def request_password_reset(email: str) -> None:
+def request_password_reset(data: EmailRequestInput) -> None:
     """Email a reset link (valid 1 hour) if the address has an account; else nothing."""
-    user = find_user_by_email(email)
+    user = find_user_by_email(data.email)
     if user is None or not _may_email(user):
         return
     token = tokens.issue(user, tokens.RESET_PASSWORD)

@@ -185,7 +185,7 @@ def verify_email() -> Response | tuple[str, int]:
         limited = _ip_limit(throttle.EMAIL_REQUESTS_PER_IP)
         if limited:
             return limited
-        services.request_verification(form.email.data or "")
+        services.request_verification(form.to_input())
         return _render("accounts/verify_sent.html")
     return _render("accounts/verify_request.html", _form_status(), form=form)
 
@@ -223,7 +223,7 @@ def reset_request() -> Response | tuple[str, int]:
         limited = _ip_limit(throttle.EMAIL_REQUESTS_PER_IP)
         if limited:
             return limited
-        services.request_password_reset(form.email.data or "")
+        services.request_password_reset(form.to_input())
         return _render("accounts/reset_sent.html")
     return _render("accounts/reset_request.html", _form_status(), form=form)
 

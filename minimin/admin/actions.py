@@ -56,10 +56,11 @@ def force_password_reset(user_id: uuid.UUID) -> bool:
     """End every session of the account and email its owner a reset link (accounts service)."""
     from minimin.accounts import auth
     from minimin.accounts import services as accounts_services
+    from minimin.accounts.inputs import EmailRequestInput
 
     user = _user(user_id)
     if user is None:
         return False
     auth.end_other_sessions(user)
-    accounts_services.request_password_reset(user.email)
+    accounts_services.request_password_reset(EmailRequestInput(user.email))
     return True

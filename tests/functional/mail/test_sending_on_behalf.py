@@ -143,13 +143,15 @@ def test_sent_as_the_business_with_replies_to_it_and_one_greeting(
 
 def test_account_email_is_not_sent_as_a_business(app: Flask, make_user: Any, mailbox: Any):
     from minimin.accounts import services
+    from minimin.accounts.inputs import EmailRequestInput
     from minimin.accounts.models import User
     from minimin.core import db as core_db
     from minimin.extensions import db
 
     person = make_user()
     with app.test_request_context():
-        services.request_password_reset(db.session.get(User, person.id).email)
+        email = db.session.get(User, person.id).email
+        services.request_password_reset(EmailRequestInput(email))
         core_db.commit(db.session)
     [message] = mailbox.to(person.email)
     assert message["Reply-To"] is None

@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Flask
 
-from minimin.accounts.inputs import EmailChangeInput
+from minimin.accounts.inputs import EmailChangeInput, EmailRequestInput
 from minimin.core import db as core_db
 from minimin.core.mail import REDACTED, SENT, OutboundAttachment, OutboundEmail
 from tests.functional.invoices.conftest import draft_data, invoice_id_from
@@ -74,7 +74,7 @@ def _queue_account_emails(app: Flask, user_id: uuid.UUID) -> None:
         assert user is not None
         user.news_consent = True
         services.send_verification(user)
-        services.request_password_reset(user.email)
+        services.request_password_reset(EmailRequestInput(user.email))
         services.request_email_change(
             user, EmailChangeInput(new_email=f"new-{uuid.uuid4().hex[:6]}@example.com")
         )

@@ -44,6 +44,7 @@ WRITE_VERBS = (
     "decline",
     "edit",
     "import",
+    "login",
     "make",
     "new",
     "post",
@@ -73,25 +74,21 @@ WRITE_MODULES = (
 
 #: Writes no user asks for directly, with why they keep the arguments that suit them.
 DEPARTURES: dict[str, str] = {
-    "minimin.accounts.services.request_password_reset": (
-        "an emailed link for an address typed on a public page, answered alike whether or "
-        "not it has an account (the address is the whole request)"
-    ),
-    "minimin.accounts.services.request_verification": (
-        "an emailed link for an address typed on a public page (the address is the whole request)"
-    ),
     "minimin.banking.services.imports.confirm_mapping": (
-        "the column mapping a worker's import inspected; the mapping form is still a dict"
+        "queues an import with parser options built by choose_columns (ColumnsInput) or read "
+        "from a known bank layout"
     ),
     "minimin.banking.services.imports.import_if_known": "an import run by the worker",
     "minimin.banking.services.matching.record_match": (
         "a match written by the matcher (and by accept), not a form"
     ),
     "minimin.business.services.set_next_credit_note_number": (
-        "numbering checked against the highest issued number, set by the numbering section"
+        "a number rule's helper (no page calls it; the numbering section saves through "
+        "save_section)"
     ),
     "minimin.business.services.set_next_invoice_number": (
-        "numbering checked against the highest issued number, set by the numbering section"
+        "a number rule's helper (no page calls it; the numbering section saves through "
+        "save_section)"
     ),
     "minimin.business.services.update_section": (
         "the one writer of a section's columns, called by save_section with a checked input"
@@ -103,7 +100,9 @@ DEPARTURES: dict[str, str] = {
     "minimin.documents.signing.services.record": "an event row of the signing audit trail",
     "minimin.expenses.services.create_due_expenses": "a scheduled job (recurring expenses)",
     "minimin.expenses.services.create_due_for": "a scheduled job (one recurring expense)",
-    "minimin.expenses.services.add_receipt": "an uploaded file stream, read by the service",
+    "minimin.expenses.services.add_receipt": (
+        "an uploaded file: its stream is read, checked and stored by the service"
+    ),
     "minimin.jobs.services.send_usage_expiry_reminders": "a scheduled job",
     "minimin.quotes.services.send": "sends a quote already made by send_quote",
     "minimin.remittances.services.reading.record_csv_import": (
@@ -116,6 +115,7 @@ DEPARTURES: dict[str, str] = {
 
 #: Reads whose names start like a write.
 READS: dict[str, str] = {
+    "minimin.accounts.services.login_history": "the account's recent sign-ins",
     "minimin.reports.other_income.record_for": "the kept record of a tax year",
 }
 
