@@ -149,17 +149,22 @@ def _period_bound(total: str, dialect: str) -> str:
     )
 
 
-def _first_date(total: str, entry: str, dialect: str) -> str:
-    """SQL: the earliest line of row *total* left once the lines of *entry* go. Read only when
-    the row's earliest day is the entry's (all lines of an entry share its date), from that
-    day on: no line of the row is earlier."""
+def _first_date(total: str, since: str, dialect: str, other: str = "") -> str:
+    """SQL: the earliest line of row *total* left once lines dated *since* or later go
+    (*other*: a condition that leaves the going lines out, when they are still there). Read
+    only when the row's earliest day is not before *since*, and from that day on: no line
+    left is earlier."""
     return (
-        f"CASE WHEN {total}.first_date < {entry}.date THEN {total}.first_date ELSE ("
+        f"CASE WHEN {total}.first_date < {since} THEN {total}.first_date ELSE ("
         "SELECT MIN(o.date) FROM journal_line o JOIN journal_entry oe ON oe.id = o.entry_id "
-        f"WHERE {_same_key(total, 'o', 'oe.source_kind', dialect)} AND o.entry_id <> {entry}.id"
-        f" AND o.date >= {entry}.date AND o.date < {_period_bound(total, dialect)}"
+        f"WHERE {_same_key(total, 'o', 'oe.source_kind', dialect)}{other}"
+        f" AND o.date >= {since} AND o.date < {_period_bound(total, dialect)}"
         ") END"
     )
+
+
+#: The lines of the entry being deleted, still there in its BEFORE trigger, left out.
+_NOT_OLD = " AND o.entry_id <> OLD.id"
 
 
 def _upsert_tail(dialect: str) -> str:
@@ -168,8 +173,9 @@ def _upsert_tail(dialect: str) -> str:
         f"ON CONFLICT (user_id, {', '.join(_KEY)}) DO UPDATE SET "
         f"amount_pence = {target}.amount_pence + excluded.amount_pence, "
         f"documents = {target}.documents + excluded.documents, "
-        f"first_date = {'LEAST' if dialect == 'postgresql' else 'MIN'}"
-        f"({target}.first_date, excluded.first_date)"
+        # A row whose lines all went has no earliest day: LEAST skips it, SQLite's MIN not.
+        f"first_date = COALESCE({'LEAST' if dialect == 'postgresql' else 'MIN'}"
+        f"({target}.first_date, excluded.first_date), excluded.first_date)"
     )
 
 
@@ -199,7 +205,7 @@ def _postgresql() -> list[str]:
         "BEGIN\n"
         "  UPDATE journal_total AS t SET amount_pence = t.amount_pence - d.amount,\n"
         "    documents = t.documents - d.documents,\n"
-        f"    first_date = {_first_date('t', 'OLD', 'postgresql')}\n"
+        f"    first_date = {_first_date('t', 'OLD.date', 'postgresql', _NOT_OLD)}\n"
         f"  FROM (SELECT l.user_id, {named},\n"
         f"      SUM(l.amount_pence) AS amount, SUM({_sign('l')}) AS documents\n"
         "    FROM journal_line l WHERE l.entry_id = OLD.id\n"
@@ -208,9 +214,32 @@ def _postgresql() -> list[str]:
         "  RETURN OLD;\n"
         "END $$"
     )
+    keys_named = ", ".join(
+        f"{k} AS k{i}" for i, k in enumerate(_key_columns("l", "e.source_kind", "postgresql"))
+    )
+    drop = (
+        "CREATE OR REPLACE FUNCTION journal_total_drop() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+        "BEGIN\n"
+        "  UPDATE journal_total AS t SET amount_pence = t.amount_pence - d.amount,\n"
+        "    documents = t.documents - d.documents,\n"
+        f"    first_date = {_first_date('t', 'd.first', 'postgresql')}\n"
+        f"  FROM (SELECT l.user_id, {keys_named},\n"
+        f"      SUM(l.amount_pence) AS amount, SUM({_sign('l')}) AS documents,\n"
+        "      MIN(l.date) AS first\n"
+        # Lines deleted with their entry have no entry left: the entry took them out.
+        "    FROM dropped_lines l JOIN journal_entry e ON e.id = l.entry_id\n"
+        f"    GROUP BY l.user_id, {', '.join(f'k{i}' for i in range(len(_KEY)))}) d\n"
+        f"  WHERE t.user_id = d.user_id AND {matched};\n"
+        "  RETURN NULL;\n"
+        "END $$"
+    )
     return [
         add,
         take,
+        drop,
+        "CREATE OR REPLACE TRIGGER journal_total_drop AFTER DELETE ON journal_line "
+        "REFERENCING OLD TABLE AS dropped_lines FOR EACH STATEMENT "
+        "EXECUTE FUNCTION journal_total_drop()",
         "CREATE OR REPLACE TRIGGER journal_total_add AFTER INSERT ON journal_line "
         "REFERENCING NEW TABLE AS added_lines FOR EACH STATEMENT "
         "EXECUTE FUNCTION journal_total_add()",
@@ -240,12 +269,23 @@ def _sqlite() -> list[str]:
         "  UPDATE journal_total SET\n"
         f"    amount_pence = amount_pence - (SELECT SUM(l.amount_pence) {its_lines}),\n"
         f"    documents = documents - (SELECT SUM({_sign('l')}) {its_lines}),\n"
-        f"    first_date = {_first_date('journal_total', 'OLD', 'sqlite')}\n"
+        f"    first_date = {_first_date('journal_total', 'OLD.date', 'sqlite', _NOT_OLD)}\n"
         "  WHERE user_id = OLD.user_id\n"
         f"    AND EXISTS (SELECT 1 {its_lines});\n"
         "END"
     )
-    return [add, take]
+    kind = "(SELECT e.source_kind FROM journal_entry e WHERE e.id = OLD.entry_id)"
+    drop = (
+        "CREATE TRIGGER IF NOT EXISTS journal_total_drop AFTER DELETE ON journal_line\n"
+        # Lines deleted with their entry have no entry left: the entry took them out.
+        "WHEN EXISTS (SELECT 1 FROM journal_entry e WHERE e.id = OLD.entry_id) BEGIN\n"
+        "  UPDATE journal_total SET amount_pence = amount_pence - OLD.amount_pence,\n"
+        f"    documents = documents - {_sign('OLD')},\n"
+        f"    first_date = {_first_date('journal_total', 'OLD.date', 'sqlite')}\n"
+        f"  WHERE {_same_key('journal_total', 'OLD', kind, 'sqlite')};\n"
+        "END"
+    )
+    return [add, take, drop]
 
 
 def create_statements(dialect: str) -> list[str]:
@@ -257,13 +297,16 @@ def drop_statements(dialect: str) -> list[str]:
     statements = [
         "DROP TRIGGER IF EXISTS journal_total_add ON journal_line",
         "DROP TRIGGER IF EXISTS journal_total_take ON journal_entry",
+        "DROP TRIGGER IF EXISTS journal_total_drop ON journal_line",
         "DROP FUNCTION IF EXISTS journal_total_add()",
         "DROP FUNCTION IF EXISTS journal_total_take()",
+        "DROP FUNCTION IF EXISTS journal_total_drop()",
     ]
     if dialect == "sqlite":
         return [
             "DROP TRIGGER IF EXISTS journal_total_add",
             "DROP TRIGGER IF EXISTS journal_total_take",
+            "DROP TRIGGER IF EXISTS journal_total_drop",
         ]
     return statements
 
