@@ -30,6 +30,8 @@ ENDED_SESSIONS = timedelta(days=30)
 SPENT_TOKENS = timedelta(days=30)
 EMAIL_BODIES = timedelta(days=90)
 AUDIT_LOGS = timedelta(days=2 * 365 + 1)
+#: How long an API answer is replayed to a retry with the same key (api/idempotency.py).
+API_ANSWERS = timedelta(hours=24)
 #: The idle limit after which a session has ended even if never signed out (accounts/auth.py).
 SESSION_IDLE = timedelta(days=30)
 #: Rows changed per statement (an IN list within every database's limit on parameters), and
@@ -116,6 +118,13 @@ def purge_tokens(now: datetime) -> int:
     return _execute(
         sa.delete(tokens).where(sa.or_(tokens.c.used_at <= cutoff, tokens.c.expires_at <= cutoff))
     ) + _execute(sa.delete(challenges).where(challenges.c.expires_at <= cutoff))
+
+
+def purge_api_answers(now: datetime) -> int:
+    """Answers kept for API requests sent with an ``Idempotency-Key``, once a retry can no
+    longer be answered from them (a day)."""
+    answers = _table("api_idempotent_request")
+    return _execute(sa.delete(answers).where(answers.c.created_at <= now - API_ANSWERS))
 
 
 def purge_email_bodies(now: datetime) -> int:
@@ -241,6 +250,12 @@ SCHEDULE: tuple[Rule, ...] = (
         _l("Links sent by email (verification, password reset) and passkey challenges"),
         _l("30 days after they were used or expired"),
         _single(purge_tokens),
+    ),
+    Rule(
+        "api_answers",
+        _l("Answers kept for API requests sent with an Idempotency-Key"),
+        _l("1 day"),
+        _single(purge_api_answers),
     ),
     Rule(
         "email_bodies",

@@ -317,3 +317,48 @@ def test_statement_files_and_accountant_zips_go_in_committed_batches(
     with app.app_context():
         assert not [key for key in keys if storage().exists(key)]
         db.session.remove()
+
+
+def test_api_answers_kept_for_retries_go_after_a_day(app: Any, make_user: Any) -> None:
+    from minimin.api.idempotency import KEPT_FOR
+    from minimin.extensions import db
+    from minimin.privacy.retention import API_ANSWERS
+
+    # The purge keeps them exactly as long as a retry can be answered from them.
+    assert API_ANSWERS == KEPT_FOR
+    with time_machine.travel(NOW, tick=False):
+        user = make_user()
+        with app.app_context():
+            token = _add(
+                "api_token",
+                user_id=user.id,
+                name="script",
+                token_hash=_fp(),
+                prefix="mmn_abcdefgh",
+                scopes=["invoices:write"],
+                expires_at=NOW + timedelta(days=30),
+            )
+            answers = {
+                hours: _add(
+                    "api_idempotent_request",
+                    user_id=user.id,
+                    token_id=token,
+                    key_digest=_fp(),
+                    request_digest=_fp(),
+                    status=201,
+                    content_type="application/json",
+                    body="{}",
+                    created_at=NOW - timedelta(hours=hours),
+                )
+                for hours in (1, 23.9, 24.1, 24 * 40)
+            }
+            db.session.commit()
+            db.session.remove()
+
+        removed = _run_purge(app)
+
+        with app.app_context():
+            assert _ids("api_idempotent_request", user_id=user.id) == {answers[1], answers[23.9]}
+            assert _ids("api_token", user_id=user.id) == {token}
+            db.session.remove()
+    assert removed["api_answers"] == 2
