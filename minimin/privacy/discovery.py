@@ -29,7 +29,15 @@ SECRET_COLUMNS = frozenset({("outbound_email", "sealed")})
 STORAGE_KEY_NAMES = ("storage_key", "pdf_key", "file_key")
 #: Columns ending in ``_key`` that are NOT storage keys. A new ``*_key`` column must be added to
 #: one list or the other (tests/unit/privacy/test_discovery.py fails until it is).
-NOT_STORAGE_KEYS = ("email_key", "payee_key", "secret_key", "public_key", "period_key")
+NOT_STORAGE_KEYS = (
+    "email_key",
+    "payee_key",
+    "secret_key",
+    "public_key",
+    "period_key",
+    # journal_total's job (or nil UUID) the agency debtor totals are kept per.
+    "job_key",
+)
 
 
 def metadata() -> sa.MetaData:
