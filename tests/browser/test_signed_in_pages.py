@@ -299,9 +299,7 @@ def account(live_server: Any) -> Account:
             ),
             status=CONFIRMED,
         )
-        jobs.change_status(
-            cancelled_job, jobs.StatusInput(CANCELLED, cancellation_fee_pence=25000)
-        )
+        jobs.change_status(cancelled_job, jobs.StatusInput(CANCELLED, cancellation_fee_pence=25000))
 
         # An enquiry, quoted (the quote's email is in the email log).
         enquiry = jobs.create_job(
