@@ -46,7 +46,9 @@ def owned_by_or_404(
         model.user_id == user_id,  # type: ignore[attr-defined]
     )
     if for_update:
-        query = query.with_for_update()
+        # OF the row itself: a relationship loaded by an outer join (an attachment's file)
+        # would otherwise put the lock on the join's nullable side, which PostgreSQL refuses.
+        query = query.with_for_update(of=model)
     obj = db.session.scalar(query)
     if obj is None:
         abort(404)
