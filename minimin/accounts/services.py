@@ -14,7 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app, url_for
+from flask import current_app, has_app_context, url_for
 from flask_babel import lazy_gettext as _l
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -92,6 +92,8 @@ def email_key(email: str) -> str:
 def _hash_method() -> str:
     # scrypt with werkzeug's work factor (N=2**15, r=8, p=1); only the test suite, which signs
     # in thousands of times, sets a smaller N (config.py, TEST_SCRYPT_METHOD).
+    if not has_app_context():  # a script hashing before any application is up
+        return SCRYPT_METHOD
     return str(current_app.config.get("MINIMIN_PASSWORD_HASH", SCRYPT_METHOD))
 
 

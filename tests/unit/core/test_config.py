@@ -170,6 +170,8 @@ def test_passwords_are_hashed_with_full_scrypt_work_outside_the_test_suite(tmp_p
     from minimin.config import SCRYPT_METHOD
 
     assert SCRYPT_METHOD == "scrypt:32768:8:1"
+    # A script hashing before any application is up (benchmarks, an admin tool) works fully.
+    assert hash_password("correct horse battery staple").startswith("scrypt:32768:8:1$")
     embedded = create_app(mode="embedded", instance_path=tmp_path / "instance")
     with embedded.app_context():
         stored = hash_password("correct horse battery staple")
