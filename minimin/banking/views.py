@@ -6,7 +6,7 @@ import uuid
 from typing import Any
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -683,6 +683,20 @@ def apply_rules() -> ViewResult:
     form = forms.ActionForm()
     if not form.validate_on_submit():
         abort(400)
-    count = services.apply_rules(current_user.id)
-    flash(_("%(n)d transactions categorised.", n=count), "success")
+    outcome = services.apply_rules_outcome(current_user.id)
+    flash(_("%(n)d transactions categorised.", n=outcome.categorised), "success")
+    if outcome.skipped_closed and outcome.locked_through is not None:
+        flash(
+            ngettext(
+                "%(num)d matching transaction was left without a category because it is "
+                "dated in a closed period: the books are closed up to %(date)s (a VAT return "
+                "has been filed or the year closed).",
+                "%(num)d matching transactions were left without a category because they are "
+                "dated in a closed period: the books are closed up to %(date)s (a VAT return "
+                "has been filed or the year closed).",
+                outcome.skipped_closed,
+                date=uk_date(outcome.locked_through),
+            ),
+            "warning",
+        )
     return redirect(url_for("banking.rules_page"))

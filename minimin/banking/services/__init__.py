@@ -50,7 +50,9 @@ from minimin.banking.services.candidates import (
 )
 from minimin.banking.services.categories import (
     MAX_RULES,
+    RulesApplied,
     apply_rules,
+    apply_rules_outcome,
     create_rule,
     delete_rule,
     learned_categories,
@@ -108,10 +110,12 @@ __all__ = [
     "RejectInput",
     "RuleInput",
     "RuleMoveInput",
+    "RulesApplied",
     "StatementInput",
     "SuggestionTarget",
     "accept",
     "apply_rules",
+    "apply_rules_outcome",
     "as_txn",
     "choose_columns",
     "confirm_mapping",

@@ -12,8 +12,10 @@ and stores rules and transactions. An import applies the rules through :func:`_l
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -33,6 +35,7 @@ from minimin.banking.models import (
 )
 from minimin.banking.services.errors import BankingError
 from minimin.extensions import db
+from minimin.ledger.posting import locked_through
 
 MAX_RULES = 200
 #: The order rules are tried in (the id only makes ties, from older data, definite).
@@ -228,14 +231,35 @@ def move_rule(rule: CategoryRule, data: RuleMoveInput) -> bool:
     return True
 
 
+@dataclass(frozen=True)
+class RulesApplied:
+    """What applying the rules did: how many lines they categorised, and how many they
+    matched but left alone because the lines are dated in a closed period (up to
+    ``locked_through``)."""
+
+    categorised: int
+    skipped_closed: int = 0
+    locked_through: dt.date | None = None
+
+
 def apply_rules(user_id: uuid.UUID) -> int:
+    """Apply the rules (:func:`apply_rules_outcome`); returns how many were categorised."""
+    return apply_rules_outcome(user_id).categorised
+
+
+def apply_rules_outcome(user_id: uuid.UUID) -> RulesApplied:
     """Apply the rules to transactions without a category (never overriding the user's own
-    choices: a client or agency the user set, or cleared, stays); returns how many were
-    categorised."""
+    choices: a client or agency the user set, or cleared, stays).
+
+    A line dated in a closed period is left alone, as :func:`set_category` refuses it by
+    hand: its category would move money on figures already filed (the ledger would post the
+    change on the first open day instead, a correction the user never asked for). Those the
+    rules matched are counted, so the user is told why they still have no category."""
     compiled = _load_rules(user_id)
     if not compiled:
-        return 0
-    count = 0
+        return RulesApplied(0)
+    through = locked_through(db.session(), user_id)
+    categorised = skipped = 0
     txns = db.session.scalars(
         sa.select(BankTransaction).where(
             BankTransaction.user_id == user_id, BankTransaction.category.is_(None)
@@ -245,11 +269,14 @@ def apply_rules(user_id: uuid.UUID) -> int:
         rule = rules.first_match(compiled, txn.description, txn.counterparty, txn.amount_pence)
         if rule is None:
             continue
+        if through is not None and txn.posted_on <= through:
+            skipped += 1
+            continue
         txn.category = rule.category
         txn.category_source = CATEGORY_BY_RULE if rule.category else None
         if not txn.contacts_by_user:
             txn.client_id = txn.client_id or rule.client_id
             txn.agency_id = txn.agency_id or rule.agency_id
-        count += 1
+        categorised += 1
     db.session.flush()
-    return count
+    return RulesApplied(categorised, skipped, through if skipped else None)
