@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
-from minimin.core.dates import add_months, uk_today
+from minimin.core.dates import TaxYear, add_months, uk_today
 from minimin.core.money import MoneyError, check_currency
 from minimin.core.uploads import UploadError
 from minimin.core.user_error import UserError
@@ -70,6 +70,7 @@ log = logging.getLogger(__name__)
 __all__ = [
     "BANK",
     "MANUAL",
+    "MAX_CATCH_UP",
     "RECURRING",
     "REMITTANCE",
     "ExpenseError",
@@ -85,6 +86,7 @@ __all__ = [
     "delete_expense",
     "delete_journey",
     "delete_recurring",
+    "earliest_recurring_start",
     "expense_input",
     "find_by_external_ref",
     "journey_input",
@@ -441,6 +443,42 @@ def remove_receipt(receipt: ExpenseReceipt) -> None:
 
 # --------------------------------------------------------------------------- recurring
 
+#: The most expenses one catch-up run adds for one recurring expense. A schedule started as
+#: far back as :func:`earliest_recurring_start` allows has at most 34 monthly periods due, so
+#: saving one is never cut short; only a schedule left idle for years (stopped, then started
+#: again) is, and the rest follows on the next run (the daily task, or the next save).
+MAX_CATCH_UP = 36
+
+
+def earliest_recurring_start(today: dt.date) -> dt.date:
+    """The first day a new schedule may start: the start of the earliest tax year whose Self
+    Assessment return can still be filed or amended (up to 12 months after its 31 January
+    deadline). Costs before it can change no return, and a schedule started decades back would
+    add hundreds of expenses at once; they are entered as single expenses."""
+    year = TaxYear.current(today) - 2
+    if today > dt.date(year.filing_deadline.year + 1, 1, 31):
+        year = year.next
+    return year.start
+
+
+def _check_start_date(rec: RecurringExpense, start: dt.date) -> None:
+    """Refuse a new or moved start date before :func:`earliest_recurring_start`; a schedule
+    kept from before keeps its start date when other fields change."""
+    if start == rec.start_date:
+        return
+    earliest = earliest_recurring_start(uk_today())
+    if start < earliest:
+        raise ExpenseError(
+            _l(
+                "A recurring expense can start on %(date)s at the earliest (the start of the "
+                "earliest tax year whose return can still be amended). Enter earlier costs as "
+                "single expenses.",
+                date=earliest.strftime("%d/%m/%Y"),
+            ),
+            "start_date",
+            code="start_too_early",
+        )
+
 
 def next_due_date(recurring: RecurringExpense) -> dt.date | None:
     """The date of occurrence number ``occurrences`` (None after the end date or when stopped)."""
@@ -461,6 +499,7 @@ def _apply_recurring(rec: RecurringExpense, data: RecurringInput) -> None:
         if exc.field == "date":
             exc.field = "start_date"
         raise
+    _check_start_date(rec, probe.date)
     if not probe.supplier:
         raise ExpenseError(_l("Enter who you pay."), "supplier")
     if data.frequency not in FREQUENCIES:
@@ -571,11 +610,16 @@ def _create_occurrence(rec: RecurringExpense, due: dt.date) -> bool:
 
 
 def create_due_for(rec: RecurringExpense, today: dt.date) -> int:
+    """Add the expenses of *rec* due by *today*, oldest first, going through at most
+    :data:`MAX_CATCH_UP` periods (``rec.next_due`` then says what is still due); the number
+    added. A period already added is skipped."""
     created = 0
-    while (due := next_due_date(rec)) is not None and due <= today:
+    periods = 0
+    while (due := next_due_date(rec)) is not None and due <= today and periods < MAX_CATCH_UP:
         if _create_occurrence(rec, due):
             created += 1
         rec.occurrences += 1
+        periods += 1
     rec.next_due = next_due_date(rec)
     db.session.flush()
     return created

@@ -401,7 +401,8 @@ def _save_recurring(form: RecurringForm, rec: RecurringExpense | None) -> ViewRe
     except services.ExpenseError as exc:
         apply_user_error(form, exc, fields={"amount_pence": "amount", "vat_pence": "vat"})
         return again(400)
-    created = services.create_due_for(rec, uk_today())
+    today = uk_today()
+    created = services.create_due_for(rec, today)
     if created:
         flash(
             ngettext(
@@ -413,6 +414,16 @@ def _save_recurring(form: RecurringForm, rec: RecurringExpense | None) -> ViewRe
         )
     else:
         flash(_("The recurring expense was saved."), "success")
+    if rec.next_due is not None and rec.next_due <= today:
+        # A schedule idle for years: one save adds a bounded number (services.MAX_CATCH_UP).
+        flash(
+            _(
+                "More expenses are still due: they are added %(num)d at a time, by the daily "
+                "update or the next time you save.",
+                num=services.MAX_CATCH_UP,
+            ),
+            "info",
+        )
     return redirect(url_for(".recurring"))
 
 

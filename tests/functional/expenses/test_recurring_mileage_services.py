@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from minimin.core.dates import uk_today
 from minimin.expenses import services
 from minimin.expenses.models import Expense, Journey, RecurringExpense
 from tests.functional.expenses.conftest import expense_form
@@ -26,7 +28,7 @@ def _recurring_form(**over: Any) -> dict[str, Any]:
         "business_percent": "100",
         "payment_method": "direct_debit",
         "frequency": "monthly",
-        "start_date": "2025-01-31",
+        "start_date": f"{uk_today().year - 1}-01-31",
         "end_date": "",
         "active": "y",
     }
@@ -41,10 +43,12 @@ def test_recurring_creates_due_expenses_once(
     from minimin.expenses.tasks import create_due_recurring
     from minimin.extensions import db
 
+    # From 31 January of last year: always within how far back a schedule may start.
+    year = uk_today().year - 1
     response = signed_in.submit("/expenses/recurring/new", _recurring_form())
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     created = count_rows(Expense, user_id=owner.id)
-    assert created >= 4  # 31 Jan, 28 Feb, 31 Mar, 30 Apr 2025 ... up to today
+    assert created >= 12  # 31 Jan, 28 (29) Feb, 31 Mar, 30 Apr ... up to today
     with app.app_context():
         days = sorted(
             db.session.scalars(
@@ -52,10 +56,10 @@ def test_recurring_creates_due_expenses_once(
             ).all()
         )
         assert days[:4] == [
-            date(2025, 1, 31),
-            date(2025, 2, 28),
-            date(2025, 3, 31),
-            date(2025, 4, 30),
+            date(year, 1, 31),
+            date(year, 2, calendar.monthrange(year, 2)[1]),
+            date(year, 3, 31),
+            date(year, 4, 30),
         ]
     # the daily task, twice, adds nothing more today
     with app.app_context():
@@ -79,6 +83,7 @@ def test_recurring_due_in_future_and_next_due(app: Any, owner: Any) -> None:
     from minimin.extensions import db
 
     with app.app_context():
+        year = uk_today().year + 1
         rec = services.create_recurring(
             owner.id,
             services.RecurringInput(
@@ -86,13 +91,13 @@ def test_recurring_due_in_future_and_next_due(app: Any, owner: Any) -> None:
                 category="professional",
                 amount_pence=15000,
                 frequency="yearly",
-                start_date=date(2025, 3, 1),
+                start_date=date(year, 3, 1),
             ),
         )
-        assert services.create_due_expenses(today=date(2025, 2, 28)) == 0
-        assert rec.next_due == date(2025, 3, 1)
-        assert services.create_due_expenses(today=date(2027, 3, 1)) == 3
-        assert rec.next_due == date(2028, 3, 1)
+        assert services.create_due_expenses(today=date(year, 2, 28)) == 0
+        assert rec.next_due == date(year, 3, 1)
+        assert services.create_due_expenses(today=date(year + 2, 3, 1)) == 3
+        assert rec.next_due == date(year + 3, 3, 1)
         rows = db.session.scalars(sa.select(Expense).order_by(Expense.date)).all()
         assert [e.source for e in rows] == ["recurring"] * 3
         assert {e.amount_pence for e in rows} == {15000}
