@@ -98,9 +98,13 @@ DEPARTURES: dict[str, str] = {
         "written by create_agency/update_agency from AgencyInput.commission_rates"
     ),
     "minimin.documents.signing.services.record": "an event row of the signing audit trail",
-    "minimin.expenses.services.create_due_expenses": "a scheduled job (recurring expenses)",
-    "minimin.expenses.services.create_due_for": "a scheduled job (one recurring expense)",
-    "minimin.expenses.services.add_receipt": (
+    "minimin.expenses.services.recurring.create_due_expenses": (
+        "a scheduled job (recurring expenses)"
+    ),
+    "minimin.expenses.services.recurring.create_due_for": (
+        "a scheduled job (one recurring expense)"
+    ),
+    "minimin.expenses.services.receipts.add_receipt": (
         "an uploaded file: its stream is read, checked and stored by the service"
     ),
     "minimin.jobs.services.send_usage_expiry_reminders": "a scheduled job",
