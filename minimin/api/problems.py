@@ -3,7 +3,9 @@
 Every refusal of the API has one shape: ``type``, ``title``, ``status``, ``detail`` and, for
 refused input, ``errors``: one ``{field, code, detail}`` per field, the field named as in the
 request (a body member, a query parameter or a header). A service's
-:class:`~minimin.core.user_error.UserError` becomes a 422 with its field, code and message.
+:class:`~minimin.core.user_error.UserError` becomes a 422 with its field, code and message,
+or, when its code is :data:`~minimin.core.user_error.CONFLICT` (the record's state forbids
+it), a 409 with its message: one rule for every operation, so no resource maps refusals itself.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from minimin.core.errors import (
     PROBLEM_TYPES,
     problem_response,
 )
-from minimin.core.user_error import UserError
+from minimin.core.user_error import CONFLICT, UserError
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +88,8 @@ def validation_errors(exc: ValidationError, where: str = "") -> list[dict[str, s
 
 
 def from_user_error(exc: UserError) -> Response:
+    if exc.code == CONFLICT:
+        return problem(409, exc.message)
     errors = [{"field": exc.field or "", "code": exc.code, "detail": str(exc.message)}]
     return problem(422, exc.message, errors=errors)
 

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 
 from minimin.contacts import rules
 from minimin.contacts.inputs import CONTACT_FIELDS, AgencyInput, ClientInput
@@ -26,7 +27,7 @@ from minimin.core import audit, listing_params
 from minimin.core.db import utcnow
 from minimin.core.paging import page_number
 from minimin.core.templating import LONDON
-from minimin.core.user_error import UserError
+from minimin.core.user_error import CONFLICT, UserError
 from minimin.extensions import db
 
 PAGE_SIZE = 50
@@ -262,11 +263,17 @@ class Reference:
         return self.table.replace("_", " ") + "s"
 
 
-class ContactInUse(Exception):
-    """The record is referred to by other records and cannot be deleted (archive it instead)."""
+class ContactInUse(UserError):
+    """The record is referred to by other records and cannot be deleted (archive it instead):
+    a refusal because of its state. ``references`` says what refers to it, per table."""
 
-    def __init__(self, references: list[Reference]):
-        super().__init__(", ".join(f"{r.count} {r.table}" for r in references))
+    def __init__(self, name: str, references: list[Reference]):
+        # Read in the language of whoever is shown it, labels included.
+        uses = LazyString(lambda: ", ".join(f"{r.count} {r.label}" for r in references))
+        super().__init__(
+            _l("%(name)s is still used by %(uses)s: archive it instead.", name=name, uses=uses),
+            code=CONFLICT,
+        )
         self.references = references
 
 
@@ -296,7 +303,7 @@ def delete(obj: Client | Agency, *, actor_id: uuid.UUID | None = None) -> None:
     """Delete *obj*, or raise :class:`ContactInUse` if anything refers to it."""
     references = references_to(obj)
     if references:
-        raise ContactInUse(references)
+        raise ContactInUse(obj.name, references)
     kind = "client" if isinstance(obj, Client) else "agency"
     audit.record(f"{kind}.deleted", user_id=obj.user_id, actor_id=actor_id, subject=obj.id)
     db.session.delete(obj)

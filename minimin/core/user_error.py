@@ -5,6 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+#: The code of a refusal because of the record's current state, not what was entered: an
+#: issued invoice changed, an invoiced job deleted, an answered quote withdrawn, a posted
+#: remittance edited. Pages show it like any refusal; the API answers it 409 Conflict
+#: (``minimin/api/problems.py``), every other code 422.
+CONFLICT = "conflict"
+
 
 class UserError(ValueError):
     """A refusal shown to the user as it is. ``message`` is usually a lazy translation, so it

@@ -27,6 +27,7 @@ from flask_babel import gettext as _
 
 from minimin.core.money import Money
 from minimin.core.storage import save_in_transaction
+from minimin.core.user_error import CONFLICT
 from minimin.extensions import db
 from minimin.invoices import calc as vat_rules
 from minimin.invoices import documents
@@ -44,7 +45,6 @@ from minimin.invoices.models import (
 )
 from minimin.invoices.pdf import money, render_document, sha256
 from minimin.invoices.services import (
-    STATE,
     InvoiceError,
     allocate_number,
     revert_jobs,
@@ -129,10 +129,12 @@ def _check_creditable(invoice: Invoice) -> None:
     if invoice.status == DRAFT:
         raise InvoiceError(
             _("A draft can simply be deleted; credit notes are for issued invoices."),
-            code=STATE,
+            code=CONFLICT,
         )
     if invoice.status not in CREDITABLE_STATUSES or invoice.creditable_pence <= 0:
-        raise InvoiceError(_("Everything on this invoice has already been credited."), code=STATE)
+        raise InvoiceError(
+            _("Everything on this invoice has already been credited."), code=CONFLICT
+        )
 
 
 def _chosen_quantities(
@@ -144,7 +146,7 @@ def _chosen_quantities(
         chosen = [(b, b.quantity_left) for b in balances if b.quantity_left > 0]
         if not chosen:
             raise InvoiceError(
-                _("Everything on this invoice has already been credited."), code=STATE
+                _("Everything on this invoice has already been credited."), code=CONFLICT
             )
         return chosen
     by_id = {b.line.id: b for b in balances}

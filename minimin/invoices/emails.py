@@ -19,6 +19,7 @@ from flask_login import current_user
 from minimin.business.models import BusinessProfile
 from minimin.contacts.models import Agency, Client
 from minimin.core.mail import FAILED, Attachment, OutboundEmail, queue_email
+from minimin.core.user_error import CONFLICT
 from minimin.extensions import db
 from minimin.invoices import services
 from minimin.invoices.inputs import SendInput
@@ -111,7 +112,7 @@ def check_sendable(invoice: Invoice, data: SendInput) -> str:
     """The address *invoice* goes to: issued, not void, and only to an address on record
     for its customer (``data.to``, or the first one)."""
     if invoice.is_draft or invoice.status == VOID:
-        raise services.InvoiceError(_("Issue the invoice before sending it."), code=services.STATE)
+        raise services.InvoiceError(_("Issue the invoice before sending it."), code=CONFLICT)
     addresses = recipients_on_record(invoice)
     wanted = (data.to or (addresses[0] if addresses else "")).strip()
     for address in addresses:

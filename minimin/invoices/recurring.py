@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from minimin.core.dates import add_months
+from minimin.core.user_error import CONFLICT
 from minimin.extensions import db
 from minimin.invoices import services
 from minimin.invoices.inputs import RecurringInput, SendInput
@@ -37,10 +38,10 @@ def configure(invoice: Invoice, data: RecurringInput) -> None:
     if recurrence not in (RECUR_MONTHLY, RECUR_QUARTERLY):
         raise services.InvoiceError(_("Choose monthly or quarterly."), "recurrence")
     if invoice.status == VOID:
-        raise services.InvoiceError(_("A voided invoice cannot repeat."), code=services.STATE)
+        raise services.InvoiceError(_("A voided invoice cannot repeat."), code=CONFLICT)
     if not invoice.lines:
         raise services.InvoiceError(
-            _("Add lines to the invoice before making it repeat."), code=services.STATE
+            _("Add lines to the invoice before making it repeat."), code=CONFLICT
         )
     today = services.today_london()
     if next_on is None:

@@ -23,6 +23,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 
+from minimin.core.user_error import CONFLICT
 from minimin.extensions import db
 from minimin.invoices.inputs import RefundInput
 from minimin.invoices.models import (
@@ -38,7 +39,7 @@ from minimin.invoices.models import (
     Refund,
 )
 from minimin.invoices.pdf import money
-from minimin.invoices.services import STATE, InvoiceError, ensure_open, settle, today_london
+from minimin.invoices.services import InvoiceError, ensure_open, settle, today_london
 
 #: How money can be paid back (a card payment taken through Stripe is refunded in Stripe and
 #: recorded here as a card refund).
@@ -63,9 +64,9 @@ def default_credit_note(invoice: Invoice) -> CreditNote | None:
 def check_refundable(invoice: Invoice) -> None:
     """Refuse, with the reason, a refund on an invoice that owes nothing back."""
     if invoice.status == DRAFT:
-        raise InvoiceError(_("A draft has no payments to refund."), code=STATE)
+        raise InvoiceError(_("A draft has no payments to refund."), code=CONFLICT)
     if invoice.refund_due_pence <= 0:
-        raise InvoiceError(_("Nothing is due back to the customer on this invoice."), code=STATE)
+        raise InvoiceError(_("Nothing is due back to the customer on this invoice."), code=CONFLICT)
 
 
 def _check_amount(invoice: Invoice, amount_pence: int) -> None:

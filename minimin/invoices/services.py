@@ -23,7 +23,7 @@ from flask_babel import gettext as _
 
 from minimin.core.db import utcnow
 from minimin.core.storage import save_in_transaction, storage
-from minimin.core.user_error import UserError
+from minimin.core.user_error import CONFLICT, UserError
 from minimin.extensions import db
 from minimin.invoices import calc as vat_rules
 from minimin.invoices import documents
@@ -49,11 +49,6 @@ from minimin.invoices.pdf import render_document, sha256
 
 class InvoiceError(UserError):
     """A refused invoice operation."""
-
-
-#: The code of a refusal because of what state the invoice (or credit note) is in, not what
-#: was entered: changing an issued invoice, sending a draft. The API answers it with 409.
-STATE = "state"
 
 
 #: Payments recorded as they arrive, not entered by the user: a closed period cannot refuse
@@ -195,7 +190,7 @@ def update_draft(invoice: Invoice, data: DraftInput) -> Invoice:
     """Replace the draft's details and lines with *data*."""
     if not invoice.is_draft:
         raise InvoiceError(
-            _("An issued invoice cannot be changed; issue a credit note instead."), code=STATE
+            _("An issued invoice cannot be changed; issue a credit note instead."), code=CONFLICT
         )
     client, agency = _bill_to(invoice.user_id, data)
     if data.issue_date and data.due_date and data.due_date < data.issue_date:
@@ -390,7 +385,7 @@ def invoice_for_token(token: str) -> Invoice | None:
 def issue(invoice: Invoice, *, today: date | None = None) -> Invoice:
     """Number, freeze and render the invoice. Refuses anything an HMRC invoice cannot lack."""
     if not invoice.is_draft:
-        raise InvoiceError(_("This invoice has already been issued."), code=STATE)
+        raise InvoiceError(_("This invoice has already been issued."), code=CONFLICT)
     if invoice.client_id is None and invoice.agency_id is None:
         raise InvoiceError(_("Choose who the invoice is for before issuing it."))
     if not invoice.lines:
@@ -488,8 +483,8 @@ def record_payment(
     amount_pence, paid_on, method = data.amount_pence, data.paid_on, data.method
     if invoice.status not in OPEN_STATUSES:
         if invoice.status == DRAFT:
-            raise InvoiceError(_("Issue the invoice before recording a payment."), code=STATE)
-        raise InvoiceError(_("This invoice is not awaiting payment."), code=STATE)
+            raise InvoiceError(_("Issue the invoice before recording a payment."), code=CONFLICT)
+        raise InvoiceError(_("This invoice is not awaiting payment."), code=CONFLICT)
     if amount_pence <= 0:
         raise InvoiceError(_("Enter an amount of more than zero."), "amount")
     outstanding = invoice.outstanding_pence
@@ -530,11 +525,11 @@ def record_payment(
 def delete_payment(payment: Payment) -> None:
     invoice = payment.invoice
     if invoice.status == VOID:
-        raise InvoiceError(_("Payments of a voided invoice cannot be changed."), code=STATE)
+        raise InvoiceError(_("Payments of a voided invoice cannot be changed."), code=CONFLICT)
     if payment.remittance_id is not None:
         # A posted remittance is a record: its payment goes with it (and its commission).
         raise InvoiceError(
-            _("This payment was recorded by posting an agency remittance."), code=STATE
+            _("This payment was recorded by posting an agency remittance."), code=CONFLICT
         )
     ensure_open(invoice.user_id, payment.paid_on)
     if invoice.refunded_pence and (
@@ -544,7 +539,7 @@ def delete_payment(payment: Payment) -> None:
         # than was ever overpaid.
         raise InvoiceError(
             _("Money has been refunded on this invoice: remove the refund before this payment."),
-            code=STATE,
+            code=CONFLICT,
         )
     invoice.paid_pence -= payment.amount_pence
     invoice.payments.remove(payment)
@@ -629,7 +624,7 @@ def mark_sent(invoice: Invoice) -> None:
 def delete_draft(invoice: Invoice) -> None:
     if not invoice.is_draft:
         raise InvoiceError(
-            _("Issued invoices cannot be deleted; issue a credit note instead."), code=STATE
+            _("Issued invoices cannot be deleted; issue a credit note instead."), code=CONFLICT
         )
     revert_jobs(invoice)
     db.session.delete(invoice)
@@ -638,7 +633,6 @@ def delete_draft(invoice: Invoice) -> None:
 
 __all__ = [
     "PAID",
-    "STATE",
     "DraftInput",
     "InvoiceError",
     "LineInput",

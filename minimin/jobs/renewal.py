@@ -26,6 +26,7 @@ from flask_babel import lazy_gettext as _l
 
 from minimin.core.dates import add_months, uk_today
 from minimin.core.templating import uk_date
+from minimin.core.user_error import CONFLICT
 from minimin.extensions import db
 from minimin.jobs.models import (
     COMPLETED,
@@ -39,7 +40,6 @@ from minimin.jobs.models import (
     Job,
 )
 from minimin.jobs.services import (
-    CONFLICT,
     DateInput,
     FeeLineInput,
     JobError,

@@ -38,7 +38,7 @@ from minimin.core import changes
 from minimin.core.db import utcnow
 from minimin.core.money import Money
 from minimin.core.uploads import UploadError
-from minimin.core.user_error import UserError
+from minimin.core.user_error import CONFLICT, UserError
 from minimin.extensions import db
 from minimin.files.models import DOCUMENT
 from minimin.files.services import remove_file, store_upload
@@ -137,11 +137,6 @@ class StatusInput:
 
     status: str
     cancellation_fee_pence: int | None = None
-
-
-#: The code of a refusal that comes from the job's state, not from what was entered (an
-#: invoiced job follows its invoice): the API answers it 409.
-CONFLICT = "conflict"
 
 
 def change_status(job: Job, data: StatusInput) -> None:

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from minimin.core.crypto import hash_token, new_token
 from minimin.core.dates import uk_today
 from minimin.core.db import utcnow
-from minimin.core.user_error import UserError
+from minimin.core.user_error import CONFLICT, UserError
 from minimin.extensions import db
 from minimin.jobs.models import CONFIRMED, ENQUIRY, OPTION_FIRST, OPTION_SECOND, Job
 from minimin.quotes.models import ACCEPTED, SENT, WITHDRAWN, Quote
@@ -28,11 +28,6 @@ MAX_DAYS = 365
 
 class QuoteError(UserError):
     """A quote cannot be made, sent or accepted; the message says why."""
-
-
-#: The code of a refusal that comes from the state of the job or the quote, not from what was
-#: entered (a booked job, a quote already answered): the API answers it 409.
-CONFLICT = "conflict"
 
 
 @dataclass(frozen=True)

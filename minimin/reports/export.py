@@ -39,7 +39,7 @@ from minimin.core.dates import TaxYear, uk_today
 from minimin.core.db import utcnow
 from minimin.core.mail import queue_email
 from minimin.core.storage import StorageError, storage
-from minimin.core.user_error import UserError
+from minimin.core.user_error import CONFLICT, UserError
 from minimin.expenses.models import Expense, ExpenseReceipt, Journey
 from minimin.extensions import db
 from minimin.files.models import StoredFile
@@ -739,7 +739,7 @@ def open_zip(job: ExportJob) -> Any:
 def share(job: ExportJob, actor_id: uuid.UUID) -> ExportShare:
     """Email the accountant on the business profile a 7-day link to *job*'s ZIP."""
     if job.status != DONE:
-        raise ExportError(_l("Wait for the export to finish before sharing it."))
+        raise ExportError(_l("Wait for the export to finish before sharing it."), code=CONFLICT)
     profile = db.session.scalar(
         sa.select(BusinessProfile).where(BusinessProfile.user_id == job.user_id)
     )

@@ -67,7 +67,7 @@ from minimin.core.dates import (
 )
 from minimin.core.db import utcnow
 from minimin.core.money import Money
-from minimin.core.user_error import UserError
+from minimin.core.user_error import CONFLICT, UserError
 from minimin.expenses import categories
 from minimin.extensions import db
 from minimin.invoices import vat as vat_rules
@@ -797,7 +797,8 @@ def mark_filed(
                 "filed again. Correct any errors in your next return.",
                 start=existing.period_start.strftime("%d %B %Y"),
                 end=existing.period_end.strftime("%d %B %Y"),
-            )
+            ),
+            code=CONFLICT,
         )
     record = VATReturn(
         user_id=profile.user_id,

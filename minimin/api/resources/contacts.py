@@ -8,13 +8,11 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from flask import Response
-from flask_babel import gettext as _
 from flask_login import current_user
 from pydantic import Field, field_serializer, field_validator
 
 from minimin.api import paging
 from minimin.api.operations import operation
-from minimin.api.problems import ApiProblem
 from minimin.api.schemas import In, ListQuery, Out, Page, Text
 from minimin.contacts import listing, services, validation
 from minimin.contacts import models as m
@@ -451,15 +449,5 @@ def delete_agency(agency: m.Agency) -> Response:
 
 
 def _delete(contact: m.Client | m.Agency) -> Response:
-    try:
-        services.delete(contact, actor_id=current_user.id)
-    except services.ContactInUse as refused:
-        raise ApiProblem(
-            409,
-            _(
-                "%(name)s is still used by %(uses)s: archive it instead.",
-                name=contact.name,
-                uses=", ".join(f"{r.count} {r.label}" for r in refused.references),
-            ),
-        ) from refused
+    services.delete(contact, actor_id=current_user.id)
     return Response(status=204)

@@ -3,16 +3,14 @@ notes.
 
 Every write is the service call the page makes (``minimin.invoices``), with the input built by
 the body model's ``to_input()``. A refusal because of the invoice's state (changing an issued
-invoice, sending a draft) is a 409 problem; any other refusal of the books a 422 naming the
-field.
+invoice, sending a draft) is a 409 problem, any other refusal of the books a 422 naming the
+field: the services say which (``core.user_error.CONFLICT``), the problem handler answers.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -50,7 +48,6 @@ from minimin.invoices import (
 from minimin.invoices.forms import PAYMENT_METHOD_LABELS, parse_rate
 from minimin.invoices.models import (
     DESCRIPTION_MAX,
-    DRAFT,
     MAX_PENCE,
     NOTES_MAX,
     OPEN_STATUSES,
@@ -481,17 +478,6 @@ def _pdf(data: bytes, number: str | None) -> Response:
     return response
 
 
-@contextmanager
-def _state_is_409() -> Iterator[None]:
-    """A refusal because of the invoice's state (see ``services.STATE``) is a conflict."""
-    try:
-        yield
-    except services.InvoiceError as exc:
-        if exc.code == services.STATE:
-            raise ApiProblem(409, exc.message) from exc
-        raise
-
-
 def _invoice_of(row_invoice_id: uuid.UUID, invoice_id: str) -> Invoice:
     """The caller's invoice *invoice_id*, locked, which must be the one a payment or refund
     (already loaded for the caller) belongs to: 404 otherwise."""
@@ -578,8 +564,7 @@ def update_draft(invoice: Invoice, body: DraftIn) -> InvoiceOut:
     """The whole draft as sent (lines left out are removed). An issued invoice cannot be
     changed (409): credit it instead."""
     _check_bill_to(body)
-    with _state_is_409():
-        return _invoice_out(services.update_draft(invoice, body.to_input()))
+    return _invoice_out(services.update_draft(invoice, body.to_input()))
 
 
 @operation(
@@ -595,8 +580,7 @@ def update_draft(invoice: Invoice, body: DraftIn) -> InvoiceOut:
 )
 def delete_draft(invoice: Invoice) -> Response:
     """Only a draft can be deleted (409 otherwise); the jobs it billed can be invoiced again."""
-    with _state_is_409():
-        services.delete_draft(invoice)
+    services.delete_draft(invoice)
     return Response(status=204)
 
 
@@ -645,9 +629,8 @@ def create_from_jobs(body: FromJobsIn) -> InvoiceOut:
     lock=True,
 )
 def issue_invoice(invoice: Invoice) -> InvoiceOut:
-    """Numbers the invoice, freezes its details and renders its PDF, as on the page."""
-    if invoice.status != DRAFT:
-        raise ApiProblem(409, "This invoice has already been issued.")
+    """Numbers the invoice, freezes its details and renders its PDF, as on the page (an
+    issued one: 409)."""
     return _invoice_out(services.issue(invoice))
 
 
@@ -690,8 +673,7 @@ def _check_send_allowance() -> None:
 def send_invoice(invoice: Invoice, body: SendIn) -> InvoiceOut:
     """Queued with its PDF attached, from your business's name, as the page sends it; only to
     an address on record for the client or agency (add another on their page first)."""
-    with _state_is_409():
-        emails.check_sendable(invoice, body.to_input())
+    emails.check_sendable(invoice, body.to_input())
     _check_send_allowance()
     emails.send_invoice(invoice, body.to_input())
     return _invoice_out(invoice)
@@ -728,8 +710,7 @@ def invoice_pdf(invoice_id: str) -> Response:
 def set_repeat(invoice: Invoice, body: RepeatIn) -> InvoiceOut:
     """A copy every month or three months from next_on, made as a draft or (with
     issue_automatically) issued and emailed to the customer; null recurrence stops it."""
-    with _state_is_409():
-        recurring.configure(invoice, body.to_input())
+    recurring.configure(invoice, body.to_input())
     return _invoice_out(invoice)
 
 
@@ -782,8 +763,7 @@ def _money_in(invoice: Invoice, amount: MoneyIn) -> None:
 )
 def record_payment(invoice: Invoice, body: PaymentIn) -> PaymentOut:
     _money_in(invoice, body.amount)
-    with _state_is_409():
-        payment = services.record_payment(invoice, body.to_input())
+    payment = services.record_payment(invoice, body.to_input())
     return _payment_out(payment)
 
 
@@ -801,8 +781,7 @@ def delete_payment(invoice_id: str, payment: Payment) -> Response:
     """The invoice's balance and status follow (409 for a payment a posted remittance
     recorded, or one that money refunded since depends on)."""
     _invoice_of(payment.invoice_id, invoice_id)
-    with _state_is_409():
-        services.delete_payment(payment)
+    services.delete_payment(payment)
     return Response(status=204)
 
 
@@ -823,8 +802,7 @@ def record_refund(invoice: Invoice, body: RefundIn) -> RefundsOut:
     """Once a credit note took the invoice below what was paid (refund_due on the invoice),
     at most that amount."""
     _money_in(invoice, body.amount)
-    with _state_is_409():
-        recorded = refunds.record_refund(invoice, body.to_input())
+    recorded = refunds.record_refund(invoice, body.to_input())
     return RefundsOut(refunds=[_refund_out(r) for r in recorded])
 
 
@@ -864,8 +842,7 @@ def delete_refund(invoice_id: str, refund: Refund) -> Response:
 def create_credit_note(invoice: Invoice, body: CreditNoteIn) -> CreditNoteOut:
     """The whole invoice (full) or quantities of its lines (line_id from the invoice's lines).
     Whatever it credits above what was outstanding becomes the invoice's refund_due."""
-    with _state_is_409():
-        note = credit_notes.create_credit_note(invoice, body.to_input())
+    note = credit_notes.create_credit_note(invoice, body.to_input())
     return _credit_note_out(note)
 
 

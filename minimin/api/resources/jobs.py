@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal
 from typing import Annotated, Literal
 
@@ -386,18 +384,6 @@ class UsageRenewalIn(In):
         )
 
 
-@contextmanager
-def _refusals() -> Iterator[None]:
-    """A service's refusal as the API answers it: 409 when the job's state forbids the change
-    (an invoiced job follows its invoice), else 422 naming the field (the problem handler)."""
-    try:
-        yield
-    except services.JobError as exc:
-        if exc.code == services.CONFLICT:
-            raise ApiProblem(409, exc.message) from exc
-        raise
-
-
 def _wrong_currency(field: str, currency: str) -> ApiProblem:
     return ApiProblem(
         422,
@@ -437,8 +423,7 @@ def create_job(body: JobIn) -> JobOut:
 def update_job(job: Job, body: JobIn) -> JobOut:
     """The dates and fee lines sent replace the job's. An invoiced or paid job is the record
     of what was billed: refused with 409."""
-    with _refusals():
-        services.update_job(job, body.to_input())
+    services.update_job(job, body.to_input())
     return _job_out(job)
 
 
@@ -455,8 +440,7 @@ def update_job(job: Job, body: JobIn) -> JobOut:
 )
 def delete_job(job: Job) -> Response:
     """With its attached files. An invoiced or paid job is refused with 409."""
-    with _refusals():
-        services.delete_job(job)
+    services.delete_job(job)
     return Response(status=204)
 
 
@@ -478,8 +462,7 @@ def change_job_status(job: Job, body: JobStatusIn) -> JobOut:
     and an invoiced job's status follows the invoice (409)."""
     if body.cancellation_fee is not None and body.cancellation_fee.currency != job.currency:
         raise _wrong_currency("cancellation_fee.currency", job.currency)
-    with _refusals():
-        services.change_status(job, body.to_input())
+    services.change_status(job, body.to_input())
     return _job_out(job)
 
 
@@ -552,6 +535,5 @@ def renew_usage(job_id: str, line: FeeLine, body: UsageRenewalIn) -> JobOut:
     job = line.job
     if body.fee.currency != job.currency:
         raise _wrong_currency("fee.currency", job.currency)
-    with _refusals():
-        renewed = renewal.renew_usage(job, line, body.to_input())
+    renewed = renewal.renew_usage(job, line, body.to_input())
     return _job_out(renewed)

@@ -6,15 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal
 
 from pydantic import Field
 
 from minimin.api import paging
 from minimin.api.operations import operation
-from minimin.api.problems import ApiProblem
 from minimin.api.schemas import In, ListQuery, Money, Out, Page, Text
 from minimin.core.tenancy import owned_or_404
 from minimin.jobs.models import Job
@@ -84,18 +81,6 @@ def _quote_out(quote: Quote) -> QuoteOut:
     )
 
 
-@contextmanager
-def _refusals() -> Iterator[None]:
-    """409 when the job's or the quote's state forbids it (a booked job, a quote already
-    answered); else 422 naming the field."""
-    try:
-        yield
-    except services.QuoteError as exc:
-        if exc.code == services.CONFLICT:
-            raise ApiProblem(409, exc.message) from exc
-        raise
-
-
 @operation(
     "GET",
     "/jobs/<job_id>/quotes",
@@ -140,8 +125,7 @@ def send_quote(job: Job, body: QuoteIn) -> QuoteOut:
     """As the job's quote page: the job's fee lines as they stand, emailed as a PDF with a
     link to accept, to an address on record for the job's client or agency (any other is
     refused, 422). Only an enquiry or an option with fee lines can be quoted (409)."""
-    with _refusals():
-        new = services.send_quote(job, body.to_input())
+    new = services.send_quote(job, body.to_input())
     return _quote_out(new.quote)
 
 
@@ -158,6 +142,5 @@ def send_quote(job: Job, body: QuoteIn) -> QuoteOut:
 )
 def withdraw_quote(quote: Quote) -> QuoteOut:
     """Only a quote still waiting for an answer (409 otherwise)."""
-    with _refusals():
-        services.withdraw(quote)
+    services.withdraw(quote)
     return _quote_out(quote)

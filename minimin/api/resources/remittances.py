@@ -234,11 +234,6 @@ class MatchOut(Out):
     discrepancies: list[DiscrepancyOut]
 
 
-def _not_posted(remittance: m.Remittance) -> None:
-    if remittance.status == m.POSTED:
-        raise ApiProblem(409, "A posted remittance is a record and cannot be changed.")
-
-
 @operation(
     "POST",
     "/remittances",
@@ -271,7 +266,6 @@ def create_remittance(body: RemittanceIn) -> RemittanceOut:
 def update_remittance(remittance: m.Remittance, body: RemittanceIn) -> RemittanceOut:
     """The lines sent replace the remittance's. A matched remittance becomes a draft again
     (match it anew); a posted one is a record (409)."""
-    _not_posted(remittance)
     return _remittance_out(services.update_remittance(remittance, body.to_input()))
 
 
@@ -287,7 +281,7 @@ def update_remittance(remittance: m.Remittance, body: RemittanceIn) -> Remittanc
     lock=True,
 )
 def delete_remittance(remittance: m.Remittance) -> Response:
-    _not_posted(remittance)
+    """A posted remittance is a record (409)."""
     services.delete_remittance(remittance)
     return Response(status=204)
 
@@ -307,8 +301,7 @@ def delete_remittance(remittance: m.Remittance) -> Response:
 def match_remittance(remittance: m.Remittance, body: MatchIn) -> MatchOut:
     """As the remittance's page: jobs of this agency's (one line each) and an incoming bank
     transaction not yet reconciled. The answer lists the differences left to check before
-    posting."""
-    _not_posted(remittance)
+    posting (409 once posted)."""
     services.save_match(remittance, body.to_input())
     analysis = services.analyse(remittance)
     return MatchOut(
@@ -337,8 +330,6 @@ def post_remittance(remittance: m.Remittance, body: PostIn) -> RemittanceOut:
     jobs), the commission as an expense, marks the jobs paid and reconciles the deposit.
     Send ``{"confirm": true}`` when the match listed differences you have checked. Posting a
     posted remittance again changes nothing; a draft is matched first (409)."""
-    if remittance.status == m.DRAFT:
-        raise ApiProblem(409, "Confirm the jobs and the bank deposit before posting.")
     return _remittance_out(services.post_remittance(remittance, body.to_input()).remittance)
 
 

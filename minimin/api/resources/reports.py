@@ -33,7 +33,6 @@ from minimin.reports.forms import (
 from minimin.reports.inputs import AssetInput, ExportInput, SelfAssessmentInput, VatFilingInput
 from minimin.reports.selfassessment.rates import POSTGRADUATE
 from minimin.reports.tax_models import (
-    DONE,
     CapitalAsset,
     ExportJob,
     ExportShare,
@@ -283,10 +282,7 @@ def file_vat_return(body: VatFilingIn) -> VatReturnOut:
     profile = get_profile(current_user.id)
     if profile is None or not profile.vat_registered:
         raise ApiProblem(409, "The business is not VAT-registered.")
-    try:
-        record = vat_return.file_return(current_user.id, body.to_input())
-    except vat_return.AlreadyFiled as exc:
-        raise ApiProblem(409, str(exc.message)) from exc
+    record = vat_return.file_return(current_user.id, body.to_input())
     figures = vat_return.stored_figures(record)
     return VatReturnOut(
         start=record.period_start,
@@ -423,8 +419,6 @@ def get_export(export_id: str) -> ExportOut:
 def share_export(job: ExportJob) -> ShareOut:
     """To the accountant's email address on the business profile (422 when there is none);
     409 while the export is not finished."""
-    if job.status != DONE:
-        raise ApiProblem(409, "Wait for the export to finish before sharing it.")
     return _share_out(export.share(job, current_user.id))
 
 

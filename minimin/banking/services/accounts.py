@@ -21,6 +21,7 @@ from minimin.banking.models import (
     ImportJob,
 )
 from minimin.banking.services.errors import BankingError
+from minimin.core.user_error import CONFLICT
 from minimin.extensions import db
 from minimin.ledger.sources.banking import touch_account_lines
 
@@ -83,7 +84,8 @@ def delete_account(account: BankAccount) -> None:
             _l(
                 "Transactions of this account are matched to invoices or expenses: "
                 "undo those matches first."
-            )
+            ),
+            code=CONFLICT,
         )
     from minimin.files.models import StoredFile
     from minimin.files.services import remove_file

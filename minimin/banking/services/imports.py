@@ -19,6 +19,7 @@ from minimin.banking.models import PENDING, QUEUED, BankAccount, ImportJob
 from minimin.banking.services.errors import BankingError
 from minimin.core.storage import storage
 from minimin.core.uploads import CleanFile
+from minimin.core.user_error import CONFLICT
 from minimin.extensions import db
 
 
@@ -67,7 +68,7 @@ def choose_columns(job: ImportJob, data: ColumnsInput, inspection: Any = None) -
     raising :class:`StatementErrors` with each bad row), then the import is queued.
     *inspection* is the job's (:func:`inspect_job`) when the caller has it already."""
     if job.status != PENDING:
-        raise BankingError(_l("This import has already started."))
+        raise BankingError(_l("This import has already started."), code=CONFLICT)
     if inspection is None:
         inspection = inspect_job(job)
     if data.date_order is not None and data.date_order not in DATE_ORDERS:
@@ -157,7 +158,7 @@ def confirm_mapping(job: ImportJob, options: dict[str, Any], *, remember: bool =
     """Queue a pending CSV import with the user's column mapping (remembered for the account
     when *remember*)."""
     if job.status != PENDING:
-        raise BankingError(_l("This import has already started."))
+        raise BankingError(_l("This import has already started."), code=CONFLICT)
     job.options = options
     job.status = QUEUED
     if remember:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import selectinload
 from minimin.banking.models import IGNORED, RECONCILED, BankTransaction
 from minimin.contacts.models import Agency
 from minimin.core.db import utcnow
+from minimin.core.user_error import CONFLICT
 from minimin.extensions import db
 from minimin.jobs import models as job_models
 from minimin.jobs import services as job_services
@@ -209,7 +210,9 @@ def save_match(remittance: Remittance, data: MatchInput) -> Remittance:
     deposit; the remittance becomes ``matched``. Jobs must be the user's and the agency's, a
     job on one line only; the deposit must be one of :func:`candidate_deposits`."""
     if remittance.status == POSTED:
-        raise RemittanceError(_l("This remittance has been posted: its match cannot change."))
+        raise RemittanceError(
+            _l("This remittance has been posted: its match cannot change."), code=CONFLICT
+        )
     job_ids = data.job_ids
     bank_transaction_id = data.bank_transaction_id
     positions = {line.position for line in remittance.lines}

@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 
 from minimin.contacts.models import Agency
 from minimin.core.dates import uk_today
+from minimin.core.user_error import CONFLICT
 from minimin.extensions import db
 from minimin.jobs.models import Job
 from minimin.remittances.inputs import LineInput, RemittanceInput
@@ -115,7 +116,9 @@ def _checked_lines(lines: Sequence[LineInput]) -> list[tuple[LineInput, str, str
 
 def _apply(remittance: Remittance, user_id: uuid.UUID, data: RemittanceInput) -> None:
     if remittance.status == POSTED:
-        raise RemittanceError(_l("A posted remittance is a record and cannot be changed."))
+        raise RemittanceError(
+            _l("A posted remittance is a record and cannot be changed."), code=CONFLICT
+        )
     agency = owned_agency(user_id, data.agency_id)
     if data.kind not in KINDS:
         raise RemittanceError(_l("Choose the kind of document."), "kind")
@@ -206,7 +209,9 @@ def update_remittance(remittance: Remittance, data: RemittanceInput) -> Remittan
 
 def delete_remittance(remittance: Remittance) -> None:
     if remittance.status == POSTED:
-        raise RemittanceError(_l("A posted remittance is a record and cannot be deleted."))
+        raise RemittanceError(
+            _l("A posted remittance is a record and cannot be deleted."), code=CONFLICT
+        )
     db.session.delete(remittance)
     db.session.flush()
 

@@ -20,6 +20,7 @@ from flask_babel import lazy_gettext as _l
 
 from minimin.banking.models import MATCH_REMITTANCE, BankMatch, BankTransaction
 from minimin.core.db import utcnow
+from minimin.core.user_error import CONFLICT
 from minimin.extensions import db
 from minimin.invoices.models import Invoice, Payment
 from minimin.jobs import models as job_models
@@ -146,7 +147,9 @@ def _income_row(
 
 def _check_ready(remittance: Remittance, confirmed: bool) -> None:
     if remittance.status != MATCHED:
-        raise RemittanceError(_l("Confirm the jobs and the bank deposit before posting."))
+        raise RemittanceError(
+            _l("Confirm the jobs and the bank deposit before posting."), code=CONFLICT
+        )
     analysis = analyse(remittance)
     if analysis.blocking:
         raise RemittanceError(_l("Some lines do not add up: correct the figures before posting."))
