@@ -1,13 +1,14 @@
 """Running a statement import (the background job): parse every row, then add the new
 transactions in batches, categorised by the user's rules as they go in.
 
-All or nothing, and safe to run twice (see :func:`run_import`). Rows are written with the
-driver's executemany, or on PostgreSQL by COPY into a temporary table (:class:`_BulkWriter`),
-because an import of a large statement must not build one ORM object or one INSERT statement
-per row. Each batch's lines are posted to the journal in the same transaction, in few entries:
-the bank side of each day's lines of the batch in one statement batch entry (Dr the bank
-account, Cr suspense; the lines carry its id), and an entry of its own only for a line the
-user's rules categorised (Dr suspense, Cr the category): docs/ledger.md, "Bank line".
+All or nothing, and safe to run twice, even at once (see :func:`run_import`). Rows are
+written with the driver's executemany, or on PostgreSQL by COPY into a temporary table
+(:class:`_BulkWriter`), because an import of a large statement must not build one ORM object
+or one INSERT statement per row. Each batch's lines are posted to the journal in the same
+transaction, in few entries: the bank side of each day's lines of the batch in one statement
+batch entry (Dr the bank account, Cr suspense; the lines carry its id), and an entry of its
+own only for a line the user's rules categorised (Dr suspense, Cr the category):
+docs/ledger.md, "Bank line".
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from minimin.banking.models import (
     CATEGORY_BY_RULE,
     DONE,
     FAILED,
-    PENDING,
+    QUEUED,
     RUNNING,
     UNRECONCILED,
     BankAccount,
@@ -46,6 +47,7 @@ from minimin.banking.models import (
 from minimin.banking.services.categories import _load_rules
 from minimin.banking.services.imports import read_statement
 from minimin.core.db import utcnow
+from minimin.core.tasks import TIME_LIMIT
 from minimin.extensions import db
 from minimin.ledger.posting import COPY_ESCAPES, copy_into, sequential_ids
 from minimin.ledger.rules.banking import BankLine
@@ -65,22 +67,33 @@ def parse_statement(job: ImportJob, data: bytes) -> tuple[list[ParsedTransaction
     return csv_import.parse(data, job.options or {}), None
 
 
-def run_import(job_id: uuid.UUID, *, commit: Any = None) -> ImportJob | None:
+#: How long a claim on an import holds: the import task's hard time limit, past which the
+#: worker that claimed it has been stopped (a longer-running copy cannot exist), so a
+#: redelivered job whose worker died mid-run is taken over instead of waiting for ever.
+CLAIM_HOLDS = dt.timedelta(seconds=TIME_LIMIT)
+
+
+def run_import(
+    job_id: uuid.UUID, *, commit: Any = None, claim_holds: dt.timedelta = CLAIM_HOLDS
+) -> ImportJob | None:
     """Run an import job: parse every row, then add the new transactions in batches.
 
     All or nothing: a file with any bad row adds nothing (the job lists the errors), and a
-    failure while adding removes what this job had added. Safe to run twice: a finished job
-    is left alone, and rows already present (same fingerprint) are skipped.
-    ``commit`` (the task passes one) is called after each batch so progress is visible."""
-    job = db.session.get(ImportJob, job_id)
-    if job is None or job.status in (DONE, FAILED, PENDING):
-        return job
+    failure while adding removes what this job had added. Safe to run twice, even at once: the
+    job is claimed first (:func:`claim_import`), so a second copy (a redelivered task) while
+    one runs, or once it has finished, changes nothing; rows already present (same
+    fingerprint) are skipped.
+    ``commit`` (the task passes one) is called after each batch so progress is visible; the
+    claim is committed at once, so another copy sees it. *claim_holds* is how long a claim
+    keeps other copies out (the task's hard time limit)."""
+    if not claim_import(job_id, claim_holds):
+        return db.session.get(ImportJob, job_id, populate_existing=True)
+    job = db.session.get(ImportJob, job_id, populate_existing=True)
+    if job is None:
+        return None
     account = db.session.get(BankAccount, job.bank_account_id)
     if account is None:
         return None
-    job.status = RUNNING
-    job.started_at = utcnow()
-    job.errors = None
     _commit(commit)
     try:
         rows, currency = parse_statement(job, read_statement(job))
@@ -146,6 +159,29 @@ def run_import(job_id: uuid.UUID, *, commit: Any = None) -> ImportJob | None:
     job.finished_at = utcnow()
     _commit(commit)
     return job
+
+
+def claim_import(job_id: uuid.UUID, holds: dt.timedelta = CLAIM_HOLDS) -> bool:
+    """Take the import for this run: one conditional UPDATE from queued to running (or of a
+    running job whose claim is older than *holds*: the copy that claimed it was stopped).
+    The database lets one copy through (PostgreSQL re-reads the row once the other's claim
+    commits; SQLite takes its write lock first), so False means another copy has it, or the
+    job is not waiting (pending its columns, done, failed, gone)."""
+    now = utcnow()
+    claimed = db.session.execute(
+        sa.update(ImportJob)
+        .where(
+            ImportJob.id == job_id,
+            sa.or_(
+                ImportJob.status == QUEUED,
+                sa.and_(ImportJob.status == RUNNING, ImportJob.started_at < now - holds),
+            ),
+        )
+        .values(status=RUNNING, started_at=now, errors=None, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    # A DML statement's result is a CursorResult (rowcount), typed as Result.
+    return bool(claimed.rowcount == 1)  # type: ignore[attr-defined]
 
 
 def _commit(commit: Any) -> None:

@@ -1,0 +1,180 @@
+"""A statement import runs once however many times its task starts: a second copy (a queue
+redelivering the task) while the first holds the job, or after it has finished, changes
+nothing; a claim left by a worker stopped mid-run is taken over once the task's hard time
+limit has passed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask
+
+STATEMENT = (
+    b"Date,Description,Amount\n"
+    b"01/03/2025,COFFEE,-3.50\n"
+    b"01/03/2025,COFFEE,-3.50\n"
+    b"02/03/2025,TRAIN,-12.00\n"
+    b"05/03/2025,ACME STUDIOS,450.00\n"
+)
+LINES = 4
+
+
+def queued_job(app: Flask, account: Any) -> uuid.UUID:
+    """A CSV import with its columns confirmed, waiting for its task (not yet run)."""
+    from minimin.banking import services
+    from minimin.banking.models import QUEUED, BankAccount
+    from minimin.extensions import db
+
+    with app.app_context():
+        job, inspection = services.start_import(
+            db.session.get(BankAccount, account), STATEMENT, "statement.csv"
+        )
+        job.options, job.status = inspection.options(), QUEUED
+        db.session.commit()
+        return job.id
+
+
+def state(app: Flask, job_id: uuid.UUID) -> dict[str, Any]:
+    """The job's figures, its lines, its journal entries and what the ledger check finds."""
+    from minimin.banking.models import BankTransaction, ImportJob
+    from minimin.extensions import db
+    from minimin.ledger.check import check
+    from minimin.ledger.models import JournalEntry
+
+    with app.app_context():
+        job = db.session.get(ImportJob, job_id)
+        assert job is not None
+        lines = db.session.scalars(
+            sa.select(BankTransaction).where(BankTransaction.user_id == job.user_id)
+        ).all()
+        found = {
+            "status": job.status,
+            "added": job.added,
+            "duplicates": job.duplicates,
+            "started_at": job.started_at,
+            "finished_at": job.finished_at,
+            "lines": sorted((t.posted_on, t.amount_pence, t.import_job_id) for t in lines),
+            "entries": db.session.scalar(
+                sa.select(sa.func.count(JournalEntry.id)).where(JournalEntry.user_id == job.user_id)
+            ),
+            "problems": list(check(db.session, [job.user_id]).problems),
+        }
+        db.session.rollback()
+        return found
+
+
+def run_task(app: Flask, job_id: uuid.UUID) -> Any:
+    """The import task as a worker runs it: in its own application context and session."""
+    from minimin.banking.tasks import import_statement
+    from minimin.extensions import db
+
+    with app.app_context():
+        try:
+            return import_statement(str(job_id))
+        finally:
+            db.session.remove()
+
+
+def expected_lines(job_id: uuid.UUID) -> list[Any]:
+    return [
+        (dt.date(2025, 3, 1), -350, job_id),
+        (dt.date(2025, 3, 1), -350, job_id),
+        (dt.date(2025, 3, 2), -1200, job_id),
+        (dt.date(2025, 3, 5), 45000, job_id),
+    ]
+
+
+def test_a_second_copy_while_the_first_holds_the_job_changes_nothing(
+    app: Flask, owner: Any, account: Any
+) -> None:
+    from minimin.banking.services.import_run import run_import
+    from minimin.extensions import db
+
+    job_id = queued_job(app, account)
+    seen: dict[str, Any] = {}
+
+    def second_copy() -> None:
+        seen["returned"] = run_task(app, job_id)
+        seen["state"] = state(app, job_id)
+
+    def commit() -> None:
+        db.session.commit()
+        if "returned" not in seen:
+            # The first copy has claimed the job (its first commit); the queue delivers the
+            # task again, to another worker, before any line is added.
+            worker = threading.Thread(target=second_copy)
+            worker.start()
+            worker.join(30)
+            assert not worker.is_alive()
+
+    with app.app_context():
+        try:
+            first = run_import(job_id, commit=commit)
+            assert first is not None
+            assert (first.status, first.added) == ("done", LINES)
+            db.session.commit()
+        finally:
+            db.session.remove()
+
+    # The second copy found the job taken and left it as it was: running, nothing added.
+    assert seen["returned"] == "running"
+    assert seen["state"]["status"] == "running"
+    assert seen["state"]["lines"] == []
+    assert seen["state"]["entries"] == 0
+    after = state(app, job_id)
+    assert after["started_at"] == seen["state"]["started_at"]
+    assert (after["status"], after["added"], after["duplicates"]) == ("done", LINES, 0)
+    assert after["lines"] == expected_lines(job_id)
+    assert after["problems"] == []
+
+
+def test_a_finished_import_started_again_changes_nothing(
+    app: Flask, owner: Any, account: Any
+) -> None:
+    job_id = queued_job(app, account)
+    assert run_task(app, job_id) == "done"
+    done = state(app, job_id)
+    assert (done["added"], done["duplicates"]) == (LINES, 0)
+    assert done["lines"] == expected_lines(job_id)
+
+    assert run_task(app, job_id) == "done"
+    assert state(app, job_id) == done
+
+
+def test_a_claim_held_past_the_time_limit_is_taken_over(
+    app: Flask, owner: Any, account: Any
+) -> None:
+    """A worker stopped mid-run leaves its job running; the queue delivers the task again.
+    Within the task's hard time limit the claim stands (the worker may still be running);
+    past it, the import runs."""
+    from minimin.banking.models import RUNNING, ImportJob
+    from minimin.banking.tasks import import_statement
+    from minimin.core.db import utcnow
+    from minimin.core.tasks import time_limits
+    from minimin.extensions import db
+
+    job_id = queued_job(app, account)
+    _soft, hard = time_limits(import_statement)
+
+    def claimed(seconds_ago: float) -> None:
+        with app.app_context():
+            job = db.session.get(ImportJob, job_id)
+            assert job is not None
+            job.status = RUNNING
+            job.started_at = utcnow() - dt.timedelta(seconds=seconds_ago)
+            db.session.commit()
+
+    claimed(hard - 60)
+    assert run_task(app, job_id) == "running"
+    assert state(app, job_id)["lines"] == []
+
+    claimed(hard + 60)
+    assert run_task(app, job_id) == "done"
+    after = state(app, job_id)
+    assert (after["added"], after["duplicates"]) == (LINES, 0)
+    assert after["lines"] == expected_lines(job_id)
+    assert after["problems"] == []
