@@ -1,4 +1,8 @@
-"""Expense pages at /expenses: thin views over expenses.services."""
+"""Expense pages at /expenses: thin views over expenses.services.
+
+This module makes the blueprint and holds the expense list and one expense with its receipts;
+the recurring expenses are in views_recurring.py and the mileage log in views_mileage.py, whose
+routes are added to the same blueprint (``expenses.*`` endpoints)."""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale, ngettext
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -23,12 +27,7 @@ from minimin.core.transaction import all_or_nothing, keep_changes_on_error
 from minimin.core.uploads import UploadError
 from minimin.core.web import ConfirmForm, ViewResult, apply_user_error, page_count, page_number
 from minimin.expenses import categories, listing, pending, services
-from minimin.expenses.forms import (
-    ExpenseForm,
-    JourneyForm,
-    ReceiptForm,
-    RecurringForm,
-)
+from minimin.expenses.forms import ExpenseForm, ReceiptForm
 from minimin.expenses.models import (
     FREQUENCY_LABELS,
     PAYMENT_METHODS,
@@ -36,9 +35,7 @@ from minimin.expenses.models import (
     VEHICLE_LABELS,
     Expense,
     ExpenseReceipt,
-    Journey,
     PendingReceipt,
-    RecurringExpense,
 )
 
 bp = Blueprint("expenses", __name__, url_prefix="/expenses", template_folder="templates")
@@ -166,7 +163,8 @@ def _tax_year_choices() -> list[TaxYear]:
 # ----------------------------------------------------------------------------- one expense
 
 
-def _job_choices() -> list[SelectChoice]:
+def job_choices() -> list[SelectChoice]:
+    """The user's jobs as choices, "No job" first (the expense and journey forms)."""
     jobs = listing.job_choices(current_user.id)
     return select_choices(
         [("", _("No job"))]
@@ -222,7 +220,7 @@ def _kept_receipt(form: ExpenseForm) -> PendingReceipt | None:
 def _save(form: ExpenseForm, expense: Expense | None) -> ViewResult:
     """Validate, warn, save; anything refused re-renders with 4xx (the transaction rolls back,
     except a receipt kept for the next submission)."""
-    form.job_id.choices = _job_choices()
+    form.job_id.choices = job_choices()
     valid = form.validate_on_submit()
     try:
         kept = _kept_receipt(form)
@@ -264,7 +262,7 @@ def new() -> ViewResult:
     if request.method == "GET":
         form.date.data = uk_today()
         form.vat_reclaimable.data = services.vat_reclaim_allowed(current_user.id)
-        form.job_id.choices = _job_choices()
+        form.job_id.choices = job_choices()
         job = request.args.get("job", "")
         if job in choice_values(form.job_id.choices):
             form.job_id.data = job
@@ -290,7 +288,7 @@ def edit(expense_id: str) -> ViewResult:
     expense = owned_or_404(Expense, expense_id)
     if request.method == "GET":
         form = ExpenseForm(formdata=None)
-        form.job_id.choices = _job_choices()
+        form.job_id.choices = job_choices()
         form.date.data = expense.date
         form.supplier.data = expense.supplier
         form.description.data = expense.description
@@ -369,251 +367,3 @@ def remove_receipt(expense_id: str, receipt_id: str) -> Response:
     services.remove_receipt(receipt)
     flash(_("The receipt was removed."), "success")
     return redirect(url_for(".detail", expense_id=expense.id, _anchor="receipts"))
-
-
-# ----------------------------------------------------------------------------- recurring
-
-
-@bp.route("/recurring")
-def recurring() -> str:
-    items = listing.recurring(current_user.id)
-    return render_template(
-        "expenses/recurring.html", items=items, delete_form=ConfirmForm(formdata=None)
-    )
-
-
-def _save_recurring(form: RecurringForm, rec: RecurringExpense | None) -> ViewResult:
-    def again(status: int) -> tuple[str, int]:
-        return render_template(
-            "expenses/recurring_form.html",
-            form=form,
-            item=rec,
-            reclaim_allowed=services.vat_reclaim_allowed(current_user.id),
-        ), status
-
-    if not form.validate_on_submit():
-        return again(400)
-    try:
-        if rec is None:
-            rec = services.create_recurring(current_user.id, form.to_input())
-        else:
-            services.update_recurring(rec, form.to_input())
-    except services.ExpenseError as exc:
-        apply_user_error(form, exc, fields={"amount_pence": "amount", "vat_pence": "vat"})
-        return again(400)
-    today = uk_today()
-    created = services.create_due_for(rec, today)
-    if created:
-        flash(
-            ngettext(
-                "Saved. %(num)d expense already due was added.",
-                "Saved. %(num)d expenses already due were added.",
-                created,
-            ),
-            "success",
-        )
-    else:
-        flash(_("The recurring expense was saved."), "success")
-    if rec.next_due is not None and rec.next_due <= today:
-        # A schedule idle for years: one save adds a bounded number (services.MAX_CATCH_UP).
-        flash(
-            _(
-                "More expenses are still due: they are added %(num)d at a time, by the daily "
-                "update or the next time you save.",
-                num=services.MAX_CATCH_UP,
-            ),
-            "info",
-        )
-    return redirect(url_for(".recurring"))
-
-
-@bp.route("/recurring/new", methods=["GET", "POST"])
-def recurring_new() -> ViewResult:
-    form = RecurringForm()
-    if request.method == "GET":
-        form.start_date.data = uk_today()
-        form.category.data = "professional"
-        form.vat_reclaimable.data = services.vat_reclaim_allowed(current_user.id)
-        return render_template(
-            "expenses/recurring_form.html",
-            form=form,
-            item=None,
-            reclaim_allowed=form.vat_reclaimable.data,
-        )
-    return _save_recurring(form, None)
-
-
-@bp.route("/recurring/<item_id>/edit", methods=["GET", "POST"])
-def recurring_edit(item_id: str) -> ViewResult:
-    rec = owned_or_404(RecurringExpense, item_id)
-    if request.method == "GET":
-        form = RecurringForm(formdata=None)
-        for name in (
-            "supplier",
-            "description",
-            "category",
-            "currency",
-            "vat_treatment",
-            "frequency",
-            "start_date",
-            "end_date",
-            "active",
-            "vat_reclaimable",
-            "business_percent",
-        ):
-            form[name].data = getattr(rec, name)
-        form.amount.data = Money.from_pence(rec.amount_pence, rec.currency).amount
-        form.vat.data = (
-            Money.from_pence(rec.vat_pence, rec.currency).amount if rec.vat_pence else None
-        )
-        form.payment_method.data = rec.payment_method or ""
-        form.notes.data = rec.notes or ""
-        return render_template(
-            "expenses/recurring_form.html",
-            form=form,
-            item=rec,
-            reclaim_allowed=services.vat_reclaim_allowed(current_user.id),
-        )
-    return _save_recurring(RecurringForm(), rec)
-
-
-@bp.route("/recurring/<item_id>/delete", methods=["POST"])
-def recurring_delete(item_id: str) -> Response:
-    rec = owned_or_404(RecurringExpense, item_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    services.delete_recurring(rec)
-    flash(_("The recurring expense was removed. Expenses already added stay."), "success")
-    return redirect(url_for(".recurring"))
-
-
-# ----------------------------------------------------------------------------- mileage
-
-
-@bp.route("/mileage")
-def mileage() -> ViewResult:
-    years = services.mileage_by_tax_year(current_user.id)
-    chosen = request.args.get("tax_year", "")
-    status = 200
-    selected: TaxYear | None = None
-    if chosen:
-        try:
-            selected = TaxYear.parse(chosen)
-        except DateError:
-            status = 400
-    params = _mileage_params()
-    shown = _mileage_rows(years, selected, params)
-    return render_template(
-        "expenses/mileage.html",
-        years=shown,
-        all_years=[y.valuation.tax_year for y in years],
-        selected=selected,
-        params=params,
-        delete_form=ConfirmForm(formdata=None),
-        bad_filter=status == 400,
-    ), status
-
-
-def _mileage_params() -> listing_params.ListParams:
-    # Date order only: a journey's value depends on the car miles before it in the tax year
-    # (45p for the first 10,000, then 25p), which the running columns show.
-    return listing_params.parse(request.args, ("date",), "date", listing_params.ASC)
-
-
-def _mileage_rows(
-    years: list[services.MileageYear], selected: TaxYear | None, params: listing_params.ListParams
-) -> list[services.MileageYear]:
-    """The years shown, their journeys searched (valued over the whole year all the same)."""
-    needle = params.q.casefold()
-    shown = []
-    for year in years:
-        if selected is not None and year.valuation.tax_year != selected:
-            continue
-        rows = [
-            (journey, valued)
-            for journey, valued in year.rows
-            if needle in f"{journey.origin} {journey.destination} {journey.purpose}".casefold()
-        ]
-        if params.descending:
-            rows.reverse()
-        shown.append(services.MileageYear(year.valuation, rows))
-    return shown
-
-
-@bp.route("/mileage.csv")
-def mileage_csv() -> Response:
-    """The journeys as searched, every tax year, with their simplified-expenses value."""
-    params = _mileage_params()
-    shown = _mileage_rows(services.mileage_by_tax_year(current_user.id), None, params)
-    header = [_("Tax year"), _("Date"), _("From"), _("To"), _("Purpose"), _("Vehicle")]
-    header += [_("Miles"), _("Value"), _("Running total for the tax year")]
-    rows = [
-        [
-            year.valuation.tax_year.label,
-            journey.date,
-            journey.origin,
-            journey.destination,
-            journey.purpose,
-            str(VEHICLE_LABELS.get(journey.vehicle, journey.vehicle)),
-            journey.miles,
-            Money(valued.amount).round_half_up().amount,
-            Money(valued.total_to_date).round_half_up().amount,
-        ]
-        for year in shown
-        for journey, valued in year.rows
-    ]
-    return listing_params.csv_response("mileage.csv", header, rows)
-
-
-def _save_journey(form: JourneyForm, journey: Journey | None) -> ViewResult:
-    form.job_id.choices = _job_choices()
-    if form.validate_on_submit():
-        try:
-            if journey is None:
-                services.create_journey(current_user.id, form.to_input())
-            else:
-                services.update_journey(journey, form.to_input())
-        except services.ExpenseError as exc:
-            apply_user_error(form, exc)
-        else:
-            flash(_("The journey was saved."), "success")
-            return redirect(url_for(".mileage"))
-    return render_template("expenses/journey_form.html", form=form, journey=journey), 400
-
-
-@bp.route("/mileage/new", methods=["GET", "POST"])
-def journey_new() -> ViewResult:
-    form = JourneyForm()
-    if request.method == "GET":
-        form.job_id.choices = _job_choices()
-        form.date.data = uk_today()
-        return render_template("expenses/journey_form.html", form=form, journey=None)
-    return _save_journey(form, None)
-
-
-@bp.route("/mileage/<journey_id>/edit", methods=["GET", "POST"])
-def journey_edit(journey_id: str) -> ViewResult:
-    journey = owned_or_404(Journey, journey_id)
-    if request.method == "GET":
-        form = JourneyForm(formdata=None)
-        form.job_id.choices = _job_choices()
-        for name in ("date", "origin", "destination", "purpose", "vehicle"):
-            form[name].data = getattr(journey, name)
-        form.miles.data = f"{journey.miles:.1f}"
-        form.job_id.data = str(journey.job_id) if journey.job_id else ""
-        return render_template("expenses/journey_form.html", form=form, journey=journey)
-    return _save_journey(JourneyForm(), journey)
-
-
-@bp.route("/mileage/<journey_id>/delete", methods=["POST"])
-def journey_delete(journey_id: str) -> Response:
-    journey = owned_or_404(Journey, journey_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    try:
-        services.delete_journey(journey)
-    except services.ExpenseError as exc:  # dated in a closed period
-        flash(str(exc.message), "error")
-        return redirect(url_for(".mileage"))
-    flash(_("The journey was deleted."), "success")
-    return redirect(url_for(".mileage"))
