@@ -37,7 +37,12 @@ from minimin.reports.selfassessment.capital_allowances import (
     PeriodAllowances,
     asset_years,
 )
-from minimin.reports.selfassessment.provisional import provisional_figures
+from minimin.reports.selfassessment.provisional import (
+    allowances_line,
+    at_main_rate,
+    marked_lines,
+    provisional_figures,
+)
 from minimin.reports.selfassessment.rates import POSTGRADUATE
 from minimin.reports.selfassessment.timeline import timeline_extras
 from minimin.reports.tax_models import CapitalAsset, OtherIncomeRecord
@@ -186,6 +191,7 @@ class Estimate:
             self.result,
             extras.class4_maximum,
             self.period_allowances,
+            spread=self.spread,
             money=money,
             day=uk_date,
         )
@@ -194,6 +200,9 @@ class Estimate:
             "result": self.result,
             "extras": extras,
             "provisional": provisional,
+            "to_confirm": marked_lines(provisional),
+            "allowances_line": allowances_line,
+            "at_main_rate": at_main_rate,
             "allowances": self.allowances,
             "singles": self.singles,
             "periods": self.periods,
