@@ -27,17 +27,21 @@ def recurring() -> str:
     )
 
 
-def _save_recurring(form: RecurringForm, rec: RecurringExpense | None) -> ViewResult:
-    def again(status: int) -> tuple[str, int]:
-        return render_template(
-            "expenses/recurring_form.html",
-            form=form,
-            item=rec,
-            reclaim_allowed=services.vat_reclaim_allowed(current_user.id),
-        ), status
+def _form_page(
+    form: RecurringForm, rec: RecurringExpense | None, status: int = 200
+) -> tuple[str, int]:
+    return render_template(
+        "expenses/recurring_form.html",
+        form=form,
+        item=rec,
+        reclaim_allowed=services.vat_reclaim_allowed(current_user.id),
+        earliest_start=services.earliest_recurring_start(uk_today()),
+    ), status
 
+
+def _save_recurring(form: RecurringForm, rec: RecurringExpense | None) -> ViewResult:
     if not form.validate_on_submit():
-        return again(400)
+        return _form_page(form, rec, 400)
     try:
         if rec is None:
             rec = services.create_recurring(current_user.id, form.to_input())
@@ -45,7 +49,7 @@ def _save_recurring(form: RecurringForm, rec: RecurringExpense | None) -> ViewRe
             services.update_recurring(rec, form.to_input())
     except services.ExpenseError as exc:
         apply_user_error(form, exc, fields={"amount_pence": "amount", "vat_pence": "vat"})
-        return again(400)
+        return _form_page(form, rec, 400)
     today = uk_today()
     created = services.create_due_for(rec, today)
     if created:
@@ -79,12 +83,7 @@ def recurring_new() -> ViewResult:
         form.start_date.data = uk_today()
         form.category.data = "professional"
         form.vat_reclaimable.data = services.vat_reclaim_allowed(current_user.id)
-        return render_template(
-            "expenses/recurring_form.html",
-            form=form,
-            item=None,
-            reclaim_allowed=form.vat_reclaimable.data,
-        )
+        return _form_page(form, None)
     return _save_recurring(form, None)
 
 
@@ -113,12 +112,7 @@ def recurring_edit(item_id: str) -> ViewResult:
         )
         form.payment_method.data = rec.payment_method or ""
         form.notes.data = rec.notes or ""
-        return render_template(
-            "expenses/recurring_form.html",
-            form=form,
-            item=rec,
-            reclaim_allowed=services.vat_reclaim_allowed(current_user.id),
-        )
+        return _form_page(form, rec)
     return _save_recurring(RecurringForm(), rec)
 
 

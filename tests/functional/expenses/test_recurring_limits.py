@@ -51,6 +51,15 @@ def test_the_page_refuses_a_start_too_far_back_and_adds_nothing(
     assert count_rows(Expense, user_id=owner.id) == 0
 
 
+def test_the_form_says_how_far_back_a_schedule_can_start(signed_in: Any) -> None:
+    from babel.dates import format_date
+
+    earliest = services.earliest_recurring_start(uk_today())
+    page = signed_in.get("/expenses/recurring/new").get_data(as_text=True)
+    shown = format_date(earliest, "medium", locale="en_GB")
+    assert f"A new first date can be {shown} at the earliest" in page
+
+
 def test_the_earliest_start_is_accepted_and_caught_up_in_full(
     app: Any, signed_in: Any, owner: Any, count_rows: Any
 ) -> None:
