@@ -214,6 +214,48 @@ def test_refused_recurring_expenses_keep_nothing(api: ApiClient) -> None:
     assert api.get(url).get_json() == rec
 
 
+#: What an expense and a recurring expense share (declared once, api/resources/expenses/costs.py).
+COST_MEMBERS = (
+    "description",
+    "category",
+    "amount",
+    "vat",
+    "vat_treatment",
+    "vat_reclaimable",
+    "business_percent",
+    "payment_method",
+    "notes",
+)
+
+
+def test_expenses_and_recurring_expenses_document_the_cost_members_alike(client: Any) -> None:
+    schemas = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]
+    for one, recurring in (("ExpenseIn", "RecurringIn"), ("ExpensePatch", "RecurringPatch")):
+        members = schemas[one]["properties"], schemas[recurring]["properties"]
+        assert {n: members[0][n] for n in COST_MEMBERS} == {n: members[1][n] for n in COST_MEMBERS}
+    assert {"amount", "date"} == set(schemas["ExpenseIn"]["required"])
+    assert {"amount", "supplier", "start_date"} == set(schemas["RecurringIn"]["required"])
+
+
+def test_expenses_and_recurring_expenses_refuse_bad_cost_members_alike(api: ApiClient) -> None:
+    def expense(**bad: Any) -> Any:
+        body = {"date": "2025-06-02", "amount": _money("12.00"), **bad}
+        return api.post("/api/v1/expenses", json=body)
+
+    def recurring(**bad: Any) -> Any:
+        return _recurring(api, **bad)
+
+    for post in (expense, recurring):
+        _refused_on(post(business_percent="100.5"), "business_percent")
+        _refused_on(post(category="snacks"), "category")
+        _refused_on(post(payment_method="barter"), "payment_method")
+        _refused_on(post(vat_treatment="sometimes"), "vat_treatment")
+        # The VAT in another currency than the amount: the body as a whole.
+        _refused_on(post(vat={"amount": "1.00", "currency": "EUR"}), "body")
+    assert api.get("/api/v1/recurring-expenses").get_json()["data"] == []
+    assert api.get("/api/v1/expenses").get_json()["data"] == []
+
+
 # --------------------------------------------------------------------------- journeys
 
 
