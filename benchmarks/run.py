@@ -4,11 +4,15 @@ loopback, driven by ``wrk``.
 Run: ``make bench`` or ``python -m benchmarks.run [--seconds 10] [--connections 8]
 [--workers 2] [--rows 50]``.
 
-Three applications run one after another under gunicorn with the same number of sync workers on
-127.0.0.1: the bare Flask app (``hello_app.py``: ``/healthz`` and ``/login`` doing nothing), the
-ceiling (``ceiling_app.py``: Flask-Login, Flask-SQLAlchemy loading the user from SQLite and a
-Jinja page with a 50-row table), and Minimin in embedded mode on SQLite with one account holding
-``--rows`` invoices and jobs. Each URL is measured by ``wrk`` (a C load generator: a Python one
+Three applications (Minimin in two configurations) run one after another under gunicorn with
+the same number of sync workers on 127.0.0.1: the bare Flask app (``hello_app.py``:
+``/healthz`` and ``/login`` doing nothing), the ceiling (``ceiling_app.py``: Flask-Login,
+Flask-SQLAlchemy loading the user from SQLite and a Jinja page with a 50-row table), and
+Minimin in embedded mode on SQLite with one account holding ``--rows`` invoices and jobs,
+twice: as it runs (the lists and the sign-in page served from kept pages when nothing behind
+them has changed, ``minimin/core/pagecache.py``) and with ``MINIMIN_KEEP_PAGES=0`` (every
+request renders its page, as the first read after a change does; reported as the
+``*_rendered_*`` ratios). Each URL is measured by ``wrk`` (a C load generator: a Python one
 shares the two cores with the server and takes more of them the slower the server is, which
 flatters the ratios), after a warm-up: the bare app's two URLs, the ceiling's signed-in
 ``/invoices``, Minimin's ``/healthz``, ``/login`` and signed-in ``/invoices`` and ``/jobs``.
@@ -364,6 +368,9 @@ def main(argv: list[str] | None = None) -> int:
             "bare": ("benchmarks.hello_app:app", dict(os.environ)),
             "ceiling": ("benchmarks.ceiling_app:app", ceiling_env),
             "minimin": ("minimin.wsgi:app", minimin_env),
+            # The same lists with kept pages off: every request renders its page, as the first
+            # read after a change does (core/pagecache.py).
+            "minimin_rendered": ("minimin.wsgi:app", {**minimin_env, "MINIMIN_KEEP_PAGES": "0"}),
         }
         for preload in (False, True):
             label = "preload" if preload else "no_preload"
@@ -377,6 +384,9 @@ def main(argv: list[str] | None = None) -> int:
                         paths = {"/healthz": None, "/login": None}
                     elif name == "ceiling":
                         paths = {"/invoices": ceiling_cookie(port)}
+                    elif name == "minimin_rendered":
+                        cookie = signed_in_cookie(port, "bench@example.com", PASSWORD)
+                        paths = {"/login": None, "/invoices": cookie, "/jobs": cookie}
                     else:
                         cookie = signed_in_cookie(port, "bench@example.com", PASSWORD)
                         paths = {
@@ -399,7 +409,7 @@ def main(argv: list[str] | None = None) -> int:
                     raise
                 finally:
                     stop(process)
-        record["profile_invoices"] = profile_invoices(minimin_env)
+        record["profile_invoices"] = profile_invoices({**minimin_env, "MINIMIN_KEEP_PAGES": "0"})
     record["uptime_after"] = uptime()
     record["runs"] = runs
     ratios = {}
@@ -416,6 +426,13 @@ def main(argv: list[str] | None = None) -> int:
             "login_vs_bare": round(rps[("minimin", "/login")] / rps[("bare", "/login")], 3),
             "invoices_vs_ceiling": round(rps[("minimin", "/invoices")] / ceiling, 3),
             "jobs_vs_ceiling": round(rps[("minimin", "/jobs")] / ceiling, 3),
+            "login_rendered_vs_bare": round(
+                rps[("minimin_rendered", "/login")] / rps[("bare", "/login")], 3
+            ),
+            "invoices_rendered_vs_ceiling": round(
+                rps[("minimin_rendered", "/invoices")] / ceiling, 3
+            ),
+            "jobs_rendered_vs_ceiling": round(rps[("minimin_rendered", "/jobs")] / ceiling, 3),
             "ceiling_vs_bare": round(ceiling / rps[("bare", "/login")], 3),
         }
     record["ratios"] = ratios

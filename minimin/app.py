@@ -61,6 +61,7 @@ def create_app(
     register_extensions(app)
     register_templates(app)
     register_features(app)
+    check_limits_on_views_only(app)
     register_cli(app)
     return app
 
@@ -85,6 +86,7 @@ def register_extensions(app: Flask) -> None:
     from minimin.core.errors import register_error_handlers
     from minimin.core.i18n import register_i18n
     from minimin.core.security import register_security
+    from minimin.core.sessions import register_sessions
     from minimin.core.tasks import init_celery
     from minimin.core.transaction import register_transaction
     from minimin.extensions import csrf, db, limiter, login_manager, migrate
@@ -99,6 +101,7 @@ def register_extensions(app: Flask) -> None:
     init_celery(app)
     # Order matters: access is enforced before the view; the transaction commits after it.
     register_security(app)
+    register_sessions(app)
     register_transaction(app, db)
     register_error_handlers(app)
     # Models of core mechanisms (mail outbox, audit, change counters) must be known to the
@@ -121,6 +124,26 @@ def register_features(app: Flask) -> None:
         module = importlib.import_module(f"minimin.{name}")
         module.init_app(app)
     schedule_periodic_jobs()
+
+
+def check_limits_on_views_only(app: Flask) -> None:
+    """Drop Flask-Limiter's check of every request when no limit needs it.
+
+    Every rate limit in Minimin sits on the view it guards (``@limiter.limit``), and that
+    decorator checks it when the view runs. The check Flask-Limiter adds before every request
+    exists for application-wide, default and blueprint limits; with none declared it only
+    resolved nothing, on every request (a tenth of the sign-in page's time). Declare such a
+    limit and the check stays.
+    """
+    from minimin.extensions import limiter
+
+    manager = limiter.limit_manager
+    # Flask-Limiter has no public reader of the blueprint limits.
+    blueprint_limits = getattr(manager, "_blueprint_limits", None)
+    if manager.application_limits or manager.default_limits or blueprint_limits != {}:
+        return
+    hooks = app.before_request_funcs.get(None, [])
+    app.before_request_funcs[None] = [f for f in hooks if f != limiter._check_request_limit]
 
 
 def register_cli(app: Flask) -> None:

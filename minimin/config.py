@@ -153,6 +153,8 @@ class Settings:
     controller_address: str | None = None
     controller_email: str = "support@minimin.app"
     ico_registration: str | None = None
+    #: Serve the most visited pages again while nothing they show has changed (core/pagecache).
+    keep_pages: bool = True
 
     @property
     def embedded(self) -> bool:
@@ -178,7 +180,7 @@ class Settings:
             "REMEMBER_COOKIE_HTTPONLY": True,
             "REMEMBER_COOKIE_SAMESITE": "Lax",
             "PREFERRED_URL_SCHEME": "https" if production else "http",
-            "RATELIMIT_STORAGE_URI": self.redis_url if production else "memory://",
+            "RATELIMIT_STORAGE_URI": self.redis_url if production else "minimin-memory://",
             "RATELIMIT_HEADERS_ENABLED": True,
             # Explicit: Flask-Limiter otherwise keeps the previous application's choice (its
             # extension object is shared), so one app with limits off would switch them off
@@ -188,6 +190,7 @@ class Settings:
             "BABEL_DEFAULT_TIMEZONE": "Europe/London",
             "BASE_URL": self.base_url,
             "MINIMIN_PASSWORD_HASH": TEST_SCRYPT_METHOD if self.mode == TESTING else SCRYPT_METHOD,
+            "MINIMIN_KEEP_PAGES": self.keep_pages,
         }
 
 
@@ -252,6 +255,7 @@ def _common(mode: str, inst: Path) -> dict[str, Any]:
         "controller_address": _env("CONTROLLER_ADDRESS"),
         "controller_email": _env("CONTROLLER_EMAIL", "support@minimin.app") or "",
         "ico_registration": _env("ICO_REGISTRATION"),
+        "keep_pages": _bool_env("KEEP_PAGES", True),
     }
 
 

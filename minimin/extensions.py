@@ -11,6 +11,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
+from minimin.core import memory_limits  # noqa: F401 - registers the minimin-memory:// storage
 from minimin.core.db import Base
 
 

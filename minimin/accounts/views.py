@@ -38,6 +38,7 @@ from minimin.accounts.forms import (
 )
 from minimin.accounts.models import UserSession
 from minimin.core.errors import error_response
+from minimin.core.pagecache import kept_page
 from minimin.core.security import (
     TOKEN,
     USER,
@@ -111,6 +112,7 @@ def _ip_limit(rule: throttle.Rule) -> Response | None:
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
+@kept_page
 def login() -> Response | tuple[str, int]:
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")))

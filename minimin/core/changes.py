@@ -126,6 +126,18 @@ def cached(
     return computed
 
 
+def versions(session: Session | Any, user_id: uuid.UUID) -> tuple[tuple[str, int], ...] | None:
+    """Every committed counter of *user_id*, as a key for something that depends on any of
+    their tracked records; None while *session* holds changes of its own to any of them (what
+    depends on those must be computed afresh)."""
+    if any(owner == user_id for owner, _kind in session.info.get(_CHANGED_KEY, ())):
+        return None
+    pending = (*session.new, *session.deleted, *session.dirty)
+    if any(type(obj) in _tracked and getattr(obj, "user_id", None) == user_id for obj in pending):
+        return None
+    return tuple(sorted(counters(session, user_id).items()))
+
+
 def changing(session: Session | Any, user_id: uuid.UUID, kind: str) -> bool:
     """Whether *session* holds changes of its own to *user_id*'s records of *kind*, not yet
     counted: a figure that also depends on them must be computed afresh."""

@@ -183,6 +183,14 @@ def run_after_commit(session: AnySession) -> None:
         callback()
 
 
+def nothing_to_commit(session: AnySession) -> bool:
+    """Whether *session* neither began a transaction nor holds work for after a commit (a
+    request that never touched the database, such as the sign-in page): committing would only
+    begin and end an empty transaction."""
+    plain = session() if isinstance(session, scoped_session) else session
+    return not plain.in_transaction() and not plain.info.get(_AFTER_COMMIT_KEY)
+
+
 def rollback(session: AnySession) -> None:
     """Roll back and forget what was to run after the commit."""
     session.info.pop(_AFTER_COMMIT_KEY, None)

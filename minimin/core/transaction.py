@@ -69,6 +69,8 @@ def register_transaction(app: Flask, db: SQLAlchemy) -> None:
         if response.status_code >= 400 and not g.get("minimin_keep_changes"):
             core_db.rollback(session)
             return response
+        if core_db.nothing_to_commit(session):
+            return response
         try:
             session.commit()
         except SQLAlchemyError:

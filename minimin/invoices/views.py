@@ -29,6 +29,7 @@ from minimin.core import listing_params
 from minimin.core.forms import select_choices
 from minimin.core.i18n import label_lookup
 from minimin.core.money import Money
+from minimin.core.pagecache import kept_page
 from minimin.core.security import USER, classify_blueprint
 from minimin.core.tenancy import owned_or_404, parse_uuid
 from minimin.core.transaction import discard_changes
@@ -84,6 +85,7 @@ def _invalid(template: str, **context: Any) -> tuple[str, int]:
 
 
 @bp.route("/invoices")
+@kept_page
 def index() -> str:
     status = _status_filter()
     params = listing_params.parse(

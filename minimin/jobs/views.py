@@ -19,6 +19,7 @@ from minimin.core.dates import DateError, parse_uk_date, uk_today
 from minimin.core.forms import select_choices
 from minimin.core.i18n import label_lookup
 from minimin.core.money import Money
+from minimin.core.pagecache import kept_page
 from minimin.core.security import USER, classify_blueprint
 from minimin.core.tenancy import owned_or_404, parse_uuid
 from minimin.core.uploads import UploadError
@@ -108,6 +109,7 @@ def _net_by_job(rows: list[Any]) -> dict[uuid.UUID, Any]:
 
 
 @bp.route("")
+@kept_page
 def index() -> ViewResult:
     # A plain dict: the page's links look up each of their keys, and a MultiDict raises and
     # catches an exception for every key that is missing.
