@@ -683,7 +683,7 @@ def apply_rules() -> ViewResult:
     form = forms.ActionForm()
     if not form.validate_on_submit():
         abort(400)
-    outcome = services.apply_rules_outcome(current_user.id)
+    outcome = services.apply_rules(current_user.id)
     flash(_("%(n)d transactions categorised.", n=outcome.categorised), "success")
     if outcome.skipped_closed and outcome.locked_through is not None:
         flash(

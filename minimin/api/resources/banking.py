@@ -646,6 +646,14 @@ class RuleMoveIn(In):
 
 class AppliedOut(Out):
     categorised: int = Field(description="How many transactions the rules categorised.")
+    skipped_closed: int = Field(
+        description="How many transactions a rule matched but left without a category "
+        "because they are dated in a closed period (up to `locked_through`)."
+    )
+    locked_through: dt.date | None = Field(
+        description="The last day of the closed period (a filed VAT return or a closed year), "
+        "if any."
+    )
 
 
 def _rule_out(rule: m.CategoryRule) -> RuleOut:
@@ -770,4 +778,9 @@ def move_rule(rule: m.CategoryRule, body: RuleMoveIn) -> RuleList:
 )
 def apply_rules() -> AppliedOut:
     """A client or agency you set (or cleared) on a transaction is never overridden."""
-    return AppliedOut(categorised=services.apply_rules(current_user.id))
+    outcome = services.apply_rules(current_user.id)
+    return AppliedOut(
+        categorised=outcome.categorised,
+        skipped_closed=outcome.skipped_closed,
+        locked_through=outcome.locked_through,
+    )

@@ -242,12 +242,7 @@ class RulesApplied:
     locked_through: dt.date | None = None
 
 
-def apply_rules(user_id: uuid.UUID) -> int:
-    """Apply the rules (:func:`apply_rules_outcome`); returns how many were categorised."""
-    return apply_rules_outcome(user_id).categorised
-
-
-def apply_rules_outcome(user_id: uuid.UUID) -> RulesApplied:
+def apply_rules(user_id: uuid.UUID) -> RulesApplied:
     """Apply the rules to transactions without a category (never overriding the user's own
     choices: a client or agency the user set, or cleared, stays).
 

@@ -342,7 +342,7 @@ def test_rules_added_changed_moved_applied_and_deleted(app: Flask, api: Any) -> 
 
     applied = api.post("/api/v1/bank-rules/apply")
     assert applied.status_code == 200
-    assert applied.get_json() == {"categorised": 2}
+    assert applied.get_json() == {"categorised": 2, "skipped_closed": 0, "locked_through": None}
     lines = _lines(api, account["id"])
     assert (lines["CAMERA SHOP"]["category"], lines["ACME STUDIOS"]["category"]) == (
         "office",

@@ -102,7 +102,7 @@ def test_the_service_counts_the_skipped_lines_and_one_is_named_singly(
     close_books(app, owner, CLOSED_THROUGH)
 
     with app.app_context():
-        outcome = services.apply_rules_outcome(owner.id)
+        outcome = services.apply_rules(owner.id)
         db.session.rollback()
     assert (outcome.categorised, outcome.skipped_closed, outcome.locked_through) == (
         1,
@@ -117,7 +117,7 @@ def test_the_service_counts_the_skipped_lines_and_one_is_named_singly(
     assert [r.category for r in rows()] == [None, "travel"]
     # Nothing left to do: the closed line is still counted, the open one is not again.
     with app.app_context():
-        again = services.apply_rules_outcome(owner.id)
+        again = services.apply_rules(owner.id)
         db.session.commit()
     assert (again.categorised, again.skipped_closed) == (0, 1)
 
