@@ -49,14 +49,24 @@ def _journey(api: ApiClient, **extra: Any) -> dict[str, Any]:
     return dict(made.get_json())
 
 
+#: Last year: always within how far back a recurring expense may start (the earliest tax year
+#: whose return can still be amended), and wholly past.
+LAST_YEAR = dt.date.today().year - 1
+
+
+def _month_end(month: int) -> str:
+    following = dt.date(LAST_YEAR + month // 12, month % 12 + 1, 1)
+    return (following - dt.timedelta(days=1)).isoformat()
+
+
 def _recurring(api: ApiClient, **extra: Any) -> Any:
     body = {
         "supplier": "Spotlight",
         "category": "advertising",
         "amount": _money("18.00"),
         "frequency": "monthly",
-        "start_date": "2025-01-31",
-        "end_date": "2025-04-30",
+        "start_date": _month_end(1),
+        "end_date": _month_end(4),
         **extra,
     }
     return api.post("/api/v1/recurring-expenses", json=body)
@@ -176,12 +186,8 @@ def test_a_recurring_expense_added_changed_and_removed(api: ApiClient) -> None:
     rec = made.get_json()
     assert rec["amount"] == _money("18.00") and rec["next_due"] is None  # all four added
     added = api.get("/api/v1/expenses").get_json()["data"]
-    assert sorted(e["date"] for e in added) == [
-        "2025-01-31",
-        "2025-02-28",
-        "2025-03-31",
-        "2025-04-30",
-    ]
+    # From the last day of January, each month's last day (28 or 29 February).
+    assert sorted(e["date"] for e in added) == [_month_end(m) for m in (1, 2, 3, 4)]
     assert {e["source"] for e in added} == {"recurring"}
     url = f"/api/v1/recurring-expenses/{rec['id']}"
     assert api.get(url).get_json() == rec
@@ -189,7 +195,7 @@ def test_a_recurring_expense_added_changed_and_removed(api: ApiClient) -> None:
         rec["id"]
     ]
 
-    longer = api.open(url, "PATCH", json={"end_date": "2025-05-31", "notes": "Annual rise"})
+    longer = api.open(url, "PATCH", json={"end_date": _month_end(5), "notes": "Annual rise"})
     assert longer.status_code == 200, longer.get_json()
     assert longer.get_json()["notes"] == "Annual rise"
     assert len(api.get("/api/v1/expenses").get_json()["data"]) == 5
@@ -200,14 +206,14 @@ def test_a_recurring_expense_added_changed_and_removed(api: ApiClient) -> None:
 
 
 def test_refused_recurring_expenses_keep_nothing(api: ApiClient) -> None:
-    _refused_on(_recurring(api, end_date="2024-12-31"), "end_date")
+    _refused_on(_recurring(api, end_date=f"{LAST_YEAR - 1}-12-31"), "end_date")
     _refused_on(_recurring(api, start_date="1800-01-31"), "start_date")
     _refused_on(_recurring(api, vat=_money("19.00")), "vat")
     _refused_on(_recurring(api, supplier=" "), "supplier")
     assert api.get("/api/v1/recurring-expenses").get_json()["data"] == []
     assert api.get("/api/v1/expenses").get_json()["data"] == []
 
-    rec = _recurring(api, start_date="2030-01-31", end_date=None).get_json()
+    rec = _recurring(api, start_date=f"{LAST_YEAR + 5}-01-31", end_date=None).get_json()
     url = f"/api/v1/recurring-expenses/{rec['id']}"
     _refused_on(api.open(url, "PATCH", json={"amount": _money("1000000000.00")}), "amount")
     _refused_on(api.open(url, "PATCH", json={"end_date": "2029-01-01"}), "end_date")
@@ -286,7 +292,7 @@ def test_a_journey_changed_then_deleted_and_closed_periods_kept(app: Flask, api:
 def test_another_users_ids_are_404_and_change_nothing(api: ApiClient, api_for: Any) -> None:
     expense = _expense(api)
     journey = _journey(api)
-    rec = _recurring(api, start_date="2030-01-31", end_date=None).get_json()
+    rec = _recurring(api, start_date=f"{LAST_YEAR + 5}-01-31", end_date=None).get_json()
     intruder = api_for()
     urls = [
         f"/api/v1/expenses/{expense['id']}",
