@@ -20,7 +20,6 @@ from webauthn.helpers.structs import (
     ResidentKeyRequirement,
     UserVerificationRequirement,
 )
-from werkzeug.security import check_password_hash
 from werkzeug.wrappers import Response
 
 from minimin.accounts.inputs import PasskeyInput
@@ -68,8 +67,24 @@ def register_options() -> Response | tuple[Response, int]:
     if not _recent_login():
         if not form.password.data:
             return problem_response(400, _("Enter your password to add a passkey."))
-        if not check_password_hash(user.password_hash, form.password.data):
-            audit.record("passkey.reauth_failed", user_id=user.id, actor_id=user.id)
+        # Imported here: accounts.services builds on this package.
+        from minimin.accounts.services import recheck_password
+
+        # Counted with every other password check of a signed-in user (per account and per
+        # IP address), so this form cannot be used to guess the password.
+        check = recheck_password(
+            user, form.password.data, "add_passkey", failed_action="passkey.reauth_failed"
+        )
+        if check.retry_after:
+            return problem_response(
+                429,
+                _(
+                    "Too many attempts. Please wait %(minutes)d minutes and try again.",
+                    minutes=max(1, (check.retry_after + 59) // 60),
+                ),
+                headers={"Retry-After": str(check.retry_after)},
+            )
+        if not check.matches:
             keep_changes_on_error()
             return problem_response(400, _("That password is not right."))
     rp_id, _origin = relying_party()

@@ -93,6 +93,35 @@ def test_the_second_factor_setting_shares_the_limit(signed_in: Any, store: Any, 
     assert signed_in.post("/account/password", data=data).status_code == 429
 
 
+def test_adding_a_passkey_shares_the_limit(signed_in: Any, store: Any, user: Any) -> None:
+    """Long after signing in, adding a passkey asks for the password: its guesses count
+    towards the one limit, so this form cannot be used to guess the password either."""
+    from datetime import timedelta
+
+    import sqlalchemy as sa
+
+    from minimin.accounts.models import UserSession
+    from minimin.core.db import utcnow
+
+    older = sa.update(UserSession).where(UserSession.user_id == user.id)
+    store._run(
+        lambda s: (s.execute(older.values(created_at=utcnow() - timedelta(minutes=30))), s.commit())
+    )
+    token = signed_in.csrf_token("/account/passkeys")
+    path = "/account/passkeys/register/options"
+    statuses = []
+    for n in range(12):
+        data = {"name": "Laptop", "password": f"guess number {n:02d} wrong", "csrf_token": token}
+        statuses.append(signed_in.post(path, data=data).status_code)
+    assert statuses == [400] * 10 + [429] * 2
+    assert store.actions(user.id).count("passkey.reauth_failed") == 10
+    right = {"name": "Laptop", "password": user.plain_password, "csrf_token": token}
+    refused = signed_in.post(path, data=right)
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
+    data = {**FORMS["/account/password"](user.plain_password), "csrf_token": token}
+    assert signed_in.post("/account/password", data=data).status_code == 429
+
+
 DELETE = "/privacy/delete"
 
 
