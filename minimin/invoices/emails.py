@@ -13,8 +13,10 @@ import uuid
 from typing import Any, TypedDict
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import gettext as _
 from flask_login import current_user
+from limits import parse
 
 from minimin.business.models import BusinessProfile
 from minimin.contacts.models import Agency, Client
@@ -106,6 +108,28 @@ def _log(invoice: Invoice, email: OutboundEmail, kind: str) -> None:
     db.session.add(
         InvoiceEmail(user_id=invoice.user_id, invoice_id=invoice.id, email_id=email.id, kind=kind)
     )
+
+
+#: Invoices a user may try to email in an hour, on the pages and through the API together
+#: (each with its copy): a month's invoicing fits easily, a script relaying mail does not.
+#: Refused attempts count too. Operators (and tests) may set another figure in this key.
+SENDS_CONFIG_KEY = "MINIMIN_INVOICE_SENDS_PER_HOUR"
+SENDS_PER_HOUR = 30
+
+
+def sends_per_hour() -> int:
+    return int(current_app.config.get(SENDS_CONFIG_KEY, SENDS_PER_HOUR))
+
+
+def use_send_allowance(user_id: uuid.UUID) -> int:
+    """Count one attempt by *user_id* to email an invoice: 0 to go ahead, or the seconds to
+    wait once the hour's allowance is spent (the attempt is then not counted)."""
+    # Imported here: accounts builds on the features' models.
+    from minimin.accounts import throttle
+
+    rule = throttle.Rule("invoice-sends", parse(f"{sends_per_hour()}/hour"))
+    subject = str(user_id)
+    return 0 if throttle.hit(rule, subject) else throttle.retry_after(rule, subject)
 
 
 def check_sendable(invoice: Invoice, data: SendInput) -> str:

@@ -3,28 +3,19 @@ repeating it, and the reminder schedule (what is sent before and after the due d
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from minimin.core.errors import error_response
 from minimin.core.tenancy import owned_or_404
 from minimin.core.web import ConfirmForm, ViewResult, apply_user_error
-from minimin.extensions import limiter
 from minimin.invoices import forms, services
 from minimin.invoices.inputs import ReminderPauseInput, ReminderRuleStateInput
 from minimin.invoices.models import Invoice
 from minimin.invoices.views import _invalid, bp
 
 # --------------------------------------------------------------------------- sending
-
-
-#: Invoices a user may email in an hour (each with its copy); a month's invoicing fits easily,
-#: a script using Minimin to relay mail does not.
-SENDS_PER_HOUR = "30 per hour"
-
-
-def _user_key() -> str:
-    return f"user:{current_user.get_id()}"
 
 
 def _contact_edit_url(invoice: Invoice) -> str | None:
@@ -36,11 +27,14 @@ def _contact_edit_url(invoice: Invoice) -> str | None:
 
 
 @bp.route("/invoices/<invoice_id>/send", methods=["GET", "POST"])
-@limiter.limit(SENDS_PER_HOUR, key_func=_user_key, methods=["POST"])
 def send(invoice_id: str) -> ViewResult:
     from minimin.invoices import emails
 
     invoice = owned_or_404(Invoice, invoice_id)
+    if request.method == "POST":
+        wait = emails.use_send_allowance(current_user.id)
+        if wait:
+            return _too_many_sends(wait, emails.sends_per_hour())
     if invoice.is_draft or invoice.status == "void":
         flash(_("Issue the invoice before sending it."), "error")
         return redirect(url_for("invoices.show", invoice_id=invoice.id))
@@ -64,6 +58,14 @@ def send(invoice_id: str) -> ViewResult:
     if request.method == "POST":
         return _invalid("invoices/send.html", form=form, **page)
     return render_template("invoices/send.html", form=form, log=emails.email_log(invoice), **page)
+
+
+def _too_many_sends(seconds: int, allowed: int) -> Response:
+    response = error_response(
+        429, _("At most %(count)d invoices an hour can be emailed.", count=allowed)
+    )
+    response.headers["Retry-After"] = str(seconds)
+    return response
 
 
 def _sent(invoice: Invoice, form: forms.SendForm) -> bool:

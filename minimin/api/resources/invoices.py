@@ -14,7 +14,7 @@ import uuid
 from decimal import Decimal
 from typing import Any, Literal
 
-from flask import Response, current_app
+from flask import Response
 from flask_babel import gettext as _
 from flask_login import current_user
 from pydantic import Field, field_validator, model_validator
@@ -634,27 +634,15 @@ def issue_invoice(invoice: Invoice) -> InvoiceOut:
     return _invoice_out(services.issue(invoice))
 
 
-#: Invoices a token's user may email in an hour through the API, as on the page (each with
-#: its copy): a month's invoicing fits easily, a script relaying mail does not. Operators (and
-#: tests) may set another figure in this configuration key.
-SENDS_CONFIG_KEY = "MINIMIN_API_INVOICE_SENDS_PER_HOUR"
-SENDS_PER_HOUR = 30
-
-
 def _check_send_allowance() -> None:
-    """Count one invoice emailed; 429 with Retry-After past the hour's allowance."""
-    from limits import parse
-
-    from minimin.accounts import throttle
-
-    allowed = int(current_app.config.get(SENDS_CONFIG_KEY, SENDS_PER_HOUR))
-    rule = throttle.Rule("api-invoice-sends", parse(f"{allowed}/hour"))
-    subject = str(current_user.id)
-    if not throttle.hit(rule, subject):
+    """Count one attempt to email an invoice against the allowance the pages share; 429 with
+    Retry-After once the hour's is spent."""
+    wait = emails.use_send_allowance(current_user.id)
+    if wait:
         raise ApiProblem(
             429,
-            _("At most %(count)d invoices an hour can be emailed.", count=allowed),
-            headers={"Retry-After": str(throttle.retry_after(rule, subject))},
+            _("At most %(count)d invoices an hour can be emailed.", count=emails.sends_per_hour()),
+            headers={"Retry-After": str(wait)},
         )
 
 
@@ -673,7 +661,6 @@ def _check_send_allowance() -> None:
 def send_invoice(invoice: Invoice, body: SendIn) -> InvoiceOut:
     """Queued with its PDF attached, from your business's name, as the page sends it; only to
     an address on record for the client or agency (add another on their page first)."""
-    emails.check_sendable(invoice, body.to_input())
     _check_send_allowance()
     emails.send_invoice(invoice, body.to_input())
     return _invoice_out(invoice)

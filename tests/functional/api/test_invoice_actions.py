@@ -23,8 +23,9 @@ LINE = {
 
 @pytest.fixture
 def app_config() -> dict[str, Any]:
-    # One invoice emailed an hour through the API, so the allowance is reached at once.
-    return {"MINIMIN_API_INVOICE_SENDS_PER_HOUR": 1}
+    # Three attempts to email an invoice an hour (pages and API together), so the allowance is
+    # reached within a test.
+    return {"MINIMIN_INVOICE_SENDS_PER_HOUR": 3}
 
 
 def _gbp(amount: str) -> dict[str, str]:
@@ -167,6 +168,29 @@ def test_sending_emails_the_invoice_to_an_address_on_record_only(app: Flask, api
     _refused(again, 429)
     assert int(again.headers["Retry-After"]) >= 1
     assert _outbox(app, api.user.id) == emailed
+
+
+def test_the_pages_and_the_api_share_one_sending_allowance(
+    app: Flask, api: Any, login: Any
+) -> None:
+    draft = _draft(api, _client(api))
+    url = f"/api/v1/invoices/{draft['id']}"
+    assert api.post(f"{url}/issue").status_code == 200
+    page = app.test_client()
+    login(page, api.user)
+    send = f"/invoices/{draft['id']}/send"
+    token = page.csrf_token(send)
+    # Two attempts on the page, the first refused (an address not on record) ...
+    assert page.post(send, data={"csrf_token": token, "to": "x@y.example"}).status_code == 400
+    sent = page.post(send, data={"csrf_token": token, "to": "accounts@acme.example"})
+    assert sent.status_code == 302
+    # ... leave one of the three for the API; then both doors refuse.
+    assert api.post(f"{url}/send", json={}).status_code == 200
+    _refused(api.post(f"{url}/send", json={}), 429)
+    limited = page.post(send, data={"csrf_token": token, "to": "accounts@acme.example"})
+    assert limited.status_code == 429 and int(limited.headers["Retry-After"]) >= 1
+    assert "At most 3 invoices an hour can be emailed." in limited.get_data(as_text=True)
+    assert [kind for _to, kind in _outbox(app, api.user.id)] == ["invoice", "invoice"]
 
 
 def test_a_payment_is_removed_and_a_refusal_keeps_it(api: Any) -> None:
