@@ -44,10 +44,8 @@ import base64
 import json
 import logging
 import re
-import threading
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.headerregistry import Address
@@ -61,6 +59,7 @@ from flask import current_app, render_template
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from minimin.core import db as core_db
+from minimin.core import locks
 from minimin.core.crypto import EncryptedString, keyring
 from minimin.core.db import UUIDPrimaryKey, utcnow
 from minimin.core.tasks import enqueue, periodic
@@ -460,61 +459,6 @@ def _record_failure(email: OutboundEmail, error: str, *, permanent: bool) -> Non
     email.next_attempt_at = utcnow() + timedelta(minutes=minutes)
 
 
-#: Milliseconds a delivery waits for another worker's lock on the same email before leaving it.
-LOCK_WAIT_MS = 3000
-
-#: Emails being sent by this process (the lock on databases without advisory locks).
-_SENDING_HERE: set[uuid.UUID] = set()
-_SENDING_HERE_LOCK = threading.Lock()
-
-
-def _lock_key(email_id: uuid.UUID) -> int:
-    return int.from_bytes(email_id.bytes[:8], "big", signed=True)
-
-
-@contextmanager
-def _sending_lock(email_id: uuid.UUID) -> Iterator[bool]:
-    """Hold the right to send *email_id*: yields False if a live worker holds it already.
-
-    On PostgreSQL a session advisory lock on a connection of its own, which the server drops
-    the moment that connection ends: a killed worker frees it at once (a machine that vanished,
-    once the server notices the connection is gone). Elsewhere (SQLite, embedded mode: one
-    process) a set of the ids this process is sending."""
-    engine = db.engine
-    if engine.dialect.name != "postgresql":
-        with _SENDING_HERE_LOCK:
-            held = email_id not in _SENDING_HERE
-            _SENDING_HERE.add(email_id)
-        try:
-            yield held
-        finally:
-            if held:
-                with _SENDING_HERE_LOCK:
-                    _SENDING_HERE.discard(email_id)
-        return
-    key = _lock_key(email_id)
-    with engine.connect() as conn:
-        try:
-            # A short wait, not none: a worker killed an instant ago may still have a server
-            # process holding its lock while Celery already hands its job to another.
-            conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{LOCK_WAIT_MS}ms'")
-            conn.scalar(sa.select(sa.func.pg_advisory_lock(key)))
-            conn.commit()  # a session lock: it outlives the transaction, until unlocked
-            held = True
-        except sa.exc.OperationalError:  # lock_timeout: a live worker is sending it
-            conn.rollback()
-            held = False
-        try:
-            yield held
-        finally:
-            if held:
-                try:
-                    conn.scalar(sa.select(sa.func.pg_advisory_unlock(key)))
-                    conn.commit()
-                except sa.exc.DBAPIError:
-                    conn.invalidate()  # never back to the pool with the lock held
-
-
 def _load(email_id: uuid.UUID) -> OutboundEmail | None:
     return db.session.scalar(
         sa.select(OutboundEmail)
@@ -528,7 +472,7 @@ def send_email(email_id: str) -> None:
     """Deliver one outbox row. Safe to run twice, and at any time again after a worker died
     while sending it: see the rule in the module's documentation."""
     row_id = uuid.UUID(email_id)
-    with _sending_lock(row_id) as held:
+    with locks.exclusive(row_id) as held:
         if not held:  # a live worker is sending it: its own run records the outcome
             core_db.rollback(db.session)
             return

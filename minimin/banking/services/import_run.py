@@ -46,8 +46,8 @@ from minimin.banking.models import (
 )
 from minimin.banking.services.categories import _load_rules
 from minimin.banking.services.imports import read_statement
+from minimin.core import locks
 from minimin.core.db import utcnow
-from minimin.core.tasks import TIME_LIMIT
 from minimin.extensions import db
 from minimin.ledger.posting import COPY_ESCAPES, copy_into, sequential_ids
 from minimin.ledger.rules.banking import BankLine
@@ -67,30 +67,28 @@ def parse_statement(job: ImportJob, data: bytes) -> tuple[list[ParsedTransaction
     return csv_import.parse(data, job.options or {}), None
 
 
-#: How long a claim on an import holds: the import task's hard time limit, past which the
-#: worker that claimed it has been stopped (a longer-running copy cannot exist), so a
-#: redelivered job whose worker died mid-run is taken over instead of waiting for ever.
-CLAIM_HOLDS = dt.timedelta(seconds=TIME_LIMIT)
-
-
-def run_import(
-    job_id: uuid.UUID, *, commit: Any = None, claim_holds: dt.timedelta = CLAIM_HOLDS
-) -> ImportJob | None:
+def run_import(job_id: uuid.UUID, *, commit: Any = None) -> ImportJob | None:
     """Run an import job: parse every row, then add the new transactions in batches.
 
     All or nothing: a file with any bad row adds nothing (the job lists the errors), and a
-    failure while adding removes what this job had added. Safe to run twice, even at once: the
-    job is claimed first (:func:`claim_import`), so a second copy (a redelivered task) while
-    one runs, or once it has finished, changes nothing; rows already present (same
-    fingerprint) are skipped.
-    ``commit`` (the task passes one) is called after each batch so progress is visible; the
-    claim is committed at once, so another copy sees it. *claim_holds* is how long a claim
-    keeps other copies out (the task's hard time limit)."""
-    if not claim_import(job_id, claim_holds):
-        return db.session.get(ImportJob, job_id, populate_existing=True)
-    job = db.session.get(ImportJob, job_id, populate_existing=True)
-    if job is None:
-        return None
+    failure while adding removes what this job had added. Safe to run twice, even at once: a
+    run holds the job (:func:`minimin.core.locks.exclusive`, which a killed worker frees at
+    once), so a second copy (a redelivered task) while one runs changes nothing; a finished job
+    is left alone; a job left running by a worker that died is run again, and rows already
+    present (same fingerprint) are skipped.
+    ``commit`` (the task passes one) is called after each batch so progress is visible."""
+    with locks.exclusive(job_id) as held:
+        job = db.session.get(ImportJob, job_id, populate_existing=True)
+        if not held or job is None or job.status not in (QUEUED, RUNNING):
+            return job
+        job.status = RUNNING
+        job.started_at = utcnow()
+        job.errors = None
+        return _run(job, commit)
+
+
+def _run(job: ImportJob, commit: Any) -> ImportJob | None:
+    job_id = job.id
     account = db.session.get(BankAccount, job.bank_account_id)
     if account is None:
         return None
@@ -132,8 +130,9 @@ def run_import(
     except Exception:
         log.exception("statement import %s failed while adding rows", job.id)
         db.session.rollback()
-        job = db.session.get(ImportJob, job_id)
-        assert job is not None
+        reloaded = db.session.get(ImportJob, job_id)
+        assert reloaded is not None
+        job = reloaded
         forget_import(db.session(), job.id)
         db.session.execute(
             sa.delete(BankTransaction).where(BankTransaction.import_job_id == job.id)
@@ -159,29 +158,6 @@ def run_import(
     job.finished_at = utcnow()
     _commit(commit)
     return job
-
-
-def claim_import(job_id: uuid.UUID, holds: dt.timedelta = CLAIM_HOLDS) -> bool:
-    """Take the import for this run: one conditional UPDATE from queued to running (or of a
-    running job whose claim is older than *holds*: the copy that claimed it was stopped).
-    The database lets one copy through (PostgreSQL re-reads the row once the other's claim
-    commits; SQLite takes its write lock first), so False means another copy has it, or the
-    job is not waiting (pending its columns, done, failed, gone)."""
-    now = utcnow()
-    claimed = db.session.execute(
-        sa.update(ImportJob)
-        .where(
-            ImportJob.id == job_id,
-            sa.or_(
-                ImportJob.status == QUEUED,
-                sa.and_(ImportJob.status == RUNNING, ImportJob.started_at < now - holds),
-            ),
-        )
-        .values(status=RUNNING, started_at=now, errors=None, updated_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    # A DML statement's result is a CursorResult (rowcount), typed as Result.
-    return bool(claimed.rowcount == 1)  # type: ignore[attr-defined]
 
 
 def _commit(commit: Any) -> None:
