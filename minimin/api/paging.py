@@ -11,7 +11,7 @@ import base64
 import binascii
 import json
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -49,16 +49,18 @@ def page(
     *,
     scalars: bool = True,
     at: str = "created_at",
+    parameters: Mapping[str, Any] | None = None,
 ) -> Page[T]:
     """One page of *query* (already limited to the caller's rows and filtered) over *model*'s
-    time column *at* and ``id``, each row made an item by *convert*."""
+    time column *at* and ``id``, each row made an item by *convert*; *parameters* are the
+    values of the query's bound parameters (a statement built once, such as its owner's id)."""
     column = getattr(model, at)
     if paging.cursor:
         when, row_id = decode(paging.cursor)
         # Column comparisons (not a row value) so each value is bound with its column's type.
         query = query.where(sa.or_(column < when, sa.and_(column == when, model.id < row_id)))
     query = query.order_by(column.desc(), model.id.desc()).limit(paging.limit + 1)
-    result = db.session.execute(query)
+    result = db.session.execute(query, dict(parameters or {}))
     rows: Sequence[Any] = result.scalars().all() if scalars else result.all()
     more = len(rows) > paging.limit
     rows = rows[: paging.limit]

@@ -502,11 +502,12 @@ def _invoice_of(row_invoice_id: uuid.UUID, invoice_id: str) -> Invoice:
 def list_invoices(query: InvoiceQuery) -> Page[InvoiceSummary]:
     """Newest first. Filter by status as on the invoices page."""
     return paging.page(
-        listing.rows_statement(current_user.id, query.status),
+        listing.rows_statement(query.status),
         Invoice,
         query,
         _summary_of,
         scalars=False,
+        parameters={"user_id": current_user.id},
     )
 
 
