@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal, Self, TypedDict
 from pydantic import Field, model_validator
 
 from minimin.api.problems import ApiProblem
-from minimin.api.schemas import In, MoneyIn, Text
+from minimin.api.schemas import In, Money, MoneyIn, Text
 from minimin.core.user_error import UserError
 from minimin.expenses import categories
 from minimin.expenses import models as m
@@ -34,6 +34,7 @@ __all__ = [
     "ExpenseVat",
     "PaidWith",
     "Percent",
+    "cost_out",
     "named_as_sent",
     "sent_members",
 ]
@@ -146,6 +147,22 @@ class CostPatch(In):
         if "vat" in sent:
             changes["vat_pence"] = self.vat.pence() if self.vat is not None else 0
         return changes
+
+
+def cost_out(row: m.Expense | m.RecurringExpense) -> dict[str, Any]:
+    """The shared members of an expense's or a recurring expense's answer, from *row*."""
+    c = row.currency
+    return {
+        "description": row.description,
+        "category": row.category,
+        "amount": Money.of(row.amount_pence, c),
+        "vat": Money.of(row.vat_pence, c),
+        "vat_treatment": row.vat_treatment,
+        "vat_reclaimable": row.vat_reclaimable,
+        "business_percent": row.business_percent,
+        "payment_method": row.payment_method,
+        "notes": row.notes,
+    }
 
 
 def sent_members(body: In) -> dict[str, Any]:

@@ -16,7 +16,13 @@ from werkzeug.datastructures import FileStorage
 from minimin.api import paging
 from minimin.api.operations import operation
 from minimin.api.problems import ApiProblem
-from minimin.api.resources.expenses.costs import Category, CostIn, CostPatch, named_as_sent
+from minimin.api.resources.expenses.costs import (
+    Category,
+    CostIn,
+    CostPatch,
+    cost_out,
+    named_as_sent,
+)
 from minimin.api.schemas import ListQuery, Money, Out, Page, Text
 from minimin.core.tenancy import owned_or_404
 from minimin.core.uploads import UploadError
@@ -100,23 +106,14 @@ class ExpensePatch(CostPatch):
 
 
 def _expense_out(expense: m.Expense) -> ExpenseOut:
-    c = expense.currency
     return ExpenseOut(
         id=expense.id,
         date=expense.date,
         supplier=expense.supplier,
-        description=expense.description,
-        category=expense.category,
-        amount=Money.of(expense.amount_pence, c),
-        vat=Money.of(expense.vat_pence, c),
-        vat_treatment=expense.vat_treatment,
-        vat_reclaimable=expense.vat_reclaimable,
-        business_percent=expense.business_percent,
-        allowable=Money.of(expense.allowable_pence, c),
-        payment_method=expense.payment_method,
+        **cost_out(expense),
+        allowable=Money.of(expense.allowable_pence, expense.currency),
         job_id=expense.job_id,
         rebillable=expense.rebillable,
-        notes=expense.notes,
         warnings_confirmed=expense.warnings_confirmed,
         source=expense.source,
         receipts=[

@@ -14,7 +14,7 @@ from flask_login import current_user
 
 from minimin.api import paging
 from minimin.api.operations import operation
-from minimin.api.resources.expenses.costs import CostIn, CostPatch, named_as_sent
+from minimin.api.resources.expenses.costs import CostIn, CostPatch, cost_out, named_as_sent
 from minimin.api.schemas import ListQuery, Money, Out, Page, Text
 from minimin.core.dates import uk_today
 from minimin.core.tenancy import owned_or_404
@@ -80,24 +80,15 @@ class RecurringPatch(CostPatch):
 
 
 def _recurring_out(rec: m.RecurringExpense) -> RecurringOut:
-    c = rec.currency
     return RecurringOut(
         id=rec.id,
         supplier=rec.supplier,
-        description=rec.description,
-        category=rec.category,
-        amount=Money.of(rec.amount_pence, c),
-        vat=Money.of(rec.vat_pence, c),
-        vat_treatment=rec.vat_treatment,
-        vat_reclaimable=rec.vat_reclaimable,
-        business_percent=rec.business_percent,
-        payment_method=rec.payment_method,
+        **cost_out(rec),
         frequency=rec.frequency,
         start_date=rec.start_date,
         end_date=rec.end_date,
         next_due=rec.next_due,
         active=rec.active,
-        notes=rec.notes,
     )
 
 
