@@ -12,25 +12,9 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from tests.statements import statements_of
+
 TOKEN_RE = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
-
-
-def _statements(app: Any, fn: Any) -> tuple[Any, list[str]]:
-    from minimin.extensions import db
-
-    seen: list[str] = []
-
-    def note(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        seen.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", note)
-    try:
-        response = fn()
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", note)
-    return response, seen
 
 
 def _invoice(app: Any, user_id: uuid.UUID, customer: str) -> uuid.UUID:
@@ -69,13 +53,13 @@ def test_a_list_seen_again_is_served_kept_until_an_invoice_changes(
     _invoice(app, owner.id, "Acme Studios Ltd")
     first = signed_in.get("/invoices")
     assert first.status_code == 200 and "Acme Studios Ltd" in first.get_data(as_text=True)
-    again, statements = _statements(app, lambda: signed_in.get("/invoices"))
+    again, statements = statements_of(app, lambda: signed_in.get("/invoices"))
     assert again.get_data(as_text=True) == first.get_data(as_text=True)
     # The session and the change counters only: the list itself was not read again.
     assert len(statements) == 2 and not any("FROM invoice" in s for s in statements)
 
     _invoice(app, owner.id, "Bright Lights Agency")
-    after, statements = _statements(app, lambda: signed_in.get("/invoices"))
+    after, statements = statements_of(app, lambda: signed_in.get("/invoices"))
     body = after.get_data(as_text=True)
     assert "Bright Lights Agency" in body and "Acme Studios Ltd" in body
     assert any("FROM invoice" in s for s in statements)
@@ -156,5 +140,5 @@ def test_pages_are_rendered_every_time_when_keeping_is_off(
     app.config["MINIMIN_KEEP_PAGES"] = False
     _invoice(app, owner.id, "Acme Studios Ltd")
     signed_in.get("/jobs")
-    _, statements = _statements(app, lambda: signed_in.get("/jobs"))
+    _, statements = statements_of(app, lambda: signed_in.get("/jobs"))
     assert any("FROM job" in s for s in statements)

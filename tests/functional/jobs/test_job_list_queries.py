@@ -8,6 +8,8 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from tests.statements import statements_of
+
 
 def insert_jobs(app, user_id, count, client_id, agency_id):
     """Bulk-insert *count* jobs, each with a date and two fee lines."""
@@ -63,22 +65,7 @@ def insert_jobs(app, user_id, count, client_id, agency_id):
         db.session.commit()
 
 
-def count_queries(app, fn):
-    from minimin.extensions import db
-
-    statements: list[str] = []
-
-    def listener(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", listener)
-    try:
-        response = fn()
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", listener)
-    return response, statements
+count_queries = statements_of
 
 
 def test_job_list_query_count_does_not_grow(app, signed_in, owner, make_client, make_agency):
