@@ -27,7 +27,8 @@ _RUNNING_HERE: set[uuid.UUID] = set()
 _RUNNING_HERE_LOCK = threading.Lock()
 
 
-def _key(item_id: uuid.UUID) -> int:
+def lock_key(item_id: uuid.UUID) -> int:
+    """The PostgreSQL advisory lock key of *item_id*."""
     return int.from_bytes(item_id.bytes[:8], "big", signed=True)
 
 
@@ -47,7 +48,7 @@ def exclusive(item_id: uuid.UUID, wait_ms: int = LOCK_WAIT_MS) -> Iterator[bool]
                 with _RUNNING_HERE_LOCK:
                     _RUNNING_HERE.discard(item_id)
         return
-    key = _key(item_id)
+    key = lock_key(item_id)
     with engine.connect() as conn:
         try:
             conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{int(wait_ms)}ms'")

@@ -191,13 +191,13 @@ def test_a_live_sender_keeps_the_email_to_itself(
     lock that lasts as long as the sender's connection) leaves it alone."""
     if not database_url.startswith("postgresql"):
         pytest.skip("embedded mode runs in one process; the lock is the process's own")
-    from minimin.core.mail import _lock_key
+    from minimin.core.locks import lock_key
 
     email_id = queued(app)
     holder = sa.create_engine(database_url, poolclass=sa.pool.NullPool)  # closed when done
     try:
         with holder.connect() as conn:
-            conn.scalar(sa.select(sa.func.pg_advisory_lock(_lock_key(uuid.UUID(email_id)))))
+            conn.scalar(sa.select(sa.func.pg_advisory_lock(lock_key(uuid.UUID(email_id)))))
             conn.commit()
             started = time.monotonic()
             row = run(app, email_id)

@@ -166,3 +166,31 @@ def test_a_job_left_running_by_a_dead_worker_is_run_again_at_once(
     assert (after["added"], after["duplicates"]) == (LINES, 0)
     assert after["lines"] == expected_lines(job_id)
     assert after["problems"] == []
+
+
+def test_a_live_run_in_another_process_keeps_the_import_to_itself(
+    app: Flask, database_url: str, owner: Any, account: Any
+) -> None:
+    """PostgreSQL: while another process's connection holds the import's advisory lock (a live
+    worker running it), a delivery leaves the job alone; once that connection ends (the worker
+    killed), the next delivery runs it."""
+    import pytest
+
+    if not database_url.startswith("postgresql"):
+        pytest.skip("embedded mode runs every copy in one process; the lock is the process's own")
+    from minimin.core.locks import lock_key
+
+    job_id = queued_job(app, account)
+    holder = sa.create_engine(database_url, poolclass=sa.pool.NullPool)
+    try:
+        with holder.connect() as conn:
+            conn.scalar(sa.select(sa.func.pg_advisory_lock(lock_key(job_id))))
+            conn.commit()
+            assert run_task(app, job_id) == "queued"
+            assert state(app, job_id)["lines"] == []
+        assert run_task(app, job_id) == "done"
+        after = state(app, job_id)
+        assert after["lines"] == expected_lines(job_id)
+        assert after["problems"] == []
+    finally:
+        holder.dispose()
