@@ -130,10 +130,7 @@ def versions(session: Session | Any, user_id: uuid.UUID) -> tuple[tuple[str, int
     """Every committed counter of *user_id*, as a key for something that depends on any of
     their tracked records; None while *session* holds changes of its own to any of them (what
     depends on those must be computed afresh)."""
-    if any(owner == user_id for owner, _kind in session.info.get(_CHANGED_KEY, ())):
-        return None
-    pending = (*session.new, *session.deleted, *session.dirty)
-    if any(type(obj) in _tracked and getattr(obj, "user_id", None) == user_id for obj in pending):
+    if _changing(session, user_id, None):
         return None
     return tuple(sorted(counters(session, user_id).items()))
 
@@ -144,14 +141,18 @@ def changing(session: Session | Any, user_id: uuid.UUID, kind: str) -> bool:
     return _changing(session, user_id, kind)
 
 
-def _changing(session: Session | Any, user_id: uuid.UUID, kind: str) -> bool:
+def _changing(session: Session | Any, user_id: uuid.UUID, kind: str | None) -> bool:
     """Whether *session* has changed, or is about to flush changes to, *user_id*'s records of
-    *kind* in its current transaction."""
-    if (user_id, kind) in session.info.get(_CHANGED_KEY, ()):
+    *kind* (of any tracked kind: None) in its current transaction."""
+    if any(
+        owner == user_id and kind in (None, changed)
+        for owner, changed in session.info.get(_CHANGED_KEY, ())
+    ):
         return True
     pending = (*session.new, *session.deleted, *session.dirty)
     return any(
-        _tracked.get(type(obj)) == kind and getattr(obj, "user_id", None) == user_id
+        getattr(obj, "user_id", None) == user_id
+        and (_tracked.get(type(obj)) == kind if kind else type(obj) in _tracked)
         for obj in pending
     )
 

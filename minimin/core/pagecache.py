@@ -33,10 +33,8 @@ import secrets
 import threading
 import uuid
 from collections.abc import Callable, Hashable
-from datetime import datetime
 from functools import wraps
 from typing import Any, TypeVar
-from zoneinfo import ZoneInfo
 
 from cachetools import TTLCache
 from flask import Response, current_app, g, request, session
@@ -44,6 +42,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from minimin.core import changes
+from minimin.core.dates import uk_today
 from minimin.core.i18n import current_theme
 from minimin.core.templating import current_locale
 from minimin.extensions import db
@@ -54,7 +53,6 @@ F = TypeVar("F", bound=Callable[..., Any])
 KEPT_PAGES = 256
 #: No page is kept longer than this, so a deleted account's pages leave memory soon after it.
 KEPT_SECONDS = 600
-_LONDON = ZoneInfo("Europe/London")
 #: Flask's session key of the messages waiting to be flashed.
 _FLASHES = "_flashes"
 
@@ -127,7 +125,7 @@ def _key() -> Hashable | None:
         request.full_path,
         current_locale(),
         current_theme(),
-        datetime.now(_LONDON).date(),
+        uk_today(),
         reader,
     )
 
@@ -152,10 +150,8 @@ def _render(view: Callable[..., Any], args: Any, kwargs: Any) -> Any:
 
 
 def _with_token(result: Any) -> Any:
-    """An answer not kept (an error page, a response object), the visitor's token in place of
-    the placeholder wherever the view rendered one."""
-    if isinstance(result, str):
-        return result.replace(_TOKEN_SLOT, generate_csrf())
+    """An answer not kept (an error page with its status, a response object), the visitor's
+    token in place of the placeholder wherever the view rendered one."""
     if isinstance(result, tuple) and result and isinstance(result[0], str):
         return (result[0].replace(_TOKEN_SLOT, generate_csrf()), *result[1:])
     if (
