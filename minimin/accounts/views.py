@@ -37,7 +37,6 @@ from minimin.accounts.forms import (
     SignupForm,
 )
 from minimin.accounts.models import UserSession
-from minimin.core.errors import error_response
 from minimin.core.pagecache import kept_page
 from minimin.core.security import (
     TOKEN,
@@ -88,22 +87,10 @@ def _hold_answer(exc: BaseException | None) -> None:
             time.sleep(delay)
 
 
-def _too_many(seconds: int) -> Response:
-    response = error_response(
-        429,
-        _(
-            "Too many attempts. Please wait %(minutes)d minutes and try again.",
-            minutes=max(1, (seconds + 59) // 60),
-        ),
-    )
-    response.headers["Retry-After"] = str(seconds)
-    return response
-
-
 def _ip_limit(rule: throttle.Rule) -> Response | None:
     ip = throttle.client_ip()
     if not throttle.hit(rule, ip):
-        return _too_many(throttle.retry_after(rule, ip))
+        return throttle.too_many(throttle.retry_after(rule, ip))
     return None
 
 
@@ -130,7 +117,7 @@ def login() -> Response | tuple[str, int]:
         # The failure (counters, security log, lockout email) must outlive the refusal.
         keep_changes_on_error()
         if outcome.throttled:
-            return _too_many(outcome.retry_after)
+            return throttle.too_many(outcome.retry_after)
         form.form_errors.append(
             _(
                 "That email and password do not match an active account. If you have just "
@@ -303,7 +290,7 @@ def change_email() -> Response | tuple[str, int]:
         new_email = form.new_email.data or ""
         check = services.recheck_password(current_user, form.password.data or "", "email")
         if check.retry_after:
-            return _too_many(check.retry_after)
+            return throttle.too_many(check.retry_after)
         if not check.matches:
             keep_changes_on_error()  # the count and the security-log row outlive the refusal
             form.password.errors = [_("That is not your current password.")]
@@ -353,7 +340,7 @@ def change_password() -> Response | tuple[str, int]:
             current_user, form.current_password.data or "", "password"
         )
         if check.retry_after:
-            return _too_many(check.retry_after)
+            return throttle.too_many(check.retry_after)
         if not check.matches:
             keep_changes_on_error()  # the count and the security-log row outlive the refusal
             form.current_password.errors = [_("That is not your current password.")]

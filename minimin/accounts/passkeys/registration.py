@@ -22,6 +22,7 @@ from webauthn.helpers.structs import (
 )
 from werkzeug.wrappers import Response
 
+from minimin.accounts import throttle
 from minimin.accounts.inputs import PasskeyInput
 from minimin.accounts.models import User
 from minimin.accounts.passkeys import services, store
@@ -76,14 +77,7 @@ def register_options() -> Response | tuple[Response, int]:
             user, form.password.data, "add_passkey", failed_action="passkey.reauth_failed"
         )
         if check.retry_after:
-            return problem_response(
-                429,
-                _(
-                    "Too many attempts. Please wait %(minutes)d minutes and try again.",
-                    minutes=max(1, (check.retry_after + 59) // 60),
-                ),
-                headers={"Retry-After": str(check.retry_after)},
-            )
+            return throttle.too_many(check.retry_after)
         if not check.matches:
             keep_changes_on_error()
             return problem_response(400, _("That password is not right."))
