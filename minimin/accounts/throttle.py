@@ -94,11 +94,13 @@ def retry_after(rule: Rule, subject: str) -> int:
     return max(1, math.ceil(stats.reset_time - time.time()))
 
 
-def too_many(seconds: int) -> Response:
-    """The 429 answer to a limited attempt, with ``Retry-After``."""
+def too_many(seconds: int, detail: str | None = None) -> Response:
+    """The 429 answer to a limited attempt, with ``Retry-After``; *detail* says which limit
+    (by default: wait so many minutes)."""
     response = error_response(
         429,
-        _(
+        detail
+        or _(
             "Too many attempts. Please wait %(minutes)d minutes and try again.",
             minutes=max(1, (seconds + 59) // 60),
         ),

@@ -3,11 +3,10 @@ repeating it, and the reminder schedule (what is sent before and after the due d
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from minimin.core.errors import error_response
 from minimin.core.tenancy import owned_or_404
 from minimin.core.web import ConfirmForm, ViewResult, apply_user_error
 from minimin.invoices import forms, services
@@ -34,7 +33,13 @@ def send(invoice_id: str) -> ViewResult:
     if request.method == "POST":
         wait = emails.use_send_allowance(current_user.id)
         if wait:
-            return _too_many_sends(wait, emails.sends_per_hour())
+            # Imported here: accounts builds on the features' models.
+            from minimin.accounts import throttle
+
+            allowed = emails.sends_per_hour()
+            return throttle.too_many(
+                wait, _("At most %(count)d invoices an hour can be emailed.", count=allowed)
+            )
     if invoice.is_draft or invoice.status == "void":
         flash(_("Issue the invoice before sending it."), "error")
         return redirect(url_for("invoices.show", invoice_id=invoice.id))
@@ -58,14 +63,6 @@ def send(invoice_id: str) -> ViewResult:
     if request.method == "POST":
         return _invalid("invoices/send.html", form=form, **page)
     return render_template("invoices/send.html", form=form, log=emails.email_log(invoice), **page)
-
-
-def _too_many_sends(seconds: int, allowed: int) -> Response:
-    response = error_response(
-        429, _("At most %(count)d invoices an hour can be emailed.", count=allowed)
-    )
-    response.headers["Retry-After"] = str(seconds)
-    return response
 
 
 def _sent(invoice: Invoice, form: forms.SendForm) -> bool:
