@@ -651,8 +651,8 @@ class AppliedOut(Out):
         "because they are dated in a closed period (up to `locked_through`)."
     )
     locked_through: dt.date | None = Field(
-        description="The last day of the closed period (a filed VAT return or a closed year), "
-        "if any."
+        description="The last day of the closed period (a filed VAT return or a closed year) "
+        "when a transaction was left because of it, else null."
     )
 
 
